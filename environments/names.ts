@@ -1,0 +1,55 @@
+import type { EnvironmentConfig } from './schema';
+
+/**
+ * The physical names of what the stack creates and the release CLI acts on. One function, used by both, so the CLI
+ * never works from hand-typed names.
+ */
+export interface ResourceNames {
+  readonly prefix: string;
+  readonly cluster: string;
+  readonly service: string;
+  readonly family: string;
+  readonly container: string;
+  readonly logGroup: string;
+  /** SSM parameter holding the image the release CLI last deployed (Terraform reads it back, ignores its changes). */
+  readonly releaseParameter: string;
+  /** SSM parameter holding the JSON descriptor the stack publishes for the release CLI. */
+  readonly descriptorParameter: string;
+  readonly repository: string;
+  readonly executionRole: string;
+  readonly taskRole: string;
+  readonly loadBalancer: string;
+  readonly targetGroup: string;
+  readonly codedeployApplication: string;
+  readonly codedeployGroup: string;
+  readonly planRole: string;
+  readonly applyRole: string;
+  readonly deployRole: string;
+}
+
+export function resourceNames(env: Pick<EnvironmentConfig, 'project' | 'name' | 'service' | 'registry'>): ResourceNames {
+  const prefix = `${env.project}-${env.name}`;
+  const svc = env.service.name;
+  const base = `${prefix}-${svc}`;
+  return {
+    prefix,
+    cluster: prefix,
+    service: svc,
+    family: base,
+    container: env.service.containerName,
+    logGroup: `/ecs/${prefix}/${svc}`,
+    releaseParameter: `/${env.project}/${env.name}/${svc}/release-image`,
+    descriptorParameter: `/${env.project}/${env.name}/${svc}/descriptor`,
+    repository: env.registry.repositoryName,
+    executionRole: `${base}-execution`.slice(0, 64),
+    taskRole: `${base}-task`.slice(0, 64),
+    // ALB and target group names are limited to 32 characters.
+    loadBalancer: prefix.slice(0, 32),
+    targetGroup: `${base}`.slice(0, 30),
+    codedeployApplication: base,
+    codedeployGroup: base,
+    planRole: `${prefix}-ci-plan`.slice(0, 64),
+    applyRole: `${prefix}-ci-apply`.slice(0, 64),
+    deployRole: `${prefix}-ci-deploy`.slice(0, 64),
+  };
+}

@@ -1,0 +1,55 @@
+import { defineEnvironment } from './schema';
+
+/** Production account: HTTPS only, NAT per AZ, deletion protection, images replicated from dev by digest. */
+export default defineEnvironment({
+  name: 'prod',
+  project: 'webapp',
+  production: true,
+  accountId: '222222222222',
+  region: 'eu-west-1',
+  terraformRoleArn: 'arn:aws:iam::222222222222:role/webapp-terraform',
+  state: {
+    bucket: 'webapp-terraform-state-222222222222',
+    key: 'webapp/prod/terraform.tfstate',
+    region: 'eu-west-1',
+  },
+  network: {
+    vpcCidr: '10.20.0.0/16',
+    availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
+    publicSubnetCidrs: ['10.20.0.0/24', '10.20.1.0/24', '10.20.2.0/24'],
+    privateSubnetCidrs: ['10.20.16.0/20', '10.20.32.0/20', '10.20.48.0/20'],
+    natGateways: 'one-per-az',
+  },
+  registry: {
+    repositoryName: 'webapp',
+    keepImages: 100,
+    acceptReplicationFrom: '111111111111',
+  },
+  loadBalancer: {
+    certificateArn: 'arn:aws:acm:eu-west-1:222222222222:certificate/00000000-0000-4000-8000-000000000000',
+    domainName: 'www.example.com',
+    deletionProtection: true,
+    allowedTestCidrs: ['203.0.113.0/24'],
+  },
+  service: {
+    name: 'web',
+    cpu: 512,
+    memoryMiB: 1024,
+    containerPort: 8080,
+    bootstrapImage: 'public.ecr.aws/nginx/nginx:1.27-alpine',
+    desiredCount: 3,
+    autoScaling: { minCapacity: 3, maxCapacity: 12, targetCpuPercent: 60 },
+    healthCheck: { path: '/health', healthyThresholdCount: 3 },
+    deployment: { deregistrationDelaySeconds: 30, healthCheckGracePeriodSeconds: 60 },
+    environment: { LOG_LEVEL: 'info', APP_ENV: 'prod' },
+    secrets: { DATABASE_URL: 'arn:aws:ssm:eu-west-1:222222222222:parameter/webapp/prod/database-url' },
+    enableExecuteCommand: false,
+  },
+  logRetentionDays: 365,
+  ci: {
+    infraRepository: 'example-org/webapp-infra',
+    appRepositories: ['example-org/webapp'],
+    githubEnvironment: 'prod',
+  },
+  tags: { Project: 'webapp', Environment: 'prod', ManagedBy: 'terraform' },
+});

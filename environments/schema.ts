@@ -1,0 +1,414 @@
+import { z } from 'zod';
+import { cidrContains, cidrsOverlap, parseCidr } from './cidr';
+
+/**
+ * The typed, validated shape of one environment (one AWS account).
+ *
+ * Every default below is chosen for a safe production service and fast rolling deployments; where AWS's own
+ * default is more permissive or slower, the doc comment says so. `defineEnvironment()` validates a literal of the
+ * input shape and returns the fully defaulted configuration, or throws one line naming the field, the value received
+ * and what is allowed.
+ */
+
+export const FARGATE_MEMORY_MIB: Readonly<Record<number, readonly number[]>> = {
+  256: [512, 1024, 2048],
+  512: steps(1024, 4096, 1024),
+  1024: steps(2048, 8192, 1024),
+  2048: steps(4096, 16384, 1024),
+  4096: steps(8192, 30720, 1024),
+  8192: steps(16384, 61440, 4096),
+  16384: steps(32768, 122880, 8192),
+};
+
+function steps(from: number, to: number, step: number): number[] {
+  const out: number[] = [];
+  for (let v = from; v <= to; v += step) out.push(v);
+  return out;
+}
+
+/** VPC interface/gateway endpoints the network module knows how to create. */
+export const VPC_ENDPOINTS = ['ecr.api', 'ecr.dkr', 's3', 'logs', 'ssm', 'secretsmanager', 'ssmmessages', 'kms', 'sts'] as const;
+export type VpcEndpointName = (typeof VPC_ENDPOINTS)[number];
+
+/** ALB TLS policies considered current (TLS 1.2+ only, forward secrecy). */
+export const CURRENT_TLS_POLICIES = [
+  'ELBSecurityPolicy-TLS13-1-2-2021-06',
+  'ELBSecurityPolicy-TLS13-1-2-Res-2021-06',
+  'ELBSecurityPolicy-TLS13-1-3-2021-06',
+  'ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04',
+  'ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04',
+] as const;
+
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+const NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
+const ACCOUNT_ID = /^\d{12}$/;
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-(north|south|east|west|central|northeast|northwest|southeast|southwest)-\d$/;
+const ROLE_ARN = /^arn:aws(-[a-z]+)?:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
+const CERT_ARN = /^arn:aws(-[a-z]+)?:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/;
+const KMS_KEY_ARN = /^arn:aws(-[a-z]+)?:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/;
+const SECRET_ARN = /^arn:aws(-[a-z]+)?:(ssm:[a-z0-9-]+:\d{12}:parameter\/[\w./-]+|secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+)$/;
+const ENV_VAR = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const GITHUB_REPO = /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/;
+const IMAGE = /^[a-z0-9]+([._-][a-z0-9]+)*(\.[a-z0-9-]+)*(:\d+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/;
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+const str = (pattern: RegExp, allowed: string) => z.string().regex(pattern, { message: allowed });
+const int = (min: number, max: number) => z.number().int().min(min).max(max);
+const cidr = z.string().refine((v) => parseCidr(v) !== undefined, { message: 'an IPv4 CIDR such as 10.0.0.0/16 with no host bits set' });
+
+const healthCheckSchema = z
+  .strictObject({
+    /** Path the ALB probes. @default '/health' */
+    path: z.string().regex(/^\/[\x21-\x7e]*$/, { message: "a path starting with '/'" }).max(1024).default('/health'),
+    /** HTTP codes counted healthy. @default '200-399' */
+    matcher: str(/^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/, "HTTP codes like '200' or '200-399'").default('200-399'),
+    /** Seconds between probes. AWS default 30; ours 10 so new tasks turn healthy in seconds. @default 10 */
+    intervalSeconds: int(5, 300).default(10),
+    /** @default 5 */
+    timeoutSeconds: int(2, 120).default(5),
+    /** Consecutive successes before a target is healthy. AWS default 5; ours 2. @default 2 */
+    healthyThresholdCount: int(2, 10).default(2),
+    /** @default 3 */
+    unhealthyThresholdCount: int(2, 10).default(3),
+  })
+  .default({ path: '/health', matcher: '200-399', intervalSeconds: 10, timeoutSeconds: 5, healthyThresholdCount: 2, unhealthyThresholdCount: 3 });
+
+const autoScalingSchema = z.strictObject({
+  /** @default 1 */
+  minCapacity: int(0, 1000).default(1),
+  maxCapacity: int(1, 1000),
+  /** Target average CPU of the service. @default 60 */
+  targetCpuPercent: int(10, 95).default(60),
+  /** Target average memory; undefined means no memory policy. @default undefined */
+  targetMemoryPercent: int(10, 95).optional(),
+  /** @default 300 */
+  scaleInCooldownSeconds: int(0, 3600).default(300),
+  /** @default 60 */
+  scaleOutCooldownSeconds: int(0, 3600).default(60),
+});
+
+const trafficShiftingSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('all-at-once') }),
+  z.strictObject({ type: z.literal('canary'), percent: int(1, 99), intervalMinutes: int(1, 2880) }),
+  z.strictObject({ type: z.literal('linear'), percent: int(1, 99), intervalMinutes: int(1, 2880) }),
+]);
+
+const deploymentSchema = z
+  .strictObject({
+    /** `rolling` (ECS controller, circuit breaker with rollback) or `blue-green` (CodeDeploy). @default 'rolling' */
+    strategy: z.enum(['rolling', 'blue-green']).default('rolling'),
+    /** @default 100 (never below capacity during a deployment) */
+    minimumHealthyPercent: int(0, 100).default(100),
+    /** @default 200 (start the new tasks before the old ones stop) */
+    maximumPercent: int(100, 200).default(200),
+    /** Must cover application start-up. @default 30 */
+    healthCheckGracePeriodSeconds: int(0, 2147483647).default(30),
+    /** Seconds the ALB drains an old task. AWS default 300; ours 30. @default 30 */
+    deregistrationDelaySeconds: int(0, 3600).default(30),
+    /** Blue/green traffic shifting. @default { type: 'all-at-once' } */
+    trafficShifting: trafficShiftingSchema.default({ type: 'all-at-once' }),
+    /** Blue/green: minutes to hold before shifting production traffic (0 = shift at once). @default 0 */
+    approvalWaitMinutes: int(0, 2880).default(0),
+    /** Blue/green: minutes the old tasks stay after the shift, for a one-action rollback. @default 5 */
+    terminationWaitMinutes: int(0, 2880).default(5),
+  })
+  .default({
+    strategy: 'rolling',
+    minimumHealthyPercent: 100,
+    maximumPercent: 200,
+    healthCheckGracePeriodSeconds: 30,
+    deregistrationDelaySeconds: 30,
+    trafficShifting: { type: 'all-at-once' },
+    approvalWaitMinutes: 0,
+    terminationWaitMinutes: 5,
+  });
+
+const serviceSchema = z.strictObject({
+  /** Service name (also the task-definition family suffix). */
+  name: str(NAME, 'lowercase letters, digits and hyphens, 2-32 characters, starting with a letter'),
+  /** Fargate CPU units. */
+  cpu: z.union(Object.keys(FARGATE_MEMORY_MIB).map((c) => z.literal(Number(c))) as unknown as [z.ZodLiteral<number>, z.ZodLiteral<number>]),
+  memoryMiB: z.number().int(),
+  /** @default 'X86_64' */
+  cpuArchitecture: z.enum(['X86_64', 'ARM64']).default('X86_64'),
+  /** Name of the application container. @default 'app' */
+  containerName: str(/^[a-zA-Z0-9][a-zA-Z0-9_-]{0,254}$/, 'letters, digits, hyphens and underscores').default('app'),
+  containerPort: int(1, 65535),
+  /** Image of the first revision, before the release CLI ships one. Pin it by digest in production. */
+  bootstrapImage: str(IMAGE, 'an image reference repository[:tag|@sha256:digest]'),
+  desiredCount: int(0, 1000),
+  /** Target-tracking auto scaling; when set, Terraform ignores desired_count. @default undefined (fixed count) */
+  autoScaling: autoScalingSchema.optional(),
+  healthCheck: healthCheckSchema,
+  deployment: deploymentSchema,
+  /** Plain environment variables (never secrets). @default {} */
+  environment: z.record(z.string().regex(ENV_VAR, { message: 'an environment variable name' }), z.string().max(32768)).default({}),
+  /** Secrets injected by ECS: variable name -> SSM parameter or Secrets Manager ARN. @default {} */
+  secrets: z.record(z.string().regex(ENV_VAR, { message: 'an environment variable name' }), str(SECRET_ARN, 'an SSM parameter or Secrets Manager secret ARN')).default({}),
+  /** Customer-managed KMS keys that encrypt the secrets (execution role gets kms:Decrypt on exactly these). @default [] */
+  secretsKmsKeyArns: z.array(str(KMS_KEY_ARN, 'a KMS key ARN')).default([]),
+  /** ECS Exec (shell into tasks). AWS default off; must carry a reason in prod. @default false */
+  enableExecuteCommand: z.boolean().default(false),
+  /** Why ECS Exec is on (required in prod when enabled). @default undefined */
+  executeCommandReason: z.string().min(20).optional(),
+  /** Keep ECS software version consistency (tag resolved to one digest per deployment). Prod must keep it. @default 'enabled' */
+  versionConsistency: z.enum(['enabled', 'disabled']).default('enabled'),
+  /** Read-only root file system for the app container. @default true */
+  readonlyRootFilesystem: z.boolean().default(true),
+});
+
+const networkSchema = z.strictObject({
+  vpcCidr: cidr,
+  /** At least two; they must belong to the region. */
+  availabilityZones: z.array(z.string()).min(2, { message: 'at least 2 availability zones' }),
+  /** One per availability zone, same order. */
+  publicSubnetCidrs: z.array(cidr),
+  /** One per availability zone, same order; tasks run here. */
+  privateSubnetCidrs: z.array(cidr),
+  /** Outbound internet for tasks: none, one shared NAT gateway, or one per AZ (survives an AZ outage). @default 'single' */
+  natGateways: z.enum(['none', 'single', 'one-per-az']).default('single'),
+  /** VPC endpoints keeping AWS traffic off the NAT gateway. @default all of ecr.api, ecr.dkr, s3, logs, ssm, secretsmanager, ssmmessages */
+  vpcEndpoints: z.array(z.enum(VPC_ENDPOINTS)).default(['ecr.api', 'ecr.dkr', 's3', 'logs', 'ssm', 'secretsmanager', 'ssmmessages']),
+});
+
+const replicationTargetSchema = z.strictObject({
+  accountId: str(ACCOUNT_ID, 'a 12-digit AWS account id'),
+  region: str(REGION, 'an AWS region such as eu-west-1'),
+});
+
+const registrySchema = z.strictObject({
+  /** ECR repository name; identical in every account so replication lands in the same place. */
+  repositoryName: str(/^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, 'an ECR repository name (lowercase, digits, . _ - /)'),
+  /** Images to keep; older untagged/superseded ones expire. @default 50 */
+  keepImages: int(1, 10000).default(50),
+  /** Replicate every pushed image (same digest) to these registries: how prod gets dev's tested bytes. @default [] */
+  replicateTo: z.array(replicationTargetSchema).default([]),
+  /** Account whose registry may replicate into this one (set in the receiving environment). @default undefined */
+  acceptReplicationFrom: str(ACCOUNT_ID, 'a 12-digit AWS account id').optional(),
+});
+
+const loadBalancerSchema = z.strictObject({
+  /** ACM certificate for HTTPS; required in prod. Without it the ALB serves plain HTTP. @default undefined */
+  certificateArn: str(CERT_ARN, 'an ACM certificate ARN').optional(),
+  /** Public host name of the service. @default undefined */
+  domainName: str(DOMAIN, 'a lowercase DNS name').optional(),
+  /** @default 'ELBSecurityPolicy-TLS13-1-2-2021-06' */
+  sslPolicy: z.enum(CURRENT_TLS_POLICIES).default('ELBSecurityPolicy-TLS13-1-2-2021-06'),
+  /** AWS default false; must be true in prod. @default true */
+  deletionProtection: z.boolean().default(true),
+  /** @default 60 */
+  idleTimeoutSeconds: int(1, 4000).default(60),
+  /** Sources allowed on the ALB's public listeners. @default ['0.0.0.0/0'] */
+  allowedIngressCidrs: z.array(cidr).min(1).default(['0.0.0.0/0']),
+  /** Port of the blue/green test listener. @default 8443 */
+  testListenerPort: int(1, 65535).default(8443),
+  /** Sources allowed on the test listener (blue/green only). @default [] */
+  allowedTestCidrs: z.array(cidr).default([]),
+});
+
+const stateSchema = z.strictObject({
+  bucket: str(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name'),
+  /** Object key of this environment's state; must differ between environments. */
+  key: str(/^[\w!\-.*'()/]+\.tfstate$/, "an S3 key ending in '.tfstate'"),
+  region: str(REGION, 'an AWS region such as eu-west-1'),
+  /** KMS key for the state object; S3-managed encryption when unset (encryption is always on). @default undefined */
+  kmsKeyArn: str(KMS_KEY_ARN, 'a KMS key ARN').optional(),
+});
+
+const ciSchema = z.strictObject({
+  /** This infrastructure repository (owner/name): its workflows get the plan and apply roles. */
+  infraRepository: str(GITHUB_REPO, 'owner/name of a GitHub repository'),
+  /** Application repositories whose workflows may deploy with the release CLI. */
+  appRepositories: z.array(str(GITHUB_REPO, 'owner/name of a GitHub repository')).min(1),
+  /** GitHub Environment whose jobs may apply/deploy here (its required reviewers are the prod approval). */
+  githubEnvironment: str(/^[\w.-]{1,255}$/, 'a GitHub Environment name'),
+  /** Create the account's GitHub OIDC provider (false when it already exists). @default true */
+  createOidcProvider: z.boolean().default(true),
+});
+
+export const environmentSchema = z
+  .strictObject({
+    /** Stack id and name prefix: `cdktf plan <name>`. */
+    name: str(NAME, 'lowercase letters, digits and hyphens, 2-32 characters, starting with a letter'),
+    /** Project name used as resource-name prefix. */
+    project: str(NAME, 'lowercase letters, digits and hyphens, 2-32 characters, starting with a letter'),
+    /** Production environments get the strictest checks. */
+    production: z.boolean(),
+    accountId: str(ACCOUNT_ID, 'a 12-digit AWS account id'),
+    region: str(REGION, 'an AWS region such as eu-west-1'),
+    /** Role Terraform assumes in this account; must belong to accountId. */
+    terraformRoleArn: str(ROLE_ARN, 'an IAM role ARN'),
+    state: stateSchema,
+    network: networkSchema,
+    registry: registrySchema,
+    loadBalancer: loadBalancerSchema,
+    service: serviceSchema,
+    /** CloudWatch Logs retention. @default 30 */
+    logRetentionDays: z.union(LOG_RETENTION_DAYS.map((d) => z.literal(d)) as unknown as [z.ZodLiteral<number>, z.ZodLiteral<number>]).default(30),
+    ci: ciSchema,
+    /** Tags on every resource (provider default_tags). @default {} */
+    tags: z.record(z.string().min(1).max(128), z.string().max(256)).default({}),
+  })
+  .superRefine((env, ctx) => crossFieldChecks(env, ctx));
+
+export type EnvironmentInput = z.input<typeof environmentSchema>;
+export type EnvironmentConfig = z.output<typeof environmentSchema>;
+export type ServiceConfig = EnvironmentConfig['service'];
+export type NetworkConfig = EnvironmentConfig['network'];
+
+function crossFieldChecks(env: z.output<typeof environmentSchema>, ctx: z.RefinementCtx): void {
+  const fail = (path: (string | number)[], input: unknown, allowed: string) =>
+    ctx.addIssue({ code: 'custom', path, input, message: allowed });
+
+  const roleAccount = ROLE_ARN.exec(env.terraformRoleArn)?.[2];
+  if (roleAccount && roleAccount !== env.accountId) {
+    fail(['terraformRoleArn'], env.terraformRoleArn, `a role in account ${env.accountId} (accountId)`);
+  }
+
+  const net = env.network;
+  net.availabilityZones.forEach((az, i) => {
+    if (!new RegExp(`^${env.region}[a-z]$`).test(az)) fail(['network', 'availabilityZones', i], az, `a zone of region ${env.region}, such as ${env.region}a`);
+  });
+  if (new Set(net.availabilityZones).size !== net.availabilityZones.length) {
+    fail(['network', 'availabilityZones'], net.availabilityZones, 'distinct availability zones');
+  }
+  const vpc = parseCidr(net.vpcCidr);
+  if (vpc && (vpc.prefix < 16 || vpc.prefix > 24)) fail(['network', 'vpcCidr'], net.vpcCidr, 'a prefix length between /16 and /24');
+  const subnets: { path: (string | number)[]; text: string }[] = [];
+  for (const kind of ['publicSubnetCidrs', 'privateSubnetCidrs'] as const) {
+    if (net[kind].length !== net.availabilityZones.length) {
+      fail(['network', kind], net[kind], `exactly one CIDR per availability zone (${net.availabilityZones.length})`);
+    }
+    net[kind].forEach((text, i) => subnets.push({ path: ['network', kind, i], text }));
+  }
+  subnets.forEach((s, i) => {
+    const c = parseCidr(s.text);
+    if (!c || !vpc) return;
+    if (!cidrContains(vpc, c)) fail(s.path, s.text, `a subnet inside the VPC ${net.vpcCidr}`);
+    else if (c.prefix > 28) fail(s.path, s.text, 'a prefix length of /28 or larger');
+    const clash = subnets.slice(0, i).find((o) => {
+      const oc = parseCidr(o.text);
+      return oc !== undefined && cidrsOverlap(oc, c);
+    });
+    if (clash) fail(s.path, s.text, `a CIDR not overlapping ${clash.path.join('.')} (${clash.text})`);
+  });
+  if (net.natGateways === 'none' && !(['ecr.api', 'ecr.dkr', 's3', 'logs'] as const).every((e) => net.vpcEndpoints.includes(e))) {
+    fail(['network', 'vpcEndpoints'], net.vpcEndpoints, 'ecr.api, ecr.dkr, s3 and logs when natGateways is none (tasks could not pull images)');
+  }
+
+  const svc = env.service;
+  const allowedMemory = FARGATE_MEMORY_MIB[svc.cpu] ?? [];
+  if (!allowedMemory.includes(svc.memoryMiB)) {
+    fail(['service', 'memoryMiB'], svc.memoryMiB, `for cpu ${svc.cpu}: ${compactList(allowedMemory)}`);
+  }
+  if (svc.autoScaling) {
+    const a = svc.autoScaling;
+    if (a.maxCapacity < a.minCapacity) fail(['service', 'autoScaling', 'maxCapacity'], a.maxCapacity, `>= autoScaling.minCapacity (${a.minCapacity})`);
+    if (svc.desiredCount < a.minCapacity || svc.desiredCount > a.maxCapacity) {
+      fail(['service', 'desiredCount'], svc.desiredCount, `between autoScaling.minCapacity and maxCapacity (${a.minCapacity}..${a.maxCapacity})`);
+    }
+  }
+  const hc = svc.healthCheck;
+  if (hc.timeoutSeconds >= hc.intervalSeconds) {
+    fail(['service', 'healthCheck', 'timeoutSeconds'], hc.timeoutSeconds, `less than healthCheck.intervalSeconds (${hc.intervalSeconds})`);
+  }
+  const shared = Object.keys(svc.environment).filter((k) => k in svc.secrets);
+  if (shared.length > 0) fail(['service', 'environment', shared[0]], shared[0], 'a name not also defined in service.secrets');
+  if (svc.enableExecuteCommand && env.production && !svc.executeCommandReason) {
+    fail(['service', 'executeCommandReason'], undefined, 'a written reason (20+ characters) when ECS Exec is enabled in production');
+  }
+  const d = svc.deployment;
+  if (d.strategy === 'rolling' && d.maximumPercent <= d.minimumHealthyPercent && d.minimumHealthyPercent > 0) {
+    fail(['service', 'deployment', 'maximumPercent'], d.maximumPercent, `greater than minimumHealthyPercent (${d.minimumHealthyPercent}) so a rolling deployment can make progress`);
+  }
+  if (d.strategy === 'blue-green') {
+    if (env.loadBalancer.allowedTestCidrs.length === 0) {
+      fail(['loadBalancer', 'allowedTestCidrs'], [], 'at least one CIDR when deployment.strategy is blue-green (the test listener must not be open)');
+    }
+    if ([80, 443].includes(env.loadBalancer.testListenerPort)) {
+      fail(['loadBalancer', 'testListenerPort'], env.loadBalancer.testListenerPort, 'a port other than 80 and 443');
+    }
+  }
+
+  if (env.production) {
+    if (!env.loadBalancer.certificateArn) fail(['loadBalancer', 'certificateArn'], undefined, 'an ACM certificate ARN (production serves HTTPS only)');
+    if (!env.loadBalancer.deletionProtection) fail(['loadBalancer', 'deletionProtection'], false, 'true in production');
+    if (svc.versionConsistency !== 'enabled') fail(['service', 'versionConsistency'], svc.versionConsistency, "'enabled' in production (every task of a deployment must run the same digest)");
+    if (svc.deployment.minimumHealthyPercent < 100 && svc.deployment.strategy === 'rolling') {
+      fail(['service', 'deployment', 'minimumHealthyPercent'], svc.deployment.minimumHealthyPercent, '100 in production (no capacity loss while deploying)');
+    }
+  }
+  env.loadBalancer.allowedTestCidrs.forEach((c, i) => {
+    if (parseCidr(c)?.prefix === 0) fail(['loadBalancer', 'allowedTestCidrs', i], c, 'a CIDR narrower than /0 (the test listener must not be public)');
+  });
+  for (const t of env.registry.replicateTo) {
+    if (t.accountId === env.accountId && t.region === env.region) {
+      fail(['registry', 'replicateTo'], t, 'a registry other than this environment’s own');
+    }
+  }
+  for (const key of Object.keys(env.tags)) {
+    if (key.toLowerCase().startsWith('aws:')) fail(['tags', key], key, "a tag key not starting with 'aws:'");
+  }
+}
+
+function compactList(values: readonly number[]): string {
+  if (values.length <= 4) return values.join(', ');
+  return `${values[0]}..${values[values.length - 1]} in steps of ${values[1] - values[0]}`;
+}
+
+/** Thrown for invalid configuration; `message` is one line: `<env>: <field>: received <value>; allowed: <what>`. */
+export class ConfigError extends Error {
+  constructor(
+    readonly environment: string,
+    readonly field: string,
+    readonly received: unknown,
+    readonly allowed: string,
+  ) {
+    super(`invalid environment "${environment}": ${field || '(root)'}: received ${show(received)}; allowed: ${allowed}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function show(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function allowedFor(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.expected === 'int' ? 'an integer' : `a value of type ${issue.expected}`;
+    case 'too_small':
+      return issue.origin === 'array' ? `at least ${String(issue.minimum)} item(s)` : issue.origin === 'string' ? `at least ${String(issue.minimum)} character(s)` : `>= ${String(issue.minimum)}`;
+    case 'too_big':
+      return issue.origin === 'array' ? `at most ${String(issue.maximum)} item(s)` : issue.origin === 'string' ? `at most ${String(issue.maximum)} character(s)` : `<= ${String(issue.maximum)}`;
+    case 'invalid_value':
+      return `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'unrecognized_keys':
+      return 'only the documented fields (check the spelling)';
+    case 'invalid_union':
+      return issue.message.startsWith('Invalid input') ? 'one of the documented forms' : issue.message;
+    default:
+      return issue.message;
+  }
+}
+
+/** Validates one environment and returns it with every default applied; throws `ConfigError` (one line). */
+export function defineEnvironment(input: EnvironmentInput): EnvironmentConfig {
+  const result = environmentSchema.safeParse(input, { reportInput: true });
+  if (result.success) return result.data;
+  const envName = typeof (input as { name?: unknown })?.name === 'string' ? (input as { name: string }).name : '(unnamed)';
+  const issue = result.error.issues[0];
+  let path = issue.path.map(String).join('.');
+  let received: unknown = issue.input;
+  if (issue.code === 'unrecognized_keys') {
+    path = [...issue.path.map(String), issue.keys[0]].join('.');
+    received = (issue.input as Record<string, unknown> | undefined)?.[issue.keys[0]];
+  }
+  if (issue.code === 'invalid_union' && (issue.input === undefined || typeof issue.input === 'object')) {
+    received = issue.input;
+  }
+  throw new ConfigError(envName, path, received, allowedFor(issue));
+}

@@ -1,0 +1,154 @@
+import { Construct } from 'constructs';
+import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
+import { Role } from './iam';
+import type { WebService } from './web-service';
+
+export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
+
+export interface CiAccessProps {
+  readonly accountId: string;
+  /** Role names. */
+  readonly planRoleName: string;
+  readonly applyRoleName: string;
+  readonly deployRoleName: string;
+  /** Name prefix of every IAM role this project manages (the apply role may manage only those). */
+  readonly managedRolePrefix: string;
+  /** owner/name of the infrastructure repository. */
+  readonly infraRepository: string;
+  /** owner/name of the application repositories allowed to deploy. */
+  readonly appRepositories: string[];
+  /** GitHub Environment gating apply and deploy (its required reviewers are the approval). */
+  readonly githubEnvironment: string;
+  /** Create the account's GitHub OIDC provider; false when it already exists. @default true */
+  readonly createOidcProvider?: boolean;
+  readonly stateBucket: string;
+  readonly stateKey: string;
+  /** KMS key encrypting the state object. @default undefined (S3-managed keys) */
+  readonly stateKmsKeyArn?: string;
+  /** The service the deploy role ships. */
+  readonly service: WebService;
+}
+
+/**
+ * GitHub Actions access to one account through OIDC (no long-lived keys), three roles:
+ *
+ * - plan: read-only, assumable only from the infrastructure repository's pull-request workflows;
+ * - apply: changes infrastructure, assumable only from jobs running in the environment's protected GitHub Environment;
+ * - deploy: what `ecs-release` needs for this service, assumable only from the application repositories' jobs in
+ *   that GitHub Environment.
+ */
+export class CiAccess extends Construct {
+  public readonly oidcProviderArn: string;
+  public readonly oidcProvider?: IamOpenidConnectProvider;
+  public readonly planRole: Role;
+  public readonly applyRole: Role;
+  public readonly deployRole: Role;
+
+  constructor(scope: Construct, id: string, props: CiAccessProps) {
+    super(scope, id);
+    if (props.appRepositories.length === 0) throw new Error(`CiAccess ${id}: appRepositories: received []; allowed: at least one owner/name`);
+    if (props.createOidcProvider ?? true) {
+      this.oidcProvider = new IamOpenidConnectProvider(this, 'github', {
+        url: `https://${GITHUB_OIDC_HOST}`,
+        clientIdList: ['sts.amazonaws.com'],
+      });
+      this.oidcProviderArn = this.oidcProvider.arn;
+    } else {
+      this.oidcProviderArn = `arn:aws:iam::${props.accountId}:oidc-provider/${GITHUB_OIDC_HOST}`;
+    }
+
+    const github = (subjects: string[]) => ({
+      principal: { Federated: this.oidcProviderArn },
+      assumeAction: 'sts:AssumeRoleWithWebIdentity',
+      trustConditions: {
+        StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: 'sts.amazonaws.com', [`${GITHUB_OIDC_HOST}:sub`]: subjects },
+      },
+    });
+    const bucketArn = `arn:aws:s3:::${props.stateBucket}`;
+    const stateObject = `${bucketArn}/${props.stateKey}`;
+
+    this.planRole = new Role(this, 'plan', {
+      name: props.planRoleName,
+      description: 'Terraform plan from pull requests (read-only)',
+      ...github([`repo:${props.infraRepository}:pull_request`]),
+      managedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
+    });
+    this.planRole.addStatements(
+      { Sid: 'ListStateBucket', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: bucketArn },
+      { Sid: 'ReadState', Effect: 'Allow', Action: ['s3:GetObject'], Resource: stateObject },
+      // S3-native locking: plan takes the lock file too.
+      { Sid: 'StateLock', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: `${stateObject}.tflock` },
+    );
+
+    this.applyRole = new Role(this, 'apply', {
+      name: props.applyRoleName,
+      description: 'Terraform apply after merge, from the protected GitHub Environment only',
+      ...github([`repo:${props.infraRepository}:environment:${props.githubEnvironment}`]),
+      // PowerUserAccess excludes IAM; the statements below add IAM for this project's own roles only.
+      managedPolicyArns: ['arn:aws:iam::aws:policy/PowerUserAccess'],
+    });
+    const projectRoles = `arn:aws:iam::${props.accountId}:role/${props.managedRolePrefix}-*`;
+    this.applyRole.addStatements(
+      { Sid: 'ListStateBucket', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: bucketArn },
+      { Sid: 'WriteState', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: stateObject },
+      { Sid: 'StateLock', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: `${stateObject}.tflock` },
+      {
+        Sid: 'ManageProjectRoles',
+        Effect: 'Allow',
+        Action: [
+          'iam:CreateRole', 'iam:DeleteRole', 'iam:GetRole', 'iam:UpdateRole', 'iam:UpdateAssumeRolePolicy', 'iam:TagRole',
+          'iam:UntagRole', 'iam:ListRoleTags', 'iam:PutRolePolicy', 'iam:GetRolePolicy', 'iam:DeleteRolePolicy',
+          'iam:ListRolePolicies', 'iam:ListAttachedRolePolicies', 'iam:ListInstanceProfilesForRole',
+        ],
+        Resource: projectRoles,
+      },
+      {
+        Sid: 'AttachOnlyTheCiManagedPolicies',
+        Effect: 'Allow',
+        Action: ['iam:AttachRolePolicy', 'iam:DetachRolePolicy'],
+        Resource: projectRoles,
+        Condition: { ArnEquals: { 'iam:PolicyARN': ['arn:aws:iam::aws:policy/ReadOnlyAccess', 'arn:aws:iam::aws:policy/PowerUserAccess'] } },
+      },
+      {
+        Sid: 'PassProjectRolesToEcsTasks',
+        Effect: 'Allow',
+        Action: ['iam:PassRole'],
+        Resource: projectRoles,
+        Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+      },
+      {
+        Sid: 'ManageGithubOidcProvider',
+        Effect: 'Allow',
+        Action: [
+          'iam:CreateOpenIDConnectProvider', 'iam:DeleteOpenIDConnectProvider', 'iam:GetOpenIDConnectProvider',
+          'iam:TagOpenIDConnectProvider', 'iam:UpdateOpenIDConnectProviderThumbprint', 'iam:AddClientIDToOpenIDConnectProvider',
+          'iam:RemoveClientIDFromOpenIDConnectProvider',
+        ],
+        Resource: `arn:aws:iam::${props.accountId}:oidc-provider/${GITHUB_OIDC_HOST}`,
+      },
+      {
+        Sid: 'ServiceLinkedRolesOfUsedServices',
+        Effect: 'Allow',
+        Action: ['iam:CreateServiceLinkedRole'],
+        Resource: `arn:aws:iam::${props.accountId}:role/aws-service-role/*`,
+        Condition: {
+          StringEquals: {
+            'iam:AWSServiceName': ['ecs.amazonaws.com', 'elasticloadbalancing.amazonaws.com', 'ecs.application-autoscaling.amazonaws.com', 'codedeploy.amazonaws.com'],
+          },
+        },
+      },
+    );
+    if (props.stateKmsKeyArn) {
+      const kms = { Effect: 'Allow' as const, Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], Resource: props.stateKmsKeyArn };
+      this.planRole.addStatements({ Sid: 'StateKey', ...kms });
+      this.applyRole.addStatements({ Sid: 'StateKey', ...kms });
+    }
+
+    this.deployRole = new Role(this, 'deploy', {
+      name: props.deployRoleName,
+      description: 'ecs-release from application repositories: ship images to this service',
+      ...github(props.appRepositories.map((r) => `repo:${r}:environment:${props.githubEnvironment}`)),
+    });
+    props.service.grantRelease(this.deployRole);
+  }
+}

@@ -1,0 +1,101 @@
+import { Lazy } from 'cdktf';
+import { Construct } from 'constructs';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+
+/** One IAM policy statement. Policies are built here, in code, so tests can assert them statement by statement. */
+export interface PolicyStatement {
+  readonly Sid: string;
+  readonly Effect: 'Allow' | 'Deny';
+  readonly Action: string[];
+  readonly Resource: string | string[];
+  readonly Condition?: Record<string, Record<string, string | string[] | boolean>>;
+}
+
+export interface TrustPrincipal {
+  readonly Service?: string;
+  readonly Federated?: string;
+  readonly AWS?: string;
+}
+
+export function policyDocument(statements: readonly PolicyStatement[]): string {
+  return JSON.stringify({ Version: '2012-10-17', Statement: statements });
+}
+
+export interface RoleProps {
+  /** Physical role name. */
+  readonly name: string;
+  readonly description: string;
+  /** Who may assume the role. */
+  readonly principal: TrustPrincipal;
+  /** Assume action. @default 'sts:AssumeRole' */
+  readonly assumeAction?: string;
+  /** Conditions on the trust statement (e.g. OIDC subject, aws:SourceAccount). @default none */
+  readonly trustConditions?: Record<string, Record<string, string | string[]>>;
+  /** AWS managed policies to attach (ARNs). @default none */
+  readonly managedPolicyArns?: string[];
+  /** Longest session, seconds. @default 3600 */
+  readonly maxSessionDurationSeconds?: number;
+}
+
+/**
+ * An IAM role whose single inline policy is assembled from `grant*` calls of other constructs
+ * (`registry.grantPull(role)`), aws-cdk style. The inline policy is produced lazily at synthesis.
+ */
+export class Role extends Construct {
+  public readonly role: IamRole;
+  private readonly statements: PolicyStatement[] = [];
+  private inlinePolicy?: IamRolePolicy;
+
+  constructor(scope: Construct, id: string, props: RoleProps) {
+    super(scope, id);
+    const trust: Record<string, unknown> = {
+      Sid: 'Trust',
+      Effect: 'Allow',
+      Principal: props.principal,
+      Action: props.assumeAction ?? 'sts:AssumeRole',
+    };
+    if (props.trustConditions) trust.Condition = props.trustConditions;
+    this.role = new IamRole(this, 'role', {
+      name: props.name,
+      description: props.description,
+      assumeRolePolicy: JSON.stringify({ Version: '2012-10-17', Statement: [trust] }),
+      maxSessionDuration: props.maxSessionDurationSeconds ?? 3600,
+    });
+    (props.managedPolicyArns ?? []).forEach((arn, i) => {
+      new IamRolePolicyAttachment(this, `managed-${i}`, { role: this.role.name, policyArn: arn });
+    });
+  }
+
+  get arn(): string {
+    return this.role.arn;
+  }
+
+  get name(): string {
+    return this.role.name;
+  }
+
+  /**
+   * Adds statements to the role's inline policy, created with the first grant (a role nobody granted anything keeps
+   * no inline policy: IAM rejects an empty one). A Sid already present is rejected (copy-paste guard).
+   */
+  addStatements(...statements: PolicyStatement[]): void {
+    if (!this.inlinePolicy) {
+      this.inlinePolicy = new IamRolePolicy(this, 'policy', {
+        name: 'inline',
+        role: this.role.id,
+        policy: Lazy.stringValue({ produce: () => policyDocument(this.statements) }),
+      });
+    }
+    for (const s of statements) {
+      if (this.statements.some((o) => o.Sid === s.Sid)) throw new Error(`role ${this.node.path}: duplicate statement Sid "${s.Sid}"`);
+      this.statements.push(s);
+    }
+  }
+
+  /** The statements granted so far (for tests and for the policy rules). */
+  get policyStatements(): readonly PolicyStatement[] {
+    return this.statements;
+  }
+}

@@ -1,0 +1,155 @@
+import { Construct } from 'constructs';
+import { Lb } from '@cdktf/provider-aws/lib/lb';
+import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
+import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import type { Network } from './network';
+
+export interface TestListenerProps {
+  /** Port of the test listener; must not be 80 or 443. */
+  readonly port: number;
+  /** The only sources admitted on the test port. Must not be empty. */
+  readonly allowedCidrs: string[];
+}
+
+export interface LoadBalancerProps {
+  /** ALB name (32 characters at most). */
+  readonly name: string;
+  readonly network: Network;
+  /** ACM certificate; with it the ALB serves HTTPS and redirects HTTP. @default undefined (plain HTTP) */
+  readonly certificateArn?: string;
+  /** @default 'ELBSecurityPolicy-TLS13-1-2-2021-06' */
+  readonly sslPolicy?: string;
+  /** AWS default false. @default true */
+  readonly deletionProtection?: boolean;
+  /** @default 60 */
+  readonly idleTimeoutSeconds?: number;
+  /** Sources admitted on 80/443. @default ['0.0.0.0/0'] */
+  readonly allowedIngressCidrs?: string[];
+  /** A second listener for blue/green testing. @default undefined (none) */
+  readonly testListener?: TestListenerProps;
+}
+
+/**
+ * An internet-facing Application Load Balancer in the public subnets.
+ *
+ * Secure by default: invalid HTTP header fields are dropped (AWS default: forwarded), deletion protection is on
+ * (AWS default: off), HTTP only redirects to HTTPS when a certificate is configured, the TLS policy is TLS 1.2+ with
+ * forward secrecy, and listeners answer 404 unless a service's rule matches.
+ */
+export class LoadBalancer extends Construct {
+  public readonly alb: Lb;
+  public readonly securityGroup: SecurityGroup;
+  /** The listener users reach: HTTPS:443 with a certificate, HTTP:80 without. */
+  public readonly productionListener: LbListener;
+  /** HTTP:80 redirecting to HTTPS, when a certificate is configured. */
+  public readonly redirectListener?: LbListener;
+  public readonly testListener?: LbListener;
+  public readonly https: boolean;
+  private readonly props: LoadBalancerProps;
+
+  constructor(scope: Construct, id: string, props: LoadBalancerProps) {
+    super(scope, id);
+    this.props = props;
+    if (props.name.length > 32) throw new Error(`LoadBalancer ${id}: name: received "${props.name}"; allowed: at most 32 characters`);
+    if (props.testListener) {
+      const t = props.testListener;
+      if (t.allowedCidrs.length === 0) throw new Error(`LoadBalancer ${id}: testListener.allowedCidrs: received []; allowed: at least one CIDR`);
+      if (t.port === 80 || t.port === 443) throw new Error(`LoadBalancer ${id}: testListener.port: received ${t.port}; allowed: a port other than 80 and 443`);
+    }
+    this.https = props.certificateArn !== undefined;
+    const ingress = props.allowedIngressCidrs ?? ['0.0.0.0/0'];
+
+    this.securityGroup = new SecurityGroup(this, 'sg', {
+      name: `${props.name}-alb`,
+      description: `Load balancer ${props.name}`,
+      vpcId: props.network.vpc.id,
+      tags: { Name: `${props.name}-alb` },
+    });
+    const publicPorts = this.https ? [80, 443] : [80];
+    for (const port of publicPorts) {
+      ingress.forEach((cidr, i) => {
+        new VpcSecurityGroupIngressRule(this, `in-${port}-${i}`, {
+          securityGroupId: this.securityGroup.id,
+          description: port === 80 && this.https ? 'HTTP (redirected to HTTPS)' : `${this.https ? 'HTTPS' : 'HTTP'} from clients`,
+          ipProtocol: 'tcp',
+          fromPort: port,
+          toPort: port,
+          cidrIpv4: cidr,
+        });
+      });
+    }
+    props.testListener?.allowedCidrs.forEach((cidr, i) => {
+      new VpcSecurityGroupIngressRule(this, `in-test-${i}`, {
+        securityGroupId: this.securityGroup.id,
+        description: 'Blue/green test listener, allowed testers only',
+        ipProtocol: 'tcp',
+        fromPort: props.testListener!.port,
+        toPort: props.testListener!.port,
+        cidrIpv4: cidr,
+      });
+    });
+
+    this.alb = new Lb(this, 'alb', {
+      name: props.name,
+      loadBalancerType: 'application',
+      internal: false,
+      securityGroups: [this.securityGroup.id],
+      subnets: props.network.publicSubnets.map((s) => s.id),
+      dropInvalidHeaderFields: true,
+      enableDeletionProtection: props.deletionProtection ?? true,
+      idleTimeout: props.idleTimeoutSeconds ?? 60,
+      desyncMitigationMode: 'strictest',
+      tags: { Name: props.name },
+    });
+
+    const notFound = [{ type: 'fixed-response', fixedResponse: { contentType: 'text/plain', statusCode: '404', messageBody: 'Not found' } }];
+    this.productionListener = this.listener('production', this.https ? 443 : 80, notFound);
+    if (this.https) {
+      this.redirectListener = new LbListener(this, 'http-redirect', {
+        loadBalancerArn: this.alb.arn,
+        port: 80,
+        protocol: 'HTTP',
+        defaultAction: [{ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' } }],
+      });
+    }
+    if (props.testListener) this.testListener = this.listener('test', props.testListener.port, notFound);
+  }
+
+  private listener(id: string, port: number, defaultAction: { type: string; fixedResponse: { contentType: string; statusCode: string; messageBody: string } }[]): LbListener {
+    return new LbListener(this, id, {
+      loadBalancerArn: this.alb.arn,
+      port,
+      protocol: this.https ? 'HTTPS' : 'HTTP',
+      sslPolicy: this.https ? (this.props.sslPolicy ?? 'ELBSecurityPolicy-TLS13-1-2-2021-06') : undefined,
+      certificateArn: this.props.certificateArn,
+      defaultAction,
+    });
+  }
+
+  /** Opens the path ALB -> targets on `port`: egress here, ingress on the targets' group, nothing wider. */
+  allowTrafficTo(id: string, targets: SecurityGroup, port: number): void {
+    new VpcSecurityGroupEgressRule(this, `out-${id}`, {
+      securityGroupId: this.securityGroup.id,
+      description: `To ${id} targets`,
+      ipProtocol: 'tcp',
+      fromPort: port,
+      toPort: port,
+      referencedSecurityGroupId: targets.id,
+    });
+    new VpcSecurityGroupIngressRule(this, `in-${id}`, {
+      securityGroupId: targets.id,
+      description: 'From the load balancer only',
+      ipProtocol: 'tcp',
+      fromPort: port,
+      toPort: port,
+      referencedSecurityGroupId: this.securityGroup.id,
+    });
+  }
+
+  /** Public URL of the production listener. */
+  get url(): string {
+    return `${this.https ? 'https' : 'http'}://${this.alb.dnsName}`;
+  }
+}

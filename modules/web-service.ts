@@ -1,0 +1,413 @@
+import { Fn } from 'cdktf';
+import { DataResource } from 'cdktf/lib/terraform-data-resource';
+import { Construct } from 'constructs';
+import { AppautoscalingPolicy } from '@cdktf/provider-aws/lib/appautoscaling-policy';
+import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-target';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
+import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
+import { LbListenerRule } from '@cdktf/provider-aws/lib/lb-listener-rule';
+import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
+import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
+import type { ResourceNames } from '../environments/names';
+import type { ServiceConfig } from '../environments/schema';
+import type { EcsCluster } from './cluster';
+import { Role, type PolicyStatement } from './iam';
+import type { LoadBalancer } from './load-balancer';
+import type { Network } from './network';
+import type { ContainerRegistry } from './registry';
+
+/** Key of the release descriptor the stack publishes for the release CLI (SSM parameter, JSON). */
+export interface ReleaseDescriptor {
+  readonly schemaVersion: 1;
+  readonly environment: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly cluster: string;
+  readonly service: string;
+  readonly container: string;
+  readonly family: string;
+  /** The revision Terraform tracks: it carries the current IaC settings. */
+  readonly taskDefinitionArn: string;
+  readonly releaseParameter: string;
+  readonly repositoryUrl: string;
+  readonly subnets: string[];
+  readonly securityGroups: string[];
+  readonly strategy: 'rolling' | 'blue-green';
+}
+
+export interface WebServiceProps {
+  readonly environment: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly names: ResourceNames;
+  readonly config: ServiceConfig;
+  readonly cluster: EcsCluster;
+  readonly network: Network;
+  readonly loadBalancer: LoadBalancer;
+  readonly registry: ContainerRegistry;
+  /** CloudWatch Logs retention. @default 30 */
+  readonly logRetentionDays?: number;
+  /** Priority of this service's listener rule (unique per listener). @default 100 */
+  readonly listenerRulePriority?: number;
+  /** Paths routed to this service. @default ['/*'] */
+  readonly pathPatterns?: string[];
+  /**
+   * Create the target-tracking scaling resources. Only the moto emulator tier turns this off, because moto does not
+   * implement Application Auto Scaling's ListTagsForResource and the provider retries it for many minutes.
+   * @default true
+   */
+  readonly createAutoScaling?: boolean;
+}
+
+/**
+ * One Fargate web service behind the load balancer, built so Terraform and the release CLI coexist:
+ *
+ * - Terraform owns the task definition's settings; the release CLI owns which image runs. The image lives in an SSM
+ *   parameter (the release pointer) that Terraform creates with the bootstrap image and then ignores; the CLI writes
+ *   it on every deploy, and Terraform reads it back into the container definitions.
+ * - The task definition ignores `container_definitions` (so a deploy is no drift) but is replaced whenever the
+ *   container definitions *without the image* change (`replace_triggered_by` a `terraform_data` holding them), so an
+ *   env-var or port change is never silently hidden, and the replacement carries the deployed image, not the
+ *   bootstrap one. `skip_destroy` keeps old revisions registered: rollback targets never disappear.
+ * - The service ignores `task_definition` (and `desired_count` when auto scaling is attached), so `apply` never
+ *   reverts a deployment. The revision Terraform created reaches the service through the release CLI (`ecs-release
+ *   deploy` bases every new revision on it, `ecs-release rollout` ships it as is).
+ */
+export class WebService extends Construct {
+  public readonly logGroup: CloudwatchLogGroup;
+  public readonly executionRole: Role;
+  public readonly taskRole: Role;
+  public readonly securityGroup: SecurityGroup;
+  public readonly targetGroup: LbTargetGroup;
+  public readonly listenerRule: LbListenerRule;
+  public readonly releaseParameter: SsmParameter;
+  public readonly containerSpec: DataResource;
+  public readonly taskDefinition: EcsTaskDefinition;
+  public readonly service: EcsService;
+  public readonly descriptorParameter: SsmParameter;
+  public readonly scalingTarget?: AppautoscalingTarget;
+  public readonly names: ResourceNames;
+  private readonly props: WebServiceProps;
+
+  constructor(scope: Construct, id: string, props: WebServiceProps) {
+    super(scope, id);
+    this.props = props;
+    const { config: svc, names } = props;
+    this.names = names;
+    const autoScaling = svc.autoScaling;
+    if (autoScaling && (svc.desiredCount < autoScaling.minCapacity || svc.desiredCount > autoScaling.maxCapacity)) {
+      throw new Error(`WebService ${id}: desiredCount: received ${svc.desiredCount}; allowed: ${autoScaling.minCapacity}..${autoScaling.maxCapacity} (autoScaling bounds)`);
+    }
+
+    this.logGroup = new CloudwatchLogGroup(this, 'logs', {
+      name: names.logGroup,
+      retentionInDays: props.logRetentionDays ?? 30,
+    });
+
+    const taskTrust = {
+      principal: { Service: 'ecs-tasks.amazonaws.com' },
+      // Confused-deputy guard: only tasks of this account may assume the roles.
+      trustConditions: { StringEquals: { 'aws:SourceAccount': props.accountId } },
+    };
+    this.executionRole = new Role(this, 'execution-role', {
+      name: names.executionRole,
+      description: `ECS agent for ${names.family}: pull the image, write logs, read the task's secrets`,
+      ...taskTrust,
+    });
+    props.registry.grantPull(this.executionRole);
+    this.executionRole.addStatements({
+      Sid: 'WriteLogs',
+      Effect: 'Allow',
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Resource: `${this.logGroup.arn}:*`,
+    });
+    this.executionRole.addStatements(...secretReadStatements(svc));
+
+    this.taskRole = new Role(this, 'task-role', {
+      name: names.taskRole,
+      description: `Application in ${names.family}`,
+      ...taskTrust,
+    });
+    if (svc.enableExecuteCommand) {
+      this.taskRole.addStatements({
+        Sid: 'EcsExecChannels',
+        Effect: 'Allow',
+        // The Session Manager channel actions have no resource-level permissions: AWS only accepts "*".
+        Action: ['ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel'],
+        Resource: '*',
+      });
+    }
+
+    this.securityGroup = new SecurityGroup(this, 'sg', {
+      name: `${names.family}-tasks`,
+      description: `Tasks of ${names.family}: reachable from the load balancer only`,
+      vpcId: props.network.vpc.id,
+      tags: { Name: `${names.family}-tasks` },
+    });
+    props.loadBalancer.allowTrafficTo(names.service, this.securityGroup, svc.containerPort);
+    new VpcSecurityGroupEgressRule(this, 'egress-https', {
+      securityGroupId: this.securityGroup.id,
+      description: 'HTTPS to AWS APIs (endpoints or NAT) and external services',
+      ipProtocol: 'tcp',
+      fromPort: 443,
+      toPort: 443,
+      cidrIpv4: '0.0.0.0/0',
+    });
+    new VpcSecurityGroupEgressRule(this, 'egress-vpc', {
+      securityGroupId: this.securityGroup.id,
+      description: 'Services inside the VPC (databases, caches, DNS)',
+      ipProtocol: '-1',
+      cidrIpv4: props.network.cidr,
+    });
+
+    const hc = svc.healthCheck;
+    this.targetGroup = new LbTargetGroup(this, 'tg', {
+      name: names.targetGroup,
+      port: svc.containerPort,
+      protocol: 'HTTP',
+      targetType: 'ip',
+      vpcId: props.network.vpc.id,
+      deregistrationDelay: String(svc.deployment.deregistrationDelaySeconds),
+      healthCheck: {
+        enabled: true,
+        path: hc.path,
+        matcher: hc.matcher,
+        interval: hc.intervalSeconds,
+        timeout: hc.timeoutSeconds,
+        healthyThreshold: hc.healthyThresholdCount,
+        unhealthyThreshold: hc.unhealthyThresholdCount,
+        protocol: 'HTTP',
+        port: 'traffic-port',
+      },
+      tags: { Name: names.targetGroup },
+    });
+    this.listenerRule = new LbListenerRule(this, 'rule', {
+      listenerArn: props.loadBalancer.productionListener.arn,
+      priority: props.listenerRulePriority ?? 100,
+      action: [{ type: 'forward', targetGroupArn: this.targetGroup.arn }],
+      condition: [{ pathPattern: { values: props.pathPatterns ?? ['/*'] } }],
+    });
+
+    this.releaseParameter = new SsmParameter(this, 'release-image', {
+      name: names.releaseParameter,
+      description: `Image the release CLI last deployed to ${names.family} (Terraform only seeds it)`,
+      type: 'String',
+      insecureValue: svc.bootstrapImage,
+      lifecycle: { ignoreChanges: ['insecure_value'] },
+    });
+
+    const spec = containerSpec(svc, names, this.logGroup.name, props.region);
+    this.containerSpec = new DataResource(this, 'container-spec', { input: spec });
+    this.taskDefinition = new EcsTaskDefinition(this, 'task', {
+      family: names.family,
+      cpu: String(svc.cpu),
+      memory: String(svc.memoryMiB),
+      networkMode: 'awsvpc',
+      requiresCompatibilities: ['FARGATE'],
+      runtimePlatform: { cpuArchitecture: svc.cpuArchitecture, operatingSystemFamily: 'LINUX' },
+      executionRoleArn: this.executionRole.arn,
+      taskRoleArn: this.taskRole.arn,
+      containerDefinitions: Fn.jsonencode([{ ...spec, image: this.releaseParameter.insecureValue }]),
+      skipDestroy: true,
+      tags: { 'ecs-coexist:owner': 'terraform' },
+      lifecycle: {
+        ignoreChanges: ['container_definitions'],
+        // A plain address: cdktf would wrap a resource object in ${...}, which Terraform rejects here.
+        replaceTriggeredBy: [`${DataResource.tfResourceType}.${this.containerSpec.friendlyUniqueId}`],
+      },
+    });
+
+    const ignore = ['task_definition'];
+    if (autoScaling) ignore.push('desired_count');
+    this.service = new EcsService(this, 'service', {
+      name: names.service,
+      cluster: props.cluster.arn,
+      taskDefinition: this.taskDefinition.arn,
+      desiredCount: svc.desiredCount,
+      launchType: 'FARGATE',
+      platformVersion: 'LATEST',
+      networkConfiguration: {
+        subnets: props.network.privateSubnets.map((s) => s.id),
+        securityGroups: [this.securityGroup.id],
+        assignPublicIp: false,
+      },
+      loadBalancer: [{ targetGroupArn: this.targetGroup.arn, containerName: svc.containerName, containerPort: svc.containerPort }],
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+      deploymentMinimumHealthyPercent: svc.deployment.minimumHealthyPercent,
+      deploymentMaximumPercent: svc.deployment.maximumPercent,
+      healthCheckGracePeriodSeconds: svc.deployment.healthCheckGracePeriodSeconds,
+      enableExecuteCommand: svc.enableExecuteCommand,
+      enableEcsManagedTags: true,
+      propagateTags: 'SERVICE',
+      availabilityZoneRebalancing: 'ENABLED',
+      waitForSteadyState: false,
+      lifecycle: { ignoreChanges: ignore },
+      // The target group must be attached to a listener before ECS accepts it.
+      dependsOn: [this.listenerRule],
+    });
+
+    if (autoScaling && props.createAutoScaling !== false) {
+      this.scalingTarget = new AppautoscalingTarget(this, 'scaling-target', {
+        serviceNamespace: 'ecs',
+        scalableDimension: 'ecs:service:DesiredCount',
+        resourceId: `service/${props.cluster.name}/${names.service}`,
+        minCapacity: autoScaling.minCapacity,
+        maxCapacity: autoScaling.maxCapacity,
+        dependsOn: [this.service],
+      });
+      const metrics: [string, string, number | undefined][] = [
+        ['cpu', 'ECSServiceAverageCPUUtilization', autoScaling.targetCpuPercent],
+        ['memory', 'ECSServiceAverageMemoryUtilization', autoScaling.targetMemoryPercent],
+      ];
+      for (const [metricId, metric, target] of metrics) {
+        if (target === undefined) continue;
+        new AppautoscalingPolicy(this, `scaling-${metricId}`, {
+          name: `${names.family}-${metricId}`,
+          policyType: 'TargetTrackingScaling',
+          serviceNamespace: this.scalingTarget.serviceNamespace,
+          scalableDimension: this.scalingTarget.scalableDimension,
+          resourceId: this.scalingTarget.resourceId,
+          targetTrackingScalingPolicyConfiguration: {
+            targetValue: target,
+            scaleInCooldown: autoScaling.scaleInCooldownSeconds,
+            scaleOutCooldown: autoScaling.scaleOutCooldownSeconds,
+            predefinedMetricSpecification: { predefinedMetricType: metric },
+          },
+        });
+      }
+    }
+
+    const descriptor: ReleaseDescriptor = {
+      schemaVersion: 1,
+      environment: props.environment,
+      accountId: props.accountId,
+      region: props.region,
+      cluster: props.cluster.name,
+      service: names.service,
+      container: svc.containerName,
+      family: names.family,
+      taskDefinitionArn: this.taskDefinition.arn,
+      releaseParameter: names.releaseParameter,
+      repositoryUrl: props.registry.repository.repositoryUrl,
+      subnets: props.network.privateSubnets.map((s) => s.id),
+      securityGroups: [this.securityGroup.id],
+      strategy: svc.deployment.strategy,
+    };
+    this.descriptorParameter = new SsmParameter(this, 'descriptor', {
+      name: names.descriptorParameter,
+      description: `Release descriptor of ${names.family}, read by ecs-release`,
+      type: 'String',
+      insecureValue: JSON.stringify(descriptor),
+    });
+  }
+
+  /**
+   * What the release CLI needs to ship this service and nothing more: register revisions of this family, update this
+   * service, run one-off tasks from this family, pass exactly this service's two roles to ECS tasks, read the image
+   * digest, and read/write the release pointer.
+   */
+  grantRelease(role: Role): void {
+    const { accountId, region, names } = this.props;
+    const familyArn = `arn:aws:ecs:${region}:${accountId}:task-definition/${names.family}:*`;
+    const serviceArn = `arn:aws:ecs:${region}:${accountId}:service/${names.cluster}/${names.service}`;
+    const statements: PolicyStatement[] = [
+      {
+        Sid: 'DescribeWithoutResourceScope',
+        Effect: 'Allow',
+        // These ECS read calls support no resource-level permissions (AWS requires "*").
+        Action: ['ecs:DescribeTaskDefinition', 'ecs:ListTaskDefinitions'],
+        Resource: '*',
+      },
+      {
+        Sid: 'RegisterRevisionsOfFamily',
+        Effect: 'Allow',
+        Action: ['ecs:RegisterTaskDefinition', 'ecs:TagResource'],
+        Resource: familyArn,
+      },
+      {
+        Sid: 'UpdateThisService',
+        Effect: 'Allow',
+        Action: ['ecs:DescribeServices', 'ecs:UpdateService'],
+        Resource: serviceArn,
+      },
+      {
+        Sid: 'RunOneOffTasks',
+        Effect: 'Allow',
+        Action: ['ecs:RunTask'],
+        Resource: familyArn,
+        Condition: { ArnEquals: { 'ecs:cluster': this.props.cluster.arn } },
+      },
+      {
+        Sid: 'FollowTasks',
+        Effect: 'Allow',
+        Action: ['ecs:DescribeTasks', 'ecs:ListTasks', 'ecs:StopTask'],
+        Resource: [`arn:aws:ecs:${region}:${accountId}:task/${names.cluster}/*`, `arn:aws:ecs:${region}:${accountId}:container-instance/${names.cluster}/*`],
+      },
+      {
+        Sid: 'PassOnlyThisServicesRoles',
+        Effect: 'Allow',
+        Action: ['iam:PassRole'],
+        Resource: [this.executionRole.arn, this.taskRole.arn],
+        Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+      },
+      {
+        Sid: 'ReleasePointer',
+        Effect: 'Allow',
+        Action: ['ssm:GetParameter', 'ssm:PutParameter'],
+        Resource: this.releaseParameter.arn,
+      },
+      {
+        Sid: 'ReadDescriptor',
+        Effect: 'Allow',
+        Action: ['ssm:GetParameter'],
+        Resource: this.descriptorParameter.arn,
+      },
+      {
+        Sid: 'ReadServiceEventsAndLogs',
+        Effect: 'Allow',
+        Action: ['logs:GetLogEvents', 'logs:FilterLogEvents'],
+        Resource: `${this.logGroup.arn}:*`,
+      },
+    ];
+    role.addStatements(...statements);
+    this.props.registry.grantReadMetadata(role);
+  }
+}
+
+/** The container definition Terraform owns: everything but the image. */
+function containerSpec(svc: ServiceConfig, names: ResourceNames, logGroupName: string, region: string): Record<string, unknown> {
+  const byName = <T>(record: Record<string, T>) => Object.keys(record).sort().map((k) => [k, record[k]] as const);
+  return {
+    name: svc.containerName,
+    essential: true,
+    portMappings: [{ name: 'http', containerPort: svc.containerPort, hostPort: svc.containerPort, protocol: 'tcp', appProtocol: 'http' }],
+    environment: byName(svc.environment).map(([name, value]) => ({ name, value })),
+    secrets: byName(svc.secrets).map(([name, valueFrom]) => ({ name, valueFrom })),
+    logConfiguration: {
+      logDriver: 'awslogs',
+      options: { 'awslogs-group': logGroupName, 'awslogs-region': region, 'awslogs-stream-prefix': names.service },
+    },
+    readonlyRootFilesystem: svc.readonlyRootFilesystem,
+    versionConsistency: svc.versionConsistency,
+    // An init process reaps zombies and is what ECS Exec expects.
+    linuxParameters: { initProcessEnabled: true },
+    stopTimeout: 30,
+  };
+}
+
+/** Execution-role statements for the secrets the task definition references: scoped to exactly those ARNs. */
+function secretReadStatements(svc: ServiceConfig): PolicyStatement[] {
+  const arns = Object.values(svc.secrets);
+  const ssm = [...new Set(arns.filter((a) => a.includes(':ssm:')))].sort();
+  const sm = [...new Set(arns.filter((a) => a.includes(':secretsmanager:')))].sort();
+  const out: PolicyStatement[] = [];
+  if (ssm.length) out.push({ Sid: 'ReadSsmSecrets', Effect: 'Allow', Action: ['ssm:GetParameters'], Resource: ssm });
+  if (sm.length) out.push({ Sid: 'ReadSecretsManagerSecrets', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: sm });
+  if (svc.secretsKmsKeyArns.length) {
+    out.push({ Sid: 'DecryptSecrets', Effect: 'Allow', Action: ['kms:Decrypt'], Resource: [...svc.secretsKmsKeyArns].sort() });
+  }
+  return out;
+}

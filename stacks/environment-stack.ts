@@ -1,0 +1,160 @@
+import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { resourceNames, type ResourceNames } from '../environments/names';
+import type { EnvironmentConfig } from '../environments/schema';
+import { CiAccess } from '../modules/ci-access';
+import { EcsCluster } from '../modules/cluster';
+import { LoadBalancer } from '../modules/load-balancer';
+import { Network } from '../modules/network';
+import { ContainerRegistry } from '../modules/registry';
+import { WebService } from '../modules/web-service';
+
+/**
+ * Where the synthesized stack is meant to run. Set with the app context key `ecs-coexist:target`
+ * (`CDKTF_CONTEXT_JSON='{"ecs-coexist:target":"offline"}'`).
+ * - `aws` (default): the real account: assume-role, S3 state with locking.
+ * - `offline`: `npm run preview` and the plan tests: local state, placeholder credentials, the provider's skip flags.
+ * - `emulator`: the moto tier: local state, real STS/assume-role against the emulator, no Application Auto Scaling
+ *   (moto lacks its ListTagsForResource; scaling stays covered by the synth and plan tiers).
+ */
+export type StackTarget = 'aws' | 'offline' | 'emulator';
+export const TARGET_CONTEXT_KEY = 'ecs-coexist:target';
+
+/** One environment = one AWS account = one stack (`cdktf plan <env.name>`), fenced to its account. */
+export class EnvironmentStack extends TerraformStack {
+  public readonly env: EnvironmentConfig;
+  public readonly names: ResourceNames;
+  public readonly target: StackTarget;
+  public readonly network: Network;
+  public readonly registry: ContainerRegistry;
+  public readonly cluster: EcsCluster;
+  public readonly loadBalancer: LoadBalancer;
+  public readonly service: WebService;
+  public readonly ci: CiAccess;
+
+  constructor(scope: Construct, env: EnvironmentConfig) {
+    super(scope, env.name);
+    this.env = env;
+    this.names = resourceNames(env);
+    this.target = readTarget(this);
+    assertDistinctFromSiblings(scope, this);
+
+    this.configureProviderAndState();
+
+    this.network = new Network(this, 'network', {
+      name: this.names.prefix,
+      region: env.region,
+      ...env.network,
+    });
+    this.registry = new ContainerRegistry(this, 'registry', {
+      accountId: env.accountId,
+      region: env.region,
+      ...env.registry,
+    });
+    this.cluster = new EcsCluster(this, 'cluster', { name: this.names.cluster });
+    this.loadBalancer = new LoadBalancer(this, 'load-balancer', {
+      name: this.names.loadBalancer,
+      network: this.network,
+      ...env.loadBalancer,
+      testListener:
+        env.service.deployment.strategy === 'blue-green'
+          ? { port: env.loadBalancer.testListenerPort, allowedCidrs: env.loadBalancer.allowedTestCidrs }
+          : undefined,
+    });
+    this.service = new WebService(this, 'service', {
+      environment: env.name,
+      accountId: env.accountId,
+      region: env.region,
+      names: this.names,
+      config: env.service,
+      cluster: this.cluster,
+      network: this.network,
+      loadBalancer: this.loadBalancer,
+      registry: this.registry,
+      logRetentionDays: env.logRetentionDays,
+      createAutoScaling: this.target !== 'emulator',
+    });
+    this.ci = new CiAccess(this, 'ci', {
+      accountId: env.accountId,
+      planRoleName: this.names.planRole,
+      applyRoleName: this.names.applyRole,
+      deployRoleName: this.names.deployRole,
+      managedRolePrefix: this.names.prefix,
+      ...env.ci,
+      stateBucket: env.state.bucket,
+      stateKey: env.state.key,
+      stateKmsKeyArn: env.state.kmsKeyArn,
+      service: this.service,
+    });
+
+    new TerraformOutput(this, 'url', { value: this.loadBalancer.url, description: 'Public URL of the service' });
+    new TerraformOutput(this, 'repository_url', { value: this.registry.repository.repositoryUrl });
+    new TerraformOutput(this, 'deploy_role_arn', { value: this.ci.deployRole.arn });
+    new TerraformOutput(this, 'plan_role_arn', { value: this.ci.planRole.arn });
+    new TerraformOutput(this, 'apply_role_arn', { value: this.ci.applyRole.arn });
+  }
+
+  private configureProviderAndState(): void {
+    const env = this.env;
+    const common = {
+      region: env.region,
+      defaultTags: [{ tags: { ...env.tags, Environment: env.tags.Environment ?? env.name } }],
+    };
+    if (this.target === 'offline') {
+      new AwsProvider(this, 'aws', {
+        ...common,
+        // No allowed_account_ids: offline there is no account to check (the provider would reject the empty id).
+        // Placeholders: with the skip flags below the provider never calls AWS while planning creates.
+        accessKey: 'offline-placeholder',
+        secretKey: 'offline-placeholder',
+        skipCredentialsValidation: true,
+        skipRequestingAccountId: true,
+        skipMetadataApiCheck: 'true',
+        skipRegionValidation: true,
+      });
+      new LocalBackend(this, { path: 'terraform.tfstate' });
+      return;
+    }
+    new AwsProvider(this, 'aws', {
+      ...common,
+      allowedAccountIds: [env.accountId],
+      assumeRole: [{ roleArn: env.terraformRoleArn, sessionName: `terraform-${env.name}` }],
+    });
+    if (this.target === 'emulator') {
+      new LocalBackend(this, { path: 'terraform.tfstate' });
+      return;
+    }
+    new S3Backend(this, {
+      bucket: env.state.bucket,
+      key: env.state.key,
+      region: env.state.region,
+      encrypt: true,
+      kmsKeyId: env.state.kmsKeyArn,
+    });
+    // S3-native state locking (Terraform >= 1.10); cdktf 0.21's S3Backend has no typed field for it yet.
+    this.addOverride('terraform.backend.s3.use_lockfile', true);
+  }
+}
+
+function readTarget(scope: Construct): StackTarget {
+  const value = scope.node.tryGetContext(TARGET_CONTEXT_KEY) ?? 'aws';
+  if (value !== 'aws' && value !== 'offline' && value !== 'emulator') {
+    throw new Error(`context ${TARGET_CONTEXT_KEY}: received ${JSON.stringify(value)}; allowed: "aws", "offline" or "emulator"`);
+  }
+  return value;
+}
+
+/** Two environments must never share an account or a state object (each stack is fenced to its own). */
+function assertDistinctFromSiblings(scope: Construct, self: EnvironmentStack): void {
+  const env = self.env;
+  for (const sibling of scope.node.children) {
+    if (!(sibling instanceof EnvironmentStack) || sibling === self) continue;
+    const other = sibling.env;
+    const fail = (field: string, value: string) => {
+      throw new Error(`invalid environment "${env.name}": ${field}: received ${JSON.stringify(value)}; allowed: a value not used by environment "${other.name}"`);
+    };
+    if (other.accountId === env.accountId) fail('accountId', env.accountId);
+    if (other.state.bucket === env.state.bucket && other.state.key === env.state.key) fail('state.key', env.state.key);
+  }
+}
