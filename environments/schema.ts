@@ -55,6 +55,7 @@ const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}
 
 const str = (pattern: RegExp, allowed: string) => z.string().regex(pattern, { message: allowed });
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
+const oneOf = (values: readonly number[]) => z.number().refine((v) => values.includes(v), { message: `one of ${values.join(', ')}` });
 const cidr = z.string().refine((v) => parseCidr(v) !== undefined, { message: 'an IPv4 CIDR such as 10.0.0.0/16 with no host bits set' });
 
 const healthCheckSchema = z
@@ -128,7 +129,7 @@ const serviceSchema = z.strictObject({
   /** Service name (also the task-definition family suffix). */
   name: str(NAME, 'lowercase letters, digits and hyphens, 2-32 characters, starting with a letter'),
   /** Fargate CPU units. */
-  cpu: z.union(Object.keys(FARGATE_MEMORY_MIB).map((c) => z.literal(Number(c))) as unknown as [z.ZodLiteral<number>, z.ZodLiteral<number>]),
+  cpu: oneOf(Object.keys(FARGATE_MEMORY_MIB).map(Number)),
   memoryMiB: z.number().int(),
   /** @default 'X86_64' */
   cpuArchitecture: z.enum(['X86_64', 'ARM64']).default('X86_64'),
@@ -245,7 +246,7 @@ export const environmentSchema = z
     loadBalancer: loadBalancerSchema,
     service: serviceSchema,
     /** CloudWatch Logs retention. @default 30 */
-    logRetentionDays: z.union(LOG_RETENTION_DAYS.map((d) => z.literal(d)) as unknown as [z.ZodLiteral<number>, z.ZodLiteral<number>]).default(30),
+    logRetentionDays: oneOf(LOG_RETENTION_DAYS).default(30),
     ci: ciSchema,
     /** Tags on every resource (provider default_tags). @default {} */
     tags: z.record(z.string().min(1).max(128), z.string().max(256)).default({}),

@@ -1,0 +1,290 @@
+import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
+import { dev, policy, prod, resource, resources, synth, variant } from '../helpers/stacks';
+
+const devOut = synth(dev);
+const prodOut = synth(prod);
+
+describe('each stack is fenced to its account', () => {
+  test.each([
+    ['dev', devOut, dev],
+    ['prod', prodOut, prod],
+  ] as const)('%s: provider assumes the environment role, allows only its account, tags everything', (_n, out, env) => {
+    const provider = out.tf.provider.aws[0];
+    expect(provider.allowed_account_ids).toEqual([env.accountId]);
+    expect(provider.assume_role).toEqual([{ role_arn: env.terraformRoleArn, session_name: `terraform-${env.name}` }]);
+    expect(provider.region).toBe(env.region);
+    expect(provider.default_tags).toEqual([{ tags: expect.objectContaining({ Environment: env.name, ManagedBy: 'terraform' }) }]);
+  });
+
+  test('state lives in S3, encrypted, locked, with a distinct key per environment', () => {
+    const devState = devOut.tf.terraform.backend!.s3;
+    const prodState = prodOut.tf.terraform.backend!.s3;
+    expect(devState).toEqual({ bucket: dev.state.bucket, key: 'webapp/dev/terraform.tfstate', region: 'eu-west-1', encrypt: true, use_lockfile: true });
+    expect(prodState).toMatchObject({ key: 'webapp/prod/terraform.tfstate', encrypt: true, use_lockfile: true });
+    expect(devState.key).not.toBe(prodState.key);
+  });
+
+  test('no data sources: plans are deterministic and run offline', () => {
+    expect(devOut.tf.data).toBeUndefined();
+    expect(prodOut.tf.data).toBeUndefined();
+  });
+
+  test('the offline target drops assume-role and the account fence, and keeps state local', () => {
+    const offline = synth(dev, 'offline').tf;
+    expect(offline.provider.aws[0]).toMatchObject({ skip_credentials_validation: true, skip_requesting_account_id: true });
+    expect(offline.provider.aws[0].assume_role).toBeUndefined();
+    expect(offline.terraform.backend).toEqual({ local: { path: 'terraform.tfstate' } });
+  });
+
+  test('the emulator target keeps assume-role and the account fence but leaves out auto scaling', () => {
+    const emulator = synth(dev, 'emulator').tf;
+    expect(emulator.provider.aws[0].allowed_account_ids).toEqual([dev.accountId]);
+    expect(emulator.resource.aws_appautoscaling_target).toBeUndefined();
+  });
+});
+
+describe('coexistence contract (snake_case, exactly as Terraform reads it)', () => {
+  test('the task definition ignores container_definitions and is replaced when the spec without image changes', () => {
+    const task = resource(devOut.tf, 'aws_ecs_task_definition');
+    const specId = Object.keys(resources(devOut.tf, 'terraform_data'))[0];
+    expect(task.lifecycle).toEqual({ ignore_changes: ['container_definitions'], replace_triggered_by: [`terraform_data.${specId}`] });
+    expect(task.skip_destroy).toBe(true);
+  });
+
+  test('the image comes from the release pointer, which Terraform seeds and then ignores', () => {
+    const task = resource(devOut.tf, 'aws_ecs_task_definition');
+    const pointer = resource(devOut.tf, 'aws_ssm_parameter', 'service/release-image');
+    const pointerId = Object.entries(resources(devOut.tf, 'aws_ssm_parameter')).find(([, r]) => r === pointer)![0];
+    expect(task.container_definitions).toContain(`"image" = aws_ssm_parameter.${pointerId}.insecure_value`);
+    expect(pointer).toMatchObject({ name: '/webapp/dev/web/release-image', insecure_value: dev.service.bootstrapImage, lifecycle: { ignore_changes: ['insecure_value'] } });
+  });
+
+  test('the container spec tracked for replacement holds everything but the image', () => {
+    const spec = Object.values(resources(devOut.tf, 'terraform_data'))[0].input as Record<string, unknown>;
+    expect(spec).not.toHaveProperty('image');
+    expect(spec).toMatchObject({
+      name: 'app',
+      environment: [{ name: 'APP_ENV', value: 'dev' }, { name: 'LOG_LEVEL', value: 'debug' }],
+      secrets: [{ name: 'DATABASE_URL', valueFrom: dev.service.secrets.DATABASE_URL }],
+      versionConsistency: 'enabled',
+      portMappings: [expect.objectContaining({ containerPort: 8080 })],
+    });
+  });
+
+  test('the service ignores task_definition, and desired_count when auto scaling is attached', () => {
+    expect(resource(devOut.tf, 'aws_ecs_service').lifecycle).toEqual({ ignore_changes: ['task_definition', 'desired_count'] });
+    const fixed = synth(variant(dev, { service: { autoScaling: undefined } })).tf;
+    expect(resource(fixed, 'aws_ecs_service').lifecycle).toEqual({ ignore_changes: ['task_definition'] });
+    expect(fixed.resource.aws_appautoscaling_target).toBeUndefined();
+  });
+
+  test('the descriptor tells the release CLI which revision Terraform tracks', () => {
+    const d = JSON.parse(resource(devOut.tf, 'aws_ssm_parameter', 'service/descriptor').insecure_value as string);
+    expect(d).toMatchObject({ schemaVersion: 1, environment: 'dev', accountId: dev.accountId, cluster: 'webapp-dev', service: 'web', container: 'app', family: 'webapp-dev-web' });
+    expect(d.taskDefinitionArn).toMatch(/^\$\{aws_ecs_task_definition\.\w+\.arn\}$/);
+  });
+});
+
+describe('network', () => {
+  test('one public and one private subnet per AZ, no public IPs on launch', () => {
+    const subnets = Object.values(resources(prodOut.tf, 'aws_subnet'));
+    expect(subnets).toHaveLength(6);
+    expect(subnets.every((s) => s.map_public_ip_on_launch === false)).toBe(true);
+    expect(subnets.map((s) => s.availability_zone).sort()).toEqual(['eu-west-1a', 'eu-west-1a', 'eu-west-1b', 'eu-west-1b', 'eu-west-1c', 'eu-west-1c']);
+  });
+
+  test.each([
+    ['none', 0, 0],
+    ['single', 1, 2],
+    ['one-per-az', 2, 2],
+  ] as const)('natGateways=%s creates %i NAT gateways and %i private default routes', (mode, nats, routes) => {
+    const tf = synth(variant(dev, { network: { natGateways: mode } })).tf;
+    expect(Object.keys(resources(tf, 'aws_nat_gateway'))).toHaveLength(nats);
+    const privateRoutes = Object.values(resources(tf, 'aws_route')).filter((r) => r.nat_gateway_id);
+    expect(privateRoutes).toHaveLength(routes);
+  });
+
+  test('interface endpoints in private subnets behind an HTTPS-from-VPC group, S3 as a gateway endpoint', () => {
+    const endpoints = Object.values(resources(devOut.tf, 'aws_vpc_endpoint'));
+    expect(endpoints.map((e) => e.service_name).sort()).toEqual(
+      ['ecr.api', 'ecr.dkr', 'logs', 's3', 'secretsmanager', 'ssm', 'ssmmessages'].map((s) => `com.amazonaws.eu-west-1.${s}`),
+    );
+    const s3 = endpoints.find((e) => (e.service_name as string).endsWith('.s3'))!;
+    expect(s3.vpc_endpoint_type).toBe('Gateway');
+    expect(endpoints.filter((e) => e.vpc_endpoint_type === 'Interface').every((e) => e.private_dns_enabled === true)).toBe(true);
+    const ingress = resource(devOut.tf, 'aws_vpc_security_group_ingress_rule', 'network/endpoints-https-in');
+    expect(ingress).toMatchObject({ from_port: 443, to_port: 443, cidr_ipv4: dev.network.vpcCidr });
+  });
+
+  test('the default security group is emptied', () => {
+    const sg = resource(devOut.tf, 'aws_default_security_group');
+    expect(sg.ingress).toBeUndefined();
+    expect(sg.egress).toBeUndefined();
+  });
+});
+
+describe('container registry', () => {
+  test('immutable tags, scan on push, KMS, lifecycle policy', () => {
+    expect(devOut.json).toHaveResourceWithProperties(EcrRepository, {
+      name: 'webapp',
+      image_tag_mutability: 'IMMUTABLE',
+      image_scanning_configuration: { scan_on_push: true },
+      encryption_configuration: [{ encryption_type: 'KMS' }],
+    });
+    const rules = JSON.parse(resource(devOut.tf, 'aws_ecr_lifecycle_policy').policy as string).rules;
+    expect(rules[1].selection).toEqual({ tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 50 });
+  });
+
+  test('dev replicates to prod, prod accepts replication from dev only: prod runs dev-tested digests', () => {
+    const replication = resource(devOut.tf, 'aws_ecr_replication_configuration').replication_configuration as { rule: { destination: unknown[] }[] };
+    expect(replication.rule[0].destination).toEqual([{ region: 'eu-west-1', registry_id: prod.accountId }]);
+    const accept = policy(resource(prodOut.tf, 'aws_ecr_registry_policy').policy);
+    expect(accept.Statement).toEqual([
+      {
+        Sid: 'AcceptReplicationFromSourceAccount',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${dev.accountId}:root` },
+        Action: ['ecr:CreateRepository', 'ecr:ReplicateImage'],
+        Resource: `arn:aws:ecr:eu-west-1:${prod.accountId}:repository/webapp`,
+      },
+    ]);
+    expect(prodOut.tf.resource.aws_ecr_replication_configuration).toBeUndefined();
+  });
+});
+
+describe('cluster and load balancer', () => {
+  test('Container Insights is on', () => {
+    expect(resource(devOut.tf, 'aws_ecs_cluster').setting).toEqual([{ name: 'containerInsights', value: 'enabled' }]);
+  });
+
+  test('prod: HTTPS with a current TLS policy, HTTP only redirects, invalid headers dropped, deletion protection', () => {
+    const alb = resource(prodOut.tf, 'aws_lb');
+    expect(alb).toMatchObject({ internal: false, drop_invalid_header_fields: true, enable_deletion_protection: true });
+    const https = resource(prodOut.tf, 'aws_lb_listener', 'load-balancer/production');
+    expect(https).toMatchObject({ port: 443, protocol: 'HTTPS', ssl_policy: 'ELBSecurityPolicy-TLS13-1-2-2021-06', certificate_arn: prod.loadBalancer.certificateArn });
+    const redirect = resource(prodOut.tf, 'aws_lb_listener', 'load-balancer/http-redirect');
+    expect(redirect.default_action).toEqual([{ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', status_code: 'HTTP_301' } }]);
+  });
+
+  test('dev without a certificate serves plain HTTP on 80 only', () => {
+    const listeners = Object.values(resources(devOut.tf, 'aws_lb_listener'));
+    expect(listeners).toHaveLength(1);
+    expect(listeners[0]).toMatchObject({ port: 80, protocol: 'HTTP' });
+  });
+
+  test('the ALB sits in the public subnets; tasks in the private ones without public IPs', () => {
+    const alb = resource(devOut.tf, 'aws_lb');
+    expect(alb.subnets).toEqual([expect.stringMatching(/aws_subnet\.network_public-0/), expect.stringMatching(/aws_subnet\.network_public-1/)]);
+    const svc = resource(devOut.tf, 'aws_ecs_service');
+    expect(svc.network_configuration).toEqual({
+      assign_public_ip: false,
+      security_groups: [expect.stringMatching(/aws_security_group\.service_sg/)],
+      subnets: [expect.stringMatching(/aws_subnet\.network_private-0/), expect.stringMatching(/aws_subnet\.network_private-1/)],
+    });
+  });
+
+  test('tasks are reachable from the ALB security group only, on the container port', () => {
+    const ingress = Object.values(resources(devOut.tf, 'aws_vpc_security_group_ingress_rule')).filter((r) => String(r.security_group_id).includes('service_sg'));
+    expect(ingress).toEqual([expect.objectContaining({ from_port: 8080, to_port: 8080, referenced_security_group_id: expect.stringContaining('load-balancer_sg') })]);
+    expect(ingress[0].cidr_ipv4).toBeUndefined();
+  });
+});
+
+describe('service', () => {
+  test('rolling deployment with circuit breaker rollback and the configured bounds', () => {
+    expect(resource(devOut.tf, 'aws_ecs_service')).toMatchObject({
+      launch_type: 'FARGATE',
+      deployment_circuit_breaker: { enable: true, rollback: true },
+      deployment_minimum_healthy_percent: 100,
+      deployment_maximum_percent: 200,
+      health_check_grace_period_seconds: 20,
+      enable_execute_command: true,
+      wait_for_steady_state: false,
+    });
+    expect(resource(prodOut.tf, 'aws_ecs_service').enable_execute_command).toBe(false);
+  });
+
+  test('target group health checks and deregistration delay are tuned for fast rollouts', () => {
+    expect(resource(devOut.tf, 'aws_lb_target_group')).toMatchObject({
+      target_type: 'ip',
+      deregistration_delay: '15',
+      health_check: { path: '/health', interval: 10, healthy_threshold: 2, timeout: 5, unhealthy_threshold: 3 },
+    });
+  });
+
+  test('Fargate task definition with the configured size', () => {
+    expect(resource(prodOut.tf, 'aws_ecs_task_definition')).toMatchObject({
+      family: 'webapp-prod-web',
+      cpu: '512',
+      memory: '1024',
+      network_mode: 'awsvpc',
+      requires_compatibilities: ['FARGATE'],
+    });
+  });
+
+  test('log group with the environment retention', () => {
+    expect(resource(prodOut.tf, 'aws_cloudwatch_log_group')).toMatchObject({ name: '/ecs/webapp-prod/web', retention_in_days: 365 });
+  });
+
+  test('target tracking on CPU within the configured bounds', () => {
+    expect(resource(prodOut.tf, 'aws_appautoscaling_target')).toMatchObject({ min_capacity: 3, max_capacity: 12, resource_id: 'service/webapp-prod/web' });
+    expect(resource(prodOut.tf, 'aws_appautoscaling_policy')).toMatchObject({
+      policy_type: 'TargetTrackingScaling',
+      target_tracking_scaling_policy_configuration: { target_value: 60, predefined_metric_specification: { predefined_metric_type: 'ECSServiceAverageCPUUtilization' } },
+    });
+  });
+
+  test('execution role: pull from this repository, write to this log group, read exactly the referenced secrets', () => {
+    const doc = policy(resource(devOut.tf, 'aws_iam_role_policy', 'service/execution-role/policy').policy);
+    expect(doc.Statement.map((s) => s.Sid)).toEqual(['EcrAuthToken', 'PullImages', 'WriteLogs', 'ReadSsmSecrets']);
+    expect(doc.Statement[1].Resource).toMatch(/aws_ecr_repository\.registry_repository_\w+\.arn/);
+    expect(doc.Statement[2].Resource).toMatch(/aws_cloudwatch_log_group\.service_logs_\w+\.arn\}:\*$/);
+    expect(doc.Statement[3]).toEqual({ Sid: 'ReadSsmSecrets', Effect: 'Allow', Action: ['ssm:GetParameters'], Resource: [dev.service.secrets.DATABASE_URL] });
+  });
+
+  test('task role: ECS Exec channels only where Exec is enabled', () => {
+    const devTask = policy(resource(devOut.tf, 'aws_iam_role_policy', 'service/task-role/policy').policy);
+    expect(devTask.Statement.map((s) => s.Sid)).toEqual(['EcsExecChannels']);
+    expect(Object.values(resources(prodOut.tf, 'aws_iam_role_policy')).some((p) => JSON.stringify(p).includes('task-role/policy'))).toBe(false);
+  });
+
+  test('secrets encrypted with a customer key add kms:Decrypt on exactly that key', () => {
+    const key = 'arn:aws:kms:eu-west-1:111111111111:key/11111111-2222-3333-4444-555555555555';
+    const tf = synth(variant(dev, { service: { secretsKmsKeyArns: [key] } })).tf;
+    const doc = policy(resource(tf, 'aws_iam_role_policy', 'service/execution-role/policy').policy);
+    expect(doc.Statement.find((s) => s.Sid === 'DecryptSecrets')).toEqual({ Sid: 'DecryptSecrets', Effect: 'Allow', Action: ['kms:Decrypt'], Resource: [key] });
+  });
+});
+
+describe('CI access', () => {
+  const trust = (tf: typeof devOut.tf, role: string) => policy(resource(tf, 'aws_iam_role', `ci/${role}/role`).assume_role_policy).Statement[0];
+
+  test('GitHub OIDC provider for sts.amazonaws.com', () => {
+    expect(resource(devOut.tf, 'aws_iam_openid_connect_provider')).toMatchObject({ url: 'https://token.actions.githubusercontent.com', client_id_list: ['sts.amazonaws.com'] });
+  });
+
+  test.each([
+    ['plan', ['repo:example-org/webapp-infra:pull_request']],
+    ['apply', ['repo:example-org/webapp-infra:environment:prod']],
+    ['deploy', ['repo:example-org/webapp:environment:prod']],
+  ])('%s role trusts only %j through OIDC', (role, subjects) => {
+    const t = trust(prodOut.tf, role);
+    expect(t.Action).toBe('sts:AssumeRoleWithWebIdentity');
+    expect(t.Condition).toEqual({
+      StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com', 'token.actions.githubusercontent.com:sub': subjects },
+    });
+  });
+
+  test('plan is read-only; apply has no AdministratorAccess', () => {
+    const attachments = Object.values(resources(devOut.tf, 'aws_iam_role_policy_attachment')).map((a) => a.policy_arn);
+    expect(attachments.sort()).toEqual(['arn:aws:iam::aws:policy/PowerUserAccess', 'arn:aws:iam::aws:policy/ReadOnlyAccess']);
+  });
+
+  test('deploy role passes exactly the service roles, only to ECS tasks', () => {
+    const doc = policy(resource(devOut.tf, 'aws_iam_role_policy', 'ci/deploy/policy').policy);
+    const pass = doc.Statement.find((s) => s.Sid === 'PassOnlyThisServicesRoles')!;
+    expect(pass.Action).toEqual(['iam:PassRole']);
+    expect(pass.Resource).toEqual([expect.stringMatching(/service_execution-role_\w+\.arn/), expect.stringMatching(/service_task-role_\w+\.arn/)]);
+    expect(pass.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
+  });
+});

@@ -1,0 +1,72 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'cdktf';
+import type { EnvironmentConfig } from '../../environments/schema';
+import { EnvironmentStack, TARGET_CONTEXT_KEY, type StackTarget } from '../../stacks/environment-stack';
+import { repoRoot } from './paths';
+import { terraform, terraformInit } from './terraform';
+
+/** Synthesizes the given environments in-process into `outdir`; returns each stack's directory by name. */
+export function synthEnvironments(envs: EnvironmentConfig[], outdir: string, target: StackTarget): Record<string, string> {
+  const app = new App({ outdir, context: { [TARGET_CONTEXT_KEY]: target } });
+  for (const env of envs) new EnvironmentStack(app, env);
+  app.synth();
+  return Object.fromEntries(envs.map((e) => [e.name, join(outdir, 'stacks', e.name)]));
+}
+
+/** Runs the compiled `main.ts` (exactly the stacks a user gets) into `outdir`; returns each stack's directory. */
+export function synthMain(outdir: string, target: StackTarget): Record<string, string> {
+  execFileSync(process.execPath, [join(repoRoot(), 'dist', 'main.js')], {
+    env: { ...process.env, CDKTF_OUTDIR: outdir, CDKTF_CONTEXT_JSON: JSON.stringify({ [TARGET_CONTEXT_KEY]: target }) },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as { stacks: Record<string, { workingDirectory: string }> };
+  return Object.fromEntries(Object.entries(manifest.stacks).map(([name, s]) => [name, join(outdir, s.workingDirectory)]));
+}
+
+/** Minimal typing of `terraform show -json` for what this project reads. */
+export interface PlanJson {
+  format_version: string;
+  terraform_version: string;
+  resource_changes?: ResourceChange[];
+  resource_drift?: ResourceChange[];
+  configuration?: unknown;
+  planned_values?: unknown;
+  prior_state?: unknown;
+  errored?: boolean;
+}
+
+export interface ResourceChange {
+  address: string;
+  type: string;
+  name: string;
+  mode: 'managed' | 'data';
+  previous_address?: string;
+  action_reason?: string;
+  change: {
+    actions: string[];
+    before: unknown;
+    after: unknown;
+    after_unknown?: unknown;
+    before_sensitive?: unknown;
+    after_sensitive?: unknown;
+    replace_paths?: unknown[][];
+    importing?: unknown;
+  };
+}
+
+/** init + plan + show -json in a synthesized stack directory (offline or emulator target). */
+export function planStack(dir: string, extraPlanArgs: string[] = []): { plan: PlanJson; exitCode: number } {
+  terraformInit(dir);
+  const r = terraform(['plan', '-input=false', '-detailed-exitcode', '-out=tfplan', ...extraPlanArgs], dir, { okCodes: [0, 2] });
+  const shown = terraform(['show', '-json', 'tfplan'], dir);
+  return { plan: JSON.parse(shown.stdout) as PlanJson, exitCode: r.code };
+}
+
+/** A scratch directory under the OS temp folder, removed by the returned function. */
+export function scratchDir(prefix: string): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), `${prefix}-`));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}

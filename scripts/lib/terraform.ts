@@ -1,0 +1,178 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { repoRoot } from './paths';
+
+/** Thrown when Terraform cannot run here; the message is one line saying what to install or set. */
+export class TerraformUnavailable extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TerraformUnavailable';
+  }
+}
+
+export interface TerraformSetup {
+  /** Environment for every terraform child process. */
+  readonly env: NodeJS.ProcessEnv;
+  /** How providers are installed, in words (printed by preview and the tests). */
+  readonly providerSource: string;
+  readonly version: string;
+}
+
+/**
+ * Folders where air-gapped machines commonly ship a provider mirror, tried after `TF_PROVIDER_MIRROR`. Terraform's
+ * own implied mirror folders come first: Terraform would use them by itself, we only make it explicit.
+ */
+const MIRROR_CANDIDATES = [
+  join(homedir(), '.terraform.d', 'plugins'),
+  join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'terraform', 'plugins'),
+  '/usr/local/share/terraform/plugins',
+  '/usr/share/terraform/plugins',
+  '/opt/tf-plugins',
+  '/opt/terraform/plugins',
+];
+
+/** Providers (`host/namespace/type`) present in a filesystem mirror laid out as Terraform documents it. */
+export function mirrorProviders(mirror: string): string[] {
+  const out: string[] = [];
+  for (const host of safeReaddir(mirror)) {
+    for (const ns of safeReaddir(join(mirror, host))) {
+      for (const type of safeReaddir(join(mirror, host, ns))) out.push(`${host}/${ns}/${type}`);
+    }
+  }
+  return out.filter((p) => /^[\w.-]+\/[\w-]+\/[\w-]+$/.test(p));
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+/** The mirror to use: `TF_PROVIDER_MIRROR` when set (it must exist), else the first candidate holding the AWS provider. */
+export function findProviderMirror(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const explicit = env.TF_PROVIDER_MIRROR;
+  if (explicit) {
+    if (mirrorProviders(explicit).length === 0) {
+      throw new TerraformUnavailable(`TF_PROVIDER_MIRROR: received "${explicit}"; allowed: a folder laid out as <host>/<namespace>/<type>/... (a Terraform filesystem mirror)`);
+    }
+    return explicit;
+  }
+  return MIRROR_CANDIDATES.find((dir) => mirrorProviders(dir).includes('registry.terraform.io/hashicorp/aws'));
+}
+
+/**
+ * Links an unpacked mirror's provider folders into the plugin cache, so `terraform init` only ever reads the cache
+ * (Terraform's cache is not safe for concurrent writers, and parallel test workers init at the same time).
+ */
+function seedPluginCache(mirror: string, providers: string[], cache: string): void {
+  for (const provider of providers) {
+    for (const version of safeReaddir(join(mirror, provider))) {
+      for (const platform of safeReaddir(join(mirror, provider, version))) {
+        const source = join(mirror, provider, version, platform);
+        const target = join(cache, provider, version, platform);
+        if (existsSync(target) || !statSync(source).isDirectory()) continue;
+        mkdirSync(dirname(target), { recursive: true });
+        const temp = `${target}.${process.pid}.tmp`;
+        symlinkSync(source, temp, 'dir');
+        try {
+          renameSync(temp, target);
+        } catch {
+          rmSync(temp, { force: true });
+        }
+      }
+    }
+  }
+}
+
+let cached: TerraformSetup | undefined;
+
+/**
+ * How to run Terraform here, honouring a provider mirror:
+ * 1. `TF_CLI_CONFIG_FILE` naming an existing file: the user's own CLI configuration, used as is;
+ * 2. else a filesystem mirror (`TF_PROVIDER_MIRROR`, or a well-known folder holding the AWS provider): a generated CLI
+ *    configuration installs the mirrored providers from it and everything else from the registry;
+ * 3. else the normal registry download.
+ * A shared plugin cache (`.terraform-cache/plugins`) keeps the ~700 MB AWS provider from being copied per directory.
+ */
+export function terraformSetup(): TerraformSetup {
+  if (cached) return cached;
+  const probe = spawnSync('terraform', ['version', '-json'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0) {
+    throw new TerraformUnavailable('terraform not found on PATH: install Terraform >= 1.10 (https://developer.hashicorp.com/terraform/install) and retry');
+  }
+  const version = (JSON.parse(probe.stdout) as { terraform_version: string }).terraform_version;
+  const [major, minor] = version.split('.').map(Number);
+  if (major < 1 || (major === 1 && minor < 10)) {
+    throw new TerraformUnavailable(`terraform ${version} found; allowed: >= 1.10 (S3 native state locking): upgrade Terraform`);
+  }
+
+  const root = repoRoot();
+  const cacheRoot = join(root, '.terraform-cache');
+  const env: NodeJS.ProcessEnv = { ...process.env, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' };
+  let providerSource: string;
+  const userConfig = process.env.TF_CLI_CONFIG_FILE;
+  if (userConfig && existsSync(userConfig)) {
+    providerSource = `your CLI configuration ${userConfig}`;
+  } else {
+    const mirror = findProviderMirror();
+    if (mirror) {
+      const providers = mirrorProviders(mirror);
+      mkdirSync(cacheRoot, { recursive: true });
+      const rc = join(cacheRoot, 'terraformrc');
+      const list = JSON.stringify(providers);
+      writeFileSync(
+        rc,
+        `# Generated by scripts/lib/terraform.ts: providers found in ${mirror} come from there, the rest from the registry.\n` +
+          `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(mirror)}\n    include = ${list}\n  }\n` +
+          `  direct {\n    exclude = ${list}\n  }\n}\n`,
+      );
+      env.TF_CLI_CONFIG_FILE = rc;
+      providerSource = `filesystem mirror ${mirror}`;
+      if (!env.TF_PLUGIN_CACHE_DIR) seedPluginCache(mirror, providers, join(cacheRoot, 'plugins'));
+    } else {
+      // A TF_CLI_CONFIG_FILE naming a missing file only produces warnings: drop it and use the registry.
+      delete env.TF_CLI_CONFIG_FILE;
+      providerSource = 'registry.terraform.io';
+    }
+  }
+  if (!env.TF_PLUGIN_CACHE_DIR) {
+    env.TF_PLUGIN_CACHE_DIR = join(cacheRoot, 'plugins');
+    mkdirSync(env.TF_PLUGIN_CACHE_DIR, { recursive: true });
+  }
+  cached = { env, providerSource, version };
+  return cached;
+}
+
+export interface TerraformResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs terraform in `cwd`; throws with the tail of stderr unless the exit code is in `okCodes` (default [0]). */
+export function terraform(args: string[], cwd: string, options: { okCodes?: number[]; env?: NodeJS.ProcessEnv } = {}): TerraformResult {
+  const setup = terraformSetup();
+  const r = spawnSync('terraform', [...args, '-no-color'], {
+    cwd,
+    env: { ...setup.env, ...options.env },
+    encoding: 'utf8',
+    maxBuffer: 512 * 1024 * 1024,
+  });
+  const result = { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+  if (!(options.okCodes ?? [0]).includes(result.code)) {
+    const detail = (result.stderr || result.stdout).trim().split('\n').filter((l) => l.trim()).slice(-12).join('\n');
+    throw new Error(`terraform ${args[0]} failed in ${cwd} (exit ${result.code}):\n${detail}`);
+  }
+  return result;
+}
+
+/** `terraform init` for a synthesized stack directory (local or no backend). */
+export function terraformInit(cwd: string, options: { backend?: boolean } = {}): void {
+  const args = ['init', '-input=false'];
+  if (options.backend === false) args.push('-backend=false');
+  terraform(args, cwd);
+}
