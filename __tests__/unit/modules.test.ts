@@ -1,0 +1,83 @@
+import { Testing, TerraformStack } from 'cdktf';
+import { ContainerRegistry } from '../../modules/registry';
+import { LoadBalancer } from '../../modules/load-balancer';
+import { Network } from '../../modules/network';
+
+function scope(): TerraformStack {
+  return new TerraformStack(Testing.app(), 'test');
+}
+
+const networkProps = {
+  name: 'n',
+  region: 'eu-west-1',
+  vpcCidr: '10.0.0.0/16',
+  availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+  publicSubnetCidrs: ['10.0.0.0/24', '10.0.1.0/24'],
+  privateSubnetCidrs: ['10.0.16.0/20', '10.0.32.0/20'],
+};
+
+describe('modules refuse contradictory props in the constructor', () => {
+  test('Network with a single zone', () => {
+    expect(() => new Network(scope(), 'net', { ...networkProps, availabilityZones: ['eu-west-1a'] })).toThrow(
+      'Network net: availabilityZones: received 1; allowed: at least 2',
+    );
+  });
+
+  test('Network with fewer private subnets than zones', () => {
+    expect(() => new Network(scope(), 'net', { ...networkProps, privateSubnetCidrs: ['10.0.16.0/20'] })).toThrow(
+      'Network net: privateSubnetCidrs: received 1 CIDRs; allowed: one per availability zone (2)',
+    );
+  });
+
+  test('LoadBalancer with a test listener on 443', () => {
+    const s = scope();
+    const network = new Network(s, 'net', networkProps);
+    expect(() => new LoadBalancer(s, 'lb', { name: 'lb', network, testListener: { port: 443, allowedCidrs: ['10.0.0.0/8'] } })).toThrow(
+      'LoadBalancer lb: testListener.port: received 443; allowed: a port other than 80 and 443',
+    );
+  });
+
+  test('LoadBalancer with an open test listener', () => {
+    const s = scope();
+    const network = new Network(s, 'net', networkProps);
+    expect(() => new LoadBalancer(s, 'lb', { name: 'lb', network, testListener: { port: 8443, allowedCidrs: [] } })).toThrow(
+      'LoadBalancer lb: testListener.allowedCidrs: received []; allowed: at least one CIDR',
+    );
+  });
+
+  test('LoadBalancer name longer than AWS allows', () => {
+    const s = scope();
+    const network = new Network(s, 'net', networkProps);
+    expect(() => new LoadBalancer(s, 'lb', { name: 'x'.repeat(33), network })).toThrow('allowed: at most 32 characters');
+  });
+
+  test('ContainerRegistry accepting replication from its own account', () => {
+    expect(() => new ContainerRegistry(scope(), 'reg', { repositoryName: 'r', accountId: '111111111111', region: 'eu-west-1', acceptReplicationFrom: '111111111111' })).toThrow(
+      "ContainerRegistry reg: acceptReplicationFrom: received 111111111111; allowed: an account other than this registry's own",
+    );
+  });
+
+  test('ContainerRegistry keeping zero images', () => {
+    expect(() => new ContainerRegistry(scope(), 'reg', { repositoryName: 'r', accountId: '1', region: 'eu-west-1', keepImages: 0 })).toThrow(
+      'ContainerRegistry reg: keepImages: received 0; allowed: an integer >= 1',
+    );
+  });
+});
+
+describe('modules used on their own', () => {
+  test('a registry grants pull on its own repository only', () => {
+    const s = scope();
+    const reg = new ContainerRegistry(s, 'reg', { repositoryName: 'r', accountId: '111111111111', region: 'eu-west-1' });
+    const statements = reg.pullStatements();
+    expect(statements[1]).toMatchObject({ Sid: 'PullImages', Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'] });
+    expect(statements[1].Resource).toBe(reg.repository.arn);
+  });
+
+  test('a network without NAT has no default route in its private route tables', () => {
+    const s = scope();
+    const net = new Network(s, 'net', { ...networkProps, natGateways: 'none', vpcEndpoints: ['ecr.api', 'ecr.dkr', 's3', 'logs'] });
+    expect(net.natGateways).toHaveLength(0);
+    const tf = JSON.parse(Testing.synth(s));
+    expect(Object.values(tf.resource.aws_route)).toHaveLength(1);
+  });
+});
