@@ -1,4 +1,5 @@
 import { Testing, TerraformStack } from 'cdktf';
+import { Role } from '../../modules/iam';
 import { ContainerRegistry } from '../../modules/registry';
 import { LoadBalancer } from '../../modules/load-balancer';
 import { Network } from '../../modules/network';
@@ -66,11 +67,19 @@ describe('modules refuse contradictory props in the constructor', () => {
 
 describe('modules used on their own', () => {
   test('a registry grants pull on its own repository only', () => {
+    // GIVEN a registry and a role / WHEN the registry grants pull / THEN the role's policy names this repository
     const s = scope();
     const reg = new ContainerRegistry(s, 'reg', { repositoryName: 'r', accountId: '111111111111', region: 'eu-west-1' });
-    const statements = reg.pullStatements();
-    expect(statements[1]).toMatchObject({ Sid: 'PullImages', Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'] });
-    expect(statements[1].Resource).toBe(reg.repository.arn);
+    const role = new Role(s, 'puller', { name: 'puller', description: 'test', principal: { Service: 'ecs-tasks.amazonaws.com' } });
+    reg.grantPull(role);
+    const tf = JSON.parse(Testing.synth(s));
+    const doc = JSON.parse((Object.values(tf.resource.aws_iam_role_policy)[0] as { policy: string }).policy);
+    expect(doc.Statement[1]).toEqual({
+      Sid: 'PullImages',
+      Effect: 'Allow',
+      Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+      Resource: expect.stringMatching(/^\$\{aws_ecr_repository\.reg_repository_\w+\.arn\}$/),
+    });
   });
 
   test('a network without NAT has no default route in its private route tables', () => {
