@@ -37,7 +37,7 @@ export async function runBench(opts: { quick: boolean; repetitions: number; only
       if (opts.only && !opts.only.includes(m.id)) continue;
       opts.log(`== ${m.title}`);
       const t = Date.now();
-      const result = await m.run({ root, repetitions: opts.repetitions, quick: opts.quick, scratch, log: opts.log });
+      const result = await m.run({ root, repetitions: opts.repetitions, quick: opts.quick, scratch, earlier: sections, log: opts.log });
       sections.push({ id: m.id, title: m.title, ...result });
       opts.log(`   (${((Date.now() - t) / 1000).toFixed(1)} s)`);
     }

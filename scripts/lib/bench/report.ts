@@ -29,7 +29,7 @@ export function renderTable(results: BenchResults): string {
       rows.push([`  ${f.label}`, value(f), target(f.target, f), verdict(f), f.samples && f.samples.length > 1 ? `[${f.samples.join(', ')}]` : '']);
     }
   }
-  const header = ['figure', 'median', 'target', 'verdict', 'samples'];
+  const header = ['figure', 'value', 'target', 'verdict', 'samples'];
   const isTitle = (r: string[]) => r.slice(1).every((c) => c === '');
   const widths = header.map((h, i) => Math.max(h.length, ...rows.filter((r) => !isTitle(r)).map((r) => r[i].length)));
   const line = (r: string[]) => (isTitle(r) ? r[0] : r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd());
@@ -51,13 +51,14 @@ export function renderReadmeBlock(results: BenchResults): string {
     '## Performance',
     '',
     'Measured by `npm run bench` on one machine in one run (rerun it to refresh this section;',
-    '`npm run bench -- --render-only` rewrites it from `bench/results.json`). Medians; samples are in the JSON.',
+    '`npm run bench -- --render-only` rewrites it from `bench/results.json`). Measured values are medians; the samples',
+    'are in the JSON.',
     '',
   ];
   for (const s of results.sections) {
-    lines.push(`**${s.title}**`, '', '| figure | median | target | |', '|---|---:|---|---|');
+    lines.push(`**${s.title}**`, '', '| figure | value | target | |', '|---|---:|---|---|');
     for (const f of s.figures) {
-      const label = f.note ? `${f.label} (${f.note})` : f.label;
+      const label = f.note ? `${f.label} — ${f.note}` : f.label;
       lines.push(`| ${label} | ${value(f)} | ${target(f.target, f)} | ${verdict(f)} |`);
     }
     lines.push('');

@@ -59,6 +59,8 @@ export interface BenchContext {
   readonly quick: boolean;
   /** Scratch directory for this run, removed afterwards. */
   readonly scratch: string;
+  /** Sections measured earlier in this run (for figures derived from several measurements). */
+  readonly earlier: readonly Section[];
   log(message: string): void;
 }
 
