@@ -152,7 +152,9 @@ export const SCALING_SERVICE_COUNTS = [1, 5, 20] as const;
 async function synthScaling(ctx: BenchContext) {
   const script = join(ctx.root, 'dist', 'scripts', 'lib', 'bench', 'scaling-stack.js');
   const runs = new Map<number, { p: ProcessRun; s: ScalingRun }[]>(SCALING_SERVICE_COUNTS.map((n) => [n, []]));
-  for (let i = 0; i < ctx.repetitions; i++) {
+  // Runs are short and the linearity check divides small differences: three times the repetitions steady the medians.
+  const repetitions = ctx.repetitions * 3;
+  for (let i = 0; i < repetitions; i++) {
     for (const n of SCALING_SERVICE_COUNTS) {
       const p = await runNode(script, [String(n), join(ctx.scratch, `scaling-${n}-${i}`)], { cwd: ctx.root });
       const s = JSON.parse(p.stdout.trim().split('\n').pop()!) as ScalingRun;
