@@ -1,5 +1,4 @@
 import { Fn } from 'cdktf';
-import { DataResource } from 'cdktf/lib/terraform-data-resource';
 import { Construct } from 'constructs';
 import { AppautoscalingPolicy } from '@cdktf/provider-aws/lib/appautoscaling-policy';
 import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-target';
@@ -18,6 +17,7 @@ import { Role, type PolicyStatement } from './iam';
 import type { LoadBalancer } from './load-balancer';
 import type { Network } from './network';
 import type { ContainerRegistry } from './registry';
+import { TerraformData } from './terraform-data';
 
 /** Key of the release descriptor the stack publishes for the release CLI (SSM parameter, JSON). */
 export interface ReleaseDescriptor {
@@ -84,7 +84,7 @@ export class WebService extends Construct {
   public readonly targetGroup: LbTargetGroup;
   public readonly listenerRule: LbListenerRule;
   public readonly releaseParameter: SsmParameter;
-  public readonly containerSpec: DataResource;
+  public readonly containerSpec: TerraformData;
   public readonly taskDefinition: EcsTaskDefinition;
   public readonly service: EcsService;
   public readonly descriptorParameter: SsmParameter;
@@ -200,7 +200,7 @@ export class WebService extends Construct {
     });
 
     const spec = containerSpec(svc, names, this.logGroup.name, props.region);
-    this.containerSpec = new DataResource(this, 'container-spec', { input: spec });
+    this.containerSpec = new TerraformData(this, 'container-spec', { input: spec });
     this.taskDefinition = new EcsTaskDefinition(this, 'task', {
       family: names.family,
       cpu: String(svc.cpu),
@@ -216,7 +216,7 @@ export class WebService extends Construct {
       lifecycle: {
         ignoreChanges: ['container_definitions'],
         // A plain address: cdktf would wrap a resource object in ${...}, which Terraform rejects here.
-        replaceTriggeredBy: [`${DataResource.tfResourceType}.${this.containerSpec.friendlyUniqueId}`],
+        replaceTriggeredBy: [`${TerraformData.tfResourceType}.${this.containerSpec.friendlyUniqueId}`],
       },
     });
 

@@ -20,6 +20,8 @@ import { WebService } from '../modules/web-service';
  */
 export type StackTarget = 'aws' | 'offline' | 'emulator';
 export const TARGET_CONTEXT_KEY = 'ecs-coexist:target';
+/** Terraform versions the synthesized stacks accept (`terraform.required_version`). */
+export const REQUIRED_TERRAFORM_VERSION = '>= 1.10';
 
 /** One environment = one AWS account = one stack (`cdktf plan <env.name>`), fenced to its account. */
 export class EnvironmentStack extends TerraformStack {
@@ -41,6 +43,9 @@ export class EnvironmentStack extends TerraformStack {
     assertDistinctFromSiblings(scope, this);
 
     this.configureProviderAndState();
+    // Checked by Terraform on every init/plan/apply (S3-native locking needs 1.10), rather than by probing whichever
+    // `terraform` is on PATH at synthesis time (see modules/terraform-data.ts).
+    this.addOverride('terraform.required_version', REQUIRED_TERRAFORM_VERSION);
 
     this.network = new Network(this, 'network', {
       name: this.names.prefix,

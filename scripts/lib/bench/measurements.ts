@@ -1,0 +1,239 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { environmentNames, loadEnvironment } from '../../../environments';
+import { environmentRolloutBounds } from '../../../src/rollout/bounds';
+import { median, round, runNode, type ProcessRun } from './measure';
+import type { ScalingRun } from './scaling-stack';
+import { createTemplateApp, templateResources, TEMPLATE_STACK } from './template-app';
+import { figure, notMeasured, type BenchContext, type Figure, type Measurement } from './types';
+
+/**
+ * Everything `npm run bench` measures, in table order. To add a figure, add a measurement here: it runs the thing,
+ * returns figures (value = median of `ctx.repetitions` samples) and, where it helps, evidence that it really ran.
+ */
+export const MEASUREMENTS: Measurement[] = [
+  { id: 'synth', title: 'Synthesis: `npm run synth` (dev + prod) vs the cdktf TypeScript template', run: synthVersusTemplate },
+  { id: 'compile', title: 'Type check and compile: the `tsc` step of `npm run synth`', run: compile },
+  { id: 'unit-tier', title: 'Unit tier of `npm test` (`jest __tests__/unit`)', run: unitTier },
+  { id: 'synth-scaling', title: 'Synthesis time by number of services (one environment)', run: synthScaling },
+  { id: 'rollout', title: 'Rolling deployment lower bound implied by configuration (`npm run rollout-bounds`)', run: rolloutBounds },
+  { id: 'deploy', title: 'Release CLI cost per deploy against moto', run: deployCost },
+];
+
+export const TARGETS = {
+  synthWallSeconds: 1.0,
+  synthRssMiB: 250,
+  templateSpeedup: 5,
+  unitTierSeconds: 30,
+  /** Per-service cost from 5 to 20 services over the one from 1 to 5: ~1 when linear, ~4 when quadratic. */
+  scalingSlopeRatio: 1.5,
+  deployApiCalls: 15,
+  deployCpuSeconds: 0.5,
+};
+
+const mib = (runs: ProcessRun[]) => runs.map((r) => round(r.maxRssMiB, 1));
+const wall = (runs: ProcessRun[]) => runs.map((r) => round(r.wallSeconds));
+
+/** `node dist/main.js` (what `npm run synth` runs after compiling) vs the template, interleaved so load hits both. */
+async function synthVersusTemplate(ctx: BenchContext) {
+  const main = join(ctx.root, 'dist', 'main.js');
+  if (!existsSync(main)) throw new Error('dist/main.js is missing: `npm run bench` compiles first; run `npm run build`');
+  const templateDir = join(ctx.scratch, 'template-app');
+  mkdirSync(templateDir);
+  const template = createTemplateApp(ctx.root, templateDir);
+  const project: ProcessRun[] = [];
+  const baseline: ProcessRun[] = [];
+  let projectStacks: string[] = [];
+  let baselineResources: string[] = [];
+  for (let i = 0; i < ctx.repetitions; i++) {
+    const outdir = join(ctx.scratch, `synth-${i}`);
+    project.push(await runNode(main, [], { cwd: ctx.root, env: { ...process.env, CDKTF_OUTDIR: outdir } }));
+    projectStacks = Object.keys((JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as { stacks: Record<string, unknown> }).stacks);
+    baseline.push(await runNode(template.script, template.args, { cwd: template.dir }));
+    baselineResources = templateResources(template);
+    ctx.log(`  synth run ${i + 1}/${ctx.repetitions}: project ${project[i].wallSeconds.toFixed(2)} s, template ${baseline[i].wallSeconds.toFixed(2)} s`);
+  }
+  const expected = environmentNames();
+  if (expected.some((e) => !projectStacks.includes(e))) throw new Error(`dist/main.js synthesized ${projectStacks.join(', ')}; expected ${expected.join(', ')}`);
+  const pw = median(project.map((r) => r.wallSeconds));
+  const tw = median(baseline.map((r) => r.wallSeconds));
+  const pm = median(project.map((r) => r.maxRssMiB));
+  const tm = median(baseline.map((r) => r.maxRssMiB));
+  const figures: Figure[] = [
+    figure({ id: 'synth.project.wall', label: 'project synth, both environments: wall', unit: 's', value: round(pw), samples: wall(project), target: { op: '<=', value: TARGETS.synthWallSeconds } }),
+    figure({ id: 'synth.project.rss', label: 'project synth, both environments: peak RSS', unit: 'MiB', value: round(pm, 1), samples: mib(project), target: { op: '<=', value: TARGETS.synthRssMiB } }),
+    figure({ id: 'synth.project.cpu', label: 'project synth, both environments: CPU time', unit: 's', value: round(median(project.map((r) => r.cpuSeconds))) }),
+    figure({ id: 'synth.template.wall', label: 'template (ts-node, provider root import), 1 resource: wall', unit: 's', value: round(tw), samples: wall(baseline) }),
+    figure({ id: 'synth.template.rss', label: 'template (ts-node, provider root import), 1 resource: peak RSS', unit: 'MiB', value: round(tm, 1), samples: mib(baseline) }),
+    figure({ id: 'synth.speedup', label: 'template wall / project wall', unit: 'x', value: round(tw / pw, 1), target: { op: '>=', value: TARGETS.templateSpeedup } }),
+    figure({ id: 'synth.memory-ratio', label: 'template peak RSS / project peak RSS', unit: 'x', value: round(tm / pm, 1) }),
+  ];
+  return {
+    figures,
+    evidence: { projectStacks, templateStack: TEMPLATE_STACK, templateResources: baselineResources, templateCommand: 'ts-node main.ts (type-checking, tsconfig.json of cdktf-cli\'s typescript template)' },
+    notes: [
+      'Whole processes, start to exit: `node dist/main.js` (what `npm run synth` runs after `tsc`; both stacks, compiled',
+      'JavaScript, provider classes imported by deep path) against `ts-node main.ts` in a project made from the cdktf',
+      'TypeScript template (its tsconfig.json and main.ts from the installed cdktf-cli) declaring one `aws_s3_bucket`',
+      'imported from the `@cdktf/provider-aws` package root. The runs alternate so machine load hits both alike.',
+    ],
+  };
+}
+
+/**
+ * `npm run synth` compiles before it synthesizes; the template type-checks inside its synthesis. Reported so the
+ * comparison above is read with the whole edit loop in view.
+ */
+async function compile(ctx: BenchContext) {
+  const tsc = join(ctx.root, 'node_modules', 'typescript', 'bin', 'tsc');
+  const incremental: ProcessRun[] = [];
+  const full: ProcessRun[] = [];
+  for (let i = 0; i < ctx.repetitions; i++) {
+    incremental.push(await runNode(tsc, ['-p', 'tsconfig.json'], { cwd: ctx.root }));
+    full.push(await runNode(tsc, ['-p', 'tsconfig.json', '--noEmit', '--incremental', 'false'], { cwd: ctx.root }));
+    ctx.log(`  tsc run ${i + 1}/${ctx.repetitions}: incremental ${incremental[i].wallSeconds.toFixed(2)} s, from scratch ${full[i].wallSeconds.toFixed(2)} s`);
+  }
+  const inc = median(incremental.map((r) => r.wallSeconds));
+  const figures: Figure[] = [
+    figure({ id: 'compile.incremental.wall', label: '`tsc -p .`, incremental, as `npm run synth` runs it: wall', unit: 's', value: round(inc), samples: wall(incremental) }),
+    figure({ id: 'compile.full.wall', label: 'full type check from scratch (`tsc --noEmit`): wall', unit: 's', value: round(median(full.map((r) => r.wallSeconds))), samples: wall(full) }),
+    figure({ id: 'compile.full.rss', label: 'full type check from scratch: peak RSS', unit: 'MiB', value: round(median(full.map((r) => r.maxRssMiB)), 1), samples: mib(full) }),
+  ];
+  const synth = ctx.earlier.find((s) => s.id === 'synth')?.figures;
+  const projectWall = synth?.find((f) => f.id === 'synth.project.wall')?.value;
+  const templateWall = synth?.find((f) => f.id === 'synth.template.wall')?.value;
+  if (projectWall && templateWall) {
+    figures.push(
+      figure({ id: 'compile.loop.wall', label: 'whole `npm run synth` loop: incremental tsc + synth (sum of medians)', unit: 's', value: round(inc + projectWall) }),
+      figure({ id: 'compile.loop.speedup', label: 'template wall / whole loop', unit: 'x', value: round(templateWall / (inc + projectWall), 1) }),
+    );
+  }
+  return {
+    figures,
+    notes: [
+      'The whole project (stacks, scripts, tests) is compiled; `tsc` parses every file even when nothing changed, which is',
+      'most of its time. Editors and `npm test` type-check the same way, so a developer pays it once per change.',
+    ],
+  };
+}
+
+/** The unit tier as `npm run test:unit` runs it: warm Jest cache (the edit-test loop) and a cold one (a fresh CI machine). */
+async function unitTier(ctx: BenchContext) {
+  const jest = join(ctx.root, 'node_modules', 'jest', 'bin', 'jest.js');
+  const run = async (label: string, cacheDir?: string) => {
+    const report = join(ctx.scratch, `jest-${label}.json`);
+    const args = ['__tests__/unit', '--ci', '--silent', '--json', `--outputFile=${report}`, ...(cacheDir ? [`--cacheDirectory=${cacheDir}`] : [])];
+    const r = await runNode(jest, args, { cwd: ctx.root });
+    const summary = JSON.parse(readFileSync(report, 'utf8')) as { numTotalTests: number; numPassedTests: number; numTotalTestSuites: number };
+    if (summary.numTotalTests === 0 || summary.numPassedTests !== summary.numTotalTests) {
+      throw new Error(`unit tier: ${summary.numPassedTests}/${summary.numTotalTests} tests passed`);
+    }
+    ctx.log(`  unit tier ${label}: ${r.wallSeconds.toFixed(2)} s, ${summary.numTotalTests} tests`);
+    return { r, summary };
+  };
+  const cold = await run('cold', join(ctx.scratch, 'jest-cold-cache'));
+  const warm = [];
+  for (let i = 0; i < ctx.repetitions; i++) warm.push(await run(`warm-${i + 1}`));
+  const warmRuns = warm.map((w) => w.r);
+  return {
+    figures: [
+      figure({ id: 'unit.warm.wall', label: 'unit tier, warm Jest cache: wall', unit: 's', value: round(median(warmRuns.map((r) => r.wallSeconds)), 2), samples: wall(warmRuns), target: { op: '<=', value: TARGETS.unitTierSeconds } }),
+      figure({ id: 'unit.cold.wall', label: 'unit tier, empty Jest cache (fresh CI machine): wall', unit: 's', value: round(cold.r.wallSeconds, 2), samples: wall([cold.r]), target: { op: '<=', value: TARGETS.unitTierSeconds } }),
+      figure({ id: 'unit.tests', label: 'unit tier: tests run', unit: 'tests', value: cold.summary.numTotalTests }),
+    ],
+    evidence: { suites: cold.summary.numTotalTestSuites, tests: cold.summary.numTotalTests },
+    notes: ['`jest __tests__/unit` as `npm run test:unit` runs it; ts-jest only transpiles (type checking is `tsc`, once).'],
+  };
+}
+
+export const SCALING_SERVICE_COUNTS = [1, 5, 20] as const;
+
+/** One process per synthesis (no JIT warm-up carried between sizes); sizes interleaved within each repetition. */
+async function synthScaling(ctx: BenchContext) {
+  const script = join(ctx.root, 'dist', 'scripts', 'lib', 'bench', 'scaling-stack.js');
+  const runs = new Map<number, { p: ProcessRun; s: ScalingRun }[]>(SCALING_SERVICE_COUNTS.map((n) => [n, []]));
+  // Runs are short and the linearity check divides small differences: three times the repetitions steady the medians.
+  const repetitions = ctx.repetitions * 3;
+  for (let i = 0; i < repetitions; i++) {
+    for (const n of SCALING_SERVICE_COUNTS) {
+      const p = await runNode(script, [String(n), join(ctx.scratch, `scaling-${n}-${i}`)], { cwd: ctx.root });
+      const s = JSON.parse(p.stdout.trim().split('\n').pop()!) as ScalingRun;
+      if (s.services !== n) throw new Error(`scaling stack: asked for ${n} services, got ${s.services}`);
+      runs.get(n)!.push({ p, s });
+    }
+  }
+  const inProcess = (n: number) => median(runs.get(n)!.map(({ s }) => s.constructSeconds + s.synthSeconds));
+  const [t1, t5, t20] = SCALING_SERVICE_COUNTS.map(inProcess);
+  const slope15 = (t5 - t1) / 4;
+  const slope520 = (t20 - t5) / 15;
+  const figures: Figure[] = [];
+  for (const n of SCALING_SERVICE_COUNTS) {
+    const r = runs.get(n)!;
+    figures.push(
+      figure({ id: `scaling.${n}.synth`, label: `${plural(n)}: construct + synth (in process)`, unit: 's', value: round(inProcess(n)), samples: r.map(({ s }) => round(s.constructSeconds + s.synthSeconds)) }),
+      figure({ id: `scaling.${n}.wall`, label: `${plural(n)}: whole process wall`, unit: 's', value: round(median(r.map(({ p }) => p.wallSeconds))), samples: wall(r.map(({ p }) => p)) }),
+    );
+  }
+  figures.push(
+    figure({ id: 'scaling.per-service', label: 'time per added service (1 -> 20)', unit: 'ms', value: round(((t20 - t1) / 19) * 1000, 1) }),
+    figure({
+      id: 'scaling.slope-ratio',
+      label: 'per-service time 5 -> 20 over 1 -> 5 (linear ~1, quadratic ~4)',
+      unit: 'ratio',
+      value: round(slope520 / slope15, 2),
+      target: { op: '<=', value: TARGETS.scalingSlopeRatio },
+    }),
+  );
+  return {
+    figures,
+    evidence: { resources: Object.fromEntries(SCALING_SERVICE_COUNTS.map((n) => [n, runs.get(n)![0].s.resources])) },
+    notes: [
+      'The dev stack with N web services behind its one load balancer (scripts/lib/bench/scaling-stack.ts), one process',
+      'per synthesis; "in process" excludes Node start-up and module loading. Linear growth keeps the per-service time',
+      'from 5 to 20 services close to the one from 1 to 5 (ratio ≈ 1); quadratic growth would make it about 4.',
+    ],
+  };
+}
+
+/** Pure arithmetic on the configuration: one evaluation is exact, repetitions would add nothing. */
+async function rolloutBounds() {
+  const figures: Figure[] = [];
+  for (const name of environmentNames()) {
+    const b = environmentRolloutBounds(loadEnvironment(name));
+    const target = { op: '<=' as const, value: b.targetSeconds };
+    figures.push(
+      figure({ id: `rollout.${name}.ours`, label: `${name} (${b.strategy}): ours, first passing check`, unit: 's', value: finite(b.ours.lowerBound), target }),
+      figure({ id: `rollout.${name}.ours-conservative`, label: `${name} (${b.strategy}): ours, healthy threshold`, unit: 's', value: finite(b.ours.conservative), target }),
+      figure({ id: `rollout.${name}.aws`, label: `${name}: AWS defaults, first passing check`, unit: 's', value: finite(b.awsDefaults.lowerBound) }),
+      figure({ id: `rollout.${name}.aws-conservative`, label: `${name}: AWS defaults, healthy threshold`, unit: 's', value: finite(b.awsDefaults.conservative) }),
+    );
+  }
+  return {
+    figures,
+    notes: [
+      'Arithmetic on the configuration (src/rollout/bounds.ts documents the model): new tasks healthy after the first passing',
+      'ALB check (one interval) or, conservatively, after the healthy threshold; old tasks drained for the deregistration',
+      'delay; batches as maximum/minimum percent allow; worst over the task counts auto scaling allows. Task start-up and',
+      'image pull come on top. AWS defaults: interval 30 s, healthy threshold 5, deregistration delay 300 s.',
+    ],
+  };
+}
+
+const plural = (n: number) => `${n} service${n === 1 ? '' : 's'}`;
+const finite = (s: number) => (Number.isFinite(s) ? s : null);
+
+/**
+ * Placeholder until the release CLI (`ecs-release`) lands; it reports "not measured yet", never a number. Replace the
+ * body with: start moto (scripts/lib/moto.ts), create the service the CLI deploys to, then run `ecs-release deploy`
+ * `ctx.repetitions` times in a child process with a counting middleware on its injected clients (calls made by the
+ * waiter's polling counted apart) and `process.cpuUsage()` around the deploy; keep the ids and targets below.
+ */
+async function deployCost() {
+  const note = 'needs the release CLI (`ecs-release`), to be measured against moto';
+  return {
+    figures: [
+      notMeasured({ id: 'deploy.api-calls', label: 'API calls per deploy, excluding polling', unit: 'calls', target: { op: '<=', value: TARGETS.deployApiCalls }, note }),
+      notMeasured({ id: 'deploy.cpu', label: 'CPU time per deploy', unit: 's', target: { op: '<=', value: TARGETS.deployCpuSeconds }, note }),
+    ],
+  };
+}
