@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { reasonProblem } from '../rules/lib/suppressions';
 import { cidrContains, cidrsOverlap, parseCidr } from './cidr';
 
 /**
@@ -151,8 +152,11 @@ const serviceSchema = z.strictObject({
   secretsKmsKeyArns: z.array(str(KMS_KEY_ARN, 'a KMS key ARN')).default([]),
   /** ECS Exec (shell into tasks). AWS default off; must carry a reason in prod. @default false */
   enableExecuteCommand: z.boolean().default(false),
-  /** Why ECS Exec is on (required in prod when enabled). @default undefined */
-  executeCommandReason: z.string().min(20).optional(),
+  /** Why ECS Exec is on (required in prod when enabled; listed as an accepted risk of the policy rules). @default undefined */
+  executeCommandReason: z
+    .string()
+    .refine((r) => reasonProblem(r) === undefined, { message: 'a written reason of at least one sentence (20+ characters, 4+ words), one line' })
+    .optional(),
   /** Keep ECS software version consistency (tag resolved to one digest per deployment). Prod must keep it. @default 'enabled' */
   versionConsistency: z.enum(['enabled', 'disabled']).default('enabled'),
   /** Read-only root file system for the app container. @default true */

@@ -9,6 +9,7 @@ import { LoadBalancer } from '../modules/load-balancer';
 import { Network } from '../modules/network';
 import { ContainerRegistry } from '../modules/registry';
 import { WebService } from '../modules/web-service';
+import { applyPolicyChecks } from '../rules';
 
 /**
  * Where the synthesized stack is meant to run. Set with the app context key `ecs-coexist:target`
@@ -93,6 +94,10 @@ export class EnvironmentStack extends TerraformStack {
     new TerraformOutput(this, 'deploy_role_arn', { value: this.ci.deployRole.arn });
     new TerraformOutput(this, 'plan_role_arn', { value: this.ci.planRole.arn });
     new TerraformOutput(this, 'apply_role_arn', { value: this.ci.applyRole.arn });
+
+    // Policy rules (rules/) run at synthesis: errors stop it, warnings and accepted risks are printed and written
+    // to policy-report.json next to cdk.tf.json.
+    applyPolicyChecks(this, { production: env.production, target: this.target });
   }
 
   private configureProviderAndState(): void {
