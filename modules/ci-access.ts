@@ -122,11 +122,12 @@ export class CiAccess extends Construct {
         Condition: { ArnEquals: { 'iam:PolicyARN': ['arn:aws:iam::aws:policy/ReadOnlyAccess', 'arn:aws:iam::aws:policy/PowerUserAccess'] } },
       },
       {
-        Sid: 'PassProjectRolesToEcsTasks',
+        // Task roles go to ECS tasks; the flow-log delivery role to the VPC flow-logs service.
+        Sid: 'PassProjectRolesToTheirServices',
         Effect: 'Allow',
         Action: ['iam:PassRole'],
         Resource: projectRoles,
-        Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+        Condition: { StringEquals: { 'iam:PassedToService': ['ecs-tasks.amazonaws.com', 'vpc-flow-logs.amazonaws.com'] } },
       },
       {
         Sid: 'ManageGithubOidcProvider',

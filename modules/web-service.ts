@@ -17,6 +17,7 @@ import type { EcsCluster } from './cluster';
 import { suppress } from '../rules';
 import { Role, type PolicyStatement } from './iam';
 import type { LoadBalancer } from './load-balancer';
+import type { LogEncryptionKey } from './log-key';
 import type { Network } from './network';
 import type { ContainerRegistry } from './registry';
 
@@ -51,6 +52,8 @@ export interface WebServiceProps {
   readonly registry: ContainerRegistry;
   /** CloudWatch Logs retention. @default 30 */
   readonly logRetentionDays?: number;
+  /** Key encrypting the service's log group. @default undefined (CloudWatch Logs' AWS-owned key) */
+  readonly logEncryptionKey?: LogEncryptionKey;
   /** Priority of this service's listener rule (unique per listener). @default 100 */
   readonly listenerRulePriority?: number;
   /** Paths routed to this service. @default ['/*'] */
@@ -106,6 +109,7 @@ export class WebService extends Construct {
     this.logGroup = new CloudwatchLogGroup(this, 'logs', {
       name: names.logGroup,
       retentionInDays: props.logRetentionDays ?? 30,
+      kmsKeyId: props.logEncryptionKey?.arn,
     });
 
     const taskTrust = {

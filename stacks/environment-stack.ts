@@ -6,6 +6,7 @@ import type { EnvironmentConfig } from '../environments/schema';
 import { CiAccess } from '../modules/ci-access';
 import { EcsCluster } from '../modules/cluster';
 import { LoadBalancer } from '../modules/load-balancer';
+import { LogEncryptionKey } from '../modules/log-key';
 import { Network } from '../modules/network';
 import { ContainerRegistry } from '../modules/registry';
 import { WebService } from '../modules/web-service';
@@ -27,6 +28,7 @@ export class EnvironmentStack extends TerraformStack {
   public readonly env: EnvironmentConfig;
   public readonly names: ResourceNames;
   public readonly target: StackTarget;
+  public readonly logKey: LogEncryptionKey;
   public readonly network: Network;
   public readonly registry: ContainerRegistry;
   public readonly cluster: EcsCluster;
@@ -43,10 +45,12 @@ export class EnvironmentStack extends TerraformStack {
 
     this.configureProviderAndState();
 
+    this.logKey = new LogEncryptionKey(this, 'log-key', { name: this.names.prefix, accountId: env.accountId, region: env.region });
     this.network = new Network(this, 'network', {
       name: this.names.prefix,
       region: env.region,
       ...env.network,
+      flowLogs: { accountId: env.accountId, retentionDays: env.logRetentionDays, encryptionKey: this.logKey },
     });
     this.registry = new ContainerRegistry(this, 'registry', {
       accountId: env.accountId,
@@ -74,6 +78,7 @@ export class EnvironmentStack extends TerraformStack {
       loadBalancer: this.loadBalancer,
       registry: this.registry,
       logRetentionDays: env.logRetentionDays,
+      logEncryptionKey: this.logKey,
       createAutoScaling: this.target !== 'emulator',
     });
     this.ci = new CiAccess(this, 'ci', {
