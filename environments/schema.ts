@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { secretLookingVariable } from '../rules/lib/secret-patterns';
 import { reasonProblem } from '../rules/lib/suppressions';
 import { cidrContains, cidrsOverlap, parseCidr } from './cidr';
 
@@ -318,6 +319,20 @@ function crossFieldChecks(env: z.output<typeof environmentSchema>, ctx: z.Refine
   if (hc.timeoutSeconds >= hc.intervalSeconds) {
     fail(['service', 'healthCheck', 'timeoutSeconds'], hc.timeoutSeconds, `less than healthCheck.intervalSeconds (${hc.intervalSeconds})`);
   }
+  for (const [name, value] of Object.entries(svc.environment)) {
+    const why = secretLookingVariable(name, value);
+    // The value is never echoed: it may be the very secret.
+    if (why) fail(['service', 'environment', name], '(value hidden)', `a plain setting, not a secret (${why}); pass it in service.secrets`);
+  }
+  const lb = env.loadBalancer;
+  if (lb.domainName && !lb.certificateArn) {
+    fail(['loadBalancer', 'certificateArn'], undefined, `an ACM certificate ARN when loadBalancer.domainName is set (${lb.domainName} would be served over plain HTTP)`);
+  }
+  if (lb.certificateArn) {
+    const [, , , certRegion, certAccount] = lb.certificateArn.split(':');
+    if (certRegion !== env.region) fail(['loadBalancer', 'certificateArn'], lb.certificateArn, `a certificate in region ${env.region} (a load balancer only uses certificates of its own region)`);
+    else if (certAccount !== env.accountId) fail(['loadBalancer', 'certificateArn'], lb.certificateArn, `a certificate of account ${env.accountId} (accountId)`);
+  }
   const shared = Object.keys(svc.environment).filter((k) => k in svc.secrets);
   if (shared.length > 0) fail(['service', 'environment', shared[0]], shared[0], 'a name not also defined in service.secrets');
   if (svc.enableExecuteCommand && env.production && !svc.executeCommandReason) {
@@ -393,6 +408,9 @@ function allowedFor(issue: z.core.$ZodIssue): string {
       return `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'unrecognized_keys':
       return 'only the documented fields (check the spelling)';
+    case 'invalid_key':
+      // A record key failed its own schema: say what the key must look like, not zod's generic text.
+      return issue.issues[0]?.message ?? 'a valid key';
     case 'invalid_union':
       return issue.message.startsWith('Invalid input') ? 'one of the documented forms' : issue.message;
     default:
