@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { secretLookingVariable } from '../rules/lib/secret-patterns';
+import { reasonProblem } from '../rules/lib/suppressions';
 import { cidrContains, cidrsOverlap, parseCidr } from './cidr';
 
 /**
@@ -151,8 +153,11 @@ const serviceSchema = z.strictObject({
   secretsKmsKeyArns: z.array(str(KMS_KEY_ARN, 'a KMS key ARN')).default([]),
   /** ECS Exec (shell into tasks). AWS default off; must carry a reason in prod. @default false */
   enableExecuteCommand: z.boolean().default(false),
-  /** Why ECS Exec is on (required in prod when enabled). @default undefined */
-  executeCommandReason: z.string().min(20).optional(),
+  /** Why ECS Exec is on (required in prod when enabled; listed as an accepted risk of the policy rules). @default undefined */
+  executeCommandReason: z
+    .string()
+    .refine((r) => reasonProblem(r) === undefined, { message: 'a written reason of at least one sentence (20+ characters, 4+ words), one line' })
+    .optional(),
   /** Keep ECS software version consistency (tag resolved to one digest per deployment). Prod must keep it. @default 'enabled' */
   versionConsistency: z.enum(['enabled', 'disabled']).default('enabled'),
   /** Read-only root file system for the app container. @default true */
@@ -314,6 +319,20 @@ function crossFieldChecks(env: z.output<typeof environmentSchema>, ctx: z.Refine
   if (hc.timeoutSeconds >= hc.intervalSeconds) {
     fail(['service', 'healthCheck', 'timeoutSeconds'], hc.timeoutSeconds, `less than healthCheck.intervalSeconds (${hc.intervalSeconds})`);
   }
+  for (const [name, value] of Object.entries(svc.environment)) {
+    const why = secretLookingVariable(name, value);
+    // The value is never echoed: it may be the very secret.
+    if (why) fail(['service', 'environment', name], '(value hidden)', `a plain setting, not a secret (${why}); pass it in service.secrets`);
+  }
+  const lb = env.loadBalancer;
+  if (lb.domainName && !lb.certificateArn) {
+    fail(['loadBalancer', 'certificateArn'], undefined, `an ACM certificate ARN when loadBalancer.domainName is set (${lb.domainName} would be served over plain HTTP)`);
+  }
+  if (lb.certificateArn) {
+    const [, , , certRegion, certAccount] = lb.certificateArn.split(':');
+    if (certRegion !== env.region) fail(['loadBalancer', 'certificateArn'], lb.certificateArn, `a certificate in region ${env.region} (a load balancer only uses certificates of its own region)`);
+    else if (certAccount !== env.accountId) fail(['loadBalancer', 'certificateArn'], lb.certificateArn, `a certificate of account ${env.accountId} (accountId)`);
+  }
   const shared = Object.keys(svc.environment).filter((k) => k in svc.secrets);
   if (shared.length > 0) fail(['service', 'environment', shared[0]], shared[0], 'a name not also defined in service.secrets');
   if (svc.enableExecuteCommand && env.production && !svc.executeCommandReason) {
@@ -389,6 +408,9 @@ function allowedFor(issue: z.core.$ZodIssue): string {
       return `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'unrecognized_keys':
       return 'only the documented fields (check the spelling)';
+    case 'invalid_key':
+      // A record key failed its own schema: say what the key must look like, not zod's generic text.
+      return issue.issues[0]?.message ?? 'a valid key';
     case 'invalid_union':
       return issue.message.startsWith('Invalid input') ? 'one of the documented forms' : issue.message;
     default:

@@ -71,7 +71,13 @@ export class CiAccess extends Construct {
       name: props.planRoleName,
       description: 'Terraform plan from pull requests (read-only)',
       ...github([`repo:${props.infraRepository}:pull_request`]),
-      managedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
+      managedPolicies: [
+        {
+          arn: 'arn:aws:iam::aws:policy/ReadOnlyAccess',
+          reason:
+            'terraform plan refreshes every resource type the stack declares, and ReadOnlyAccess is the read set AWS keeps current for them; only pull-request workflows of the infrastructure repository can assume the role.',
+        },
+      ],
     });
     this.planRole.addStatements(
       { Sid: 'ListStateBucket', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: bucketArn },
@@ -85,7 +91,13 @@ export class CiAccess extends Construct {
       description: 'Terraform apply after merge, from the protected GitHub Environment only',
       ...github([`repo:${props.infraRepository}:environment:${props.githubEnvironment}`]),
       // PowerUserAccess excludes IAM; the statements below add IAM for this project's own roles only.
-      managedPolicyArns: ['arn:aws:iam::aws:policy/PowerUserAccess'],
+      managedPolicies: [
+        {
+          arn: 'arn:aws:iam::aws:policy/PowerUserAccess',
+          reason:
+            'terraform apply manages every resource type the stack declares; PowerUserAccess covers them except IAM, which the inline policy grants for this project\'s roles only, and only jobs of the protected GitHub Environment can assume the role.',
+        },
+      ],
     });
     const projectRoles = `arn:aws:iam::${props.accountId}:role/${props.managedRolePrefix}-*`;
     this.applyRole.addStatements(
@@ -110,11 +122,12 @@ export class CiAccess extends Construct {
         Condition: { ArnEquals: { 'iam:PolicyARN': ['arn:aws:iam::aws:policy/ReadOnlyAccess', 'arn:aws:iam::aws:policy/PowerUserAccess'] } },
       },
       {
-        Sid: 'PassProjectRolesToEcsTasks',
+        // Task roles go to ECS tasks; the flow-log delivery role to the VPC flow-logs service.
+        Sid: 'PassProjectRolesToTheirServices',
         Effect: 'Allow',
         Action: ['iam:PassRole'],
         Resource: projectRoles,
-        Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+        Condition: { StringEquals: { 'iam:PassedToService': ['ecs-tasks.amazonaws.com', 'vpc-flow-logs.amazonaws.com'] } },
       },
       {
         Sid: 'ManageGithubOidcProvider',

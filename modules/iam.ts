@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { suppress } from '../rules';
 
 /** One IAM policy statement. Policies are built here, in code, so tests can assert them statement by statement. */
 export interface PolicyStatement {
@@ -23,6 +24,12 @@ export function policyDocument(statements: readonly PolicyStatement[]): string {
   return JSON.stringify({ Version: '2012-10-17', Statement: statements });
 }
 
+export interface ManagedPolicy {
+  readonly arn: string;
+  /** Why this AWS-maintained grant is acceptable for the role: at least one sentence. */
+  readonly reason: string;
+}
+
 export interface RoleProps {
   /** Physical role name. */
   readonly name: string;
@@ -33,7 +40,12 @@ export interface RoleProps {
   readonly assumeAction?: string;
   /** Conditions on the trust statement (e.g. OIDC subject, aws:SourceAccount). @default none */
   readonly trustConditions?: Record<string, Record<string, string | string[]>>;
-  /** AWS managed policies to attach (ARNs). @default none */
+  /**
+   * AWS managed policies to attach, each with the reason its broad grant is acceptable here (the reason is listed as
+   * an accepted risk of the iam-aws-managed-policy rule). @default none
+   */
+  readonly managedPolicies?: readonly ManagedPolicy[];
+  /** AWS managed policies to attach without a recorded reason: the policy rules then fail until one is given. @default none */
   readonly managedPolicyArns?: string[];
   /** Longest session, seconds. @default 3600 */
   readonly maxSessionDurationSeconds?: number;
@@ -63,8 +75,10 @@ export class Role extends Construct {
       assumeRolePolicy: JSON.stringify({ Version: '2012-10-17', Statement: [trust] }),
       maxSessionDuration: props.maxSessionDurationSeconds ?? 3600,
     });
-    (props.managedPolicyArns ?? []).forEach((arn, i) => {
-      new IamRolePolicyAttachment(this, `managed-${i}`, { role: this.role.name, policyArn: arn });
+    const managed = [...(props.managedPolicies ?? []), ...(props.managedPolicyArns ?? []).map((arn) => ({ arn, reason: undefined }))];
+    managed.forEach(({ arn, reason }, i) => {
+      const attachment = new IamRolePolicyAttachment(this, `managed-${i}`, { role: this.role.name, policyArn: arn });
+      if (reason !== undefined) suppress(attachment, { ruleId: 'iam-aws-managed-policy', reason });
     });
   }
 
@@ -92,6 +106,21 @@ export class Role extends Construct {
       if (this.statements.some((o) => o.Sid === s.Sid)) throw new Error(`role ${this.node.path}: duplicate statement Sid "${s.Sid}"`);
       this.statements.push(s);
     }
+  }
+
+  /**
+   * Adds statements whose actions have no resource-level permissions in AWS (the Service Authorization Reference lists
+   * no resource type, so IAM only accepts `"Resource": "*"`), recording `reason` as the accepted risk of the
+   * iam-no-wildcard-resources rule for exactly these Sids. Statements with any other Resource are refused: scope them.
+   */
+  addStatementsWithoutResourceScope(reason: string, ...statements: PolicyStatement[]): void {
+    for (const s of statements) {
+      if (s.Resource !== '*') {
+        throw new Error(`role ${this.node.path}: statement ${s.Sid}: Resource: received ${JSON.stringify(s.Resource)}; allowed: "*" (use addStatements for scoped resources)`);
+      }
+    }
+    this.addStatements(...statements);
+    suppress(this.inlinePolicy!, { ruleId: 'iam-no-wildcard-resources', reason, appliesTo: statements.map((s) => s.Sid) });
   }
 
   /** The statements granted so far (for tests and for the policy rules). */

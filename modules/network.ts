@@ -1,6 +1,8 @@
 import { Construct } from 'constructs';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group';
 import { Eip } from '@cdktf/provider-aws/lib/eip';
+import { FlowLog } from '@cdktf/provider-aws/lib/flow-log';
 import { InternetGateway } from '@cdktf/provider-aws/lib/internet-gateway';
 import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway';
 import { Route } from '@cdktf/provider-aws/lib/route';
@@ -13,6 +15,19 @@ import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import type { VpcEndpointName } from '../environments/schema';
+import { Role } from './iam';
+import type { LogEncryptionKey } from './log-key';
+
+export interface FlowLogsProps {
+  /** Account of the VPC: the delivery role trusts the flow-logs service for this account only. */
+  readonly accountId: string;
+  /** @default 'ALL' */
+  readonly trafficType?: 'ALL' | 'ACCEPT' | 'REJECT';
+  /** Retention of the flow-log group, days. @default 30 */
+  readonly retentionDays?: number;
+  /** Key encrypting the flow-log group. @default undefined (CloudWatch Logs' AWS-owned key) */
+  readonly encryptionKey?: LogEncryptionKey;
+}
 
 export interface NetworkProps {
   /** Name prefix for tags. */
@@ -27,6 +42,11 @@ export interface NetworkProps {
   readonly natGateways?: 'none' | 'single' | 'one-per-az';
   /** Endpoints to create; `s3` is a gateway endpoint, the rest are interface endpoints. @default [] */
   readonly vpcEndpoints?: readonly VpcEndpointName[];
+  /**
+   * VPC flow logs to CloudWatch Logs (AWS default: none): who talked to what, for incident response. Ingestion is
+   * billed per GB; choose 'REJECT' to keep only refused traffic. @default undefined (none)
+   */
+  readonly flowLogs?: FlowLogsProps;
 }
 
 /**
@@ -47,6 +67,8 @@ export class Network extends Construct {
   /** Security group of the interface endpoints: HTTPS from inside the VPC only. */
   public readonly endpointSecurityGroup?: SecurityGroup;
   public readonly cidr: string;
+  public readonly flowLog?: FlowLog;
+  public readonly flowLogGroup?: CloudwatchLogGroup;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -67,6 +89,7 @@ export class Network extends Construct {
       tags: { Name: props.name },
     });
     new DefaultSecurityGroup(this, 'default-sg', { vpcId: this.vpc.id, tags: { Name: `${props.name}-default-closed` } });
+    if (props.flowLogs) [this.flowLogGroup, this.flowLog] = this.addFlowLogs(props.name, props.region, props.flowLogs);
 
     const igw = new InternetGateway(this, 'igw', { vpcId: this.vpc.id, tags: { Name: props.name } });
     const publicRt = new RouteTable(this, 'public-rt', { vpcId: this.vpc.id, tags: { Name: `${props.name}-public` } });
@@ -161,5 +184,39 @@ export class Network extends Construct {
               tags: { Name: `${props.name}-${name}` },
             });
     }
+  }
+
+  private addFlowLogs(name: string, region: string, props: FlowLogsProps): [CloudwatchLogGroup, FlowLog] {
+    const group = new CloudwatchLogGroup(this, 'flow-logs', {
+      name: `/vpc/${name}/flow-logs`,
+      retentionInDays: props.retentionDays ?? 30,
+      kmsKeyId: props.encryptionKey?.arn,
+    });
+    const role = new Role(this, 'flow-logs-role', {
+      name: `${name}-vpc-flow-logs`.slice(0, 64),
+      description: `VPC flow logs of ${name} into their log group`,
+      principal: { Service: 'vpc-flow-logs.amazonaws.com' },
+      // Confused-deputy guard recommended by AWS: only flow logs of this account may use the role.
+      trustConditions: {
+        StringEquals: { 'aws:SourceAccount': props.accountId },
+        ArnLike: { 'aws:SourceArn': `arn:aws:ec2:${region}:${props.accountId}:vpc-flow-log/*` },
+      },
+    });
+    // What aws-cdk's FlowLog grants: write to this group only (AWS's example grants logs:* actions on "*").
+    role.addStatements({
+      Sid: 'WriteFlowLogs',
+      Effect: 'Allow',
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+      Resource: `${group.arn}:*`,
+    });
+    const flowLog = new FlowLog(this, 'flow-log', {
+      vpcId: this.vpc.id,
+      trafficType: props.trafficType ?? 'ALL',
+      logDestinationType: 'cloud-watch-logs',
+      logDestination: group.arn,
+      iamRoleArn: role.arn,
+      tags: { Name: `${name}-flow-logs` },
+    });
+    return [group, flowLog];
   }
 }

@@ -105,7 +105,12 @@ export class ContainerRegistry extends Construct {
 
   /** Lets the role pull images of this repository (the auth token has no resource scoping in AWS). */
   grantPull(role: Role): void {
-    role.addStatements(...this.pullStatements());
+    const [token, pull] = this.pullStatements();
+    role.addStatementsWithoutResourceScope(
+      'ecr:GetAuthorizationToken has no resource-level permission in AWS (it returns a registry-wide login token); what can be pulled is scoped by the PullImages statement.',
+      token,
+    );
+    role.addStatements(pull);
   }
 
   /** Lets the role read image metadata (resolve a tag to its digest). */

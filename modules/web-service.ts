@@ -13,8 +13,10 @@ import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security
 import type { ResourceNames } from '../environments/names';
 import type { ServiceConfig } from '../environments/schema';
 import type { EcsCluster } from './cluster';
+import { suppress } from '../rules';
 import { Role, type PolicyStatement } from './iam';
 import type { LoadBalancer } from './load-balancer';
+import type { LogEncryptionKey } from './log-key';
 import type { Network } from './network';
 import type { ContainerRegistry } from './registry';
 import { TerraformData } from './terraform-data';
@@ -50,6 +52,8 @@ export interface WebServiceProps {
   readonly registry: ContainerRegistry;
   /** CloudWatch Logs retention. @default 30 */
   readonly logRetentionDays?: number;
+  /** Key encrypting the service's log group. @default undefined (CloudWatch Logs' AWS-owned key) */
+  readonly logEncryptionKey?: LogEncryptionKey;
   /** Priority of this service's listener rule (unique per listener). @default 100 */
   readonly listenerRulePriority?: number;
   /** Paths routed to this service. @default ['/*'] */
@@ -105,6 +109,7 @@ export class WebService extends Construct {
     this.logGroup = new CloudwatchLogGroup(this, 'logs', {
       name: names.logGroup,
       retentionInDays: props.logRetentionDays ?? 30,
+      kmsKeyId: props.logEncryptionKey?.arn,
     });
 
     const taskTrust = {
@@ -132,13 +137,15 @@ export class WebService extends Construct {
       ...taskTrust,
     });
     if (svc.enableExecuteCommand) {
-      this.taskRole.addStatements({
-        Sid: 'EcsExecChannels',
-        Effect: 'Allow',
-        // The Session Manager channel actions have no resource-level permissions: AWS only accepts "*".
-        Action: ['ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel'],
-        Resource: '*',
-      });
+      this.taskRole.addStatementsWithoutResourceScope(
+        'The Session Manager channel actions ECS Exec needs have no resource-level permissions in AWS; who may open a session is decided by ecs:ExecuteCommand on the operator side.',
+        {
+          Sid: 'EcsExecChannels',
+          Effect: 'Allow',
+          Action: ['ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel'],
+          Resource: '*',
+        },
+      );
     }
 
     this.securityGroup = new SecurityGroup(this, 'sg', {
@@ -249,6 +256,11 @@ export class WebService extends Construct {
       dependsOn: [this.listenerRule],
     });
 
+    if (svc.enableExecuteCommand && svc.executeCommandReason) {
+      // The configured reason is the accepted risk of the ecs-exec-production rule, listed in every policy report.
+      suppress(this.service, { ruleId: 'ecs-exec-production', reason: svc.executeCommandReason });
+    }
+
     if (autoScaling && props.createAutoScaling !== false) {
       this.scalingTarget = new AppautoscalingTarget(this, 'scaling-target', {
         serviceNamespace: 'ecs',
@@ -305,46 +317,74 @@ export class WebService extends Construct {
   }
 
   /**
-   * What the release CLI needs to ship this service and nothing more: register revisions of this family, update this
-   * service, run one-off tasks from this family, pass exactly this service's two roles to ECS tasks, read the image
-   * digest, and read/write the release pointer.
+   * What the release CLI needs to ship this service and nothing more: register revisions of this family (tagging
+   * only while registering), update this service (only to revisions of this family), run one-off tasks from this
+   * family in this cluster, follow and stop tasks of this cluster, pass exactly this service's two roles to ECS
+   * tasks, read the image digest, read/write the release pointer, read the descriptor and the service's logs.
+   *
+   * Each action's resource scope follows the Service Authorization Reference: only DescribeTaskDefinition and
+   * ListTaskDefinitions have no resource type and take "*" (accepted by Sid). Where ECS offers a condition key the
+   * grant is narrowed further; `...IfExists` keeps a call that omits the field working.
    */
   grantRelease(role: Role): void {
-    const { accountId, region, names } = this.props;
-    const familyArn = `arn:aws:ecs:${region}:${accountId}:task-definition/${names.family}:*`;
-    const serviceArn = `arn:aws:ecs:${region}:${accountId}:service/${names.cluster}/${names.service}`;
-    const statements: PolicyStatement[] = [
+    const { accountId, region, names, config: svc } = this.props;
+    const ecs = `arn:aws:ecs:${region}:${accountId}`;
+    const familyArn = `${ecs}:task-definition/${names.family}:*`;
+    const serviceArn = `${ecs}:service/${names.cluster}/${names.service}`;
+    // Where Exec is off, the deploy identity cannot switch it on through UpdateService or RunTask.
+    const execStaysOff: Record<string, Record<string, string>> = svc.enableExecuteCommand ? {} : { StringEqualsIfExists: { 'ecs:enable-execute-command': 'false' } };
+    role.addStatementsWithoutResourceScope(
+      'ecs:DescribeTaskDefinition and ecs:ListTaskDefinitions have no resource-level permissions in AWS (Service Authorization Reference); both only read task-definition metadata.',
       {
         Sid: 'DescribeWithoutResourceScope',
         Effect: 'Allow',
-        // These ECS read calls support no resource-level permissions (AWS requires "*").
         Action: ['ecs:DescribeTaskDefinition', 'ecs:ListTaskDefinitions'],
         Resource: '*',
       },
+    );
+    const statements: PolicyStatement[] = [
       {
         Sid: 'RegisterRevisionsOfFamily',
         Effect: 'Allow',
-        Action: ['ecs:RegisterTaskDefinition', 'ecs:TagResource'],
+        Action: ['ecs:RegisterTaskDefinition'],
         Resource: familyArn,
       },
       {
+        // Tags are copied onto each new revision; existing revisions (Terraform's included) cannot be re-tagged.
+        Sid: 'TagRevisionsWhileRegistering',
+        Effect: 'Allow',
+        Action: ['ecs:TagResource'],
+        Resource: familyArn,
+        Condition: { StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' } },
+      },
+      {
+        Sid: 'DescribeThisService',
+        Effect: 'Allow',
+        Action: ['ecs:DescribeServices'],
+        Resource: serviceArn,
+      },
+      {
+        // UpdateService needs no iam:PassRole: without this condition the service could be pointed at another
+        // family's revision running with that family's (possibly broader) task role.
         Sid: 'UpdateThisService',
         Effect: 'Allow',
-        Action: ['ecs:DescribeServices', 'ecs:UpdateService'],
+        Action: ['ecs:UpdateService'],
         Resource: serviceArn,
+        Condition: { ArnLikeIfExists: { 'ecs:task-definition': familyArn }, ...execStaysOff },
       },
       {
         Sid: 'RunOneOffTasks',
         Effect: 'Allow',
         Action: ['ecs:RunTask'],
         Resource: familyArn,
-        Condition: { ArnEquals: { 'ecs:cluster': this.props.cluster.arn } },
+        Condition: { ArnEquals: { 'ecs:cluster': this.props.cluster.arn }, ...execStaysOff },
       },
       {
+        // ListTasks authorizes against container-instance ARNs of the cluster (Service Authorization Reference).
         Sid: 'FollowTasks',
         Effect: 'Allow',
         Action: ['ecs:DescribeTasks', 'ecs:ListTasks', 'ecs:StopTask'],
-        Resource: [`arn:aws:ecs:${region}:${accountId}:task/${names.cluster}/*`, `arn:aws:ecs:${region}:${accountId}:container-instance/${names.cluster}/*`],
+        Resource: [`${ecs}:task/${names.cluster}/*`, `${ecs}:container-instance/${names.cluster}/*`],
       },
       {
         Sid: 'PassOnlyThisServicesRoles',
@@ -366,6 +406,7 @@ export class WebService extends Construct {
         Resource: this.descriptorParameter.arn,
       },
       {
+        // CloudWatch Logs authorizes these against "log-group:<name>:*" (its IAM documentation).
         Sid: 'ReadServiceEventsAndLogs',
         Effect: 'Allow',
         Action: ['logs:GetLogEvents', 'logs:FilterLogEvents'],

@@ -6,9 +6,11 @@ import type { EnvironmentConfig } from '../environments/schema';
 import { CiAccess } from '../modules/ci-access';
 import { EcsCluster } from '../modules/cluster';
 import { LoadBalancer } from '../modules/load-balancer';
+import { LogEncryptionKey } from '../modules/log-key';
 import { Network } from '../modules/network';
 import { ContainerRegistry } from '../modules/registry';
 import { WebService } from '../modules/web-service';
+import { applyPolicyChecks } from '../rules';
 
 /**
  * Where the synthesized stack is meant to run. Set with the app context key `ecs-coexist:target`
@@ -28,6 +30,7 @@ export class EnvironmentStack extends TerraformStack {
   public readonly env: EnvironmentConfig;
   public readonly names: ResourceNames;
   public readonly target: StackTarget;
+  public readonly logKey: LogEncryptionKey;
   public readonly network: Network;
   public readonly registry: ContainerRegistry;
   public readonly cluster: EcsCluster;
@@ -47,10 +50,12 @@ export class EnvironmentStack extends TerraformStack {
     // `terraform` is on PATH at synthesis time (see modules/terraform-data.ts).
     this.addOverride('terraform.required_version', REQUIRED_TERRAFORM_VERSION);
 
+    this.logKey = new LogEncryptionKey(this, 'log-key', { name: this.names.prefix, accountId: env.accountId, region: env.region });
     this.network = new Network(this, 'network', {
       name: this.names.prefix,
       region: env.region,
       ...env.network,
+      flowLogs: { accountId: env.accountId, retentionDays: env.logRetentionDays, encryptionKey: this.logKey },
     });
     this.registry = new ContainerRegistry(this, 'registry', {
       accountId: env.accountId,
@@ -78,6 +83,7 @@ export class EnvironmentStack extends TerraformStack {
       loadBalancer: this.loadBalancer,
       registry: this.registry,
       logRetentionDays: env.logRetentionDays,
+      logEncryptionKey: this.logKey,
       createAutoScaling: this.target !== 'emulator',
     });
     this.ci = new CiAccess(this, 'ci', {
@@ -98,6 +104,10 @@ export class EnvironmentStack extends TerraformStack {
     new TerraformOutput(this, 'deploy_role_arn', { value: this.ci.deployRole.arn });
     new TerraformOutput(this, 'plan_role_arn', { value: this.ci.planRole.arn });
     new TerraformOutput(this, 'apply_role_arn', { value: this.ci.applyRole.arn });
+
+    // Policy rules (rules/) run at synthesis: errors stop it, warnings and accepted risks are printed and written
+    // to policy-report.json next to cdk.tf.json.
+    applyPolicyChecks(this, { production: env.production, target: this.target });
   }
 
   private configureProviderAndState(): void {

@@ -7,6 +7,8 @@ import { dev, prod, variant } from '../helpers/stacks';
 /** Each case: a patch on a valid environment, and what the one-line error must name. */
 interface BadConfig {
   readonly title: string;
+  /** What kind of mistake: a wrong type, a value out of range, a malformed value, fields that contradict each other. */
+  readonly kind: 'type' | 'range' | 'format' | 'cross-field' | 'unknown field';
   readonly base?: 'dev' | 'prod';
   readonly patch: Record<string, unknown>;
   readonly field: string;
@@ -15,44 +17,80 @@ interface BadConfig {
 }
 
 const BAD_CONFIGS: BadConfig[] = [
-  { title: 'account id with 11 digits', patch: { accountId: '11111111111' }, field: 'accountId', received: '"11111111111"', allowed: '12-digit' },
-  { title: 'account id as a number', patch: { accountId: 111111111111 }, field: 'accountId', received: '111111111111', allowed: 'type string' },
-  { title: 'unknown region', patch: { region: 'europe-1' }, field: 'region', received: '"europe-1"', allowed: 'AWS region' },
-  { title: 'terraform role in another account', patch: { terraformRoleArn: 'arn:aws:iam::999999999999:role/x' }, field: 'terraformRoleArn', received: '999999999999', allowed: 'account 111111111111' },
-  { title: 'malformed VPC CIDR', patch: { network: { vpcCidr: '10.10.0.0/33' } }, field: 'network.vpcCidr', received: '"10.10.0.0/33"', allowed: 'IPv4 CIDR' },
-  { title: 'VPC CIDR with host bits', patch: { network: { vpcCidr: '10.10.0.1/16' } }, field: 'network.vpcCidr', received: '"10.10.0.1/16"', allowed: 'no host bits' },
-  { title: 'VPC too large', patch: { network: { vpcCidr: '10.0.0.0/8' } }, field: 'network.vpcCidr', received: '"10.0.0.0/8"', allowed: '/16 and /24' },
-  { title: 'fewer than two AZs', patch: { network: { availabilityZones: ['eu-west-1a'], publicSubnetCidrs: ['10.10.0.0/24'], privateSubnetCidrs: ['10.10.16.0/20'] } }, field: 'network.availabilityZones', received: '["eu-west-1a"]', allowed: 'at least 2' },
-  { title: 'AZ of another region', patch: { network: { availabilityZones: ['eu-west-1a', 'us-east-1b'] } }, field: 'network.availabilityZones.1', received: '"us-east-1b"', allowed: 'zone of region eu-west-1' },
-  { title: 'duplicate AZs', patch: { network: { availabilityZones: ['eu-west-1a', 'eu-west-1a'] } }, field: 'network.availabilityZones', received: 'eu-west-1a', allowed: 'distinct' },
-  { title: 'subnet outside the VPC', patch: { network: { privateSubnetCidrs: ['10.10.16.0/20', '10.99.0.0/20'] } }, field: 'network.privateSubnetCidrs.1', received: '"10.99.0.0/20"', allowed: 'inside the VPC 10.10.0.0/16' },
-  { title: 'overlapping subnets', patch: { network: { privateSubnetCidrs: ['10.10.16.0/20', '10.10.1.0/24'] } }, field: 'network.privateSubnetCidrs.1', received: '"10.10.1.0/24"', allowed: 'not overlapping network.publicSubnetCidrs.1' },
-  { title: 'subnet count differs from AZ count', patch: { network: { publicSubnetCidrs: ['10.10.0.0/24'] } }, field: 'network.publicSubnetCidrs', received: '["10.10.0.0/24"]', allowed: 'one CIDR per availability zone (2)' },
-  { title: 'no NAT and no ECR endpoints', patch: { network: { natGateways: 'none', vpcEndpoints: ['s3'] } }, field: 'network.vpcEndpoints', received: '["s3"]', allowed: 'ecr.api, ecr.dkr, s3 and logs' },
-  { title: 'unknown NAT mode', patch: { network: { natGateways: 'two' } }, field: 'network.natGateways', received: '"two"', allowed: '"one-per-az"' },
-  { title: 'Fargate CPU that does not exist', patch: { service: { cpu: 300 } }, field: 'service.cpu', received: '300', allowed: 'one of 256, 512, 1024, 2048, 4096, 8192, 16384' },
-  { title: 'memory AWS rejects for the CPU', patch: { service: { cpu: 256, memoryMiB: 4096 } }, field: 'service.memoryMiB', received: '4096', allowed: 'for cpu 256: 512, 1024, 2048' },
-  { title: 'memory off the 1 GiB steps', patch: { service: { cpu: 1024, memoryMiB: 2500 } }, field: 'service.memoryMiB', received: '2500', allowed: '2048..8192 in steps of 1024' },
-  { title: 'desired count above max', patch: { service: { desiredCount: 9 } }, field: 'service.desiredCount', received: '9', allowed: '1..3' },
-  { title: 'autoscaling max below min', patch: { service: { desiredCount: 2, autoScaling: { minCapacity: 2, maxCapacity: 1 } } }, field: 'service.autoScaling.maxCapacity', received: '1', allowed: '>= autoScaling.minCapacity (2)' },
-  { title: 'health check path without slash', patch: { service: { healthCheck: { path: 'health' } } }, field: 'service.healthCheck.path', received: '"health"', allowed: "starting with '/'" },
-  { title: 'health check timeout not below interval', patch: { service: { healthCheck: { intervalSeconds: 5, timeoutSeconds: 5 } } }, field: 'service.healthCheck.timeoutSeconds', received: '5', allowed: 'less than healthCheck.intervalSeconds (5)' },
-  { title: 'container port out of range', patch: { service: { containerPort: 70000 } }, field: 'service.containerPort', received: '70000', allowed: '<= 65535' },
-  { title: 'fractional desired count', patch: { service: { desiredCount: 1.5 } }, field: 'service.desiredCount', received: '1.5', allowed: 'an integer' },
-  { title: 'secret that is not an ARN', patch: { service: { secrets: { DB: 'password123' } } }, field: 'service.secrets.DB', received: '"password123"', allowed: 'Secrets Manager secret ARN' },
-  { title: 'same name as env var and secret', patch: { service: { environment: { DATABASE_URL: 'x' } } }, field: 'service.environment.DATABASE_URL', received: 'DATABASE_URL', allowed: 'not also defined in service.secrets' },
-  { title: 'log retention AWS does not offer', patch: { logRetentionDays: 10 }, field: 'logRetentionDays', received: '10', allowed: 'one of 1, 3, 5, 7, 14, 30' },
-  { title: 'misspelled field', patch: { service: { memoryMb: 512 } }, field: 'service.memoryMb', received: '512', allowed: 'documented fields' },
-  { title: 'state key without .tfstate', patch: { state: { key: 'webapp/dev/state' } }, field: 'state.key', received: '"webapp/dev/state"', allowed: ".tfstate'" },
-  { title: 'outdated TLS policy', patch: { loadBalancer: { sslPolicy: 'ELBSecurityPolicy-2016-08' } }, field: 'loadBalancer.sslPolicy', received: '"ELBSecurityPolicy-2016-08"', allowed: 'ELBSecurityPolicy-TLS13-1-2-2021-06' },
-  { title: 'prod without a certificate', base: 'prod', patch: { loadBalancer: { certificateArn: undefined } }, field: 'loadBalancer.certificateArn', received: 'nothing', allowed: 'ACM certificate ARN' },
-  { title: 'prod without deletion protection', base: 'prod', patch: { loadBalancer: { deletionProtection: false } }, field: 'loadBalancer.deletionProtection', received: 'false', allowed: 'true in production' },
-  { title: 'prod with version consistency off', base: 'prod', patch: { service: { versionConsistency: 'disabled' } }, field: 'service.versionConsistency', received: '"disabled"', allowed: "'enabled' in production" },
-  { title: 'prod with ECS Exec and no reason', base: 'prod', patch: { service: { enableExecuteCommand: true } }, field: 'service.executeCommandReason', received: 'nothing', allowed: 'written reason' },
-  { title: 'blue/green with an open test listener', patch: { service: { deployment: { strategy: 'blue-green' } }, loadBalancer: { allowedTestCidrs: [] } }, field: 'loadBalancer.allowedTestCidrs', received: '[]', allowed: 'at least one CIDR' },
-  { title: 'test CIDR of the whole internet', patch: { loadBalancer: { allowedTestCidrs: ['0.0.0.0/0'] } }, field: 'loadBalancer.allowedTestCidrs.0', received: '"0.0.0.0/0"', allowed: 'narrower than /0' },
-  { title: 'AWS-reserved tag key', patch: { tags: { 'aws:owner': 'me' } }, field: 'tags.aws:owner', received: '"aws:owner"', allowed: "not starting with 'aws:'" },
-  { title: 'bootstrap image that is not a reference', patch: { service: { bootstrapImage: 'NGINX latest' } }, field: 'service.bootstrapImage', received: '"NGINX latest"', allowed: 'image reference' },
+  { title: 'account id with 11 digits', kind: 'format', patch: { accountId: '11111111111' }, field: 'accountId', received: '"11111111111"', allowed: '12-digit' },
+  { title: 'account id as a number', kind: 'type', patch: { accountId: 111111111111 }, field: 'accountId', received: '111111111111', allowed: 'type string' },
+  { title: 'unknown region', kind: 'format', patch: { region: 'europe-1' }, field: 'region', received: '"europe-1"', allowed: 'AWS region' },
+  { title: 'terraform role in another account', kind: 'cross-field', patch: { terraformRoleArn: 'arn:aws:iam::999999999999:role/x' }, field: 'terraformRoleArn', received: '999999999999', allowed: 'account 111111111111' },
+  { title: 'malformed VPC CIDR', kind: 'format', patch: { network: { vpcCidr: '10.10.0.0/33' } }, field: 'network.vpcCidr', received: '"10.10.0.0/33"', allowed: 'IPv4 CIDR' },
+  { title: 'VPC CIDR with host bits', kind: 'format', patch: { network: { vpcCidr: '10.10.0.1/16' } }, field: 'network.vpcCidr', received: '"10.10.0.1/16"', allowed: 'no host bits' },
+  { title: 'VPC too large', kind: 'range', patch: { network: { vpcCidr: '10.0.0.0/8' } }, field: 'network.vpcCidr', received: '"10.0.0.0/8"', allowed: '/16 and /24' },
+  { title: 'fewer than two AZs', kind: 'range', patch: { network: { availabilityZones: ['eu-west-1a'], publicSubnetCidrs: ['10.10.0.0/24'], privateSubnetCidrs: ['10.10.16.0/20'] } }, field: 'network.availabilityZones', received: '["eu-west-1a"]', allowed: 'at least 2' },
+  { title: 'AZ of another region', kind: 'cross-field', patch: { network: { availabilityZones: ['eu-west-1a', 'us-east-1b'] } }, field: 'network.availabilityZones.1', received: '"us-east-1b"', allowed: 'zone of region eu-west-1' },
+  { title: 'duplicate AZs', kind: 'cross-field', patch: { network: { availabilityZones: ['eu-west-1a', 'eu-west-1a'] } }, field: 'network.availabilityZones', received: 'eu-west-1a', allowed: 'distinct' },
+  { title: 'subnet outside the VPC', kind: 'cross-field', patch: { network: { privateSubnetCidrs: ['10.10.16.0/20', '10.99.0.0/20'] } }, field: 'network.privateSubnetCidrs.1', received: '"10.99.0.0/20"', allowed: 'inside the VPC 10.10.0.0/16' },
+  { title: 'overlapping subnets', kind: 'cross-field', patch: { network: { privateSubnetCidrs: ['10.10.16.0/20', '10.10.1.0/24'] } }, field: 'network.privateSubnetCidrs.1', received: '"10.10.1.0/24"', allowed: 'not overlapping network.publicSubnetCidrs.1' },
+  { title: 'subnet count differs from AZ count', kind: 'cross-field', patch: { network: { publicSubnetCidrs: ['10.10.0.0/24'] } }, field: 'network.publicSubnetCidrs', received: '["10.10.0.0/24"]', allowed: 'one CIDR per availability zone (2)' },
+  { title: 'no NAT and no ECR endpoints', kind: 'cross-field', patch: { network: { natGateways: 'none', vpcEndpoints: ['s3'] } }, field: 'network.vpcEndpoints', received: '["s3"]', allowed: 'ecr.api, ecr.dkr, s3 and logs' },
+  { title: 'unknown NAT mode', kind: 'format', patch: { network: { natGateways: 'two' } }, field: 'network.natGateways', received: '"two"', allowed: '"one-per-az"' },
+  { title: 'Fargate CPU that does not exist', kind: 'range', patch: { service: { cpu: 300 } }, field: 'service.cpu', received: '300', allowed: 'one of 256, 512, 1024, 2048, 4096, 8192, 16384' },
+  { title: 'memory AWS rejects for the CPU', kind: 'cross-field', patch: { service: { cpu: 256, memoryMiB: 4096 } }, field: 'service.memoryMiB', received: '4096', allowed: 'for cpu 256: 512, 1024, 2048' },
+  { title: 'memory off the 1 GiB steps', kind: 'cross-field', patch: { service: { cpu: 1024, memoryMiB: 2500 } }, field: 'service.memoryMiB', received: '2500', allowed: '2048..8192 in steps of 1024' },
+  { title: 'desired count above max', kind: 'cross-field', patch: { service: { desiredCount: 9 } }, field: 'service.desiredCount', received: '9', allowed: '1..3' },
+  { title: 'autoscaling max below min', kind: 'cross-field', patch: { service: { desiredCount: 2, autoScaling: { minCapacity: 2, maxCapacity: 1 } } }, field: 'service.autoScaling.maxCapacity', received: '1', allowed: '>= autoScaling.minCapacity (2)' },
+  { title: 'health check path without slash', kind: 'format', patch: { service: { healthCheck: { path: 'health' } } }, field: 'service.healthCheck.path', received: '"health"', allowed: "starting with '/'" },
+  { title: 'health check timeout not below interval', kind: 'cross-field', patch: { service: { healthCheck: { intervalSeconds: 5, timeoutSeconds: 5 } } }, field: 'service.healthCheck.timeoutSeconds', received: '5', allowed: 'less than healthCheck.intervalSeconds (5)' },
+  { title: 'container port out of range', kind: 'range', patch: { service: { containerPort: 70000 } }, field: 'service.containerPort', received: '70000', allowed: '<= 65535' },
+  { title: 'fractional desired count', kind: 'type', patch: { service: { desiredCount: 1.5 } }, field: 'service.desiredCount', received: '1.5', allowed: 'an integer' },
+  { title: 'secret that is not an ARN', kind: 'format', patch: { service: { secrets: { DB: 'password123' } } }, field: 'service.secrets.DB', received: '"password123"', allowed: 'Secrets Manager secret ARN' },
+  { title: 'same name as env var and secret', kind: 'cross-field', patch: { service: { environment: { DATABASE_URL: 'x' } } }, field: 'service.environment.DATABASE_URL', received: 'DATABASE_URL', allowed: 'not also defined in service.secrets' },
+  { title: 'log retention AWS does not offer', kind: 'range', patch: { logRetentionDays: 10 }, field: 'logRetentionDays', received: '10', allowed: 'one of 1, 3, 5, 7, 14, 30' },
+  { title: 'misspelled field', kind: 'unknown field', patch: { service: { memoryMb: 512 } }, field: 'service.memoryMb', received: '512', allowed: 'documented fields' },
+  { title: 'state key without .tfstate', kind: 'format', patch: { state: { key: 'webapp/dev/state' } }, field: 'state.key', received: '"webapp/dev/state"', allowed: ".tfstate'" },
+  { title: 'outdated TLS policy', kind: 'format', patch: { loadBalancer: { sslPolicy: 'ELBSecurityPolicy-2016-08' } }, field: 'loadBalancer.sslPolicy', received: '"ELBSecurityPolicy-2016-08"', allowed: 'ELBSecurityPolicy-TLS13-1-2-2021-06' },
+  { title: 'prod without a certificate', kind: 'cross-field', base: 'prod', patch: { loadBalancer: { certificateArn: undefined } }, field: 'loadBalancer.certificateArn', received: 'nothing', allowed: 'ACM certificate ARN' },
+  { title: 'prod without deletion protection', kind: 'cross-field', base: 'prod', patch: { loadBalancer: { deletionProtection: false } }, field: 'loadBalancer.deletionProtection', received: 'false', allowed: 'true in production' },
+  { title: 'prod with version consistency off', kind: 'cross-field', base: 'prod', patch: { service: { versionConsistency: 'disabled' } }, field: 'service.versionConsistency', received: '"disabled"', allowed: "'enabled' in production" },
+  { title: 'prod with ECS Exec and no reason', kind: 'cross-field', base: 'prod', patch: { service: { enableExecuteCommand: true } }, field: 'service.executeCommandReason', received: 'nothing', allowed: 'written reason' },
+  { title: 'blue/green with an open test listener', kind: 'cross-field', patch: { service: { deployment: { strategy: 'blue-green' } }, loadBalancer: { allowedTestCidrs: [] } }, field: 'loadBalancer.allowedTestCidrs', received: '[]', allowed: 'at least one CIDR' },
+  { title: 'test CIDR of the whole internet', kind: 'range', patch: { loadBalancer: { allowedTestCidrs: ['0.0.0.0/0'] } }, field: 'loadBalancer.allowedTestCidrs.0', received: '"0.0.0.0/0"', allowed: 'narrower than /0' },
+  { title: 'AWS-reserved tag key', kind: 'format', patch: { tags: { 'aws:owner': 'me' } }, field: 'tags.aws:owner', received: '"aws:owner"', allowed: "not starting with 'aws:'" },
+  { title: 'bootstrap image that is not a reference', kind: 'format', patch: { service: { bootstrapImage: 'NGINX latest' } }, field: 'service.bootstrapImage', received: '"NGINX latest"', allowed: 'image reference' },
+  { title: 'production flag as a string', kind: 'type', patch: { production: 'yes' }, field: 'production', received: '"yes"', allowed: 'type boolean' },
+  { title: 'environment value as a number', kind: 'type', patch: { service: { environment: { PORT: 8080 } } }, field: 'service.environment.PORT', received: '8080', allowed: 'type string' },
+  { title: 'negative desired count', kind: 'range', patch: { service: { desiredCount: -1 } }, field: 'service.desiredCount', received: '-1', allowed: '>= 0' },
+  { title: 'health check interval below 5 seconds', kind: 'range', patch: { service: { healthCheck: { intervalSeconds: 2 } } }, field: 'service.healthCheck.intervalSeconds', received: '2', allowed: '>= 5' },
+  { title: 'maximum percent above 200', kind: 'range', patch: { service: { deployment: { maximumPercent: 250 } } }, field: 'service.deployment.maximumPercent', received: '250', allowed: '<= 200' },
+  { title: 'no application repository', kind: 'range', patch: { ci: { appRepositories: [] } }, field: 'ci.appRepositories', received: '[]', allowed: 'at least 1 item' },
+  { title: 'malformed certificate ARN', kind: 'format', patch: { loadBalancer: { certificateArn: 'arn:aws:acm:eu-west-1:111111111111:cert/abc' } }, field: 'loadBalancer.certificateArn', received: 'cert/abc', allowed: 'an ACM certificate ARN' },
+  { title: 'application repository without owner', kind: 'format', patch: { ci: { appRepositories: ['webapp'] } }, field: 'ci.appRepositories.0', received: '"webapp"', allowed: 'owner/name' },
+  { title: 'domain name in capitals', kind: 'format', patch: { loadBalancer: { domainName: 'WWW.Example.com' } }, field: 'loadBalancer.domainName', received: '"WWW.Example.com"', allowed: 'lowercase DNS name' },
+  { title: 'state bucket name S3 rejects', kind: 'format', patch: { state: { bucket: 'Webapp_State' } }, field: 'state.bucket', received: '"Webapp_State"', allowed: 'an S3 bucket name' },
+  { title: 'environment variable name starting with a digit', kind: 'format', patch: { service: { environment: { '1BAD': 'x' } } }, field: 'service.environment.1BAD', received: '"1BAD"', allowed: 'an environment variable name' },
+  { title: 'secret KMS key given as an alias', kind: 'format', patch: { service: { secretsKmsKeyArns: ['alias/app'] } }, field: 'service.secretsKmsKeyArns.0', received: '"alias/app"', allowed: 'a KMS key ARN' },
+  { title: 'ECS Exec reason of one word', kind: 'format', base: 'prod', patch: { service: { enableExecuteCommand: true, executeCommandReason: 'debuggingthingsforawhile' } }, field: 'service.executeCommandReason', received: '"debuggingthingsforawhile"', allowed: 'a written reason of at least one sentence' },
+  { title: 'password in a plain environment variable', kind: 'format', patch: { service: { environment: { DB_PASSWORD: 'hunter2' } } }, field: 'service.environment.DB_PASSWORD', received: '"(value hidden)"', allowed: 'its name DB_PASSWORD says it holds a secret' },
+  { title: 'credentials inside a plain URL (value not echoed)', kind: 'format', patch: { service: { environment: { UPSTREAM: 'postgres://app:s3cret@db:5432/app' } } }, field: 'service.environment.UPSTREAM', received: '"(value hidden)"', allowed: 'a URL with a password in it' },
+  { title: 'HTTPS without certificate (domain name set, no certificate)', kind: 'cross-field', patch: { loadBalancer: { domainName: 'dev.example.com' } }, field: 'loadBalancer.certificateArn', received: 'nothing', allowed: 'an ACM certificate ARN when loadBalancer.domainName is set' },
+  { title: 'certificate from another region', kind: 'cross-field', patch: { loadBalancer: { certificateArn: 'arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-4000-8000-000000000000' } }, field: 'loadBalancer.certificateArn', received: 'us-east-1', allowed: 'a certificate in region eu-west-1' },
+  { title: 'certificate of another account', kind: 'cross-field', patch: { loadBalancer: { certificateArn: 'arn:aws:acm:eu-west-1:999999999999:certificate/00000000-0000-4000-8000-000000000000' } }, field: 'loadBalancer.certificateArn', received: '999999999999', allowed: 'a certificate of account 111111111111' },
+  { title: 'registry replicating to itself', kind: 'cross-field', patch: { registry: { replicateTo: [{ accountId: '111111111111', region: 'eu-west-1' }] } }, field: 'registry.replicateTo', received: '111111111111', allowed: 'other than this environment' },
+  { title: 'blue/green test listener on 443', kind: 'cross-field', patch: { service: { deployment: { strategy: 'blue-green' } }, loadBalancer: { allowedTestCidrs: ['203.0.113.0/24'], testListenerPort: 443 } }, field: 'loadBalancer.testListenerPort', received: '443', allowed: 'a port other than 80 and 443' },
+  { title: 'prod rolling deployment dropping below full capacity', kind: 'cross-field', base: 'prod', patch: { service: { deployment: { minimumHealthyPercent: 50 } } }, field: 'service.deployment.minimumHealthyPercent', received: '50', allowed: '100 in production' },
+  { title: 'rolling deployment that cannot make progress', kind: 'cross-field', patch: { service: { deployment: { minimumHealthyPercent: 100, maximumPercent: 100 } } }, field: 'service.deployment.maximumPercent', received: '100', allowed: 'greater than minimumHealthyPercent (100)' },
+];
+
+/** Configurations valid on their own that clash with another environment of the same app. */
+const ACROSS_ENVIRONMENTS = [
+  {
+    title: 'reusing another environment\'s account',
+    patch: { name: 'staging', state: { key: 'webapp/staging/terraform.tfstate' } },
+    message: 'invalid environment "staging": accountId: received "111111111111"; allowed: a value not used by environment "dev"',
+  },
+  {
+    title: 'reusing another environment\'s state key',
+    patch: { name: 'staging', accountId: '333333333333', terraformRoleArn: 'arn:aws:iam::333333333333:role/t' },
+    message: 'invalid environment "staging": state.key: received "webapp/dev/terraform.tfstate"; allowed: a value not used by environment "dev"',
+  },
 ];
 
 describe('environment configuration', () => {
@@ -92,27 +130,28 @@ describe('environment configuration', () => {
     expect(message).toContain(`invalid environment "${base.name}": ${c.field}: received `);
     expect(message).toContain(c.received);
     expect(message.split('; allowed: ')[1]).toContain(c.allowed);
+    // A value that looks like a secret is never echoed back.
+    expect(message).not.toMatch(/s3cret|hunter2/);
   });
 
-  test('the bad-configuration table has distinct cases and at least 25 of them', () => {
+  test('the bad-configuration table has distinct cases of every kind, at least 25 in all', () => {
     expect(new Set(BAD_CONFIGS.map((c) => c.title)).size).toBe(BAD_CONFIGS.length);
-    expect(BAD_CONFIGS.length).toBeGreaterThanOrEqual(25);
-    process.stdout.write(`bad configurations refused: ${BAD_CONFIGS.length}\n`);
+    const total = BAD_CONFIGS.length + ACROSS_ENVIRONMENTS.length;
+    expect(total).toBeGreaterThanOrEqual(25);
+    const byKind = new Map<string, number>();
+    for (const c of BAD_CONFIGS) byKind.set(c.kind, (byKind.get(c.kind) ?? 0) + 1);
+    byKind.set('shared with another environment', ACROSS_ENVIRONMENTS.length);
+    for (const kind of ['type', 'range', 'format', 'cross-field', 'unknown field']) expect(byKind.get(kind) ?? 0).toBeGreaterThan(0);
+    const parts = [...byKind.entries()].map(([k, n]) => `${k} ${n}`).join(', ');
+    process.stdout.write(`bad inputs, surface "environment configuration": ${total} distinct invalid configurations refused (${parts})\n`);
   });
 
-  test('a third environment reusing an account is refused at synthesis', () => {
-    // GIVEN staging configured with dev's account / WHEN both are stacks of one app / THEN synthesis stops
-    const staging = variant(dev, { name: 'staging', state: { key: 'webapp/staging/terraform.tfstate' } });
+  test.each(ACROSS_ENVIRONMENTS)('a third environment $title is refused at synthesis', (c) => {
+    // GIVEN staging, valid on its own / WHEN it joins dev in one app / THEN synthesis stops with one line
     const app = new App({ outdir: '/tmp/unused-cdktf-out' });
     new EnvironmentStack(app, dev);
-    expect(() => new EnvironmentStack(app, staging)).toThrow('invalid environment "staging": accountId: received "111111111111"; allowed: a value not used by environment "dev"');
-  });
-
-  test('a third environment reusing a state key is refused at synthesis', () => {
-    const staging = variant(dev, { name: 'staging', accountId: '333333333333', terraformRoleArn: 'arn:aws:iam::333333333333:role/t' });
-    const app = new App({ outdir: '/tmp/unused-cdktf-out' });
-    new EnvironmentStack(app, dev);
-    expect(() => new EnvironmentStack(app, staging)).toThrow('state.key: received "webapp/dev/terraform.tfstate"; allowed: a value not used by environment "dev"');
+    const staging = variant(dev, c.patch);
+    expect(() => new EnvironmentStack(app, staging)).toThrow(c.message);
   });
 
   test('defineEnvironment returns a new object and never mutates its input', () => {

@@ -223,7 +223,7 @@ describe('service', () => {
   });
 
   test('log group with the environment retention', () => {
-    expect(resource(prodOut.tf, 'aws_cloudwatch_log_group')).toMatchObject({ name: '/ecs/webapp-prod/web', retention_in_days: 365 });
+    expect(resource(prodOut.tf, 'aws_cloudwatch_log_group', 'service/logs')).toMatchObject({ name: '/ecs/webapp-prod/web', retention_in_days: 365 });
   });
 
   test('target tracking on CPU within the configured bounds', () => {

@@ -1,0 +1,86 @@
+import { dev, policy, prod, resources, synth, type TerraformJson } from '../helpers/stacks';
+
+/** `${<type>.<logical id>.<attribute>}` of the one resource of `type` whose logical id starts with `idPrefix`. */
+function ref(tf: TerraformJson, type: string, idPrefix: string, attribute: string): string {
+  const ids = Object.keys(resources(tf, type)).filter((id) => id.startsWith(idPrefix));
+  if (ids.length !== 1) throw new Error(`expected one ${type} ${idPrefix}*, found ${ids.length}`);
+  return `\${${type}.${ids[0]}.${attribute}}`;
+}
+
+describe.each([
+  ['dev', dev, synth(dev).tf],
+  ['prod', prod, synth(prod).tf],
+] as const)('%s deploy identity (the CI role the release CLI runs as)', (name, env, tf) => {
+  const role = Object.entries(resources(tf, 'aws_iam_role')).find(([id]) => id.startsWith('ci_deploy_role_'))![1];
+  const inline = Object.entries(resources(tf, 'aws_iam_role_policy')).find(([id]) => id.startsWith('ci_deploy_policy_'))![1];
+  const ecs = `arn:aws:ecs:eu-west-1:${env.accountId}`;
+  const family = `${ecs}:task-definition/webapp-${name}-web:*`;
+  const execStaysOff = env.service.enableExecuteCommand ? {} : { StringEqualsIfExists: { 'ecs:enable-execute-command': 'false' } };
+
+  test('is assumable only by the application repositories, through GitHub OIDC, from this environment', () => {
+    expect(role.name).toBe(`webapp-${name}-ci-deploy`);
+    expect(policy(role.assume_role_policy).Statement).toEqual([
+      {
+        Sid: 'Trust',
+        Effect: 'Allow',
+        Principal: { Federated: ref(tf, 'aws_iam_openid_connect_provider', 'ci_github_', 'arn') },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: {
+          StringEquals: {
+            'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+            'token.actions.githubusercontent.com:sub': [`repo:example-org/webapp:environment:${name}`],
+          },
+        },
+      },
+    ]);
+    expect(role.max_session_duration).toBe(3600);
+  });
+
+  test('can do exactly what a release needs, statement by statement', () => {
+    expect(policy(inline.policy).Statement).toEqual([
+      // No resource type exists for these two reads (Service Authorization Reference): accepted by Sid.
+      { Sid: 'DescribeWithoutResourceScope', Effect: 'Allow', Action: ['ecs:DescribeTaskDefinition', 'ecs:ListTaskDefinitions'], Resource: '*' },
+      { Sid: 'RegisterRevisionsOfFamily', Effect: 'Allow', Action: ['ecs:RegisterTaskDefinition'], Resource: family },
+      { Sid: 'TagRevisionsWhileRegistering', Effect: 'Allow', Action: ['ecs:TagResource'], Resource: family, Condition: { StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' } } },
+      { Sid: 'DescribeThisService', Effect: 'Allow', Action: ['ecs:DescribeServices'], Resource: `${ecs}:service/webapp-${name}/web` },
+      {
+        Sid: 'UpdateThisService',
+        Effect: 'Allow',
+        Action: ['ecs:UpdateService'],
+        Resource: `${ecs}:service/webapp-${name}/web`,
+        Condition: { ArnLikeIfExists: { 'ecs:task-definition': family }, ...execStaysOff },
+      },
+      {
+        Sid: 'RunOneOffTasks',
+        Effect: 'Allow',
+        Action: ['ecs:RunTask'],
+        Resource: family,
+        Condition: { ArnEquals: { 'ecs:cluster': ref(tf, 'aws_ecs_cluster', 'cluster_', 'arn') }, ...execStaysOff },
+      },
+      {
+        Sid: 'FollowTasks',
+        Effect: 'Allow',
+        Action: ['ecs:DescribeTasks', 'ecs:ListTasks', 'ecs:StopTask'],
+        Resource: [`${ecs}:task/webapp-${name}/*`, `${ecs}:container-instance/webapp-${name}/*`],
+      },
+      {
+        Sid: 'PassOnlyThisServicesRoles',
+        Effect: 'Allow',
+        Action: ['iam:PassRole'],
+        Resource: [ref(tf, 'aws_iam_role', 'service_execution-role_', 'arn'), ref(tf, 'aws_iam_role', 'service_task-role_', 'arn')],
+        Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+      },
+      { Sid: 'ReleasePointer', Effect: 'Allow', Action: ['ssm:GetParameter', 'ssm:PutParameter'], Resource: ref(tf, 'aws_ssm_parameter', 'service_release-image_', 'arn') },
+      { Sid: 'ReadDescriptor', Effect: 'Allow', Action: ['ssm:GetParameter'], Resource: ref(tf, 'aws_ssm_parameter', 'service_descriptor_', 'arn') },
+      { Sid: 'ReadServiceEventsAndLogs', Effect: 'Allow', Action: ['logs:GetLogEvents', 'logs:FilterLogEvents'], Resource: `${ref(tf, 'aws_cloudwatch_log_group', 'service_logs_', 'arn')}:*` },
+      { Sid: 'ReadImageDigests', Effect: 'Allow', Action: ['ecr:DescribeImages', 'ecr:BatchGetImage'], Resource: ref(tf, 'aws_ecr_repository', 'registry_repository_', 'arn') },
+    ]);
+  });
+
+  test('has no managed policy attached and no other inline policy', () => {
+    const attachments = Object.values(resources(tf, 'aws_iam_role_policy_attachment')).filter((a) => String(a.role).includes('ci_deploy_role_'));
+    expect(attachments).toEqual([]);
+    const inlines = Object.values(resources(tf, 'aws_iam_role_policy')).filter((p) => String(p.role).includes('ci_deploy_role_'));
+    expect(inlines).toHaveLength(1);
+  });
+});

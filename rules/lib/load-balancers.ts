@@ -1,0 +1,29 @@
+import { referencing, resolveReference } from './synthesized';
+import type { StackFacts, SynthesizedResource } from './types';
+
+export const LB_TYPES = ['aws_lb', 'aws_alb'] as const;
+export const LISTENER_TYPES = ['aws_lb_listener', 'aws_alb_listener'] as const;
+export const LISTENER_RULE_TYPES = ['aws_lb_listener_rule', 'aws_alb_listener_rule'] as const;
+
+/** An Application Load Balancer (`load_balancer_type` defaults to application). */
+export function isApplicationLoadBalancer(r: SynthesizedResource): boolean {
+  return (LB_TYPES as readonly string[]).includes(r.type) && (r.attributes.load_balancer_type ?? 'application') === 'application';
+}
+
+export function listenersOf(stack: StackFacts, lb: SynthesizedResource): SynthesizedResource[] {
+  return LISTENER_TYPES.flatMap((t) => referencing(stack, t, 'load_balancer_arn', lb));
+}
+
+export function rulesOf(stack: StackFacts, listener: SynthesizedResource): SynthesizedResource[] {
+  return LISTENER_RULE_TYPES.flatMap((t) => referencing(stack, t, 'listener_arn', listener));
+}
+
+/** The listener's load balancer when declared in this stack. */
+export function loadBalancerOf(stack: StackFacts, listener: SynthesizedResource): SynthesizedResource | undefined {
+  return resolveReference(stack, listener.attributes.load_balancer_arn);
+}
+
+/** A listener's protocol as AWS applies it: ALB listeners default to HTTP. */
+export function listenerProtocol(listener: SynthesizedResource): string {
+  return String(listener.attributes.protocol ?? 'HTTP').toUpperCase();
+}
