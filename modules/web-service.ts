@@ -7,12 +7,13 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
 import { LbListenerRule } from '@cdktf/provider-aws/lib/lb-listener-rule';
-import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
+import { LbTargetGroup, type LbTargetGroupConfig } from '@cdktf/provider-aws/lib/lb-target-group';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import type { ResourceNames } from '../environments/names';
 import type { ServiceConfig } from '../environments/schema';
+import { BlueGreenDeployment, type CodeDeployDescriptor } from './blue-green';
 import type { EcsCluster } from './cluster';
 import { Role, type PolicyStatement } from './iam';
 import type { LoadBalancer } from './load-balancer';
@@ -36,6 +37,8 @@ export interface ReleaseDescriptor {
   readonly subnets: string[];
   readonly securityGroups: string[];
   readonly strategy: 'rolling' | 'blue-green';
+  /** Blue/green only: the CodeDeploy application, group, target groups, listeners and test URL. */
+  readonly codeDeploy?: CodeDeployDescriptor;
 }
 
 export interface WebServiceProps {
@@ -50,9 +53,9 @@ export interface WebServiceProps {
   readonly registry: ContainerRegistry;
   /** CloudWatch Logs retention. @default 30 */
   readonly logRetentionDays?: number;
-  /** Priority of this service's listener rule (unique per listener). @default 100 */
+  /** Priority of this service's listener rule (unique per listener). Rolling only. @default 100 */
   readonly listenerRulePriority?: number;
-  /** Paths routed to this service. @default ['/*'] */
+  /** Paths routed to this service. Rolling only: under blue/green the service owns both listeners. @default ['/*'] */
   readonly pathPatterns?: string[];
   /**
    * Create the target-tracking scaling resources. Only the moto emulator tier turns this off, because moto does not
@@ -75,6 +78,9 @@ export interface WebServiceProps {
  * - The service ignores `task_definition` (and `desired_count` when auto scaling is attached), so `apply` never
  *   reverts a deployment. The revision Terraform created reaches the service through the release CLI (`ecs-release
  *   deploy` bases every new revision on it, `ecs-release rollout` ships it as is).
+ * - With `deployment.strategy: 'blue-green'` the service runs under the CODE_DEPLOY controller and a
+ *   `BlueGreenDeployment` adds the green target group and CodeDeploy; the service then also ignores `load_balancer`,
+ *   which CodeDeploy moves to the other target group with every deployment (see docs/blue-green.md).
  */
 export class WebService extends Construct {
   public readonly logGroup: CloudwatchLogGroup;
@@ -82,7 +88,10 @@ export class WebService extends Construct {
   public readonly taskRole: Role;
   public readonly securityGroup: SecurityGroup;
   public readonly targetGroup: LbTargetGroup;
-  public readonly listenerRule: LbListenerRule;
+  /** Rolling only: blue/green forwards through the listeners' default action, which CodeDeploy rewrites. */
+  public readonly listenerRule?: LbListenerRule;
+  /** Blue/green only. */
+  public readonly blueGreen?: BlueGreenDeployment;
   public readonly releaseParameter: SsmParameter;
   public readonly containerSpec: DataResource;
   public readonly taskDefinition: EcsTaskDefinition;
@@ -98,6 +107,10 @@ export class WebService extends Construct {
     const { config: svc, names } = props;
     this.names = names;
     const autoScaling = svc.autoScaling;
+    const blueGreen = svc.deployment.strategy === 'blue-green';
+    if (blueGreen && (props.listenerRulePriority !== undefined || props.pathPatterns !== undefined)) {
+      throw new Error(`WebService ${id}: ${props.pathPatterns !== undefined ? 'pathPatterns' : 'listenerRulePriority'}: received a value; allowed: unset when deployment.strategy is blue-green (CodeDeploy forwards whole listeners)`);
+    }
     if (autoScaling && (svc.desiredCount < autoScaling.minCapacity || svc.desiredCount > autoScaling.maxCapacity)) {
       throw new Error(`WebService ${id}: desiredCount: received ${svc.desiredCount}; allowed: ${autoScaling.minCapacity}..${autoScaling.maxCapacity} (autoScaling bounds)`);
     }
@@ -164,7 +177,7 @@ export class WebService extends Construct {
     });
 
     const hc = svc.healthCheck;
-    this.targetGroup = new LbTargetGroup(this, 'tg', {
+    const targetGroupConfig: LbTargetGroupConfig = {
       name: names.targetGroup,
       port: svc.containerPort,
       protocol: 'HTTP',
@@ -183,13 +196,16 @@ export class WebService extends Construct {
         port: 'traffic-port',
       },
       tags: { Name: names.targetGroup },
-    });
-    this.listenerRule = new LbListenerRule(this, 'rule', {
-      listenerArn: props.loadBalancer.productionListener.arn,
-      priority: props.listenerRulePriority ?? 100,
-      action: [{ type: 'forward', targetGroupArn: this.targetGroup.arn }],
-      condition: [{ pathPattern: { values: props.pathPatterns ?? ['/*'] } }],
-    });
+    };
+    this.targetGroup = new LbTargetGroup(this, 'tg', targetGroupConfig);
+    if (!blueGreen) {
+      this.listenerRule = new LbListenerRule(this, 'rule', {
+        listenerArn: props.loadBalancer.productionListener.arn,
+        priority: props.listenerRulePriority ?? 100,
+        action: [{ type: 'forward', targetGroupArn: this.targetGroup.arn }],
+        condition: [{ pathPattern: { values: props.pathPatterns ?? ['/*'] } }],
+      });
+    }
 
     this.releaseParameter = new SsmParameter(this, 'release-image', {
       name: names.releaseParameter,
@@ -222,6 +238,8 @@ export class WebService extends Construct {
 
     const ignore = ['task_definition'];
     if (autoScaling) ignore.push('desired_count');
+    // CodeDeploy's UpdateServicePrimaryTaskSet moves the service to the other target group after every deployment.
+    if (blueGreen) ignore.push('load_balancer');
     this.service = new EcsService(this, 'service', {
       name: names.service,
       cluster: props.cluster.arn,
@@ -235,19 +253,38 @@ export class WebService extends Construct {
         assignPublicIp: false,
       },
       loadBalancer: [{ targetGroupArn: this.targetGroup.arn, containerName: svc.containerName, containerPort: svc.containerPort }],
-      deploymentCircuitBreaker: { enable: true, rollback: true },
+      // The circuit breaker exists for the ECS controller only; under CodeDeploy, rollback is the deployment group's.
+      deploymentController: blueGreen ? { type: 'CODE_DEPLOY' } : undefined,
+      deploymentCircuitBreaker: blueGreen ? undefined : { enable: true, rollback: true },
       deploymentMinimumHealthyPercent: svc.deployment.minimumHealthyPercent,
       deploymentMaximumPercent: svc.deployment.maximumPercent,
       healthCheckGracePeriodSeconds: svc.deployment.healthCheckGracePeriodSeconds,
       enableExecuteCommand: svc.enableExecuteCommand,
       enableEcsManagedTags: true,
       propagateTags: 'SERVICE',
-      availabilityZoneRebalancing: 'ENABLED',
+      // AZ rebalancing stops and starts the service's tasks itself; under CodeDeploy the tasks belong to task sets.
+      availabilityZoneRebalancing: blueGreen ? 'DISABLED' : 'ENABLED',
       waitForSteadyState: false,
       lifecycle: { ignoreChanges: ignore },
       // The target group must be attached to a listener before ECS accepts it.
-      dependsOn: [this.listenerRule],
+      dependsOn: blueGreen ? [props.loadBalancer.productionListener, props.loadBalancer.testListener!] : [this.listenerRule!],
     });
+    if (blueGreen) {
+      this.blueGreen = new BlueGreenDeployment(this, 'blue-green', {
+        names,
+        accountId: props.accountId,
+        region: props.region,
+        deployment: svc.deployment,
+        cluster: props.cluster,
+        service: this.service,
+        containerName: svc.containerName,
+        containerPort: svc.containerPort,
+        loadBalancer: props.loadBalancer,
+        blueTargetGroup: this.targetGroup,
+        targetGroupConfig,
+        passRoles: [this.executionRole, this.taskRole],
+      });
+    }
 
     if (autoScaling && props.createAutoScaling !== false) {
       this.scalingTarget = new AppautoscalingTarget(this, 'scaling-target', {
@@ -295,6 +332,7 @@ export class WebService extends Construct {
       subnets: props.network.privateSubnets.map((s) => s.id),
       securityGroups: [this.securityGroup.id],
       strategy: svc.deployment.strategy,
+      codeDeploy: this.blueGreen?.descriptor,
     };
     this.descriptorParameter = new SsmParameter(this, 'descriptor', {
       name: names.descriptorParameter,
@@ -374,6 +412,7 @@ export class WebService extends Construct {
     ];
     role.addStatements(...statements);
     this.props.registry.grantReadMetadata(role);
+    this.blueGreen?.grantRelease(role);
   }
 }
 
