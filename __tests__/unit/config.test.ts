@@ -51,6 +51,9 @@ const BAD_CONFIGS: BadConfig[] = [
   { title: 'prod with ECS Exec and no reason', base: 'prod', patch: { service: { enableExecuteCommand: true } }, field: 'service.executeCommandReason', received: 'nothing', allowed: 'written reason' },
   { title: 'blue/green with an open test listener', patch: { service: { deployment: { strategy: 'blue-green' } }, loadBalancer: { allowedTestCidrs: [] } }, field: 'loadBalancer.allowedTestCidrs', received: '[]', allowed: 'at least one CIDR' },
   { title: 'test CIDR of the whole internet', patch: { loadBalancer: { allowedTestCidrs: ['0.0.0.0/0'] } }, field: 'loadBalancer.allowedTestCidrs.0', received: '"0.0.0.0/0"', allowed: 'narrower than /0' },
+  { title: 'rollback alarm period below ALB metric resolution', base: 'prod', patch: { service: { deployment: { rollbackAlarms: { periodSeconds: 30 } } } }, field: 'service.deployment.rollbackAlarms.periodSeconds', received: '30', allowed: 'one of 60, 120' },
+  { title: 'more rollback alarms than CodeDeploy watches', base: 'prod', patch: { service: { deployment: { rollbackAlarms: { additionalAlarmNames: ['a', 'b', 'c', 'd', 'e', 'f', 'g'] } } } }, field: 'service.deployment.rollbackAlarms.additionalAlarmNames', received: '"g"', allowed: 'at most 6' },
+  { title: 'canary percentage of 100', base: 'prod', patch: { service: { deployment: { trafficShifting: { type: 'canary', percent: 100, intervalMinutes: 5 } } } }, field: 'service.deployment.trafficShifting.percent', received: '100', allowed: '<= 99' },
   { title: 'AWS-reserved tag key', patch: { tags: { 'aws:owner': 'me' } }, field: 'tags.aws:owner', received: '"aws:owner"', allowed: "not starting with 'aws:'" },
   { title: 'bootstrap image that is not a reference', patch: { service: { bootstrapImage: 'NGINX latest' } }, field: 'service.bootstrapImage', received: '"NGINX latest"', allowed: 'image reference' },
 ];

@@ -38,7 +38,11 @@ export async function startMoto(options: { region?: string } = {}): Promise<Moto
   const logDir = mkdtempSync(join(tmpdir(), 'moto-'));
   const logFile = join(logDir, 'moto_server.log');
   const logFd = openSync(logFile, 'w');
-  const child: ChildProcess = spawn(bin, ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', logFd] });
+  const child: ChildProcess = spawn(bin, ['-H', '127.0.0.1', '-p', String(port)], {
+    stdio: ['ignore', 'ignore', logFd],
+    // AWS managed policies (arn:aws:iam::aws:policy/...) exist in every AWS account; moto only knows them when asked.
+    env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' },
+  });
   closeSync(logFd);
   const logTail = () => readFileSync(logFile, 'utf8').trim().split('\n').slice(-3).join(' | ');
   const deadline = Date.now() + 30_000;
