@@ -111,6 +111,9 @@ export class WebService extends Construct {
     if (blueGreen && (props.listenerRulePriority !== undefined || props.pathPatterns !== undefined)) {
       throw new Error(`WebService ${id}: ${props.pathPatterns !== undefined ? 'pathPatterns' : 'listenerRulePriority'}: received a value; allowed: unset when deployment.strategy is blue-green (CodeDeploy forwards whole listeners)`);
     }
+    if (blueGreen && !props.loadBalancer.testListener) {
+      throw new Error(`WebService ${id}: loadBalancer.testListener: received nothing; allowed: a load balancer with a test listener when deployment.strategy is blue-green`);
+    }
     if (autoScaling && (svc.desiredCount < autoScaling.minCapacity || svc.desiredCount > autoScaling.maxCapacity)) {
       throw new Error(`WebService ${id}: desiredCount: received ${svc.desiredCount}; allowed: ${autoScaling.minCapacity}..${autoScaling.maxCapacity} (autoScaling bounds)`);
     }

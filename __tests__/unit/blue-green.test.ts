@@ -171,6 +171,18 @@ describe('service under the CodeDeploy controller', () => {
         }),
     ).toThrow('WebService second: pathPatterns: received a value; allowed: unset when deployment.strategy is blue-green');
   });
+
+  test('a blue/green service refuses a load balancer without a test listener', () => {
+    const app = Testing.app();
+    const stack = new EnvironmentStack(app, dev);
+    expect(
+      () =>
+        new WebService(stack, 'second', {
+          environment: 'dev', accountId: dev.accountId, region: dev.region, names: stack.names, config: prod.service,
+          cluster: stack.cluster, network: stack.network, loadBalancer: stack.loadBalancer, registry: stack.registry,
+        }),
+    ).toThrow('WebService second: loadBalancer.testListener: received nothing; allowed: a load balancer with a test listener');
+  });
 });
 
 describe('CodeDeploy application and deployment group', () => {
