@@ -31,6 +31,8 @@ export interface LoadBalancerProps {
   readonly idleTimeoutSeconds?: number;
   /** Sources admitted on 80/443. @default ['0.0.0.0/0'] */
   readonly allowedIngressCidrs?: string[];
+  /** Public host name (pointed at this ALB, covered by the certificate); used in URLs when set. @default undefined */
+  readonly domainName?: string;
   /** A second listener for blue/green testing. @default undefined (none) */
   readonly testListener?: TestListenerProps;
 }
@@ -153,7 +155,8 @@ export class LoadBalancer extends Construct {
   /** URL of the blue/green test listener (reachable from the allowed test CIDRs only). */
   get testUrl(): string | undefined {
     if (!this.props.testListener) return undefined;
-    return `${this.https ? 'https' : 'http'}://${this.alb.dnsName}:${this.props.testListener.port}`;
+    // The host name the certificate covers, so testers get no TLS warning; the ALB's own name otherwise.
+    return `${this.https ? 'https' : 'http'}://${this.props.domainName ?? this.alb.dnsName}:${this.props.testListener.port}`;
   }
 
   /** Opens the path ALB -> targets on `port`: egress here, ingress on the targets' group, nothing wider. */

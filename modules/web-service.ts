@@ -109,7 +109,8 @@ export class WebService extends Construct {
     const autoScaling = svc.autoScaling;
     const blueGreen = svc.deployment.strategy === 'blue-green';
     if (blueGreen && (props.listenerRulePriority !== undefined || props.pathPatterns !== undefined)) {
-      throw new Error(`WebService ${id}: ${props.pathPatterns !== undefined ? 'pathPatterns' : 'listenerRulePriority'}: received a value; allowed: unset when deployment.strategy is blue-green (CodeDeploy forwards whole listeners)`);
+      const [field, value] = props.pathPatterns !== undefined ? ['pathPatterns', props.pathPatterns] : ['listenerRulePriority', props.listenerRulePriority];
+      throw new Error(`WebService ${id}: ${field}: received ${JSON.stringify(value)}; allowed: unset when deployment.strategy is blue-green (CodeDeploy forwards whole listeners)`);
     }
     if (blueGreen && !props.loadBalancer.testListener) {
       throw new Error(`WebService ${id}: loadBalancer.testListener: received nothing; allowed: a load balancer with a test listener when deployment.strategy is blue-green`);

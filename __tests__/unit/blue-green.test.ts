@@ -169,7 +169,7 @@ describe('service under the CodeDeploy controller', () => {
           cluster: stack.cluster, network: stack.network, loadBalancer: stack.loadBalancer, registry: stack.registry,
           pathPatterns: ['/api/*'],
         }),
-    ).toThrow('WebService second: pathPatterns: received a value; allowed: unset when deployment.strategy is blue-green');
+    ).toThrow('WebService second: pathPatterns: received ["/api/*"]; allowed: unset when deployment.strategy is blue-green');
   });
 
   test('a blue/green service refuses a load balancer without a test listener', () => {
@@ -376,6 +376,12 @@ describe('CodeDeploy service role: least privilege instead of AWSCodeDeployRoleF
 });
 
 describe('what the release CLI gets', () => {
+  test('without a domain name the test URL uses the load balancer’s DNS name', () => {
+    const out = synth(variant(prod, { loadBalancer: { domainName: undefined } }));
+    const d = JSON.parse(resource(out.tf, 'aws_ssm_parameter', 'service/descriptor').insecure_value as string);
+    expect(d.codeDeploy.testListenerUrl).toBe(`https://${r(out.stack.loadBalancer.alb, 'dns_name')}:8443`);
+  });
+
   test('the descriptor names the CodeDeploy application, group, target groups, listeners and test URL', () => {
     const d = JSON.parse(resource(prodOut.tf, 'aws_ssm_parameter', 'service/descriptor').insecure_value as string);
     expect(d.strategy).toBe('blue-green');
@@ -391,7 +397,7 @@ describe('what the release CLI gets', () => {
       },
       productionListenerArn: r(p.loadBalancer.productionListener, 'arn'),
       testListenerArn: r(p.loadBalancer.testListener!, 'arn'),
-      testListenerUrl: `https://${r(p.loadBalancer.alb, 'dns_name')}:8443`,
+      testListenerUrl: 'https://www.example.com:8443',
       approvalWaitMinutes: 60,
       terminationWaitMinutes: 15,
       rollbackAlarms: ['blue-5xx-rate', 'blue-unhealthy-hosts', 'green-5xx-rate', 'green-unhealthy-hosts'].map((a) => `webapp-prod-web-${a}`),
