@@ -19,9 +19,16 @@ export interface ResourceNames {
   readonly executionRole: string;
   readonly taskRole: string;
   readonly loadBalancer: string;
+  /** The service's target group; under blue/green the one it starts on ("blue"). */
   readonly targetGroup: string;
+  /** Blue/green: the second target group, where CodeDeploy starts the replacement tasks first ("green"). */
+  readonly greenTargetGroup: string;
   readonly codedeployApplication: string;
   readonly codedeployGroup: string;
+  /** Blue/green: the role CodeDeploy assumes to create task sets and move the listeners. */
+  readonly codedeployRole: string;
+  /** Blue/green: prefix of the rollback alarms (`<prefix>-blue-5xx-rate`, ...). */
+  readonly alarmPrefix: string;
   readonly planRole: string;
   readonly applyRole: string;
   readonly deployRole: string;
@@ -46,8 +53,11 @@ export function resourceNames(env: Pick<EnvironmentConfig, 'project' | 'name' | 
     // ALB and target group names are limited to 32 characters.
     loadBalancer: prefix.slice(0, 32),
     targetGroup: `${base}`.slice(0, 30),
+    greenTargetGroup: `${base.slice(0, 30).replace(/-+$/, '')}-g`,
     codedeployApplication: base,
     codedeployGroup: base,
+    codedeployRole: `${base}-codedeploy`.slice(0, 64),
+    alarmPrefix: base,
     planRole: `${prefix}-ci-plan`.slice(0, 64),
     applyRole: `${prefix}-ci-apply`.slice(0, 64),
     deployRole: `${prefix}-ci-deploy`.slice(0, 64),

@@ -1,6 +1,6 @@
 import { defineEnvironment } from './schema';
 
-/** Production account: HTTPS only, NAT per AZ, deletion protection, images replicated from dev by digest. */
+/** Production account: HTTPS only, NAT per AZ, deletion protection, images replicated from dev by digest, blue/green. */
 export default defineEnvironment({
   name: 'prod',
   project: 'webapp',
@@ -40,7 +40,17 @@ export default defineEnvironment({
     desiredCount: 3,
     autoScaling: { minCapacity: 3, maxCapacity: 12, targetCpuPercent: 60 },
     healthCheck: { path: '/health', healthyThresholdCount: 3 },
-    deployment: { deregistrationDelaySeconds: 30, healthCheckGracePeriodSeconds: 60 },
+    deployment: {
+      deregistrationDelaySeconds: 30,
+      healthCheckGracePeriodSeconds: 60,
+      // CodeDeploy blue/green: the new version starts beside the live one, testers reach it on the test listener, a
+      // person with access to this account approves (`ecs-release approve`) within an hour, then 10 % of traffic
+      // moves for 5 minutes before the rest; the old tasks stay 15 minutes for a one-action rollback.
+      strategy: 'blue-green',
+      trafficShifting: { type: 'canary', percent: 10, intervalMinutes: 5 },
+      approvalWaitMinutes: 60,
+      terminationWaitMinutes: 15,
+    },
     environment: { LOG_LEVEL: 'info', APP_ENV: 'prod' },
     secrets: { DATABASE_URL: 'arn:aws:ssm:eu-west-1:222222222222:parameter/webapp/prod/database-url' },
     enableExecuteCommand: false,

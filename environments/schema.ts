@@ -97,6 +97,28 @@ const trafficShiftingSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('linear'), percent: int(1, 99), intervalMinutes: int(1, 2880) }),
 ]);
 
+/**
+ * CloudWatch alarms that stop a blue/green deployment and roll it back (CodeDeploy's alarm configuration). One 5xx-rate
+ * and one unhealthy-hosts alarm are created per target group (blue and green), so whichever group receives the new
+ * version is watched.
+ */
+const rollbackAlarmsSchema = z
+  .strictObject({
+    /** Roll back when more than this share of a target group's requests are answered 5xx by its tasks. @default 5 */
+    targetErrorRatePercent: int(1, 100).default(5),
+    /** A period counts for the 5xx rate only with at least this many requests (1 failure in 2 requests is noise). @default 20 */
+    minimumRequests: int(1, 1000000).default(20),
+    /** Roll back when at least this many targets of a target group fail their health check. @default 1 */
+    unhealthyHosts: int(1, 1000).default(1),
+    /** Metric period; ALB metrics have one-minute resolution. @default 60 */
+    periodSeconds: oneOf([60, 120, 180, 240, 300, 600, 900]).default(60),
+    /** Consecutive breaching periods before an alarm fires. @default 2 */
+    evaluationPeriods: int(1, 10).default(2),
+    /** Further alarms (names in this account and region) that also stop and roll back a deployment. @default [] */
+    additionalAlarmNames: z.array(z.string().regex(/^[^\x00-\x1f]{1,255}$/, { message: 'a CloudWatch alarm name' })).max(6, { message: 'at most 6 (CodeDeploy watches at most 10 alarms; 4 are built in)' }).default([]),
+  })
+  .default({ targetErrorRatePercent: 5, minimumRequests: 20, unhealthyHosts: 1, periodSeconds: 60, evaluationPeriods: 2, additionalAlarmNames: [] });
+
 const deploymentSchema = z
   .strictObject({
     /** `rolling` (ECS controller, circuit breaker with rollback) or `blue-green` (CodeDeploy). @default 'rolling' */
@@ -115,6 +137,8 @@ const deploymentSchema = z
     approvalWaitMinutes: int(0, 2880).default(0),
     /** Blue/green: minutes the old tasks stay after the shift, for a one-action rollback. @default 5 */
     terminationWaitMinutes: int(0, 2880).default(5),
+    /** Blue/green: alarms that stop a deployment and roll it back. @default see rollbackAlarmsSchema */
+    rollbackAlarms: rollbackAlarmsSchema,
   })
   .default({
     strategy: 'rolling',
@@ -125,6 +149,7 @@ const deploymentSchema = z
     trafficShifting: { type: 'all-at-once' },
     approvalWaitMinutes: 0,
     terminationWaitMinutes: 5,
+    rollbackAlarms: { targetErrorRatePercent: 5, minimumRequests: 20, unhealthyHosts: 1, periodSeconds: 60, evaluationPeriods: 2, additionalAlarmNames: [] },
   });
 
 const serviceSchema = z.strictObject({

@@ -1,10 +1,14 @@
 import { Construct } from 'constructs';
 import { Lb } from '@cdktf/provider-aws/lib/lb';
 import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
+import type { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import type { Network } from './network';
+
+/** What CodeDeploy rewrites on a blue/green listener, and so the only paths Terraform ignores there. */
+export const CODEDEPLOY_OWNED_LISTENER_PATHS = ['default_action[0].target_group_arn', 'default_action[0].forward'] as const;
 
 export interface TestListenerProps {
   /** Port of the test listener; must not be 80 or 443. */
@@ -27,6 +31,8 @@ export interface LoadBalancerProps {
   readonly idleTimeoutSeconds?: number;
   /** Sources admitted on 80/443. @default ['0.0.0.0/0'] */
   readonly allowedIngressCidrs?: string[];
+  /** Public host name (pointed at this ALB, covered by the certificate); used in URLs when set. @default undefined */
+  readonly domainName?: string;
   /** A second listener for blue/green testing. @default undefined (none) */
   readonly testListener?: TestListenerProps;
 }
@@ -126,6 +132,31 @@ export class LoadBalancer extends Construct {
       certificateArn: this.props.certificateArn,
       defaultAction,
     });
+  }
+
+  /**
+   * Hands the production and test listeners to CodeDeploy (ECS blue/green). CodeDeploy moves traffic by rewriting a
+   * listener's default action (ModifyListener): to a weighted forward across both target groups while it shifts, and
+   * to `{ new: 100, old: 0 }` when done. So both listeners forward to `initial` when created (the documented CodeDeploy
+   * setup: one default rule per listener, forwarding to the primary target group), and Terraform ignores exactly the
+   * forward target of their default action: `target_group_arn` and `forward`. The action's type, the port, protocol,
+   * certificate and TLS policy stay Terraform's.
+   */
+  forwardForBlueGreen(initial: LbTargetGroup): { production: LbListener; test: LbListener } {
+    const test = this.testListener;
+    if (!test) throw new Error(`LoadBalancer ${this.node.id}: testListener: received nothing; allowed: a test listener (blue/green needs one)`);
+    for (const listener of [this.productionListener, test]) {
+      listener.putDefaultAction([{ type: 'forward', targetGroupArn: initial.arn }]);
+      listener.lifecycle = { ignoreChanges: [...CODEDEPLOY_OWNED_LISTENER_PATHS] };
+    }
+    return { production: this.productionListener, test };
+  }
+
+  /** URL of the blue/green test listener (reachable from the allowed test CIDRs only). */
+  get testUrl(): string | undefined {
+    if (!this.props.testListener) return undefined;
+    // The host name the certificate covers, so testers get no TLS warning; the ALB's own name otherwise.
+    return `${this.https ? 'https' : 'http'}://${this.props.domainName ?? this.alb.dnsName}:${this.props.testListener.port}`;
   }
 
   /** Opens the path ALB -> targets on `port`: egress here, ingress on the targets' group, nothing wider. */

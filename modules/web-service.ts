@@ -6,12 +6,13 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
 import { LbListenerRule } from '@cdktf/provider-aws/lib/lb-listener-rule';
-import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
+import { LbTargetGroup, type LbTargetGroupConfig } from '@cdktf/provider-aws/lib/lb-target-group';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import type { ResourceNames } from '../environments/names';
 import type { ServiceConfig } from '../environments/schema';
+import { BlueGreenDeployment, type CodeDeployDescriptor } from './blue-green';
 import type { EcsCluster } from './cluster';
 import { suppress } from '../rules';
 import { Role, type PolicyStatement } from './iam';
@@ -38,6 +39,8 @@ export interface ReleaseDescriptor {
   readonly subnets: string[];
   readonly securityGroups: string[];
   readonly strategy: 'rolling' | 'blue-green';
+  /** Blue/green only: the CodeDeploy application, group, target groups, listeners and test URL. */
+  readonly codeDeploy?: CodeDeployDescriptor;
 }
 
 export interface WebServiceProps {
@@ -54,9 +57,9 @@ export interface WebServiceProps {
   readonly logRetentionDays?: number;
   /** Key encrypting the service's log group. @default undefined (CloudWatch Logs' AWS-owned key) */
   readonly logEncryptionKey?: LogEncryptionKey;
-  /** Priority of this service's listener rule (unique per listener). @default 100 */
+  /** Priority of this service's listener rule (unique per listener). Rolling only. @default 100 */
   readonly listenerRulePriority?: number;
-  /** Paths routed to this service. @default ['/*'] */
+  /** Paths routed to this service. Rolling only: under blue/green the service owns both listeners. @default ['/*'] */
   readonly pathPatterns?: string[];
   /**
    * Create the target-tracking scaling resources. Only the moto emulator tier turns this off, because moto does not
@@ -79,6 +82,9 @@ export interface WebServiceProps {
  * - The service ignores `task_definition` (and `desired_count` when auto scaling is attached), so `apply` never
  *   reverts a deployment. The revision Terraform created reaches the service through the release CLI (`ecs-release
  *   deploy` bases every new revision on it, `ecs-release rollout` ships it as is).
+ * - With `deployment.strategy: 'blue-green'` the service runs under the CODE_DEPLOY controller and a
+ *   `BlueGreenDeployment` adds the green target group and CodeDeploy; the service then also ignores `load_balancer`,
+ *   which CodeDeploy moves to the other target group with every deployment (see docs/blue-green.md).
  */
 export class WebService extends Construct {
   public readonly logGroup: CloudwatchLogGroup;
@@ -86,7 +92,10 @@ export class WebService extends Construct {
   public readonly taskRole: Role;
   public readonly securityGroup: SecurityGroup;
   public readonly targetGroup: LbTargetGroup;
-  public readonly listenerRule: LbListenerRule;
+  /** Rolling only: blue/green forwards through the listeners' default action, which CodeDeploy rewrites. */
+  public readonly listenerRule?: LbListenerRule;
+  /** Blue/green only. */
+  public readonly blueGreen?: BlueGreenDeployment;
   public readonly releaseParameter: SsmParameter;
   public readonly containerSpec: TerraformData;
   public readonly taskDefinition: EcsTaskDefinition;
@@ -102,6 +111,14 @@ export class WebService extends Construct {
     const { config: svc, names } = props;
     this.names = names;
     const autoScaling = svc.autoScaling;
+    const blueGreen = svc.deployment.strategy === 'blue-green';
+    if (blueGreen && (props.listenerRulePriority !== undefined || props.pathPatterns !== undefined)) {
+      const [field, value] = props.pathPatterns !== undefined ? ['pathPatterns', props.pathPatterns] : ['listenerRulePriority', props.listenerRulePriority];
+      throw new Error(`WebService ${id}: ${field}: received ${JSON.stringify(value)}; allowed: unset when deployment.strategy is blue-green (CodeDeploy forwards whole listeners)`);
+    }
+    if (blueGreen && !props.loadBalancer.testListener) {
+      throw new Error(`WebService ${id}: loadBalancer.testListener: received nothing; allowed: a load balancer with a test listener when deployment.strategy is blue-green`);
+    }
     if (autoScaling && (svc.desiredCount < autoScaling.minCapacity || svc.desiredCount > autoScaling.maxCapacity)) {
       throw new Error(`WebService ${id}: desiredCount: received ${svc.desiredCount}; allowed: ${autoScaling.minCapacity}..${autoScaling.maxCapacity} (autoScaling bounds)`);
     }
@@ -171,7 +188,7 @@ export class WebService extends Construct {
     });
 
     const hc = svc.healthCheck;
-    this.targetGroup = new LbTargetGroup(this, 'tg', {
+    const targetGroupConfig: LbTargetGroupConfig = {
       name: names.targetGroup,
       port: svc.containerPort,
       protocol: 'HTTP',
@@ -190,13 +207,16 @@ export class WebService extends Construct {
         port: 'traffic-port',
       },
       tags: { Name: names.targetGroup },
-    });
-    this.listenerRule = new LbListenerRule(this, 'rule', {
-      listenerArn: props.loadBalancer.productionListener.arn,
-      priority: props.listenerRulePriority ?? 100,
-      action: [{ type: 'forward', targetGroupArn: this.targetGroup.arn }],
-      condition: [{ pathPattern: { values: props.pathPatterns ?? ['/*'] } }],
-    });
+    };
+    this.targetGroup = new LbTargetGroup(this, 'tg', targetGroupConfig);
+    if (!blueGreen) {
+      this.listenerRule = new LbListenerRule(this, 'rule', {
+        listenerArn: props.loadBalancer.productionListener.arn,
+        priority: props.listenerRulePriority ?? 100,
+        action: [{ type: 'forward', targetGroupArn: this.targetGroup.arn }],
+        condition: [{ pathPattern: { values: props.pathPatterns ?? ['/*'] } }],
+      });
+    }
 
     this.releaseParameter = new SsmParameter(this, 'release-image', {
       name: names.releaseParameter,
@@ -229,6 +249,8 @@ export class WebService extends Construct {
 
     const ignore = ['task_definition'];
     if (autoScaling) ignore.push('desired_count');
+    // CodeDeploy's UpdateServicePrimaryTaskSet moves the service to the other target group after every deployment.
+    if (blueGreen) ignore.push('load_balancer');
     this.service = new EcsService(this, 'service', {
       name: names.service,
       cluster: props.cluster.arn,
@@ -242,19 +264,38 @@ export class WebService extends Construct {
         assignPublicIp: false,
       },
       loadBalancer: [{ targetGroupArn: this.targetGroup.arn, containerName: svc.containerName, containerPort: svc.containerPort }],
-      deploymentCircuitBreaker: { enable: true, rollback: true },
+      // The circuit breaker exists for the ECS controller only; under CodeDeploy, rollback is the deployment group's.
+      deploymentController: blueGreen ? { type: 'CODE_DEPLOY' } : undefined,
+      deploymentCircuitBreaker: blueGreen ? undefined : { enable: true, rollback: true },
       deploymentMinimumHealthyPercent: svc.deployment.minimumHealthyPercent,
       deploymentMaximumPercent: svc.deployment.maximumPercent,
       healthCheckGracePeriodSeconds: svc.deployment.healthCheckGracePeriodSeconds,
       enableExecuteCommand: svc.enableExecuteCommand,
       enableEcsManagedTags: true,
       propagateTags: 'SERVICE',
-      availabilityZoneRebalancing: 'ENABLED',
+      // AZ rebalancing stops and starts the service's tasks itself; under CodeDeploy the tasks belong to task sets.
+      availabilityZoneRebalancing: blueGreen ? 'DISABLED' : 'ENABLED',
       waitForSteadyState: false,
       lifecycle: { ignoreChanges: ignore },
       // The target group must be attached to a listener before ECS accepts it.
-      dependsOn: [this.listenerRule],
+      dependsOn: blueGreen ? [props.loadBalancer.productionListener, props.loadBalancer.testListener!] : [this.listenerRule!],
     });
+    if (blueGreen) {
+      this.blueGreen = new BlueGreenDeployment(this, 'blue-green', {
+        names,
+        accountId: props.accountId,
+        region: props.region,
+        deployment: svc.deployment,
+        cluster: props.cluster,
+        service: this.service,
+        containerName: svc.containerName,
+        containerPort: svc.containerPort,
+        loadBalancer: props.loadBalancer,
+        blueTargetGroup: this.targetGroup,
+        targetGroupConfig,
+        passRoles: [this.executionRole, this.taskRole],
+      });
+    }
 
     if (svc.enableExecuteCommand && svc.executeCommandReason) {
       // The configured reason is the accepted risk of the ecs-exec-production rule, listed in every policy report.
@@ -307,6 +348,7 @@ export class WebService extends Construct {
       subnets: props.network.privateSubnets.map((s) => s.id),
       securityGroups: [this.securityGroup.id],
       strategy: svc.deployment.strategy,
+      codeDeploy: this.blueGreen?.descriptor,
     };
     this.descriptorParameter = new SsmParameter(this, 'descriptor', {
       name: names.descriptorParameter,
@@ -415,6 +457,7 @@ export class WebService extends Construct {
     ];
     role.addStatements(...statements);
     this.props.registry.grantReadMetadata(role);
+    this.blueGreen?.grantRelease(role);
   }
 }
 

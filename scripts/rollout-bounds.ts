@@ -24,7 +24,9 @@ export function renderRolloutBounds(rows: EnvironmentRolloutBounds[]): string {
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   const settings = rows.map((r) => {
     const t = r.timing;
-    const extra = r.rollbackWindowSeconds !== undefined ? `; then ${r.rollbackWindowSeconds} s rollback window (old tasks kept, not counted)` : '';
+    const extra = r.rollbackWindowSeconds !== undefined
+      ? `; plus ${r.deliberateWaitSeconds} s of chosen pauses (approval hold, traffic-shifting intervals) and then a ${r.rollbackWindowSeconds} s rollback window (old tasks kept), neither counted`
+      : '';
     const stuck = r.stuck ? `\n    ${r.environment}: a rolling deployment can stall: ${r.stuck}` : '';
     return `  ${r.environment}: health check every ${t.healthCheckIntervalSeconds} s, healthy after ${t.healthyThresholdCount}, ` +
       `deregistration delay ${t.deregistrationDelaySeconds} s, ${t.minimumHealthyPercent}/${t.maximumPercent} %${extra}${stuck}`;

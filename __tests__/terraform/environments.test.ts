@@ -50,7 +50,8 @@ describe.each(['dev', 'prod'])('%s with the real AWS provider', (env) => {
     expect(planned.has(`aws_ecs_task_definition.${taskId}`)).toBe(true);
     expect(planned.has(`aws_ecs_service.${serviceId}`)).toBe(true);
     expect(task.lifecycle).toEqual({ ignore_changes: ['container_definitions'], replace_triggered_by: [expect.stringMatching(/^terraform_data\./)] });
-    expect(service.lifecycle).toEqual({ ignore_changes: ['task_definition', 'desired_count'] });
+    // prod deploys blue/green: CodeDeploy also moves the service to the other target group.
+    expect(service.lifecycle).toEqual({ ignore_changes: env === 'prod' ? ['task_definition', 'desired_count', 'load_balancer'] : ['task_definition', 'desired_count'] });
   });
 
   test('the planned task definition runs the bootstrap image read from the release pointer', () => {

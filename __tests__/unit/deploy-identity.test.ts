@@ -1,6 +1,44 @@
 import { dev, policy, prod, resources, synth, type TerraformJson } from '../helpers/stacks';
 
 /** `${<type>.<logical id>.<attribute>}` of the one resource of `type` whose logical id starts with `idPrefix`. */
+/** Blue/green only: what the release CLI needs to ship through this service's CodeDeploy deployment group. */
+function codeDeployStatements(name: string, accountId: string): unknown[] {
+  const cd = `arn:aws:codedeploy:eu-west-1:${accountId}`;
+  const app = `webapp-${name}-web`;
+  return [
+    {
+      Sid: 'DeployThroughThisDeploymentGroup',
+      Effect: 'Allow',
+      Action: [
+        'codedeploy:CreateDeployment', 'codedeploy:GetDeployment', 'codedeploy:ContinueDeployment', 'codedeploy:StopDeployment',
+        'codedeploy:ListDeployments', 'codedeploy:GetDeploymentGroup', 'codedeploy:ListDeploymentTargets',
+        'codedeploy:GetDeploymentTarget', 'codedeploy:BatchGetDeploymentTargets',
+      ],
+      Resource: `${cd}:deploymentgroup:${app}/${app}`,
+    },
+    { Sid: 'ReadThisDeploymentConfig', Effect: 'Allow', Action: ['codedeploy:GetDeploymentConfig'], Resource: `${cd}:deploymentconfig:CodeDeployDefault.ECSCanary10Percent5Minutes` },
+    {
+      Sid: 'RegisterAppSpecRevisions',
+      Effect: 'Allow',
+      Action: ['codedeploy:GetApplication', 'codedeploy:RegisterApplicationRevision', 'codedeploy:GetApplicationRevision'],
+      Resource: `${cd}:application:${app}`,
+    },
+    {
+      Sid: 'ReadTaskSets',
+      Effect: 'Allow',
+      Action: ['ecs:DescribeTaskSets'],
+      Resource: [`arn:aws:ecs:eu-west-1:${accountId}:service/webapp-${name}/web`, `arn:aws:ecs:eu-west-1:${accountId}:task-set/webapp-${name}/web/*`],
+    },
+    // Elastic Load Balancing's Describe calls have no resource-level permissions: accepted by Sid.
+    {
+      Sid: 'ReadTrafficRouting',
+      Effect: 'Allow',
+      Action: ['elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeRules', 'elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTargetHealth'],
+      Resource: '*',
+    },
+  ];
+}
+
 function ref(tf: TerraformJson, type: string, idPrefix: string, attribute: string): string {
   const ids = Object.keys(resources(tf, type)).filter((id) => id.startsWith(idPrefix));
   if (ids.length !== 1) throw new Error(`expected one ${type} ${idPrefix}*, found ${ids.length}`);
@@ -74,6 +112,7 @@ describe.each([
       { Sid: 'ReadDescriptor', Effect: 'Allow', Action: ['ssm:GetParameter'], Resource: ref(tf, 'aws_ssm_parameter', 'service_descriptor_', 'arn') },
       { Sid: 'ReadServiceEventsAndLogs', Effect: 'Allow', Action: ['logs:GetLogEvents', 'logs:FilterLogEvents'], Resource: `${ref(tf, 'aws_cloudwatch_log_group', 'service_logs_', 'arn')}:*` },
       { Sid: 'ReadImageDigests', Effect: 'Allow', Action: ['ecr:DescribeImages', 'ecr:BatchGetImage'], Resource: ref(tf, 'aws_ecr_repository', 'registry_repository_', 'arn') },
+      ...(env.service.deployment.strategy === 'blue-green' ? codeDeployStatements(name, env.accountId) : []),
     ]);
   });
 

@@ -51,8 +51,11 @@ describe('rolling deployment lower bound (model)', () => {
   test('blue/green: healthy + approval wait + shifting; the termination wait is the rollback window, reported apart', () => {
     const base = { ...AWS_DEFAULT_TIMING, approvalWaitMinutes: 0, terminationWaitMinutes: 5 };
     expect(blueGreenDeploymentLowerBound({ ...base, trafficShifting: { type: 'all-at-once' } })).toEqual({
-      seconds: 30, healthySeconds: 30, approvalSeconds: 0, shiftSeconds: 0, rollbackWindowSeconds: 600,
+      seconds: 30, healthySeconds: 30, approvalSeconds: 0, shiftSeconds: 0, rollbackWindowSeconds: 600, mechanicalSeconds: 30, deliberateWaitSeconds: 0,
     });
+    // The chosen pauses (approval hold, canary bake) are reported apart from what the configuration makes everyone wait for.
+    const held = blueGreenDeploymentLowerBound({ ...base, approvalWaitMinutes: 60, trafficShifting: { type: 'canary', percent: 10, intervalMinutes: 5 } });
+    expect([held.mechanicalSeconds, held.deliberateWaitSeconds]).toEqual([30, 3900]);
     expect(blueGreenDeploymentLowerBound({ ...base, trafficShifting: { type: 'canary', percent: 10, intervalMinutes: 5 } }).seconds).toBe(330);
     // 10 % every minute: 10 steps, 9 waits
     expect(blueGreenDeploymentLowerBound({ ...base, trafficShifting: { type: 'linear', percent: 10, intervalMinutes: 1 } }).shiftSeconds).toBe(540);
@@ -106,6 +109,6 @@ describe('rollout targets of the environments (a configuration change that break
   test('`npm run rollout-bounds` shows ours and AWS defaults side by side for every environment', () => {
     const text = renderRolloutBounds([environmentRolloutBounds(dev), environmentRolloutBounds(prod)]);
     expect(text).toMatch(/^dev\s+rolling\s+\d+-\d+\s+\d+ s \(\d+ s\)\s+330 s \(450 s\)\s+<= 60 s\s+yes$/m);
-    expect(text).toMatch(/^prod\s+rolling\s+\d+-\d+\s+\d+ s \(\d+ s\)\s+330 s \(450 s\)\s+<= 180 s\s+yes$/m);
+    expect(text).toMatch(/^prod\s+blue-green\s+\d+-\d+\s+\d+ s \(\d+ s\)\s+330 s \(450 s\)\s+<= 180 s\s+yes$/m);
   });
 });

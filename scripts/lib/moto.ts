@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pythonTool } from './python-tools';
 
 /** A moto server on 127.0.0.1, started for one test file (or the bench) and stopped after it. */
@@ -29,14 +32,22 @@ export async function startMoto(options: { region?: string } = {}): Promise<Moto
   const bin = pythonTool('moto');
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(bin, ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => {
-    stderr = (stderr + d.toString()).slice(-4000);
+  // moto logs every request to stderr. A pipe would need this process to drain it, but the tiers run Terraform
+  // synchronously (spawnSync): once the 64 KiB pipe buffer fills, moto blocks mid-request and Terraform waits forever.
+  // A file never blocks.
+  const logDir = mkdtempSync(join(tmpdir(), 'moto-'));
+  const logFile = join(logDir, 'moto_server.log');
+  const logFd = openSync(logFile, 'w');
+  const child: ChildProcess = spawn(bin, ['-H', '127.0.0.1', '-p', String(port)], {
+    stdio: ['ignore', 'ignore', logFd],
+    // AWS managed policies (arn:aws:iam::aws:policy/...) exist in every AWS account; moto only knows them when asked.
+    env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' },
   });
+  closeSync(logFd);
+  const logTail = () => readFileSync(logFile, 'utf8').trim().split('\n').slice(-3).join(' | ');
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    if (child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}: ${logTail()}`);
     try {
       const r = await fetch(`${endpoint}/moto-api/`);
       if (r.ok) break;
@@ -45,7 +56,7 @@ export async function startMoto(options: { region?: string } = {}): Promise<Moto
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`moto_server did not answer on ${endpoint} within 30 s`);
+      throw new Error(`moto_server did not answer on ${endpoint} within 30 s: ${logTail()}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -69,12 +80,14 @@ export async function startMoto(options: { region?: string } = {}): Promise<Moto
       await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
     },
     async stop() {
-      if (child.exitCode !== null) return;
-      await new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
-      });
+      if (child.exitCode === null) {
+        await new Promise<void>((resolve) => {
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+          setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+        });
+      }
+      rmSync(logDir, { recursive: true, force: true });
     },
   };
 }

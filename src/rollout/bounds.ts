@@ -37,6 +37,10 @@ import type { EnvironmentConfig } from '../../environments/schema';
  * `seconds` ends when all production traffic is on the new tasks. The termination wait (old tasks kept for a one-action
  * rollback) plus their deregistration delay follow and are reported as `rollbackWindowSeconds`: a deliberate window
  * during which the new version already serves everything, not waiting for nothing.
+ *
+ * The approval hold and the traffic-shifting intervals are deliberate waits too (people test on the test listener,
+ * a canary bakes): the environment's rollout target applies to `mechanicalSeconds` (what the configuration makes
+ * everyone wait for no decision: the new tasks turning healthy), and the deliberate waits are reported beside it.
  */
 
 export type HealthyRule = 'first-check' | 'healthy-threshold';
@@ -142,6 +146,10 @@ export interface BlueGreenBound {
   readonly shiftSeconds: number;
   /** Old tasks kept for rollback after the shift, then drained. */
   readonly rollbackWindowSeconds: number;
+  /** Waiting that serves no decision: the replacement tasks turning healthy. */
+  readonly mechanicalSeconds: number;
+  /** Chosen pauses: approval hold plus traffic-shifting intervals. */
+  readonly deliberateWaitSeconds: number;
 }
 
 /** Lower bound of a CodeDeploy blue/green deployment (model in this file's doc comment). Pure. */
@@ -156,6 +164,8 @@ export function blueGreenDeploymentLowerBound(t: BlueGreenTiming, rule: HealthyR
     approvalSeconds: approval,
     shiftSeconds: shift,
     rollbackWindowSeconds: t.terminationWaitMinutes * 60 + t.deregistrationDelaySeconds,
+    mechanicalSeconds: healthy,
+    deliberateWaitSeconds: approval + shift,
   };
 }
 
@@ -186,6 +196,8 @@ export interface EnvironmentRolloutBounds {
   readonly timing: Omit<RollingTiming, 'taskCount'>;
   /** Blue/green only: old tasks kept after the shift (not part of `ours`). */
   readonly rollbackWindowSeconds?: number;
+  /** Blue/green only: approval hold + shifting intervals, chosen pauses (not part of `ours`). */
+  readonly deliberateWaitSeconds?: number;
   /** Set when some task count can never finish a rolling deployment. */
   readonly stuck?: string;
 }
@@ -214,11 +226,13 @@ export function environmentRolloutBounds(env: EnvironmentConfig): EnvironmentRol
 
   if (d.strategy === 'blue-green') {
     const bg = { ...timing, approvalWaitMinutes: d.approvalWaitMinutes, terminationWaitMinutes: d.terminationWaitMinutes, trafficShifting: d.trafficShifting };
-    const ours = worst((_count, rule) => blueGreenDeploymentLowerBound(bg, rule).seconds);
+    const ours = worst((_count, rule) => blueGreenDeploymentLowerBound(bg, rule).mechanicalSeconds);
+    const bound = blueGreenDeploymentLowerBound(bg);
     return {
       environment: env.name, strategy: d.strategy, taskCounts, ours, awsDefaults, targetSeconds, timing,
       meetsTarget: ours.conservative <= targetSeconds,
-      rollbackWindowSeconds: blueGreenDeploymentLowerBound(bg).rollbackWindowSeconds,
+      rollbackWindowSeconds: bound.rollbackWindowSeconds,
+      deliberateWaitSeconds: bound.deliberateWaitSeconds,
     };
   }
   const stuck = taskCounts.map((taskCount) => rollingDeploymentLowerBound({ ...timing, taskCount }).stuck).find((s) => s !== undefined);
