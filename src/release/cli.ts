@@ -185,15 +185,18 @@ export async function runCli(argv: string[], overrides: ContextOverrides = {}): 
   }
 }
 
-/** The `ecs-release` binary: SIGINT stops the wait (the deployment goes on in ECS); a second SIGINT quits at once. */
-function main(): void {
+/**
+ * The `ecs-release` binary: SIGINT stops the wait (the deployment goes on in ECS); a second SIGINT quits at once.
+ * `overrides` exist for the process-level tests (a child process with mocked clients).
+ */
+export function main(argv: string[] = process.argv.slice(2), overrides: ContextOverrides = {}): void {
   const controller = new AbortController();
   process.once('SIGINT', () => {
     controller.abort();
     process.stderr.write('ecs-release: interrupt received: no more waiting (press Ctrl-C again to quit at once)\n');
     process.once('SIGINT', () => process.exit(EXIT.INTERRUPTED));
   });
-  runCli(process.argv.slice(2), { signal: controller.signal }).then(
+  runCli(argv, { ...overrides, signal: controller.signal }).then(
     (code) => process.stdout.write('', () => process.exit(code)),
     (e: unknown) => {
       process.stderr.write(`ecs-release: internal error: ${(e as Error).stack ?? String(e)}\n`);
