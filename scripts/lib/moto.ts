@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pythonTool } from './python-tools';
 
 /** A moto server on 127.0.0.1, started for one test file (or the bench) and stopped after it. */
@@ -25,18 +28,25 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startMoto(options: { region?: string } = {}): Promise<Moto> {
+export async function startMoto(options: { region?: string; serverEnv?: Record<string, string> } = {}): Promise<Moto> {
   const bin = pythonTool('moto');
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(bin, ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => {
-    stderr = (stderr + d.toString()).slice(-4000);
+  // moto logs every request on stderr. A file, not a pipe: a pipe is drained by this process's event loop, which a
+  // synchronous terraform run blocks for minutes; moto then blocks writing its log and every request hangs.
+  const logDir = mkdtempSync(join(tmpdir(), 'moto-'));
+  const logFile = join(logDir, 'moto.log');
+  const logFd = openSync(logFile, 'w');
+  // serverEnv: moto's own switches (e.g. MOTO_ECS_SERVICE_RUNNING), read by the server process.
+  const child: ChildProcess = spawn(bin, ['-H', '127.0.0.1', '-p', String(port)], {
+    stdio: ['ignore', 'ignore', logFd],
+    env: { ...process.env, ...options.serverEnv },
   });
+  closeSync(logFd);
+  const logTail = () => readFileSync(logFile, 'utf8').trim().split('\n').slice(-3).join(' | ');
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    if (child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}: ${logTail()}`);
     try {
       const r = await fetch(`${endpoint}/moto-api/`);
       if (r.ok) break;
@@ -69,12 +79,14 @@ export async function startMoto(options: { region?: string } = {}): Promise<Moto
       await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
     },
     async stop() {
-      if (child.exitCode !== null) return;
-      await new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
-      });
+      if (child.exitCode === null) {
+        await new Promise<void>((resolve) => {
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+          setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+        });
+      }
+      rmSync(logDir, { recursive: true, force: true });
     },
   };
 }
