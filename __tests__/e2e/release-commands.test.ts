@@ -160,7 +160,7 @@ describe('ecs-release commands against moto (dev and prod stacks, two accounts)'
     });
 
     test('deploy refuses an unknown tag', async () => {
-      await expectRefusal(dev, ['deploy', '--env', 'dev', '--image', `${image.uri}:0000000`, '--role-arn', devRole], 2, /^ecs-release: --image: received ".*:0000000"; allowed: an image that exists in/);
+      await expectRefusal(dev, ['deploy', '--env', 'dev', '--image', `${image.uri}:deadbee`, '--role-arn', devRole], 2, /^ecs-release: --image: received ".*:deadbee"; allowed: an image that exists in/);
     });
 
     test('deploy refuses latest', async () => {

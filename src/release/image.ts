@@ -35,11 +35,11 @@ const MOVING_TAGS = new Set([
 
 /**
  * True for tags that usually move: `latest` and other branch/channel names, `-latest` suffixes, and major or
- * major.minor versions (`2`, `v1.4`). A commit id, a full version (`1.4.2`) or a build number passes.
+ * major.minor versions (`2`, `v1.4`). A commit id, a full version (`1.4.2`) or a build number (`1234`) passes.
  */
 export function looksMutable(tag: string): boolean {
   const t = tag.toLowerCase();
-  return MOVING_TAGS.has(t) || /-(latest|stable|nightly|edge)$/.test(t) || /^v?\d+(\.\d+)?$/.test(t);
+  return MOVING_TAGS.has(t) || /-(latest|stable|nightly|edge)$/.test(t) || /^v?\d{1,3}(\.\d{1,3})?$/.test(t);
 }
 
 /** Digest of an image pinned by digest, else undefined. */
