@@ -63,11 +63,6 @@ export class Reporter {
   progress(line: string): void {
     this.ctx.stderr.write(`${line}\n`);
   }
-
-  /** The machine-readable result (only under --json). */
-  result(document: Record<string, unknown>): void {
-    if (this.json) this.ctx.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
-  }
 }
 
 /** Parses `90s`, `15m`, `1h`, `500ms` into milliseconds; undefined when malformed. */

@@ -41,7 +41,7 @@ const descriptorSchema = z.object({
  * Loads the environment, checks the caller's account (STS) before anything else, reads the descriptor the stack
  * publishes and checks it agrees with the configuration. Two API calls (three with --role-arn).
  */
-export async function resolveTarget(ctx: Context, envName: string, roleArn?: string, option = '--env'): Promise<Target> {
+export async function resolveTarget(ctx: Context, envName: string, roleArn?: string, option = '--env', roleOption = '--role-arn'): Promise<Target> {
   let env: EnvironmentConfig;
   try {
     env = ctx.loadEnvironment(envName);
@@ -51,7 +51,7 @@ export async function resolveTarget(ctx: Context, envName: string, roleArn?: str
     throw new ReleaseError(EXIT.USAGE, message.startsWith('invalid environment') ? `${option}: ${message}` : message);
   }
   if (roleArn !== undefined && !ROLE_ARN.test(roleArn)) {
-    throw usageError('--role-arn', roleArn, 'an IAM role ARN such as arn:aws:iam::111111111111:role/webapp-dev-ci-deploy');
+    throw usageError(roleOption, roleArn, 'an IAM role ARN such as arn:aws:iam::111111111111:role/webapp-dev-ci-deploy');
   }
   const names = resourceNames(env);
   const clients = ctx.clients({ region: env.region, roleArn, sessionName: `ecs-release-${env.name}`.slice(0, 64), counter: ctx.counter });

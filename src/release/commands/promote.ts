@@ -23,7 +23,7 @@ export async function promote(ctx: Context, opts: PromoteOptions): Promise<Comma
   const report = new Reporter(ctx, !!opts.json);
   if (opts.from === opts.to) throw usageError('--to', opts.to, `an environment other than --from (${opts.from})`);
 
-  const source = await resolveTarget(ctx, opts.from, opts.fromRoleArn, '--from');
+  const source = await resolveTarget(ctx, opts.from, opts.fromRoleArn, '--from', '--from-role-arn');
   const sourceService = await describeService(ctx, source);
   // While the source is still deploying, "what runs there" has two answers.
   refuseWhileInFlight(sourceService);
@@ -36,7 +36,7 @@ export async function promote(ctx: Context, opts: PromoteOptions): Promise<Comma
   }
   report.info(`${opts.from} runs ${digest} (${revisionName(sourceArn)})`);
 
-  const dest = await resolveTarget(ctx, opts.to, opts.toRoleArn, '--to');
+  const dest = await resolveTarget(ctx, opts.to, opts.toRoleArn, '--to', '--to-role-arn');
   refuseBlueGreen(dest);
   if (dest.env.accountId === source.env.accountId) {
     throw usageError('--to', opts.to, `an environment in another account than ${opts.from} (${source.env.accountId})`);
