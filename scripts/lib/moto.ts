@@ -28,20 +28,20 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startMoto(options: { region?: string } = {}): Promise<Moto> {
+export async function startMoto(options: { region?: string; serverEnv?: Record<string, string> } = {}): Promise<Moto> {
   const bin = pythonTool('moto');
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  // moto logs every request to stderr. A pipe would need this process to drain it, but the tiers run Terraform
-  // synchronously (spawnSync): once the 64 KiB pipe buffer fills, moto blocks mid-request and Terraform waits forever.
-  // A file never blocks.
+  // moto logs every request on stderr. A file, not a pipe: a pipe is drained by this process's event loop, which a
+  // synchronous terraform run blocks for minutes; moto then blocks writing its log and every request hangs.
   const logDir = mkdtempSync(join(tmpdir(), 'moto-'));
-  const logFile = join(logDir, 'moto_server.log');
+  const logFile = join(logDir, 'moto.log');
   const logFd = openSync(logFile, 'w');
+  // serverEnv: moto's own switches (e.g. MOTO_ECS_SERVICE_RUNNING), read by the server process.
   const child: ChildProcess = spawn(bin, ['-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', logFd],
-    // AWS managed policies (arn:aws:iam::aws:policy/...) exist in every AWS account; moto only knows them when asked.
-    env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' },
+    // AWS managed policies (arn:aws:iam::aws:policy/...) exist in every AWS account; moto only loads them when asked.
+    env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: 'true', ...options.serverEnv },
   });
   closeSync(logFd);
   const logTail = () => readFileSync(logFile, 'utf8').trim().split('\n').slice(-3).join(' | ');

@@ -1,0 +1,57 @@
+/**
+ * Every place where the end-to-end tier tolerates or works around moto (pinned in tools/requirements-moto.txt).
+ * Nothing else is tolerated: a test that needs a new exception adds an entry here, with its reason, and names it by
+ * id (`gap('...')`), so this list is the complete account of where the emulator differs from AWS.
+ */
+export interface MotoGap {
+  readonly id: string;
+  /** What moto does differently from AWS. */
+  readonly gap: string;
+  /** What the tests do about it, and where the behaviour is covered instead. */
+  readonly handling: string;
+}
+
+export const MOTO_GAPS: readonly MotoGap[] = [
+  {
+    id: 'application-auto-scaling',
+    gap: 'Application Auto Scaling lacks ListTagsForResource; the provider retries the HTTP 500 for many minutes.',
+    handling: 'The emulator target of the stack leaves the scaling target and policies out (stacks/environment-stack.ts); they are covered by the synth and plan tiers.',
+  },
+  {
+    id: 'create-service-fields',
+    gap: 'CreateService does not keep enableExecuteCommand, healthCheckGracePeriodSeconds, enableECSManagedTags and availabilityZoneRebalancing, and security-group rules referencing a group lose their description on create.',
+    handling: 'The setup applies the stack twice: the second apply stores them through UpdateService/ModifySecurityGroupRules, as AWS keeps them on create. Only plans after that second apply are asserted.',
+  },
+  {
+    id: 'ecs-deployment-model',
+    gap: 'moto keeps one static deployment per service: its rolloutState is fixed at creation from MOTO_ECS_SERVICE_RUNNING (the harness sets 3, so services of up to 3 tasks report COMPLETED), UpdateService only renews its id (with forceNewDeployment), its taskDefinition stays the creation-time revision and runningCount is that number.',
+    handling: 'The end-to-end tests assert the service\'s taskDefinition (which moto does update), never a deployment\'s taskDefinition or counts. Rollouts that do not complete (circuit-breaker rollback, FAILED, timeout, SIGINT) are covered with client mocks (__tests__/unit/release-cli.test.ts); "deployment in progress" is produced by a service created with more tasks than that number.',
+  },
+  {
+    id: 'run-task-container-memory',
+    gap: 'RunTask fails with HTTP 500 for a Fargate task whose container has no container-level memory or memoryReservation (AWS uses the task-level memory).',
+    handling: 'The run test first points the service at a revision of the same family that adds memoryReservation to the container, then runs ecs-release run against it.',
+  },
+  {
+    id: 'task-exit-code',
+    gap: 'Stopped tasks always report exitCode 0; there is no way to set another.',
+    handling: 'Against moto the test proves exit code 0 passes through; non-zero codes and tasks that never started are covered with client mocks.',
+  },
+  {
+    id: 'ecr-replication',
+    gap: 'The registry replication configuration is stored, but pushed images are not copied to the destination registry.',
+    handling: 'The promote test pushes the same manifest into prod\'s repository itself; moto derives the digest from the manifest\'s layers, so the digest is identical, as replication keeps it.',
+  },
+  {
+    id: 'acm-certificate',
+    gap: 'The emulator holds no certificate at the ARN prod\'s configuration names, and ELBv2 checks that a listener\'s certificate exists in ACM.',
+    handling: 'The prod stack is applied with a certificate requested from moto\'s ACM in the prod account (variant of environments/prod.ts, certificateArn only); ecs-release never reads the certificate.',
+  },
+];
+
+/** The entry a test relies on; throws when a test cites a gap that is not listed. */
+export function gap(id: string): MotoGap {
+  const found = MOTO_GAPS.find((g) => g.id === id);
+  if (!found) throw new Error(`moto gap "${id}" is not listed in __tests__/e2e/moto-gaps.ts`);
+  return found;
+}

@@ -1,0 +1,78 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../../scripts/lib/paths';
+import { parseDuration } from '../../src/release/context';
+import { looksMutable, parseImage } from '../../src/release/image';
+import { READ_ONLY_KEYS, fieldChanges, registerable, renderDiff } from '../../src/release/revision';
+import { parseRevision } from '../../src/release/commands/rollback';
+import { MOTO_GAPS } from '../e2e/moto-gaps';
+
+const REPO = '111111111111.dkr.ecr.eu-west-1.amazonaws.com/webapp';
+const D = `sha256:${'a'.repeat(64)}`;
+
+describe('image references', () => {
+  test.each([
+    [`${REPO}:3f2a9c1`, { repositoryUri: REPO, tag: '3f2a9c1' }],
+    [`${REPO}@${D}`, { repositoryUri: REPO, digest: D }],
+    [`${REPO}:1.4.2@${D}`, { repositoryUri: REPO, tag: '1.4.2', digest: D }],
+    ['localhost:5000/team/app:v1.2.3', { repositoryUri: 'localhost:5000/team/app', tag: 'v1.2.3' }],
+  ])('parseImage accepts %s', (text, expected) => {
+    expect(parseImage(text)).toEqual({ tag: undefined, digest: undefined, ...expected });
+  });
+
+  test.each([REPO, `${REPO}:`, `${REPO}@sha256:abc`, 'webapp:1.0.0', `${REPO}:bad tag`, `${REPO}@${D}@${D}`])('parseImage rejects %s', (text) => {
+    expect(parseImage(text)).toBeUndefined();
+  });
+
+  test.each(['latest', 'LATEST', 'main', 'prod', 'stable', '3.12-latest', '2', 'v1', '1.4', 'nightly'])('%s looks mutable', (tag) => {
+    expect(looksMutable(tag)).toBe(true);
+  });
+
+  test.each(['3f2a9c1', '1.4.2', 'v1.4.2', 'build-1234', '1234', '0000000', '2026-01-02.3', 'release-1.4.2'])('%s looks immutable', (tag) => {
+    expect(looksMutable(tag)).toBe(false);
+  });
+});
+
+describe('revisions', () => {
+  test('registerable strips exactly the read-only keys and deep-copies the rest', () => {
+    const described: Record<string, unknown> = { family: 'f', containerDefinitions: [{ name: 'app', image: 'x' }], brandNewField: { a: 1 } };
+    for (const k of READ_ONLY_KEYS) described[k] = 'read-only';
+    const input = registerable(described as never) as unknown as Record<string, unknown>;
+    expect(input).toEqual({ family: 'f', containerDefinitions: [{ name: 'app', image: 'x' }], brandNewField: { a: 1 } });
+    (input.containerDefinitions as { image: string }[])[0].image = 'changed';
+    expect((described.containerDefinitions as { image: string }[])[0].image).toBe('x');
+  });
+
+  test('field changes key named array entries by name, so a new variable is one change', () => {
+    const a = { containerDefinitions: [{ name: 'app', environment: [{ name: 'A', value: '1' }] }] };
+    const b = { containerDefinitions: [{ name: 'app', environment: [{ name: 'B', value: '2' }, { name: 'A', value: '1' }] }] };
+    expect(fieldChanges(a, b).map((c) => c.field)).toEqual(['containerDefinitions[app].environment[B].name', 'containerDefinitions[app].environment[B].value']);
+    expect(renderDiff(a, b)).toBe('+ containerDefinitions[app].environment[B].name = "B"\n+ containerDefinitions[app].environment[B].value = "2"');
+  });
+});
+
+describe('option parsing', () => {
+  test.each([['90s', 90_000], ['15m', 900_000], ['1h', 3_600_000], ['500ms', 500], ['soon', undefined], ['5', undefined]])('parseDuration(%s)', (text, ms) => {
+    expect(parseDuration(text)).toBe(ms);
+  });
+
+  test.each([['12', { revision: 12 }], ['webapp-dev-web:12', { family: 'webapp-dev-web', revision: 12 }], ['arn:aws:ecs:eu-west-1:111111111111:task-definition/webapp-dev-web:7', { family: 'webapp-dev-web', revision: 7 }]])('parseRevision(%s)', (text, expected) => {
+    expect(parseRevision(text)).toEqual({ family: undefined, ...expected });
+  });
+
+  test('parseRevision rejects anything else with a usage error', () => {
+    expect(() => parseRevision('previous')).toThrow('--to: received "previous"; allowed: a revision number');
+  });
+});
+
+describe('the moto gap list', () => {
+  test('every tolerated gap has a reason and a handling, and docs/release-cli.md names each one', () => {
+    const doc = readFileSync(join(repoRoot(), 'docs', 'release-cli.md'), 'utf8');
+    expect(new Set(MOTO_GAPS.map((g) => g.id)).size).toBe(MOTO_GAPS.length);
+    for (const g of MOTO_GAPS) {
+      expect(g.gap.length).toBeGreaterThan(20);
+      expect(g.handling.length).toBeGreaterThan(20);
+      expect(doc).toContain(`\`${g.id}\``);
+    }
+  });
+});

@@ -1,0 +1,114 @@
+import { ClientException, paginateListTaskDefinitions } from '@aws-sdk/client-ecs';
+import { Reporter, type CommandResult, type Context, type WaitFlags } from '../context';
+import { EXIT, ReleaseError, refusal, usageError } from '../errors';
+import { digestOf } from '../image';
+import { fieldChanges, registerable, renderDiff, TAG, tagValue } from '../revision';
+import { reportShipped, ship } from '../ship';
+import { describeService, refuseBlueGreen, refuseWhileInFlight, resolveTarget, revisionName, revisionNumber } from '../target';
+import { describeRevision, type DescribedRevision } from './deploy';
+
+export interface RollbackOptions extends WaitFlags {
+  readonly env: string;
+  /** A revision number, `family:revision` or a task-definition ARN. */
+  readonly to?: string;
+  readonly dryRun?: boolean;
+  readonly roleArn?: string;
+  readonly json?: boolean;
+}
+
+/** How far back `rollback` looks for a revision whose rollout completed. */
+const MAX_CANDIDATES = 25;
+
+/**
+ * `ecs-release rollback`: ship an earlier revision as it is (settings and image). Without --to, the newest revision
+ * older than the running one whose rollout ecs-release saw complete (tag `ecs-release:deployed-at`). The release
+ * pointer follows, so a later apply carries the rolled-back image.
+ */
+export async function rollback(ctx: Context, opts: RollbackOptions): Promise<CommandResult> {
+  const report = new Reporter(ctx, !!opts.json);
+  const wanted = opts.to === undefined ? undefined : parseRevision(opts.to);
+  const target = await resolveTarget(ctx, opts.env, opts.roleArn);
+  refuseBlueGreen(target);
+  const { family, container } = target.descriptor;
+  if (wanted?.family && wanted.family !== family) {
+    throw usageError('--to', opts.to, `a revision of family ${family} (a number such as 12, ${family}:12 or its ARN)`);
+  }
+  const service = await describeService(ctx, target);
+  refuseWhileInFlight(service);
+  const currentArn = service.taskDefinition ?? '';
+  const current = revisionNumber(currentArn);
+
+  let chosen: DescribedRevision | undefined;
+  if (wanted) {
+    if (wanted.revision === current) throw refusal('--to', opts.to, `a revision other than the running one (${revisionName(currentArn)})`);
+    try {
+      chosen = await describeRevision(target, `${family}:${wanted.revision}`);
+    } catch (e) {
+      if (e instanceof ClientException || (e as Error).name === 'ClientException') {
+        throw usageError('--to', opts.to, `an existing revision of ${family}`);
+      }
+      throw e;
+    }
+  } else {
+    const older: number[] = [];
+    for await (const page of paginateListTaskDefinitions({ client: target.clients.ecs }, { familyPrefix: family, status: 'ACTIVE', sort: 'DESC' })) {
+      for (const arn of page.taskDefinitionArns ?? []) if (revisionNumber(arn) < current) older.push(revisionNumber(arn));
+    }
+    older.sort((a, b) => b - a);
+    for (const revision of older.slice(0, MAX_CANDIDATES)) {
+      const candidate = await describeRevision(target, `${family}:${revision}`);
+      if (tagValue(candidate.tags, TAG.deployed)) {
+        chosen = candidate;
+        break;
+      }
+    }
+    if (!chosen) {
+      throw refusal('rollback', revisionName(currentArn), `an earlier revision whose rollout completed (none among the last ${MAX_CANDIDATES}; name one with --to)`);
+    }
+  }
+
+  const chosenArn = chosen.definition.taskDefinitionArn ?? '';
+  const image = chosen.definition.containerDefinitions?.find((c) => c.name === container)?.image;
+  if (!image) throw new ReleaseError(EXIT.USAGE, `--to: ${revisionName(chosenArn)} has no container ${container}; allowed: a revision of this service`);
+  const running = await describeRevision(target, currentArn);
+  const before = registerable(running.definition);
+  const after = registerable(chosen.definition);
+  const document: Record<string, unknown> = {
+    command: 'rollback',
+    environment: target.env.name,
+    service: `${target.descriptor.cluster}/${target.descriptor.service}`,
+    previousRevision: currentArn,
+    revision: chosenArn,
+    image,
+    digest: digestOf(image) ?? null,
+    changes: fieldChanges(before, after),
+  };
+  report.info(`rollback ${target.env.name}: ${revisionName(currentArn)} -> ${revisionName(chosenArn)} (image ${image})`);
+  const diff = renderDiff(before, after);
+  if (diff) report.info(`changes against the running revision:\n${diff}`);
+  if (opts.dryRun) {
+    report.info('dry run: nothing updated');
+    return { exitCode: 0, document: { ...document, outcome: 'dry-run', exitCode: 0 } };
+  }
+
+  const shipped = await ship(ctx, report, {
+    target,
+    before: service,
+    revisionArn: chosenArn,
+    image,
+    previousImage: running.definition.containerDefinitions?.find((c) => c.name === container)?.image,
+    wait: { timeoutMs: opts.timeoutMs, pollMs: opts.pollMs },
+  });
+  reportShipped(report, shipped);
+  return {
+    exitCode: shipped.exitCode,
+    document: { ...document, outcome: shipped.outcome, exitCode: shipped.exitCode, message: shipped.message, deploymentId: shipped.deploymentId, releasePointer: shipped.pointer, events: shipped.events },
+  };
+}
+
+/** `12`, `family:12` or `arn:...:task-definition/family:12`; a usage error otherwise. */
+export function parseRevision(text: string): { family?: string; revision: number } {
+  const m = /^(?:(?:arn:aws[\w-]*:ecs:[\w-]+:\d{12}:task-definition\/)?([A-Za-z0-9_-]{1,255}):)?([1-9]\d{0,8})$/.exec(text.trim());
+  if (!m) throw usageError('--to', text, 'a revision number such as 12, family:12 or a task-definition ARN');
+  return { family: m[1], revision: Number(m[2]) };
+}

@@ -1,0 +1,99 @@
+import { GetParameterCommand } from '@aws-sdk/client-ssm';
+import { Reporter, type CommandResult, type Context } from '../context';
+import { digestOf } from '../image';
+import { fieldChanges, isReleaseField, registerable, TAG, tagValue, type FieldChange } from '../revision';
+import { deploymentsInFlight, describeService, resolveTarget, revisionName } from '../target';
+import { describeRevision } from './deploy';
+
+export interface StatusOptions {
+  readonly env: string;
+  readonly roleArn?: string;
+  readonly json?: boolean;
+}
+
+/**
+ * `ecs-release status`: what runs, what is in flight, and whether the running revision still carries the settings
+ * Terraform declares (drift in both directions, in plain words). Read-only.
+ */
+export async function status(ctx: Context, opts: StatusOptions): Promise<CommandResult> {
+  const report = new Reporter(ctx, !!opts.json);
+  const target = await resolveTarget(ctx, opts.env, opts.roleArn);
+  const { descriptor } = target;
+  const service = await describeService(ctx, target);
+  const runningArn = service.taskDefinition ?? '';
+  const running = await describeRevision(target, runningArn);
+  const terraform = runningArn === descriptor.taskDefinitionArn ? running : await describeRevision(target, descriptor.taskDefinitionArn);
+  const pointer = (await target.clients.ssm.send(new GetParameterCommand({ Name: descriptor.releaseParameter }))).Parameter?.Value;
+
+  const container = descriptor.container;
+  const image = running.definition.containerDefinitions?.find((c) => c.name === container)?.image;
+  const inFlight = deploymentsInFlight(service).map((d) => ({
+    id: d.id,
+    status: d.status,
+    rolloutState: d.rolloutState,
+    revision: d.taskDefinition,
+    running: d.runningCount,
+    pending: d.pendingCount,
+    desired: d.desiredCount,
+    failedTasks: d.failedTasks,
+  }));
+  // Everything but the image is Terraform's; the image is ecs-release's.
+  const drift = fieldChanges(registerable(running.definition), registerable(terraform.definition), isReleaseField);
+  const iacInSync = drift.length === 0;
+
+  const sentences: string[] = [];
+  sentences.push(
+    iacInSync
+      ? `The running revision carries every setting Terraform declares (${revisionName(descriptor.taskDefinitionArn)}).`
+      : `The running revision differs from Terraform's ${revisionName(descriptor.taskDefinitionArn)} in ${drift.length} field(s): ${describeDrift(drift)}. ` +
+          `Ship Terraform's settings with \`ecs-release rollout --env ${target.env.name}\` (or the next deploy).`,
+  );
+  if (pointer !== image) {
+    sentences.push(`The release pointer names ${pointer ?? 'nothing'}, but the service runs ${image ?? 'no image'}: the next apply would build on the pointer's image.`);
+  }
+
+  report.info(`environment ${target.env.name}: account ${target.env.accountId}, ${target.env.region}, service ${descriptor.cluster}/${descriptor.service}`);
+  report.info(`running:   ${revisionName(runningArn)}  ${image ?? '(no image)'}`);
+  const commit = tagValue(running.tags, TAG.commit);
+  if (commit) report.info(`commit:    ${commit}`);
+  report.info(`terraform: ${revisionName(descriptor.taskDefinitionArn)}`);
+  report.info(`pointer:   ${pointer ?? '(unset)'}`);
+  report.info(
+    inFlight.length === 0
+      ? 'deployments: none in flight'
+      : `deployments in flight:\n${inFlight.map((d) => `  ${d.id} ${d.rolloutState ?? d.status} ${revisionName(d.revision)} running ${d.running ?? 0}/${d.desired ?? 0}`).join('\n')}`,
+  );
+  for (const s of sentences) report.info(s);
+
+  return {
+    exitCode: 0,
+    document: {
+      command: 'status',
+      environment: target.env.name,
+      service: `${descriptor.cluster}/${descriptor.service}`,
+      runningRevision: runningArn,
+      image: image ?? null,
+      digest: digestOf(image) ?? null,
+      commit: commit ?? null,
+      terraformRevision: descriptor.taskDefinitionArn,
+      releasePointer: pointer ?? null,
+      deploymentsInFlight: inFlight,
+      iacInSync,
+      drift,
+      pointerMatchesRunning: pointer === image,
+      summary: sentences.join(' '),
+      outcome: 'ok',
+      exitCode: 0,
+    },
+  };
+}
+
+/** "memory: Terraform declares "1024", the running revision has "512"; ..." */
+function describeDrift(drift: FieldChange[]): string {
+  const shown = drift.slice(0, 8).map((c) => {
+    if (c.before === undefined) return `${c.field}: Terraform declares ${c.after}, the running revision lacks it`;
+    if (c.after === undefined) return `${c.field}: the running revision has ${c.before}, Terraform does not declare it`;
+    return `${c.field}: Terraform declares ${c.after}, the running revision has ${c.before}`;
+  });
+  return shown.join('; ') + (drift.length > 8 ? `; and ${drift.length - 8} more` : '');
+}

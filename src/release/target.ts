@@ -1,0 +1,146 @@
+import { DescribeServicesCommand, type Deployment, type Service } from '@aws-sdk/client-ecs';
+import { GetParameterCommand, ParameterNotFound } from '@aws-sdk/client-ssm';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { z } from 'zod';
+import { resourceNames, type ResourceNames } from '../../environments/names';
+import type { EnvironmentConfig } from '../../environments/schema';
+import type { ReleaseDescriptor } from '../../modules/web-service';
+import type { AwsClients } from './aws';
+import type { Context } from './context';
+import { EXIT, ReleaseError, refusal, usageError } from './errors';
+
+/** One environment's service, resolved from configuration and the descriptor its stack published; never hand-typed. */
+export interface Target {
+  readonly env: EnvironmentConfig;
+  readonly names: ResourceNames;
+  readonly descriptor: ReleaseDescriptor;
+  readonly clients: AwsClients;
+  readonly callerArn: string;
+}
+
+const ROLE_ARN = /^arn:aws(-[a-z]+)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+
+const descriptorSchema = z.object({
+  schemaVersion: z.literal(1),
+  environment: z.string(),
+  accountId: z.string().regex(/^\d{12}$/),
+  region: z.string(),
+  cluster: z.string().min(1),
+  service: z.string().min(1),
+  container: z.string().min(1),
+  family: z.string().min(1),
+  taskDefinitionArn: z.string().regex(/^arn:aws[\w-]*:ecs:[\w-]+:\d{12}:task-definition\/[\w-]+:\d+$/),
+  releaseParameter: z.string().startsWith('/'),
+  repositoryUrl: z.string().min(1),
+  subnets: z.array(z.string()),
+  securityGroups: z.array(z.string()),
+  strategy: z.enum(['rolling', 'blue-green']),
+});
+
+/**
+ * Loads the environment, checks the caller's account (STS) before anything else, reads the descriptor the stack
+ * publishes and checks it agrees with the configuration. Two API calls (three with --role-arn).
+ */
+export async function resolveTarget(ctx: Context, envName: string, roleArn?: string, option = '--env', roleOption = '--role-arn'): Promise<Target> {
+  let env: EnvironmentConfig;
+  try {
+    env = ctx.loadEnvironment(envName);
+  } catch (e) {
+    const message = (e as Error).message;
+    // loadEnvironment's own message names the field; keep it, but say which option carried the name.
+    throw new ReleaseError(EXIT.USAGE, message.startsWith('invalid environment') ? `${option}: ${message}` : message);
+  }
+  if (roleArn !== undefined && !ROLE_ARN.test(roleArn)) {
+    throw usageError(roleOption, roleArn, 'an IAM role ARN such as arn:aws:iam::111111111111:role/webapp-dev-ci-deploy');
+  }
+  const names = resourceNames(env);
+  const clients = ctx.clients({ region: env.region, roleArn, sessionName: `ecs-release-${env.name}`.slice(0, 64), counter: ctx.counter });
+
+  const me = await clients.sts.send(new GetCallerIdentityCommand({}));
+  if (me.Account !== env.accountId) {
+    throw refusal('account', me.Account, `${env.accountId} (the account of environment "${env.name}"; credentials were ${me.Arn ?? 'unknown'})`);
+  }
+
+  let raw: string | undefined;
+  try {
+    raw = (await clients.ssm.send(new GetParameterCommand({ Name: names.descriptorParameter }))).Parameter?.Value;
+  } catch (e) {
+    if (e instanceof ParameterNotFound || (e as Error).name === 'ParameterNotFound') {
+      throw refusal('descriptor', names.descriptorParameter, `an SSM parameter published by the "${env.name}" stack (apply the stack first)`);
+    }
+    throw e;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw ?? '');
+  } catch {
+    throw refusal('descriptor', raw, `the JSON the "${env.name}" stack publishes in ${names.descriptorParameter}`);
+  }
+  const checked = descriptorSchema.safeParse(parsed);
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    throw refusal(`descriptor.${issue.path.join('.')}`, (parsed as Record<string, unknown>)?.[String(issue.path[0])], `a ${names.descriptorParameter} written by this version of the stack (re-apply it)`);
+  }
+  const descriptor = checked.data as ReleaseDescriptor;
+  const expected: [keyof ReleaseDescriptor, string][] = [
+    ['accountId', env.accountId],
+    ['region', env.region],
+    ['cluster', names.cluster],
+    ['service', names.service],
+    ['family', names.family],
+    ['releaseParameter', names.releaseParameter],
+  ];
+  for (const [key, value] of expected) {
+    if (descriptor[key] !== value) {
+      throw refusal(`descriptor.${key}`, descriptor[key], `${JSON.stringify(value)} as environments/${env.name}.ts derives it (apply the stack so both agree)`);
+    }
+  }
+  return { env, names, descriptor, clients, callerArn: me.Arn ?? '' };
+}
+
+/** The service, or a refusal when it is missing or being deleted. One API call. */
+export async function describeService(ctx: Context, target: Target, options: { polling?: boolean } = {}): Promise<Service> {
+  const { cluster, service } = target.descriptor;
+  const call = () => target.clients.ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));
+  const r = options.polling ? await ctx.counter.polling(call) : await call();
+  const svc = r.services?.[0];
+  if (!svc || svc.status !== 'ACTIVE') {
+    throw refusal('service', `${cluster}/${service}`, `an ACTIVE ECS service (found ${svc?.status ?? r.failures?.[0]?.reason ?? 'nothing'}; apply the "${target.env.name}" stack)`);
+  }
+  return svc;
+}
+
+/** Deployments still rolling out (ECS keeps the previous one ACTIVE until the new PRIMARY completes). */
+export function deploymentsInFlight(svc: Service): Deployment[] {
+  return (svc.deployments ?? []).filter(
+    (d) => d.rolloutState === 'IN_PROGRESS' || d.status === 'ACTIVE' || (d.rolloutState === undefined && d.status === 'PRIMARY' && d.runningCount !== d.desiredCount),
+  );
+}
+
+/** Refuses when another deployment of the service is still rolling out (two rollouts would fight over the tasks). */
+export function refuseWhileInFlight(svc: Service): void {
+  const busy = deploymentsInFlight(svc);
+  if (busy.length > 0) {
+    const d = busy[0];
+    throw new ReleaseError(
+      EXIT.REFUSED,
+      `deployment in progress: ${d.id} (${d.rolloutState ?? d.status}, ${revisionName(d.taskDefinition)}, running ${d.runningCount ?? 0}/${d.desiredCount ?? 0}); allowed: start when it has finished (see ecs-release status)`,
+    );
+  }
+}
+
+/** Blue/green services are shifted by CodeDeploy, not by UpdateService. */
+export function refuseBlueGreen(target: Target): void {
+  if (target.descriptor.strategy !== 'rolling') {
+    throw refusal('strategy', target.descriptor.strategy, '"rolling" (this version of ecs-release ships rolling ECS deployments only)');
+  }
+}
+
+/** `family:revision` of a task-definition ARN, for messages. */
+export function revisionName(arn: string | undefined): string {
+  return arn?.split('/').pop() ?? 'unknown';
+}
+
+export function revisionNumber(arn: string | undefined): number {
+  return Number(arn?.split(':').pop());
+}
