@@ -28,11 +28,17 @@ const SENSITIVE: Side = { kind: 'sensitive' };
  * replaced by a `sensitive` side before anything leaves this function.
  */
 export function changedLeaves(change: Pick<Change, 'before' | 'after' | 'after_unknown' | 'before_sensitive' | 'after_sensitive' | 'replace_paths'>): Leaf[] {
+  // The summary, the notes, the details and the fingerprint all ask for the same change's leaves.
+  const cached = cache.get(change);
+  if (cached) return cached;
   const out: Leaf[] = [];
   const replacePaths = change.replace_paths ?? [];
   walk(change.before, change.after, change.after_unknown, change.before_sensitive, change.after_sensitive, [], false, replacePaths, out);
+  cache.set(change, out);
   return out;
 }
+
+const cache = new WeakMap<object, Leaf[]>();
 
 function walk(
   before: unknown,

@@ -171,6 +171,11 @@ export function program(): Command {
     const env = o.env!;
     const own = ownership(env);
     const masks = maskConfig(o);
+    if (o.post) {
+      // Checked before anything is rendered or requested.
+      repository(o);
+      token();
+    }
     const maxLength = Number(o.maxLength);
     if (!Number.isInteger(maxLength) || maxLength < 2_000) throw new PlanInputError('--max-length', JSON.stringify(o.maxLength), 'an integer >= 2000');
     let markdown: string;
@@ -184,11 +189,6 @@ export function program(): Command {
       process.stderr.write(`plan-comment: ${env}: ${r.summary.planLine ?? 'no changes'} (${r.status}, ${markdown.length.toLocaleString('en-US')} characters, rendered in ${ms.toFixed(0)} ms)\n`);
     } else {
       throw new PlanInputError('--plan-json', 'nothing', 'a plan JSON file (or --error-log <file> for a failed plan)');
-    }
-    if (o.post) {
-      // Checked before any request is made.
-      repository(o);
-      token();
     }
     if (o.output) writeFileSync(o.output, markdown);
     process.stdout.write(markdown);
@@ -213,9 +213,10 @@ export function program(): Command {
     const env = o.env!;
     ownership(env);
     const masks = maskConfig(o);
+    repository(o);
+    token();
     const plan = loadPlan(o.planJson);
     const hash = planHash(plan, maskerFor(plan, masks));
-    repository(o);
     const gh = await github(o);
     const pr = await resolvePr(o, gh);
     const found = await gh.mod.findComment(gh.octokit, pr, 'plan-comment', env, o.commentAuthor);
@@ -250,12 +251,12 @@ export function program(): Command {
     const env = o.env!;
     ownership(env);
     const masks = maskConfig(o);
-    const log = o.log !== undefined ? readInput(o.log, '--log') : '';
-    const body = renderApplyResult(log, { env, masks, status: o.status, runUrl: runUrlFromEnv(), commit: commitOption(o) });
     if (o.post) {
       repository(o);
       token();
     }
+    const log = o.log !== undefined ? readInput(o.log, '--log') : '';
+    const body = renderApplyResult(log, { env, masks, status: o.status, runUrl: runUrlFromEnv(), commit: commitOption(o) });
     process.stdout.write(body);
     if (o.post) {
       const gh = await github(o);

@@ -97,8 +97,12 @@ export function renderPlan(plan: TerraformPlan, options: RenderOptions): Rendere
     [head, caution, notesBlock, lists, shown.length > 0 ? `\n#### Details\n\n${shown.map((d) => d.text).join('')}` : '', notice, footer].join('');
 
   const fullLists = renderGroups(groups.map((g) => ({ g, mode: 'full' as const })));
-  const full = assemble(fullLists, details, '');
-  if (full.length <= limit) return { markdown: full, hash, status, summary, trimmed: { ...noTrim, detailsTotal: details.length } };
+  const detailsLength = details.reduce((n, d) => n + d.text.length, 0);
+  const fullLength = head.length + caution.length + notesBlock.length + fullLists.length + footer.length + (details.length > 0 ? detailsLength + 16 : 0);
+  if (fullLength <= limit) {
+    const full = assemble(fullLists, details, '');
+    if (full.length <= limit) return { markdown: full, hash, status, summary, trimmed: { ...noTrim, detailsTotal: details.length } };
+  }
 
   // Over the limit: the head, warnings, notes and footer always stay; the lists come next (grouped by resource type,
   // then cut, only when they alone do not fit); the per-resource details get what is left.
