@@ -138,6 +138,16 @@ resource "terraform_data" "requested" { input = "y" }
     expectGolden('move', r.markdown);
   });
 
+  test('moves alone still print a Plan line of zeros, in Terraform and in the comment', async () => {
+    const real = await scenario('move-only', {
+      before: 'resource "terraform_data" "a" { input = "x" }\n',
+      after: 'resource "terraform_data" "b" { input = "x" }\nmoved {\n  from = terraform_data.a\n  to   = terraform_data.b\n}\n',
+    });
+    expectTerraformsCounts(real);
+    expect(real.terraformPlanLine).toBe('Plan: 0 to add, 0 to change, 0 to destroy.');
+    expect(renderPlan(real.plan, options()).markdown).toContain('- `terraform_data.a` → `terraform_data.b`');
+  });
+
   test('import: import blocks lead the Plan line like in Terraform', async () => {
     const real = await scenario('import', {
       after: `import {\n  to = terraform_data.adopted\n  id = "legacy-1"\n}\nresource "terraform_data" "adopted" {}\nimport {\n  to = terraform_data.adopted_and_set\n  id = "legacy-2"\n}\nresource "terraform_data" "adopted_and_set" { input = "now managed" }\n`,

@@ -152,7 +152,8 @@ export function renderPlan(plan: TerraformPlan, options: RenderOptions): Rendere
 // Summary parts
 
 function cautionBlock(s: Summary): string {
-  const destroyed = s.entries.filter((e) => e.kind === 'delete' || e.kind === 'replace' || e.kind === 'replace-keep');
+  // Outright deletions first: nothing replaces them.
+  const destroyed = [...s.entries.filter((e) => e.kind === 'delete'), ...s.entries.filter((e) => e.kind === 'replace' || e.kind === 'replace-keep')];
   if (destroyed.length === 0) return '';
   const replaced = destroyed.filter((e) => e.kind !== 'delete').length;
   const deleted = destroyed.length - replaced;
@@ -161,7 +162,7 @@ function cautionBlock(s: Summary): string {
   if (replaced > 0) parts.push(`replaces ${deleted > 0 ? replaced.toLocaleString('en-US') : plural(replaced, 'resource')}`);
   const shownMax = 10;
   const lines = destroyed.slice(0, shownMax).map((e) => `> - ${addr(e)} ${e.kind === 'delete' ? 'is destroyed' : e.kind === 'replace-keep' ? 'is replaced, the old object is kept' : `is replaced (${e.createFirst ? 'create, then destroy' : 'destroy, then create'})`}`);
-  if (destroyed.length > shownMax) lines.push(`> - … and ${destroyed.length - shownMax} more (see **Replace** and **Destroy** below)`);
+  if (destroyed.length > shownMax) lines.push(`> - … and ${(destroyed.length - shownMax).toLocaleString('en-US')} more (see **Replace** and **Destroy** below)`);
   return `\n> [!CAUTION]\n> **This plan ${parts.join(' and ')}.** Check that nothing in them holds data or traffic you need.\n${lines.join('\n')}\n`;
 }
 
