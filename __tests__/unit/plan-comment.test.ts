@@ -151,6 +151,13 @@ describe('inputs', () => {
     expect(() => parsePlan('{"planned_values": {}}')).toThrow(new PlanInputError('plan-json: format_version', 'nothing', '"1.x"'));
   });
 
+  test('a plan Terraform marked errored is a failed plan, without a fingerprint', () => {
+    const r = renderPlan(plan([change('aws_s3_bucket.b', ['create'], null, {})], { errored: true }), dev);
+    expect(r.status).toBe('failed');
+    expect(r.markdown).toMatch(/^<!-- ecs-coexist:plan-comment env=dev status=failed -->\n### ❌ Terraform plan for `dev` failed/);
+    expect(r.markdown).not.toContain('plan-sha256');
+  });
+
   test('the workflow run link is built from the Actions environment', () => {
     expect(runUrlFromEnv({ GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'o/r', GITHUB_RUN_ID: '9', GITHUB_RUN_ATTEMPT: '2' })).toBe('https://github.com/o/r/actions/runs/9/attempts/2');
     expect(runUrlFromEnv({})).toBeUndefined();

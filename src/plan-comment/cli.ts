@@ -157,7 +157,7 @@ export function program(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
-  const render = addCommon(
+  addCommon(
     root
       .command('render', { isDefault: true })
       .description('render a `terraform show -json` plan (or a failed plan\'s log) as Markdown; print it, and with --post create or update the environment\'s comment')
@@ -199,7 +199,6 @@ export function program(): Command {
       process.stderr.write(`plan-comment: ${r.action} comment ${r.id} on ${pr.owner}/${pr.repo}#${pr.number}: ${r.url}\n`);
     }
   });
-  void render;
 
   addCommon(
     root
@@ -271,6 +270,7 @@ export function program(): Command {
     .description('print the plan fingerprint the comment marker carries')
     .requiredOption('--plan-json <file>', 'output of `terraform show -json`')
     .option('--config <file>', 'the same mask configuration the comment used')
+    .option('--mask-attribute <glob>', 'as for render (repeatable)', collect)
     .option('--mask-value <regex>', 'as for render (repeatable)', collect)
     .action((o: CommonOptions & { planJson: string }) => {
       const masks = maskConfig({ ...o, commentAuthor: DEFAULT_AUTHOR });

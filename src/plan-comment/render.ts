@@ -19,7 +19,7 @@ export interface RenderOptions {
   readonly maxLength?: number;
 }
 
-export type PlanStatus = 'no-changes' | 'changes' | 'attention' | 'destructive';
+export type PlanStatus = 'no-changes' | 'changes' | 'attention' | 'destructive' | 'failed';
 
 export interface RenderedPlan {
   readonly markdown: string;
@@ -69,6 +69,13 @@ export function renderPlan(plan: TerraformPlan, options: RenderOptions): Rendere
   const envCode = code(options.env);
   const noTrim = { detailsOmitted: 0, detailsTotal: 0, groupedLists: [], truncatedLists: [] };
 
+  if (plan.errored === true) {
+    // Terraform saved a plan it could not finish: nothing in it may be applied, so it carries no fingerprint.
+    const failedMarker = formatMarker({ kind: 'plan-comment', env: options.env, status: 'failed' });
+    const where = options.runUrl ? ` See the [workflow run](${options.runUrl}) for the errors.` : '';
+    const markdown = `${failedMarker}\n### ❌ Terraform plan for ${envCode} failed\n\nTerraform marked this plan as errored: nothing from this pull request can be applied to ${envCode} until the plan succeeds.${where}\n`;
+    return { markdown, hash, status: 'failed', summary, trimmed: noTrim };
+  }
   if (!summary.hasChanges) {
     const markdown = `${marker}\n✅ **Terraform plan for ${envCode}: no changes.** Infrastructure matches the configuration.\n`;
     return { markdown, hash, status: 'no-changes', summary, trimmed: noTrim };
@@ -83,6 +90,7 @@ export function renderPlan(plan: TerraformPlan, options: RenderOptions): Rendere
     attention: `⚠️ Terraform plan for ${envCode}: touches what the release CLI owns`,
     changes: `📝 Terraform plan for ${envCode}: changes`,
     'no-changes': '',
+    failed: '',
   }[status];
   const planLine = summary.planLine ?? 'No resource changes: only outputs change.';
   const head = masker.scrub(`${marker}\n### ${title}\n\n**${planLine}**\n`);
