@@ -134,7 +134,9 @@ export class EnvironmentStack extends TerraformStack {
     new AwsProvider(this, 'aws', {
       ...common,
       allowedAccountIds: [env.accountId],
-      assumeRole: [{ roleArn: env.terraformRoleArn, sessionName: `terraform-${env.name}` }],
+      // `ambient` (CI): the job already holds the role meant for the step (read-only plan, apply) through GitHub OIDC;
+      // assuming terraformRoleArn on top would fail, or widen a read-only plan to the Terraform role.
+      assumeRole: readCredentials(this) === 'ambient' ? undefined : [{ roleArn: env.terraformRoleArn, sessionName: `terraform-${env.name}` }],
     });
     if (this.target === 'emulator') {
       new LocalBackend(this, { path: 'terraform.tfstate' });
@@ -150,6 +152,21 @@ export class EnvironmentStack extends TerraformStack {
     // S3-native state locking (Terraform >= 1.10); cdktf 0.21's S3Backend has no typed field for it yet.
     this.addOverride('terraform.backend.s3.use_lockfile', true);
   }
+}
+
+/**
+ * How the provider gets credentials outside the offline target, set with the app context key
+ * `ecs-coexist:credentials`: `assume-role` (default) assumes the environment's terraformRoleArn; `ambient` uses the
+ * caller's credentials as they are (the CI roles of modules/ci-access.ts). The account fence stays either way.
+ */
+export const CREDENTIALS_CONTEXT_KEY = 'ecs-coexist:credentials';
+
+function readCredentials(scope: Construct): 'assume-role' | 'ambient' {
+  const value = scope.node.tryGetContext(CREDENTIALS_CONTEXT_KEY) ?? 'assume-role';
+  if (value !== 'assume-role' && value !== 'ambient') {
+    throw new Error(`context ${CREDENTIALS_CONTEXT_KEY}: received ${JSON.stringify(value)}; allowed: "assume-role" or "ambient"`);
+  }
+  return value;
 }
 
 function readTarget(scope: Construct): StackTarget {

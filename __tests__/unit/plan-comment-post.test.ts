@@ -1,0 +1,218 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../../scripts/lib/paths';
+import { scratchDir } from '../../scripts/lib/synth';
+import { parseMarker } from '../../src/plan-comment/marker';
+import { FakeGitHub } from '../helpers/github-server';
+import { change, manyCreates, plan } from '../helpers/synthetic-plan';
+import { requireBuild } from '../helpers/terraform';
+
+/**
+ * The compiled CLI, run as the workflows run it, against a local server speaking GitHub's REST endpoints. (The CLI
+ * is driven as a process: @octokit/rest is an ES module that Jest's CommonJS runtime does not load.)
+ */
+const CLI = join(repoRoot(), 'dist', 'src', 'plan-comment', 'cli.js');
+const BOT = 'github-actions[bot]';
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[], env: Record<string, string | undefined>): Promise<Run> {
+  return new Promise((resolve) => {
+    const merged: Record<string, string> = {};
+    for (const [k, v] of Object.entries({ PATH: process.env.PATH, GITHUB_REPOSITORY: 'example-org/webapp-infra', ...env })) if (v !== undefined) merged[k] = v;
+    const child = spawn(process.execPath, [CLI, ...args], { env: merged });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+const scratch = scratchDir('pc-post');
+const file = (name: string, content: string) => {
+  const p = join(scratch.dir, name);
+  writeFileSync(p, content);
+  return p;
+};
+
+const v1 = plan([change('aws_ssm_parameter.flags', ['update'], { name: '/webapp/dev/web/flags', insecure_value: 'a=1' }, { name: '/webapp/dev/web/flags', insecure_value: 'a=2' })]);
+const v2 = plan([change('aws_ssm_parameter.flags', ['update'], { name: '/webapp/dev/web/flags', insecure_value: 'a=1' }, { name: '/webapp/dev/web/flags', insecure_value: 'a=3' })]);
+
+let gh: FakeGitHub;
+let env: Record<string, string>;
+
+beforeAll(() => requireBuild());
+beforeEach(async () => {
+  gh = new FakeGitHub();
+  await gh.start();
+  env = { GITHUB_TOKEN: 'test-token', GITHUB_API_URL: gh.url, GITHUB_SERVER_URL: 'https://github.com', GITHUB_RUN_ID: '77' };
+});
+afterEach(async () => gh.stop());
+afterAll(() => scratch.remove());
+
+describe('--post: one comment per environment, updated in place', () => {
+  test('the first run creates, the second updates the same comment, on page 3 of 250 comments; others are untouched', async () => {
+    // GIVEN a pull request with 250 comments by people, one by another user that copies our marker, and the bot's prod comment
+    for (let i = 0; i < 250; i++) gh.addComment(12, i % 2 ? 'alice' : 'bob', `review note ${i}`);
+    const spoof = gh.addComment(12, 'mallory', '<!-- ecs-coexist:plan-comment env=dev plan-sha256=' + 'f'.repeat(64) + ' -->\nfake');
+    const prod = gh.addComment(12, BOT, '<!-- ecs-coexist:plan-comment env=prod plan-sha256=' + 'a'.repeat(64) + ' -->\nprod plan');
+    const before = JSON.stringify(gh.comments.filter((c) => c.issue === 12));
+
+    // WHEN the dev plan is posted
+    const first = await run(['--env', 'dev', '--plan-json', file('v1.json', JSON.stringify(v1)), '--post', '--pr', '12'], env);
+    // THEN one comment was created, by the bot, after reading all three pages
+    expect(first.stderr).toMatch(/plan-comment: created comment (\d+) on example-org\/webapp-infra#12/);
+    expect(first.code).toBe(0);
+    const created = gh.comments.filter((c) => c.issue === 12 && c.user.login === BOT && parseMarker(c.body)?.env === 'dev');
+    expect(created).toHaveLength(1);
+    const id = created[0].id;
+    expect(gh.requests.filter((r) => r.method === 'GET').map((r) => r.query.page ?? '1')).toEqual(['1', '2', '3']);
+
+    // WHEN a new commit changes the plan and the workflow runs again
+    gh.requests.length = 0;
+    const second = await run(['--env', 'dev', '--plan-json', file('v2.json', JSON.stringify(v2)), '--post', '--pr', '12'], env);
+    expect(second.code).toBe(0);
+    // THEN the same comment was rewritten: no new comment, one PATCH to that id, nothing else written
+    expect(second.stderr).toContain(`plan-comment: updated comment ${id} on example-org/webapp-infra#12`);
+    const writes = gh.requests.filter((r) => r.method !== 'GET');
+    expect(writes.map((r) => `${r.method} ${r.path}`)).toEqual([`PATCH /repos/example-org/webapp-infra/issues/comments/${id}`]);
+    expect(gh.comments.find((c) => c.id === id)!.body).toContain('+ insecure_value = "a=3"');
+    // AND every other comment, including the spoofed marker and the prod comment, is exactly as it was
+    const others = JSON.stringify(gh.comments.filter((c) => c.issue === 12 && c.id !== id));
+    expect(others).toBe(before);
+    expect(gh.comments.find((c) => c.id === spoof.id)!.body).toContain('fake');
+    expect(gh.comments.find((c) => c.id === prod.id)!.body).toContain('prod plan');
+  });
+
+  test('the pull request comes from the pull_request event when --pr is not given', async () => {
+    const event = file('event.json', JSON.stringify({ pull_request: { number: 31 } }));
+    const r = await run(['--env', 'prod', '--plan-json', file('p.json', JSON.stringify(v1)), '--post'], { ...env, GITHUB_EVENT_PATH: event });
+    expect(r.code).toBe(0);
+    expect(gh.comments.filter((c) => c.issue === 31)).toHaveLength(1);
+    expect(gh.comments[0].body).toContain('[workflow run](https://github.com/example-org/webapp-infra/actions/runs/77)');
+  });
+
+  test('a 3,000-resource plan is accepted by a server enforcing GitHub\'s 65,536-character limit', async () => {
+    const r = await run(['--env', 'dev', '--plan-json', file('big.json', JSON.stringify(manyCreates(3000))), '--post', '--pr', '5'], env);
+    expect(r.stderr).toMatch(/created comment/);
+    expect(r.code).toBe(0);
+    expect(gh.comments[0].body.length).toBeLessThanOrEqual(65_536);
+    expect(gh.comments[0].body).toContain('**Plan: 3000 to add, 0 to change, 0 to destroy.**');
+  });
+
+  test('a failed plan is posted as the environment\'s comment, replacing its last plan', async () => {
+    await run(['--env', 'dev', '--plan-json', file('ok.json', JSON.stringify(v1)), '--post', '--pr', '8'], env);
+    const r = await run(['--env', 'dev', '--error-log', file('plan.log', '\nError: No valid credential sources found\n'), '--post', '--pr', '8'], env);
+    expect(r.code).toBe(0);
+    const mine = gh.comments.filter((c) => c.issue === 8);
+    expect(mine).toHaveLength(1);
+    expect(mine[0].body).toMatch(/^<!-- ecs-coexist:plan-comment env=dev status=failed -->\n### ❌ Terraform plan for `dev` failed/);
+    expect(mine[0].body).toContain('Error: No valid credential sources found');
+  });
+});
+
+describe('bad input: one line, exit 1, nothing reaches GitHub', () => {
+  const valid = JSON.stringify(v1);
+  test.each([
+    ['an empty file', '', /^plan-comment: --plan-json \S+: received an empty file; allowed: the output of `terraform show -json <planfile>`/],
+    ['truncated JSON', valid.slice(0, valid.length / 2), /^plan-comment: --plan-json \S+: received malformed or truncated JSON \(.+\); allowed: /],
+    ['malformed JSON', '{"format_version": "1.2",,}', /^plan-comment: --plan-json \S+: received malformed or truncated JSON/],
+    ['an unknown major format version', JSON.stringify({ ...v1, format_version: '2.0' }), /^plan-comment: --plan-json \S+: format_version: received "2\.0"; allowed: "1\.x"/],
+    ['a state instead of a plan', JSON.stringify({ format_version: '1.0', values: {} }), /received JSON without planned_values or resource_changes \(a state, not a plan\)/],
+    ['an unknown action', JSON.stringify(plan([change('aws_s3_bucket.b', ['explode' as never], null, {})])), /resource_changes\[0\]\.change\.actions: received \["explode"\]; allowed: a list of/],
+  ])('%s', async (_name, content, message) => {
+    const r = await run(['--env', 'dev', '--plan-json', file('bad.json', content), '--post', '--pr', '3'], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr.trim()).toMatch(message);
+    expect(r.stdout).toBe('');
+    expect(gh.requests).toEqual([]);
+  });
+
+  test.each([
+    ['a missing file', ['--env', 'dev', '--plan-json', '/nonexistent/plan.json'], /--plan-json: received "\/nonexistent\/plan\.json" \(no such file\); allowed: a readable file/],
+    ['an unknown environment', ['--env', 'staging', '--plan-json', 'PLAN'], /--env: received "staging"; allowed: one of dev, prod/],
+    ['no token', ['--env', 'dev', '--plan-json', 'PLAN'], /GITHUB_TOKEN: received nothing; allowed: a token/, { GITHUB_TOKEN: undefined }],
+    ['an invalid mask', ['--env', 'dev', '--plan-json', 'PLAN', '--mask-value', '(unclosed'], /masks\.values\[0\]: received "\(unclosed"; allowed: a valid regular expression/],
+    ['a bad config file', ['--env', 'dev', '--plan-json', 'PLAN', '--config', 'CONFIG'], /--config \S+: masks: received unknown key\(s\) secrets; allowed:/],
+  ])('%s', async (_name, args, message, extraEnv: Record<string, string | undefined> = {}) => {
+    const planPath = file('good.json', JSON.stringify(v1));
+    const configPath = file('config.json', JSON.stringify({ masks: { secrets: ['x'] } }));
+    const r = await run([...args.map((a) => (a === 'PLAN' ? planPath : a === 'CONFIG' ? configPath : a)), '--post', '--pr', '3'], { ...env, ...extraEnv });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(message);
+    expect(gh.requests).toEqual([]);
+  });
+});
+
+describe('verify: the apply gate', () => {
+  const MERGE_SHA = 'abcdef0123456789abcdef0123456789abcdef01';
+
+  async function reviewed(p: typeof v1, pr = 12): Promise<void> {
+    const r = await run(['--env', 'dev', '--plan-json', file('reviewed.json', JSON.stringify(p)), '--post', '--pr', String(pr)], env);
+    expect(r.code).toBe(0);
+  }
+
+  test('passes when the plan after merge is the reviewed one, finding the PR from the merge commit', async () => {
+    await reviewed(v1);
+    gh.pulls.set(MERGE_SHA, [{ number: 12, merged_at: '2026-01-01T00:00:00Z', merge_commit_sha: MERGE_SHA }]);
+    const r = await run(['verify', '--env', 'dev', '--plan-json', file('now.json', JSON.stringify(v1)), '--commit', MERGE_SHA], env);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^plan for dev matches the plan reviewed on example-org\/webapp-infra#12 \(fingerprint [0-9a-f]{12}\)$/m);
+  });
+
+  test('refuses a plan that differs from the reviewed one, and says so on the pull request', async () => {
+    await reviewed(v1);
+    const r = await run(['verify', '--env', 'dev', '--plan-json', file('now.json', JSON.stringify(v2)), '--pr', '12', '--post'], { ...env, GITHUB_SHA: MERGE_SHA });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^plan-comment: refusing to apply: the plan for dev \(fingerprint [0-9a-f]{12}\) differs from the one reviewed on example-org\/webapp-infra#12 \([0-9a-f]{12}\)/);
+    const refusal = gh.comments.find((c) => parseMarker(c.body)?.kind === 'apply-result');
+    expect(refusal?.body).toMatch(/^<!-- ecs-coexist:apply-result env=dev -->\n### 🛑 Apply to `dev` refused\n\nRefusing to apply: the plan for dev/);
+  });
+
+  test('refuses when the fingerprint comes from someone other than the bot', async () => {
+    // GIVEN only a comment by a user that carries the current plan's fingerprint
+    const hash = (await run(['hash', '--plan-json', file('h.json', JSON.stringify(v2))], env)).stdout.trim();
+    gh.addComment(12, 'mallory', `<!-- ecs-coexist:plan-comment env=dev plan-sha256=${hash} -->\nlooks legit`);
+    const r = await run(['verify', '--env', 'dev', '--plan-json', file('now.json', JSON.stringify(v2)), '--pr', '12'], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/refusing to apply: no plan comment for dev on example-org\/webapp-infra#12/);
+  });
+
+  test('refuses when the last plan on the pull request failed', async () => {
+    await run(['--env', 'dev', '--error-log', file('e.log', 'Error: boom'), '--post', '--pr', '12'], env);
+    const r = await run(['verify', '--env', 'dev', '--plan-json', file('now.json', JSON.stringify(v1)), '--pr', '12'], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/refusing to apply: the last plan for dev on example-org\/webapp-infra#12 failed/);
+  });
+
+  test('refuses a commit that was not merged through a pull request', async () => {
+    const r = await run(['verify', '--env', 'dev', '--plan-json', file('now.json', JSON.stringify(v1)), '--commit', MERGE_SHA], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^plan-comment: --commit: received abcdef0123456789abcdef0123456789abcdef01; allowed: a commit merged through a pull request/);
+  });
+});
+
+describe('apply-result', () => {
+  test('reports the apply on the merged pull request, and a re-run updates that comment', async () => {
+    const sha = '0123456789abcdef0123456789abcdef01234567';
+    gh.pulls.set(sha, [{ number: 40, merged_at: '2026-01-01T00:00:00Z', merge_commit_sha: sha }]);
+    const log = file('apply.log', 'aws_ssm_parameter.flags: Modifying...\n\nApply complete! Resources: 0 added, 1 changed, 0 destroyed.\n');
+    const failed = await run(['apply-result', '--env', 'prod', '--status', 'failure', '--log', file('f.log', 'Error: AccessDenied'), '--commit', sha, '--post'], env);
+    expect(failed.code).toBe(0);
+    const ok = await run(['apply-result', '--env', 'prod', '--status', 'success', '--log', log, '--commit', sha, '--post'], env);
+    expect(ok.code).toBe(0);
+    const comments = gh.comments.filter((c) => c.issue === 40);
+    expect(comments).toHaveLength(1);
+    expect(comments[0].body).toMatch(/^<!-- ecs-coexist:apply-result env=prod -->\n### ✅ Applied to `prod`\n\n\*\*Apply complete! Resources: 0 added, 1 changed, 0 destroyed\.\*\*/);
+    expect(comments[0].body).toContain('commit `0123456789ab`');
+  });
+});

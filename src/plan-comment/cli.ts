@@ -1,0 +1,310 @@
+#!/usr/bin/env node
+/**
+ * `plan-comment`: Terraform plans as pull-request comments, one per environment, and the apply gate.
+ *
+ *   plan-comment --env dev --plan-json plan.json [--post]      render (and post) the plan comment
+ *   plan-comment --env dev --error-log plan.log [--post]       render (and post) a failed plan
+ *   plan-comment verify --env dev --plan-json plan.json        exit 0 only if this plan is the one reviewed on the PR
+ *   plan-comment apply-result --env dev --status success ...   report the apply on the merged PR
+ *   plan-comment hash --plan-json plan.json                    print the plan fingerprint
+ *
+ * Every input is read, checked and rendered before the first request to GitHub: bad input exits 1 with one line and
+ * posts nothing.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { z } from 'zod';
+import { planHash } from './hash';
+import { Masker, maskerFor, type MaskConfig } from './mask';
+import { ownershipFor } from './ownership';
+import { parsePlan, PlanInputError, type TerraformPlan } from './plan';
+import { renderApplyResult, renderPlan, renderPlanFailure, runUrlFromEnv, type ApplyStatus } from './render';
+
+/** A failure the user can act on: printed as one line, exit 1. */
+class CliError extends Error {}
+
+const DEFAULT_AUTHOR = 'github-actions[bot]';
+
+interface CommonOptions {
+  env?: string;
+  repo?: string;
+  pr?: string;
+  commit?: string;
+  config?: string;
+  maskAttribute?: string[];
+  maskValue?: string[];
+  commentAuthor: string;
+  apiUrl?: string;
+}
+
+function readInput(path: string, option: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new PlanInputError(option, `${JSON.stringify(path)} (${code === 'ENOENT' ? 'no such file' : code ?? 'unreadable'})`, 'a readable file');
+  }
+}
+
+function loadPlan(path: string): TerraformPlan {
+  return parsePlan(readInput(path, '--plan-json'), `--plan-json ${path}`);
+}
+
+const configSchema = z.strictObject({
+  masks: z.strictObject({ attributes: z.array(z.string()).optional(), values: z.array(z.string()).optional() }).optional(),
+});
+
+function maskConfig(o: CommonOptions): MaskConfig {
+  let fromFile: MaskConfig = {};
+  if (o.config) {
+    let data: unknown;
+    try {
+      data = JSON.parse(readInput(o.config, '--config'));
+    } catch (e) {
+      if (e instanceof PlanInputError) throw e;
+      throw new PlanInputError(`--config ${o.config}`, `malformed JSON (${(e as Error).message.split('\n')[0]})`, '{"masks": {"attributes": [globs], "values": [regular expressions]}}');
+    }
+    const r = configSchema.safeParse(data);
+    if (!r.success) {
+      const issue = r.error.issues[0];
+      const field = issue.path.length > 0 ? issue.path.join('.') : '(root)';
+      throw new PlanInputError(`--config ${o.config}: ${field}`, issue.code === 'unrecognized_keys' ? `unknown key(s) ${issue.keys.join(', ')}` : issue.message, '{"masks": {"attributes": [globs], "values": [regular expressions]}}');
+    }
+    fromFile = r.data.masks ?? {};
+  }
+  const config = {
+    attributes: [...(fromFile.attributes ?? []), ...(o.maskAttribute ?? [])],
+    values: [...(fromFile.values ?? []), ...(o.maskValue ?? [])],
+  };
+  new Masker(config); // validates the patterns now, before anything else happens
+  return config;
+}
+
+const ownership = ownershipFor;
+
+function repository(o: CommonOptions): { owner: string; repo: string } {
+  const full = o.repo ?? process.env.GITHUB_REPOSITORY;
+  const m = /^([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)$/.exec(full ?? '');
+  if (!m) throw new PlanInputError('--repo', full ? JSON.stringify(full) : 'nothing (and GITHUB_REPOSITORY is unset)', 'owner/name');
+  return { owner: m[1], repo: m[2] };
+}
+
+/** The pull request number: --pr, else the pull_request event that started the workflow. */
+function prFromOptions(o: CommonOptions): number | undefined {
+  if (o.pr !== undefined) {
+    if (!/^[1-9]\d{0,9}$/.test(o.pr)) throw new PlanInputError('--pr', JSON.stringify(o.pr), 'a pull-request number');
+    return Number(o.pr);
+  }
+  const eventPath = process.env.GITHUB_EVENT_PATH;
+  if (eventPath && existsSync(eventPath)) {
+    try {
+      const event = JSON.parse(readFileSync(eventPath, 'utf8')) as { pull_request?: { number?: number } };
+      if (typeof event.pull_request?.number === 'number') return event.pull_request.number;
+    } catch {
+      // not a pull_request event
+    }
+  }
+  return undefined;
+}
+
+function token(): string {
+  const t = process.env.GITHUB_TOKEN;
+  if (!t) throw new PlanInputError('GITHUB_TOKEN', 'nothing', 'a token allowed to write pull-request comments (pull-requests: write), in the environment');
+  return t;
+}
+
+function commitOption(o: CommonOptions): string | undefined {
+  const sha = o.commit ?? process.env.GITHUB_SHA;
+  if (sha !== undefined && !/^[0-9a-f]{7,40}$/.test(sha)) throw new PlanInputError('--commit', JSON.stringify(sha), 'a commit SHA');
+  return sha;
+}
+
+/** Loads the GitHub client lazily: nothing about GitHub is touched before the inputs are known to be good. */
+async function github(o: CommonOptions) {
+  const mod = await import('./github');
+  return { mod, octokit: mod.githubClient({ token: token(), baseUrl: o.apiUrl ?? process.env.GITHUB_API_URL }) };
+}
+
+async function resolvePr(o: CommonOptions, gh: Awaited<ReturnType<typeof github>>): Promise<{ owner: string; repo: string; number: number }> {
+  const repo = repository(o);
+  const direct = prFromOptions(o);
+  if (direct !== undefined) return { ...repo, number: direct };
+  const sha = commitOption(o);
+  if (!sha) throw new PlanInputError('--pr', 'nothing (no --pr, no --commit, no pull_request event)', 'a pull-request number, or --commit <sha> of a merge commit');
+  const number = await gh.mod.mergedPullRequestFor(gh.octokit, repo.owner, repo.repo, sha);
+  if (number === undefined) throw new CliError(`--commit: received ${sha}; allowed: a commit merged through a pull request (applies follow reviewed plans only)`);
+  return { ...repo, number };
+}
+
+function addCommon(cmd: Command): Command {
+  return cmd
+    .option('--repo <owner/name>', 'repository of the pull request (default: GITHUB_REPOSITORY)')
+    .option('--pr <number>', 'pull-request number (default: the pull_request event of the workflow)')
+    .option('--config <file>', 'JSON file: {"masks": {"attributes": [globs], "values": [regular expressions]}}')
+    .option('--mask-attribute <glob>', 'hide attributes matching this path glob, e.g. "*password*" (repeatable)', collect)
+    .option('--mask-value <regex>', 'replace every match of this regular expression by *** (repeatable)', collect)
+    .option('--comment-author <login>', 'only comments by this login are this tool\'s', process.env.PLAN_COMMENT_AUTHOR ?? DEFAULT_AUTHOR)
+    .option('--api-url <url>', 'GitHub REST API base URL (default: GITHUB_API_URL or https://api.github.com)');
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+export function program(): Command {
+  const root = new Command('plan-comment')
+    .description('Terraform plans as pull-request comments, one per environment, and the gate that applies only the reviewed plan')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  addCommon(
+    root
+      .command('render', { isDefault: true })
+      .description('render a `terraform show -json` plan (or a failed plan\'s log) as Markdown; print it, and with --post create or update the environment\'s comment')
+      .requiredOption('--env <name>', 'environment (a file in environments/)')
+      .addOption(new Option('--plan-json <file>', 'output of `terraform show -json <planfile>`').conflicts('errorLog'))
+      .option('--error-log <file>', 'log of a plan that failed (synth, init or plan): posts the error instead')
+      .option('--post', 'create or update the comment on the pull request (needs GITHUB_TOKEN)')
+      .option('--output <file>', 'also write the Markdown to this file')
+      .option('--max-length <chars>', 'comment size limit', String(65_536)),
+  ).action(async (o: CommonOptions & { planJson?: string; errorLog?: string; post?: boolean; output?: string; maxLength: string }) => {
+    const env = o.env!;
+    const own = ownership(env);
+    const masks = maskConfig(o);
+    if (o.post) {
+      // Checked before anything is rendered or requested.
+      repository(o);
+      token();
+    }
+    const maxLength = Number(o.maxLength);
+    if (!Number.isInteger(maxLength) || maxLength < 2_000) throw new PlanInputError('--max-length', JSON.stringify(o.maxLength), 'an integer >= 2000');
+    let markdown: string;
+    if (o.errorLog !== undefined) {
+      markdown = renderPlanFailure(readInput(o.errorLog, '--error-log'), { env, masks, runUrl: runUrlFromEnv() });
+    } else if (o.planJson !== undefined) {
+      const started = process.hrtime.bigint();
+      const r = renderPlan(loadPlan(o.planJson), { env, ownership: own, masks, runUrl: runUrlFromEnv(), maxLength });
+      markdown = r.markdown;
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      process.stderr.write(`plan-comment: ${env}: ${r.summary.planLine ?? 'no changes'} (${r.status}, ${markdown.length.toLocaleString('en-US')} characters, rendered in ${ms.toFixed(0)} ms)\n`);
+    } else {
+      throw new PlanInputError('--plan-json', 'nothing', 'a plan JSON file (or --error-log <file> for a failed plan)');
+    }
+    if (o.output) writeFileSync(o.output, markdown);
+    process.stdout.write(markdown);
+    if (o.post) {
+      const gh = await github(o);
+      const pr = await resolvePr(o, gh);
+      const r = await gh.mod.upsertComment(gh.octokit, pr, markdown, o.commentAuthor);
+      process.stderr.write(`plan-comment: ${r.action} comment ${r.id} on ${pr.owner}/${pr.repo}#${pr.number}: ${r.url}\n`);
+    }
+  });
+
+  addCommon(
+    root
+      .command('verify')
+      .description('the apply gate: exit 0 only when this plan has the fingerprint shown in the pull request\'s comment for the environment')
+      .requiredOption('--env <name>', 'environment')
+      .requiredOption('--plan-json <file>', 'output of `terraform show -json` for the plan about to be applied')
+      .option('--commit <sha>', 'merge commit whose pull request to check (default: GITHUB_SHA)')
+      .option('--post', 'when refusing, say so on the pull request (apply-result comment)'),
+  ).action(async (o: CommonOptions & { planJson: string; post?: boolean }) => {
+    const env = o.env!;
+    ownership(env);
+    const masks = maskConfig(o);
+    repository(o);
+    token();
+    const plan = loadPlan(o.planJson);
+    const hash = planHash(plan, maskerFor(plan, masks));
+    const gh = await github(o);
+    const pr = await resolvePr(o, gh);
+    const found = await gh.mod.findComment(gh.octokit, pr, 'plan-comment', env, o.commentAuthor);
+    const ref = `${pr.owner}/${pr.repo}#${pr.number}`;
+    let refusal: string | undefined;
+    if (!found) refusal = `no plan comment for ${env} on ${ref}: nothing was reviewed for this environment`;
+    else if (found.marker.status === 'failed' || !found.marker.planSha256) refusal = `the last plan for ${env} on ${ref} failed: nothing was reviewed for this environment`;
+    else if (found.marker.planSha256 !== hash) {
+      refusal = `the plan for ${env} (fingerprint ${hash.slice(0, 12)}) differs from the one reviewed on ${ref} (${found.marker.planSha256.slice(0, 12)}): ` +
+        'something changed since the review (another merge, or the infrastructure itself); open a pull request to review the new plan';
+    }
+    if (refusal) {
+      if (o.post) {
+        const body = renderApplyResult('', { env, masks, status: 'refused', reason: `Refusing to apply: ${refusal}.`, runUrl: runUrlFromEnv(), commit: commitOption(o) });
+        await gh.mod.upsertComment(gh.octokit, pr, body, o.commentAuthor);
+      }
+      throw new CliError(`refusing to apply: ${refusal}`);
+    }
+    process.stdout.write(`plan for ${env} matches the plan reviewed on ${ref} (fingerprint ${hash.slice(0, 12)})\n`);
+  });
+
+  addCommon(
+    root
+      .command('apply-result')
+      .description('report an apply on the merged pull request (one comment per environment, updated in place)')
+      .requiredOption('--env <name>', 'environment')
+      .addOption(new Option('--status <status>', 'outcome of the apply').choices(['success', 'failure']).makeOptionMandatory())
+      .option('--log <file>', 'output of terraform apply')
+      .option('--commit <sha>', 'merge commit whose pull request gets the comment (default: GITHUB_SHA)')
+      .option('--post', 'create or update the comment on the pull request (needs GITHUB_TOKEN)'),
+  ).action(async (o: CommonOptions & { status: ApplyStatus; log?: string; post?: boolean }) => {
+    const env = o.env!;
+    ownership(env);
+    const masks = maskConfig(o);
+    if (o.post) {
+      repository(o);
+      token();
+    }
+    const log = o.log !== undefined ? readInput(o.log, '--log') : '';
+    const body = renderApplyResult(log, { env, masks, status: o.status, runUrl: runUrlFromEnv(), commit: commitOption(o) });
+    process.stdout.write(body);
+    if (o.post) {
+      const gh = await github(o);
+      const pr = await resolvePr(o, gh);
+      const r = await gh.mod.upsertComment(gh.octokit, pr, body, o.commentAuthor);
+      process.stderr.write(`plan-comment: ${r.action} apply result ${r.id} on ${pr.owner}/${pr.repo}#${pr.number}\n`);
+    }
+  });
+
+  root
+    .command('hash')
+    .description('print the plan fingerprint the comment marker carries')
+    .requiredOption('--plan-json <file>', 'output of `terraform show -json`')
+    .option('--config <file>', 'the same mask configuration the comment used')
+    .option('--mask-attribute <glob>', 'as for render (repeatable)', collect)
+    .option('--mask-value <regex>', 'as for render (repeatable)', collect)
+    .action((o: CommonOptions & { planJson: string }) => {
+      const masks = maskConfig({ ...o, commentAuthor: DEFAULT_AUTHOR });
+      const plan = loadPlan(o.planJson);
+      process.stdout.write(`${planHash(plan, maskerFor(plan, masks))}\n`);
+    });
+
+  return root;
+}
+
+function oneLine(e: unknown): string {
+  const err = e as Error & { status?: number; request?: { method?: string; url?: string } };
+  if (typeof err.status === 'number' && err.request) {
+    return `GitHub API ${err.request.method} ${err.request.url} answered ${err.status}: ${err.message.split('\n')[0]}`;
+  }
+  if (err instanceof Error && 'cause' in err && err.cause instanceof Error && /fetch failed/.test(err.message)) {
+    return `GitHub API unreachable: ${err.cause.message}`;
+  }
+  return String(err?.message ?? err).split('\n')[0];
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await program().parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 1; // commander printed its one line already
+    process.stderr.write(`plan-comment: ${oneLine(e)}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

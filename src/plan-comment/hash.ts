@@ -1,0 +1,60 @@
+import { createHash } from 'node:crypto';
+import { changedLeaves, formatPath, type Leaf, type Side } from './attributes';
+import type { Masker } from './mask';
+import type { TerraformPlan } from './plan';
+import { entryOf, kindOf } from './summary';
+
+/**
+ * A fingerprint of what applying the plan would do, for the apply gate: the apply job re-plans after merge and
+ * refuses when this differs from the fingerprint in the pull request's comment.
+ *
+ * What goes in: every resource change Terraform would act on (address, previous address, deposed key, actions, reason,
+ * replace paths, import id) with its changed attributes only, and changed outputs. What stays out, and why:
+ * - refreshed values of attributes that do not change, drift, timestamps, Terraform's version: they differ between
+ *   two plans of the same change;
+ * - the image inside a task definition's container_definitions: the release CLI owns it and Terraform reads it from the
+ *   release pointer at apply time by design, so a deploy between review and merge must not block the apply;
+ * - secrets: a sensitive attribute contributes only "changed" and never its value, and known secret literals are
+ *   scrubbed, because the fingerprint is published in a pull-request comment.
+ */
+export function planHash(plan: TerraformPlan, masker: Masker): string {
+  const changes = (plan.resource_changes ?? [])
+    .map(entryOf)
+    .filter((e) => e.kind !== 'no-op' || e.moved || e.importing)
+    .map((e) => {
+      const rc = e.rc;
+      const leaves = changedLeaves(rc.change)
+        .filter((l) => !isReleaseOwnedImage(rc.type, l))
+        .map((l) => [formatPath(l.path), side(l.before, masker), side(l.after, masker), l.sensitive ? 1 : 0]);
+      return {
+        address: rc.address,
+        previous: e.moved ? rc.previous_address : null,
+        deposed: rc.deposed ?? null,
+        actions: rc.change.actions,
+        reason: rc.action_reason ?? null,
+        replace: (rc.change.replace_paths ?? []).map((p) => formatPath(p)).sort(),
+        importing: e.importing ? masker.scrub(rc.change.importing?.id ?? '') : null,
+        leaves,
+      };
+    })
+    .sort((a, b) => cmp(`${a.address}\u0000${a.deposed ?? ''}`, `${b.address}\u0000${b.deposed ?? ''}`));
+  const outputs = Object.entries(plan.output_changes ?? {})
+    .filter(([, oc]) => kindOf(oc.actions) !== 'no-op')
+    .map(([name, oc]) => ({ name, actions: oc.actions, leaves: changedLeaves(oc).map((l) => [formatPath(l.path), side(l.before, masker), side(l.after, masker)]) }))
+    .sort((a, b) => cmp(a.name, b.name));
+  const canonical = JSON.stringify({ fingerprint: 1, changes, outputs });
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+function isReleaseOwnedImage(type: string, leaf: Leaf): boolean {
+  return type === 'aws_ecs_task_definition' && leaf.path[0] === 'container_definitions' && leaf.path[leaf.path.length - 1] === 'image';
+}
+
+function side(s: Side, masker: Masker): string {
+  if (s.kind === 'value') return masker.scrub(JSON.stringify(s.value));
+  return `(${s.kind})`;
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

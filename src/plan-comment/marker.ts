@@ -1,0 +1,45 @@
+/**
+ * Hidden markers: the first line of every comment this tool writes. They find the one comment per environment to
+ * update, and the plan comment's marker carries the plan fingerprint the apply gate compares.
+ *
+ *   <!-- ecs-coexist:plan-comment env=dev plan-sha256=<64 hex> -->
+ *   <!-- ecs-coexist:plan-comment env=dev status=failed -->
+ *   <!-- ecs-coexist:apply-result env=dev -->
+ */
+
+export type MarkerKind = 'plan-comment' | 'apply-result';
+
+export interface Marker {
+  readonly kind: MarkerKind;
+  readonly env: string;
+  /** Plan fingerprint (plan comments of successful plans only). */
+  readonly planSha256?: string;
+  readonly status?: 'failed';
+}
+
+const PREFIX = '<!-- ecs-coexist:';
+const ENV = /^[a-z][a-z0-9-]{0,31}$/;
+
+export function formatMarker(m: Marker): string {
+  if (!ENV.test(m.env)) throw new Error(`marker env: received ${JSON.stringify(m.env)}; allowed: lower-case letters, digits and dashes`);
+  const parts = [`${PREFIX}${m.kind}`, `env=${m.env}`];
+  if (m.planSha256) parts.push(`plan-sha256=${m.planSha256}`);
+  if (m.status) parts.push(`status=${m.status}`);
+  return `${parts.join(' ')} -->`;
+}
+
+const LINE = /^<!-- ecs-coexist:(plan-comment|apply-result) env=([a-z][a-z0-9-]{0,31})((?: [a-z0-9-]+=[A-Za-z0-9]+)*) -->/;
+
+/** The marker at the very start of a comment body; quoted or embedded copies (`> <!-- …`) do not count. */
+export function parseMarker(body: string | null | undefined): Marker | undefined {
+  const m = LINE.exec(body ?? '');
+  if (!m) return undefined;
+  const attrs = Object.fromEntries(m[3].trim().split(' ').filter(Boolean).map((kv) => kv.split('=') as [string, string]));
+  const sha = attrs['plan-sha256'];
+  return {
+    kind: m[1] as MarkerKind,
+    env: m[2],
+    planSha256: sha && /^[0-9a-f]{64}$/.test(sha) ? sha : undefined,
+    status: attrs.status === 'failed' ? 'failed' : undefined,
+  };
+}

@@ -1,0 +1,151 @@
+import { changedLeaves, formatPath } from './attributes';
+import { isObject, PlanInputError, type TerraformPlan } from './plan';
+
+/** Masks from configuration, on top of what Terraform marks sensitive. */
+export interface MaskConfig {
+  /**
+   * Attribute paths to hide, as globs over the displayed path (`*` any characters, `?` one), optionally prefixed by a
+   * resource type: `*password*`, `aws_ecs_task_definition:container_definitions[*].environment[*].value`.
+   * A match on a path hides everything below it.
+   */
+  readonly attributes?: readonly string[];
+  /** Regular expressions; every match anywhere in the comment is replaced by `***` (tokens, internal host names). */
+  readonly values?: readonly string[];
+}
+
+export const SENSITIVE_TEXT = '(sensitive value)';
+export const MASKED_TEXT = '(masked)';
+const VALUE_MASK_TEXT = '***';
+/** Shorter secrets are still hidden where Terraform marks them, but not hunted for in free text (too many false hits). */
+const MIN_SCRUB_LENGTH = 4;
+
+export class Masker {
+  private readonly attributeRules: { type?: string; re: RegExp }[];
+  private readonly valueRules: RegExp[];
+  private readonly secretRe?: RegExp;
+
+  constructor(config: MaskConfig = {}, secrets: Iterable<string> = []) {
+    this.attributeRules = (config.attributes ?? []).map((glob, i) => {
+      const m = /^([a-z0-9_]+):(.+)$/.exec(glob);
+      const pattern = m ? m[2] : glob;
+      if (pattern.trim() === '') throw new PlanInputError(`masks.attributes[${i}]`, JSON.stringify(glob), 'a non-empty glob such as *password*');
+      return { type: m?.[1], re: globToRegExp(pattern) };
+    });
+    this.valueRules = (config.values ?? []).map((source, i) => {
+      let re: RegExp;
+      try {
+        re = new RegExp(source, 'g');
+      } catch (e) {
+        throw new PlanInputError(`masks.values[${i}]`, JSON.stringify(source), `a valid regular expression (${(e as Error).message})`);
+      }
+      if (re.test('')) throw new PlanInputError(`masks.values[${i}]`, JSON.stringify(source), 'a regular expression that cannot match the empty string');
+      return re;
+    });
+    const literals = new Set<string>();
+    for (const s of secrets) {
+      if (s.length < MIN_SCRUB_LENGTH) continue;
+      literals.add(s);
+      // The same secret as it appears inside a JSON-encoded attribute or a quoted value.
+      literals.add(JSON.stringify(s).slice(1, -1));
+    }
+    if (literals.size > 0) {
+      const alternatives = [...literals].sort((a, b) => b.length - a.length).map(escapeRegExp);
+      this.secretRe = new RegExp(alternatives.join('|'), 'g');
+    }
+  }
+
+  /** True when configuration masks this attribute path of this resource type (or a path above it). */
+  masksPath(resourceType: string, displayPath: string): boolean {
+    if (this.attributeRules.length === 0) return false;
+    const candidates = ancestors(displayPath);
+    return this.attributeRules.some((r) => (!r.type || r.type === resourceType) && candidates.some((p) => r.re.test(p)));
+  }
+
+  /** Removes known secret values and configured value patterns from free text. */
+  scrub(text: string): string {
+    let out = this.secretRe ? text.replace(this.secretRe, SENSITIVE_TEXT) : text;
+    for (const re of this.valueRules) out = out.replace(re, VALUE_MASK_TEXT);
+    return out;
+  }
+}
+
+/** `a.b[0].c` → [`a`, `a.b`, `a.b[0]`, `a.b[0].c`]. */
+function ancestors(path: string): string[] {
+  const out: string[] = [];
+  const re = /\.|\[/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(path)) !== null) if (m.index > 0) out.push(path.slice(0, m.index));
+  out.push(path);
+  return out;
+}
+
+function globToRegExp(glob: string): RegExp {
+  const body = [...glob].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : escapeRegExp(c))).join('');
+  return new RegExp(`^${body}$`, 'i');
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+/**
+ * Every value Terraform marks sensitive anywhere in the plan (resource changes, drift, outputs, sensitive variables).
+ * Terraform marks a value only where it was declared sensitive: the same value copied into an unmarked attribute
+ * (terraform_data's `output`, a provider's computed field) is printed in clear by Terraform itself. The renderer hunts
+ * these literals down in everything it writes.
+ */
+export function collectSecrets(plan: TerraformPlan): Set<string> {
+  const found = new Set<string>();
+  const changes = [...(plan.resource_changes ?? []), ...(plan.resource_drift ?? [])].map((rc) => rc.change);
+  for (const c of [...changes, ...Object.values(plan.output_changes ?? {})]) {
+    collectMarked(c.before, c.before_sensitive, false, found);
+    collectMarked(c.after, c.after_sensitive, false, found);
+    // A value sensitive on one side is just as secret on the other.
+    collectMarked(c.before, c.after_sensitive, false, found);
+    collectMarked(c.after, c.before_sensitive, false, found);
+  }
+  const declared = plan.configuration?.root_module?.variables ?? {};
+  for (const [name, decl] of Object.entries(declared)) {
+    if (!decl?.sensitive) continue;
+    collectAll(plan.variables?.[name]?.value, found);
+    collectAll(decl.default, found);
+  }
+  return found;
+}
+
+function collectMarked(value: unknown, marks: unknown, inherited: boolean, found: Set<string>): void {
+  const sensitive = inherited || marks === true;
+  if (sensitive) {
+    collectAll(value, found);
+    return;
+  }
+  if (Array.isArray(value)) value.forEach((v, i) => collectMarked(v, Array.isArray(marks) ? marks[i] : undefined, false, found));
+  else if (isObject(value)) for (const [k, v] of Object.entries(value)) collectMarked(v, isObject(marks) ? marks[k] : undefined, false, found);
+}
+
+function collectAll(value: unknown, found: Set<string>): void {
+  // Strings only: a sensitive number or boolean (a port, a flag) would blank out unrelated text everywhere.
+  if (typeof value === 'string') found.add(value);
+  else if (Array.isArray(value)) value.forEach((v) => collectAll(v, found));
+  else if (isObject(value)) Object.values(value).forEach((v) => collectAll(v, found));
+}
+
+/**
+ * The masker for one plan: configured masks, plus every value Terraform marks sensitive and every value found at a
+ * masked attribute path, hunted down wherever else it appears (a masked attribute is often copied into a computed
+ * one, like terraform_data's `output`).
+ */
+export function maskerFor(plan: TerraformPlan, config: MaskConfig = {}): Masker {
+  const secrets = collectSecrets(plan);
+  const rules = new Masker(config);
+  if ((config.attributes ?? []).length > 0) {
+    for (const rc of [...(plan.resource_changes ?? []), ...(plan.resource_drift ?? [])]) {
+      for (const v of [rc.change.before, rc.change.after]) {
+        for (const leaf of changedLeaves({ before: v, after: null })) {
+          if (leaf.before.kind === 'value' && rules.masksPath(rc.type, formatPath(leaf.path))) collectAll(leaf.before.value, secrets);
+        }
+      }
+    }
+  }
+  return new Masker(config, secrets);
+}
