@@ -52,7 +52,8 @@ export function resourceNames(env: Pick<EnvironmentConfig, 'project' | 'name' | 
     taskRole: `${base}-task`.slice(0, 64),
     // ALB and target group names are limited to 32 characters.
     loadBalancer: prefix.slice(0, 32),
-    targetGroup: `${base}`.slice(0, 30),
+    // AWS rejects target group names ending in a hyphen, which a cut can produce.
+    targetGroup: base.slice(0, 30).replace(/-+$/, ''),
     greenTargetGroup: `${base.slice(0, 30).replace(/-+$/, '')}-g`,
     codedeployApplication: base,
     codedeployGroup: base,

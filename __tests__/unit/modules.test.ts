@@ -1,3 +1,4 @@
+import { resourceNames } from '../../environments/names';
 import { Testing, TerraformStack } from 'cdktf';
 import { Role } from '../../modules/iam';
 import { ContainerRegistry } from '../../modules/registry';
@@ -88,5 +89,17 @@ describe('modules used on their own', () => {
     expect(net.natGateways).toHaveLength(0);
     const tf = JSON.parse(Testing.synth(s));
     expect(Object.values(tf.resource.aws_route)).toHaveLength(1);
+  });
+});
+
+describe('resource names', () => {
+  test('a target group name cut to AWS length never ends in a hyphen', () => {
+    // GIVEN a service name that puts a hyphen at the cut / WHEN names are derived / THEN both names are valid for AWS
+    const names = resourceNames({ project: 'webapp', name: 'staging', service: { name: 'paymentsabcdef-api', containerName: 'app' }, registry: { repositoryName: 'r' } } as never);
+    expect(`webapp-staging-paymentsabcdef-api`.slice(0, 30)).toMatch(/-$/);
+    for (const n of [names.targetGroup, names.greenTargetGroup]) {
+      expect(n.length).toBeLessThanOrEqual(32);
+      expect(n).toMatch(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/);
+    }
   });
 });
