@@ -28,34 +28,23 @@ import { startMoto, type Moto } from '../../scripts/lib/moto';
 import { scratchDir, synthEnvironments, type PlanJson } from '../../scripts/lib/synth';
 import { terraform } from '../../scripts/lib/terraform';
 import { plannedChanges, type PlannedChange } from '../helpers/plan';
+import { gap, toleratedFields } from './moto-gaps';
 import { prod, variant } from '../helpers/stacks';
 import { requireTerraform } from '../helpers/terraform';
 
 /**
- * Where moto (tools/requirements-moto.txt) differs from AWS for this stack; the one list of what this file tolerates.
- * `field` entries: Terraform reads back a value AWS would return correctly, so every plan shows that one attribute of
- * that resource type as an update; each must appear in the first plan after apply, so the list cannot go stale.
- * `api` entries: a parameter CodeDeploy sends that the emulation leaves out because moto cannot take it.
+ * What this file tolerates of moto, from the one list (__tests__/e2e/moto-gaps.ts): attributes Terraform reads back
+ * wrong, each of which must appear in the first plan after apply, so the list cannot go stale.
  */
-const MOTO_GAPS = [
-  { field: 'aws_codedeploy_deployment_group.alarm_configuration', reason: 'GetDeploymentGroup returns alarmConfiguration as {} (a TODO in moto/codedeploy/responses.py)' },
-  { field: 'aws_ecs_service.availability_zone_rebalancing', reason: 'DescribeServices does not return availabilityZoneRebalancing' },
-  { field: 'aws_ecs_service.enable_ecs_managed_tags', reason: 'CreateService does not keep enableECSManagedTags' },
-  { field: 'aws_ecs_service.health_check_grace_period_seconds', reason: 'CreateService does not keep healthCheckGracePeriodSeconds' },
-  { field: 'aws_vpc_security_group_ingress_rule.description', onlyWhen: 'referenced_security_group_id', reason: 'a rule that references a security group loses its description' },
-  { field: 'aws_vpc_security_group_egress_rule.description', onlyWhen: 'referenced_security_group_id', reason: 'a rule that references a security group loses its description' },
-  { api: 'ECS CreateTaskSet: scale', reason: 'with a scale moto starts tasks and fails on Fargate task definitions without container-level cpu/memory; its default scale is the 100 % CodeDeploy sends' },
-] as const;
-
-const FIELD_GAPS = MOTO_GAPS.flatMap((g) => ('field' in g ? [g] : []));
+const FIELD_GAPS = toleratedFields('create-service-fields', 'codedeploy-alarm-configuration');
 
 /** Changes (as `address: path`) the moto gaps do not explain. */
 function unexplained(changes: PlannedChange[], alsoExpected: (c: PlannedChange, path: string) => boolean = () => false): string[] {
   return changes.flatMap((c) =>
     c.paths
       .filter((path) => {
-        const gap = FIELD_GAPS.find((g) => g.field === `${c.type}.${path.split('.')[0]}`);
-        const tolerated = gap !== undefined && c.actions === 'update' && (!('onlyWhen' in gap) || c.after[gap.onlyWhen] != null);
+        const field = FIELD_GAPS.find((g) => g.field === `${c.type}.${path.split('.')[0]}`);
+        const tolerated = field !== undefined && c.actions === 'update' && (field.onlyWhen === undefined || c.after[field.onlyWhen] != null);
         return !tolerated && !alsoExpected(c, path);
       })
       .map((path) => `${c.address} (${c.actions}): ${path}`),
@@ -125,7 +114,8 @@ describe('prod blue/green against moto with real Terraform: CodeDeploy moves tra
     );
     expect((await aws.codedeploy.send(new GetDeploymentCommand({ deploymentId }))).deploymentInfo).toMatchObject({ deploymentGroupName: names.codedeployGroup });
 
-    // Install: the replacement task set on the idle target group (scale left out: see MOTO_GAPS).
+    // Install: the replacement task set on the idle target group (scale left out).
+    gap('codedeploy-task-set-scale');
     const replacement = await aws.ecs.send(
       new CreateTaskSetCommand({
         cluster: names.cluster,

@@ -41,7 +41,9 @@ describe('ecs-release commands against moto (dev and prod stacks, two accounts)'
     const c = (await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${prod.accountId}:role/e2e-setup`, RoleSessionName: 'e2e' }))).Credentials!;
     const acm = new ACMClient({ endpoint: moto.endpoint, region: prod.region, credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken } });
     const cert = await acm.send(new RequestCertificateCommand({ DomainName: prod.loadBalancer.domainName!, ValidationMethod: 'DNS' }));
-    prodEnv = variant(prod, { loadBalancer: { certificateArn: cert.CertificateArn! } });
+    // Prod with the rolling controller: promote and the refusals are the same for both controllers; the CodeDeploy path
+    // of prod's blue/green configuration is proven in blue-green.test.ts.
+    prodEnv = variant(prod, { loadBalancer: { certificateArn: cert.CertificateArn! }, service: { deployment: { strategy: 'rolling' } } });
     [devStack, prodStack] = await Promise.all([applyStack(moto, dev), applyStack(moto, prodEnv)]);
   }, 900_000);
   afterAll(async () => {
