@@ -119,14 +119,24 @@ describe('--post: one comment per environment, updated in place', () => {
 
 describe('bad input: one line, exit 1, nothing reaches GitHub', () => {
   const valid = JSON.stringify(v1);
-  test.each([
+  const badPlans: [string, string, RegExp][] = [
     ['an empty file', '', /^plan-comment: --plan-json \S+: received an empty file; allowed: the output of `terraform show -json <planfile>`/],
     ['truncated JSON', valid.slice(0, valid.length / 2), /^plan-comment: --plan-json \S+: received malformed or truncated JSON \(.+\); allowed: /],
     ['malformed JSON', '{"format_version": "1.2",,}', /^plan-comment: --plan-json \S+: received malformed or truncated JSON/],
     ['an unknown major format version', JSON.stringify({ ...v1, format_version: '2.0' }), /^plan-comment: --plan-json \S+: format_version: received "2\.0"; allowed: "1\.x"/],
     ['a state instead of a plan', JSON.stringify({ format_version: '1.0', values: {} }), /received JSON without planned_values or resource_changes \(a state, not a plan\)/],
     ['an unknown action', JSON.stringify(plan([change('aws_s3_bucket.b', ['explode' as never], null, {})])), /resource_changes\[0\]\.change\.actions: received \["explode"\]; allowed: a list of/],
-  ])('%s', async (_name, content, message) => {
+  ];
+  const badInvocations: [string, string[], RegExp, Record<string, string | undefined>?][] = [
+    ['a missing file', ['--env', 'dev', '--plan-json', '/nonexistent/plan.json'], /--plan-json: received "\/nonexistent\/plan\.json" \(no such file\); allowed: a readable file/],
+    ['an unknown environment', ['--env', 'staging', '--plan-json', 'PLAN'], /--env: received "staging"; allowed: one of dev, prod/],
+    ['no token', ['--env', 'dev', '--plan-json', 'PLAN'], /GITHUB_TOKEN: received nothing; allowed: a token/, { GITHUB_TOKEN: undefined }],
+    ['an invalid mask', ['--env', 'dev', '--plan-json', 'PLAN', '--mask-value', '(unclosed'], /masks\.values\[0\]: received "\(unclosed"; allowed: a valid regular expression/],
+    ['a bad config file', ['--env', 'dev', '--plan-json', 'PLAN', '--config', 'CONFIG'], /--config \S+: masks: received unknown key\(s\) secrets; allowed:/],
+  ];
+  afterAll(() => process.stdout.write(`bad inputs, surface "plan-comment": ${badPlans.length + badInvocations.length} distinct inputs refused (one line each, nothing posted)\n`));
+
+  test.each(badPlans)('%s', async (_name, content, message) => {
     const r = await run(['--env', 'dev', '--plan-json', file('bad.json', content), '--post', '--pr', '3'], env);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
@@ -135,13 +145,7 @@ describe('bad input: one line, exit 1, nothing reaches GitHub', () => {
     expect(gh.requests).toEqual([]);
   });
 
-  test.each([
-    ['a missing file', ['--env', 'dev', '--plan-json', '/nonexistent/plan.json'], /--plan-json: received "\/nonexistent\/plan\.json" \(no such file\); allowed: a readable file/],
-    ['an unknown environment', ['--env', 'staging', '--plan-json', 'PLAN'], /--env: received "staging"; allowed: one of dev, prod/],
-    ['no token', ['--env', 'dev', '--plan-json', 'PLAN'], /GITHUB_TOKEN: received nothing; allowed: a token/, { GITHUB_TOKEN: undefined }],
-    ['an invalid mask', ['--env', 'dev', '--plan-json', 'PLAN', '--mask-value', '(unclosed'], /masks\.values\[0\]: received "\(unclosed"; allowed: a valid regular expression/],
-    ['a bad config file', ['--env', 'dev', '--plan-json', 'PLAN', '--config', 'CONFIG'], /--config \S+: masks: received unknown key\(s\) secrets; allowed:/],
-  ])('%s', async (_name, args, message, extraEnv: Record<string, string | undefined> = {}) => {
+  test.each(badInvocations)('%s', async (_name, args, message, extraEnv = {}) => {
     const planPath = file('good.json', JSON.stringify(v1));
     const configPath = file('config.json', JSON.stringify({ masks: { secrets: ['x'] } }));
     const r = await run([...args.map((a) => (a === 'PLAN' ? planPath : a === 'CONFIG' ? configPath : a)), '--post', '--pr', '3'], { ...env, ...extraEnv });

@@ -171,7 +171,10 @@ describe('ecs-release deploy (client mocks)', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('ecs-release: deployment ecs-svc/new failed (ECS deployment circuit breaker: tasks failed to start.)');
     expect(JSON.parse(r.stdout)).toMatchObject({ outcome: 'failed', exitCode: 1, releasePointer: newImage });
+    // AND nothing was written after the signal: one revision, one pointer write, one service update
     expect(mocks.ssm.commandCalls(PutParameterCommand)).toHaveLength(1);
+    expect(mocks.ecs.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(1);
+    expect(mocks.ecs.commandCalls(UpdateServiceCommand)).toHaveLength(1);
   });
 
   test('deploy exits 4 when the timeout passes; the deployment goes on', async () => {
@@ -188,7 +191,7 @@ describe('ecs-release deploy (client mocks)', () => {
     const interrupt = new AbortController();
     const r = await cli(deployArgs('--json'), { signal: interrupt.signal, onSleep: (n) => n === 2 && interrupt.abort() });
     expect(r.code).toBe(130);
-    expect(r.stderr).toContain('ecs-release: interrupted while waiting for deployment ecs-svc/new (IN_PROGRESS, running 0/2); it goes on in ECS (follow it with: ecs-release status --env dev)');
+    expect(r.stderr).toContain('ecs-release: interrupted while waiting for deployment ecs-svc/new (IN_PROGRESS, running 0/2); it goes on in ECS (follow it with: ecs-release status --env dev; undo it with: ecs-release rollback --env dev)');
     expect(JSON.parse(r.stdout)).toMatchObject({ outcome: 'interrupted', exitCode: 130 });
     expect(mocks.ssm.commandCalls(PutParameterCommand)).toHaveLength(1);
   });
@@ -229,7 +232,17 @@ describe('ecs-release refusals (client mocks): one line, non-zero, no write', ()
     ['a malformed --timeout', () => givenDev(), deployArgs('--timeout', 'soon'), 2, /^ecs-release: --timeout: received "soon"; allowed: a duration/],
     ['an unknown environment', () => givenDev(), ['deploy', '--env', 'staging', '--image', `${REPO}:${TAG}`], 2, /^ecs-release: --env: invalid environment "staging": environment: received "staging"; allowed: one of dev, prod/],
     ['an unknown option', () => givenDev(), [...deployArgs(), '--force'], 2, /^ecs-release: unknown option '--force'/],
+    ['a malformed image reference', () => givenDev(), ['deploy', '--env', 'dev', '--image', 'webapp latest'], 2, /^ecs-release: --image: received "webapp latest"; allowed: /],
+    ['a digest that does not exist', () => { givenDev(); mocks.ecr.on(DescribeImagesCommand).rejects(new ImageNotFoundException({ message: 'not found', $metadata: {} })); }, ['deploy', '--env', 'dev', '--image', `${REPO}@${DIGEST(9)}`], 2, /allowed: an image that exists in .* \(push it first\)/],
+    ['a missing --image', () => givenDev(), ['deploy', '--env', 'dev'], 2, /^ecs-release: required option '--image <ref>' not specified/],
+    ['missing credentials', () => { givenDev(); mocks.sts.on(GetCallerIdentityCommand).rejects(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' })); }, deployArgs(), 3, /^ecs-release: credentials: received "CredentialsProviderError"; allowed: AWS credentials of account 111111111111/],
+    ['a malformed --poll-interval', () => givenDev(), deployArgs('--poll-interval', 'often'), 2, /^ecs-release: --poll-interval: received "often"; allowed: /],
+    ['an unknown command', () => givenDev(), ['ship', '--env', 'dev'], 2, /^ecs-release: unknown command 'ship'/],
+    ['promote to the same environment (conflicting --from and --to)', () => givenDev(), ['promote', '--from', 'dev', '--to', 'dev'], 2, /^ecs-release: --to: received "dev"; allowed: an environment other than --from \(dev\)/],
+    ['rollback to a malformed revision', () => givenDev(), ['rollback', '--env', 'dev', '--to', 'yesterday'], 2, /^ecs-release: --to: received "yesterday"; allowed: /],
+    ['run without a command', () => givenDev(), ['run', '--env', 'dev'], 2, /^ecs-release: /],
   ];
+  afterAll(() => process.stdout.write(`bad inputs, surface "release CLI": ${refusals.length} distinct invocations refused (one line each, no AWS write)\n`));
   test.each(refusals)('deploy refuses %s', async (_name, given, args, code, message) => {
     given();
     const r = await cli(args);

@@ -56,7 +56,17 @@ export async function resolveTarget(ctx: Context, envName: string, roleArn?: str
   const names = resourceNames(env);
   const clients = ctx.clients({ region: env.region, roleArn, sessionName: `ecs-release-${env.name}`.slice(0, 64), counter: ctx.counter });
 
-  const me = await clients.sts.send(new GetCallerIdentityCommand({}));
+  let me;
+  try {
+    me = await clients.sts.send(new GetCallerIdentityCommand({}));
+  } catch (e) {
+    // No credentials, or credentials AWS rejects: say so in one line instead of the SDK's multi-line provider error.
+    const name = (e as Error).name;
+    if (name === 'CredentialsProviderError' || name === 'InvalidClientTokenId' || name === 'ExpiredToken' || name === 'ExpiredTokenException' || name === 'SignatureDoesNotMatch') {
+      throw refusal('credentials', name, `AWS credentials of account ${env.accountId} (environment "${env.name}"): the job's OIDC role, a profile, or --role-arn`);
+    }
+    throw e;
+  }
   if (me.Account !== env.accountId) {
     throw refusal('account', me.Account, `${env.accountId} (the account of environment "${env.name}"; credentials were ${me.Arn ?? 'unknown'})`);
   }

@@ -94,7 +94,7 @@ export async function waitForDeployment(
       return end('failed', `deployment ${deploymentId} failed${reason}`, deployment);
     }
     const where = `${deployment.rolloutState ?? deployment.status}, running ${deployment.runningCount ?? 0}/${deployment.desiredCount ?? 0}`;
-    const goesOn = `it goes on in ECS (follow it with: ecs-release status --env ${target.env.name})`;
+    const goesOn = `it goes on in ECS (follow it with: ecs-release status --env ${target.env.name}; undo it with: ecs-release rollback --env ${target.env.name})`;
     if (ctx.signal.aborted) return end('interrupted', `interrupted while waiting for deployment ${deploymentId} (${where}); ${goesOn}`, deployment);
     const left = deadline - ctx.now();
     if (left <= 0) {
