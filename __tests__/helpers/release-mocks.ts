@@ -1,4 +1,6 @@
+import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { ECRClient } from '@aws-sdk/client-ecr';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ECSClient, type Deployment, type Service, type TaskDefinition } from '@aws-sdk/client-ecs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -110,13 +112,22 @@ export interface Mocks {
   ecr: AwsStub<any, any, any>;
   ssm: AwsStub<any, any, any>;
   sts: AwsStub<any, any, any>;
+  codedeploy: AwsStub<any, any, any>;
+  elbv2: AwsStub<any, any, any>;
   reset(): void;
   restore(): void;
 }
 
 /** Client mocks for every client class ecs-release uses (they patch the classes, so every instance is mocked). */
 export function mockAws(): Mocks {
-  const m = { ecs: mockClient(ECSClient), ecr: mockClient(ECRClient), ssm: mockClient(SSMClient), sts: mockClient(STSClient) };
+  const m = {
+    ecs: mockClient(ECSClient),
+    ecr: mockClient(ECRClient),
+    ssm: mockClient(SSMClient),
+    sts: mockClient(STSClient),
+    codedeploy: mockClient(CodeDeployClient),
+    elbv2: mockClient(ElasticLoadBalancingV2Client),
+  };
   return {
     ...m,
     reset: () => Object.values(m).forEach((x) => x.reset()),
@@ -126,14 +137,14 @@ export function mockAws(): Mocks {
 
 /** Operations that change something in AWS. */
 export function writeCalls(mocks: Mocks): string[] {
-  return [mocks.ecs, mocks.ecr, mocks.ssm, mocks.sts]
+  return [mocks.ecs, mocks.ecr, mocks.ssm, mocks.sts, mocks.codedeploy, mocks.elbv2]
     .flatMap((m) => m.calls())
     .map((c) => (c.args[0] as { constructor: { name: string } }).constructor.name.replace(/Command$/, ''))
-    .filter((op) => /^(Register|Deregister|Update|Put|Tag|Untag|Run|Start|Stop|Create|Delete)/.test(op));
+    .filter((op) => /^(Register|Deregister|Update|Put|Tag|Untag|Run|Start|Stop|Create|Delete|Continue)/.test(op));
 }
 
 export function allCalls(mocks: Mocks): string[] {
-  return [mocks.ecs, mocks.ecr, mocks.ssm, mocks.sts].flatMap((m) => m.calls()).map((c) => (c.args[0] as { constructor: { name: string } }).constructor.name.replace(/Command$/, ''));
+  return [mocks.ecs, mocks.ecr, mocks.ssm, mocks.sts, mocks.codedeploy, mocks.elbv2].flatMap((m) => m.calls()).map((c) => (c.args[0] as { constructor: { name: string } }).constructor.name.replace(/Command$/, ''));
 }
 
 export interface CliRun {

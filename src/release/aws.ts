@@ -1,5 +1,7 @@
+import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
 
@@ -9,6 +11,10 @@ export interface AwsClients {
   readonly ecr: ECRClient;
   readonly ssm: SSMClient;
   readonly sts: STSClient;
+  /** Blue/green services: deployments through CodeDeploy. */
+  readonly codedeploy: CodeDeployClient;
+  /** Blue/green services: which target group the production listener forwards to. */
+  readonly elbv2: ElasticLoadBalancingV2Client;
 }
 
 export interface ClientRequest {
@@ -46,6 +52,8 @@ export function awsClientFactory(defaults: ClientDefaults = {}): ClientFactory {
       ecr: request.counter.attach(new ECRClient(config)),
       ssm: request.counter.attach(new SSMClient(config)),
       sts: request.counter.attach(new STSClient(config)),
+      codedeploy: request.counter.attach(new CodeDeployClient(config)),
+      elbv2: request.counter.attach(new ElasticLoadBalancingV2Client(config)),
     };
   };
 }
@@ -71,7 +79,7 @@ export interface ApiCall {
   readonly write: boolean;
 }
 
-const WRITE = /^(Register|Deregister|Update|Put|Tag|Untag|Run|Start|Stop|Create|Delete|Submit)/;
+const WRITE = /^(Register|Deregister|Update|Put|Tag|Untag|Run|Start|Stop|Create|Delete|Submit|Continue)/;
 
 /**
  * Counts every API call a command makes (one per logical call: SDK retries are not counted), through an
@@ -81,7 +89,7 @@ export class ApiCallCounter {
   readonly calls: ApiCall[] = [];
   private pollingDepth = 0;
 
-  attach<C extends ECSClient | ECRClient | SSMClient | STSClient>(client: C): C {
+  attach<C extends ECSClient | ECRClient | SSMClient | STSClient | CodeDeployClient | ElasticLoadBalancingV2Client>(client: C): C {
     (client.middlewareStack as ECSClient['middlewareStack']).add(
       (next, context) => async (args) => {
         const service = (context.clientName ?? 'unknown').replace(/Client$/, '');

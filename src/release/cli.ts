@@ -10,6 +10,7 @@ Exit codes:
   2    bad input: unknown option, malformed image, unknown tag, \`latest\`, unknown container or revision
   3    refused: wrong account, deployment in progress, service or descriptor missing
   4    timed out waiting (the deployment or task goes on in ECS)
+  5    blue/green: the deployment holds before the traffic shift (test it, then approve or roll back)
   130  interrupted (SIGINT) while waiting (the deployment or task goes on in ECS)
   run: the one-off container's own exit code once the task ran (--json tells them apart)
 `;
@@ -24,14 +25,16 @@ interface ShippingFlags extends CommonFlags {
   timeout: string;
   pollInterval: string;
   dryRun?: boolean;
+  /** false with --no-wait */
+  wait?: boolean;
 }
 
-function waitFlags(flags: { timeout: string; pollInterval: string }): WaitFlags {
+function waitFlags(flags: { timeout: string; pollInterval: string; wait?: boolean }): WaitFlags {
   const timeoutMs = parseDuration(flags.timeout);
   if (timeoutMs === undefined || timeoutMs < 1000) throw usageError('--timeout', flags.timeout, 'a duration of at least 1s, such as 90s, 15m or 1h');
   const pollMs = parseDuration(flags.pollInterval);
   if (pollMs === undefined || pollMs < 1000) throw usageError('--poll-interval', flags.pollInterval, 'a duration of at least 1s, such as 5s');
-  return { timeoutMs, pollMs };
+  return { timeoutMs, pollMs, noWait: flags.wait === false };
 }
 
 /** Builds the commander program; `invoke` runs the chosen command once parsing succeeded. */
@@ -49,6 +52,7 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
   const timeout = (d: string) => new Option('--timeout <duration>', 'how long to wait (e.g. 90s, 15m, 1h)').default(d);
   const poll = () => new Option('--poll-interval <duration>', 'first polling interval; grows by half per poll up to 30s').default('5s');
   const dryRun = (what: string) => new Option('--dry-run', `print the field-level diff of ${what} and write nothing`);
+  const noWait = () => new Option('--no-wait', 'start the deployment and return (outcome "started"); follow it with ecs-release status');
 
   root
     .command('deploy')
@@ -61,6 +65,7 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
     .addOption(dryRun('the revision it would register against the running one'))
     .addOption(timeout('30m'))
     .addOption(poll())
+    .addOption(noWait())
     .addOption(roleArn())
     .addOption(json())
     .addHelpText('after', '\nExample:\n  ecs-release deploy --env dev --image 111111111111.dkr.ecr.eu-west-1.amazonaws.com/webapp:3f2a9c1 --commit 3f2a9c1\n' + EXIT_CODES_HELP)
@@ -76,6 +81,7 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
     .addOption(dryRun('the revision it would register against the running one'))
     .addOption(timeout('30m'))
     .addOption(poll())
+    .addOption(noWait())
     .addOption(roleArn())
     .addOption(json())
     .addHelpText('after', EXIT_CODES_HELP)
@@ -89,6 +95,7 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
     .addOption(dryRun('the revision it would ship against the running one'))
     .addOption(timeout('30m'))
     .addOption(poll())
+    .addOption(noWait())
     .addOption(roleArn())
     .addOption(json())
     .addHelpText('after', EXIT_CODES_HELP)
@@ -104,18 +111,31 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
     .action((o: CommonFlags) => invoke(!!o.json, async () => (await import('./commands/status')).status(ctx, o)));
 
   root
+    .command('approve')
+    .description('blue/green: let a deployment that holds before the traffic shift continue, and wait until production traffic is on the new tasks')
+    .addOption(env())
+    .addOption(timeout('60m'))
+    .addOption(poll())
+    .addOption(roleArn())
+    .addOption(json())
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action((o: Omit<ShippingFlags, 'dryRun'>) => invoke(!!o.json, async () => (await import('./commands/approve')).approve(ctx, { ...o, ...waitFlags(o) })));
+
+  root
     .command('promote')
     .description('deploy to --to exactly the image digest that runs in --from (dev -> prod)')
     .requiredOption('--from <name>', 'environment whose running digest is promoted')
+    .option('--from-status <file>', 'the source\'s `ecs-release status --json` document (from a pipeline job holding the source\'s credentials) instead of reading the source account')
     .requiredOption('--to <name>', 'environment that receives it')
     .option('--from-role-arn <arn>', 'role to assume in the --from account')
     .option('--to-role-arn <arn>', 'role to assume in the --to account')
     .addOption(dryRun('the revision it would register in --to'))
     .addOption(timeout('30m'))
     .addOption(poll())
+    .addOption(noWait())
     .addOption(json())
     .addHelpText('after', '\nExample:\n  ecs-release promote --from dev --to prod --from-role-arn arn:aws:iam::111111111111:role/webapp-dev-ci-deploy \\\n    --to-role-arn arn:aws:iam::222222222222:role/webapp-prod-ci-deploy\n' + EXIT_CODES_HELP)
-    .action((o: Omit<ShippingFlags, 'env' | 'roleArn'> & { from: string; to: string; fromRoleArn?: string; toRoleArn?: string }) =>
+    .action((o: Omit<ShippingFlags, 'env' | 'roleArn'> & { from: string; to: string; fromStatus?: string; fromRoleArn?: string; toRoleArn?: string }) =>
       invoke(!!o.json, async () => (await import('./commands/promote')).promote(ctx, { ...o, ...waitFlags(o) })),
     );
 
@@ -160,7 +180,7 @@ export async function runCli(argv: string[], overrides: ContextOverrides = {}): 
     throw e;
   }
   if (!pending) {
-    ctx.stderr.write('ecs-release: a command is required: deploy, rollout, rollback, status, promote or run (see ecs-release --help)\n');
+    ctx.stderr.write('ecs-release: a command is required: deploy, rollout, rollback, status, approve, promote or run (see ecs-release --help)\n');
     return EXIT.USAGE;
   }
   const metrics = () => {

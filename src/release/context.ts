@@ -85,4 +85,6 @@ export interface WaitFlags {
   readonly timeoutMs: number;
   /** Milliseconds. */
   readonly pollMs: number;
+  /** --no-wait: start the deployment and return. */
+  readonly noWait?: boolean;
 }

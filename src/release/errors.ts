@@ -15,6 +15,11 @@ export const EXIT = {
   REFUSED: 3,
   /** The wait timed out; the deployment (or task) goes on in ECS. */
   TIMEOUT: 4,
+  /**
+   * Blue/green: the deployment holds before the traffic shift (new tasks on the test listener): a person tests, then
+   * `ecs-release approve` or `ecs-release rollback`.
+   */
+  HOLDING: 5,
   /** Interrupted (SIGINT) while waiting; the deployment (or task) goes on in ECS. */
   INTERRUPTED: 130,
 } as const;

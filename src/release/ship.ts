@@ -32,6 +32,8 @@ export interface ShipResult {
 
 const EXIT_FOR: Record<Outcome, number> = {
   completed: EXIT.OK,
+  started: EXIT.OK,
+  holding: EXIT.HOLDING,
   'rolled-back': EXIT.FAILED,
   failed: EXIT.FAILED,
   timeout: EXIT.TIMEOUT,
@@ -62,6 +64,36 @@ export async function ship(ctx: Context, report: Reporter, req: ShipRequest): Pr
   await ssm.send(new PutParameterCommand({ Name: releaseParameter, Value: req.image, Overwrite: true }));
   let pointer = req.image;
 
+  const ended = async (outcome: Outcome, message: string, deploymentId: string, events: ShipResult['events'], nowRunning: string | undefined): Promise<ShipResult> => {
+    if (outcome === 'completed') {
+      await ecs.send(new TagResourceCommand({ resourceArn: revisionArn!, tags: [{ key: TAG.deployed, value: new Date(ctx.now()).toISOString() }] }));
+    } else if ((outcome === 'rolled-back' || outcome === 'failed') && nowRunning !== revisionArn) {
+      // The service went back to the previous revision: point Terraform back at what really runs, or the next apply
+      // would carry the image that just failed.
+      if (req.previousImage && nowRunning === req.before.taskDefinition) {
+        await ssm.send(new PutParameterCommand({ Name: releaseParameter, Value: req.previousImage, Overwrite: true }));
+        pointer = req.previousImage;
+        report.info(`release pointer restored to ${req.previousImage}`);
+      } else {
+        report.info(`warning: the service now runs ${revisionName(nowRunning)}; release pointer left at ${pointer} (check with ecs-release status)`);
+      }
+    }
+    return { outcome, exitCode: EXIT_FOR[outcome], message, revisionArn: revisionArn!, deploymentId, events, pointer };
+  };
+
+  if (target.descriptor.strategy === 'blue-green') {
+    // CodeDeploy starts the revision as a task set on the idle target group, then shifts the listeners.
+    const cd = await import('./codedeploy');
+    const digest = req.image.split('@')[1] ?? req.image;
+    const deploymentId = await cd.createBlueGreenDeployment(target, revisionArn, `ecs-release ${revisionName(revisionArn)} ${digest}`);
+    report.info(`CodeDeploy deployment ${deploymentId} started for ${revisionName(revisionArn)} (${cd.codeDeployOf(target).deploymentGroup})`);
+    if (req.wait.noWait) return ended('started', `CodeDeploy deployment ${deploymentId} started; follow it with: ecs-release status --env ${target.env.name}`, deploymentId, [], revisionArn);
+    const waited = await cd.waitForCodeDeploy(ctx, target, report, deploymentId, req.wait);
+    // A rolled-back CodeDeploy deployment leaves the original task set (the revision that ran before) primary.
+    const nowRunning = waited.outcome === 'rolled-back' ? req.before.taskDefinition : revisionArn;
+    return ended(waited.outcome, waited.message, deploymentId, waited.events, nowRunning);
+  }
+
   const known = new Set((req.before.deployments ?? []).map((d) => d.id));
   // forceNewDeployment: every ecs-release action starts exactly one new, identifiable deployment, even when the
   // revision equals the one already running (ECS would otherwise start none and there would be nothing to follow).
@@ -72,37 +104,21 @@ export async function ship(ctx: Context, report: Reporter, req: ShipRequest): Pr
     throw new ReleaseError(EXIT.FAILED, `ecs:UpdateService started no new deployment of ${cluster}/${service}; nothing to follow (see ecs-release status --env ${target.env.name})`);
   }
   report.info(`updated ${cluster}/${service} to ${revisionName(revisionArn)}: deployment ${deployment.id}`);
+  if (req.wait.noWait) return ended('started', `deployment ${deployment.id} started; follow it with: ecs-release status --env ${target.env.name}`, deployment.id, [], revisionArn);
 
   const waited = await waitForDeployment(ctx, target, report, deployment.id, revisionArn, svc, req.wait);
-
-  if (waited.outcome === 'completed') {
-    await ecs.send(new TagResourceCommand({ resourceArn: revisionArn, tags: [{ key: TAG.deployed, value: new Date(ctx.now()).toISOString() }] }));
-  } else if ((waited.outcome === 'rolled-back' || waited.outcome === 'failed') && waited.service.taskDefinition !== revisionArn) {
-    // ECS went back to the previous revision: point Terraform back at what really runs, or the next apply would
-    // carry the image that just failed.
-    if (req.previousImage && waited.service.taskDefinition === req.before.taskDefinition) {
-      await ssm.send(new PutParameterCommand({ Name: releaseParameter, Value: req.previousImage, Overwrite: true }));
-      pointer = req.previousImage;
-      report.info(`release pointer restored to ${req.previousImage}`);
-    } else {
-      report.info(`warning: the service now runs ${revisionName(waited.service.taskDefinition)}; release pointer left at ${pointer} (check with ecs-release status)`);
-    }
-  }
-
-  return {
-    outcome: waited.outcome,
-    exitCode: EXIT_FOR[waited.outcome],
-    message: waited.message,
-    revisionArn,
-    deploymentId: deployment.id,
-    events: waited.events.map((e) => ({ at: e.createdAt?.toISOString(), message: e.message })),
-    pointer,
-  };
+  return ended(
+    waited.outcome,
+    waited.message,
+    deployment.id,
+    waited.events.map((e) => ({ at: e.createdAt?.toISOString(), message: e.message })),
+    waited.service.taskDefinition,
+  );
 }
 
 /** Prints how a shipped deployment ended: on failure, the service events that explain why. */
 export function reportShipped(report: Reporter, result: ShipResult): void {
-  if (result.outcome === 'completed') {
+  if (result.outcome === 'completed' || result.outcome === 'started' || result.outcome === 'holding') {
     report.info(result.message);
     return;
   }

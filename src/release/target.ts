@@ -35,6 +35,8 @@ const descriptorSchema = z.object({
   subnets: z.array(z.string()),
   securityGroups: z.array(z.string()),
   strategy: z.enum(['rolling', 'blue-green']),
+  // Blue/green only; checked where it is used (src/release/codedeploy.ts).
+  codeDeploy: z.unknown().optional(),
 });
 
 /**
@@ -139,11 +141,17 @@ export function refuseWhileInFlight(svc: Service): void {
   }
 }
 
-/** Blue/green services are shifted by CodeDeploy, not by UpdateService. */
-export function refuseBlueGreen(target: Target): void {
-  if (target.descriptor.strategy !== 'rolling') {
-    throw refusal('strategy', target.descriptor.strategy, '"rolling" (this version of ecs-release ships rolling ECS deployments only)');
+/**
+ * Refuses when another deployment is under way: ECS deployments of a rolling service, CodeDeploy deployments of a
+ * blue/green one (whose ECS side shows task sets, not rolling deployments).
+ */
+export async function refuseWhileBusy(target: Target, svc: Service): Promise<void> {
+  if (target.descriptor.strategy === 'blue-green') {
+    const { refuseWhileCodeDeployInFlight } = await import('./codedeploy');
+    await refuseWhileCodeDeployInFlight(target);
+    return;
   }
+  refuseWhileInFlight(svc);
 }
 
 /** `family:revision` of a task-definition ARN, for messages. */

@@ -2,9 +2,12 @@ import type { Deployment, Service, ServiceEvent } from '@aws-sdk/client-ecs';
 import type { Context, Reporter } from './context';
 import { describeService, revisionName, type Target } from './target';
 
-export type Outcome = 'completed' | 'rolled-back' | 'failed' | 'timeout' | 'interrupted';
+/** How a shipped deployment ended; `started` only with --no-wait, `holding` only for blue/green. */
+export type Outcome = 'completed' | 'started' | 'holding' | 'rolled-back' | 'failed' | 'timeout' | 'interrupted';
 
 export interface WaitOptions {
+  /** Start the deployment and return at once (outcome `started`): a pipeline that follows it elsewhere. */
+  readonly noWait?: boolean;
   readonly timeoutMs: number;
   /** First polling interval; it grows by half each poll up to `maxPollMs`. */
   readonly pollMs: number;

@@ -228,12 +228,52 @@ const finite = (s: number) => (Number.isFinite(s) ? s : null);
  * `ctx.repetitions` times in a child process with a counting middleware on its injected clients (calls made by the
  * waiter's polling counted apart) and `process.cpuUsage()` around the deploy; keep the ids and targets below.
  */
-async function deployCost() {
-  const note = 'needs the release CLI (`ecs-release`), to be measured against moto';
-  return {
-    figures: [
-      notMeasured({ id: 'deploy.api-calls', label: 'API calls per deploy, excluding polling', unit: 'calls', target: { op: '<=', value: TARGETS.deployApiCalls }, note }),
-      notMeasured({ id: 'deploy.cpu', label: 'CPU time per deploy', unit: 's', target: { op: '<=', value: TARGETS.deployCpuSeconds }, note }),
-    ],
-  };
+/**
+ * The release CLI against moto: the dev stack applied once, then `ecs-release deploy` of distinct images, each the
+ * compiled CLI in its own process (as a pipeline runs it), through the deploy role (STS AssumeRole, like OIDC). The
+ * figures come from the CLI's own `--json` metrics: its SDK call counter (polls marked apart) and its process CPU time.
+ * Quick mode (what `npm test` runs) leaves it out: applying the stack takes minutes; the release tier
+ * (__tests__/e2e/coexistence.test.ts) asserts the same call budget on every one of its ten deploys.
+ */
+async function deployCost(ctx: BenchContext) {
+  const target = { calls: { op: '<=' as const, value: TARGETS.deployApiCalls }, cpu: { op: '<=' as const, value: TARGETS.deployCpuSeconds } };
+  if (ctx.quick) {
+    const note = 'left out in quick mode (applying the stack into moto takes minutes); run `npm run bench`';
+    return {
+      figures: [
+        notMeasured({ id: 'deploy.api-calls', label: 'API calls per deploy, excluding polling', unit: 'calls', target: target.calls, note }),
+        notMeasured({ id: 'deploy.cpu', label: 'CLI CPU time per deploy', unit: 's', target: target.cpu, note }),
+      ],
+    };
+  }
+  // The emulator helpers of the release tier: one way to apply a stack into moto and to push a fake image.
+  const emu = await import('../../../__tests__/helpers/emulator');
+  const dev = loadEnvironment('dev');
+  const moto = await emu.startEmulator();
+  const stack = await emu.applyStack(moto, dev);
+  try {
+    const calls: number[] = [];
+    const cpu: number[] = [];
+    const deploys = Math.max(3, ctx.repetitions);
+    for (let i = 0; i < deploys; i++) {
+      const tag = `bench${i}${Date.now().toString(36)}`;
+      const image = await emu.pushImage(moto, dev, tag);
+      const r = emu.releaseBin(moto, ['deploy', '--env', 'dev', '--image', `${image.uri}:${tag}`, '--role-arn', emu.deployRoleArn(dev), '--json', '--poll-interval', '1s']);
+      if (r.code !== 0 || !r.json) throw new Error(`ecs-release deploy exited ${r.code}: ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`);
+      const metrics = r.json.metrics as { apiCalls: { excludingPolling: number }; cpuMs: number };
+      calls.push(metrics.apiCalls.excludingPolling);
+      cpu.push(metrics.cpuMs / 1000);
+      ctx.log(`  deploy ${i + 1}/${deploys}: ${calls[i]} calls besides polling, ${cpu[i].toFixed(3)} s CPU`);
+    }
+    return {
+      figures: [
+        figure({ id: 'deploy.api-calls', label: 'API calls per deploy, excluding polling', unit: 'calls', value: median(calls), samples: calls, target: target.calls }),
+        figure({ id: 'deploy.cpu', label: 'CLI CPU time per deploy (whole process)', unit: 's', value: round(median(cpu)), samples: cpu.map((c) => round(c)), target: target.cpu }),
+      ],
+      notes: [`${deploys} deploys of distinct images with the compiled CLI against moto (dev stack, deploy role via STS AssumeRole); figures from the CLI's --json metrics.`],
+    };
+  } finally {
+    await moto.stop();
+    stack.remove();
+  }
 }

@@ -4,7 +4,7 @@ import { usageError } from '../errors';
 import { checkImageInput, checkRepository, digestOf, resolveDigest } from '../image';
 import { fieldChanges, findContainer, registerable, releaseTags, renderDiff, withImage } from '../revision';
 import { reportShipped, ship } from '../ship';
-import { describeService, refuseBlueGreen, refuseWhileInFlight, resolveTarget, revisionName, revisionNumber, type Target } from '../target';
+import { describeService, refuseWhileBusy, resolveTarget, revisionName, revisionNumber, type Target } from '../target';
 
 export interface DeployOptions extends WaitFlags {
   readonly env: string;
@@ -33,10 +33,9 @@ export async function deploy(ctx: Context, opts: DeployOptions): Promise<Command
     throw usageError('--commit', opts.commit, 'up to 256 letters, digits and _ . : / = + @ - (a commit id)');
   }
   const target = await resolveTarget(ctx, opts.env, opts.roleArn);
-  refuseBlueGreen(target);
   checkRepository(ref, opts.image, target.descriptor.repositoryUrl);
   const service = await describeService(ctx, target);
-  refuseWhileInFlight(service);
+  await refuseWhileBusy(target, service);
   const digest = await resolveDigest(target, ref);
   return shipImage(ctx, report, {
     command: 'deploy',
@@ -132,7 +131,7 @@ export async function shipImage(ctx: Context, report: Reporter, req: ShipImageRe
     register: { input, tags },
     image: req.image,
     previousImage,
-    wait: { timeoutMs: req.wait.timeoutMs, pollMs: req.wait.pollMs },
+    wait: { timeoutMs: req.wait.timeoutMs, pollMs: req.wait.pollMs, noWait: req.wait.noWait },
   });
   reportShipped(report, shipped);
   return {

@@ -4,7 +4,7 @@ import { EXIT, ReleaseError, refusal, usageError } from '../errors';
 import { digestOf } from '../image';
 import { fieldChanges, registerable, renderDiff, TAG, tagValue } from '../revision';
 import { reportShipped, ship } from '../ship';
-import { describeService, refuseBlueGreen, refuseWhileInFlight, resolveTarget, revisionName, revisionNumber } from '../target';
+import { describeService, refuseWhileBusy, resolveTarget, revisionName, revisionNumber, type Target } from '../target';
 import { describeRevision, type DescribedRevision } from './deploy';
 
 export interface RollbackOptions extends WaitFlags {
@@ -28,13 +28,17 @@ export async function rollback(ctx: Context, opts: RollbackOptions): Promise<Com
   const report = new Reporter(ctx, !!opts.json);
   const wanted = opts.to === undefined ? undefined : parseRevision(opts.to);
   const target = await resolveTarget(ctx, opts.env, opts.roleArn);
-  refuseBlueGreen(target);
+  if (target.descriptor.strategy === 'blue-green' && !wanted) {
+    // A blue/green deployment under way is undone by CodeDeploy itself: traffic goes back to the original task set.
+    const stopped = await stopInFlightBlueGreen(ctx, report, target, opts);
+    if (stopped) return stopped;
+  }
   const { family, container } = target.descriptor;
   if (wanted?.family && wanted.family !== family) {
     throw usageError('--to', opts.to, `a revision of family ${family} (a number such as 12, ${family}:12 or its ARN)`);
   }
   const service = await describeService(ctx, target);
-  refuseWhileInFlight(service);
+  await refuseWhileBusy(target, service);
   const currentArn = service.taskDefinition ?? '';
   const current = revisionNumber(currentArn);
 
@@ -97,7 +101,7 @@ export async function rollback(ctx: Context, opts: RollbackOptions): Promise<Com
     revisionArn: chosenArn,
     image,
     previousImage: running.definition.containerDefinitions?.find((c) => c.name === container)?.image,
-    wait: { timeoutMs: opts.timeoutMs, pollMs: opts.pollMs },
+    wait: { timeoutMs: opts.timeoutMs, pollMs: opts.pollMs, noWait: opts.noWait },
   });
   reportShipped(report, shipped);
   return {
@@ -111,4 +115,43 @@ export function parseRevision(text: string): { family?: string; revision: number
   const m = /^(?:(?:arn:aws[\w-]*:ecs:[\w-]+:\d{12}:task-definition\/)?([A-Za-z0-9_-]{1,255}):)?([1-9]\d{0,8})$/.exec(text.trim());
   if (!m) throw usageError('--to', text, 'a revision number such as 12, family:12 or a task-definition ARN');
   return { family: m[1], revision: Number(m[2]) };
+}
+
+/**
+ * Blue/green: when a CodeDeploy deployment is in flight (installing, holding for approval, shifting), stop it with
+ * rollback and wait until CodeDeploy says it stopped. Undefined when nothing is in flight (then rollback redeploys an
+ * earlier revision through CodeDeploy, like a deploy).
+ */
+async function stopInFlightBlueGreen(ctx: Context, report: Reporter, target: Target, opts: RollbackOptions): Promise<CommandResult | undefined> {
+  const cd = await import('../codedeploy');
+  const inFlight = await cd.codeDeployInFlight(target);
+  if (inFlight.length === 0) return undefined;
+  const deploymentId = inFlight[0];
+  const document = { command: 'rollback', environment: target.env.name, deploymentId, stopped: true };
+  if (opts.dryRun) {
+    report.info(`dry run: would stop CodeDeploy deployment ${deploymentId} with rollback`);
+    return { exitCode: 0, document: { ...document, outcome: 'dry-run', exitCode: 0 } };
+  }
+  await cd.stopWithRollback(target, deploymentId);
+  report.info(`stopping CodeDeploy deployment ${deploymentId} with rollback: production traffic returns to the original tasks`);
+  const waited = await cd.waitForCodeDeploy(ctx, target, report, deploymentId, { ...opts, throughApproval: true });
+  // For a rollback the stop is the success: the deployment ended and traffic is back where it was.
+  const done = waited.outcome === 'rolled-back' || (waited.outcome === 'failed' && waited.deployment?.status === 'Stopped');
+  const exitCode = done ? EXIT.OK : waited.outcome === 'timeout' ? EXIT.TIMEOUT : waited.outcome === 'interrupted' ? EXIT.INTERRUPTED : EXIT.FAILED;
+  let message = done ? `CodeDeploy deployment ${deploymentId} stopped and rolled back` : waited.message;
+  if (done) {
+    // The deploy that started it pointed the release pointer at its image: point it back at what runs again.
+    const service = await describeService(ctx, target);
+    const running = await describeRevision(target, service.taskDefinition ?? target.descriptor.taskDefinitionArn);
+    const image = running.definition.containerDefinitions?.find((c) => c.name === target.descriptor.container)?.image;
+    const { GetParameterCommand, PutParameterCommand } = await import('@aws-sdk/client-ssm');
+    const pointer = (await target.clients.ssm.send(new GetParameterCommand({ Name: target.descriptor.releaseParameter }))).Parameter?.Value;
+    if (image && pointer !== image) {
+      await target.clients.ssm.send(new PutParameterCommand({ Name: target.descriptor.releaseParameter, Value: image, Overwrite: true }));
+      message += `; release pointer restored to ${image}`;
+    }
+  }
+  if (done) report.info(message);
+  else report.progress(`ecs-release: ${message}`);
+  return { exitCode, document: { ...document, outcome: done ? 'rolled-back' : waited.outcome, exitCode, message, events: waited.events } };
 }

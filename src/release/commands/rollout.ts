@@ -1,7 +1,7 @@
 import { Reporter, type CommandResult, type Context, type WaitFlags } from '../context';
 import { EXIT, ReleaseError } from '../errors';
 import { findContainer, TAG, tagValue } from '../revision';
-import { describeService, refuseBlueGreen, refuseWhileInFlight, resolveTarget, revisionName } from '../target';
+import { describeService, refuseWhileBusy, resolveTarget, revisionName } from '../target';
 import { describeRevision, shipImage } from './deploy';
 
 export interface RolloutOptions extends WaitFlags {
@@ -20,9 +20,8 @@ export interface RolloutOptions extends WaitFlags {
 export async function rollout(ctx: Context, opts: RolloutOptions): Promise<CommandResult> {
   const report = new Reporter(ctx, !!opts.json);
   const target = await resolveTarget(ctx, opts.env, opts.roleArn);
-  refuseBlueGreen(target);
   const service = await describeService(ctx, target);
-  refuseWhileInFlight(service);
+  await refuseWhileBusy(target, service);
   const container = opts.container ?? target.descriptor.container;
   const running = await describeRevision(target, service.taskDefinition ?? target.descriptor.taskDefinitionArn);
   const image = findContainer(running.definition, container).image;

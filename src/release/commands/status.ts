@@ -1,8 +1,9 @@
+import { DescribeListenersCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { Reporter, type CommandResult, type Context } from '../context';
 import { digestOf } from '../image';
 import { fieldChanges, isReleaseField, registerable, TAG, tagValue, type FieldChange } from '../revision';
-import { deploymentsInFlight, describeService, resolveTarget, revisionName } from '../target';
+import { deploymentsInFlight, describeService, resolveTarget, revisionName, type Target } from '../target';
 import { describeRevision } from './deploy';
 
 export interface StatusOptions {
@@ -63,6 +64,19 @@ export async function status(ctx: Context, opts: StatusOptions): Promise<Command
       ? 'deployments: none in flight'
       : `deployments in flight:\n${inFlight.map((d) => `  ${d.id} ${d.rolloutState ?? d.status} ${revisionName(d.revision)} running ${d.running ?? 0}/${d.desired ?? 0}`).join('\n')}`,
   );
+  const blueGreen = descriptor.strategy === 'blue-green' ? await blueGreenStatus(target) : undefined;
+  if (blueGreen) {
+    report.info(`live:      target group ${blueGreen.liveTargetGroup ?? '(none)'} behind the production listener`);
+    report.info(`test:      ${blueGreen.testListenerUrl} (target group ${blueGreen.testTargetGroup ?? '(none)'})`);
+    report.info(
+      blueGreen.deployment
+        ? `codedeploy: ${blueGreen.deployment.id} ${blueGreen.deployment.status}${blueGreen.deployment.lifecycleEvent ? `, ${blueGreen.deployment.lifecycleEvent}` : ''}`
+        : 'codedeploy: no deployment in flight',
+    );
+    if (blueGreen.deployment?.status === 'Ready') {
+      sentences.push(`CodeDeploy holds before the traffic shift: test on ${blueGreen.testListenerUrl}, then \`ecs-release approve --env ${target.env.name}\` or \`ecs-release rollback --env ${target.env.name}\`.`);
+    }
+  }
   for (const s of sentences) report.info(s);
 
   return {
@@ -81,6 +95,7 @@ export async function status(ctx: Context, opts: StatusOptions): Promise<Command
       iacInSync,
       drift,
       pointerMatchesRunning: pointer === image,
+      ...(blueGreen ? { blueGreen } : {}),
       summary: sentences.join(' '),
       outcome: 'ok',
       exitCode: 0,
@@ -96,4 +111,34 @@ function describeDrift(drift: FieldChange[]): string {
     return `${c.field}: Terraform declares ${c.after}, the running revision has ${c.before}`;
   });
   return shown.join('; ') + (drift.length > 8 ? `; and ${drift.length - 8} more` : '');
+}
+
+/** Blue/green facts: where production and test traffic go, and the CodeDeploy deployment in flight (if any). */
+async function blueGreenStatus(target: Target) {
+  const cd = await import('../codedeploy');
+  const settings = cd.codeDeployOf(target);
+  const listeners = (await target.clients.elbv2.send(new DescribeListenersCommand({ ListenerArns: [settings.productionListenerArn, settings.testListenerArn] }))).Listeners ?? [];
+  const forwardsTo = (arn: string) => {
+    const action = listeners.find((l) => l.ListenerArn === arn)?.DefaultActions?.find((a) => a.Type === 'forward');
+    const weighted = (action?.ForwardConfig?.TargetGroups ?? []).filter((t) => (t.Weight ?? 1) > 0).map((t) => t.TargetGroupArn);
+    const arns = weighted.length > 0 ? weighted : action?.TargetGroupArn ? [action.TargetGroupArn] : [];
+    const name = (tg?: string) => (tg === settings.targetGroups.blue.arn ? settings.targetGroups.blue.name : tg === settings.targetGroups.green.arn ? settings.targetGroups.green.name : tg);
+    return arns.length === 0 ? undefined : arns.map(name).join(' + ');
+  };
+  const inFlight = await cd.codeDeployInFlight(target);
+  let deployment: { id: string; status?: string; lifecycleEvent?: string } | undefined;
+  if (inFlight.length > 0) {
+    const { GetDeploymentCommand } = await import('@aws-sdk/client-codedeploy');
+    const info = (await target.clients.codedeploy.send(new GetDeploymentCommand({ deploymentId: inFlight[0] }))).deploymentInfo;
+    const events = await cd.lifecycleEvents(target, inFlight[0]);
+    const current = events.find((e) => !/Succeeded|Skipped/.test(e.message ?? ''))?.message;
+    deployment = { id: inFlight[0], status: info?.status, lifecycleEvent: current };
+  }
+  return {
+    liveTargetGroup: forwardsTo(settings.productionListenerArn),
+    testTargetGroup: forwardsTo(settings.testListenerArn),
+    testListenerUrl: settings.testListenerUrl,
+    deploymentGroup: settings.deploymentGroup,
+    deployment,
+  };
 }

@@ -1,0 +1,198 @@
+import {
+  BatchGetDeploymentTargetsCommand,
+  ContinueDeploymentCommand,
+  CreateDeploymentCommand,
+  GetDeploymentCommand,
+  ListDeploymentTargetsCommand,
+  ListDeploymentsCommand,
+  StopDeploymentCommand,
+  type DeploymentInfo,
+  type DeploymentStatus,
+} from '@aws-sdk/client-codedeploy';
+import { z } from 'zod';
+import type { Context, Reporter } from './context';
+import { EXIT, ReleaseError, refusal } from './errors';
+import type { Target } from './target';
+import type { Outcome, WaitOptions } from './wait';
+
+/** The `codeDeploy` block of the descriptor (modules/blue-green.ts `CodeDeployDescriptor`), checked before use. */
+export const codeDeployDescriptorSchema = z.object({
+  application: z.string().min(1),
+  deploymentGroup: z.string().min(1),
+  deploymentConfig: z.string().min(1),
+  containerName: z.string().min(1),
+  containerPort: z.number().int().min(1).max(65535),
+  targetGroups: z.object({ blue: z.object({ name: z.string(), arn: z.string() }), green: z.object({ name: z.string(), arn: z.string() }) }),
+  productionListenerArn: z.string().min(1),
+  testListenerArn: z.string().min(1),
+  testListenerUrl: z.string().min(1),
+  approvalWaitMinutes: z.number().int().min(0),
+  terminationWaitMinutes: z.number().int().min(0),
+  rollbackAlarms: z.array(z.string()),
+});
+export type CodeDeployTarget = z.infer<typeof codeDeployDescriptorSchema>;
+
+/** Statuses of a CodeDeploy deployment that has not ended yet. */
+const IN_FLIGHT: DeploymentStatus[] = ['Created', 'Queued', 'InProgress', 'Baking', 'Ready'];
+
+/** The blue/green settings of a target, or a refusal when its descriptor carries none. */
+export function codeDeployOf(target: Target): CodeDeployTarget {
+  const block = (target.descriptor as { codeDeploy?: unknown }).codeDeploy;
+  const parsed = codeDeployDescriptorSchema.safeParse(block);
+  if (!parsed.success) {
+    throw refusal('descriptor.codeDeploy', block === undefined ? undefined : 'malformed', `the CodeDeploy settings a blue-green stack publishes (apply the "${target.env.name}" stack)`);
+  }
+  return parsed.data;
+}
+
+/** Deployments of this service's deployment group that have not ended, newest first. One API call. */
+export async function codeDeployInFlight(target: Target, statuses: DeploymentStatus[] = IN_FLIGHT): Promise<string[]> {
+  const cd = codeDeployOf(target);
+  const r = await target.clients.codedeploy.send(
+    new ListDeploymentsCommand({ applicationName: cd.application, deploymentGroupName: cd.deploymentGroup, includeOnlyStatuses: statuses }),
+  );
+  return r.deployments ?? [];
+}
+
+/** Refuses while another CodeDeploy deployment of the group is under way (CodeDeploy would reject it, less clearly). */
+export async function refuseWhileCodeDeployInFlight(target: Target): Promise<void> {
+  const busy = await codeDeployInFlight(target);
+  if (busy.length > 0) {
+    throw new ReleaseError(
+      EXIT.REFUSED,
+      `deployment in progress: CodeDeploy ${busy[0]} of ${codeDeployOf(target).deploymentGroup}; allowed: start when it has finished (see ecs-release status --env ${target.env.name}; approve or roll it back)`,
+    );
+  }
+}
+
+/** The AppSpec of an ECS blue/green deployment: which revision, and the container and port traffic goes to. */
+export function appSpec(cd: CodeDeployTarget, revisionArn: string): string {
+  return JSON.stringify({
+    version: 0.0,
+    Resources: [
+      {
+        TargetService: {
+          Type: 'AWS::ECS::Service',
+          Properties: { TaskDefinition: revisionArn, LoadBalancerInfo: { ContainerName: cd.containerName, ContainerPort: cd.containerPort } },
+        },
+      },
+    ],
+  });
+}
+
+/** Starts a CodeDeploy deployment of `revisionArn` (task set on the idle target group, then the traffic shift). */
+export async function createBlueGreenDeployment(target: Target, revisionArn: string, description: string): Promise<string> {
+  const cd = codeDeployOf(target);
+  const r = await target.clients.codedeploy.send(
+    new CreateDeploymentCommand({
+      applicationName: cd.application,
+      deploymentGroupName: cd.deploymentGroup,
+      description: description.slice(0, 100),
+      revision: { revisionType: 'AppSpecContent', appSpecContent: { content: appSpec(cd, revisionArn) } },
+    }),
+  );
+  if (!r.deploymentId) throw new Error('codedeploy:CreateDeployment returned no deployment id');
+  return r.deploymentId;
+}
+
+export interface CodeDeployWaitOptions extends WaitOptions {
+  /**
+   * Keep waiting while the deployment holds for approval (after `ecs-release approve`). Without it a deploy stops
+   * waiting at the hold: the replacement runs behind the test listener and a person decides.
+   */
+  readonly throughApproval?: boolean;
+}
+
+export interface CodeDeployWaitResult {
+  readonly outcome: Outcome;
+  readonly message: string;
+  readonly deployment?: DeploymentInfo;
+  /** The last lifecycle events of the ECS deployment target, oldest first (what explains a failure). */
+  readonly events: { at?: string; message?: string }[];
+}
+
+/**
+ * Follows one CodeDeploy deployment until it ends, holds for approval, the timeout passes or SIGINT. Polls
+ * GetDeployment (and the ECS target's lifecycle events, for progress) with the same back-off as rolling deploys.
+ * Succeeded is the only success; Failed or Stopped end with CodeDeploy's reason and whether it rolled back.
+ */
+export async function waitForCodeDeploy(ctx: Context, target: Target, report: Reporter, deploymentId: string, options: CodeDeployWaitOptions): Promise<CodeDeployWaitResult> {
+  const cd = codeDeployOf(target);
+  const { codedeploy } = target.clients;
+  const startedAt = ctx.now();
+  const deadline = startedAt + options.timeoutMs;
+  const maxPoll = options.maxPollMs ?? Math.max(options.pollMs, 30_000);
+  let interval = options.pollMs;
+  let lastLine = '';
+  let events: { at?: string; message?: string }[] = [];
+  const env = target.env.name;
+  const next = `approve it with: ecs-release approve --env ${env}; roll it back with: ecs-release rollback --env ${env}`;
+
+  for (;;) {
+    const info = (await ctx.counter.polling(() => codedeploy.send(new GetDeploymentCommand({ deploymentId })))).deploymentInfo;
+    events = await ctx.counter.polling(() => lifecycleEvents(target, deploymentId));
+    const status = info?.status ?? 'Unknown';
+    const o = info?.deploymentOverview;
+    const current = events.filter((e) => !/Succeeded|Skipped/.test(e.message ?? '')).at(0)?.message ?? events.at(-1)?.message ?? '';
+    const line = `CodeDeploy ${deploymentId} ${status}${o ? `: ${o.Succeeded ?? 0} succeeded, ${o.InProgress ?? 0} in progress, ${o.Failed ?? 0} failed` : ''}${current ? ` (${current})` : ''}`;
+    if (line !== lastLine) {
+      report.progress(`${line} (${Math.round((ctx.now() - startedAt) / 1000)}s)`);
+      lastLine = line;
+    }
+    if (status === 'Succeeded') {
+      return { outcome: 'completed', message: `CodeDeploy deployment ${deploymentId} succeeded: production traffic is on the new tasks (${cd.deploymentGroup})`, deployment: info, events };
+    }
+    if (status === 'Failed' || status === 'Stopped') {
+      const reason = [info?.errorInformation?.code, info?.errorInformation?.message].filter(Boolean).join(': ');
+      const rolledBack = info?.rollbackInfo?.rollbackDeploymentId !== undefined || /roll(ed)? ?back/i.test(info?.rollbackInfo?.rollbackMessage ?? '');
+      const why = [reason, info?.rollbackInfo?.rollbackMessage].filter(Boolean).join('; ');
+      return {
+        outcome: rolledBack ? 'rolled-back' : 'failed',
+        message: `CodeDeploy deployment ${deploymentId} ${status === 'Stopped' ? 'was stopped' : 'failed'}${rolledBack ? ' and rolled back' : ''}${why ? ` (${why})` : ''}`,
+        deployment: info,
+        events,
+      };
+    }
+    if (status === 'Ready' && !options.throughApproval) {
+      return {
+        outcome: 'holding',
+        message: `CodeDeploy deployment ${deploymentId} holds before the traffic shift: the new tasks answer on the test listener ${cd.testListenerUrl}; ${next}`,
+        deployment: info,
+        events,
+      };
+    }
+    const where = `${status}; follow it with: ecs-release status --env ${env}; ${next}`;
+    if (ctx.signal.aborted) return { outcome: 'interrupted', message: `interrupted while waiting for CodeDeploy deployment ${deploymentId} (${where})`, deployment: info, events };
+    const left = deadline - ctx.now();
+    if (left <= 0) {
+      return { outcome: 'timeout', message: `timed out after ${Math.round(options.timeoutMs / 1000)}s waiting for CodeDeploy deployment ${deploymentId} (${where})`, deployment: info, events };
+    }
+    try {
+      await ctx.sleep(Math.min(interval, left), ctx.signal);
+    } catch {
+      return { outcome: 'interrupted', message: `interrupted while waiting for CodeDeploy deployment ${deploymentId} (${where})`, deployment: info, events };
+    }
+    interval = Math.min(Math.round(interval * 1.5), maxPoll);
+  }
+}
+
+/** Lifecycle events of the deployment's ECS target (BeforeInstall … AfterAllowTraffic), as `name: status` lines. */
+export async function lifecycleEvents(target: Target, deploymentId: string): Promise<{ at?: string; message?: string }[]> {
+  const { codedeploy } = target.clients;
+  const ids = (await codedeploy.send(new ListDeploymentTargetsCommand({ deploymentId }))).targetIds ?? [];
+  if (ids.length === 0) return [];
+  const targets = (await codedeploy.send(new BatchGetDeploymentTargetsCommand({ deploymentId, targetIds: ids.slice(0, 25) }))).deploymentTargets ?? [];
+  return targets
+    .flatMap((t) => t.ecsTarget?.lifecycleEvents ?? [])
+    .map((e) => ({ at: (e.endTime ?? e.startTime)?.toISOString(), message: `${e.lifecycleEventName}: ${e.status}${e.diagnostics?.message ? ` (${e.diagnostics.message})` : ''}` }));
+}
+
+/** Lets a deployment that holds before the traffic shift continue. */
+export async function continueDeployment(target: Target, deploymentId: string): Promise<void> {
+  await target.clients.codedeploy.send(new ContinueDeploymentCommand({ deploymentId, deploymentWaitType: 'READY_WAIT' }));
+}
+
+/** Stops a deployment and lets CodeDeploy roll it back (traffic back on the original task set). */
+export async function stopWithRollback(target: Target, deploymentId: string): Promise<void> {
+  await target.clients.codedeploy.send(new StopDeploymentCommand({ deploymentId, autoRollbackEnabled: true }));
+}
