@@ -19,7 +19,7 @@ import {
   ModifyListenerCommand,
   type Action,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { resourceNames } from '../../environments/names';
 import type { EnvironmentConfig } from '../../environments/schema';
@@ -27,6 +27,7 @@ import { CODEDEPLOY_OWNED_LISTENER_PATHS } from '../../modules/load-balancer';
 import { startMoto, type Moto } from '../../scripts/lib/moto';
 import { scratchDir, synthEnvironments, type PlanJson } from '../../scripts/lib/synth';
 import { terraform } from '../../scripts/lib/terraform';
+import { deployRoleArn, pushImage, release } from '../helpers/emulator';
 import { plannedChanges, type PlannedChange } from '../helpers/plan';
 import { gap, toleratedFields } from './moto-gaps';
 import { prod, variant } from '../helpers/stacks';
@@ -91,27 +92,47 @@ describe('prod blue/green against moto with real Terraform: CodeDeploy moves tra
   async function codeDeploySwap(from: 'blue' | 'green', image: string, between?: () => Promise<void>): Promise<void> {
     const to = from === 'blue' ? 'green' : 'blue';
     const current = await service();
-    const { taskDefinition: td } = await aws.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: current.taskDefinition! }));
-    const revision = (
-      await aws.ecs.send(
-        new RegisterTaskDefinitionCommand({
-          family: td!.family!,
-          taskRoleArn: td!.taskRoleArn,
-          executionRoleArn: td!.executionRoleArn,
-          networkMode: td!.networkMode,
-          requiresCompatibilities: td!.requiresCompatibilities,
-          cpu: td!.cpu,
-          memory: td!.memory,
-          runtimePlatform: td!.runtimePlatform,
-          containerDefinitions: td!.containerDefinitions!.map((c) => ({ ...c, image })),
-        }),
-      )
-    ).taskDefinition!;
-    await aws.ssm.send(new PutParameterCommand({ Name: names.releaseParameter, Value: image, Overwrite: true, Type: 'String' }));
-    const appSpec = { version: 0.0, Resources: [{ TargetService: { Type: 'AWS::ECS::Service', Properties: { TaskDefinition: revision.taskDefinitionArn, LoadBalancerInfo: { ContainerName: names.container, ContainerPort: env.service.containerPort } } } }] };
-    const { deploymentId } = await aws.codedeploy.send(
-      new CreateDeploymentCommand({ applicationName: names.codedeployApplication, deploymentGroupName: names.codedeployGroup, revision: { revisionType: 'AppSpecContent', appSpecContent: { content: JSON.stringify(appSpec) } } }),
-    );
+    let revision: { taskDefinitionArn?: string };
+    let deploymentId: string;
+    if (image.startsWith('ecs-release:')) {
+      // The release CLI registers the revision, writes the release pointer and creates the CodeDeploy deployment;
+      // moto records the deployment but never runs it (gap codedeploy-static-deployment), so it starts with --no-wait
+      // and this test performs what CodeDeploy would do next.
+      gap('codedeploy-static-deployment');
+      const tag = image.slice('ecs-release:'.length);
+      const pushed = await pushImage(moto, env, tag);
+      const r = await release(moto, ['deploy', '--env', 'prod', '--image', `${pushed.uri}:${tag}`, '--role-arn', deployRoleArn(env), '--no-wait', '--json'], () => env);
+      expect(r.stderr).not.toMatch(/ecs-release: /);
+      expect(r.json).toMatchObject({ command: 'deploy', outcome: 'started', exitCode: 0 });
+      revision = { taskDefinitionArn: r.json!.revision as string };
+      deploymentId = r.json!.deploymentId as string;
+      const p = await aws.ssm.send(new GetParameterCommand({ Name: names.releaseParameter }));
+      expect(p.Parameter!.Value).toBe(`${pushed.uri}@${pushed.digest}`);
+    } else {
+      const { taskDefinition: td } = await aws.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: current.taskDefinition! }));
+      revision = (
+        await aws.ecs.send(
+          new RegisterTaskDefinitionCommand({
+            family: td!.family!,
+            taskRoleArn: td!.taskRoleArn,
+            executionRoleArn: td!.executionRoleArn,
+            networkMode: td!.networkMode,
+            requiresCompatibilities: td!.requiresCompatibilities,
+            cpu: td!.cpu,
+            memory: td!.memory,
+            runtimePlatform: td!.runtimePlatform,
+            containerDefinitions: td!.containerDefinitions!.map((c) => ({ ...c, image })),
+          }),
+        )
+      ).taskDefinition!;
+      await aws.ssm.send(new PutParameterCommand({ Name: names.releaseParameter, Value: image, Overwrite: true, Type: 'String' }));
+      const appSpec = { version: 0.0, Resources: [{ TargetService: { Type: 'AWS::ECS::Service', Properties: { TaskDefinition: revision.taskDefinitionArn, LoadBalancerInfo: { ContainerName: names.container, ContainerPort: env.service.containerPort } } } }] };
+      deploymentId = (
+        await aws.codedeploy.send(
+          new CreateDeploymentCommand({ applicationName: names.codedeployApplication, deploymentGroupName: names.codedeployGroup, revision: { revisionType: 'AppSpecContent', appSpecContent: { content: JSON.stringify(appSpec) } } }),
+        )
+      ).deploymentId!;
+    }
     expect((await aws.codedeploy.send(new GetDeploymentCommand({ deploymentId }))).deploymentInfo).toMatchObject({ deploymentGroupName: names.codedeployGroup });
 
     // Install: the replacement task set on the idle target group (scale left out).
@@ -205,7 +226,7 @@ describe('prod blue/green against moto with real Terraform: CodeDeploy moves tra
 
   test('mid-deployment (10 % shifted) and after CodeDeploy’s swap to green, Terraform plans nothing of its own', async () => {
     let midShift: string[] = ['not planned'];
-    await codeDeploySwap('blue', 'public.ecr.aws/nginx/nginx:1.28-alpine', async () => {
+    await codeDeploySwap('blue', 'ecs-release:1a2b3c4', async () => {
       expect(await listenerTargets(ids.production)).toEqual([`${ids.blue}=90,${ids.green}=10`]);
       midShift = unexplained(plan().changes);
     });
@@ -221,6 +242,26 @@ describe('prod blue/green against moto with real Terraform: CodeDeploy moves tra
     expect(unexplained(changes)).toEqual([]);
     expect(gapsShown(changes)).toEqual(FIELD_GAPS.map((g) => g.field).sort());
     process.stdout.write(`plan after the swap to green: exit ${exitCode}, changes only from moto gaps\n`);
+  });
+
+  test('ecs-release refuses a second deployment while CodeDeploy\'s is in flight, and changes nothing', async () => {
+    // GIVEN the deployment ecs-release started, still in flight in moto (its deployments never end)
+    const before = { service: await service(), pointer: (await aws.ssm.send(new GetParameterCommand({ Name: names.releaseParameter }))).Parameter };
+    const pushed = await pushImage(moto, env, '5d6e7f8');
+    // WHEN another deploy is asked for
+    const r = await release(moto, ['deploy', '--env', 'prod', '--image', `${pushed.uri}:5d6e7f8`, '--role-arn', deployRoleArn(env)], () => env);
+    // THEN it is refused in one line, and neither the service nor the pointer changed
+    expect(r.code).toBe(3);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^ecs-release: deployment in progress: CodeDeploy \S+ of webapp-prod-web; allowed: start when it has finished/)]);
+    const after = { service: await service(), pointer: (await aws.ssm.send(new GetParameterCommand({ Name: names.releaseParameter }))).Parameter };
+    expect(after.service.taskDefinition).toBe(before.service.taskDefinition);
+    expect(after.pointer?.Version).toBe(before.pointer?.Version);
+  });
+
+  test('ecs-release status names the live target group, the test listener and the deployment in flight', async () => {
+    const r = await release(moto, ['status', '--env', 'prod', '--role-arn', deployRoleArn(env), '--json'], () => env);
+    expect(r.code === 0 ? 'exit 0' : r.stderr).toBe('exit 0');
+    expect(r.json!.blueGreen).toMatchObject({ liveTargetGroup: names.greenTargetGroup, testTargetGroup: names.greenTargetGroup, deployment: { status: 'Created' } });
   });
 
   test('control: without the CodeDeploy ignores the same plan would move traffic back to blue', () => {

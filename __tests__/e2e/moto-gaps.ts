@@ -46,6 +46,11 @@ export const MOTO_GAPS: readonly MotoGap[] = [
     tolerates: [{ field: 'aws_codedeploy_deployment_group.alarm_configuration' }],
   },
   {
+    id: 'codedeploy-static-deployment',
+    gap: 'CreateDeployment is recorded with status Created and never progresses: no task set, no traffic shift, no lifecycle events (ListDeploymentTargets is not implemented), no Continue/StopDeployment.',
+    handling: 'ListDeploymentTargets is not implemented either, so ecs-release shows "lifecycle events unavailable" there (lifecycle events are progress detail; GetDeployment decides every outcome). The blue/green tier starts the deployment with ecs-release deploy --no-wait, then performs exactly CodeDeploy\'s ECS and ELBv2 calls itself; the in-flight refusal is proven on moto with that Created deployment. Holding for approval, failure, stop with rollback and timeout are covered with client mocks (__tests__/unit/release-blue-green.test.ts).',
+  },
+  {
     id: 'codedeploy-task-set-scale',
     gap: 'With a scale parameter, CreateTaskSet starts tasks and fails on Fargate task definitions without container-level cpu/memory.',
     handling: 'The blue/green tier replays CodeDeploy\'s CreateTaskSet without scale (moto\'s default is the 100 % CodeDeploy sends).',

@@ -373,7 +373,7 @@ describe('ecs-release run (client mocks)', () => {
 });
 
 describe('ecs-release --help', () => {
-  test.each(['deploy', 'rollout', 'rollback', 'status', 'promote', 'run'])('%s --help exits 0 and documents the exit codes', async (command) => {
+  test.each(['deploy', 'rollout', 'rollback', 'status', 'approve', 'promote', 'run'])('%s --help exits 0 and documents the exit codes', async (command) => {
     const r = await cli([command, '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`Usage: ecs-release ${command}`);

@@ -179,7 +179,14 @@ export async function waitForCodeDeploy(ctx: Context, target: Target, report: Re
 /** Lifecycle events of the deployment's ECS target (BeforeInstall … AfterAllowTraffic), as `name: status` lines. */
 export async function lifecycleEvents(target: Target, deploymentId: string): Promise<{ at?: string; message?: string }[]> {
   const { codedeploy } = target.clients;
-  const ids = (await codedeploy.send(new ListDeploymentTargetsCommand({ deploymentId }))).targetIds ?? [];
+  let ids: string[];
+  try {
+    ids = (await codedeploy.send(new ListDeploymentTargetsCommand({ deploymentId }))).targetIds ?? [];
+  } catch (e) {
+    // Progress detail only: the deployment's status (GetDeployment) decides every outcome, so a target listing that
+    // is not available (not yet created, or an emulator without it) must not end a wait or a status.
+    return [{ message: `lifecycle events unavailable (${(e as Error).name})` }];
+  }
   if (ids.length === 0) return [];
   const targets = (await codedeploy.send(new BatchGetDeploymentTargetsCommand({ deploymentId, targetIds: ids.slice(0, 25) }))).deploymentTargets ?? [];
   return targets
