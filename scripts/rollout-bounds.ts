@@ -24,8 +24,11 @@ export function renderRolloutBounds(rows: EnvironmentRolloutBounds[]): string {
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   const settings = rows.map((r) => {
     const t = r.timing;
-    const extra = r.rollbackWindowSeconds !== undefined
-      ? `; plus ${r.deliberateWaitSeconds} s of chosen pauses (approval hold, traffic-shifting intervals) and then a ${r.rollbackWindowSeconds} s rollback window (old tasks kept), neither counted`
+    const extra = r.strategy === 'blue-green'
+      ? `\n    blue/green: "ours" is the new tasks turning healthy; then ${r.deliberateWaitSeconds} s of traffic shifting (chosen: ` +
+        `all traffic on the new tasks after ${r.fullTrafficSeconds} s at the earliest)` +
+        (r.approvalTimeoutSeconds ? `, with an approval hold of up to ${r.approvalTimeoutSeconds} s before it (ecs-release approve)` : '') +
+        `, then a ${r.rollbackWindowSeconds} s rollback window (old tasks kept); none of these counted`
       : '';
     const stuck = r.stuck ? `\n    ${r.environment}: a rolling deployment can stall: ${r.stuck}` : '';
     return `  ${r.environment}: health check every ${t.healthCheckIntervalSeconds} s, healthy after ${t.healthyThresholdCount}, ` +

@@ -48,25 +48,41 @@ describe('rolling deployment lower bound (model)', () => {
     expect(rollingDeploymentLowerBound({ ...AWS_DEFAULT_TIMING, taskCount: 0 }).seconds).toBe(0);
   });
 
-  test('blue/green: healthy + approval wait + shifting; the termination wait is the rollback window, reported apart', () => {
+  test('blue/green: healthy + shifting; the approval hold is a manual gate (0 at least) and the termination wait the rollback window, both reported apart', () => {
     const base = { ...AWS_DEFAULT_TIMING, approvalWaitMinutes: 0, terminationWaitMinutes: 5 };
     expect(blueGreenDeploymentLowerBound({ ...base, trafficShifting: { type: 'all-at-once' } })).toEqual({
-      seconds: 30, healthySeconds: 30, approvalSeconds: 0, shiftSeconds: 0, rollbackWindowSeconds: 600, mechanicalSeconds: 30, deliberateWaitSeconds: 0,
+      seconds: 30, healthySeconds: 30, approvalTimeoutSeconds: 0, shiftSeconds: 0, rollbackWindowSeconds: 600, mechanicalSeconds: 30, deliberateWaitSeconds: 0,
     });
-    // The chosen pauses (approval hold, canary bake) are reported apart from what the configuration makes everyone wait for.
+    // GIVEN a 60-minute approval hold (STOP_DEPLOYMENT on timeout) and a canary
     const held = blueGreenDeploymentLowerBound({ ...base, approvalWaitMinutes: 60, trafficShifting: { type: 'canary', percent: 10, intervalMinutes: 5 } });
-    expect([held.mechanicalSeconds, held.deliberateWaitSeconds]).toEqual([30, 3900]);
-    expect(blueGreenDeploymentLowerBound({ ...base, trafficShifting: { type: 'canary', percent: 10, intervalMinutes: 5 } }).seconds).toBe(330);
+    // THEN the hold ends when someone approves, so it adds nothing to the lower bound; its timeout is reported
+    expect([held.mechanicalSeconds, held.deliberateWaitSeconds, held.approvalTimeoutSeconds, held.seconds]).toEqual([30, 300, 3600, 330]);
     // 10 % every minute: 10 steps, 9 waits
     expect(blueGreenDeploymentLowerBound({ ...base, trafficShifting: { type: 'linear', percent: 10, intervalMinutes: 1 } }).shiftSeconds).toBe(540);
+  });
+
+  test('blue/green is compared like for like: the same deployment with AWS’s default health check, not a rolling one', () => {
+    // GIVEN prod (blue/green) WHEN computing its bounds
+    const b = environmentRolloutBounds(prod);
+    // THEN AWS defaults mean 30 s to the first passing check, 150 s with the healthy threshold of 5
+    expect(b.strategy).toBe('blue-green');
+    expect(b.awsDefaults).toEqual({ lowerBound: 30, conservative: 150 });
+    expect(b.fullTrafficSeconds).toBe(b.ours.lowerBound + b.deliberateWaitSeconds!);
+  });
+
+  test('the blue/green check has teeth: a slow health check (60 s × 5) misses prod’s 180 s target', () => {
+    const slow = variant(prod, { service: { healthCheck: { intervalSeconds: 60, healthyThresholdCount: 5, timeoutSeconds: 10 } } });
+    const b = environmentRolloutBounds(slow);
+    expect(b.ours.conservative).toBe(300);
+    expect(b.meetsTarget).toBe(false);
   });
 });
 
 describe('rollout targets of the environments (a configuration change that breaks one fails here)', () => {
   test.each([
-    ['dev', dev, 60],
-    ['prod', prod, 180],
-  ] as const)('%s: even counting the healthy threshold, a deployment can finish within %i s', (_name, env, target) => {
+    ['dev', 60, dev],
+    ['prod', 180, prod],
+  ] as const)('%s: even counting the healthy threshold, a deployment can finish within %i s', (_name, target, env) => {
     // GIVEN the environment file as committed
     // WHEN computing its bound over every task count it can run with
     const b = environmentRolloutBounds(env);
@@ -78,8 +94,10 @@ describe('rollout targets of the environments (a configuration change that break
     expect(b.meetsTarget).toBe(true);
   });
 
-  test('the same services with AWS defaults would need minutes: 330 s, or 450 s with the healthy threshold', () => {
-    for (const env of [dev, prod]) {
+  test('the same rolling services with AWS defaults would need minutes: 330 s, or 450 s with the healthy threshold', () => {
+    // prod deploys blue/green; the same service rolling is what AWS's defaults are usually quoted for
+    const prodRolling = variant(prod, { service: { deployment: { strategy: 'rolling' } } });
+    for (const env of [dev, prodRolling]) {
       expect(environmentRolloutBounds(env).awsDefaults).toEqual({ lowerBound: 330, conservative: 450 });
     }
   });
@@ -109,6 +127,6 @@ describe('rollout targets of the environments (a configuration change that break
   test('`npm run rollout-bounds` shows ours and AWS defaults side by side for every environment', () => {
     const text = renderRolloutBounds([environmentRolloutBounds(dev), environmentRolloutBounds(prod)]);
     expect(text).toMatch(/^dev\s+rolling\s+\d+-\d+\s+\d+ s \(\d+ s\)\s+330 s \(450 s\)\s+<= 60 s\s+yes$/m);
-    expect(text).toMatch(/^prod\s+blue-green\s+\d+-\d+\s+\d+ s \(\d+ s\)\s+330 s \(450 s\)\s+<= 180 s\s+yes$/m);
+    expect(text).toMatch(/^prod\s+blue-green\s+\d+-\d+\s+\d+ s \(\d+ s\)\s+30 s \(150 s\)\s+<= 180 s\s+yes$/m);
   });
 });

@@ -32,15 +32,18 @@ import type { EnvironmentConfig } from '../../environments/schema';
  *
  * ## The blue/green model (CodeDeploy)
  *
- * The replacement task set starts whole; it is healthy after `healthySeconds`; then the approval wait; then traffic
- * shifting (all-at-once: 0; canary: one interval between the two steps; linear: `ceil(100 / percent) - 1` intervals).
- * `seconds` ends when all production traffic is on the new tasks. The termination wait (old tasks kept for a one-action
- * rollback) plus their deregistration delay follow and are reported as `rollbackWindowSeconds`: a deliberate window
- * during which the new version already serves everything, not waiting for nothing.
+ * The replacement task set starts whole and is healthy after `healthySeconds`. Then, when `approvalWaitMinutes` > 0,
+ * CodeDeploy holds (deployment ready option `STOP_DEPLOYMENT`) until someone runs `ecs-release approve`, for at most
+ * that long: a manual gate whose lower bound is 0 (an immediate approval), reported as `approvalTimeoutSeconds`.
+ * Then traffic shifting (all-at-once: 0; canary: one interval between the two steps; linear:
+ * `ceil(100 / percent) - 1` intervals). `seconds` ends when all production traffic is on the new tasks. The
+ * termination wait (old tasks kept for a one-action rollback) plus their deregistration delay follow and are reported
+ * as `rollbackWindowSeconds`: a deliberate window during which the new version already serves everything.
  *
- * The approval hold and the traffic-shifting intervals are deliberate waits too (people test on the test listener,
- * a canary bakes): the environment's rollout target applies to `mechanicalSeconds` (what the configuration makes
- * everyone wait for no decision: the new tasks turning healthy), and the deliberate waits are reported beside it.
+ * The traffic-shifting intervals are a chosen pause too (a canary bakes): the environment's rollout target applies to
+ * `mechanicalSeconds`, what the configuration makes everyone wait for with no decision behind it (the new tasks turning
+ * healthy), and the chosen pauses are reported beside it. AWS's defaults for the same blue/green deployment are its
+ * health-check defaults (the shifting is this project's choice either way): 30 s, or 150 s with the healthy threshold.
  */
 
 export type HealthyRule = 'first-check' | 'healthy-threshold';
@@ -139,33 +142,33 @@ export interface BlueGreenTiming {
 }
 
 export interface BlueGreenBound {
-  /** Until all production traffic is on the new tasks. */
+  /** Until all production traffic is on the new tasks, with an immediate approval. */
   readonly seconds: number;
   readonly healthySeconds: number;
-  readonly approvalSeconds: number;
+  /** The longest CodeDeploy holds for `ecs-release approve` before it stops the deployment (0: no hold). */
+  readonly approvalTimeoutSeconds: number;
   readonly shiftSeconds: number;
   /** Old tasks kept for rollback after the shift, then drained. */
   readonly rollbackWindowSeconds: number;
   /** Waiting that serves no decision: the replacement tasks turning healthy. */
   readonly mechanicalSeconds: number;
-  /** Chosen pauses: approval hold plus traffic-shifting intervals. */
+  /** Chosen pauses the configuration imposes: the traffic-shifting intervals (the approval is a person's time). */
   readonly deliberateWaitSeconds: number;
 }
 
 /** Lower bound of a CodeDeploy blue/green deployment (model in this file's doc comment). Pure. */
 export function blueGreenDeploymentLowerBound(t: BlueGreenTiming, rule: HealthyRule = 'first-check'): BlueGreenBound {
   const healthy = healthySeconds(t, rule);
-  const approval = t.approvalWaitMinutes * 60;
   const s = t.trafficShifting;
   const shift = s.type === 'all-at-once' ? 0 : s.type === 'canary' ? s.intervalMinutes * 60 : (Math.ceil(100 / s.percent) - 1) * s.intervalMinutes * 60;
   return {
-    seconds: healthy + approval + shift,
+    seconds: healthy + shift,
     healthySeconds: healthy,
-    approvalSeconds: approval,
+    approvalTimeoutSeconds: t.approvalWaitMinutes * 60,
     shiftSeconds: shift,
     rollbackWindowSeconds: t.terminationWaitMinutes * 60 + t.deregistrationDelaySeconds,
     mechanicalSeconds: healthy,
-    deliberateWaitSeconds: approval + shift,
+    deliberateWaitSeconds: shift,
   };
 }
 
@@ -188,7 +191,10 @@ export interface EnvironmentRolloutBounds {
   readonly taskCounts: number[];
   /** The worst (largest) bound over `taskCounts`, with this environment's configuration. */
   readonly ours: BoundPair;
-  /** The same service and task counts with AWS's defaults (rolling: `AWS_DEFAULT_TIMING`). */
+  /**
+   * The same service and task counts with AWS's defaults (`AWS_DEFAULT_TIMING`): rolling, the whole rolling
+   * deployment; blue/green, the same deployment's mechanical part with AWS's default health check.
+   */
   readonly awsDefaults: BoundPair;
   readonly targetSeconds: number;
   /** Whether the conservative figure meets the target. */
@@ -196,8 +202,12 @@ export interface EnvironmentRolloutBounds {
   readonly timing: Omit<RollingTiming, 'taskCount'>;
   /** Blue/green only: old tasks kept after the shift (not part of `ours`). */
   readonly rollbackWindowSeconds?: number;
-  /** Blue/green only: approval hold + shifting intervals, chosen pauses (not part of `ours`). */
+  /** Blue/green only: traffic-shifting intervals, a chosen pause (not part of `ours`). */
   readonly deliberateWaitSeconds?: number;
+  /** Blue/green only: how long CodeDeploy holds for `ecs-release approve` at most (a person's time, not part of `ours`). */
+  readonly approvalTimeoutSeconds?: number;
+  /** Blue/green only: until all production traffic is on the new tasks (mechanical + shifting), lower bound. */
+  readonly fullTrafficSeconds?: number;
   /** Set when some task count can never finish a rolling deployment. */
   readonly stuck?: string;
 }
@@ -222,19 +232,25 @@ export function environmentRolloutBounds(env: EnvironmentConfig): EnvironmentRol
     lowerBound: Math.max(...taskCounts.map((c) => f(c, 'first-check'))),
     conservative: Math.max(...taskCounts.map((c) => f(c, 'healthy-threshold'))),
   });
-  const awsDefaults = worst((taskCount, rule) => rollingDeploymentLowerBound({ ...AWS_DEFAULT_TIMING, taskCount }, rule).seconds);
 
   if (d.strategy === 'blue-green') {
-    const bg = { ...timing, approvalWaitMinutes: d.approvalWaitMinutes, terminationWaitMinutes: d.terminationWaitMinutes, trafficShifting: d.trafficShifting };
+    const choices = { approvalWaitMinutes: d.approvalWaitMinutes, terminationWaitMinutes: d.terminationWaitMinutes, trafficShifting: d.trafficShifting };
+    const bg = { ...timing, ...choices };
+    // Like for like: the same deployment with AWS's default health check (the shifting is a choice either way).
+    const awsBg = { ...AWS_DEFAULT_TIMING, ...choices };
     const ours = worst((_count, rule) => blueGreenDeploymentLowerBound(bg, rule).mechanicalSeconds);
+    const awsDefaults = worst((_count, rule) => blueGreenDeploymentLowerBound(awsBg, rule).mechanicalSeconds);
     const bound = blueGreenDeploymentLowerBound(bg);
     return {
       environment: env.name, strategy: d.strategy, taskCounts, ours, awsDefaults, targetSeconds, timing,
       meetsTarget: ours.conservative <= targetSeconds,
       rollbackWindowSeconds: bound.rollbackWindowSeconds,
       deliberateWaitSeconds: bound.deliberateWaitSeconds,
+      approvalTimeoutSeconds: bound.approvalTimeoutSeconds,
+      fullTrafficSeconds: bound.seconds,
     };
   }
+  const awsDefaults = worst((taskCount, rule) => rollingDeploymentLowerBound({ ...AWS_DEFAULT_TIMING, taskCount }, rule).seconds);
   const stuck = taskCounts.map((taskCount) => rollingDeploymentLowerBound({ ...timing, taskCount }).stuck).find((s) => s !== undefined);
   const ours = worst((taskCount, rule) => rollingDeploymentLowerBound({ ...timing, taskCount }, rule).seconds);
   return { environment: env.name, strategy: d.strategy, taskCounts, ours, awsDefaults, targetSeconds, timing, meetsTarget: ours.conservative <= targetSeconds, stuck };
