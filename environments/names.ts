@@ -34,6 +34,15 @@ export interface ResourceNames {
   readonly deployRole: string;
 }
 
+/**
+ * `name` cut to `max` characters without a trailing hyphen: load balancer and target group names (32 characters at
+ * most) must not end in one, and a cut can leave one (`webapp-staging-` ...). AWS also refuses a leading hyphen, which
+ * the schema's name patterns already rule out.
+ */
+export function awsName(name: string, max: number): string {
+  return name.slice(0, max).replace(/-+$/, '');
+}
+
 export function resourceNames(env: Pick<EnvironmentConfig, 'project' | 'name' | 'service' | 'registry'>): ResourceNames {
   const prefix = `${env.project}-${env.name}`;
   const svc = env.service.name;
@@ -50,11 +59,10 @@ export function resourceNames(env: Pick<EnvironmentConfig, 'project' | 'name' | 
     repository: env.registry.repositoryName,
     executionRole: `${base}-execution`.slice(0, 64),
     taskRole: `${base}-task`.slice(0, 64),
-    // ALB and target group names are limited to 32 characters.
-    loadBalancer: prefix.slice(0, 32),
-    // AWS rejects target group names ending in a hyphen, which a cut can produce.
-    targetGroup: base.slice(0, 30).replace(/-+$/, ''),
-    greenTargetGroup: `${base.slice(0, 30).replace(/-+$/, '')}-g`,
+    // ALB and target group names are limited to 32 characters; 30 for the target groups leaves room for "-g".
+    loadBalancer: awsName(prefix, 32),
+    targetGroup: awsName(base, 30),
+    greenTargetGroup: `${awsName(base, 30)}-g`,
     codedeployApplication: base,
     codedeployGroup: base,
     codedeployRole: `${base}-codedeploy`.slice(0, 64),

@@ -1,4 +1,4 @@
-import { resourceNames } from '../../environments/names';
+import { awsName, resourceNames } from '../../environments/names';
 import { Testing, TerraformStack } from 'cdktf';
 import { Role } from '../../modules/iam';
 import { ContainerRegistry } from '../../modules/registry';
@@ -93,13 +93,37 @@ describe('modules used on their own', () => {
 });
 
 describe('resource names', () => {
+  const validLbName = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
+
+  test('a load balancer name cut to AWS length never ends in a hyphen (long project name)', () => {
+    // GIVEN a 31-character project name, so the 32-character cut of "<project>-<env>" ends right after the hyphen
+    const project = 'a'.repeat(31);
+    expect(`${project}-dev`.slice(0, 32)).toMatch(/-$/);
+    // WHEN names are derived
+    const names = resourceNames({ project, name: 'dev', service: { name: 'web', containerName: 'app' }, registry: { repositoryName: 'r' } } as never);
+    // THEN every 32-character name is one AWS accepts, and the ALB name is what LoadBalancer gets
+    for (const n of [names.loadBalancer, names.targetGroup, names.greenTargetGroup]) {
+      expect(n.length).toBeLessThanOrEqual(32);
+      expect(n).toMatch(validLbName);
+    }
+    expect(names.loadBalancer).toBe(project);
+  });
+
+  test.each([
+    ['a name within the limit', 'webapp-dev', 32, 'webapp-dev'],
+    ['a cut landing on a hyphen', 'webapp-staging-api', 15, 'webapp-staging'],
+    ['a cut landing on a run of hyphens', 'ab--cd', 4, 'ab'],
+  ])('awsName keeps %s valid', (_t, name, max, expected) => {
+    expect(awsName(name, max)).toBe(expected);
+  });
+
   test('a target group name cut to AWS length never ends in a hyphen', () => {
     // GIVEN a service name that puts a hyphen at the cut / WHEN names are derived / THEN both names are valid for AWS
     const names = resourceNames({ project: 'webapp', name: 'staging', service: { name: 'paymentsabcdef-api', containerName: 'app' }, registry: { repositoryName: 'r' } } as never);
     expect(`webapp-staging-paymentsabcdef-api`.slice(0, 30)).toMatch(/-$/);
     for (const n of [names.targetGroup, names.greenTargetGroup]) {
       expect(n.length).toBeLessThanOrEqual(32);
-      expect(n).toMatch(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/);
+      expect(n).toMatch(validLbName);
     }
   });
 });
