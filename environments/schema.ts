@@ -176,7 +176,7 @@ const serviceSchema = z.strictObject({
   secrets: z.record(z.string().regex(ENV_VAR, { message: 'an environment variable name' }), str(SECRET_ARN, 'an SSM parameter or Secrets Manager secret ARN')).default({}),
   /** Customer-managed KMS keys that encrypt the secrets (execution role gets kms:Decrypt on exactly these). @default [] */
   secretsKmsKeyArns: z.array(str(KMS_KEY_ARN, 'a KMS key ARN')).default([]),
-  /** ECS Exec (shell into tasks). AWS default off; must carry a reason in prod. @default false */
+  /** ECS Exec (shell into tasks). AWS default off; must carry a reason in prod; needs readonlyRootFilesystem false. @default false */
   enableExecuteCommand: z.boolean().default(false),
   /** Why ECS Exec is on (required in prod when enabled; listed as an accepted risk of the policy rules). @default undefined */
   executeCommandReason: z
@@ -185,7 +185,12 @@ const serviceSchema = z.strictObject({
     .optional(),
   /** Keep ECS software version consistency (tag resolved to one digest per deployment). Prod must keep it. @default 'enabled' */
   versionConsistency: z.enum(['enabled', 'disabled']).default('enabled'),
-  /** Read-only root file system for the app container. @default true */
+  /**
+   * Read-only root file system for the app container. ECS Exec cannot be combined with it: the SSM agent ECS Exec
+   * injects writes its state and logs into the container's root file system, so set this to false where
+   * `enableExecuteCommand` is true (the schema refuses the combination rather than silently making the root writable).
+   * @default true
+   */
   readonlyRootFilesystem: z.boolean().default(true),
 });
 
@@ -362,6 +367,12 @@ function crossFieldChecks(env: z.output<typeof environmentSchema>, ctx: z.Refine
   if (shared.length > 0) fail(['service', 'environment', shared[0]], shared[0], 'a name not also defined in service.secrets');
   if (svc.enableExecuteCommand && env.production && !svc.executeCommandReason) {
     fail(['service', 'executeCommandReason'], undefined, 'a written reason (20+ characters) when ECS Exec is enabled in production');
+  }
+  if (svc.enableExecuteCommand && svc.readonlyRootFilesystem) {
+    // AWS does not support ECS Exec with a read-only root file system: its SSM agent needs to write inside the
+    // container (aws-containers/amazon-ecs-exec-checker#21, aws/containers-roadmap#1359), so sessions would fail at
+    // run time. Refused here, where the choice is made, instead of flipping the secure default behind the user's back.
+    fail(['service', 'readonlyRootFilesystem'], true, 'false when service.enableExecuteCommand is true (ECS Exec needs a writable root file system; true is the default, set it to false explicitly or turn ECS Exec off)');
   }
   const d = svc.deployment;
   if (d.strategy === 'rolling' && d.maximumPercent <= d.minimumHealthyPercent && d.minimumHealthyPercent > 0) {

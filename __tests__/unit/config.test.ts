@@ -1,6 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { App } from 'cdktf';
 import { environmentNames, loadEnvironment } from '../../environments';
 import { ConfigError, defineEnvironment } from '../../environments/schema';
+import { ENVIRONMENTS } from '../../main';
+import { scratchDir, synthEnvironments } from '../../scripts/lib/synth';
 import { EnvironmentStack } from '../../stacks/environment-stack';
 import { dev, prod, variant } from '../helpers/stacks';
 
@@ -47,9 +51,11 @@ const BAD_CONFIGS: BadConfig[] = [
   { title: 'misspelled field', kind: 'unknown field', patch: { service: { memoryMb: 512 } }, field: 'service.memoryMb', received: '512', allowed: 'documented fields' },
   { title: 'state key without .tfstate', kind: 'format', patch: { state: { key: 'webapp/dev/state' } }, field: 'state.key', received: '"webapp/dev/state"', allowed: ".tfstate'" },
   { title: 'outdated TLS policy', kind: 'format', patch: { loadBalancer: { sslPolicy: 'ELBSecurityPolicy-2016-08' } }, field: 'loadBalancer.sslPolicy', received: '"ELBSecurityPolicy-2016-08"', allowed: 'ELBSecurityPolicy-TLS13-1-2-2021-06' },
-  { title: 'prod without a certificate', kind: 'cross-field', base: 'prod', patch: { loadBalancer: { certificateArn: undefined } }, field: 'loadBalancer.certificateArn', received: 'nothing', allowed: 'ACM certificate ARN' },
+  // Without the domain name too: with it, the domain-name check would refuse first and this one would go unexercised.
+  { title: 'prod without a certificate', kind: 'cross-field', base: 'prod', patch: { loadBalancer: { certificateArn: undefined, domainName: undefined } }, field: 'loadBalancer.certificateArn', received: 'nothing', allowed: 'an ACM certificate ARN (production serves HTTPS only)' },
   { title: 'prod without deletion protection', kind: 'cross-field', base: 'prod', patch: { loadBalancer: { deletionProtection: false } }, field: 'loadBalancer.deletionProtection', received: 'false', allowed: 'true in production' },
   { title: 'prod with version consistency off', kind: 'cross-field', base: 'prod', patch: { service: { versionConsistency: 'disabled' } }, field: 'service.versionConsistency', received: '"disabled"', allowed: "'enabled' in production" },
+  { title: 'ECS Exec with the default read-only root file system', kind: 'cross-field', patch: { service: { enableExecuteCommand: true, readonlyRootFilesystem: undefined } }, field: 'service.readonlyRootFilesystem', received: 'true', allowed: 'false when service.enableExecuteCommand is true (ECS Exec needs a writable root file system' },
   { title: 'prod with ECS Exec and no reason', kind: 'cross-field', base: 'prod', patch: { service: { enableExecuteCommand: true } }, field: 'service.executeCommandReason', received: 'nothing', allowed: 'written reason' },
   { title: 'blue/green with an open test listener', kind: 'cross-field', patch: { service: { deployment: { strategy: 'blue-green' } }, loadBalancer: { allowedTestCidrs: [] } }, field: 'loadBalancer.allowedTestCidrs', received: '[]', allowed: 'at least one CIDR' },
   { title: 'test CIDR of the whole internet', kind: 'range', patch: { loadBalancer: { allowedTestCidrs: ['0.0.0.0/0'] } }, field: 'loadBalancer.allowedTestCidrs.0', received: '"0.0.0.0/0"', allowed: 'narrower than /0' },
@@ -106,13 +112,20 @@ describe('environment configuration', () => {
     expect(prod.loadBalancer.sslPolicy).toBe('ELBSecurityPolicy-TLS13-1-2-2021-06');
   });
 
-  test('the environments folder lists exactly dev and prod, and loadEnvironment returns them', () => {
-    expect(environmentNames()).toEqual(['dev', 'prod']);
+  test('every environment file is wired in main.ts and every wired environment has its file', () => {
+    // GIVEN the environments main.ts deploys / WHEN the folder is listed / THEN both name the same environments
+    // (a file nobody deploys, or a line in main.ts without its file, fails here).
+    expect(environmentNames()).toEqual([...ENVIRONMENTS].sort());
+    for (const name of ENVIRONMENTS) expect(loadEnvironment(name).name).toBe(name);
     expect(loadEnvironment('prod').accountId).toBe(prod.accountId);
   });
 
   test('an unknown environment name is refused with the known ones listed', () => {
-    expect(() => loadEnvironment('staging')).toThrow('invalid environment "staging": environment: received "staging"; allowed: one of dev, prod');
+    const unknown = 'no-such-environment';
+    expect(ENVIRONMENTS).not.toContain(unknown);
+    expect(() => loadEnvironment(unknown)).toThrow(
+      `invalid environment "${unknown}": environment: received "${unknown}"; allowed: one of ${environmentNames().join(', ')} (a file in environments/)`,
+    );
     expect(() => loadEnvironment('../main')).toThrow(ConfigError);
   });
 
@@ -155,6 +168,40 @@ describe('environment configuration', () => {
     new EnvironmentStack(app, dev);
     const staging = variant(dev, c.patch);
     expect(() => new EnvironmentStack(app, staging)).toThrow(c.message);
+  });
+
+  test('a third environment (new account, new state key) synthesizes next to the shipped ones, fenced to its account', () => {
+    // GIVEN staging, written as a new environment file would be: dev's settings with its own account and state
+    const staging = variant(dev, {
+      name: 'staging',
+      accountId: '333333333333',
+      terraformRoleArn: 'arn:aws:iam::333333333333:role/webapp-terraform',
+      state: { bucket: 'webapp-terraform-state-333333333333', key: 'webapp/staging/terraform.tfstate' },
+      service: { secrets: { DATABASE_URL: 'arn:aws:ssm:eu-west-1:333333333333:parameter/webapp/staging/database-url' } },
+      ci: { githubEnvironment: 'staging' },
+      tags: { Environment: 'staging' },
+    });
+    const scratch = scratchDir('third-environment');
+    const quiet = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      // WHEN it is synthesized in one app with every environment main.ts wires (policy checks included)
+      const envs = [...ENVIRONMENTS.map((n) => loadEnvironment(n)), staging];
+      const dirs = synthEnvironments(envs, scratch.dir, 'aws');
+      // THEN every stack is written, each fenced to its own account and state object
+      expect(Object.keys(dirs)).toEqual([...ENVIRONMENTS, 'staging']);
+      const keys = new Set<string>();
+      for (const env of envs) {
+        const tf = JSON.parse(readFileSync(join(dirs[env.name], 'cdk.tf.json'), 'utf8'));
+        expect(tf.provider.aws[0].allowed_account_ids).toEqual([env.accountId]);
+        keys.add(tf.terraform.backend.s3.key);
+      }
+      expect(keys.size).toBe(envs.length);
+      const stagingTf = JSON.parse(readFileSync(join(dirs.staging, 'cdk.tf.json'), 'utf8'));
+      expect(Object.values(stagingTf.resource.aws_ecs_cluster).map((c) => (c as { name: string }).name)).toEqual(['webapp-staging']);
+    } finally {
+      quiet.mockRestore();
+      scratch.remove();
+    }
   });
 
   test('defineEnvironment returns a new object and never mutates its input', () => {
