@@ -28,10 +28,15 @@ describe('synthesis stays fast', () => {
     }
   });
 
-  test('the Terraform version is enforced by Terraform itself, through required_version', () => {
+  test('the Terraform version is enforced by Terraform itself, through required_version, and admits no version without S3 locking', () => {
     const { terraform } = synth(prod).tf as TerraformJson & { terraform: { required_version?: string } };
     expect(terraform.required_version).toBe(REQUIRED_TERRAFORM_VERSION);
-    expect(REQUIRED_TERRAFORM_VERSION).toBe('>= 1.10');
+    // The backend locks state with use_lockfile, which Terraform has since 1.10: the lower bound must not be older.
+    expect(terraform.backend!.s3.use_lockfile).toBe(true);
+    const floor = /^>=\s*(\d+)\.(\d+)(?:\.\d+)?$/.exec(terraform.required_version!);
+    expect(floor).not.toBeNull();
+    const [major, minor] = [Number(floor![1]), Number(floor![2])];
+    expect(major > 1 || (major === 1 && minor >= 10)).toBe(true);
   });
 
   test('the unit tier only transpiles: type checking is its own step (`tsc`), not repeated per test file', () => {
