@@ -1,6 +1,8 @@
+import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
-import { Role } from './iam';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { Role, type PolicyStatement } from './iam';
 import type { WebService } from './web-service';
 
 export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
@@ -11,7 +13,10 @@ export interface CiAccessProps {
   readonly planRoleName: string;
   readonly applyRoleName: string;
   readonly deployRoleName: string;
-  /** Name prefix of every IAM role this project manages (the apply role may manage only those). */
+  /**
+   * Name prefix of every IAM role this project manages (the apply role may manage only those, and never the three CI
+   * roles, which match the prefix too).
+   */
   readonly managedRolePrefix: string;
   /** owner/name of the infrastructure repository. */
   readonly infraRepository: string;
@@ -36,6 +41,15 @@ export interface CiAccessProps {
  * - apply: changes infrastructure, assumable only from jobs running in the environment's protected GitHub Environment;
  * - deploy: what `ecs-release` needs for this service, assumable only from the application repositories' jobs in
  *   that GitHub Environment.
+ *
+ * The apply role manages the project's other roles (`<managedRolePrefix>-*`) but is denied every change to the three
+ * CI roles, its own included: it cannot widen its own policy or trust, nor the plan role's (assumable from any pull
+ * request) or the deploy role's. A change to the CI roles is applied by an administrator with the environment's
+ * Terraform role (`terraformRoleArn`), like the first apply; a CI apply of such a change fails with AccessDenied.
+ *
+ * It may pass the project's roles only to the services that trust them: the list is read at synthesis from the trust
+ * policies of the roles in the stack, so a module that starts handing a role to a new service (CodeDeploy, flow logs,
+ * ...) is covered without a hand-kept list.
  */
 export class CiAccess extends Construct {
   public readonly oidcProviderArn: string;
@@ -100,34 +114,53 @@ export class CiAccess extends Construct {
       ],
     });
     const projectRoles = `arn:aws:iam::${props.accountId}:role/${props.managedRolePrefix}-*`;
+    const ciRoleArns = [props.planRoleName, props.applyRoleName, props.deployRoleName].map((n) => `arn:aws:iam::${props.accountId}:role/${n}`);
+    const manageProjectRoles: PolicyStatement = {
+      Sid: 'ManageProjectRoles',
+      Effect: 'Allow',
+      Action: [
+        'iam:CreateRole', 'iam:DeleteRole', 'iam:GetRole', 'iam:UpdateRole', 'iam:UpdateAssumeRolePolicy', 'iam:TagRole',
+        'iam:UntagRole', 'iam:ListRoleTags', 'iam:PutRolePolicy', 'iam:GetRolePolicy', 'iam:DeleteRolePolicy',
+        'iam:ListRolePolicies', 'iam:ListAttachedRolePolicies', 'iam:ListInstanceProfilesForRole',
+      ],
+      Resource: projectRoles,
+    };
+    const passedToServices = () => this.servicesTrustedByProjectRoles();
+    const passProjectRoles: PolicyStatement = {
+      Sid: 'PassProjectRolesToTheirServices',
+      Effect: 'Allow',
+      Action: ['iam:PassRole'],
+      Resource: projectRoles,
+      Condition: {
+        StringEquals: {
+          // A getter, read when the inline policy is rendered at synthesis: by then every role of the stack exists,
+          // including those created after this construct.
+          get 'iam:PassedToService'() {
+            return passedToServices();
+          },
+        },
+      },
+    };
     this.applyRole.addStatements(
       { Sid: 'ListStateBucket', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: bucketArn },
       { Sid: 'WriteState', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: stateObject },
       { Sid: 'StateLock', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: `${stateObject}.tflock` },
+      // No iam:AttachRolePolicy: only the CI roles carry AWS managed policies, and they are out of reach (below).
+      manageProjectRoles,
+      passProjectRoles,
       {
-        Sid: 'ManageProjectRoles',
-        Effect: 'Allow',
+        // The CI roles match the project prefix: without this, the apply role could put any policy on itself (or make
+        // the plan role, which every pull request can assume, as powerful). An explicit Deny wins over every Allow,
+        // PowerUserAccess included, and covers grants added later. Reads stay allowed so that plan and apply can
+        // refresh the CI roles.
+        Sid: 'NeverChangeTheCiRoles',
+        Effect: 'Deny',
         Action: [
-          'iam:CreateRole', 'iam:DeleteRole', 'iam:GetRole', 'iam:UpdateRole', 'iam:UpdateAssumeRolePolicy', 'iam:TagRole',
-          'iam:UntagRole', 'iam:ListRoleTags', 'iam:PutRolePolicy', 'iam:GetRolePolicy', 'iam:DeleteRolePolicy',
-          'iam:ListRolePolicies', 'iam:ListAttachedRolePolicies', 'iam:ListInstanceProfilesForRole',
+          ...manageProjectRoles.Action.filter((a) => !/^iam:(Get|List)/.test(a)),
+          'iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:PutRolePermissionsBoundary', 'iam:DeleteRolePermissionsBoundary',
+          'iam:UpdateRoleDescription', 'iam:PassRole',
         ],
-        Resource: projectRoles,
-      },
-      {
-        Sid: 'AttachOnlyTheCiManagedPolicies',
-        Effect: 'Allow',
-        Action: ['iam:AttachRolePolicy', 'iam:DetachRolePolicy'],
-        Resource: projectRoles,
-        Condition: { ArnEquals: { 'iam:PolicyARN': ['arn:aws:iam::aws:policy/ReadOnlyAccess', 'arn:aws:iam::aws:policy/PowerUserAccess'] } },
-      },
-      {
-        // Task roles go to ECS tasks; the flow-log delivery role to the VPC flow-logs service.
-        Sid: 'PassProjectRolesToTheirServices',
-        Effect: 'Allow',
-        Action: ['iam:PassRole'],
-        Resource: projectRoles,
-        Condition: { StringEquals: { 'iam:PassedToService': ['ecs-tasks.amazonaws.com', 'vpc-flow-logs.amazonaws.com'] } },
+        Resource: ciRoleArns,
       },
       {
         Sid: 'ManageGithubOidcProvider',
@@ -163,5 +196,33 @@ export class CiAccess extends Construct {
       ...github(props.appRepositories.map((r) => `repo:${r}:environment:${props.githubEnvironment}`)),
     });
     props.service.grantRelease(this.deployRole);
+  }
+
+  /**
+   * The services (`iam:PassedToService`) the stack's roles other than the CI roles are meant for: the `Service`
+   * principals of their trust policies. A role goes only to the service that may assume it, so this is exactly what
+   * the apply role must be able to pass (ECS tasks, VPC flow logs, CodeDeploy, ... as the modules create them).
+   */
+  servicesTrustedByProjectRoles(): string[] {
+    const ciRoles = new Set<IamRole>([this.planRole.role, this.applyRole.role, this.deployRole.role]);
+    const services = new Set<string>();
+    for (const role of TerraformStack.of(this).node.findAll()) {
+      if (!(role instanceof IamRole) || ciRoles.has(role)) continue;
+      let trust: { Statement?: { Effect?: string; Principal?: { Service?: string | string[] } }[] };
+      try {
+        trust = JSON.parse(role.assumeRolePolicyInput ?? '');
+      } catch {
+        // Fail closed: a trust policy that cannot be read would leave its service out of the list silently.
+        throw new Error(
+          `CiAccess ${this.node.id}: ${role.node.path}: assume_role_policy: received ${JSON.stringify(role.assumeRolePolicyInput)}; allowed: a literal JSON trust policy (the services the apply role may pass roles to are read from it)`,
+        );
+      }
+      for (const statement of trust.Statement ?? []) {
+        if (statement.Effect !== 'Allow') continue;
+        const service = statement.Principal?.Service;
+        for (const s of Array.isArray(service) ? service : service ? [service] : []) services.add(s);
+      }
+    }
+    return [...services].sort();
   }
 }

@@ -62,14 +62,14 @@ describe('VPC flow logs', () => {
     ]);
   });
 
-  test('the apply role may pass project roles to ECS tasks and to the flow-logs service, nothing else', () => {
+  test('the apply role may pass project roles to ECS tasks, the flow-logs service and (blue/green) CodeDeploy, nothing else', () => {
     const pass = policy(resource(prodOut, 'aws_iam_role_policy', 'ci/apply/policy').policy).Statement.find((s) => s.Sid === 'PassProjectRolesToTheirServices');
     expect(pass).toEqual({
       Sid: 'PassProjectRolesToTheirServices',
       Effect: 'Allow',
       Action: ['iam:PassRole'],
       Resource: 'arn:aws:iam::222222222222:role/webapp-prod-*',
-      Condition: { StringEquals: { 'iam:PassedToService': ['ecs-tasks.amazonaws.com', 'vpc-flow-logs.amazonaws.com'] } },
+      Condition: { StringEquals: { 'iam:PassedToService': ['codedeploy.amazonaws.com', 'ecs-tasks.amazonaws.com', 'vpc-flow-logs.amazonaws.com'] } },
     });
   });
 });

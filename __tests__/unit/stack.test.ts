@@ -1,5 +1,5 @@
 import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
-import { dev, policy, prod, resource, resources, synth, variant } from '../helpers/stacks';
+import { dev, policy, prod, resource, resources, synth, variant, type TerraformJson } from '../helpers/stacks';
 
 const devOut = synth(dev);
 const prodOut = synth(prod);
@@ -280,6 +280,76 @@ describe('CI access', () => {
     expect(attachments.sort()).toEqual(['arn:aws:iam::aws:policy/PowerUserAccess', 'arn:aws:iam::aws:policy/ReadOnlyAccess']);
   });
 
+  test.each([
+    ['dev', devOut],
+    ['prod', prodOut],
+  ] as const)('%s: the apply role can pass every role the stack hands to an AWS service, to that service', (_n, out) => {
+    // GIVEN every attribute of the stack that hands one of its roles to a service (task definitions, flow logs,
+    // CodeDeploy, ...), found by walking the synthesized resources rather than from a list of modules
+    const passed = rolesPassedToServices(out.tf);
+    expect(passed.unknown).toEqual([]);
+    expect(passed.handed.length).toBeGreaterThan(0);
+    const apply = policy(resource(out.tf, 'aws_iam_role_policy', 'ci/apply/policy').policy).Statement;
+    // WHEN IAM evaluates iam:PassRole of that role to that service for the apply role / THEN it is allowed
+    const refused = passed.handed.filter((h) => !allows(apply, 'iam:PassRole', h.roleArn, { 'iam:PassedToService': h.service }));
+    expect(refused).toEqual([]);
+  });
+
+  test('prod hands its CodeDeploy service role to CodeDeploy, and the apply role may do so', () => {
+    // The finding of the review: creating the deployment group passes the role; PassRole must allow codedeploy.
+    const passed = rolesPassedToServices(prodOut.tf).handed;
+    expect(passed).toContainEqual({ at: expect.stringMatching(/^aws_codedeploy_deployment_group\..*\.service_role_arn$/), roleArn: 'arn:aws:iam::222222222222:role/webapp-prod-web-codedeploy', service: 'codedeploy.amazonaws.com' });
+  });
+
+  test('the apply role policy, statement by statement: project roles yes, the CI roles never (no self-escalation)', () => {
+    const doc = policy(resource(prodOut.tf, 'aws_iam_role_policy', 'ci/apply/policy').policy);
+    const state = 'arn:aws:s3:::webapp-terraform-state-222222222222';
+    const projectRoles = 'arn:aws:iam::222222222222:role/webapp-prod-*';
+    const ciRoles = ['plan', 'apply', 'deploy'].map((r) => `arn:aws:iam::222222222222:role/webapp-prod-ci-${r}`);
+    const roleWrites = ['iam:CreateRole', 'iam:DeleteRole', 'iam:UpdateRole', 'iam:UpdateAssumeRolePolicy', 'iam:TagRole', 'iam:UntagRole', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy'];
+    expect(doc.Statement).toEqual([
+      { Sid: 'ListStateBucket', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: state },
+      { Sid: 'WriteState', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: `${state}/webapp/prod/terraform.tfstate` },
+      { Sid: 'StateLock', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: `${state}/webapp/prod/terraform.tfstate.tflock` },
+      {
+        Sid: 'ManageProjectRoles',
+        Effect: 'Allow',
+        Action: [
+          'iam:CreateRole', 'iam:DeleteRole', 'iam:GetRole', 'iam:UpdateRole', 'iam:UpdateAssumeRolePolicy', 'iam:TagRole', 'iam:UntagRole', 'iam:ListRoleTags',
+          'iam:PutRolePolicy', 'iam:GetRolePolicy', 'iam:DeleteRolePolicy', 'iam:ListRolePolicies', 'iam:ListAttachedRolePolicies', 'iam:ListInstanceProfilesForRole',
+        ],
+        Resource: projectRoles,
+      },
+      {
+        Sid: 'PassProjectRolesToTheirServices',
+        Effect: 'Allow',
+        Action: ['iam:PassRole'],
+        Resource: projectRoles,
+        Condition: { StringEquals: { 'iam:PassedToService': ['codedeploy.amazonaws.com', 'ecs-tasks.amazonaws.com', 'vpc-flow-logs.amazonaws.com'] } },
+      },
+      {
+        Sid: 'NeverChangeTheCiRoles',
+        Effect: 'Deny',
+        Action: [...roleWrites, 'iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:PutRolePermissionsBoundary', 'iam:DeleteRolePermissionsBoundary', 'iam:UpdateRoleDescription', 'iam:PassRole'],
+        Resource: ciRoles,
+      },
+      expect.objectContaining({ Sid: 'ManageGithubOidcProvider', Effect: 'Allow', Resource: 'arn:aws:iam::222222222222:oidc-provider/token.actions.githubusercontent.com' }),
+      expect.objectContaining({ Sid: 'ServiceLinkedRolesOfUsedServices', Effect: 'Allow', Resource: 'arn:aws:iam::222222222222:role/aws-service-role/*' }),
+    ]);
+    // Evaluated as IAM does (an explicit Deny wins): every way to widen a CI role is refused, its own role included,
+    // while the service roles stay manageable. Conditions are ignored, so any Allow counts: the strictest reading.
+    const escalations = [...roleWrites, 'iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:PutRolePermissionsBoundary', 'iam:DeleteRolePermissionsBoundary', 'iam:UpdateRoleDescription', 'iam:PassRole'];
+    for (const role of ciRoles) {
+      for (const action of escalations) expect([action, role, allows(doc.Statement, action, role)]).toEqual([action, role, false]);
+      expect(allows(doc.Statement, 'iam:GetRole', role)).toBe(true);
+    }
+    for (const action of ['iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy']) {
+      expect(allows(doc.Statement, action, 'arn:aws:iam::222222222222:role/webapp-prod-web-task')).toBe(true);
+    }
+    // No managed policy can be attached to any role: only the CI roles carry one, and they are out of reach.
+    expect(allows(doc.Statement, 'iam:AttachRolePolicy', 'arn:aws:iam::222222222222:role/webapp-prod-web-task')).toBe(false);
+  });
+
   test('deploy role passes exactly the service roles, only to ECS tasks', () => {
     const doc = policy(resource(devOut.tf, 'aws_iam_role_policy', 'ci/deploy/policy').policy);
     const pass = doc.Statement.find((s) => s.Sid === 'PassOnlyThisServicesRoles')!;
@@ -288,3 +358,54 @@ describe('CI access', () => {
     expect(pass.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
   });
 });
+
+/** Attributes through which a resource hands a role to an AWS service, and the service (iam:PassedToService) receiving it. */
+const ROLE_PASSING_ATTRIBUTES: Record<string, string> = {
+  'aws_ecs_task_definition.execution_role_arn': 'ecs-tasks.amazonaws.com',
+  'aws_ecs_task_definition.task_role_arn': 'ecs-tasks.amazonaws.com',
+  'aws_flow_log.iam_role_arn': 'vpc-flow-logs.amazonaws.com',
+  'aws_codedeploy_deployment_group.service_role_arn': 'codedeploy.amazonaws.com',
+  'aws_appautoscaling_target.role_arn': 'application-autoscaling.amazonaws.com',
+  'aws_ecs_service.iam_role': 'ecs.amazonaws.com',
+};
+
+/**
+ * Every place a non-IAM resource refers to a role's ARN (at any depth), with the role's ARN and the service it goes to;
+ * `unknown` lists attributes that pass a role but are not in ROLE_PASSING_ATTRIBUTES (add them with their service).
+ */
+function rolesPassedToServices(tf: TerraformJson): { handed: { at: string; roleArn: string; service: string }[]; unknown: string[] } {
+  const roles = resources(tf, 'aws_iam_role');
+  const account = (tf.provider.aws[0].allowed_account_ids as string[])[0];
+  const handed: { at: string; roleArn: string; service: string }[] = [];
+  const unknown: string[] = [];
+  const walk = (type: string, id: string, key: string, value: unknown): void => {
+    if (Array.isArray(value)) return value.forEach((v) => walk(type, id, key, v));
+    if (value && typeof value === 'object') return Object.entries(value).forEach(([k, v]) => walk(type, id, k, v));
+    if (typeof value !== 'string') return;
+    for (const m of value.matchAll(/\$\{aws_iam_role\.([\w-]+)\.arn\}/g)) {
+      const service = ROLE_PASSING_ATTRIBUTES[`${type}.${key}`];
+      if (!service) unknown.push(`${type}.${id}.${key}`);
+      else handed.push({ at: `${type}.${id}.${key}`, roleArn: `arn:aws:iam::${account}:role/${roles[m[1]].name as string}`, service });
+    }
+  };
+  for (const [type, byId] of Object.entries(tf.resource)) {
+    if (type.startsWith('aws_iam_')) continue; // policies name roles as resources; they pass nothing
+    for (const [id, r] of Object.entries(byId)) walk(type, id, '', r);
+  }
+  return { handed, unknown };
+}
+
+const wildcard = (pattern: string, value: string) => new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i').test(value);
+const asList = (v: string | string[]) => (Array.isArray(v) ? v : [v]);
+
+/**
+ * IAM's answer for one action on one resource under an identity policy: an explicit Deny wins, else any matching
+ * Allow. `context` is checked against StringEquals conditions when given; other conditions are taken as met.
+ */
+function allows(statements: ReturnType<typeof policy>['Statement'], action: string, resourceArn: string, context?: Record<string, string>): boolean {
+  const matching = statements.filter((s) => asList(s.Action).some((a) => wildcard(a, action)) && asList(s.Resource).some((r) => wildcard(r, resourceArn)));
+  const conditionMet = (s: (typeof statements)[number]) =>
+    !context || Object.entries(s.Condition?.StringEquals ?? {}).every(([k, v]) => !(k in context) || asList(v as string | string[]).includes(context[k]));
+  if (matching.some((s) => s.Effect === 'Deny' && conditionMet(s))) return false;
+  return matching.some((s) => s.Effect === 'Allow' && conditionMet(s));
+}
