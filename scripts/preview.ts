@@ -2,9 +2,12 @@
  * `npm run preview`: what each environment would create, without an AWS account. Synthesizes the stacks of main.ts
  * for the offline target (local state, placeholder credentials, the provider's skip flags), runs a real
  * `terraform plan` of each, and prints the planned resources grouped by type.
+ *
+ * `--outdir <dir>` writes the synthesized stacks (and each stack's `tfplan`) there instead of `.work/preview`, so two
+ * previews (a test and a person) never share a folder.
  */
-import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { loadEnvironment } from '../environments';
 import { repoRoot } from './lib/paths';
 import { planStack, synthMain, type PlanJson } from './lib/synth';
@@ -23,12 +26,40 @@ export function summarize(name: string, plan: PlanJson): string {
   const lines = [...byType.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([type, names]) => `  ${type.padEnd(width)}  ${String(names.length).padStart(3)}`);
-  const replace = changes.filter((c) => c.change.actions.includes('delete') && c.change.actions.includes('create')).length;
-  const header = `Plan: ${count('create') - replace} to add, ${count('update')} to change, ${count('delete') - replace} to destroy.`;
+  // Terraform's own counting: a replacement is one add and one destroy.
+  const header = `Plan: ${count('create')} to add, ${count('update')} to change, ${count('delete')} to destroy.`;
   return [`== ${name}: ${header}`, `  ${'resource type'.padEnd(width)}  count`, ...lines].join('\n');
 }
 
-function main(): number {
+/** Thrown for a bad command line; the message is one line naming the argument, what was received and what is allowed. */
+export class UsageError extends Error {}
+
+export function parseArgs(argv: readonly string[]): { outdir: string } {
+  let outdir = join(repoRoot(), '.work', 'preview');
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = arg === '--outdir' ? argv[++i] : arg.startsWith('--outdir=') ? arg.slice('--outdir='.length) : undefined;
+    if (arg !== '--outdir' && value === undefined) throw new UsageError(`argument: received ${JSON.stringify(arg)}; allowed: --outdir <dir>`);
+    if (!value) throw new UsageError('--outdir: received nothing; allowed: a folder path');
+    outdir = resolve(value);
+  }
+  // The folder is emptied before synthesis: never one that holds anything but an earlier preview's output.
+  if (existsSync(outdir) && readdirSync(outdir).length > 0 && !existsSync(join(outdir, 'manifest.json'))) {
+    throw new UsageError(`--outdir: received ${JSON.stringify(outdir)}; allowed: a new or empty folder, or one an earlier preview wrote (it is emptied first)`);
+  }
+  return { outdir };
+}
+
+export function main(argv: readonly string[] = process.argv.slice(2)): number {
+  let outdir: string;
+  try {
+    ({ outdir } = parseArgs(argv));
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`preview: ${e.message}\n`);
+    return 2;
+  }
+  // Terraform first: without it nothing is synthesized or written.
   let setup;
   try {
     setup = terraformSetup();
@@ -39,7 +70,6 @@ function main(): number {
     }
     throw e;
   }
-  const outdir = join(repoRoot(), '.work', 'preview');
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
   const started = Date.now();

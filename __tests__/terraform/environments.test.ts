@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { planStack, scratchDir, synthMain, type PlanJson } from '../../scripts/lib/synth';
 import { terraform, terraformInit } from '../../scripts/lib/terraform';
+import { loadEnvironment } from '../../environments';
+import { ENVIRONMENTS } from '../../main';
 import { requireBuild, requireTerraform } from '../helpers/terraform';
 
 const EXPECTED_TYPES = [
@@ -11,21 +13,32 @@ const EXPECTED_TYPES = [
   'aws_ssm_parameter', 'terraform_data',
 ];
 
-describe.each(['dev', 'prod'])('%s with the real AWS provider', (env) => {
-  const scratch = scratchDir(`tf-${env}`);
-  let real: Record<string, string>;
-  let offline: Record<string, string>;
+// GIVEN the stacks of main.ts, synthesized once per target for every environment (not once per environment)
+const scratch = scratchDir('tf-environments');
+let real: Record<string, string>;
+let offline: Record<string, string>;
+beforeAll(() => {
+  requireTerraform();
+  requireBuild();
+  real = synthMain(join(scratch.dir, 'aws'), 'aws');
+  offline = synthMain(join(scratch.dir, 'offline'), 'offline');
+});
+afterAll(() => scratch.remove());
+
+test('main.ts synthesizes exactly the environments it lists', () => {
+  expect(Object.keys(real)).toEqual([...ENVIRONMENTS]);
+  expect(Object.keys(offline)).toEqual([...ENVIRONMENTS]);
+});
+
+/** What Terraform 1.10-1.11 reports per resource in the plan JSON's `configuration` section (no `lifecycle`). */
+const KNOWN_CONFIGURATION_KEYS = new Set(['address', 'mode', 'type', 'name', 'provider_config_key', 'expressions', 'schema_version', 'count_expression', 'for_each_expression', 'depends_on']);
+
+describe.each([...ENVIRONMENTS])('%s with the real AWS provider', (env) => {
   let plan: PlanJson;
 
   beforeAll(() => {
-    requireTerraform();
-    requireBuild();
-    // GIVEN the stacks of main.ts, synthesized for the real accounts and for the offline target
-    real = synthMain(join(scratch.dir, 'aws'), 'aws');
-    offline = synthMain(join(scratch.dir, 'offline'), 'offline');
     plan = planStack(offline[env]).plan;
   });
-  afterAll(() => scratch.remove());
 
   test('terraform validate passes on the configuration synthesized for the account', () => {
     terraformInit(real[env], { backend: false });
@@ -42,21 +55,33 @@ describe.each(['dev', 'prod'])('%s with the real AWS provider', (env) => {
   });
 
   test('the planned service and task definition are the ones carrying the lifecycle rules', () => {
-    // `terraform show -json` omits lifecycle blocks; the rules are read from the very file that was planned.
+    // `terraform show -json` has no lifecycle meta-arguments anywhere: not in resource_changes, and not in the
+    // `configuration` section either, whose resources carry only address, mode, type, name, provider_config_key,
+    // expressions, schema_version, count/for_each and depends_on (checked below, so a Terraform that starts
+    // reporting them fails here and the rules can be asserted in the plan instead). So the rules are read from the
+    // very file that was planned, and the plan proves that file's service and task definition are the planned ones.
     const tf = JSON.parse(readFileSync(join(offline[env], 'cdk.tf.json'), 'utf8'));
     const [taskId, task] = Object.entries(tf.resource.aws_ecs_task_definition)[0] as [string, { lifecycle: unknown }];
     const [serviceId, service] = Object.entries(tf.resource.aws_ecs_service)[0] as [string, { lifecycle: unknown }];
     const planned = new Set((plan.resource_changes ?? []).map((c) => c.address));
     expect(planned.has(`aws_ecs_task_definition.${taskId}`)).toBe(true);
     expect(planned.has(`aws_ecs_service.${serviceId}`)).toBe(true);
+    const configured = (plan.configuration as { root_module: { resources: Record<string, unknown>[] } }).root_module.resources
+      .filter((r) => r.address === `aws_ecs_task_definition.${taskId}` || r.address === `aws_ecs_service.${serviceId}`);
+    expect(configured).toHaveLength(2);
+    for (const r of configured) expect(Object.keys(r).filter((k) => !KNOWN_CONFIGURATION_KEYS.has(k))).toEqual([]);
+    expect(JSON.stringify(plan)).not.toMatch(/ignore_changes|replace_triggered_by/);
     expect(task.lifecycle).toEqual({ ignore_changes: ['container_definitions'], replace_triggered_by: [expect.stringMatching(/^terraform_data\./)] });
-    // prod deploys blue/green: CodeDeploy also moves the service to the other target group.
-    expect(service.lifecycle).toEqual({ ignore_changes: env === 'prod' ? ['task_definition', 'desired_count', 'load_balancer'] : ['task_definition', 'desired_count'] });
+    // desired_count belongs to auto scaling where it is attached; under blue/green CodeDeploy also moves the service
+    // to the other target group.
+    const svc = loadEnvironment(env).service;
+    const ignored = ['task_definition', ...(svc.autoScaling ? ['desired_count'] : []), ...(svc.deployment.strategy === 'blue-green' ? ['load_balancer'] : [])];
+    expect(service.lifecycle).toEqual({ ignore_changes: ignored });
   });
 
   test('the planned task definition runs the bootstrap image read from the release pointer', () => {
     const task = (plan.resource_changes ?? []).find((c) => c.type === 'aws_ecs_task_definition')!;
     const defs = JSON.parse((task.change.after as { container_definitions: string }).container_definitions);
-    expect(defs[0].image).toBe('public.ecr.aws/nginx/nginx:1.27-alpine');
+    expect(defs[0].image).toBe(loadEnvironment(env).service.bootstrapImage);
   });
 });
