@@ -18,7 +18,10 @@ export interface TestListenerProps {
 }
 
 export interface LoadBalancerProps {
-  /** ALB name (32 characters at most). */
+  /**
+   * ALB name: 1-32 letters, digits and hyphens, not starting or ending with a hyphen, not starting with "internal-"
+   * (AWS's rules; `awsName()` in environments/names.ts cuts a longer name into one).
+   */
   readonly name: string;
   readonly network: Network;
   /** ACM certificate; with it the ALB serves HTTPS and redirects HTTP. @default undefined (plain HTTP) */
@@ -59,6 +62,10 @@ export class LoadBalancer extends Construct {
     super(scope, id);
     this.props = props;
     if (props.name.length > 32) throw new Error(`LoadBalancer ${id}: name: received "${props.name}"; allowed: at most 32 characters`);
+    // Checked here rather than left to the API: AWS refuses these names only at apply time, after the plan looked fine.
+    if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/.test(props.name) || props.name.startsWith('internal-')) {
+      throw new Error(`LoadBalancer ${id}: name: received "${props.name}"; allowed: letters, digits and hyphens, not starting or ending with a hyphen, not starting with "internal-"`);
+    }
     if (props.testListener) {
       const t = props.testListener;
       if (t.allowedCidrs.length === 0) throw new Error(`LoadBalancer ${id}: testListener.allowedCidrs: received []; allowed: at least one CIDR`);

@@ -53,6 +53,14 @@ describe('modules refuse contradictory props in the constructor', () => {
     expect(() => new LoadBalancer(s, 'lb', { name: 'x'.repeat(33), network })).toThrow('allowed: at most 32 characters');
   });
 
+  test.each(['webapp-dev-', '-webapp', 'internal-webapp', 'web_app'])('LoadBalancer named %j, which AWS refuses at apply time', (name) => {
+    const s = scope();
+    const network = new Network(s, 'net', networkProps);
+    expect(() => new LoadBalancer(s, 'lb', { name, network })).toThrow(
+      `LoadBalancer lb: name: received "${name}"; allowed: letters, digits and hyphens, not starting or ending with a hyphen, not starting with "internal-"`,
+    );
+  });
+
   test('ContainerRegistry accepting replication from its own account', () => {
     expect(() => new ContainerRegistry(scope(), 'reg', { repositoryName: 'r', accountId: '111111111111', region: 'eu-west-1', acceptReplicationFrom: '111111111111' })).toThrow(
       "ContainerRegistry reg: acceptReplicationFrom: received 111111111111; allowed: an account other than this registry's own",
