@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
  * - POST   /repos/{owner}/{repo}/issues/{n}/comments
  * - PATCH  /repos/{owner}/{repo}/issues/comments/{id}  (403 when the comment belongs to someone else)
  * - GET    /repos/{owner}/{repo}/commits/{sha}/pulls
+ * - GET    /repos/{owner}/{repo}/pulls/{n}                (number and head commit)
  * Every request is recorded, so tests can assert on what reached the server (or that nothing did).
  */
 export interface FakeComment {
@@ -31,6 +32,8 @@ export interface FakePull {
   number: number;
   merged_at: string | null;
   merge_commit_sha: string;
+  /** The pull request's head commit (GitHub: `head.sha`). */
+  head_sha?: string;
 }
 
 export class FakeGitHub {
@@ -39,6 +42,8 @@ export class FakeGitHub {
   /** token → login of the identity it authenticates. */
   readonly tokens = new Map<string, string>([['test-token', 'github-actions[bot]']]);
   readonly pulls = new Map<string, FakePull[]>();
+  /** pull-request number → its head commit, for GET /pulls/{n}. */
+  readonly heads = new Map<number, string>();
   private server?: Server;
   private nextId = 1000;
   url = '';
@@ -120,7 +125,12 @@ export class FakeGitHub {
       return send(200, c);
     }
     if ((m = new RegExp(`^${escape(base)}/commits/([0-9a-f]+)/pulls$`).exec(url.pathname)) && req.method === 'GET') {
-      return send(200, (this.pulls.get(m[1]) ?? []).map((p) => ({ ...p, state: 'closed', base: { ref: 'main' } })));
+      return send(200, (this.pulls.get(m[1]) ?? []).map(({ head_sha, ...p }) => ({ ...p, state: 'closed', base: { ref: 'main' }, head: { sha: head_sha ?? this.heads.get(p.number) } })));
+    }
+    if ((m = new RegExp(`^${escape(base)}/pulls/(\\d+)$`).exec(url.pathname)) && req.method === 'GET') {
+      const head = this.heads.get(Number(m[1]));
+      if (!head) return send(404, { message: 'Not Found' });
+      return send(200, { number: Number(m[1]), state: 'open', base: { ref: 'main' }, head: { sha: head } });
     }
     return send(404, { message: 'Not Found' });
   }

@@ -307,7 +307,7 @@ describe('3,000 resources', () => {
     expect(r.markdown).toContain(`**${line}**`);
     expect(r.trimmed.detailsOmitted).toBeGreaterThan(0);
     expect(r.markdown).toMatch(/> Trimmed to fit GitHub's 65,536-character comment limit: details of [\d,]+ of [\d,]+ resources left out/);
-    expect(r.markdown).toContain(`The full plan is in the [workflow run](${RUN_URL}).`);
+    expect(r.markdown).toContain(`Everything left out is in the \`plan-dev\` artifact of the [workflow run](${RUN_URL}): this comment untrimmed, masked the same way.`);
   });
 
   test('the big mixed plan keeps destructive changes listed one by one before anything else', () => {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../../scripts/lib/paths';
 import { scratchDir } from '../../scripts/lib/synth';
@@ -90,12 +90,37 @@ describe('--post: one comment per environment, updated in place', () => {
     expect(gh.comments.find((c) => c.id === prod.id)!.body).toContain('prod plan');
   });
 
-  test('the pull request comes from the pull_request event when --pr is not given', async () => {
-    const event = file('event.json', JSON.stringify({ pull_request: { number: 31 } }));
-    const r = await run(['--env', 'prod', '--plan-json', file('p.json', JSON.stringify(v1)), '--post'], { ...env, GITHUB_EVENT_PATH: event });
+  test('the pull request and its head commit come from the pull_request event when --pr is not given', async () => {
+    // GIVEN the event of a pull_request workflow (GITHUB_SHA would be the merge ref, not the head)
+    const head = 'c'.repeat(40);
+    const event = file('event.json', JSON.stringify({ pull_request: { number: 31, head: { sha: head } } }));
+    // WHEN the plan is posted
+    const r = await run(['--env', 'prod', '--plan-json', file('p.json', JSON.stringify(v1)), '--post'], { ...env, GITHUB_EVENT_PATH: event, GITHUB_SHA: 'd'.repeat(40) });
+    // THEN the comment lands on that pull request and its marker names the head the plan was made for
     expect(r.code).toBe(0);
     expect(gh.comments.filter((c) => c.issue === 31)).toHaveLength(1);
     expect(gh.comments[0].body).toContain('[workflow run](https://github.com/example-org/webapp-infra/actions/runs/77)');
+    expect(parseMarker(gh.comments[0].body)?.head).toBe(head);
+  });
+
+  test('--full-output keeps the untrimmed comment, masked, for the workflow artifact; the posted one stays under the limit', async () => {
+    // GIVEN a plan far over the limit whose last resource carries a sensitive value
+    const big = manyCreates(3000);
+    const last = big.resource_changes!.at(-1)!;
+    last.change.after = { ...(last.change.after as object), value: 'Art1fact-S3cret-value' };
+    last.change.after_sensitive = { value: true };
+    const full = join(scratch.dir, 'full.md');
+    // WHEN it is rendered and posted with --full-output
+    const r = await run(['--env', 'dev', '--plan-json', file('big-full.json', JSON.stringify(big)), '--post', '--pr', '6', '--full-output', full], env);
+    expect(r.code).toBe(0);
+    // THEN the comment is trimmed and points at the artifact; the file has every resource's details and no secret
+    expect(gh.comments[0].body.length).toBeLessThanOrEqual(65_536);
+    expect(gh.comments[0].body).toContain('Everything left out is in the `plan-dev` artifact of the [workflow run](https://github.com/example-org/webapp-infra/actions/runs/77)');
+    const untrimmed = readFileSync(full, 'utf8');
+    expect(untrimmed.length).toBeGreaterThan(65_536);
+    expect(untrimmed).toContain('<details><summary>➕ create <code>aws_ssm_parameter.p[2999]</code></summary>');
+    expect(untrimmed).not.toContain('Trimmed to fit');
+    expect(untrimmed).not.toContain('Art1fact-S3cret-value');
   });
 
   test('a 3,000-resource plan is accepted by a server enforcing GitHub\'s 65,536-character limit', async () => {
@@ -104,6 +129,18 @@ describe('--post: one comment per environment, updated in place', () => {
     expect(r.code).toBe(0);
     expect(gh.comments[0].body.length).toBeLessThanOrEqual(65_536);
     expect(gh.comments[0].body).toContain('**Plan: 3000 to add, 0 to change, 0 to destroy.**');
+  });
+
+  test('a failed plan\'s log is scrubbed of the plan\'s secrets when the plan JSON is at hand', async () => {
+    // GIVEN a provider error that echoes a value Terraform marks sensitive in the plan
+    const p = plan([change('aws_db_instance.db', ['update'], { password: 'Old-Db-Pass-1' }, { password: 'New-Db-Pass-2' }, { change: { before_sensitive: { password: true }, after_sensitive: { password: true } } })]);
+    const log = file('fail.log', 'Error: updating aws_db_instance.db: InvalidParameterValue: New-Db-Pass-2 is too short\n');
+    // WHEN the failure is rendered with the plan
+    const r = await run(['--env', 'dev', '--error-log', log, '--plan-json', file('fail-plan.json', JSON.stringify(p))], env);
+    // THEN the error shows without the secret
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('InvalidParameterValue: (sensitive value) is too short');
+    expect(r.stdout).not.toContain('New-Db-Pass-2');
   });
 
   test('a failed plan is posted as the environment\'s comment, replacing its last plan', async () => {
@@ -129,7 +166,9 @@ describe('bad input: one line, exit 1, nothing reaches GitHub', () => {
   ];
   const badInvocations: [string, string[], RegExp, Record<string, string | undefined>?][] = [
     ['a missing file', ['--env', 'dev', '--plan-json', '/nonexistent/plan.json'], /--plan-json: received "\/nonexistent\/plan\.json" \(no such file\); allowed: a readable file/],
-    ['an unknown environment', ['--env', 'staging', '--plan-json', 'PLAN'], /--env: received "staging"; allowed: one of dev, prod/],
+    // Not `staging`: a third environment is one file away, and this must stay unknown.
+    ['an unknown environment', ['--env', 'no-such-env', '--plan-json', 'PLAN'], /--env: received "no-such-env"; allowed: one of dev, prod/],
+    ['a head that is not a commit SHA', ['--env', 'dev', '--plan-json', 'PLAN', '--head-sha', 'main'], /--head-sha: received "main"; allowed: a 40-character commit SHA/],
     ['no token', ['--env', 'dev', '--plan-json', 'PLAN'], /GITHUB_TOKEN: received nothing; allowed: a token/, { GITHUB_TOKEN: undefined }],
     ['an invalid mask', ['--env', 'dev', '--plan-json', 'PLAN', '--mask-value', '(unclosed'], /masks\.values\[0\]: received "\(unclosed"; allowed: a valid regular expression/],
     ['a bad config file', ['--env', 'dev', '--plan-json', 'PLAN', '--config', 'CONFIG'], /--config \S+: masks: received unknown key\(s\) secrets; allowed:/],
@@ -158,23 +197,46 @@ describe('bad input: one line, exit 1, nothing reaches GitHub', () => {
 
 describe('verify: the apply gate', () => {
   const MERGE_SHA = 'abcdef0123456789abcdef0123456789abcdef01';
+  const HEAD = '1111111111111111111111111111111111111111';
+  const EARLIER_HEAD = '2222222222222222222222222222222222222222';
 
-  async function reviewed(p: typeof v1, pr = 12): Promise<void> {
-    const r = await run(['--env', 'dev', '--plan-json', file('reviewed.json', JSON.stringify(p)), '--post', '--pr', String(pr)], env);
+  async function reviewed(p: typeof v1, pr = 12, head = HEAD): Promise<void> {
+    const r = await run(['--env', 'dev', '--plan-json', file('reviewed.json', JSON.stringify(p)), '--post', '--pr', String(pr), '--head-sha', head], env);
     expect(r.code).toBe(0);
   }
 
-  test('passes when the plan after merge is the reviewed one, finding the PR from the merge commit', async () => {
+  test('passes when the plan after merge is the reviewed one, finding the PR and its head from the merge commit', async () => {
     await reviewed(v1);
-    gh.pulls.set(MERGE_SHA, [{ number: 12, merged_at: '2026-01-01T00:00:00Z', merge_commit_sha: MERGE_SHA }]);
+    gh.pulls.set(MERGE_SHA, [{ number: 12, merged_at: '2026-01-01T00:00:00Z', merge_commit_sha: MERGE_SHA, head_sha: HEAD }]);
     const r = await run(['verify', '--env', 'dev', '--plan-json', file('now.json', JSON.stringify(v1)), '--commit', MERGE_SHA], env);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^plan for dev matches the plan reviewed on example-org\/webapp-infra#12 \(fingerprint [0-9a-f]{12}\)$/m);
+    expect(r.stdout).toMatch(/^plan for dev matches the plan reviewed on example-org\/webapp-infra#12 \(fingerprint [0-9a-f]{12}, planned at its head 111111111111\)$/m);
+  });
+
+  test('refuses a comment made for an earlier push, even with the same fingerprint', async () => {
+    // GIVEN the bot's comment for an earlier head, and a later push whose plan never posted (cancelled run)
+    await reviewed(v1, 12, EARLIER_HEAD);
+    gh.pulls.set(MERGE_SHA, [{ number: 12, merged_at: '2026-01-01T00:00:00Z', merge_commit_sha: MERGE_SHA, head_sha: HEAD }]);
+    // WHEN the merge commit's plan is verified
+    const r = await run(['verify', '--env', 'dev', '--plan-json', file('now.json', JSON.stringify(v1)), '--commit', MERGE_SHA], env);
+    // THEN it is refused: the reviewer never saw a plan of the last push
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^plan-comment: refusing to apply: the plan comment for dev on example-org\/webapp-infra#12 was made for commit 222222222222, but the pull request was merged at 111111111111: its last push was never planned/);
+  });
+
+  test('refuses a comment whose marker names no head commit (written before the gate checked heads)', async () => {
+    const hash = (await run(['hash', '--plan-json', file('h.json', JSON.stringify(v1))], env)).stdout.trim();
+    gh.addComment(12, BOT, `<!-- ecs-coexist:plan-comment env=dev plan-sha256=${hash} -->\nold format`);
+    gh.heads.set(12, HEAD);
+    const r = await run(['verify', '--env', 'dev', '--plan-json', file('now.json', JSON.stringify(v1)), '--pr', '12'], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/refusing to apply: the plan comment for dev on example-org\/webapp-infra#12 does not name the commit it was made for: re-run the plan workflow/);
   });
 
   test('refuses a plan that differs from the reviewed one, and says so on the pull request', async () => {
     await reviewed(v1);
+    gh.heads.set(12, HEAD);
     const r = await run(['verify', '--env', 'dev', '--plan-json', file('now.json', JSON.stringify(v2)), '--pr', '12', '--post'], { ...env, GITHUB_SHA: MERGE_SHA });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^plan-comment: refusing to apply: the plan for dev \(fingerprint [0-9a-f]{12}\) differs from the one reviewed on example-org\/webapp-infra#12 \([0-9a-f]{12}\)/);
@@ -206,6 +268,21 @@ describe('verify: the apply gate', () => {
 });
 
 describe('apply-result', () => {
+  test('the apply log posted to the pull request is scrubbed of the plan\'s secrets, not only of configured masks', async () => {
+    // GIVEN the applied plan, whose sensitive value Terraform copied in clear into an unmarked attribute and the log
+    const secret = 'Appl1ed-Secret-Literal';
+    const applied = plan([change('terraform_data.db', ['update'], { input: { password: 'old-value-x' } }, { input: { password: secret } }, { change: { before_sensitive: { input: { password: true } }, after_sensitive: { input: { password: true } } } })]);
+    const log = file('apply-secret.log', `terraform_data.db: Modifying...\nOutputs:\n\ncopy = "${secret}"\n\nApply complete! Resources: 0 added, 1 changed, 0 destroyed.\n`);
+    // WHEN the result is rendered with the plan JSON
+    const withPlan = await run(['apply-result', '--env', 'dev', '--status', 'success', '--log', log, '--plan-json', file('applied.json', JSON.stringify(applied))], env);
+    // THEN the literal is gone; without the plan (the negative control) it would have been posted
+    expect(withPlan.code).toBe(0);
+    expect(withPlan.stdout).toContain('copy = "(sensitive value)"');
+    expect(withPlan.stdout).not.toContain(secret);
+    const without = await run(['apply-result', '--env', 'dev', '--status', 'success', '--log', log], env);
+    expect(without.stdout).toContain(secret);
+  });
+
   test('reports the apply on the merged pull request, and a re-run updates that comment', async () => {
     const sha = '0123456789abcdef0123456789abcdef01234567';
     gh.pulls.set(sha, [{ number: 40, merged_at: '2026-01-01T00:00:00Z', merge_commit_sha: sha }]);

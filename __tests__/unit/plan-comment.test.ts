@@ -1,4 +1,6 @@
+import { CODEDEPLOY_OWNED_LISTENER_PATHS } from '../../modules/load-balancer';
 import { changedLeaves, formatPath } from '../../src/plan-comment/attributes';
+import { CODEDEPLOY_LISTENER_PATHS } from '../../src/plan-comment/ecs';
 import { planHash } from '../../src/plan-comment/hash';
 import { formatMarker, parseMarker } from '../../src/plan-comment/marker';
 import { Masker, maskerFor } from '../../src/plan-comment/mask';
@@ -9,6 +11,7 @@ import { summarize } from '../../src/plan-comment/summary';
 import { change, manyCreates, plan } from '../helpers/synthetic-plan';
 
 const dev = { env: 'dev', ownership: ownershipFor('dev') };
+const prod = { env: 'prod', ownership: ownershipFor('prod') };
 
 describe('counting like Terraform 1.11', () => {
   test('replacements count once to add and once to destroy; imports lead; moves, forgets, reads and data deletes do not count', () => {
@@ -117,6 +120,14 @@ describe('the plan fingerprint', () => {
 });
 
 describe('markers', () => {
+  test('the head commit the plan was made for round-trips; anything but a full SHA is refused', () => {
+    const m = formatMarker({ kind: 'plan-comment', env: 'dev', planSha256: 'a'.repeat(64), head: 'b'.repeat(40) });
+    expect(m).toBe(`<!-- ecs-coexist:plan-comment env=dev plan-sha256=${'a'.repeat(64)} head=${'b'.repeat(40)} -->`);
+    expect(parseMarker(m)?.head).toBe('b'.repeat(40));
+    expect(() => formatMarker({ kind: 'plan-comment', env: 'dev', head: 'main' })).toThrow('marker head: received "main"');
+    expect(renderPlan(plan([change('aws_s3_bucket.b', ['create'], null, {})]), { ...dev, headSha: 'c'.repeat(40) }).markdown).toMatch(new RegExp(`^<!-- ecs-coexist:plan-comment env=dev plan-sha256=[0-9a-f]{64} head=${'c'.repeat(40)} -->`));
+  });
+
   test('round-trip, and only at the very start of a comment', () => {
     const m = formatMarker({ kind: 'plan-comment', env: 'prod', planSha256: 'a'.repeat(64) });
     expect(parseMarker(`${m}\nbody`)).toEqual({ kind: 'plan-comment', env: 'prod', planSha256: 'a'.repeat(64), status: undefined });
@@ -131,9 +142,23 @@ describe('size limit', () => {
     expect(r.markdown.length).toBeLessThanOrEqual(4_000);
     expect(r.markdown).toContain('**Plan: 200 to add, 0 to change, 0 to destroy.**');
     expect(r.markdown).toContain('**➕ Create (200, by resource type)**\n- 200 × `aws_ssm_parameter`');
-    expect(r.markdown).toMatch(/Trimmed to fit GitHub's 4,000-character comment limit: details of 19\d of 200 resources left out; \*\*Create\*\* listed by resource type\. The full plan is in the \[workflow run\]\(https:\/\/github\.com\/o\/r\/actions\/runs\/1\)\./);
+    expect(r.markdown).toMatch(/Trimmed to fit GitHub's 4,000-character comment limit: details of 19\d of 200 resources left out; \*\*Create\*\* listed by resource type\. Everything left out is in the `plan-dev` artifact of the \[workflow run\]\(https:\/\/github\.com\/o\/r\/actions\/runs\/1\): this comment untrimmed, masked the same way\./);
     // The details that fit are kept: the first resources, whole.
     expect(r.markdown).toContain('<details><summary>➕ create <code>aws_ssm_parameter.p[0]</code></summary>');
+  });
+
+  test('when even the shortened lists do not fit, the notice says the lists were left out', () => {
+    // GIVEN a limit that the head and the caution block nearly fill, and 30 resource types destroyed
+    const p = plan(Array.from({ length: 30 }, (_, i) => change(`aws_resource_type_with_a_rather_long_name_${i}.r`, ['delete'], { id: `x${i}` }, null)));
+    // WHEN rendered
+    const r = renderPlan(p, { ...dev, maxLength: 2_000, runUrl: 'https://github.com/o/r/actions/runs/1' });
+    // THEN it fits, keeps the summary and the caution block, and says what went missing instead of looking empty
+    expect(r.markdown.length).toBeLessThanOrEqual(2_000);
+    expect(r.trimmed.listsOmitted).toBe(true);
+    expect(r.markdown).toContain('**Plan: 0 to add, 0 to change, 30 to destroy.**');
+    expect(r.markdown).toContain('> **This plan destroys 30 resources.**');
+    expect(r.markdown).not.toContain('#### Changes');
+    expect(r.markdown).toContain('Trimmed to fit GitHub\'s 2,000-character comment limit: **the resource lists left out**');
   });
 
   test('renders 3,000 resources within a second', () => {
@@ -143,6 +168,135 @@ describe('size limit', () => {
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     expect(ms).toBeLessThan(1000);
     expect(r.markdown.length).toBeLessThanOrEqual(65_536);
+  });
+});
+
+describe('drift without changes', () => {
+  test('a plan with no changes still shows what changed outside of Terraform, under the one line', () => {
+    // GIVEN a plan without changes whose refresh found a parameter changed by hand and the release pointer moved
+    const p = plan([], {
+      resource_drift: [
+        change('aws_ssm_parameter.flags', ['update'], { name: '/webapp/dev/web/flags', value: 'a=1' }, { name: '/webapp/dev/web/flags', value: 'a=2' }),
+        change('aws_ssm_parameter.release', ['update'], { name: '/webapp/dev/web/release-image', insecure_value: 'img@sha256:1' }, { name: '/webapp/dev/web/release-image', insecure_value: 'img@sha256:2' }),
+      ],
+    });
+    // WHEN rendered
+    const r = renderPlan(p, dev);
+    // THEN it is still "no changes", and the drift section lists both, the pointer as expected
+    expect(r.status).toBe('no-changes');
+    expect(r.markdown).toContain('✅ **Terraform plan for `dev`: no changes.** Infrastructure matches the configuration.');
+    expect(r.markdown).toContain('#### Changed outside of Terraform (drift)');
+    expect(r.markdown).toContain('- `aws_ssm_parameter.flags`: `value`');
+    expect(r.markdown).toContain('- `aws_ssm_parameter.release`: `insecure_value` (expected: written by `ecs-release deploy`, ignored by Terraform)');
+    expect(r.markdown).toContain('- value = "a=1"\n+ value = "a=2"');
+    expect(r.markdown).not.toContain('#### Changes');
+  });
+
+  test('without drift, no changes is still the one line', () => {
+    const lines = renderPlan(plan([]), dev).markdown.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toBe('✅ **Terraform plan for `dev`: no changes.** Infrastructure matches the configuration.');
+  });
+});
+
+describe('blue/green: what CodeDeploy owns', () => {
+  const BLUE = 'arn:aws:elasticloadbalancing:eu-west-1:222222222222:targetgroup/webapp-prod-web/1';
+  const GREEN = 'arn:aws:elasticloadbalancing:eu-west-1:222222222222:targetgroup/webapp-prod-web-g/2';
+  const PROD_LISTENER = 'arn:aws:elasticloadbalancing:eu-west-1:222222222222:listener/app/webapp-prod/1/443';
+  const forward = (tg: string, extra: Record<string, unknown> = {}) => ({ arn: PROD_LISTENER, port: 443, ssl_policy: 'ELBSecurityPolicy-TLS13-1-2-2021-06', default_action: [{ type: 'forward', target_group_arn: tg, forward: [] }], ...extra });
+  const listener = (actions: ('update' | 'create' | 'delete')[], before: unknown, after: unknown) => change('aws_lb_listener.production', actions, before, after);
+  const group = (actions: ('no-op' | 'update' | 'create' | 'delete')[] = ['no-op'], before: unknown = groupValue(), after: unknown = groupValue()) => change('aws_codedeploy_deployment_group.group', actions, before, after);
+  function groupValue(extra: Record<string, unknown> = {}) {
+    return {
+      deployment_group_name: 'webapp-prod-web',
+      load_balancer_info: [{ target_group_pair_info: [{ prod_traffic_route: [{ listener_arns: [PROD_LISTENER] }], test_traffic_route: [{ listener_arns: ['arn:test'] }], target_group: [{ name: 'webapp-prod-web' }, { name: 'webapp-prod-web-g' }] }] }],
+      ...extra,
+    };
+  }
+  /** The ECS releases section: between its heading and the lists. */
+  const notes = (md: string) => md.split('#### Changes')[0].split('#### ECS releases')[1] ?? '';
+
+  test('the listener paths the renderer knows are exactly those the load balancer hands to CodeDeploy', () => {
+    expect([...CODEDEPLOY_LISTENER_PATHS]).toEqual([...CODEDEPLOY_OWNED_LISTENER_PATHS]);
+  });
+
+  test('GIVEN CodeDeploy swapped the listener to green WHEN planning with nothing to change THEN the drift is expected', () => {
+    const p = plan([group()], { resource_drift: [listener(['update'], forward(BLUE), forward(GREEN))] });
+    const r = renderPlan(p, prod);
+    expect(r.status).toBe('no-changes');
+    expect(r.markdown).toContain("- `aws_lb_listener.production`: `default_action` (expected: moved by CodeDeploy's blue/green traffic shift, ignored by Terraform)");
+    expect(r.markdown).toContain('<details><summary>🌀 changed outside of Terraform (expected) <code>aws_lb_listener.production</code></summary>');
+  });
+
+  test('a listener drift beyond the forward target is not called expected', () => {
+    const p = plan([group()], { resource_drift: [listener(['update'], forward(BLUE), forward(GREEN, { ssl_policy: 'ELBSecurityPolicy-2016-08' }))] });
+    const md = renderPlan(p, prod).markdown;
+    expect(md).toMatch(/- `aws_lb_listener\.production`: `default_action`, `ssl_policy`\n/);
+    expect(md).not.toContain('expected: moved by CodeDeploy');
+  });
+
+  test('a plan that sets the forward target back is a caution, and the drift says this plan would undo it', () => {
+    // GIVEN the listener forwards to green after a deployment, and the ignore_changes rule is gone
+    const p = plan([group(), listener(['update'], forward(GREEN), forward(BLUE))], { resource_drift: [listener(['update'], forward(BLUE), forward(GREEN))] });
+    const r = renderPlan(p, prod);
+    expect(r.status).toBe('attention');
+    expect(notes(r.markdown)).toContain('> [!CAUTION]\n> - `aws_lb_listener.production` would set the forward target of a listener CodeDeploy shifts traffic on (`default_action[0].target_group_arn`)');
+    expect(notes(r.markdown)).toContain('Keep `ignore_changes` on `default_action[0].target_group_arn`, `default_action[0].forward`.');
+    expect(r.markdown).toContain("(moved by CodeDeploy's blue/green traffic shift, and this plan would undo it)");
+  });
+
+  test('other listener changes apply with a note; the listener is recognised by the deployment group naming its ARN, even outside a blue/green environment', () => {
+    const p = plan([group(), listener(['update'], forward(BLUE), forward(BLUE, { ssl_policy: 'ELBSecurityPolicy-TLS13-1-3-2021-06' }))]);
+    const r = renderPlan(p, dev);
+    expect(r.status).toBe('changes');
+    expect(notes(r.markdown)).toContain("- `aws_lb_listener.production` is a listener CodeDeploy shifts traffic on; this change (`ssl_policy`) applies, the forward target stays CodeDeploy's. Apply while no blue/green deployment is in flight (`ecs-release status --env dev`).");
+  });
+
+  test('a forwarding listener in a rolling environment, with no deployment group naming it, gets no CodeDeploy note', () => {
+    const r = renderPlan(plan([listener(['update'], forward(BLUE), forward(BLUE, { ssl_policy: 'x' }))]), dev);
+    expect(r.markdown).toContain('- `aws_lb_listener.production`: `ssl_policy`');
+    expect(r.markdown).not.toContain('#### ECS releases');
+  });
+
+  test('replacing the listener, the deployment group or a target group of the pair is a caution', () => {
+    const p = plan([
+      change('aws_lb_listener.test', ['delete', 'create'], { arn: 'arn:test', port: 8443, default_action: [{ type: 'forward', target_group_arn: GREEN }] }, { port: 9443, default_action: [{ type: 'forward', target_group_arn: BLUE }] }, { change: { replace_paths: [['port']] } }),
+      group(['delete', 'create'], groupValue(), groupValue({ deployment_group_name: 'webapp-prod-web-2' })),
+      change('aws_lb_target_group.green', ['delete'], { name: 'webapp-prod-web-g', arn: GREEN }, null),
+    ]);
+    const r = renderPlan(p, prod);
+    const cautions = notes(r.markdown).split('> [!CAUTION]')[1] ?? '';
+    expect(cautions).toContain('- `aws_lb_listener.test` re-creates a listener CodeDeploy shifts traffic on: the new one forwards to the blue target group, wherever production runs now');
+    expect(cautions).toContain('- `aws_codedeploy_deployment_group.group` re-creates CodeDeploy deployment group `webapp-prod-web`: a deployment in flight loses its group');
+    expect(cautions).toContain('- `aws_lb_target_group.green` deletes target group `webapp-prod-web-g`, one of the two CodeDeploy alternates between: production traffic may be on it right now');
+  });
+
+  test('deployment group settings changing is a note for deployments started after the apply', () => {
+    const p = plan([group(['update'], groupValue({ blue_green_deployment_config: [{ terminate_blue_instances_on_deployment_success: [{ termination_wait_time_in_minutes: 15 }] }] }), groupValue({ blue_green_deployment_config: [{ terminate_blue_instances_on_deployment_success: [{ termination_wait_time_in_minutes: 30 }] }] }))]);
+    const md = notes(renderPlan(p, prod).markdown);
+    expect(md).toContain('> [!NOTE]\n> - CodeDeploy deployment group `webapp-prod-web` changes (`blue_green_deployment_config`): deployments started after this apply use the new settings.');
+  });
+
+  test('the service: load_balancer changed by Terraform is a caution, changed by CodeDeploy is expected drift', () => {
+    const svc = (tg: string) => ({ name: 'web', task_definition: 'td:1', desired_count: 3, load_balancer: [{ target_group_arn: tg, container_name: 'web', container_port: 8080 }] });
+    const undo = renderPlan(plan([change('aws_ecs_service.web', ['update'], svc(GREEN), svc(BLUE))]), prod);
+    expect(notes(undo.markdown)).toContain("- `aws_ecs_service.web` would set the service's `load_balancer` back to the target group Terraform declares");
+    const drift = renderPlan(plan([], { resource_drift: [change('aws_ecs_service.web', ['update'], svc(BLUE), { ...svc(GREEN), task_definition: 'td:7' })] }), prod);
+    expect(drift.markdown).toContain('- `aws_ecs_service.web`: `load_balancer`, `task_definition` (expected: owned by CodeDeploy, the release CLI and auto scaling, ignored by Terraform)');
+    // In a rolling environment a target-group change on the service is an ordinary IaC change.
+    expect(renderPlan(plan([change('aws_ecs_service.web', ['update'], svc(GREEN), svc(BLUE))]), dev).markdown).not.toContain('load_balancer` back');
+  });
+
+  test('on creates in a blue/green environment, the forwarding listeners and the deployment group are explained', () => {
+    const p = plan([
+      listener(['create'], null, { port: 443, default_action: [{ type: 'forward', target_group_arn: null }] }),
+      change('aws_lb_listener.redirect', ['create'], null, { port: 80, default_action: [{ type: 'redirect' }] }),
+      group(['create'], null, groupValue()),
+    ]);
+    const md = notes(renderPlan(p, prod).markdown);
+    expect(md).toContain('- Listener `aws_lb_listener.production` forwards to the blue target group; from the first blue/green deployment on, CodeDeploy moves its forward target and Terraform ignores it');
+    expect(md).not.toContain('aws_lb_listener.redirect');
+    expect(md).toContain('- CodeDeploy deployment group `webapp-prod-web`: `ecs-release deploy --env prod` ships through it');
   });
 });
 

@@ -5,7 +5,8 @@
  *   plan-comment --env dev --plan-json plan.json [--post]      render (and post) the plan comment
  *   plan-comment --env dev --error-log plan.log [--post]       render (and post) a failed plan
  *   plan-comment verify --env dev --plan-json plan.json        exit 0 only if this plan is the one reviewed on the PR
- *   plan-comment apply-result --env dev --status success ...   report the apply on the merged PR
+ *   plan-comment apply-result --env dev --status success ...   report the apply on the merged PR (--plan-json masks
+ *                                                              the plan's secrets in the log)
  *   plan-comment hash --plan-json plan.json                    print the plan fingerprint
  *
  * Every input is read, checked and rendered before the first request to GitHub: bad input exits 1 with one line and
@@ -15,7 +16,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { z } from 'zod';
 import { planHash } from './hash';
-import { Masker, maskerFor, type MaskConfig } from './mask';
+import { Masker, maskerFor, secretsFor, type MaskConfig } from './mask';
 import { ownershipFor } from './ownership';
 import { parsePlan, PlanInputError, type TerraformPlan } from './plan';
 import { renderApplyResult, renderPlan, renderPlanFailure, runUrlFromEnv, type ApplyStatus } from './render';
@@ -89,22 +90,37 @@ function repository(o: CommonOptions): { owner: string; repo: string } {
   return { owner: m[1], repo: m[2] };
 }
 
+/** The pull_request object of the event that started the workflow, if it was one. */
+function pullRequestEvent(): { number?: number; head?: { sha?: string } } | undefined {
+  const eventPath = process.env.GITHUB_EVENT_PATH;
+  if (!eventPath || !existsSync(eventPath)) return undefined;
+  try {
+    return (JSON.parse(readFileSync(eventPath, 'utf8')) as { pull_request?: { number?: number; head?: { sha?: string } } }).pull_request;
+  } catch {
+    return undefined; // not a pull_request event
+  }
+}
+
 /** The pull request number: --pr, else the pull_request event that started the workflow. */
 function prFromOptions(o: CommonOptions): number | undefined {
   if (o.pr !== undefined) {
     if (!/^[1-9]\d{0,9}$/.test(o.pr)) throw new PlanInputError('--pr', JSON.stringify(o.pr), 'a pull-request number');
     return Number(o.pr);
   }
-  const eventPath = process.env.GITHUB_EVENT_PATH;
-  if (eventPath && existsSync(eventPath)) {
-    try {
-      const event = JSON.parse(readFileSync(eventPath, 'utf8')) as { pull_request?: { number?: number } };
-      if (typeof event.pull_request?.number === 'number') return event.pull_request.number;
-    } catch {
-      // not a pull_request event
-    }
-  }
-  return undefined;
+  const n = pullRequestEvent()?.number;
+  return typeof n === 'number' ? n : undefined;
+}
+
+/** The head commit the plan was made for: --head-sha, else the pull_request event's head (not GITHUB_SHA, the merge ref). */
+function headSha(o: { headSha?: string }): string | undefined {
+  const sha = o.headSha ?? pullRequestEvent()?.head?.sha;
+  if (sha !== undefined && !/^[0-9a-f]{40}$/.test(sha)) throw new PlanInputError('--head-sha', JSON.stringify(sha), 'a 40-character commit SHA');
+  return sha;
+}
+
+/** The plan's secret literals, to scrub free text (logs) with; none without a plan. */
+function planSecrets(planJson: string | undefined, masks: MaskConfig): Set<string> {
+  return planJson === undefined ? new Set() : secretsFor(loadPlan(planJson), masks);
 }
 
 function token(): string {
@@ -125,15 +141,15 @@ async function github(o: CommonOptions) {
   return { mod, octokit: mod.githubClient({ token: token(), baseUrl: o.apiUrl ?? process.env.GITHUB_API_URL }) };
 }
 
-async function resolvePr(o: CommonOptions, gh: Awaited<ReturnType<typeof github>>): Promise<{ owner: string; repo: string; number: number }> {
+async function resolvePr(o: CommonOptions, gh: Awaited<ReturnType<typeof github>>): Promise<{ owner: string; repo: string; number: number; headSha?: string }> {
   const repo = repository(o);
   const direct = prFromOptions(o);
   if (direct !== undefined) return { ...repo, number: direct };
   const sha = commitOption(o);
   if (!sha) throw new PlanInputError('--pr', 'nothing (no --pr, no --commit, no pull_request event)', 'a pull-request number, or --commit <sha> of a merge commit');
-  const number = await gh.mod.mergedPullRequestFor(gh.octokit, repo.owner, repo.repo, sha);
-  if (number === undefined) throw new CliError(`--commit: received ${sha}; allowed: a commit merged through a pull request (applies follow reviewed plans only)`);
-  return { ...repo, number };
+  const merged = await gh.mod.mergedPullRequestFor(gh.octokit, repo.owner, repo.repo, sha);
+  if (merged === undefined) throw new CliError(`--commit: received ${sha}; allowed: a commit merged through a pull request (applies follow reviewed plans only)`);
+  return { ...repo, number: merged.number, headSha: merged.headSha };
 }
 
 function addCommon(cmd: Command): Command {
@@ -162,15 +178,18 @@ export function program(): Command {
       .command('render', { isDefault: true })
       .description('render a `terraform show -json` plan (or a failed plan\'s log) as Markdown; print it, and with --post create or update the environment\'s comment')
       .requiredOption('--env <name>', 'environment (a file in environments/)')
-      .addOption(new Option('--plan-json <file>', 'output of `terraform show -json <planfile>`').conflicts('errorLog'))
+      .option('--plan-json <file>', 'output of `terraform show -json <planfile>` (with --error-log: only masks the plan\'s secrets in the log)')
       .option('--error-log <file>', 'log of a plan that failed (synth, init or plan): posts the error instead')
       .option('--post', 'create or update the comment on the pull request (needs GITHUB_TOKEN)')
       .option('--output <file>', 'also write the Markdown to this file')
+      .option('--full-output <file>', 'also write the untrimmed comment (no size limit, masked the same way) to this file, for the workflow to keep')
+      .option('--head-sha <sha>', 'pull-request head commit the plan was made for, carried in the marker (default: the pull_request event\'s head)')
       .option('--max-length <chars>', 'comment size limit', String(65_536)),
-  ).action(async (o: CommonOptions & { planJson?: string; errorLog?: string; post?: boolean; output?: string; maxLength: string }) => {
+  ).action(async (o: CommonOptions & { planJson?: string; errorLog?: string; post?: boolean; output?: string; fullOutput?: string; headSha?: string; maxLength: string }) => {
     const env = o.env!;
     const own = ownership(env);
     const masks = maskConfig(o);
+    const head = headSha(o);
     if (o.post) {
       // Checked before anything is rendered or requested.
       repository(o);
@@ -179,18 +198,27 @@ export function program(): Command {
     const maxLength = Number(o.maxLength);
     if (!Number.isInteger(maxLength) || maxLength < 2_000) throw new PlanInputError('--max-length', JSON.stringify(o.maxLength), 'an integer >= 2000');
     let markdown: string;
+    let full: string | undefined;
     if (o.errorLog !== undefined) {
-      markdown = renderPlanFailure(readInput(o.errorLog, '--error-log'), { env, masks, runUrl: runUrlFromEnv() });
+      // Terraform and providers echo attribute values into errors; with the plan at hand its secrets are scrubbed too.
+      markdown = renderPlanFailure(readInput(o.errorLog, '--error-log'), { env, masks, runUrl: runUrlFromEnv(), secrets: planSecrets(o.planJson, masks) });
+      full = markdown;
     } else if (o.planJson !== undefined) {
+      const plan = loadPlan(o.planJson);
       const started = process.hrtime.bigint();
-      const r = renderPlan(loadPlan(o.planJson), { env, ownership: own, masks, runUrl: runUrlFromEnv(), maxLength });
+      const options = { env, ownership: own, masks, runUrl: runUrlFromEnv(), headSha: head };
+      const r = renderPlan(plan, { ...options, maxLength });
       markdown = r.markdown;
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       process.stderr.write(`plan-comment: ${env}: ${r.summary.planLine ?? 'no changes'} (${r.status}, ${markdown.length.toLocaleString('en-US')} characters, rendered in ${ms.toFixed(0)} ms)\n`);
+      const t = r.trimmed;
+      const trimmed = t.detailsOmitted > 0 || t.groupedLists.length > 0 || t.truncatedLists.length > 0 || t.listsOmitted;
+      if (o.fullOutput) full = trimmed ? renderPlan(plan, { ...options, maxLength: Number.POSITIVE_INFINITY }).markdown : r.markdown;
     } else {
       throw new PlanInputError('--plan-json', 'nothing', 'a plan JSON file (or --error-log <file> for a failed plan)');
     }
     if (o.output) writeFileSync(o.output, markdown);
+    if (o.fullOutput) writeFileSync(o.fullOutput, full ?? markdown);
     process.stdout.write(markdown);
     if (o.post) {
       const gh = await github(o);
@@ -215,26 +243,36 @@ export function program(): Command {
     repository(o);
     token();
     const plan = loadPlan(o.planJson);
-    const hash = planHash(plan, maskerFor(plan, masks));
+    const masker = maskerFor(plan, masks);
+    const hash = planHash(plan, masker);
     const gh = await github(o);
     const pr = await resolvePr(o, gh);
     const found = await gh.mod.findComment(gh.octokit, pr, 'plan-comment', env, o.commentAuthor);
     const ref = `${pr.owner}/${pr.repo}#${pr.number}`;
+    const rerun = 're-run the plan workflow on the pull request, or open a new one, to review the plan of what was merged';
+    // Only asked when a fingerprint is there to compare (--pr gave no merge lookup that carried it).
+    const prHead = async () => pr.headSha ?? (await gh.mod.pullRequestHead(gh.octokit, pr));
     let refusal: string | undefined;
+    let head: string | undefined;
     if (!found) refusal = `no plan comment for ${env} on ${ref}: nothing was reviewed for this environment`;
     else if (found.marker.status === 'failed' || !found.marker.planSha256) refusal = `the last plan for ${env} on ${ref} failed: nothing was reviewed for this environment`;
-    else if (found.marker.planSha256 !== hash) {
+    else if (!found.marker.head) refusal = `the plan comment for ${env} on ${ref} does not name the commit it was made for: ${rerun}`;
+    else if (found.marker.head !== (head = await prHead())) {
+      // The comment belongs to an earlier push: the plan of the last one was cancelled or has not posted yet.
+      refusal = `the plan comment for ${env} on ${ref} was made for commit ${found.marker.head.slice(0, 12)}, but the pull request was merged at ` +
+        `${head ? head.slice(0, 12) : 'an unknown head'}: its last push was never planned; ${rerun}`;
+    } else if (found.marker.planSha256 !== hash) {
       refusal = `the plan for ${env} (fingerprint ${hash.slice(0, 12)}) differs from the one reviewed on ${ref} (${found.marker.planSha256.slice(0, 12)}): ` +
         'something changed since the review (another merge, or the infrastructure itself); open a pull request to review the new plan';
     }
     if (refusal) {
       if (o.post) {
-        const body = renderApplyResult('', { env, masks, status: 'refused', reason: `Refusing to apply: ${refusal}.`, runUrl: runUrlFromEnv(), commit: commitOption(o) });
+        const body = renderApplyResult('', { env, masks, secrets: secretsFor(plan, masks), status: 'refused', reason: `Refusing to apply: ${refusal}.`, runUrl: runUrlFromEnv(), commit: commitOption(o) });
         await gh.mod.upsertComment(gh.octokit, pr, body, o.commentAuthor);
       }
       throw new CliError(`refusing to apply: ${refusal}`);
     }
-    process.stdout.write(`plan for ${env} matches the plan reviewed on ${ref} (fingerprint ${hash.slice(0, 12)})\n`);
+    process.stdout.write(`plan for ${env} matches the plan reviewed on ${ref} (fingerprint ${hash.slice(0, 12)}, planned at its head ${head!.slice(0, 12)})\n`);
   });
 
   addCommon(
@@ -244,9 +282,10 @@ export function program(): Command {
       .requiredOption('--env <name>', 'environment')
       .addOption(new Option('--status <status>', 'outcome of the apply').choices(['success', 'failure']).makeOptionMandatory())
       .option('--log <file>', 'output of terraform apply')
+      .option('--plan-json <file>', 'the applied plan (`terraform show -json`): its secrets are masked in the log too')
       .option('--commit <sha>', 'merge commit whose pull request gets the comment (default: GITHUB_SHA)')
       .option('--post', 'create or update the comment on the pull request (needs GITHUB_TOKEN)'),
-  ).action(async (o: CommonOptions & { status: ApplyStatus; log?: string; post?: boolean }) => {
+  ).action(async (o: CommonOptions & { status: ApplyStatus; log?: string; planJson?: string; post?: boolean }) => {
     const env = o.env!;
     ownership(env);
     const masks = maskConfig(o);
@@ -255,7 +294,9 @@ export function program(): Command {
       token();
     }
     const log = o.log !== undefined ? readInput(o.log, '--log') : '';
-    const body = renderApplyResult(log, { env, masks, status: o.status, runUrl: runUrlFromEnv(), commit: commitOption(o) });
+    // The apply log goes to the merged pull request: Terraform prints values it does not know are secret (outputs,
+    // ids, provider errors), and only the plan knows which literals are.
+    const body = renderApplyResult(log, { env, masks, secrets: planSecrets(o.planJson, masks), status: o.status, runUrl: runUrlFromEnv(), commit: commitOption(o) });
     process.stdout.write(body);
     if (o.post) {
       const gh = await github(o);

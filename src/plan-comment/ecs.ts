@@ -1,5 +1,5 @@
 import { changedLeaves, decodeJsonDocument, formatPath, topAttribute } from './attributes';
-import { isObject } from './plan';
+import { isObject, type TerraformPlan } from './plan';
 import type { Entry } from './summary';
 
 /**
@@ -11,6 +11,53 @@ export interface ReleaseOwnership {
   readonly environment: string;
   readonly releaseParameters: readonly string[];
   readonly descriptorParameters: readonly string[];
+  /** Set when the environment deploys blue/green through CodeDeploy (`deployment.strategy: blue-green`). */
+  readonly blueGreen?: BlueGreenOwnership;
+}
+
+/** Names of what CodeDeploy works on in a blue/green environment (from `resourceNames(env)`). */
+export interface BlueGreenOwnership {
+  readonly application: string;
+  readonly deploymentGroup: string;
+  /** The two target groups CodeDeploy alternates between, blue first. */
+  readonly targetGroups: readonly string[];
+}
+
+/**
+ * What CodeDeploy rewrites on a blue/green listener: the forward target of its default action. The same list as
+ * `CODEDEPLOY_OWNED_LISTENER_PATHS` in modules/load-balancer.ts (a unit test keeps them equal); copied so the CLI does
+ * not load the provider bindings to render a comment.
+ */
+export const CODEDEPLOY_LISTENER_PATHS = ['default_action[0].target_group_arn', 'default_action[0].forward'] as const;
+
+/**
+ * What the plan itself says about CodeDeploy: the listeners and target groups its deployment groups name (Terraform
+ * lists every resource in `resource_changes`, unchanged ones as no-op, so they are known whenever the group exists).
+ */
+export interface CodeDeployFacts {
+  readonly listenerArns: ReadonlySet<string>;
+  readonly targetGroupNames: ReadonlySet<string>;
+}
+
+const NO_FACTS: CodeDeployFacts = { listenerArns: new Set(), targetGroupNames: new Set() };
+
+export function codeDeployFacts(plan: TerraformPlan): CodeDeployFacts {
+  const listenerArns = new Set<string>();
+  const targetGroupNames = new Set<string>();
+  const blocks = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? v.filter(isObject) : isObject(v) ? [v] : []);
+  for (const rc of [...(plan.resource_changes ?? []), ...(plan.resource_drift ?? [])]) {
+    if (rc.type !== 'aws_codedeploy_deployment_group') continue;
+    for (const side of [rc.change.before, rc.change.after]) {
+      if (!isObject(side)) continue;
+      for (const pair of blocks(side.load_balancer_info).flatMap((i) => blocks(i.target_group_pair_info))) {
+        for (const route of [...blocks(pair.prod_traffic_route), ...blocks(pair.test_traffic_route)]) {
+          for (const arn of Array.isArray(route.listener_arns) ? route.listener_arns : []) if (typeof arn === 'string') listenerArns.add(arn);
+        }
+        for (const tg of blocks(pair.target_group)) if (typeof tg.name === 'string') targetGroupNames.add(tg.name);
+      }
+    }
+  }
+  return { listenerArns, targetGroupNames };
 }
 
 export type NoteLevel = 'caution' | 'warning' | 'note';
@@ -25,12 +72,38 @@ export interface EcsNote {
 const RELEASE_SUFFIX = '/release-image';
 const DESCRIPTOR_SUFFIX = '/descriptor';
 
-type Role = 'task-definition' | 'service' | 'release-pointer' | 'descriptor' | undefined;
+type Role =
+  | 'task-definition'
+  | 'service'
+  | 'release-pointer'
+  | 'descriptor'
+  | 'codedeploy-listener'
+  | 'codedeploy-target-group'
+  | 'codedeploy-group'
+  | 'codedeploy-app'
+  | 'codedeploy-config'
+  | undefined;
 
-function roleOf(e: Entry, own: ReleaseOwnership): Role {
+function roleOf(e: Entry, own: ReleaseOwnership, facts: CodeDeployFacts): Role {
   const { type } = e.rc;
   if (type === 'aws_ecs_task_definition') return 'task-definition';
   if (type === 'aws_ecs_service') return 'service';
+  if (type === 'aws_codedeploy_deployment_group') return 'codedeploy-group';
+  if (type === 'aws_codedeploy_app') return 'codedeploy-app';
+  if (type === 'aws_codedeploy_deployment_config') return 'codedeploy-config';
+  if (type === 'aws_lb_listener' || type === 'aws_alb_listener') {
+    const arns = [e.rc.change.before, e.rc.change.after].map((v) => (isObject(v) ? v.arn : undefined));
+    if (arns.some((arn) => typeof arn === 'string' && facts.listenerArns.has(arn))) return 'codedeploy-listener';
+    // On a create the ARNs are unknown: in a blue/green environment the listeners that forward by default action are
+    // the two CodeDeploy shifts (the others redirect or answer 404 unless a rule matches).
+    if (own.blueGreen && defaultActionType(e) === 'forward') return 'codedeploy-listener';
+    return undefined;
+  }
+  if (type === 'aws_lb_target_group' || type === 'aws_alb_target_group') {
+    const name = attr(e, 'name');
+    if (typeof name === 'string' && (facts.targetGroupNames.has(name) || own.blueGreen?.targetGroups.includes(name))) return 'codedeploy-target-group';
+    return undefined;
+  }
   if (type === 'aws_ssm_parameter') {
     const name = attr(e, 'name');
     if (typeof name !== 'string') return undefined;
@@ -47,8 +120,36 @@ function attr(e: Entry, key: string): unknown {
   return isObject(before) ? before[key] : undefined;
 }
 
+/** The attribute as it is now (what a replacement or deletion loses); the planned value on a create. */
+function beforeAttr(e: Entry, key: string): unknown {
+  const before = e.rc.change.before;
+  return isObject(before) && before[key] !== undefined && before[key] !== null ? before[key] : attr(e, key);
+}
+
 function changedAttributes(e: Entry): Set<string> {
   return new Set(changedLeaves(e.rc.change).map((l) => topAttribute(l.path)));
+}
+
+function defaultActionType(e: Entry): unknown {
+  const actions = attr(e, 'default_action');
+  const first = Array.isArray(actions) ? actions[0] : undefined;
+  return isObject(first) ? first.type : undefined;
+}
+
+/** True for a listener path CodeDeploy rewrites (or one below it). */
+export function isCodeDeployListenerPath(path: string): boolean {
+  return CODEDEPLOY_LISTENER_PATHS.some((p) => path === p || path.startsWith(`${p}[`) || path.startsWith(`${p}.`));
+}
+
+/** The changed leaf paths of a change, split into those CodeDeploy owns on a listener and the others. */
+function listenerPaths(e: Entry): { owned: string[]; other: string[] } {
+  const paths = [...new Set(changedLeaves(e.rc.change).map((l) => formatPath(l.path)))];
+  return { owned: paths.filter(isCodeDeployListenerPath), other: paths.filter((p) => !isCodeDeployListenerPath(p)) };
+}
+
+function codeList(names: Iterable<string>, max = 6): string {
+  const all = [...names];
+  return all.slice(0, max).map((n) => `\`${n}\``).join(', ') + (all.length > max ? `, and ${all.length - max} more` : '');
 }
 
 /** The image of the first container in a task definition's container_definitions, when known at plan time. */
@@ -79,14 +180,17 @@ function replaceReason(e: Entry, entries: Entry[]): string {
  * image, and every change that would touch what `ecs-release` owns (the release pointer, the descriptor, the
  * service's revision and count).
  */
-export function ecsNotes(entries: Entry[], own: ReleaseOwnership): EcsNote[] {
+export function ecsNotes(entries: Entry[], own: ReleaseOwnership, facts: CodeDeployFacts = NO_FACTS): EcsNote[] {
   const notes: EcsNote[] = [];
   const env = own.environment;
   const pointerName = own.releaseParameters[0];
   const pointer = pointerName ? `the release pointer \`${pointerName}\`` : 'the release pointer (SSM)';
   const deploy = `\`ecs-release deploy --env ${env}\``;
+  const status = `\`ecs-release status --env ${env}\``;
+  const whenIdle = 'Apply while no blue/green deployment is in flight';
+  const notInFlight = `${whenIdle} (${status})`;
   for (const e of entries) {
-    const role = roleOf(e, own);
+    const role = roleOf(e, own, facts);
     if (!role) continue;
     const a = `\`${e.rc.address}\``;
     const add = (level: NoteLevel, text: string) => notes.push({ level, address: e.rc.address, text });
@@ -125,6 +229,10 @@ export function ecsNotes(entries: Entry[], own: ReleaseOwnership): EcsNote[] {
           if (changed.has('desired_count')) {
             add('warning', `${a} sets \`desired_count\` (${show(attr(e, 'desired_count'))}), which auto scaling and the release CLI also change: ` +
               'with auto scaling attached, keep `desired_count` in `ignore_changes`.');
+          }
+          if (changed.has('load_balancer') && own.blueGreen) {
+            add('caution', `${a} would set the service's \`load_balancer\` back to the target group Terraform declares, but CodeDeploy moves the ` +
+              'service to the other target group at every blue/green deployment: keep `ignore_changes = [load_balancer]` on the service.');
           }
         } else if (e.kind === 'replace' || e.kind === 'delete') {
           add('caution', e.kind === 'replace'
@@ -165,6 +273,61 @@ export function ecsNotes(entries: Entry[], own: ReleaseOwnership): EcsNote[] {
         }
         break;
       }
+      case 'codedeploy-listener': {
+        if (e.kind === 'update') {
+          const { owned, other } = listenerPaths(e);
+          if (owned.length > 0) {
+            add('caution', `${a} would set the forward target of a listener CodeDeploy shifts traffic on (${codeList(owned)}): after a blue/green ` +
+              'deployment production traffic may be on the other target group, and this apply would send it back to one whose tasks may be gone. ' +
+              `Keep \`ignore_changes\` on ${codeList(CODEDEPLOY_LISTENER_PATHS)}.`);
+          }
+          if (other.length > 0) {
+            add('note', `${a} is a listener CodeDeploy shifts traffic on; this change (${codeList(other)}) applies, the forward target stays CodeDeploy's. ${notInFlight}.`);
+          }
+        } else if (e.kind === 'replace' || e.kind === 'replace-keep' || e.kind === 'delete') {
+          add('caution', `${a} ${e.kind === 'delete' ? 'deletes' : 're-creates'} a listener CodeDeploy shifts traffic on` +
+            `${e.kind === 'delete' ? ': blue/green deployments fail until the deployment group names a listener again' : ': the new one forwards to the blue target group, wherever production runs now, and the deployment group must follow its new ARN'}. ` +
+            `${whenIdle}, and check where traffic goes afterwards: ${status}.`);
+        } else if (e.kind === 'create') {
+          add('note', `Listener ${a} forwards to the blue target group; from the first blue/green deployment on, CodeDeploy moves its forward target and Terraform ignores it (${codeList(CODEDEPLOY_LISTENER_PATHS)}).`);
+        }
+        break;
+      }
+      case 'codedeploy-target-group': {
+        const name = `\`${String(beforeAttr(e, 'name'))}\``;
+        if (e.kind === 'replace' || e.kind === 'replace-keep' || e.kind === 'delete') {
+          add('caution', `${a} ${e.kind === 'delete' ? 'deletes' : 're-creates'} target group ${name}, one of the two CodeDeploy alternates between: ` +
+            'production traffic may be on it right now, and its tasks are not registered in a new one. ' +
+            `${whenIdle}, and check which target group is live first: ${status}.`);
+        } else if (e.kind === 'update') {
+          add('note', `Target group ${name} (${codeList(changedAttributes(e))}) is one of the blue/green pair: the change applies at once to whichever color it is, live or idle.`);
+        }
+        break;
+      }
+      case 'codedeploy-group': {
+        const name = `\`${String(beforeAttr(e, 'deployment_group_name'))}\``;
+        if (e.kind === 'update') {
+          add('note', `CodeDeploy deployment group ${name} changes (${codeList(changedAttributes(e))}): deployments started after this apply use the new settings. ${notInFlight}.`);
+        } else if (e.kind === 'replace' || e.kind === 'replace-keep' || e.kind === 'delete') {
+          add('caution', `${a} ${e.kind === 'delete' ? 'deletes' : 're-creates'} CodeDeploy deployment group ${name}: a deployment in flight loses its group ` +
+            `(traffic stays wherever it is), its history and one-action rollback go, and ${deploy} cannot ship until the group exists again. ${notInFlight}.`);
+        } else if (e.kind === 'create') {
+          add('note', `CodeDeploy deployment group ${name}: ${deploy} ships through it, new tasks on the test listener first, then the traffic shift; \`ecs-release approve --env ${env}\` lets a held deployment continue.`);
+        }
+        break;
+      }
+      case 'codedeploy-app': {
+        if (e.kind === 'replace' || e.kind === 'replace-keep' || e.kind === 'delete') {
+          add('caution', `${a} ${e.kind === 'delete' ? 'deletes' : 're-creates'} the CodeDeploy application, and with it every deployment group and its history: ${deploy} cannot ship until they exist again. ${notInFlight}.`);
+        }
+        break;
+      }
+      case 'codedeploy-config': {
+        if (e.kind === 'replace' || e.kind === 'delete') {
+          add('note', `${a}: the traffic shifting of blue/green deployments changes; a deployment in flight keeps the configuration it started with.`);
+        }
+        break;
+      }
     }
   }
   return notes;
@@ -175,18 +338,31 @@ export function ecsNotes(entries: Entry[], own: ReleaseOwnership): EcsNote[] {
  * this is the coexistence contract at work, not somebody clicking in the console. When the plan itself would undo that
  * change (the lifecycle rule is gone), it says so instead.
  */
-export function expectedDrift(e: Entry, own: ReleaseOwnership, planned: Entry[] = []): string | undefined {
-  const role = roleOf(e, own);
+export function expectedDrift(e: Entry, own: ReleaseOwnership, planned: Entry[] = [], facts: CodeDeployFacts = NO_FACTS): string | undefined {
+  const role = roleOf(e, own, facts);
   if (e.kind !== 'update') return undefined;
   const changed = changedAttributes(e);
   const only = (...names: string[]) => changed.size > 0 && [...changed].every((c) => names.includes(c));
-  let author: string | undefined;
-  if (role === 'release-pointer' && only('insecure_value', 'value', 'version')) author = 'written by `ecs-release deploy`';
-  if (role === 'service' && only('task_definition', 'desired_count')) author = 'owned by the release CLI and auto scaling';
-  if (!author) return undefined;
   const change = planned.find((p) => p.rc.address === e.rc.address && p.kind !== 'no-op');
-  const undone = change ? [...changedAttributes(change)].filter((a) => changed.has(a) && a !== 'version') : [];
-  return undone.length > 0 ? `${author}, and this plan would undo it` : `expected: ${author}, ignored by Terraform`;
+  let author: string | undefined;
+  let undone: boolean;
+  if (role === 'codedeploy-listener') {
+    // CodeDeploy's traffic shift rewrites the forward target of the default action: exactly what Terraform ignores.
+    const drifted = listenerPaths(e);
+    if (drifted.owned.length === 0 || drifted.other.length > 0) return undefined;
+    author = 'moved by CodeDeploy\'s blue/green traffic shift';
+    undone = change !== undefined && listenerPaths(change).owned.length > 0;
+  } else {
+    if (role === 'release-pointer' && only('insecure_value', 'value', 'version')) author = 'written by `ecs-release deploy`';
+    if (role === 'service' && only('task_definition', 'desired_count')) author = 'owned by the release CLI and auto scaling';
+    // Under CodeDeploy the service follows the task set that took production traffic, target group included.
+    if (role === 'service' && own.blueGreen && changed.has('load_balancer') && only('task_definition', 'desired_count', 'load_balancer')) {
+      author = 'owned by CodeDeploy, the release CLI and auto scaling';
+    }
+    undone = change !== undefined && [...changedAttributes(change)].some((a) => changed.has(a) && a !== 'version');
+  }
+  if (!author) return undefined;
+  return undone ? `${author}, and this plan would undo it` : `expected: ${author}, ignored by Terraform`;
 }
 
 function show(v: unknown): string {

@@ -71,10 +71,22 @@ export async function upsertComment(octokit: Octokit, pr: PullRequestRef, body: 
   return { action: 'created', id: r.data.id, url: r.data.html_url };
 }
 
+export interface MergedPullRequest {
+  readonly number: number;
+  /** The head commit the pull request had when it was merged. */
+  readonly headSha?: string;
+}
+
 /** The pull request a commit on the default branch was merged from (push-to-main workflows have no PR number). */
-export async function mergedPullRequestFor(octokit: Octokit, owner: string, repo: string, sha: string): Promise<number | undefined> {
+export async function mergedPullRequestFor(octokit: Octokit, owner: string, repo: string, sha: string): Promise<MergedPullRequest | undefined> {
   const r = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({ owner, repo, commit_sha: sha, per_page: 100 });
   const merged = r.data.filter((p) => p.merged_at);
-  const exact = merged.find((p) => p.merge_commit_sha === sha);
-  return (exact ?? merged[0])?.number;
+  const pr = merged.find((p) => p.merge_commit_sha === sha) ?? merged[0];
+  return pr ? { number: pr.number, headSha: pr.head?.sha } : undefined;
+}
+
+/** The head commit of a pull request (for `verify --pr`, where no merge commit was looked up). */
+export async function pullRequestHead(octokit: Octokit, pr: PullRequestRef): Promise<string | undefined> {
+  const r = await octokit.rest.pulls.get({ owner: pr.owner, repo: pr.repo, pull_number: pr.number });
+  return r.data.head?.sha;
 }

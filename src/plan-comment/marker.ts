@@ -2,7 +2,7 @@
  * Hidden markers: the first line of every comment this tool writes. They find the one comment per environment to
  * update, and the plan comment's marker carries the plan fingerprint the apply gate compares.
  *
- *   <!-- ecs-coexist:plan-comment env=dev plan-sha256=<64 hex> -->
+ *   <!-- ecs-coexist:plan-comment env=dev plan-sha256=<64 hex> head=<40 hex> -->
  *   <!-- ecs-coexist:plan-comment env=dev status=failed -->
  *   <!-- ecs-coexist:apply-result env=dev -->
  */
@@ -14,16 +14,27 @@ export interface Marker {
   readonly env: string;
   /** Plan fingerprint (plan comments of successful plans only). */
   readonly planSha256?: string;
+  /**
+   * The pull request's head commit the plan was made for. The apply gate accepts a fingerprint only when this is the
+   * head the pull request was merged at: a push whose plan never posted (cancelled, still running) cannot ride on the
+   * comment of an earlier commit.
+   */
+  readonly head?: string;
   readonly status?: 'failed';
 }
 
 const PREFIX = '<!-- ecs-coexist:';
 const ENV = /^[a-z][a-z0-9-]{0,31}$/;
+const HEAD = /^[0-9a-f]{40}$/;
 
 export function formatMarker(m: Marker): string {
   if (!ENV.test(m.env)) throw new Error(`marker env: received ${JSON.stringify(m.env)}; allowed: lower-case letters, digits and dashes`);
   const parts = [`${PREFIX}${m.kind}`, `env=${m.env}`];
   if (m.planSha256) parts.push(`plan-sha256=${m.planSha256}`);
+  if (m.head) {
+    if (!HEAD.test(m.head)) throw new Error(`marker head: received ${JSON.stringify(m.head)}; allowed: a 40-character commit SHA`);
+    parts.push(`head=${m.head}`);
+  }
   if (m.status) parts.push(`status=${m.status}`);
   return `${parts.join(' ')} -->`;
 }
@@ -36,10 +47,12 @@ export function parseMarker(body: string | null | undefined): Marker | undefined
   if (!m) return undefined;
   const attrs = Object.fromEntries(m[3].trim().split(' ').filter(Boolean).map((kv) => kv.split('=') as [string, string]));
   const sha = attrs['plan-sha256'];
+  const head = attrs.head;
   return {
     kind: m[1] as MarkerKind,
     env: m[2],
     planSha256: sha && /^[0-9a-f]{64}$/.test(sha) ? sha : undefined,
+    ...(head && HEAD.test(head) ? { head } : {}),
     status: attrs.status === 'failed' ? 'failed' : undefined,
   };
 }

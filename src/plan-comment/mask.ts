@@ -136,6 +136,15 @@ function collectAll(value: unknown, found: Set<string>): void {
  * one, like terraform_data's `output`).
  */
 export function maskerFor(plan: TerraformPlan, config: MaskConfig = {}): Masker {
+  return new Masker(config, secretsFor(plan, config));
+}
+
+/**
+ * The literals `maskerFor` hunts down for one plan: marked values, sensitive variables and values at masked paths.
+ * Also what scrubs the free-text comments (a failed plan's log, the apply log) when the plan is at hand: Terraform
+ * and providers echo attribute values into logs without knowing they are secret.
+ */
+export function secretsFor(plan: TerraformPlan, config: MaskConfig = {}): Set<string> {
   const secrets = collectSecrets(plan);
   const rules = new Masker(config);
   if ((config.attributes ?? []).length > 0) {
@@ -147,5 +156,5 @@ export function maskerFor(plan: TerraformPlan, config: MaskConfig = {}): Masker 
       }
     }
   }
-  return new Masker(config, secrets);
+  return secrets;
 }

@@ -6,6 +6,10 @@ import { PlanInputError } from './plan';
 export function ownershipFor(env: string): ReleaseOwnership {
   const known = environmentNames();
   if (!known.includes(env)) throw new PlanInputError('--env', JSON.stringify(env), `one of ${known.join(', ')} (a file in environments/)`);
-  const names = resourceNames(loadEnvironment(env));
-  return { environment: env, releaseParameters: [names.releaseParameter], descriptorParameters: [names.descriptorParameter] };
+  const config = loadEnvironment(env);
+  const names = resourceNames(config);
+  const blueGreen = config.service.deployment.strategy === 'blue-green'
+    ? { application: names.codedeployApplication, deploymentGroup: names.codedeployGroup, targetGroups: [names.targetGroup, names.greenTargetGroup] }
+    : undefined;
+  return { environment: env, releaseParameters: [names.releaseParameter], descriptorParameters: [names.descriptorParameter], ...(blueGreen ? { blueGreen } : {}) };
 }

@@ -1,5 +1,5 @@
 import { changedLeaves, formatPath, topAttribute, type Leaf, type Side } from './attributes';
-import { ecsNotes, expectedDrift, type EcsNote, type NoteLevel, type ReleaseOwnership } from './ecs';
+import { codeDeployFacts, ecsNotes, expectedDrift, type CodeDeployFacts, type EcsNote, type NoteLevel, type ReleaseOwnership } from './ecs';
 import { planHash } from './hash';
 import { formatMarker } from './marker';
 import { Masker, maskerFor, MASKED_TEXT, SENSITIVE_TEXT, type MaskConfig } from './mask';
@@ -13,10 +13,12 @@ export interface RenderOptions {
   readonly env: string;
   readonly ownership: ReleaseOwnership;
   readonly masks?: MaskConfig;
-  /** Link to the workflow run holding the full plan (see `runUrlFromEnv`). */
+  /** Link to the workflow run whose `plan-<env>` artifact holds the untrimmed comment (see `runUrlFromEnv`). */
   readonly runUrl?: string;
-  /** @default GITHUB_COMMENT_LIMIT */
+  /** @default GITHUB_COMMENT_LIMIT; `Infinity` renders the untrimmed comment the workflow keeps as an artifact */
   readonly maxLength?: number;
+  /** The pull request's head commit this plan was made for, carried in the marker for the apply gate. */
+  readonly headSha?: string;
 }
 
 export type PlanStatus = 'no-changes' | 'changes' | 'attention' | 'destructive' | 'failed';
@@ -27,7 +29,14 @@ export interface RenderedPlan {
   readonly status: PlanStatus;
   readonly summary: Summary;
   /** What was left out to stay under the limit (all zero/empty when nothing was). */
-  readonly trimmed: { readonly detailsOmitted: number; readonly detailsTotal: number; readonly groupedLists: string[]; readonly truncatedLists: string[] };
+  readonly trimmed: {
+    readonly detailsOmitted: number;
+    readonly detailsTotal: number;
+    readonly groupedLists: string[];
+    readonly truncatedLists: string[];
+    /** The last resort: even the shortened lists did not fit next to the head, warnings and notes. */
+    readonly listsOmitted: boolean;
+  };
 }
 
 /** `${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}`, when running in GitHub Actions. */
@@ -65,9 +74,9 @@ export function renderPlan(plan: TerraformPlan, options: RenderOptions): Rendere
   const masker = maskerFor(plan, options.masks);
   const summary = summarize(plan);
   const hash = planHash(plan, masker);
-  const marker = formatMarker({ kind: 'plan-comment', env: options.env, planSha256: hash });
+  const marker = formatMarker({ kind: 'plan-comment', env: options.env, planSha256: hash, head: options.headSha });
   const envCode = code(options.env);
-  const noTrim = { detailsOmitted: 0, detailsTotal: 0, groupedLists: [], truncatedLists: [] };
+  const noTrim = { detailsOmitted: 0, detailsTotal: 0, groupedLists: [], truncatedLists: [], listsOmitted: false };
 
   if (plan.errored === true) {
     // Terraform saved a plan it could not finish: nothing in it may be applied, so it carries no fingerprint.
@@ -76,15 +85,16 @@ export function renderPlan(plan: TerraformPlan, options: RenderOptions): Rendere
     const markdown = `${failedMarker}\n### ❌ Terraform plan for ${envCode} failed\n\nTerraform marked this plan as errored: nothing from this pull request can be applied to ${envCode} until the plan succeeds.${where}\n`;
     return { markdown, hash, status: 'failed', summary, trimmed: noTrim };
   }
-  if (!summary.hasChanges) {
-    const markdown = `${marker}\n✅ **Terraform plan for ${envCode}: no changes.** Infrastructure matches the configuration.\n`;
-    return { markdown, hash, status: 'no-changes', summary, trimmed: noTrim };
+  const noChanges = `✅ **Terraform plan for ${envCode}: no changes.** Infrastructure matches the configuration.\n`;
+  if (!summary.hasChanges && summary.drift.length === 0) {
+    return { markdown: `${marker}\n${noChanges}`, hash, status: 'no-changes', summary, trimmed: noTrim };
   }
 
-  const notes = ecsNotes(summary.entries, options.ownership);
+  const facts = codeDeployFacts(plan);
+  const notes = summary.hasChanges ? ecsNotes(summary.entries, options.ownership, facts) : [];
   const destructive = summary.counts.destroy > 0 || summary.entries.some((e) => e.kind === 'replace-keep');
   const attention = notes.some((n) => n.level !== 'note');
-  const status: PlanStatus = destructive ? 'destructive' : attention ? 'attention' : 'changes';
+  const status: PlanStatus = !summary.hasChanges ? 'no-changes' : destructive ? 'destructive' : attention ? 'attention' : 'changes';
   const title = {
     destructive: `⚠️ Terraform plan for ${envCode}: destroys or replaces resources`,
     attention: `⚠️ Terraform plan for ${envCode}: touches what the release CLI owns`,
@@ -93,12 +103,15 @@ export function renderPlan(plan: TerraformPlan, options: RenderOptions): Rendere
     failed: '',
   }[status];
   const planLine = summary.planLine ?? 'No resource changes: only outputs change.';
-  const head = masker.scrub(`${marker}\n### ${title}\n\n**${planLine}**\n`);
+  // No changes, but objects changed outside of Terraform: still the one line, then the drift, which a reviewer needs
+  // most exactly when Terraform has nothing to say (someone changed production by hand, or an owner other than
+  // Terraform did its job).
+  const head = masker.scrub(summary.hasChanges ? `${marker}\n### ${title}\n\n**${planLine}**\n` : `${marker}\n${noChanges}`);
   const caution = masker.scrub(cautionBlock(summary));
   const notesBlock = masker.scrub(renderNotes(notes));
 
-  const groups = listGroups(summary, options.ownership, masker);
-  const details = detailBlocks(summary, options.ownership, masker);
+  const groups = listGroups(summary, options.ownership, masker, facts);
+  const details = detailBlocks(summary, options.ownership, masker, facts);
   const footer = masker.scrub(footerBlock(hash, plan.terraform_version, options.runUrl));
 
   const assemble = (lists: string, shown: Detail[], notice: string) =>
@@ -144,15 +157,23 @@ export function renderPlan(plan: TerraformPlan, options: RenderOptions): Rendere
     detailsTotal: details.length,
     groupedLists: modes.filter((m) => m.mode === 'grouped').map((m) => m.g.title),
     truncatedLists: modes.filter((m) => m.mode === 'truncated').map((m) => m.g.title),
+    listsOmitted: false,
   };
-  const notice = masker.scrub(trimNotice(trimmed, limit, options.runUrl));
+  const env = options.env;
+  const notice = masker.scrub(trimNotice(trimmed, limit, options.runUrl, env));
   let markdown = assemble(lists, shown, notice);
   // The reserve covers the notice; this loop only guards against a miscount.
   while (markdown.length > limit && shown.length > 0) {
     shown.pop();
     markdown = assemble(lists, shown, notice);
   }
-  if (markdown.length > limit) markdown = assemble('', [], notice);
+  if (markdown.length > limit) {
+    // Last resort (the head, warnings and notes alone nearly fill the limit): no lists at all, and the notice says so,
+    // or the comment would look like a plan without resources.
+    const all = { ...trimmed, detailsOmitted: details.length, listsOmitted: true };
+    markdown = assemble('', [], masker.scrub(trimNotice(all, limit, options.runUrl, env)));
+    return { markdown, hash, status, summary, trimmed: all };
+  }
   return { markdown, hash, status, summary, trimmed: { ...trimmed, detailsOmitted: details.length - shown.length } };
 }
 
@@ -204,7 +225,7 @@ interface Group {
   readonly compactOrder: number;
 }
 
-function listGroups(s: Summary, own: ReleaseOwnership, masker: Masker): Group[] {
+function listGroups(s: Summary, own: ReleaseOwnership, masker: Masker, facts: CodeDeployFacts): Group[] {
   const groups: Group[] = [];
   const make = (title: string, section: Group['section'], entries: Entry[], item: (e: Entry) => string, compactOrder: number) => {
     if (entries.length === 0) return;
@@ -225,7 +246,7 @@ function listGroups(s: Summary, own: ReleaseOwnership, masker: Masker): Group[] 
     groups.push({ title: '📤 Outputs', section: 'changes', items: s.outputs.map(([name, oc]) => `${code(name)} (${KIND_LABEL[kindOfOutput(oc.actions)]})`), types: new Map([['output', s.outputs.length]]), compactOrder: 2 });
   }
   make('🌀 Changed outside of Terraform', 'drift', s.drift, (e) => {
-    const why = expectedDrift(e, own, s.entries);
+    const why = expectedDrift(e, own, s.entries, facts);
     const what = e.kind === 'delete' ? 'deleted' : attributeList(e, masker);
     return `${addr(e)}: ${what}${why ? ` (${why})` : ''}`;
   }, 2);
@@ -310,7 +331,7 @@ const DETAIL_PRIORITY: Record<Kind, number> = { replace: 0, 'replace-keep': 0, d
 const MAX_LINES = 120;
 const MAX_VALUE = 400;
 
-function detailBlocks(s: Summary, own: ReleaseOwnership, masker: Masker): Detail[] {
+function detailBlocks(s: Summary, own: ReleaseOwnership, masker: Masker, facts: CodeDeployFacts): Detail[] {
   const out: Detail[] = [];
   let order = 0;
   const add = (e: Entry, heading: string, priority: number) => {
@@ -329,7 +350,7 @@ function detailBlocks(s: Summary, own: ReleaseOwnership, masker: Masker): Detail
   }
   for (const e of s.drift) {
     if (e.kind === 'delete') continue;
-    add(e, `🌀 changed outside of Terraform${expectedDrift(e, own, s.entries)?.startsWith('expected') ? ' (expected)' : ''}`, 3);
+    add(e, `🌀 changed outside of Terraform${expectedDrift(e, own, s.entries, facts)?.startsWith('expected') ? ' (expected)' : ''}`, 3);
   }
   return out;
 }
@@ -361,7 +382,7 @@ function diffLines(e: Entry, masker: Masker): string[] {
     if (b !== undefined) lines.push(`- ${path} = ${b}${a === undefined ? mark : ''}`);
     if (a !== undefined) lines.push(`+ ${path} = ${a}${mark}`);
   }
-  if (shownLeaves < leaves.length) lines.push(`# … ${leaves.length - shownLeaves} more changed attributes (full plan in the workflow run)`);
+  if (shownLeaves < leaves.length) lines.push(`# … ${leaves.length - shownLeaves} more changed attributes (\`terraform show\` of the plan lists them)`);
   return lines;
 }
 
@@ -394,13 +415,18 @@ function footerBlock(hash: string, terraformVersion: string | undefined, runUrl:
   return `\n---\n<sub>${bits.join(' · ')}</sub>\n`;
 }
 
-function trimNotice(t: RenderedPlan['trimmed'], limit: number, runUrl: string | undefined): string {
+function trimNotice(t: RenderedPlan['trimmed'], limit: number, runUrl: string | undefined, env: string): string {
   const cut: string[] = [];
+  if (t.listsOmitted) cut.push('**the resource lists left out** (every list, even by resource type, was too long next to the warnings and notes above)');
   if (t.detailsOmitted > 0) cut.push(`details of ${t.detailsOmitted.toLocaleString('en-US')} of ${t.detailsTotal.toLocaleString('en-US')} resources left out`);
-  if (t.groupedLists.length > 0) cut.push(`${t.groupedLists.map((x) => `**${x.replace(/^\S+ /, '')}**`).join(', ')} listed by resource type`);
-  if (t.truncatedLists.length > 0) cut.push(`${t.truncatedLists.map((x) => `**${x.replace(/^\S+ /, '')}**`).join(', ')} cut short`);
+  if (!t.listsOmitted && t.groupedLists.length > 0) cut.push(`${t.groupedLists.map((x) => `**${x.replace(/^\S+ /, '')}**`).join(', ')} listed by resource type`);
+  if (!t.listsOmitted && t.truncatedLists.length > 0) cut.push(`${t.truncatedLists.map((x) => `**${x.replace(/^\S+ /, '')}**`).join(', ')} cut short`);
   if (cut.length === 0) return '';
-  const where = runUrl ? `The full plan is in the [workflow run](${runUrl}).` : 'Run `terraform show tfplan` for the full plan.';
+  // The workflow keeps the untrimmed comment (masked like this one), never the raw plan: Terraform prints some
+  // sensitive values in clear, so neither its text nor its JSON leaves the runner.
+  const where = runUrl
+    ? `Everything left out is in the \`plan-${env}\` artifact of the [workflow run](${runUrl}): this comment untrimmed, masked the same way.`
+    : 'Run `terraform show tfplan` for the full plan.';
   return `\n> [!NOTE]\n> Trimmed to fit GitHub's ${limit.toLocaleString('en-US')}-character comment limit: ${cut.join('; ')}. ${where}\n`;
 }
 
