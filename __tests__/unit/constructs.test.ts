@@ -2,7 +2,8 @@
  * Each module on its own, in a bare stack (no EnvironmentStack, no policy checks), asserted with cdktf's Testing
  * matchers on the synthesized JSON: what Terraform reads, snake_case names included.
  */
-import { Testing, type TerraformStack } from 'cdktf';
+import { Testing } from 'cdktf';
+import type { Construct } from 'constructs';
 import { AppautoscalingPolicy } from '@cdktf/provider-aws/lib/appautoscaling-policy';
 import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-target';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
@@ -65,7 +66,7 @@ const all = (json: string, type: { tfResourceType: string }) => Object.values(pa
 const doc = (text: unknown) => JSON.parse(text as string) as { Statement: Record<string, unknown>[] };
 
 /** Everything a WebService needs, built from an environment configuration the way EnvironmentStack does. */
-function serviceIn(scope: TerraformStack, env: EnvironmentConfig, options: { createAutoScaling?: boolean } = {}) {
+function serviceIn(scope: Construct, env: EnvironmentConfig, options: { createAutoScaling?: boolean } = {}) {
   const names = resourceNames(env);
   const network = new Network(scope, 'network', { name: names.prefix, region: env.region, ...env.network });
   const registry = new ContainerRegistry(scope, 'registry', { accountId: env.accountId, region: env.region, ...env.registry });
@@ -178,7 +179,7 @@ describe('EcsCluster', () => {
 });
 
 describe('LoadBalancer', () => {
-  const lbIn = (s: TerraformStack, extra: Partial<ConstructorParameters<typeof LoadBalancer>[2]> = {}) =>
+  const lbIn = (s: Construct, extra: Partial<ConstructorParameters<typeof LoadBalancer>[2]> = {}) =>
     new LoadBalancer(s, 'lb', { name: 'webapp-dev', network: new Network(s, 'net', networkProps), ...extra });
 
   test('GIVEN no certificate WHEN synthesized THEN a public ALB dropping invalid headers, deletion-protected, answering 404 on plain HTTP 80', () => {
@@ -329,7 +330,7 @@ describe('BlueGreenDeployment', () => {
 });
 
 describe('CiAccess', () => {
-  const ciIn = (s: TerraformStack, extra: Partial<ConstructorParameters<typeof CiAccess>[2]> = {}) => {
+  const ciIn = (s: Construct, extra: Partial<ConstructorParameters<typeof CiAccess>[2]> = {}) => {
     const { service, names } = serviceIn(s, dev);
     return new CiAccess(s, 'ci', {
       accountId: dev.accountId,
