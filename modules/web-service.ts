@@ -21,6 +21,7 @@ import type { LogEncryptionKey } from './log-key';
 import type { Network } from './network';
 import type { ContainerRegistry } from './registry';
 import { TerraformData } from './terraform-data';
+import { RELEASE_OWNER, RELEASE_TAG } from '../src/release/tags';
 
 /** Key of the release descriptor the stack publishes for the release CLI (SSM parameter, JSON). */
 export interface ReleaseDescriptor {
@@ -360,9 +361,10 @@ export class WebService extends Construct {
 
   /**
    * What the release CLI needs to ship this service and nothing more: register revisions of this family (tagging
-   * only while registering), update this service (only to revisions of this family), run one-off tasks from this
-   * family in this cluster, follow and stop tasks of this cluster, pass exactly this service's two roles to ECS
-   * tasks, read the image digest, read/write the release pointer, read the descriptor and the service's logs.
+   * them while registering), mark its own revisions deployed (one tag key, only on revisions it registered), update
+   * this service (only to revisions of this family), run one-off tasks from this family in this cluster (tagged as
+   * such), follow tasks of this cluster and stop only its one-off tasks, pass exactly this service's two roles to
+   * ECS tasks, read the image digest, read/write the release pointer, read the descriptor and the service's logs.
    *
    * Each action's resource scope follows the Service Authorization Reference: only DescribeTaskDefinition and
    * ListTaskDefinitions have no resource type and take "*" (accepted by Sid). Where ECS offers a condition key the
@@ -373,6 +375,7 @@ export class WebService extends Construct {
     const ecs = `arn:aws:ecs:${region}:${accountId}`;
     const familyArn = `${ecs}:task-definition/${names.family}:*`;
     const serviceArn = `${ecs}:service/${names.cluster}/${names.service}`;
+    const taskArns = `${ecs}:task/${names.cluster}/*`;
     // Where Exec is off, the deploy identity cannot switch it on through UpdateService or RunTask.
     const execStaysOff: Record<string, Record<string, string>> = svc.enableExecuteCommand ? {} : { StringEqualsIfExists: { 'ecs:enable-execute-command': 'false' } };
     role.addStatementsWithoutResourceScope(
@@ -392,12 +395,27 @@ export class WebService extends Construct {
         Resource: familyArn,
       },
       {
-        // Tags are copied onto each new revision; existing revisions (Terraform's included) cannot be re-tagged.
+        // Tags are copied onto each new revision while it is registered.
         Sid: 'TagRevisionsWhileRegistering',
         Effect: 'Allow',
         Action: ['ecs:TagResource'],
         Resource: familyArn,
         Condition: { StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' } },
+      },
+      {
+        // After a rollout completes ecs-release tags the revision `ecs-release:deployed-at` (rollback looks for it).
+        // Only that one key (ForAllValues alone would also match a request without tags, hence the Null check), and
+        // only on revisions ecs-release registered (their owner tag): Terraform's
+        // revision stays untouched, a tag added there would show as drift in `terraform plan`.
+        Sid: 'MarkOwnRevisionsDeployed',
+        Effect: 'Allow',
+        Action: ['ecs:TagResource'],
+        Resource: familyArn,
+        Condition: {
+          StringEquals: { [`aws:ResourceTag/${RELEASE_TAG.owner}`]: RELEASE_OWNER },
+          'ForAllValues:StringEquals': { 'aws:TagKeys': [RELEASE_TAG.deployed] },
+          Null: { 'aws:TagKeys': 'false' },
+        },
       },
       {
         Sid: 'DescribeThisService',
@@ -422,11 +440,28 @@ export class WebService extends Construct {
         Condition: { ArnEquals: { 'ecs:cluster': this.props.cluster.arn }, ...execStaysOff },
       },
       {
+        // `ecs-release run` tags its one-off task at RunTask (plus the revision's tags it propagates); tags can be set
+        // only while the task is created, never on the service's running tasks.
+        Sid: 'TagOneOffTasksAtRunTask',
+        Effect: 'Allow',
+        Action: ['ecs:TagResource'],
+        Resource: taskArns,
+        Condition: { StringEquals: { 'ecs:CreateAction': 'RunTask' } },
+      },
+      {
         // ListTasks authorizes against container-instance ARNs of the cluster (Service Authorization Reference).
         Sid: 'FollowTasks',
         Effect: 'Allow',
-        Action: ['ecs:DescribeTasks', 'ecs:ListTasks', 'ecs:StopTask'],
-        Resource: [`${ecs}:task/${names.cluster}/*`, `${ecs}:container-instance/${names.cluster}/*`],
+        Action: ['ecs:DescribeTasks', 'ecs:ListTasks'],
+        Resource: [taskArns, `${ecs}:container-instance/${names.cluster}/*`],
+      },
+      {
+        // Stopping a migration that went wrong, never the service's own tasks: only tasks carrying the one-off tag.
+        Sid: 'StopOnlyOneOffTasks',
+        Effect: 'Allow',
+        Action: ['ecs:StopTask'],
+        Resource: taskArns,
+        Condition: { StringEquals: { [`aws:ResourceTag/${RELEASE_TAG.oneOff}`]: 'true' } },
       },
       {
         Sid: 'PassOnlyThisServicesRoles',

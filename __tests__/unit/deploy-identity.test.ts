@@ -1,3 +1,6 @@
+import { TAG } from '../../src/release/revision';
+import { evaluate, type IamRequest } from '../helpers/iam-evaluator';
+import { deployRolePolicy } from '../helpers/release-permissions';
 import { dev, policy, prod, resources, synth, type TerraformJson } from '../helpers/stacks';
 
 /** `${<type>.<logical id>.<attribute>}` of the one resource of `type` whose logical id starts with `idPrefix`. */
@@ -80,6 +83,18 @@ describe.each([
       { Sid: 'DescribeWithoutResourceScope', Effect: 'Allow', Action: ['ecs:DescribeTaskDefinition', 'ecs:ListTaskDefinitions'], Resource: '*' },
       { Sid: 'RegisterRevisionsOfFamily', Effect: 'Allow', Action: ['ecs:RegisterTaskDefinition'], Resource: family },
       { Sid: 'TagRevisionsWhileRegistering', Effect: 'Allow', Action: ['ecs:TagResource'], Resource: family, Condition: { StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' } } },
+      // After the rollout: one tag key, only on revisions ecs-release registered (never Terraform's).
+      {
+        Sid: 'MarkOwnRevisionsDeployed',
+        Effect: 'Allow',
+        Action: ['ecs:TagResource'],
+        Resource: family,
+        Condition: {
+          StringEquals: { [`aws:ResourceTag/${TAG.owner}`]: 'ecs-release' },
+          'ForAllValues:StringEquals': { 'aws:TagKeys': [TAG.deployed] },
+          Null: { 'aws:TagKeys': 'false' },
+        },
+      },
       { Sid: 'DescribeThisService', Effect: 'Allow', Action: ['ecs:DescribeServices'], Resource: `${ecs}:service/webapp-${name}/web` },
       {
         Sid: 'UpdateThisService',
@@ -95,12 +110,14 @@ describe.each([
         Resource: family,
         Condition: { ArnEquals: { 'ecs:cluster': ref(tf, 'aws_ecs_cluster', 'cluster_', 'arn') }, ...execStaysOff },
       },
+      { Sid: 'TagOneOffTasksAtRunTask', Effect: 'Allow', Action: ['ecs:TagResource'], Resource: `${ecs}:task/webapp-${name}/*`, Condition: { StringEquals: { 'ecs:CreateAction': 'RunTask' } } },
       {
         Sid: 'FollowTasks',
         Effect: 'Allow',
-        Action: ['ecs:DescribeTasks', 'ecs:ListTasks', 'ecs:StopTask'],
+        Action: ['ecs:DescribeTasks', 'ecs:ListTasks'],
         Resource: [`${ecs}:task/webapp-${name}/*`, `${ecs}:container-instance/webapp-${name}/*`],
       },
+      { Sid: 'StopOnlyOneOffTasks', Effect: 'Allow', Action: ['ecs:StopTask'], Resource: `${ecs}:task/webapp-${name}/*`, Condition: { StringEquals: { [`aws:ResourceTag/${TAG.oneOff}`]: 'true' } } },
       {
         Sid: 'PassOnlyThisServicesRoles',
         Effect: 'Allow',
@@ -114,6 +131,35 @@ describe.each([
       { Sid: 'ReadImageDigests', Effect: 'Allow', Action: ['ecr:DescribeImages', 'ecr:BatchGetImage'], Resource: ref(tf, 'aws_ecr_repository', 'registry_repository_', 'arn') },
       ...(env.service.deployment.strategy === 'blue-green' ? codeDeployStatements(name, env.accountId) : []),
     ]);
+  });
+
+  describe('evaluated as AWS would (the policy document, conditions included)', () => {
+    const allowed = (action: string, resource: string, context: IamRequest['context'] = {}) => evaluate(deployRolePolicy(env), { action, resource, context }).allowed;
+    const revisionArn = (n: number) => `${ecs}:task-definition/webapp-${name}-web:${n}`;
+    const deployedAt = { 'aws:TagKeys': [TAG.deployed], [`aws:RequestTag/${TAG.deployed}`]: '2026-01-02T00:00:00Z' };
+    const ownedBy = (owner: string) => ({ [`aws:ResourceTag/${TAG.owner}`]: owner });
+
+    test('marks a revision ecs-release registered deployed, after its registration', () => {
+      expect(allowed('ecs:TagResource', revisionArn(8), { ...deployedAt, ...ownedBy('ecs-release') })).toBe(true);
+    });
+
+    test('cannot tag Terraform\'s revision, another tag key, no key at all, or another family', () => {
+      expect(allowed('ecs:TagResource', revisionArn(5), { ...deployedAt, ...ownedBy('terraform') })).toBe(false);
+      expect(allowed('ecs:TagResource', revisionArn(8), { 'aws:TagKeys': [TAG.deployed, TAG.owner], ...ownedBy('ecs-release') })).toBe(false);
+      expect(allowed('ecs:TagResource', revisionArn(8), { 'aws:TagKeys': [TAG.commit], ...ownedBy('ecs-release') })).toBe(false);
+      expect(allowed('ecs:TagResource', revisionArn(8), { 'aws:TagKeys': [], ...ownedBy('ecs-release') })).toBe(false);
+      expect(allowed('ecs:TagResource', `${ecs}:task-definition/other-family:3`, { ...deployedAt, ...ownedBy('ecs-release') })).toBe(false);
+    });
+
+    test('tags a one-off task only while RunTask creates it, and stops only tasks carrying the one-off tag', () => {
+      const task = `${ecs}:task/webapp-${name}/0123456789abcdef`;
+      expect(allowed('ecs:TagResource', task, { 'ecs:CreateAction': 'RunTask', 'aws:TagKeys': [TAG.oneOff] })).toBe(true);
+      expect(allowed('ecs:TagResource', task, { 'aws:TagKeys': [TAG.oneOff] })).toBe(false);
+      expect(allowed('ecs:StopTask', task, { [`aws:ResourceTag/${TAG.oneOff}`]: 'true' })).toBe(true);
+      // the service's own tasks (propagated service tags, no one-off tag)
+      expect(allowed('ecs:StopTask', task, { 'aws:ResourceTag/Project': 'webapp' })).toBe(false);
+      expect(allowed('ecs:StopTask', `${ecs}:task/other-cluster/0123`, { [`aws:ResourceTag/${TAG.oneOff}`]: 'true' })).toBe(false);
+    });
   });
 
   test('has no managed policy attached and no other inline policy', () => {

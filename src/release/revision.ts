@@ -1,6 +1,7 @@
 import type { ContainerDefinition, RegisterTaskDefinitionCommandInput, Tag, TaskDefinition } from '@aws-sdk/client-ecs';
 import { diffLines } from 'diff';
 import { usageError } from './errors';
+import { RELEASE_OWNER, RELEASE_TAG } from './tags';
 
 /**
  * Keys of DescribeTaskDefinition's output that RegisterTaskDefinition does not accept. A denylist, not an allowlist:
@@ -18,15 +19,13 @@ export const READ_ONLY_KEYS = [
   'deregisteredAt',
 ] as const;
 
-/** Tag keys ecs-release writes on the revisions it registers. */
-export const TAG = {
-  owner: 'ecs-coexist:owner',
-  digest: 'ecs-release:image-digest',
-  commit: 'ecs-release:commit',
-  base: 'ecs-release:base-revision',
-  /** Set when the revision's rollout completed: `rollback` goes back to the newest such revision. */
-  deployed: 'ecs-release:deployed-at',
-} as const;
+/** Tag keys ecs-release writes on the revisions it registers (and on its one-off tasks). */
+export const TAG = RELEASE_TAG;
+
+/** True for a revision ecs-release registered (its owner tag); only those are ever tagged after registration. */
+export function ownedByRelease(tags: Tag[] | undefined): boolean {
+  return tagValue(tags, TAG.owner) === RELEASE_OWNER;
+}
 
 export type RevisionInput = RegisterTaskDefinitionCommandInput;
 
@@ -60,7 +59,7 @@ export function releaseTags(baseTags: Tag[] | undefined, digest: string | undefi
   const ours = new Set<string>(Object.values(TAG));
   const kept = (baseTags ?? []).filter((t) => t.key && !t.key.startsWith('aws:') && !ours.has(t.key));
   const added: Tag[] = [
-    { key: TAG.owner, value: 'ecs-release' },
+    { key: TAG.owner, value: RELEASE_OWNER },
     { key: TAG.base, value: String(baseRevision) },
   ];
   if (digest) added.push({ key: TAG.digest, value: digest });

@@ -1,7 +1,7 @@
 import { DescribeTasksCommand, RunTaskCommand, waitUntilTasksStopped, type AwsVpcConfiguration } from '@aws-sdk/client-ecs';
 import { Reporter, type CommandResult, type Context, type WaitFlags } from '../context';
 import { EXIT, ReleaseError, usageError } from '../errors';
-import { findContainer } from '../revision';
+import { findContainer, TAG } from '../revision';
 import { describeService, resolveTarget, revisionName } from '../target';
 import { describeRevision } from './deploy';
 
@@ -17,7 +17,8 @@ export interface RunOptions extends WaitFlags {
  * `ecs-release run -- <command…>`: a one-off task (a migration, a seeder) from the service's current revision, in the
  * service's subnets and security groups, with the container's command overridden; waits until it stops (the SDK's
  * tasksStopped waiter) and exits with the container's exit code. A timeout or SIGINT leaves the task running:
- * killing a migration halfway is worse than letting it finish.
+ * killing a migration halfway is worse than letting it finish. The task is tagged `ecs-release:one-off`, so the
+ * deploy role can stop it (`aws ecs stop-task`, as the message says) while it cannot stop the service's tasks.
  */
 export async function run(ctx: Context, opts: RunOptions): Promise<CommandResult> {
   const report = new Reporter(ctx, !!opts.json);
@@ -48,6 +49,9 @@ export async function run(ctx: Context, opts: RunOptions): Promise<CommandResult
       overrides: { containerOverrides: [{ name: container, command: opts.command }] },
       startedBy: 'ecs-release',
       propagateTags: 'TASK_DEFINITION',
+      // The deploy role may stop only tasks carrying this tag (modules/web-service.ts StopOnlyOneOffTasks): a
+      // migration that went wrong, never the service's own tasks.
+      tags: [{ key: TAG.oneOff, value: 'true' }],
       enableExecuteCommand: false,
     }),
   );
