@@ -11,6 +11,8 @@ import type { ReleaseDescriptor } from '../../modules/web-service';
 import { awsClientFactory } from '../../src/release/aws';
 import { runCli } from '../../src/release/cli';
 import type { ContextOverrides } from '../../src/release/context';
+import type { EnvironmentConfig } from '../../environments/schema';
+import type { RecordedCall } from './release-permissions';
 
 /**
  * Fixtures for driving ecs-release with the AWS SDK's client mocks: what ECS would answer for the dev environment,
@@ -118,6 +120,8 @@ export interface Mocks {
   restore(): void;
 }
 
+let active: Mocks | undefined;
+
 /** Client mocks for every client class ecs-release uses (they patch the classes, so every instance is mocked). */
 export function mockAws(): Mocks {
   const m = {
@@ -128,12 +132,62 @@ export function mockAws(): Mocks {
     codedeploy: mockClient(CodeDeployClient),
     elbv2: mockClient(ElasticLoadBalancingV2Client),
   };
-  return {
+  active = {
     ...m,
     reset: () => Object.values(m).forEach((x) => x.reset()),
     restore: () => Object.values(m).forEach((x) => x.restore()),
   };
+  return active;
 }
+
+/** The environment each client instance acts for (clients are made per environment, named `ecs-release-<env>`). */
+const clientEnvironment = new WeakMap<object, string>();
+
+const SERVICE_OF: Record<keyof Omit<Mocks, 'reset' | 'restore'>, string> = {
+  ecs: 'ECS',
+  ecr: 'ECR',
+  ssm: 'SSM',
+  sts: 'STS',
+  codedeploy: 'CodeDeploy',
+  elbv2: 'ElasticLoadBalancingV2',
+};
+
+interface SpyCall {
+  callId: number;
+  thisValue: object;
+  args: [{ input: Record<string, unknown>; constructor: { name: string } }];
+  returnValue: unknown;
+}
+
+function spyCalls(mocks: Mocks): { service: string; call: SpyCall }[] {
+  return (Object.keys(SERVICE_OF) as (keyof typeof SERVICE_OF)[]).flatMap((k) => (mocks[k].calls() as unknown as SpyCall[]).map((call) => ({ service: SERVICE_OF[k], call })));
+}
+
+/** The calls made after `mark` (a sinon call id), in the order they were made, with their mocked responses. */
+async function recordedSince(mocks: Mocks, mark: number): Promise<RecordedCall[]> {
+  const calls = spyCalls(mocks)
+    .filter((c) => c.call.callId > mark)
+    .sort((a, b) => a.call.callId - b.call.callId);
+  const out: RecordedCall[] = [];
+  for (const { service, call } of calls) {
+    const environment = clientEnvironment.get(call.thisValue);
+    if (!environment) throw new Error(`a ${service} call from a client ecs-release did not create for an environment`);
+    let output: Record<string, any> | undefined;
+    try {
+      output = (await call.returnValue) as Record<string, any> | undefined;
+    } catch {
+      output = undefined;
+    }
+    out.push({ environment, service, command: call.args[0].constructor.name.replace(/Command$/, ''), input: call.args[0].input, output });
+  }
+  return out;
+}
+
+/**
+ * The configuration whose deploy role is checked for calls of an environment name: by default the environment file
+ * itself; a test file whose fixtures describe another shape of it (dev as a blue/green service) sets it here.
+ */
+export const permissionEnvironments: Record<string, EnvironmentConfig> = {};
 
 /** Operations that change something in AWS. */
 export function writeCalls(mocks: Mocks): string[] {
@@ -153,16 +207,31 @@ export interface CliRun {
   stderr: string;
   /** Milliseconds the CLI asked to sleep between polls. */
   sleeps: number[];
+  /** Every AWS call of this run, in order, with the environment it was made for. */
+  calls: RecordedCall[];
 }
 
-/** Runs ecs-release in-process with mocked clients and a fake clock (sleeps return at once and advance it). */
+/**
+ * Runs ecs-release in-process with mocked clients and a fake clock (sleeps return at once and advance it).
+ *
+ * Every AWS call of the run is then evaluated against the synthesized policy of that environment's deploy role
+ * (__tests__/helpers/release-permissions.ts): a call the role could not make on AWS fails the test, although the
+ * mocks (like moto) answered it.
+ */
 export async function cli(args: string[], overrides: ContextOverrides & { onSleep?: (n: number) => void } = {}): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   let now = Date.parse('2026-01-02T00:00:00Z');
   const sleeps: number[] = [];
+  const mocks = active;
+  const mark = mocks ? Math.max(-1, ...spyCalls(mocks).map((c) => c.call.callId)) : -1;
+  const base = awsClientFactory({ credentials: { accessKeyId: 'mock', secretAccessKey: 'mock' } });
   const code = await runCli(args, {
-    clients: awsClientFactory({ credentials: { accessKeyId: 'mock', secretAccessKey: 'mock' } }),
+    clients: (request) => {
+      const clients = base(request);
+      for (const client of Object.values(clients)) clientEnvironment.set(client, request.sessionName.replace(/^ecs-release-/, ''));
+      return clients;
+    },
     stdout: { write: (t) => void (stdout += t) },
     stderr: { write: (t) => void (stderr += t) },
     now: () => now,
@@ -174,5 +243,13 @@ export async function cli(args: string[], overrides: ContextOverrides & { onSlee
     },
     ...overrides,
   });
-  return { code, stdout, stderr, sleeps };
+  const calls = mocks ? await recordedSince(mocks, mark) : [];
+  // Loaded on first use: the mocked child-process bin imports this file and must not pay for synthesis.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const permissions = require('./release-permissions') as typeof import('./release-permissions');
+  const denied = permissions.deniedRequests(calls, (name) => permissionEnvironments[name] ?? loadEnvironment(name));
+  if (denied.length > 0) {
+    throw new Error(`ecs-release ${args.join(' ')}: the deploy role would be denied ${denied.length} request(s):\n${permissions.describeDenied(denied)}`);
+  }
+  return { code, stdout, stderr, sleeps, calls };
 }
