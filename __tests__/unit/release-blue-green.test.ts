@@ -11,12 +11,15 @@ import {
   StopDeploymentCommand,
   type DeploymentInfo,
 } from '@aws-sdk/client-codedeploy';
-import { DescribeImagesCommand } from '@aws-sdk/client-ecr';
-import { DescribeServicesCommand, DescribeTaskDefinitionCommand, RegisterTaskDefinitionCommand, TagResourceCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { DescribeImagesCommand, ImageNotFoundException } from '@aws-sdk/client-ecr';
+import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ListTaskDefinitionsCommand, RegisterTaskDefinitionCommand, TagResourceCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { DescribeListenersCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { ACCOUNT, DIGEST, REPO, RUNNING_REVISION, TD, TERRAFORM_REVISION, cli, deployment, descriptor, mockAws, names, revision, service, writeCalls } from '../helpers/release-mocks';
+import { ACCOUNT, DIGEST, REPO, RUNNING_REVISION, TD, TERRAFORM_REVISION, cli, deployment, descriptor, mockAws, names, permissionEnvironments, revision, service, writeCalls } from '../helpers/release-mocks';
+import { loadEnvironment } from '../../environments';
+import { resourceNames } from '../../environments/names';
+import { dev, variant } from '../helpers/stacks';
 
 /**
  * Blue/green releases through CodeDeploy with client mocks: the states moto cannot produce (holding for approval,
@@ -47,10 +50,26 @@ const codeDeploy = {
   rollbackAlarms: ['webapp-dev-web-blue-5xx-rate'],
 };
 const blueGreenDescriptor = { ...descriptor, strategy: 'blue-green', codeDeploy };
+/** dev as the fixtures describe it: a blue/green service. Its deploy role is the one every call is checked against. */
+permissionEnvironments.dev = variant(dev, {
+  service: { deployment: { strategy: 'blue-green', trafficShifting: { type: 'canary', percent: 10, intervalMinutes: 5 }, approvalWaitMinutes: 60, terminationWaitMinutes: 15 } },
+  loadBalancer: { allowedTestCidrs: ['203.0.113.0/24'] },
+});
+/** A service under the CodeDeploy controller, as DescribeServices reports it. */
+const blueGreenService = (rev: number) => ({ ...service(rev, [deployment('ecs-svc/primary', rev, 'COMPLETED')]), deploymentController: { type: 'CODE_DEPLOY' as const } });
 
+/** A deployment as GetDeployment reports it; ecs-release's description names the revision it ships (8). */
 function info(status: DeploymentInfo['status'], extra: Partial<DeploymentInfo> = {}): DeploymentInfo {
-  return { deploymentId: DEPLOYMENT, status, deploymentOverview: { Succeeded: status === 'Succeeded' ? 1 : 0, InProgress: status === 'InProgress' ? 1 : 0 }, ...extra };
+  return {
+    deploymentId: DEPLOYMENT,
+    status,
+    description: `ecs-release ${names.family}:${NEW} ${DIGEST(3)}`,
+    deploymentOverview: { Succeeded: status === 'Succeeded' ? 1 : 0, InProgress: status === 'InProgress' ? 1 : 0 },
+    ...extra,
+  };
 }
+
+const OWNED = [{ key: 'ecs-coexist:owner', value: 'ecs-release' }];
 
 /** GIVEN a blue/green service of dev's shape: Terraform's revision 5, revision 7 live, image abc1234 in ECR. */
 function given(statuses: DeploymentInfo[] = [info('Succeeded')], inFlight: string[] = []): void {
@@ -61,7 +80,8 @@ function given(statuses: DeploymentInfo[] = [info('Succeeded')], inFlight: strin
   mocks.ssm.on(PutParameterCommand).resolves({ Version: 2 });
   mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: TD(TERRAFORM_REVISION) }).resolves({ taskDefinition: revision(TERRAFORM_REVISION, runningImage), tags: [] });
   mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: TD(RUNNING_REVISION) }).resolves({ taskDefinition: revision(RUNNING_REVISION, runningImage), tags: [] });
-  mocks.ecs.on(DescribeServicesCommand).resolves({ services: [service(RUNNING_REVISION, [deployment('ecs-svc/primary', RUNNING_REVISION, 'COMPLETED')])] });
+  mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: TD(NEW) }).resolves({ taskDefinition: revision(NEW, newImage), tags: OWNED });
+  mocks.ecs.on(DescribeServicesCommand).resolves({ services: [blueGreenService(RUNNING_REVISION)] });
   mocks.ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: DIGEST(3), imageTags: [TAG] }] });
   mocks.ecs.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: TD(NEW) } });
   mocks.ecs.on(TagResourceCommand).resolves({});
@@ -114,26 +134,82 @@ describe('ecs-release deploy of a blue/green service (CodeDeploy, client mocks)'
     expect(mocks.codedeploy.commandCalls(ContinueDeploymentCommand)).toHaveLength(0);
   });
 
-  test('deploy exits 1 with CodeDeploy\'s reason when the deployment failed and rolled back; the pointer returns to the running image', async () => {
-    given([
-      info('InProgress'),
-      info('Failed', {
-        errorInformation: { code: 'ALARM_ACTIVE', message: 'One or more alarms have been activated: webapp-dev-web-green-5xx-rate' },
-        rollbackInfo: { rollbackDeploymentId: 'd-ROLLBACK1', rollbackMessage: 'Deployment rolled back by d-ROLLBACK1' },
-      }),
-    ]);
-    const r = await cli(deployArgs());
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`CodeDeploy deployment ${DEPLOYMENT} failed and rolled back (ALARM_ACTIVE: One or more alarms have been activated: webapp-dev-web-green-5xx-rate; Deployment rolled back by d-ROLLBACK1)`);
-    const puts = mocks.ssm.commandCalls(PutParameterCommand).map((c) => c.args[0].input.Value);
-    expect(puts).toEqual([newImage, runningImage]);
+  const failedWithRollback = info('Failed', {
+    errorInformation: { code: 'ALARM_ACTIVE', message: 'One or more alarms have been activated: webapp-dev-web-green-5xx-rate' },
+    rollbackInfo: { rollbackDeploymentId: 'd-ROLLBACK1', rollbackMessage: 'Deployment rolled back by d-ROLLBACK1' },
   });
 
-  test('deploy exits 1 when the deployment was stopped without a rollback', async () => {
-    given([info('Stopped', { errorInformation: { code: 'MANUAL_STOP', message: 'stopped by a user' } })]);
+  test('deploy exits 1 with CodeDeploy\'s reason when the deployment failed and rolled back; it follows the rollback deployment, then the pointer returns to the running image', async () => {
+    // GIVEN an alarm fails the deployment and CodeDeploy rolls back through deployment d-ROLLBACK1, which takes a poll
+    given([info('InProgress'), failedWithRollback]);
+    mocks.codedeploy.on(GetDeploymentCommand, { deploymentId: 'd-ROLLBACK1' }).resolvesOnce({ deploymentInfo: { deploymentId: 'd-ROLLBACK1', status: 'InProgress' } }).resolves({ deploymentInfo: { deploymentId: 'd-ROLLBACK1', status: 'Succeeded' } });
+    // WHEN deploying
+    const r = await cli(deployArgs());
+    // THEN exit 1 with CodeDeploy's reason, said once the rollback deployment succeeded
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`CodeDeploy deployment ${DEPLOYMENT} failed and rolled back (ALARM_ACTIVE: One or more alarms have been activated: webapp-dev-web-green-5xx-rate; Deployment rolled back by d-ROLLBACK1); rollback deployment d-ROLLBACK1 succeeded: production traffic is on the original tasks`);
+    expect(mocks.codedeploy.commandCalls(GetDeploymentCommand, { deploymentId: 'd-ROLLBACK1' })).toHaveLength(2);
+    expect(r.stderr.indexOf('CodeDeploy d-ROLLBACK1 InProgress')).toBeLessThan(r.stderr.indexOf('CodeDeploy d-ROLLBACK1 Succeeded'));
+    // AND the pointer names the image production runs again; the failed revision is not marked deployed
+    const puts = mocks.ssm.commandCalls(PutParameterCommand).map((c) => c.args[0].input.Value);
+    expect(puts).toEqual([newImage, runningImage]);
+    expect(mocks.ecs.commandCalls(TagResourceCommand)).toHaveLength(0);
+  });
+
+  test('deploy exits 1 without claiming a rollback when CodeDeploy\'s rollback deployment fails too', async () => {
+    given([failedWithRollback]);
+    mocks.codedeploy.on(GetDeploymentCommand, { deploymentId: 'd-ROLLBACK1' }).resolves({ deploymentInfo: { deploymentId: 'd-ROLLBACK1', status: 'Failed', errorInformation: { code: 'HEALTH_CONSTRAINTS', message: 'tasks failed' } } });
     const r = await cli(deployArgs());
     expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`ecs-release: CodeDeploy deployment ${DEPLOYMENT} failed (ALARM_ACTIVE: One or more alarms have been activated: webapp-dev-web-green-5xx-rate; Deployment rolled back by d-ROLLBACK1) and its rollback deployment d-ROLLBACK1 did not succeed either: CodeDeploy deployment d-ROLLBACK1 failed (HEALTH_CONSTRAINTS: tasks failed)`);
+    expect(r.stderr).not.toContain('and rolled back;');
+  });
+
+  test('deploy exits 1 when the deployment was stopped without a rollback; production never ran it, so the pointer goes back', async () => {
+    // GIVEN the deployment stops before the traffic shift (the service still names revision 7)
+    given([info('Stopped', { errorInformation: { code: 'MANUAL_STOP', message: 'stopped by a user' } })]);
+    const r = await cli(deployArgs('--json'));
+    expect(r.code).toBe(1);
     expect(r.stderr).toContain(`CodeDeploy deployment ${DEPLOYMENT} was stopped (MANUAL_STOP: stopped by a user)`);
+    // THEN the release pointer names the image that is live again, not the one that never went live
+    expect(mocks.ssm.commandCalls(PutParameterCommand).map((c) => c.args[0].input.Value)).toEqual([newImage, runningImage]);
+    expect(JSON.parse(r.stdout)).toMatchObject({ outcome: 'failed', releasePointer: runningImage });
+  });
+
+  test('deploy restores the release pointer when CodeDeploy refuses to create the deployment', async () => {
+    given();
+    mocks.codedeploy.on(CreateDeploymentCommand).rejects(Object.assign(new Error('The deployment group is busy'), { name: 'DeploymentLimitExceededException', $metadata: { httpStatusCode: 400 } }));
+    const r = await cli(deployArgs());
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('ecs-release: AWS error: DeploymentLimitExceededException: The deployment group is busy');
+    expect(mocks.ssm.commandCalls(PutParameterCommand).map((c) => c.args[0].input.Value)).toEqual([newImage, runningImage]);
+    expect(mocks.codedeploy.commandCalls(GetDeploymentCommand)).toHaveLength(0);
+  });
+
+  test('deploy refuses a blue/green descriptor for a service under the ECS controller (stale descriptor), and writes nothing', async () => {
+    given();
+    mocks.ecs.on(DescribeServicesCommand).resolves({ services: [service(RUNNING_REVISION, [deployment('ecs-svc/primary', RUNNING_REVISION, 'COMPLETED')])] });
+    const r = await cli(deployArgs());
+    expect(r.code).toBe(3);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      'ecs-release: service.deploymentController.type: received "ECS"; allowed: "CODE_DEPLOY", what the descriptor\'s strategy "blue-green" means (stale descriptor: apply the "dev" stack, then retry)',
+    ]);
+    expect(writeCalls(mocks)).toEqual([]);
+  });
+
+  test('lifecycle events that are not available yet only show as such; access denied on them is an error', async () => {
+    // GIVEN the deployment has no target yet
+    given([info('InProgress'), info('Succeeded')]);
+    mocks.codedeploy.on(ListDeploymentTargetsCommand).rejects(Object.assign(new Error('not started'), { name: 'DeploymentNotStartedException', $metadata: { httpStatusCode: 400 } }));
+    const r = await cli(deployArgs());
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('lifecycle events unavailable (DeploymentNotStartedException)');
+    // AND WHEN the role may not read them, the wait ends with that error instead of hiding it
+    given([info('InProgress'), info('Succeeded')]);
+    mocks.codedeploy.on(ListDeploymentTargetsCommand).rejects(Object.assign(new Error('not authorized to perform: codedeploy:ListDeploymentTargets'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } }));
+    const denied = await cli(deployArgs());
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toContain('ecs-release: AWS error: AccessDeniedException: not authorized to perform: codedeploy:ListDeploymentTargets');
   });
 
   test('deploy exits 4 when the timeout passes; the deployment goes on', async () => {
@@ -161,13 +237,30 @@ describe('ecs-release deploy of a blue/green service (CodeDeploy, client mocks)'
 });
 
 describe('ecs-release approve and rollback of a blue/green service (client mocks)', () => {
-  test('approve continues the deployment that holds and waits until production traffic moved', async () => {
-    given([info('InProgress'), info('Succeeded')]);
+  test('approve continues the deployment that holds, waits until production traffic moved and marks the revision deployed', async () => {
+    // GIVEN deployment d-ABCDEF123 of revision 8 holds for approval
+    given([info('Ready'), info('InProgress'), info('Succeeded')]);
     mocks.codedeploy.on(ListDeploymentsCommand, { includeOnlyStatuses: ['Ready'] }).resolves({ deployments: [DEPLOYMENT] });
-    const r = await cli(['approve', '--env', 'dev']);
+    // WHEN approving
+    const r = await cli(['approve', '--env', 'dev', '--json']);
+    // THEN it continues exactly that deployment, succeeds with it, and tags revision 8 like a deploy would have
     expect(r.code).toBe(0);
     expect(mocks.codedeploy.commandCalls(ContinueDeploymentCommand)[0].args[0].input).toEqual({ deploymentId: DEPLOYMENT, deploymentWaitType: 'READY_WAIT' });
-    expect(r.stdout).toContain(`CodeDeploy deployment ${DEPLOYMENT} succeeded`);
+    expect(r.stderr).toContain(`CodeDeploy deployment ${DEPLOYMENT} succeeded`);
+    expect(mocks.ecs.commandCalls(TagResourceCommand).map((c) => c.args[0].input)).toEqual([{ resourceArn: TD(NEW), tags: [{ key: 'ecs-release:deployed-at', value: expect.any(String) }] }]);
+    expect(JSON.parse(r.stdout)).toMatchObject({ command: 'approve', outcome: 'completed', revision: TD(NEW), releasePointer: newImage });
+  });
+
+  test('approve sets the release pointer back when the approved deployment rolls back', async () => {
+    // GIVEN the deploy pointed the release pointer at revision 8's image; after approval an alarm rolls it back
+    given([info('Ready'), info('Stopped', { rollbackInfo: { rollbackMessage: 'Deployment rolled back' }, errorInformation: { code: 'ALARM_ACTIVE', message: 'alarm' } })]);
+    mocks.codedeploy.on(ListDeploymentsCommand, { includeOnlyStatuses: ['Ready'] }).resolves({ deployments: [DEPLOYMENT] });
+    const r = await cli(['approve', '--env', 'dev']);
+    // THEN exit 1 with CodeDeploy's reason, the pointer names revision 7's image again, nothing is marked deployed
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`ecs-release: CodeDeploy deployment ${DEPLOYMENT} was stopped and rolled back (ALARM_ACTIVE: alarm; Deployment rolled back)`);
+    expect(mocks.ssm.commandCalls(PutParameterCommand).map((c) => c.args[0].input)).toEqual([{ Name: names.releaseParameter, Value: runningImage, Overwrite: true }]);
+    expect(mocks.ecs.commandCalls(TagResourceCommand)).toHaveLength(0);
   });
 
   test('approve refuses when nothing holds, and writes nothing', async () => {
@@ -178,12 +271,13 @@ describe('ecs-release approve and rollback of a blue/green service (client mocks
     expect(writeCalls(mocks)).toEqual([]);
   });
 
-  test('approve refuses a rolling environment', async () => {
+  test('approve refuses a rolling environment, and writes nothing', async () => {
     given();
     mocks.ssm.on(GetParameterCommand, { Name: names.descriptorParameter }).resolves({ Parameter: { Value: JSON.stringify(descriptor) } });
     const r = await cli(['approve', '--env', 'dev']);
     expect(r.code).toBe(3);
-    expect(r.stderr).toContain('allowed: an environment whose deployment.strategy is blue-green');
+    expect(r.stderr.trim()).toBe('ecs-release: --env: received "dev"; allowed: an environment whose deployment.strategy is blue-green (rolling deployments never hold)');
+    expect(writeCalls(mocks)).toEqual([]);
   });
 
   test('rollback stops the in-flight deployment with rollback, waits for it, and points the release pointer back', async () => {
@@ -194,6 +288,49 @@ describe('ecs-release approve and rollback of a blue/green service (client mocks
     expect(mocks.codedeploy.commandCalls(StopDeploymentCommand)[0].args[0].input).toEqual({ deploymentId: DEPLOYMENT, autoRollbackEnabled: true });
     expect(JSON.parse(r.stdout)).toMatchObject({ outcome: 'rolled-back', exitCode: 0, message: `CodeDeploy deployment ${DEPLOYMENT} stopped and rolled back; release pointer restored to ${runningImage}` });
     expect(mocks.ssm.commandCalls(PutParameterCommand)[0].args[0].input).toMatchObject({ Name: names.releaseParameter, Value: runningImage });
+  });
+
+  test('rollback follows CodeDeploy\'s rollback deployment to its end before saying traffic is back', async () => {
+    // GIVEN the stopped deployment rolls back through deployment d-RB1, which is still shifting traffic back at first
+    given([info('Stopped', { rollbackInfo: { rollbackDeploymentId: 'd-RB1', rollbackMessage: 'Deployment rolled back by d-RB1' } })], [DEPLOYMENT]);
+    mocks.ssm.on(GetParameterCommand, { Name: names.releaseParameter }).resolves({ Parameter: { Value: newImage } });
+    mocks.codedeploy.on(GetDeploymentCommand, { deploymentId: 'd-RB1' }).resolvesOnce({ deploymentInfo: { deploymentId: 'd-RB1', status: 'InProgress' } }).resolves({ deploymentInfo: { deploymentId: 'd-RB1', status: 'Succeeded' } });
+    // WHEN rolling back
+    const r = await cli(['rollback', '--env', 'dev', '--json']);
+    // THEN it waited for d-RB1 to succeed, then pointed the release pointer back
+    expect(r.code).toBe(0);
+    expect(mocks.codedeploy.commandCalls(GetDeploymentCommand, { deploymentId: 'd-RB1' })).toHaveLength(2);
+    expect(JSON.parse(r.stdout)).toMatchObject({ outcome: 'rolled-back', exitCode: 0, releasePointer: runningImage });
+    expect(mocks.ssm.commandCalls(PutParameterCommand).map((c) => c.args[0].input.Value)).toEqual([runningImage]);
+  });
+
+  test('rollback exits 1 when CodeDeploy\'s rollback deployment fails', async () => {
+    given([info('Stopped', { rollbackInfo: { rollbackDeploymentId: 'd-RB1' } })], [DEPLOYMENT]);
+    mocks.codedeploy.on(GetDeploymentCommand, { deploymentId: 'd-RB1' }).resolves({ deploymentInfo: { deploymentId: 'd-RB1', status: 'Failed', errorInformation: { code: 'HEALTH_CONSTRAINTS', message: 'original tasks unhealthy' } } });
+    const r = await cli(['rollback', '--env', 'dev']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`ecs-release: CodeDeploy deployment ${DEPLOYMENT} was stopped and its rollback deployment d-RB1 did not succeed either: CodeDeploy deployment d-RB1 failed (HEALTH_CONSTRAINTS: original tasks unhealthy)`);
+  });
+
+  test('rollback with nothing in flight redeploys the previous revision through CodeDeploy and passes the approval hold itself', async () => {
+    // GIVEN revision 8 is live and revision 7, ecs-release's, completed before; the redeployment holds for approval
+    given([info('InProgress'), info('Ready'), info('Ready'), info('Succeeded')]);
+    mocks.ecs.on(DescribeServicesCommand).resolves({ services: [blueGreenService(NEW)] });
+    mocks.ecs.on(ListTaskDefinitionsCommand).resolves({ taskDefinitionArns: [TD(NEW), TD(RUNNING_REVISION)] });
+    mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: `${names.family}:${RUNNING_REVISION}` }).resolves({
+      taskDefinition: revision(RUNNING_REVISION, runningImage),
+      tags: [...OWNED, { key: 'ecs-release:deployed-at', value: '2026-01-01T00:00:00Z' }],
+    });
+    // WHEN rolling back (one action)
+    const r = await cli(['rollback', '--env', 'dev', '--json']);
+    // THEN CodeDeploy ships revision 7, the hold is continued once without an approve, and the rollback completes
+    expect(r.code).toBe(0);
+    const appSpec = JSON.parse(mocks.codedeploy.commandCalls(CreateDeploymentCommand)[0].args[0].input.revision!.appSpecContent!.content!);
+    expect(appSpec.Resources[0].TargetService.Properties.TaskDefinition).toBe(TD(RUNNING_REVISION));
+    expect(mocks.codedeploy.commandCalls(ContinueDeploymentCommand).map((c) => c.args[0].input)).toEqual([{ deploymentId: DEPLOYMENT, deploymentWaitType: 'READY_WAIT' }]);
+    expect(JSON.parse(r.stdout)).toMatchObject({ outcome: 'completed', exitCode: 0, revision: TD(RUNNING_REVISION), releasePointer: runningImage });
+    expect(mocks.ecs.commandCalls(TagResourceCommand).map((c) => c.args[0].input.resourceArn)).toEqual([TD(RUNNING_REVISION)]);
+    expect(mocks.ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0);
   });
 
   test('status shows the live target group, the test listener and the deployment\'s lifecycle event', async () => {
@@ -231,6 +368,85 @@ describe('ecs-release promote --from-status (the pipeline path: the prod job can
     const r = await cli(['promote', '--from', 'dev', '--to', 'prod', '--from-status', statusFile({ ...devStatus, environment: 'prod' })]);
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toMatch(/^ecs-release: --from-status: received ".*: environment prod"; allowed: the status of --from \(dev\)$/);
+    expect(writeCalls(mocks)).toEqual([]);
+  });
+
+  /** GIVEN prod as its own account sees it: revision 2 live, Terraform's revision 3, the digest replicated or not. */
+  const prodEnv = loadEnvironment('prod');
+  const prodNames = resourceNames(prodEnv);
+  const PROD_REPO = `${prodEnv.accountId}.dkr.ecr.${prodEnv.region}.amazonaws.com/${prodNames.repository}`;
+  const PROD_TD = (n: number) => `arn:aws:ecs:${prodEnv.region}:${prodEnv.accountId}:task-definition/${prodNames.family}:${n}`;
+  const prodRevision = (n: number, image: string) => {
+    const base = revision(n, image);
+    return {
+      ...base,
+      taskDefinitionArn: PROD_TD(n),
+      family: prodNames.family,
+      executionRoleArn: `arn:aws:iam::${prodEnv.accountId}:role/${prodNames.executionRole}`,
+      taskRoleArn: `arn:aws:iam::${prodEnv.accountId}:role/${prodNames.taskRole}`,
+      containerDefinitions: base.containerDefinitions!.map((c) => ({ ...c, name: prodNames.container })),
+    };
+  };
+  function givenProd(digestInProd: boolean): void {
+    mocks.reset();
+    mocks.sts.on(GetCallerIdentityCommand).resolves({ Account: prodEnv.accountId, Arn: `arn:aws:sts::${prodEnv.accountId}:assumed-role/${prodNames.deployRole}/x` });
+    const prodDescriptor = {
+      ...blueGreenDescriptor,
+      environment: 'prod',
+      accountId: prodEnv.accountId,
+      region: prodEnv.region,
+      cluster: prodNames.cluster,
+      service: prodNames.service,
+      container: prodNames.container,
+      family: prodNames.family,
+      taskDefinitionArn: PROD_TD(3),
+      releaseParameter: prodNames.releaseParameter,
+      repositoryUrl: PROD_REPO,
+      codeDeploy: { ...codeDeploy, application: prodNames.codedeployApplication, deploymentGroup: prodNames.codedeployGroup, containerName: prodNames.container },
+    };
+    mocks.ssm.on(GetParameterCommand, { Name: prodNames.descriptorParameter }).resolves({ Parameter: { Value: JSON.stringify(prodDescriptor) } });
+    mocks.ssm.on(PutParameterCommand).resolves({ Version: 2 });
+    mocks.ecs.on(DescribeServicesCommand).resolves({
+      services: [{ serviceName: prodNames.service, status: 'ACTIVE', taskDefinition: PROD_TD(2), deploymentController: { type: 'CODE_DEPLOY' }, deployments: [{ id: 'ecs-svc/p', status: 'PRIMARY', rolloutState: 'COMPLETED', taskDefinition: PROD_TD(2), desiredCount: 3, runningCount: 3 }] }],
+    });
+    mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: PROD_TD(3) }).resolves({ taskDefinition: prodRevision(3, `${PROD_REPO}@${DIGEST(2)}`), tags: [{ key: 'ecs-coexist:owner', value: 'terraform' }] });
+    mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: PROD_TD(2) }).resolves({ taskDefinition: prodRevision(2, `${PROD_REPO}@${DIGEST(2)}`), tags: OWNED });
+    if (digestInProd) mocks.ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: DIGEST(3), imageTags: ['3f2a9c1'] }] });
+    else mocks.ecr.on(DescribeImagesCommand).rejects(new ImageNotFoundException({ message: 'not found', $metadata: {} }));
+    mocks.ecs.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: PROD_TD(4) } });
+    mocks.ecs.on(TagResourceCommand).resolves({});
+    mocks.codedeploy.on(ListDeploymentsCommand).resolves({ deployments: [] });
+    mocks.codedeploy.on(CreateDeploymentCommand).resolves({ deploymentId: DEPLOYMENT });
+    mocks.codedeploy.on(ListDeploymentTargetsCommand).resolves({ targetIds: [] });
+    mocks.codedeploy.on(GetDeploymentCommand).resolves({ deploymentInfo: { deploymentId: DEPLOYMENT, status: 'Succeeded' } });
+  }
+
+  test('promote --from-status ships the status file\'s digest from prod\'s own registry, touching only prod', async () => {
+    // GIVEN dev's status document (digest 3, commit 3f2a9c1) and that digest replicated into prod's registry
+    givenProd(true);
+    // WHEN the prod job promotes with it
+    const r = await cli(['promote', '--from', 'dev', '--to', 'prod', '--from-status', statusFile(devStatus), '--json']);
+    // THEN the digest is looked up in prod's repository, then registered by digest on prod's Terraform revision
+    expect(r.code).toBe(0);
+    expect(mocks.ecr.commandCalls(DescribeImagesCommand).map((c) => c.args[0].input)).toEqual([{ repositoryName: prodNames.repository, registryId: prodEnv.accountId, imageIds: [{ imageDigest: DIGEST(3) }] }]);
+    const input = mocks.ecs.commandCalls(RegisterTaskDefinitionCommand)[0].args[0].input as Record<string, any>;
+    expect(input.family).toBe(prodNames.family);
+    expect(input.containerDefinitions[0].image).toBe(`${PROD_REPO}@${DIGEST(3)}`);
+    expect(input.tags).toEqual(expect.arrayContaining([{ key: 'ecs-release:commit', value: '3f2a9c1' }, { key: 'ecs-release:image-digest', value: DIGEST(3) }]));
+    expect(JSON.parse(r.stdout)).toMatchObject({ command: 'promote', from: 'dev', outcome: 'completed', image: `${PROD_REPO}@${DIGEST(3)}`, sourceRevision: TD(9), revision: PROD_TD(4) });
+    // AND every call was made in prod's account (the file replaces reading dev)
+    expect(new Set(r.calls.map((c) => c.environment))).toEqual(new Set(['prod']));
+    expect(mocks.sts.commandCalls(GetCallerIdentityCommand)).toHaveLength(1);
+  });
+
+  test('promote --from-status refuses a digest that prod\'s registry does not hold, and writes nothing', async () => {
+    givenProd(false);
+    const r = await cli(['promote', '--from', 'dev', '--to', 'prod', '--from-status', statusFile(devStatus)]);
+    expect(r.code).toBe(2);
+    // (long values are cut at 120 characters in messages)
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`^ecs-release: --from: received "${PROD_REPO.replace(/\./g, '\\.')}@sha256:3+\\.\\.\\.; allowed: an image that exists in ${PROD_REPO.replace(/\./g, '\\.')} \\(push it first\\)$`));
     expect(writeCalls(mocks)).toEqual([]);
   });
 

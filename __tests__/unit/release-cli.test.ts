@@ -196,6 +196,34 @@ describe('ecs-release deploy (client mocks)', () => {
     expect(mocks.ssm.commandCalls(PutParameterCommand)).toHaveLength(1);
   });
 
+  test('deploy --allow-mutable-tag accepts a moving tag and still registers the image by its digest', async () => {
+    // GIVEN `latest` names the image with digest 3 in ECR
+    givenDev();
+    mocks.ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: DIGEST(3), imageTags: ['latest', TAG] }] });
+    // WHEN deploying `latest` with the flag that allows a moving tag
+    const r = await cli(['deploy', '--env', 'dev', '--image', `${REPO}:latest`, '--allow-mutable-tag', '--json']);
+    // THEN the tag is resolved once in ECR and the revision pins the digest, so a later move of `latest` changes nothing
+    expect(r.code).toBe(0);
+    expect(mocks.ecr.commandCalls(DescribeImagesCommand)[0].args[0].input).toMatchObject({ repositoryName: names.repository, imageIds: [{ imageTag: 'latest' }] });
+    const input = mocks.ecs.commandCalls(RegisterTaskDefinitionCommand)[0].args[0].input as Record<string, any>;
+    expect(input.containerDefinitions[0].image).toBe(newImage);
+    expect(JSON.parse(r.stdout)).toMatchObject({ outcome: 'completed', image: newImage, digest: DIGEST(3) });
+  });
+
+  test('deploy restores the release pointer when UpdateService fails, so no apply builds on an image that never ran', async () => {
+    // GIVEN ECS refuses the service update (after the revision is registered and the pointer written)
+    givenDev();
+    mocks.ecs.on(UpdateServiceCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }));
+    // WHEN deploying
+    const r = await cli(deployArgs());
+    // THEN exit 1 with AWS's error, and the pointer names the running image again
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('ecs-release: AWS error: ThrottlingException: Rate exceeded');
+    expect(mocks.ssm.commandCalls(PutParameterCommand).map((c) => c.args[0].input.Value)).toEqual([newImage, runningImage]);
+    expect(r.stdout).toContain(`the deployment did not start: release pointer restored to ${runningImage}`);
+    expect(mocks.ecs.commandCalls(TagResourceCommand)).toHaveLength(0);
+  });
+
   test('deploy --dry-run prints the field-level diff and writes nothing', async () => {
     givenDev();
     const r = await cli(deployArgs('--dry-run'));
@@ -228,7 +256,9 @@ describe('ecs-release refusals (client mocks): one line, non-zero, no write', ()
     ['the wrong account', () => { givenDev(); mocks.sts.on(GetCallerIdentityCommand).resolves({ Account: '222222222222', Arn: 'arn:aws:sts::222222222222:assumed-role/x/y' }); }, deployArgs(), 3, /^ecs-release: account: received "222222222222"; allowed: 111111111111/],
     ['a deployment in progress', () => { givenDev(); mocks.ecs.on(DescribeServicesCommand).resolves({ services: [started] }); }, deployArgs(), 3, /^ecs-release: deployment in progress: ecs-svc\/new \(IN_PROGRESS, webapp-dev-web:8, running 0\/2\)/],
     ['a missing service', () => { givenDev(); mocks.ecs.on(DescribeServicesCommand).resolves({ services: [], failures: [{ reason: 'MISSING' }] }); }, deployArgs(), 3, /^ecs-release: service: received "webapp-dev\/web"; allowed: an ACTIVE ECS service \(found MISSING/],
-    ['a blue/green descriptor without its CodeDeploy settings', () => { givenDev(); mocks.ssm.on(GetParameterCommand, { Name: names.descriptorParameter }).resolves({ Parameter: { Value: JSON.stringify({ ...descriptor, strategy: 'blue-green' }) } }); }, deployArgs(), 3, /^ecs-release: descriptor\.codeDeploy: received nothing; allowed: the CodeDeploy settings a blue-green stack publishes/],
+    ['a blue/green descriptor without its CodeDeploy settings', () => { givenDev(); mocks.ecs.on(DescribeServicesCommand).resolves({ services: [{ ...before, deploymentController: { type: 'CODE_DEPLOY' } }] }); mocks.ssm.on(GetParameterCommand, { Name: names.descriptorParameter }).resolves({ Parameter: { Value: JSON.stringify({ ...descriptor, strategy: 'blue-green' }) } }); }, deployArgs(), 3, /^ecs-release: descriptor\.codeDeploy: received nothing; allowed: the CodeDeploy settings a blue-green stack publishes/],
+    ['a rolling descriptor for a service CodeDeploy controls (stale descriptor)', () => { givenDev(); mocks.ecs.on(DescribeServicesCommand).resolves({ services: [{ ...before, deploymentController: { type: 'CODE_DEPLOY' } }] }); }, deployArgs(), 3, /^ecs-release: service\.deploymentController\.type: received "CODE_DEPLOY"; allowed: "ECS", what the descriptor's strategy "rolling" means \(stale descriptor: apply the "dev" stack, then retry\)$/],
+    ['rollback of a service whose controller disagrees with the descriptor', () => { givenDev(); mocks.ecs.on(DescribeServicesCommand).resolves({ services: [{ ...before, deploymentController: { type: 'EXTERNAL' } }] }); }, ['rollback', '--env', 'dev'], 3, /^ecs-release: service\.deploymentController\.type: received "EXTERNAL"; allowed: "ECS"/],
     ['a malformed --timeout', () => givenDev(), deployArgs('--timeout', 'soon'), 2, /^ecs-release: --timeout: received "soon"; allowed: a duration/],
     ['an unknown environment', () => givenDev(), ['deploy', '--env', 'staging', '--image', `${REPO}:${TAG}`], 2, /^ecs-release: --env: invalid environment "staging": environment: received "staging"; allowed: one of dev, prod/],
     ['an unknown option', () => givenDev(), [...deployArgs(), '--force'], 2, /^ecs-release: unknown option '--force'/],
@@ -240,7 +270,7 @@ describe('ecs-release refusals (client mocks): one line, non-zero, no write', ()
     ['an unknown command', () => givenDev(), ['ship', '--env', 'dev'], 2, /^ecs-release: unknown command 'ship'/],
     ['promote to the same environment (conflicting --from and --to)', () => givenDev(), ['promote', '--from', 'dev', '--to', 'dev'], 2, /^ecs-release: --to: received "dev"; allowed: an environment other than --from \(dev\)/],
     ['rollback to a malformed revision', () => givenDev(), ['rollback', '--env', 'dev', '--to', 'yesterday'], 2, /^ecs-release: --to: received "yesterday"; allowed: /],
-    ['run without a command', () => givenDev(), ['run', '--env', 'dev'], 2, /^ecs-release: /],
+    ['run without a command', () => givenDev(), ['run', '--env', 'dev'], 2, /^ecs-release: command: received \[\]; allowed: a command after --, such as: -- \.\/manage\.py migrate$/],
   ];
   afterAll(() => process.stdout.write(`bad inputs, surface "release CLI": ${refusals.length} distinct invocations refused (one line each, no AWS write)\n`));
   test.each(refusals)('deploy refuses %s', async (_name, given, args, code, message) => {
@@ -265,13 +295,34 @@ describe('ecs-release rollback, rollout, status, promote (client mocks)', () => 
   test('rollback without --to ships the newest older revision whose rollout completed', async () => {
     givenDev([service(6, [deployment('ecs-svc/new', 6, 'COMPLETED')])]);
     mocks.ecs.on(ListTaskDefinitionsCommand).resolves({ taskDefinitionArns: [TD(8), TD(7), TD(6), TD(5), TD(4)] });
-    mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: `${names.family}:6` }).resolves({ taskDefinition: revision(6, `${REPO}@${DIGEST(6)}`), tags: [{ key: 'ecs-release:deployed-at', value: '2026-01-01T00:00:00Z' }] });
+    mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: `${names.family}:6` }).resolves({
+      taskDefinition: revision(6, `${REPO}@${DIGEST(6)}`),
+      tags: [{ key: 'ecs-coexist:owner', value: 'ecs-release' }, { key: 'ecs-release:deployed-at', value: '2026-01-01T00:00:00Z' }],
+    });
     mocks.ecs.on(UpdateServiceCommand).resolves({ service: service(6, [deployment('ecs-svc/new', 6, 'IN_PROGRESS')]) });
     const r = await cli(['rollback', '--env', 'dev']);
     expect(r.code).toBe(0);
     expect(mocks.ecs.commandCalls(UpdateServiceCommand)[0].args[0].input).toMatchObject({ taskDefinition: TD(6) });
     expect(mocks.ssm.commandCalls(PutParameterCommand)[0].args[0].input).toMatchObject({ Value: `${REPO}@${DIGEST(6)}` });
     expect(mocks.ecs.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(0);
+    // AND the revision, ecs-release's own, is marked deployed again
+    expect(mocks.ecs.commandCalls(TagResourceCommand).map((c) => c.args[0].input)).toEqual([{ resourceArn: TD(6), tags: [{ key: 'ecs-release:deployed-at', value: expect.stringMatching(/^2026-01-02T/) }] }]);
+  });
+
+  test('rollback --to Terraform\'s revision ships it but never tags it (a tag there would be drift in terraform plan)', async () => {
+    // GIVEN Terraform's revision 5 (owner tag terraform) as the rollback target
+    givenDev([service(TERRAFORM_REVISION, [deployment('ecs-svc/new', TERRAFORM_REVISION, 'COMPLETED')])]);
+    mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: `${names.family}:${TERRAFORM_REVISION}` }).resolves({
+      taskDefinition: revision(TERRAFORM_REVISION, runningImage),
+      tags: [{ key: 'ecs-coexist:owner', value: 'terraform' }],
+    });
+    mocks.ecs.on(UpdateServiceCommand).resolves({ service: service(TERRAFORM_REVISION, [deployment('ecs-svc/new', TERRAFORM_REVISION, 'IN_PROGRESS')]) });
+    // WHEN rolling back to it
+    const r = await cli(['rollback', '--env', 'dev', '--to', String(TERRAFORM_REVISION)]);
+    // THEN it completes, and says why the revision stays untagged
+    expect(r.code).toBe(0);
+    expect(mocks.ecs.commandCalls(TagResourceCommand)).toHaveLength(0);
+    expect(r.stdout).toContain(`${names.family}:${TERRAFORM_REVISION} was not registered by ecs-release: not tagged ecs-release:deployed-at (rollback reaches it with --to)`);
   });
 
   test('rollback refuses a revision of another family', async () => {
@@ -306,6 +357,30 @@ describe('ecs-release rollback, rollout, status, promote (client mocks)', () => 
     expect(writeCalls(mocks)).toEqual([]);
   });
 
+  test('status marks a completed ecs-release revision nobody marked (a --no-wait deploy), and nothing else', async () => {
+    // GIVEN revision 8, registered by ecs-release and shipped with --no-wait: its rollout has completed since
+    givenDev();
+    mocks.ecs.on(DescribeServicesCommand).resolves({ services: [service(NEW, [deployment('ecs-svc/new', NEW, 'COMPLETED')])] });
+    const owned = [{ key: 'ecs-coexist:owner', value: 'ecs-release' }];
+    mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: TD(NEW) }).resolves({ taskDefinition: revision(NEW, newImage), tags: owned });
+    // WHEN status runs
+    const r = await cli(['status', '--env', 'dev', '--json']);
+    // THEN it tags that revision deployed-at, once
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ markedDeployed: true, deploymentController: 'ECS' });
+    expect(mocks.ecs.commandCalls(TagResourceCommand).map((c) => c.args[0].input)).toEqual([{ resourceArn: TD(NEW), tags: [{ key: 'ecs-release:deployed-at', value: '2026-01-02T00:00:00.000Z' }] }]);
+
+    // AND a revision already marked, or one still rolling out, is left alone
+    mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: TD(NEW) }).resolves({ taskDefinition: revision(NEW, newImage), tags: [...owned, { key: 'ecs-release:deployed-at', value: 'x' }] });
+    const marked = await cli(['status', '--env', 'dev', '--json']);
+    expect(JSON.parse(marked.stdout).markedDeployed).toBe(false);
+    mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: TD(NEW) }).resolves({ taskDefinition: revision(NEW, newImage), tags: owned });
+    mocks.ecs.on(DescribeServicesCommand).resolves({ services: [started] });
+    const rolling = await cli(['status', '--env', 'dev', '--json']);
+    expect(JSON.parse(rolling.stdout).markedDeployed).toBe(false);
+    expect(mocks.ecs.commandCalls(TagResourceCommand)).toHaveLength(1);
+  });
+
   test('promote refuses when the source runs a tag, not a digest', async () => {
     givenDev();
     mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: TD(RUNNING_REVISION) }).resolves({ taskDefinition: revision(RUNNING_REVISION, 'public.ecr.aws/nginx/nginx:1.27-alpine'), tags: [] });
@@ -335,6 +410,8 @@ describe('ecs-release run (client mocks)', () => {
       networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-a', 'subnet-b'], securityGroups: ['sg-tasks'], assignPublicIp: 'DISABLED' } },
       overrides: { containerOverrides: [{ name: names.container, command: ['./manage.py', 'migrate', '--noinput'] }] },
       startedBy: 'ecs-release',
+      // the tag that lets the deploy role stop this task, and no task of the service
+      tags: [{ key: 'ecs-release:one-off', value: 'true' }],
     });
   });
 

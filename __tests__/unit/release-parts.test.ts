@@ -5,6 +5,8 @@ import { parseDuration } from '../../src/release/context';
 import { looksMutable, parseImage } from '../../src/release/image';
 import { READ_ONLY_KEYS, fieldChanges, registerable, renderDiff } from '../../src/release/revision';
 import { parseRevision } from '../../src/release/commands/rollback';
+import { deployedRevisionOf, lifecycleEventsUnavailable } from '../../src/release/codedeploy';
+import type { Target } from '../../src/release/target';
 import { MOTO_GAPS } from '../e2e/moto-gaps';
 
 const REPO = '111111111111.dkr.ecr.eu-west-1.amazonaws.com/webapp';
@@ -74,5 +76,28 @@ describe('the moto gap list', () => {
       expect(g.handling.length).toBeGreaterThan(20);
       expect(doc).toContain(`\`${g.id}\``);
     }
+  });
+});
+
+describe('CodeDeploy helpers', () => {
+  const target = { descriptor: { region: 'eu-west-1', accountId: '111111111111', family: 'webapp-dev-web' } } as unknown as Target;
+  const arn = 'arn:aws:ecs:eu-west-1:111111111111:task-definition/webapp-dev-web:8';
+
+  test('the revision a deployment ships comes from its AppSpec, else from the description ecs-release gives it', () => {
+    const content = JSON.stringify({ version: 0, Resources: [{ TargetService: { Type: 'AWS::ECS::Service', Properties: { TaskDefinition: arn } } }] });
+    expect(deployedRevisionOf(target, { revision: { revisionType: 'AppSpecContent', appSpecContent: { content } } })).toBe(arn);
+    expect(deployedRevisionOf(target, { description: `ecs-release webapp-dev-web:8 sha256:${'3'.repeat(60)}` })).toBe(arn);
+    // another family's revision, or a deployment someone else described: unknown
+    expect(deployedRevisionOf(target, { description: 'ecs-release other-web:8 sha256:3' })).toBeUndefined();
+    expect(deployedRevisionOf(target, { description: 'manual deployment' })).toBeUndefined();
+  });
+
+  test('lifecycle events count as unavailable only for "not there (yet)" errors and moto\'s HTML error page', () => {
+    const error = (name: string, httpStatusCode: number) => Object.assign(new Error(name), { name, $metadata: { httpStatusCode } });
+    for (const name of ['UnknownOperationException', 'DeploymentTargetDoesNotExistException', 'DeploymentNotStartedException']) expect(lifecycleEventsUnavailable(error(name, 400))).toBe(true);
+    // moto: an operation it does not implement answers HTTP 500 with HTML, which the SDK fails to parse
+    expect(lifecycleEventsUnavailable(error('SyntaxError', 500))).toBe(true);
+    for (const name of ['AccessDeniedException', 'ThrottlingException', 'InvalidDeploymentIdException']) expect(lifecycleEventsUnavailable(error(name, 400))).toBe(false);
+    expect(lifecycleEventsUnavailable(error('InternalFailure', 500))).toBe(false);
   });
 });

@@ -143,15 +143,17 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
     .command('run')
     .description('run a one-off task (e.g. a migration) from the service\'s current revision in its subnets and security groups; exit with the container\'s exit code')
     .addOption(env())
-    .argument('<command...>', 'the command, after --')
+    // Optional for commander so that a missing command gets the same one-line `received/allowed` error as every
+    // other bad input (run() refuses an empty command before any AWS call).
+    .argument('[command...]', 'the command, after --')
     .option('--container <name>', 'container whose command is overridden (default: the service\'s container)')
     .addOption(timeout('60m'))
     .addOption(poll())
     .addOption(roleArn())
     .addOption(json())
     .addHelpText('after', '\nExample:\n  ecs-release run --env dev -- ./manage.py migrate --noinput\n' + EXIT_CODES_HELP)
-    .action((command: string[], o: Omit<ShippingFlags, 'dryRun'> & { container?: string }) =>
-      invoke(!!o.json, async () => (await import('./commands/run')).run(ctx, { ...o, command, ...waitFlags(o) })),
+    .action((command: string[] | undefined, o: Omit<ShippingFlags, 'dryRun'> & { container?: string }) =>
+      invoke(!!o.json, async () => (await import('./commands/run')).run(ctx, { ...o, command: command ?? [], ...waitFlags(o) })),
     );
 
   return root;

@@ -101,6 +101,11 @@ export interface CodeDeployWaitOptions extends WaitOptions {
    * waiting at the hold: the replacement runs behind the test listener and a person decides.
    */
   readonly throughApproval?: boolean;
+  /**
+   * Continue the deployment when it reaches the hold (implies `throughApproval`): `rollback` redeploying an earlier
+   * revision is one action, nobody should have to approve going back to what ran before.
+   */
+  readonly autoApprove?: boolean;
 }
 
 export interface CodeDeployWaitResult {
@@ -114,9 +119,15 @@ export interface CodeDeployWaitResult {
 /**
  * Follows one CodeDeploy deployment until it ends, holds for approval, the timeout passes or SIGINT. Polls
  * GetDeployment (and the ECS target's lifecycle events, for progress) with the same back-off as rolling deploys.
- * Succeeded is the only success; Failed or Stopped end with CodeDeploy's reason and whether it rolled back.
+ * Succeeded is the only success; Failed or Stopped end with CodeDeploy's reason and whether it rolled back. When
+ * CodeDeploy rolls back through a deployment of its own (rollbackInfo.rollbackDeploymentId), that one is followed to
+ * its end too: "rolled back" is only said once traffic really is on the original tasks again.
  */
 export async function waitForCodeDeploy(ctx: Context, target: Target, report: Reporter, deploymentId: string, options: CodeDeployWaitOptions): Promise<CodeDeployWaitResult> {
+  return follow(ctx, target, report, deploymentId, options, false);
+}
+
+async function follow(ctx: Context, target: Target, report: Reporter, deploymentId: string, options: CodeDeployWaitOptions, isRollback: boolean): Promise<CodeDeployWaitResult> {
   const cd = codeDeployOf(target);
   const { codedeploy } = target.clients;
   const startedAt = ctx.now();
@@ -125,6 +136,7 @@ export async function waitForCodeDeploy(ctx: Context, target: Target, report: Re
   let interval = options.pollMs;
   let lastLine = '';
   let events: { at?: string; message?: string }[] = [];
+  let continued = false;
   const env = target.env.name;
   const next = `approve it with: ecs-release approve --env ${env}; roll it back with: ecs-release rollback --env ${env}`;
 
@@ -144,16 +156,35 @@ export async function waitForCodeDeploy(ctx: Context, target: Target, report: Re
     }
     if (status === 'Failed' || status === 'Stopped') {
       const reason = [info?.errorInformation?.code, info?.errorInformation?.message].filter(Boolean).join(': ');
-      const rolledBack = info?.rollbackInfo?.rollbackDeploymentId !== undefined || /roll(ed)? ?back/i.test(info?.rollbackInfo?.rollbackMessage ?? '');
+      const rollbackId = info?.rollbackInfo?.rollbackDeploymentId;
+      const rolledBack = rollbackId !== undefined || /roll(ed)? ?back/i.test(info?.rollbackInfo?.rollbackMessage ?? '');
       const why = [reason, info?.rollbackInfo?.rollbackMessage].filter(Boolean).join('; ');
+      const what = `CodeDeploy deployment ${deploymentId} ${status === 'Stopped' ? 'was stopped' : 'failed'}`;
+      if (rollbackId && !isRollback) {
+        // The rollback is a deployment of its own: until it succeeded, production may still be on the new tasks.
+        report.progress(`${what}; CodeDeploy rolls it back with deployment ${rollbackId}: following it`);
+        const back = await follow(ctx, target, report, rollbackId, { ...options, timeoutMs: Math.max(deadline - ctx.now(), 0), throughApproval: true, autoApprove: false }, true);
+        const result = (outcome: Outcome, message: string): CodeDeployWaitResult => ({ outcome, message, deployment: info, events: [...events, ...back.events] });
+        if (back.outcome === 'completed') {
+          return result('rolled-back', `${what} and rolled back${why ? ` (${why})` : ''}; rollback deployment ${rollbackId} succeeded: production traffic is on the original tasks`);
+        }
+        if (back.outcome === 'timeout' || back.outcome === 'interrupted') {
+          return result(back.outcome, `${what}${why ? ` (${why})` : ''}; its rollback deployment ${rollbackId} is still in progress: ${back.message}`);
+        }
+        return result('failed', `${what}${why ? ` (${why})` : ''} and its rollback deployment ${rollbackId} did not succeed either: ${back.message}`);
+      }
       return {
         outcome: rolledBack ? 'rolled-back' : 'failed',
-        message: `CodeDeploy deployment ${deploymentId} ${status === 'Stopped' ? 'was stopped' : 'failed'}${rolledBack ? ' and rolled back' : ''}${why ? ` (${why})` : ''}`,
+        message: `${what}${rolledBack ? ' and rolled back' : ''}${why ? ` (${why})` : ''}`,
         deployment: info,
         events,
       };
     }
-    if (status === 'Ready' && !options.throughApproval) {
+    if (status === 'Ready' && options.autoApprove && !continued) {
+      await continueDeployment(target, deploymentId);
+      continued = true;
+      report.progress(`CodeDeploy ${deploymentId} holds before the traffic shift: continued (a rollback needs no approval)`);
+    } else if (status === 'Ready' && !options.throughApproval && !options.autoApprove) {
       return {
         outcome: 'holding',
         message: `CodeDeploy deployment ${deploymentId} holds before the traffic shift: the new tasks answer on the test listener ${cd.testListenerUrl}; ${next}`,
@@ -176,22 +207,58 @@ export async function waitForCodeDeploy(ctx: Context, target: Target, report: Re
   }
 }
 
+/**
+ * Errors of the lifecycle-event calls that mean "not available (yet)", not "something is wrong": the deployment has
+ * no target yet, the endpoint does not know the operation, or answers it with a non-JSON error page (moto answers
+ * operations it does not implement with an HTML HTTP 500, which the SDK reports as a SyntaxError; gap
+ * `codedeploy-static-deployment` in __tests__/e2e/moto-gaps.ts). Access denied, throttling and the rest are real.
+ */
+const UNAVAILABLE = new Set(['UnknownOperationException', 'DeploymentTargetDoesNotExistException', 'DeploymentNotStartedException']);
+
+export function lifecycleEventsUnavailable(e: unknown): boolean {
+  const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
+  if (err.name && UNAVAILABLE.has(err.name)) return true;
+  const code = err.$metadata?.httpStatusCode ?? 0;
+  return code === 501 || (err.name === 'SyntaxError' && code >= 500);
+}
+
 /** Lifecycle events of the deployment's ECS target (BeforeInstall … AfterAllowTraffic), as `name: status` lines. */
 export async function lifecycleEvents(target: Target, deploymentId: string): Promise<{ at?: string; message?: string }[]> {
   const { codedeploy } = target.clients;
-  let ids: string[];
   try {
-    ids = (await codedeploy.send(new ListDeploymentTargetsCommand({ deploymentId }))).targetIds ?? [];
+    const ids = (await codedeploy.send(new ListDeploymentTargetsCommand({ deploymentId }))).targetIds ?? [];
+    if (ids.length === 0) return [];
+    const targets = (await codedeploy.send(new BatchGetDeploymentTargetsCommand({ deploymentId, targetIds: ids.slice(0, 25) }))).deploymentTargets ?? [];
+    return targets
+      .flatMap((t) => t.ecsTarget?.lifecycleEvents ?? [])
+      .map((e) => ({ at: (e.endTime ?? e.startTime)?.toISOString(), message: `${e.lifecycleEventName}: ${e.status}${e.diagnostics?.message ? ` (${e.diagnostics.message})` : ''}` }));
   } catch (e) {
     // Progress detail only: the deployment's status (GetDeployment) decides every outcome, so a target listing that
-    // is not available (not yet created, or an emulator without it) must not end a wait or a status.
-    return [{ message: `lifecycle events unavailable (${(e as Error).name})` }];
+    // is not available must not end a wait or a status. Anything else (access denied, throttling) is reported.
+    if (lifecycleEventsUnavailable(e)) return [{ message: `lifecycle events unavailable (${(e as Error).name})` }];
+    throw e;
   }
-  if (ids.length === 0) return [];
-  const targets = (await codedeploy.send(new BatchGetDeploymentTargetsCommand({ deploymentId, targetIds: ids.slice(0, 25) }))).deploymentTargets ?? [];
-  return targets
-    .flatMap((t) => t.ecsTarget?.lifecycleEvents ?? [])
-    .map((e) => ({ at: (e.endTime ?? e.startTime)?.toISOString(), message: `${e.lifecycleEventName}: ${e.status}${e.diagnostics?.message ? ` (${e.diagnostics.message})` : ''}` }));
+}
+
+/**
+ * The task-definition revision a CodeDeploy deployment ships: from its AppSpec when GetDeployment returns the content,
+ * else from the description ecs-release gives the deployments it creates (`ecs-release <family>:<n> <digest>`).
+ * Undefined for a deployment someone else started without either.
+ */
+export function deployedRevisionOf(target: Target, info: DeploymentInfo | undefined): string | undefined {
+  const content = info?.revision?.appSpecContent?.content;
+  if (content) {
+    try {
+      const spec = JSON.parse(content) as { Resources?: { TargetService?: { Properties?: { TaskDefinition?: string } } }[] };
+      const arn = spec.Resources?.[0]?.TargetService?.Properties?.TaskDefinition;
+      if (arn) return arn;
+    } catch {
+      // A YAML AppSpec (not ecs-release's): fall back to the description.
+    }
+  }
+  const m = /^ecs-release ([A-Za-z0-9_-]+:\d+)\b/.exec(info?.description ?? '');
+  const { region, accountId, family } = target.descriptor;
+  return m && m[1].startsWith(`${family}:`) ? `arn:aws:ecs:${region}:${accountId}:task-definition/${m[1]}` : undefined;
 }
 
 /** Lets a deployment that holds before the traffic shift continue. */

@@ -2,8 +2,8 @@ import { RegisterTaskDefinitionCommand, TagResourceCommand, UpdateServiceCommand
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import type { Context, Reporter } from './context';
 import { EXIT, ReleaseError } from './errors';
-import { TAG, type RevisionInput } from './revision';
-import { revisionName, type Target } from './target';
+import { ownedByRelease, TAG, type RevisionInput } from './revision';
+import { checkDeploymentController, deploymentController, describeService, revisionName, type Target } from './target';
 import { waitForDeployment, type Outcome, type WaitOptions } from './wait';
 
 export interface ShipRequest {
@@ -13,11 +13,18 @@ export interface ShipRequest {
   /** Register this revision first, or ship `revisionArn` as it is (rollback). */
   readonly register?: { input: RevisionInput; tags: Tag[] };
   readonly revisionArn?: string;
+  /** Tags of `revisionArn` (rollback): whether ecs-release owns it decides whether it is marked deployed. */
+  readonly revisionTags?: Tag[];
   /** The image (by digest) the service will run: written to the release pointer Terraform reads back. */
   readonly image: string;
-  /** The image the service ran before, restored into the pointer when ECS rolls the deployment back. */
+  /** The image the service ran before, restored into the pointer when the service ends up running it again. */
   readonly previousImage?: string;
-  readonly wait: WaitOptions;
+  readonly wait: ShipWaitOptions;
+}
+
+export interface ShipWaitOptions extends WaitOptions {
+  /** Blue/green: continue the deployment at the approval hold instead of stopping there (rollback). */
+  readonly autoApprove?: boolean;
 }
 
 export interface ShipResult {
@@ -27,7 +34,10 @@ export interface ShipResult {
   readonly revisionArn: string;
   readonly deploymentId: string;
   readonly events: { at?: string; message?: string }[];
+  /** What the release pointer names afterwards. */
   readonly pointer: string;
+  /** The pointer was set back to the previous image (the deployment did not leave the new one running). */
+  readonly pointerRestored: boolean;
 }
 
 const EXIT_FOR: Record<Outcome, number> = {
@@ -41,6 +51,73 @@ const EXIT_FOR: Record<Outcome, number> = {
 };
 
 /**
+ * One deployment ecs-release started (deploy, rollout, rollback, promote) or continues (approve): what its end
+ * changes besides the service.
+ */
+export interface Shipment {
+  readonly target: Target;
+  readonly revisionArn: string;
+  /** ecs-release registered the revision (its owner tag): only such revisions are ever marked deployed. */
+  readonly owned: boolean;
+  /** The image the release pointer names while the deployment runs (the shipped one). */
+  readonly image: string;
+  /** The revision the service ran before the deployment, and its image. */
+  readonly previousRevision?: string;
+  readonly previousImage?: string;
+}
+
+export interface Ending {
+  readonly outcome: Outcome;
+  readonly message: string;
+  readonly deploymentId: string;
+  readonly events: ShipResult['events'];
+  /** The revision the service runs once the deployment ended (undefined when unknown or not ended). */
+  readonly nowRunning?: string;
+}
+
+/**
+ * The one place that settles how a deployment ended, for every command that follows one to its end: a completed
+ * rollout marks an ecs-release revision `ecs-release:deployed-at` (what rollback looks for; Terraform's revision is
+ * never tagged, the tag would show as drift in `terraform plan`); a deployment that left the service on its previous
+ * revision (rolled back, or stopped before the traffic moved) sets the release pointer back to the previous image, so
+ * the next apply does not build on an image that is not live.
+ */
+export async function deploymentEnded(ctx: Context, report: Reporter, shipment: Shipment, ending: Ending): Promise<ShipResult> {
+  const { target, revisionArn } = shipment;
+  const { ecs, ssm } = target.clients;
+  let pointer = shipment.image;
+  let pointerRestored = false;
+  if (ending.outcome === 'completed') {
+    if (shipment.owned) {
+      await ecs.send(new TagResourceCommand({ resourceArn: revisionArn, tags: [{ key: TAG.deployed, value: new Date(ctx.now()).toISOString() }] }));
+    } else {
+      report.info(`${revisionName(revisionArn)} was not registered by ecs-release: not tagged ${TAG.deployed} (rollback reaches it with --to)`);
+    }
+  } else if ((ending.outcome === 'rolled-back' || ending.outcome === 'failed') && ending.nowRunning !== revisionArn) {
+    if (shipment.previousImage && ending.nowRunning !== undefined && ending.nowRunning === shipment.previousRevision) {
+      if (shipment.previousImage !== pointer) {
+        await ssm.send(new PutParameterCommand({ Name: target.descriptor.releaseParameter, Value: shipment.previousImage, Overwrite: true }));
+        pointer = shipment.previousImage;
+        pointerRestored = true;
+        report.info(`release pointer restored to ${shipment.previousImage}`);
+      }
+    } else {
+      report.info(`warning: the service now runs ${revisionName(ending.nowRunning)}; release pointer left at ${pointer} (check with ecs-release status)`);
+    }
+  }
+  return { outcome: ending.outcome, exitCode: EXIT_FOR[ending.outcome], message: ending.message, revisionArn, deploymentId: ending.deploymentId, events: ending.events, pointer, pointerRestored };
+}
+
+/** Blue/green: the revision the service runs after a CodeDeploy deployment ended (one DescribeServices when it failed). */
+export async function runningAfterCodeDeploy(ctx: Context, target: Target, outcome: Outcome, revisionArn: string): Promise<string | undefined> {
+  if (outcome === 'completed') return revisionArn;
+  // CodeDeploy moves the service's revision only when it makes the replacement primary: after a rollback, or a stop
+  // before the traffic shift, the service still names the original revision.
+  if (outcome === 'rolled-back' || outcome === 'failed') return (await describeService(ctx, target)).taskDefinition;
+  return undefined;
+}
+
+/**
  * The write half of deploy/rollout/rollback/promote, in the order that keeps Terraform and ECS consistent:
  * register the revision, point the release pointer at its image (so an `apply` from now on carries it), update the
  * service, then wait for that deployment. Nothing is ever deregistered: Terraform's revision and the previous ones
@@ -51,6 +128,9 @@ export async function ship(ctx: Context, report: Reporter, req: ShipRequest): Pr
   const { ecs, ssm } = target.clients;
   const { cluster, service, releaseParameter } = target.descriptor;
 
+  // Before any write: the controller ECS reports decides how to ship, and must be the one the descriptor implies.
+  checkDeploymentController(target, req.before);
+  const blueGreen = deploymentController(req.before) === 'CODE_DEPLOY';
   if (ctx.signal.aborted) throw new ReleaseError(EXIT.INTERRUPTED, 'interrupted before any write: nothing changed');
   let revisionArn = req.revisionArn;
   if (req.register) {
@@ -62,58 +142,61 @@ export async function ship(ctx: Context, report: Reporter, req: ShipRequest): Pr
   if (!revisionArn) throw new Error('ship: nothing to deploy');
 
   await ssm.send(new PutParameterCommand({ Name: releaseParameter, Value: req.image, Overwrite: true }));
-  let pointer = req.image;
-
-  const ended = async (outcome: Outcome, message: string, deploymentId: string, events: ShipResult['events'], nowRunning: string | undefined): Promise<ShipResult> => {
-    if (outcome === 'completed') {
-      await ecs.send(new TagResourceCommand({ resourceArn: revisionArn!, tags: [{ key: TAG.deployed, value: new Date(ctx.now()).toISOString() }] }));
-    } else if ((outcome === 'rolled-back' || outcome === 'failed') && nowRunning !== revisionArn) {
-      // The service went back to the previous revision: point Terraform back at what really runs, or the next apply
-      // would carry the image that just failed.
-      if (req.previousImage && nowRunning === req.before.taskDefinition) {
+  const shipment: Shipment = {
+    target,
+    revisionArn,
+    owned: ownedByRelease(req.register ? req.register.tags : req.revisionTags),
+    image: req.image,
+    previousRevision: req.before.taskDefinition,
+    previousImage: req.previousImage,
+  };
+  /** The deployment did not start: the pointer must not keep naming an image that never went live. */
+  const undoPointer = async (e: unknown): Promise<never> => {
+    if (req.previousImage && req.previousImage !== req.image) {
+      try {
         await ssm.send(new PutParameterCommand({ Name: releaseParameter, Value: req.previousImage, Overwrite: true }));
-        pointer = req.previousImage;
-        report.info(`release pointer restored to ${req.previousImage}`);
-      } else {
-        report.info(`warning: the service now runs ${revisionName(nowRunning)}; release pointer left at ${pointer} (check with ecs-release status)`);
+        report.info(`the deployment did not start: release pointer restored to ${req.previousImage}`);
+      } catch (restoreError) {
+        report.info(`warning: the deployment did not start and the release pointer could not be restored to ${req.previousImage} (${(restoreError as Error).name}); it names ${req.image}`);
       }
     }
-    return { outcome, exitCode: EXIT_FOR[outcome], message, revisionArn: revisionArn!, deploymentId, events, pointer };
+    throw e;
   };
+  const started = (deploymentId: string, what: string) =>
+    deploymentEnded(ctx, report, shipment, { outcome: 'started', message: `${what} ${deploymentId} started; follow it with: ecs-release status --env ${target.env.name}`, deploymentId, events: [] });
 
-  if (target.descriptor.strategy === 'blue-green') {
+  if (blueGreen) {
     // CodeDeploy starts the revision as a task set on the idle target group, then shifts the listeners.
     const cd = await import('./codedeploy');
     const digest = req.image.split('@')[1] ?? req.image;
-    const deploymentId = await cd.createBlueGreenDeployment(target, revisionArn, `ecs-release ${revisionName(revisionArn)} ${digest}`);
+    const deploymentId = await cd.createBlueGreenDeployment(target, revisionArn, `ecs-release ${revisionName(revisionArn)} ${digest}`).catch(undoPointer);
     report.info(`CodeDeploy deployment ${deploymentId} started for ${revisionName(revisionArn)} (${cd.codeDeployOf(target).deploymentGroup})`);
-    if (req.wait.noWait) return ended('started', `CodeDeploy deployment ${deploymentId} started; follow it with: ecs-release status --env ${target.env.name}`, deploymentId, [], revisionArn);
-    const waited = await cd.waitForCodeDeploy(ctx, target, report, deploymentId, req.wait);
-    // A rolled-back CodeDeploy deployment leaves the original task set (the revision that ran before) primary.
-    const nowRunning = waited.outcome === 'rolled-back' ? req.before.taskDefinition : revisionArn;
-    return ended(waited.outcome, waited.message, deploymentId, waited.events, nowRunning);
+    if (req.wait.noWait) return started(deploymentId, 'CodeDeploy deployment');
+    const waited = await cd.waitForCodeDeploy(ctx, target, report, deploymentId, { ...req.wait, throughApproval: req.wait.autoApprove });
+    const nowRunning = await runningAfterCodeDeploy(ctx, target, waited.outcome, revisionArn);
+    return deploymentEnded(ctx, report, shipment, { outcome: waited.outcome, message: waited.message, deploymentId, events: waited.events, nowRunning });
   }
 
   const known = new Set((req.before.deployments ?? []).map((d) => d.id));
   // forceNewDeployment: every ecs-release action starts exactly one new, identifiable deployment, even when the
   // revision equals the one already running (ECS would otherwise start none and there would be nothing to follow).
-  const updated = await ecs.send(new UpdateServiceCommand({ cluster, service, taskDefinition: revisionArn, forceNewDeployment: true }));
+  const updated = await ecs.send(new UpdateServiceCommand({ cluster, service, taskDefinition: revisionArn, forceNewDeployment: true })).catch(undoPointer);
   const svc = updated.service;
   const deployment = svc?.deployments?.find((d) => d.status === 'PRIMARY' && !known.has(d.id));
   if (!svc || !deployment?.id) {
     throw new ReleaseError(EXIT.FAILED, `ecs:UpdateService started no new deployment of ${cluster}/${service}; nothing to follow (see ecs-release status --env ${target.env.name})`);
   }
   report.info(`updated ${cluster}/${service} to ${revisionName(revisionArn)}: deployment ${deployment.id}`);
-  if (req.wait.noWait) return ended('started', `deployment ${deployment.id} started; follow it with: ecs-release status --env ${target.env.name}`, deployment.id, [], revisionArn);
+  if (req.wait.noWait) return started(deployment.id, 'deployment');
 
   const waited = await waitForDeployment(ctx, target, report, deployment.id, revisionArn, svc, req.wait);
-  return ended(
-    waited.outcome,
-    waited.message,
-    deployment.id,
-    waited.events.map((e) => ({ at: e.createdAt?.toISOString(), message: e.message })),
-    waited.service.taskDefinition,
-  );
+  return deploymentEnded(ctx, report, shipment, {
+    outcome: waited.outcome,
+    message: waited.message,
+    deploymentId: deployment.id,
+    events: waited.events.map((e) => ({ at: e.createdAt?.toISOString(), message: e.message })),
+    nowRunning: waited.service.taskDefinition,
+  });
 }
 
 /** Prints how a shipped deployment ended: on failure, the service events that explain why. */

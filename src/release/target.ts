@@ -141,11 +141,35 @@ export function refuseWhileInFlight(svc: Service): void {
   }
 }
 
+/** The deployment controller ECS reports for the service (`ECS` when it names none, as ECS's default). */
+export function deploymentController(svc: Service): string {
+  return svc.deploymentController?.type ?? 'ECS';
+}
+
 /**
- * Refuses when another deployment is under way: ECS deployments of a rolling service, CodeDeploy deployments of a
- * blue/green one (whose ECS side shows task sets, not rolling deployments).
+ * Refuses when the service's deployment controller is not the one the descriptor's strategy implies: a descriptor
+ * published before the strategy changed would ship a CodeDeploy service with UpdateService (which ECS rejects
+ * halfway, after the revision and the release pointer were written) or a rolling one through CodeDeploy. No call.
+ */
+export function checkDeploymentController(target: Target, svc: Service): void {
+  const expected = target.descriptor.strategy === 'blue-green' ? 'CODE_DEPLOY' : 'ECS';
+  const actual = deploymentController(svc);
+  if (actual !== expected) {
+    throw refusal(
+      'service.deploymentController.type',
+      actual,
+      `${JSON.stringify(expected)}, what the descriptor's strategy "${target.descriptor.strategy}" means (stale descriptor: apply the "${target.env.name}" stack, then retry)`,
+    );
+  }
+}
+
+/**
+ * Refuses when the service's controller disagrees with the descriptor, or another deployment is under way: ECS
+ * deployments of a rolling service, CodeDeploy deployments of a blue/green one (whose ECS side shows task sets, not
+ * rolling deployments).
  */
 export async function refuseWhileBusy(target: Target, svc: Service): Promise<void> {
+  checkDeploymentController(target, svc);
   if (target.descriptor.strategy === 'blue-green') {
     const { refuseWhileCodeDeployInFlight } = await import('./codedeploy');
     await refuseWhileCodeDeployInFlight(target);

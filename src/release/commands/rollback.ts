@@ -1,10 +1,10 @@
-import { ClientException, paginateListTaskDefinitions } from '@aws-sdk/client-ecs';
+import { ClientException, paginateListTaskDefinitions, type Service } from '@aws-sdk/client-ecs';
 import { Reporter, type CommandResult, type Context, type WaitFlags } from '../context';
 import { EXIT, ReleaseError, refusal, usageError } from '../errors';
 import { digestOf } from '../image';
 import { fieldChanges, registerable, renderDiff, TAG, tagValue } from '../revision';
-import { reportShipped, ship } from '../ship';
-import { describeService, refuseWhileBusy, resolveTarget, revisionName, revisionNumber, type Target } from '../target';
+import { deploymentEnded, reportShipped, ship, type Shipment } from '../ship';
+import { checkDeploymentController, describeService, refuseWhileBusy, resolveTarget, revisionName, revisionNumber, type Target } from '../target';
 import { describeRevision, type DescribedRevision } from './deploy';
 
 export interface RollbackOptions extends WaitFlags {
@@ -28,16 +28,17 @@ export async function rollback(ctx: Context, opts: RollbackOptions): Promise<Com
   const report = new Reporter(ctx, !!opts.json);
   const wanted = opts.to === undefined ? undefined : parseRevision(opts.to);
   const target = await resolveTarget(ctx, opts.env, opts.roleArn);
-  if (target.descriptor.strategy === 'blue-green' && !wanted) {
-    // A blue/green deployment under way is undone by CodeDeploy itself: traffic goes back to the original task set.
-    const stopped = await stopInFlightBlueGreen(ctx, report, target, opts);
-    if (stopped) return stopped;
-  }
   const { family, container } = target.descriptor;
   if (wanted?.family && wanted.family !== family) {
     throw usageError('--to', opts.to, `a revision of family ${family} (a number such as 12, ${family}:12 or its ARN)`);
   }
   const service = await describeService(ctx, target);
+  checkDeploymentController(target, service);
+  if (target.descriptor.strategy === 'blue-green' && !wanted) {
+    // A blue/green deployment under way is undone by CodeDeploy itself: traffic goes back to the original task set.
+    const stopped = await stopInFlightBlueGreen(ctx, report, target, service, opts);
+    if (stopped) return stopped;
+  }
   await refuseWhileBusy(target, service);
   const currentArn = service.taskDefinition ?? '';
   const current = revisionNumber(currentArn);
@@ -99,9 +100,12 @@ export async function rollback(ctx: Context, opts: RollbackOptions): Promise<Com
     target,
     before: service,
     revisionArn: chosenArn,
+    revisionTags: chosen.tags,
     image,
     previousImage: running.definition.containerDefinitions?.find((c) => c.name === container)?.image,
-    wait: { timeoutMs: opts.timeoutMs, pollMs: opts.pollMs, noWait: opts.noWait },
+    // Blue/green: going back is one action, so the approval hold is passed without asking (CodeDeploy still starts
+    // the old revision beside the live one and shifts traffic as configured).
+    wait: { timeoutMs: opts.timeoutMs, pollMs: opts.pollMs, noWait: opts.noWait, autoApprove: true },
   });
   reportShipped(report, shipped);
   return {
@@ -119,10 +123,10 @@ export function parseRevision(text: string): { family?: string; revision: number
 
 /**
  * Blue/green: when a CodeDeploy deployment is in flight (installing, holding for approval, shifting), stop it with
- * rollback and wait until CodeDeploy says it stopped. Undefined when nothing is in flight (then rollback redeploys an
- * earlier revision through CodeDeploy, like a deploy).
+ * rollback and wait until CodeDeploy says traffic is back (following its rollback deployment, when it makes one).
+ * Undefined when nothing is in flight (then rollback redeploys an earlier revision through CodeDeploy, like a deploy).
  */
-async function stopInFlightBlueGreen(ctx: Context, report: Reporter, target: Target, opts: RollbackOptions): Promise<CommandResult | undefined> {
+async function stopInFlightBlueGreen(ctx: Context, report: Reporter, target: Target, service: Service, opts: RollbackOptions): Promise<CommandResult | undefined> {
   const cd = await import('../codedeploy');
   const inFlight = await cd.codeDeployInFlight(target);
   if (inFlight.length === 0) return undefined;
@@ -132,26 +136,37 @@ async function stopInFlightBlueGreen(ctx: Context, report: Reporter, target: Tar
     report.info(`dry run: would stop CodeDeploy deployment ${deploymentId} with rollback`);
     return { exitCode: 0, document: { ...document, outcome: 'dry-run', exitCode: 0 } };
   }
+  // Until CodeDeploy makes the replacement primary, the service names the revision production ran before.
+  const previousRevision = service.taskDefinition ?? target.descriptor.taskDefinitionArn;
+  const previous = await describeRevision(target, previousRevision);
   await cd.stopWithRollback(target, deploymentId);
   report.info(`stopping CodeDeploy deployment ${deploymentId} with rollback: production traffic returns to the original tasks`);
   const waited = await cd.waitForCodeDeploy(ctx, target, report, deploymentId, { ...opts, throughApproval: true });
   // For a rollback the stop is the success: the deployment ended and traffic is back where it was.
-  const done = waited.outcome === 'rolled-back' || (waited.outcome === 'failed' && waited.deployment?.status === 'Stopped');
+  const done = waited.outcome === 'rolled-back' || (waited.outcome === 'failed' && waited.deployment?.status === 'Stopped' && !waited.deployment.rollbackInfo?.rollbackDeploymentId);
   const exitCode = done ? EXIT.OK : waited.outcome === 'timeout' ? EXIT.TIMEOUT : waited.outcome === 'interrupted' ? EXIT.INTERRUPTED : EXIT.FAILED;
   let message = done ? `CodeDeploy deployment ${deploymentId} stopped and rolled back` : waited.message;
-  if (done) {
-    // The deploy that started it pointed the release pointer at its image: point it back at what runs again.
-    const service = await describeService(ctx, target);
-    const running = await describeRevision(target, service.taskDefinition ?? target.descriptor.taskDefinitionArn);
-    const image = running.definition.containerDefinitions?.find((c) => c.name === target.descriptor.container)?.image;
-    const { GetParameterCommand, PutParameterCommand } = await import('@aws-sdk/client-ssm');
-    const pointer = (await target.clients.ssm.send(new GetParameterCommand({ Name: target.descriptor.releaseParameter }))).Parameter?.Value;
-    if (image && pointer !== image) {
-      await target.clients.ssm.send(new PutParameterCommand({ Name: target.descriptor.releaseParameter, Value: image, Overwrite: true }));
-      message += `; release pointer restored to ${image}`;
-    }
+  let pointer: string | undefined;
+  if (done || waited.outcome === 'failed') {
+    // The deploy that started it pointed the release pointer at its image: the shared end handler points it back at
+    // what runs again (Terraform's next apply must not build on the image that was stopped).
+    const { GetParameterCommand } = await import('@aws-sdk/client-ssm');
+    const pointerNow = (await target.clients.ssm.send(new GetParameterCommand({ Name: target.descriptor.releaseParameter }))).Parameter?.Value ?? '';
+    const shipment: Shipment = {
+      target,
+      revisionArn: cd.deployedRevisionOf(target, waited.deployment) ?? '',
+      // Never tagged: this deployment did not complete.
+      owned: false,
+      image: pointerNow,
+      previousRevision,
+      previousImage: previous.definition.containerDefinitions?.find((c) => c.name === target.descriptor.container)?.image,
+    };
+    const nowRunning = (await describeService(ctx, target)).taskDefinition;
+    const ended = await deploymentEnded(ctx, report, shipment, { outcome: done ? 'rolled-back' : 'failed', message, deploymentId, events: waited.events, nowRunning });
+    pointer = ended.pointer;
+    if (ended.pointerRestored) message += `; release pointer restored to ${ended.pointer}`;
   }
   if (done) report.info(message);
   else report.progress(`ecs-release: ${message}`);
-  return { exitCode, document: { ...document, outcome: done ? 'rolled-back' : waited.outcome, exitCode, message, events: waited.events } };
+  return { exitCode, document: { ...document, outcome: done ? 'rolled-back' : waited.outcome, exitCode, message, ...(pointer ? { releasePointer: pointer } : {}), events: waited.events } };
 }

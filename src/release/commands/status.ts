@@ -1,10 +1,11 @@
+import { TagResourceCommand, type Service } from '@aws-sdk/client-ecs';
 import { DescribeListenersCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { Reporter, type CommandResult, type Context } from '../context';
 import { digestOf } from '../image';
-import { fieldChanges, isReleaseField, registerable, TAG, tagValue, type FieldChange } from '../revision';
-import { deploymentsInFlight, describeService, resolveTarget, revisionName, type Target } from '../target';
-import { describeRevision } from './deploy';
+import { fieldChanges, isReleaseField, ownedByRelease, registerable, TAG, tagValue, type FieldChange } from '../revision';
+import { deploymentController, deploymentsInFlight, describeService, resolveTarget, revisionName, type Target } from '../target';
+import { describeRevision, type DescribedRevision } from './deploy';
 
 export interface StatusOptions {
   readonly env: string;
@@ -14,7 +15,8 @@ export interface StatusOptions {
 
 /**
  * `ecs-release status`: what runs, what is in flight, and whether the running revision still carries the settings
- * Terraform declares (drift in both directions, in plain words). Read-only.
+ * Terraform declares (drift in both directions, in plain words). Read-only but for one tag: a completed ecs-release
+ * revision nobody marked deployed (a --no-wait deploy) is marked (see markCompletedRelease).
  */
 export async function status(ctx: Context, opts: StatusOptions): Promise<CommandResult> {
   const report = new Reporter(ctx, !!opts.json);
@@ -64,7 +66,14 @@ export async function status(ctx: Context, opts: StatusOptions): Promise<Command
       ? 'deployments: none in flight'
       : `deployments in flight:\n${inFlight.map((d) => `  ${d.id} ${d.rolloutState ?? d.status} ${revisionName(d.revision)} running ${d.running ?? 0}/${d.desired ?? 0}`).join('\n')}`,
   );
-  const blueGreen = descriptor.strategy === 'blue-green' ? await blueGreenStatus(target) : undefined;
+  const controller = deploymentController(service);
+  const expectedController = descriptor.strategy === 'blue-green' ? 'CODE_DEPLOY' : 'ECS';
+  if (controller !== expectedController) {
+    sentences.push(
+      `The service's deployment controller is ${controller}, but the descriptor's strategy "${descriptor.strategy}" means ${expectedController}: the descriptor is stale, apply the "${target.env.name}" stack before shipping (ecs-release refuses until then).`,
+    );
+  }
+  const blueGreen = descriptor.strategy === 'blue-green' && controller === 'CODE_DEPLOY' ? await blueGreenStatus(target) : undefined;
   if (blueGreen) {
     report.info(`live:      target group ${blueGreen.liveTargetGroup ?? '(none)'} behind the production listener`);
     report.info(`test:      ${blueGreen.testListenerUrl} (target group ${blueGreen.testTargetGroup ?? '(none)'})`);
@@ -77,6 +86,7 @@ export async function status(ctx: Context, opts: StatusOptions): Promise<Command
       sentences.push(`CodeDeploy holds before the traffic shift: test on ${blueGreen.testListenerUrl}, then \`ecs-release approve --env ${target.env.name}\` or \`ecs-release rollback --env ${target.env.name}\`.`);
     }
   }
+  const markedDeployed = await markCompletedRelease(ctx, report, target, service, running, controller === expectedController && (blueGreen ? !blueGreen.deployment : inFlight.length === 0));
   for (const s of sentences) report.info(s);
 
   return {
@@ -95,12 +105,36 @@ export async function status(ctx: Context, opts: StatusOptions): Promise<Command
       iacInSync,
       drift,
       pointerMatchesRunning: pointer === image,
+      deploymentController: controller,
+      markedDeployed,
       ...(blueGreen ? { blueGreen } : {}),
       summary: sentences.join(' '),
       outcome: 'ok',
       exitCode: 0,
     },
   };
+}
+
+/**
+ * The one write of `status`: a deployment started with --no-wait (or followed by nobody to its end) leaves its
+ * revision without `ecs-release:deployed-at`, so `rollback` would never choose it. Once nothing is in flight and the
+ * service runs that revision with its rollout completed, status marks it, exactly as deploy would have: only a
+ * revision ecs-release registered (Terraform's is never tagged), one TagResource the deploy role allows. A status
+ * run with credentials that may not tag still reads: the failure is one warning line.
+ */
+async function markCompletedRelease(ctx: Context, report: Reporter, target: Target, service: Service, running: DescribedRevision, settled: boolean): Promise<boolean> {
+  const arn = running.definition.taskDefinitionArn;
+  const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
+  const completed = target.descriptor.strategy === 'blue-green' || (primary?.rolloutState === 'COMPLETED' && primary.taskDefinition === arn);
+  if (!arn || !settled || !completed || !ownedByRelease(running.tags) || tagValue(running.tags, TAG.deployed)) return false;
+  try {
+    await target.clients.ecs.send(new TagResourceCommand({ resourceArn: arn, tags: [{ key: TAG.deployed, value: new Date(ctx.now()).toISOString() }] }));
+  } catch (e) {
+    report.info(`warning: ${revisionName(arn)} completed its rollout but could not be tagged ${TAG.deployed} (${(e as Error).name}); rollback reaches it with --to`);
+    return false;
+  }
+  report.info(`marked:    ${revisionName(arn)} ${TAG.deployed} (its rollout completed; rollback can return to it)`);
+  return true;
 }
 
 /** "memory: Terraform declares "1024", the running revision has "512"; ..." */
