@@ -342,6 +342,20 @@ describe('ecs-release rollback, rollout, status, promote (client mocks)', () => 
     expect(writeCalls(mocks)).toEqual([]);
   });
 
+  test('rollout ships Terraform\'s new settings with the image the service runs, and marks the revision deployed', async () => {
+    // GIVEN an apply changed memory in Terraform's revision 5; the service runs revision 7 with the running image
+    givenDev();
+    mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: TD(TERRAFORM_REVISION) }).resolves({ taskDefinition: revision(TERRAFORM_REVISION, `${REPO}@${DIGEST(1)}`, { memory: '1024' }), tags: [] });
+    // WHEN rolling out
+    const r = await cli(['rollout', '--env', 'dev', '--json']);
+    // THEN revision 8 carries memory 1024 and the running image, and its completed rollout is tagged
+    expect(r.code).toBe(0);
+    const input = mocks.ecs.commandCalls(RegisterTaskDefinitionCommand)[0].args[0].input as Record<string, any>;
+    expect(input).toMatchObject({ memory: '1024', containerDefinitions: [{ image: runningImage }] });
+    expect(JSON.parse(r.stdout).changes.map((c: { field: string }) => c.field)).toEqual(['memory']);
+    expect(mocks.ecs.commandCalls(TagResourceCommand).map((c) => c.args[0].input.resourceArn)).toEqual([TD(NEW)]);
+  });
+
   test('status names IaC drift in plain words, field by field', async () => {
     givenDev();
     mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: TD(TERRAFORM_REVISION) }).resolves({

@@ -8,7 +8,7 @@ Exit codes:
   0    done (deployment completed, dry run printed, status read)
   1    deployment failed: rolled back by the circuit breaker, FAILED, or replaced; or an AWS error
   2    bad input: unknown option, malformed image, unknown tag, \`latest\`, unknown container or revision
-  3    refused: wrong account, deployment in progress, service or descriptor missing
+  3    refused: wrong account or no credentials, deployment in progress, service or descriptor missing or stale
   4    timed out waiting (the deployment or task goes on in ECS)
   5    blue/green: the deployment holds before the traffic shift (test it, then approve or roll back)
   130  interrupted (SIGINT) while waiting (the deployment or task goes on in ECS)
