@@ -95,7 +95,7 @@ describe('workflow files', () => {
 /** Every `npx <bin> …` command line in a job's scripts. */
 const commands = (job: Job, bin: string) => (job.steps ?? []).flatMap((st) => (st.run ?? '').split('\n').map((l) => l.trim()).filter((l) => l.startsWith(`npx ${bin} `)));
 const stepIndex = (job: Job, pred: (s: Step) => boolean) => job.steps!.findIndex(pred);
-const runs = (job: Job, text: string) => (s: Step) => !!s.run?.includes(text);
+const runs = (text: string) => (s: Step) => !!s.run?.includes(text);
 
 describe('the environments come from main.ts, not from the workflow files', () => {
   test('plan and apply list them with scripts/environments.ts in a job of their own, without AWS credentials', () => {
@@ -176,7 +176,7 @@ describe('plan on pull requests', () => {
     expect(plan).not.toMatch(/\btee\b/);
     expect(plan).not.toMatch(/show -no-color|show tfplan/);
     // On failure the log gets the masked failure comment, never plan.log itself.
-    const comment = job.steps!.find(runs(job, 'npx plan-comment'))!.run!;
+    const comment = job.steps!.find(runs('npx plan-comment'))!.run!;
     expect(comment).toContain('cat comment-failed.md');
     expect(comment).not.toMatch(/cat plan\.log|tee/);
   });
@@ -184,7 +184,7 @@ describe('plan on pull requests', () => {
   test('the only artifact is the untrimmed comment, masked; no workflow uploads a plan file, its text, JSON or log', () => {
     const upload = job.steps!.find((s) => s.uses?.startsWith('actions/upload-artifact@'))!;
     expect(upload.with).toMatchObject({ name: 'plan-${{ matrix.environment }}', path: 'comment-full.md' });
-    expect(job.steps!.find(runs(job, 'npx plan-comment'))!.run).toContain('--full-output comment-full.md');
+    expect(job.steps!.find(runs('npx plan-comment'))!.run).toContain('--full-output comment-full.md');
     for (const [file, wf] of Object.entries(workflows)) {
       for (const st of allSteps(wf).filter((x) => x.uses?.startsWith('actions/upload-artifact@'))) {
         expect([file, String(st.with?.path)]).not.toEqual([file, expect.stringMatching(/tfplan|plan\.(json|txt|log)|apply\.log/)]);
@@ -267,8 +267,8 @@ describe('deploy for application repositories', () => {
 
   test('GIVEN the prod job cannot read dev WHEN promoting THEN it uses the status the dev job wrote after its deploy', () => {
     // The dev job: deploy, then `status --json` (after the deploy step, which waits for completion), then the artifact.
-    const deploy = stepIndex(dev, runs(dev, 'npx ecs-release deploy'));
-    const status = stepIndex(dev, runs(dev, 'npx ecs-release status --env dev --json > dev-status.json'));
+    const deploy = stepIndex(dev, runs('npx ecs-release deploy'));
+    const status = stepIndex(dev, runs('npx ecs-release status --env dev --json > dev-status.json'));
     const upload = stepIndex(dev, (st) => !!st.uses?.startsWith('actions/upload-artifact@'));
     expect(deploy).toBeGreaterThan(0);
     expect(status).toBeGreaterThan(deploy);
@@ -280,13 +280,13 @@ describe('deploy for application repositories', () => {
     expect(prod.steps![download].with).toEqual({ name: 'dev-status' });
     const promote = commands(prod, 'ecs-release');
     expect(promote).toEqual(['npx ecs-release promote --from dev --from-status dev-status.json --to prod --timeout 45m --json > promote.json || code=$?']);
-    expect(stepIndex(prod, runs(prod, 'npx ecs-release promote'))).toBeGreaterThan(download);
+    expect(stepIndex(prod, runs('npx ecs-release promote'))).toBeGreaterThan(download);
   });
 
   test('the digest check comes before prod is touched: before its credentials and before the promotion', () => {
-    const check = stepIndex(prod, runs(prod, '"$recorded" != "$DEV_DIGEST"'));
+    const check = stepIndex(prod, runs('"$recorded" != "$DEV_DIGEST"'));
     const credentials = stepIndex(prod, (st) => !!st.uses?.startsWith('aws-actions/configure-aws-credentials@'));
-    const promote = stepIndex(prod, runs(prod, 'npx ecs-release promote'));
+    const promote = stepIndex(prod, runs('npx ecs-release promote'));
     expect(check).toBeGreaterThan(stepIndex(prod, (st) => !!st.uses?.startsWith('actions/download-artifact@')));
     expect(check).toBeLessThan(credentials);
     expect(credentials).toBeLessThan(promote);
@@ -296,7 +296,7 @@ describe('deploy for application repositories', () => {
   });
 
   test('blue/green: a hold (exit 5) ends the promote job green, and a second approval in the prod Environment shifts traffic', () => {
-    const promote = prod.steps!.find(runs(prod, 'npx ecs-release promote'))!.run!;
+    const promote = prod.steps!.find(runs('npx ecs-release promote'))!.run!;
     expect(EXIT.HOLDING).toBe(5);
     expect(promote).toMatch(/\n\s*5\)\n\s*# [^\n]*\n\s*echo "holding=true" >> "\$GITHUB_OUTPUT"/);
     expect(promote).toMatch(/\n\s*0\)\n\s*echo "holding=false" >> "\$GITHUB_OUTPUT"/);
