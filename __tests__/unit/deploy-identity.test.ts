@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { TAG } from '../../src/release/revision';
 import { evaluate, type IamRequest } from '../helpers/iam-evaluator';
 import { deployRolePolicy } from '../helpers/release-permissions';
@@ -160,6 +162,16 @@ describe.each([
       expect(allowed('ecs:StopTask', task, { 'aws:ResourceTag/Project': 'webapp' })).toBe(false);
       expect(allowed('ecs:StopTask', `${ecs}:task/other-cluster/0123`, { [`aws:ResourceTag/${TAG.oneOff}`]: 'true' })).toBe(false);
     });
+  });
+
+  test('every statement is documented in docs/guardrails.md (Deploy identity table), so reviewers see the whole grant', () => {
+    // GIVEN the synthesized policy and the documentation's table rows
+    const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'guardrails.md'), 'utf8');
+    const section = doc.slice(doc.indexOf('## Deploy identity'), doc.indexOf('## Apply identity'));
+    const documented = new Set([...section.matchAll(/^\| ([A-Za-z, ]+) \|/gm)].flatMap((m) => m[1].split(',').map((s) => s.trim())));
+    // THEN every Sid has a row
+    const sids = (deployRolePolicy(env).Statement as { Sid?: string }[]).map((st) => st.Sid ?? '(no Sid)');
+    expect(sids.filter((sid) => !documented.has(sid))).toEqual([]);
   });
 
   test('has no managed policy attached and no other inline policy', () => {
