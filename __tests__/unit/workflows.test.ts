@@ -237,6 +237,18 @@ describe('apply after merge', () => {
     expect(steps[report].run).toContain('--plan-json plan.json');
   });
 
+  test('after a successful apply, Terraform\'s revision is rolled out with the running image; a blue/green hold is a notice, not a failure', () => {
+    const steps = called.jobs.apply.steps!;
+    const apply = steps.findIndex((s) => s.run?.includes(' apply -input=false'));
+    const rollout = steps.findIndex((s) => s.id === 'rollout');
+    expect(rollout).toBeGreaterThan(apply);
+    expect(steps[rollout].if).toBe("steps.apply.outcome == 'success'");
+    expect(commands(called.jobs.apply, 'ecs-release')).toEqual(['npx ecs-release rollout --env "$ENVIRONMENT" --timeout 45m']);
+    // exit 5 (holding) ends the step green; any other non-zero code fails the job
+    expect(steps[rollout].run).toMatch(/if \[ "\$code" -eq 5 \]; then[\s\S]*exit 0[\s\S]*exit "\$code"/);
+    expect(called.jobs.apply['timeout-minutes']).toBeGreaterThanOrEqual(45 + 60);
+  });
+
   test('planning main keeps Terraform\'s plan output off the job log; a failure is shown masked', () => {
     const steps = called.jobs.apply.steps!;
     const plan = steps.find((s) => s.id === 'plan')!;
@@ -330,7 +342,8 @@ describe('deploy for application repositories', () => {
   test('every ecs-release flag the workflow uses exists in the CLI', () => {
     requireBuild();
     const cli = join(repoRoot(), 'dist', 'src', 'release', 'cli.js');
-    for (const line of Object.values(w.jobs).flatMap((job) => commands(job, 'ecs-release'))) {
+    const jobs = [...Object.values(w.jobs), ...Object.values(workflows['_apply.yml'].jobs)];
+    for (const line of jobs.flatMap((job) => commands(job, 'ecs-release'))) {
       const [, command, ...rest] = line.replace(/\s*(>|\|\|).*$/, '').split(/\s+/).slice(1);
       const help = spawnSync(process.execPath, [cli, command, '--help'], { encoding: 'utf8' }).stdout;
       // An option line of the command's help (`  --flag <value>  description`), not a mention in a description.
