@@ -72,6 +72,8 @@ const PREDEFINED_ECS_CONFIGS: Record<string, string> = {
 
 /** The predefined configuration matching `shift`, or undefined when a custom one is needed. */
 /** Why the load-balancer Describe calls are granted on "*" (the accepted risk listed in the policy report). */
+const CODEDEPLOY_UNSCOPED_REASON =
+  'codedeploy:ContinueDeployment, StopDeployment and the deployment-target reads have no resource type in the Service Authorization Reference, so AWS only accepts "*"; ecs-release calls them only with deployment ids it read from this deployment group (GetDeployment/ListDeployments, which are scoped to it).';
 const ELB_DESCRIBE_REASON =
   'Elastic Load Balancing Describe actions support no resource-level permissions, so AWS only accepts "*" for them; they are read-only.';
 
@@ -320,17 +322,7 @@ export class BlueGreenDeployment extends Construct {
       {
         Sid: 'DeployThroughThisDeploymentGroup',
         Effect: 'Allow',
-        Action: [
-          'codedeploy:CreateDeployment',
-          'codedeploy:GetDeployment',
-          'codedeploy:ContinueDeployment',
-          'codedeploy:StopDeployment',
-          'codedeploy:ListDeployments',
-          'codedeploy:GetDeploymentGroup',
-          'codedeploy:ListDeploymentTargets',
-          'codedeploy:GetDeploymentTarget',
-          'codedeploy:BatchGetDeploymentTargets',
-        ],
+        Action: ['codedeploy:CreateDeployment', 'codedeploy:GetDeployment', 'codedeploy:ListDeployments', 'codedeploy:GetDeploymentGroup'],
         Resource: arn(`deploymentgroup:${names.codedeployApplication}/${names.codedeployGroup}`),
       },
       {
@@ -353,6 +345,18 @@ export class BlueGreenDeployment extends Construct {
           `arn:aws:ecs:${region}:${accountId}:service/${names.cluster}/${names.service}`,
           `arn:aws:ecs:${region}:${accountId}:task-set/${names.cluster}/${names.service}/*`,
         ],
+      },
+    );
+    role.addStatementsWithoutResourceScope(
+      CODEDEPLOY_UNSCOPED_REASON,
+      {
+        Sid: 'ApproveStopAndFollowDeployments',
+        Effect: 'Allow',
+        // The Service Authorization Reference lists no resource type for these (the CodeDeploy user guide's older
+        // table names the deployment group): scoped to the group, AWS would deny them and approve/rollback/progress
+        // would fail in production only. Each names one deployment id, which ecs-release takes from this group.
+        Action: ['codedeploy:ContinueDeployment', 'codedeploy:StopDeployment', 'codedeploy:ListDeploymentTargets', 'codedeploy:GetDeploymentTarget', 'codedeploy:BatchGetDeploymentTargets'],
+        Resource: '*',
       },
     );
     role.addStatementsWithoutResourceScope(

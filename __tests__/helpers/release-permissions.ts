@@ -172,14 +172,17 @@ export function iamRequests(call: RecordedCall, world: World): IamRequest[] {
     case 'CodeDeploy:CreateDeployment':
     case 'CodeDeploy:ListDeployments':
       return [one(`codedeploy:${call.command}`, world.deploymentGroupArn(input.applicationName, input.deploymentGroupName))];
-    // Calls naming only a deployment are authorized against its deployment group: ecs-release only ever follows
-    // deployments of the environment's group.
+    // GetDeployment is authorized against the deployment's group (ecs-release only follows its environment's group).
     case 'CodeDeploy:GetDeployment':
+      return [one(`codedeploy:${call.command}`, world.deploymentGroupArn())];
+    // The Service Authorization Reference lists no resource type for these: AWS evaluates them against "*", so a
+    // statement scoped to the deployment group would not match them.
     case 'CodeDeploy:ContinueDeployment':
     case 'CodeDeploy:StopDeployment':
     case 'CodeDeploy:ListDeploymentTargets':
+    case 'CodeDeploy:GetDeploymentTarget':
     case 'CodeDeploy:BatchGetDeploymentTargets':
-      return [one(`codedeploy:${call.command}`, world.deploymentGroupArn())];
+      return [one(`codedeploy:${call.command}`, '*')];
     case 'ElasticLoadBalancingV2:DescribeListeners':
       return [one('elasticloadbalancing:DescribeListeners', '*')];
     default:

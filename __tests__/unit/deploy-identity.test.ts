@@ -14,11 +14,7 @@ function codeDeployStatements(name: string, accountId: string): unknown[] {
     {
       Sid: 'DeployThroughThisDeploymentGroup',
       Effect: 'Allow',
-      Action: [
-        'codedeploy:CreateDeployment', 'codedeploy:GetDeployment', 'codedeploy:ContinueDeployment', 'codedeploy:StopDeployment',
-        'codedeploy:ListDeployments', 'codedeploy:GetDeploymentGroup', 'codedeploy:ListDeploymentTargets',
-        'codedeploy:GetDeploymentTarget', 'codedeploy:BatchGetDeploymentTargets',
-      ],
+      Action: ['codedeploy:CreateDeployment', 'codedeploy:GetDeployment', 'codedeploy:ListDeployments', 'codedeploy:GetDeploymentGroup'],
       Resource: `${cd}:deploymentgroup:${app}/${app}`,
     },
     { Sid: 'ReadThisDeploymentConfig', Effect: 'Allow', Action: ['codedeploy:GetDeploymentConfig'], Resource: `${cd}:deploymentconfig:CodeDeployDefault.ECSCanary10Percent5Minutes` },
@@ -33,6 +29,13 @@ function codeDeployStatements(name: string, accountId: string): unknown[] {
       Effect: 'Allow',
       Action: ['ecs:DescribeTaskSets'],
       Resource: [`arn:aws:ecs:eu-west-1:${accountId}:service/webapp-${name}/web`, `arn:aws:ecs:eu-west-1:${accountId}:task-set/webapp-${name}/web/*`],
+    },
+    // No resource type in the Service Authorization Reference: AWS accepts only "*" (accepted by Sid).
+    {
+      Sid: 'ApproveStopAndFollowDeployments',
+      Effect: 'Allow',
+      Action: ['codedeploy:ContinueDeployment', 'codedeploy:StopDeployment', 'codedeploy:ListDeploymentTargets', 'codedeploy:GetDeploymentTarget', 'codedeploy:BatchGetDeploymentTargets'],
+      Resource: '*',
     },
     // Elastic Load Balancing's Describe calls have no resource-level permissions: accepted by Sid.
     {

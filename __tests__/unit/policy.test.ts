@@ -35,6 +35,7 @@ describe('policy checks on the shipped environments', () => {
         'iam-no-wildcard-resources prod/service/execution-role/policy [EcrAuthToken]',
         'iam-no-wildcard-resources prod/service/blue-green/codedeploy/policy [ReadLoadBalancing]',
         'iam-no-wildcard-resources prod/ci/deploy/policy [DescribeWithoutResourceScope]',
+        'iam-no-wildcard-resources prod/ci/deploy/policy [ApproveStopAndFollowDeployments]',
         'iam-no-wildcard-resources prod/ci/deploy/policy [ReadTrafficRouting]',
         'iam-aws-managed-policy prod/ci/plan/managed-0 [ReadOnlyAccess]',
         'iam-aws-managed-policy prod/ci/apply/managed-0 [PowerUserAccess]',
@@ -207,11 +208,11 @@ describe('report at synthesis', () => {
       const devReport = JSON.parse(readFileSync(join(scratch.dir, 'stacks', 'dev', POLICY_REPORT_FILE), 'utf8')) as PolicyReport;
       const prodReport = JSON.parse(readFileSync(join(scratch.dir, 'stacks', 'prod', POLICY_REPORT_FILE), 'utf8')) as PolicyReport;
       expect(devReport.warnings).toHaveLength(2);
-      expect(prodReport.accepted).toHaveLength(6);
+      expect(prodReport.accepted).toHaveLength(7);
       expect(prodReport.rules).toEqual(RULE_IDS);
       const text = printed.join('');
       expect(text).toMatch(/^policy dev: 18 rules, \d+ resources, 0 errors, 2 warnings, 5 accepted risks/m);
-      expect(text).toMatch(/^policy prod: 18 rules, \d+ resources, 0 errors, 0 warnings, 6 accepted risks/m);
+      expect(text).toMatch(/^policy prod: 18 rules, \d+ resources, 0 errors, 0 warnings, 7 accepted risks/m);
       expect(text).toContain('  warning alb-https at dev/load-balancer/alb: no HTTPS listener');
       expect(text).toContain('  accepted iam-aws-managed-policy at prod/ci/apply/managed-0 [PowerUserAccess]: terraform apply manages');
     } finally {
