@@ -199,6 +199,23 @@ describe('drift without changes', () => {
   });
 });
 
+describe('changes to the CI roles', () => {
+  const deployPolicy = (doc: string) => ({ name: 'webapp-dev-ci-deploy', role: 'webapp-dev-ci-deploy', policy: doc });
+  test('GIVEN a plan that widens the deploy role WHEN rendered THEN a caution says the CI apply role may not, and what to run instead', () => {
+    const p = plan([change('aws_iam_role_policy.ci_deploy_policy', ['update'], deployPolicy('{"old":1}'), deployPolicy('{"new":1}'))]);
+    const r = renderPlan(p, dev);
+    expect(r.markdown).toContain('> [!CAUTION]');
+    expect(r.markdown).toContain('`aws_iam_role_policy.ci_deploy_policy` changes the CI role `webapp-dev-ci-deploy`, which the CI apply role may not change');
+    expect(r.markdown).toContain('`npx cdktf apply dev`');
+  });
+
+  test('GIVEN a change to the service\'s own task role WHEN rendered THEN no CI-role caution', () => {
+    const task = { name: 'webapp-dev-web-task', role: 'webapp-dev-web-task', policy: '{}' };
+    const r = renderPlan(plan([change('aws_iam_role_policy.task', ['update'], task, { ...task, policy: '{"a":1}' })]), dev);
+    expect(r.markdown).not.toContain('changes the CI role');
+  });
+});
+
 describe('blue/green: what CodeDeploy owns', () => {
   const BLUE = 'arn:aws:elasticloadbalancing:eu-west-1:222222222222:targetgroup/webapp-prod-web/1';
   const GREEN = 'arn:aws:elasticloadbalancing:eu-west-1:222222222222:targetgroup/webapp-prod-web-g/2';

@@ -330,7 +330,33 @@ export function ecsNotes(entries: Entry[], own: ReleaseOwnership, facts: CodeDep
       }
     }
   }
+  notes.push(...ciRoleNotes(entries, env));
   return notes;
+}
+
+const CI_ROLE_TYPES = new Set(['aws_iam_role', 'aws_iam_role_policy', 'aws_iam_role_policy_attachment']);
+const CI_ROLE_NAME = /-ci-(plan|apply|deploy)$/;
+
+/**
+ * The CI apply role is denied every change to the three CI roles (modules/ci-access.ts), so a pull request cannot
+ * widen its own pipeline's rights. A plan that changes one therefore fails halfway in the apply workflow: say so up
+ * front, with what to do instead.
+ */
+function ciRoleNotes(entries: Entry[], env: string): EcsNote[] {
+  const out: EcsNote[] = [];
+  for (const e of entries) {
+    if (!CI_ROLE_TYPES.has(e.rc.type) || e.kind === 'create' || e.kind === 'no-op' || e.kind === 'read' || e.kind === 'forget') continue;
+    const name = String(attr(e, e.rc.type === 'aws_iam_role' ? 'name' : 'role') ?? '');
+    if (!CI_ROLE_NAME.test(name)) continue;
+    out.push({
+      level: 'caution',
+      address: e.rc.address,
+      text: `\`${e.rc.address}\` changes the CI role \`${name}\`, which the CI apply role may not change (no pipeline widens its own rights): ` +
+        `the apply workflow would stop at it with AccessDenied. Apply this change from a workstation with the environment's Terraform role ` +
+        `(\`npx cdktf apply ${env}\`), then re-run the workflow.`,
+    });
+  }
+  return out;
 }
 
 /**
