@@ -34,6 +34,33 @@ function run(args: string[], env: Record<string, string | undefined>): Promise<R
   });
 }
 
+/**
+ * The same CLI in this process (its `main`, with this environment and captured output): for refusals, which never
+ * reach GitHub, a process per case would only add Node start-ups to the unit tier. Posting runs the real binary.
+ */
+async function runInProcess(args: string[], env: Record<string, string | undefined>): Promise<Run> {
+  const { main } = await import('../../src/plan-comment/cli');
+  const saved = { ...process.env };
+  const out: string[] = [];
+  const err: string[] = [];
+  const spies = [
+    jest.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => (out.push(String(c)), true)),
+    jest.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => (err.push(String(c)), true)),
+  ];
+  for (const [k, v] of Object.entries({ GITHUB_REPOSITORY: 'example-org/webapp-infra', ...env })) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+  try {
+    const code = await main(args);
+    return { code, stdout: out.join(''), stderr: err.join('') };
+  } finally {
+    for (const s of spies) s.mockRestore();
+    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+    Object.assign(process.env, saved);
+  }
+}
+
 const scratch = scratchDir('pc-post');
 const file = (name: string, content: string) => {
   const p = join(scratch.dir, name);
@@ -176,7 +203,7 @@ describe('bad input: one line, exit 1, nothing reaches GitHub', () => {
   afterAll(() => process.stdout.write(`bad inputs, surface "plan-comment": ${badPlans.length + badInvocations.length} distinct inputs refused (one line each, nothing posted)\n`));
 
   test.each(badPlans)('%s', async (_name, content, message) => {
-    const r = await run(['--env', 'dev', '--plan-json', file('bad.json', content), '--post', '--pr', '3'], env);
+    const r = await runInProcess(['--env', 'dev', '--plan-json', file('bad.json', content), '--post', '--pr', '3'], env);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr.trim()).toMatch(message);
@@ -187,7 +214,7 @@ describe('bad input: one line, exit 1, nothing reaches GitHub', () => {
   test.each(badInvocations)('%s', async (_name, args, message, extraEnv = {}) => {
     const planPath = file('good.json', JSON.stringify(v1));
     const configPath = file('config.json', JSON.stringify({ masks: { secrets: ['x'] } }));
-    const r = await run([...args.map((a) => (a === 'PLAN' ? planPath : a === 'CONFIG' ? configPath : a)), '--post', '--pr', '3'], { ...env, ...extraEnv });
+    const r = await runInProcess([...args.map((a) => (a === 'PLAN' ? planPath : a === 'CONFIG' ? configPath : a)), '--post', '--pr', '3'], { ...env, ...extraEnv });
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(message);

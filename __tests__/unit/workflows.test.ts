@@ -347,9 +347,11 @@ describe('deploy for application repositories', () => {
     requireBuild();
     const cli = join(repoRoot(), 'dist', 'src', 'release', 'cli.js');
     const jobs = [...Object.values(w.jobs), ...Object.values(workflows['_apply.yml'].jobs)];
+    const helps = new Map<string, string>();
     for (const line of jobs.flatMap((job) => commands(job, 'ecs-release'))) {
       const [, command, ...rest] = line.replace(/\s*(>|\|\|).*$/, '').split(/\s+/).slice(1);
-      const help = spawnSync(process.execPath, [cli, command, '--help'], { encoding: 'utf8' }).stdout;
+      if (!helps.has(command)) helps.set(command, spawnSync(process.execPath, [cli, command, '--help'], { encoding: 'utf8' }).stdout);
+      const help = helps.get(command)!;
       // An option line of the command's help (`  --flag <value>  description`), not a mention in a description.
       for (const flag of rest.filter((x) => x.startsWith('--'))) expect([command, flag, new RegExp(`^\\s+${flag}(\\s|$)`, 'm').test(help)]).toEqual([command, flag, true]);
     }
