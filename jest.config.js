@@ -3,14 +3,18 @@
  *   __tests__/unit       synthesis-level tests (no Terraform, no emulator): fast, the feedback loop;
  *   __tests__/terraform  real `terraform validate` / `plan` on synthesized stacks, offline;
  *   __tests__/e2e        real Terraform and the real AWS SDK against moto on 127.0.0.1.
- * Type checking is its own step (`npm run typecheck`), so ts-jest only transpiles.
+ * Type checking is its own step (`tsc`, run by `npm test` before Jest), so the transform only strips types: SWC does it
+ * with the semantics tsconfig.json compiles with (ES2022 target, so class fields are defined; CommonJS with interop),
+ * several times faster than ts-jest, which matters on a fresh CI machine whose Jest cache is empty.
  * @type {import('jest').Config}
  */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/__tests__'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: { isolatedModules: true }, diagnostics: false }] },
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' }, sourceMaps: 'inline' }],
+  },
   setupFilesAfterEnv: ['<rootDir>/__tests__/setup.ts'],
   testTimeout: 120000,
   // Terraform and moto tiers spawn heavy processes; two workers match the two cores of CI machines.

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Testing } from 'cdktf';
 import { scalingStack } from '../../scripts/lib/bench/scaling-stack';
 import { scratchDir, synthEnvironments } from '../../scripts/lib/synth';
@@ -9,7 +11,7 @@ import { dev, prod, resources, synth, type TerraformJson } from '../helpers/stac
 const childProcess = require('child_process') as typeof import('child_process');
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const jestConfig = require('../../jest.config.js') as { transform: Record<string, [string, { tsconfig?: { isolatedModules?: boolean }; diagnostics?: boolean }]> };
+const jestConfig = require('../../jest.config.js') as { transform: Record<string, [string, { jsc: { parser: { syntax: string }; target: string }; module: { type: string } }]> };
 
 describe('synthesis stays fast', () => {
   test('synthesizing both environments starts no process (no `terraform version` probe per service)', () => {
@@ -40,9 +42,15 @@ describe('synthesis stays fast', () => {
   });
 
   test('the unit tier only transpiles: type checking is its own step (`tsc`), not repeated per test file', () => {
+    // SWC strips types and never type-checks; npm test runs `tsc` once before Jest.
     const [transformer, options] = jestConfig.transform['^.+\\.ts$'];
-    expect(transformer).toBe('ts-jest');
-    expect(options).toMatchObject({ tsconfig: { isolatedModules: true }, diagnostics: false });
+    expect(transformer).toBe('@swc/jest');
+    expect(options).toMatchObject({ jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } });
+    const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts.test).toMatch(/^npm run --silent build && jest/);
+    // AND the target SWC compiles for is tsconfig's, so class fields behave in tests as in the build
+    const tsconfig = JSON.parse(readFileSync(join(__dirname, '..', '..', 'tsconfig.json'), 'utf8')) as { compilerOptions: { target: string } };
+    expect(tsconfig.compilerOptions.target.toLowerCase()).toBe(options.jsc.target);
   });
 });
 

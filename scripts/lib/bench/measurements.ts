@@ -142,7 +142,7 @@ async function unitTier(ctx: BenchContext) {
       figure({ id: 'unit.tests', label: 'unit tier: tests run', unit: 'tests', value: cold.summary.numTotalTests }),
     ],
     evidence: { suites: cold.summary.numTotalTestSuites, tests: cold.summary.numTotalTests },
-    notes: ['`jest __tests__/unit` as `npm run test:unit` runs it; ts-jest only transpiles (type checking is `tsc`, once).'],
+    notes: ['`jest __tests__/unit` as `npm run test:unit` runs it; SWC only strips types (type checking is `tsc`, once, before Jest).'],
   };
 }
 
