@@ -327,4 +327,27 @@ describe('prod blue/green against moto with real Terraform: CodeDeploy moves tra
     expect(unexplained(after)).toEqual([]);
     expect(after.some((c) => c.type === 'aws_lb_target_group')).toBe(false);
   });
+
+  test('a TLS-policy change on the listeners CodeDeploy routes plans as that attribute alone, applies, and keeps CodeDeploy’s forward target', async () => {
+    // GIVEN production on green (CodeDeploy's last swap), the health-check change applied, and now a stricter TLS policy
+    const changed = variant(env, { service: { healthCheck: { path: '/healthz' } }, loadBalancer: { sslPolicy: 'ELBSecurityPolicy-TLS13-1-3-2021-06' } });
+    synthEnvironments([changed], outdir, 'emulator');
+    // WHEN planned
+    const { changes } = plan();
+    // THEN both HTTPS listeners (production and test) change ssl_policy in place, and nothing of CodeDeploy's routing
+    const tls = (c: PlannedChange, path: string) => c.type === 'aws_lb_listener' && c.actions === 'update' && path === 'ssl_policy';
+    expect(unexplained(changes, tls)).toEqual([]);
+    const listeners = changes.filter((c) => c.type === 'aws_lb_listener');
+    expect(listeners.map((c) => [c.actions, c.paths])).toEqual([
+      ['update', ['ssl_policy']],
+      ['update', ['ssl_policy']],
+    ]);
+    // AND applying it sends the listeners' current forward target (green, from the state), not the configuration's blue
+    // (-target: a full apply would also re-send the attributes moto never reads back, listed in moto-gaps.ts)
+    tf(['apply', '-auto-approve', '-input=false', ...listeners.map((c) => `-target=${c.address}`)]);
+    const described = (await aws.elb.send(new DescribeListenersCommand({ ListenerArns: [ids.production, ids.test] }))).Listeners!;
+    expect(described.map((l) => l.SslPolicy)).toEqual(['ELBSecurityPolicy-TLS13-1-3-2021-06', 'ELBSecurityPolicy-TLS13-1-3-2021-06']);
+    expect(await listenerTargets(ids.production)).toEqual([`${ids.green}=100,${ids.blue}=0`]);
+    expect(unexplained(plan().changes)).toEqual([]);
+  });
 });
