@@ -84,12 +84,12 @@ export interface Ending {
  */
 export async function deploymentEnded(ctx: Context, report: Reporter, shipment: Shipment, ending: Ending): Promise<ShipResult> {
   const { target, revisionArn } = shipment;
-  const { ecs, ssm } = target.clients;
+  const { ssm } = target.clients;
   let pointer = shipment.image;
   let pointerRestored = false;
   if (ending.outcome === 'completed') {
     if (shipment.owned) {
-      await ecs.send(new TagResourceCommand({ resourceArn: revisionArn, tags: [{ key: TAG.deployed, value: new Date(ctx.now()).toISOString() }] }));
+      await markDeployed(ctx, target, revisionArn);
     } else {
       report.info(`${revisionName(revisionArn)} was not registered by ecs-release: not tagged ${TAG.deployed} (rollback reaches it with --to)`);
     }
@@ -106,6 +106,14 @@ export async function deploymentEnded(ctx: Context, report: Reporter, shipment: 
     }
   }
   return { outcome: ending.outcome, exitCode: EXIT_FOR[ending.outcome], message: ending.message, revisionArn, deploymentId: ending.deploymentId, events: ending.events, pointer, pointerRestored };
+}
+
+/**
+ * Tags a revision ecs-release registered `ecs-release:deployed-at` (what rollback looks for): the one TagResource the
+ * deploy role allows after registration (modules/web-service.ts MarkOwnRevisionsDeployed).
+ */
+export async function markDeployed(ctx: Context, target: Target, revisionArn: string): Promise<void> {
+  await target.clients.ecs.send(new TagResourceCommand({ resourceArn: revisionArn, tags: [{ key: TAG.deployed, value: new Date(ctx.now()).toISOString() }] }));
 }
 
 /** Blue/green: the revision the service runs after a CodeDeploy deployment ended (one DescribeServices when it failed). */

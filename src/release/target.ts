@@ -146,13 +146,18 @@ export function deploymentController(svc: Service): string {
   return svc.deploymentController?.type ?? 'ECS';
 }
 
+/** The deployment controller the descriptor's strategy implies: CodeDeploy for blue/green, ECS for rolling. */
+export function expectedController(target: Target): 'CODE_DEPLOY' | 'ECS' {
+  return target.descriptor.strategy === 'blue-green' ? 'CODE_DEPLOY' : 'ECS';
+}
+
 /**
  * Refuses when the service's deployment controller is not the one the descriptor's strategy implies: a descriptor
  * published before the strategy changed would ship a CodeDeploy service with UpdateService (which ECS rejects
  * halfway, after the revision and the release pointer were written) or a rolling one through CodeDeploy. No call.
  */
 export function checkDeploymentController(target: Target, svc: Service): void {
-  const expected = target.descriptor.strategy === 'blue-green' ? 'CODE_DEPLOY' : 'ECS';
+  const expected = expectedController(target);
   const actual = deploymentController(svc);
   if (actual !== expected) {
     throw refusal(

@@ -1,10 +1,11 @@
-import { TagResourceCommand, type Service } from '@aws-sdk/client-ecs';
+import type { Service } from '@aws-sdk/client-ecs';
 import { DescribeListenersCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { Reporter, type CommandResult, type Context } from '../context';
 import { digestOf } from '../image';
 import { fieldChanges, isReleaseField, ownedByRelease, registerable, TAG, tagValue, type FieldChange } from '../revision';
-import { deploymentController, deploymentsInFlight, describeService, resolveTarget, revisionName, type Target } from '../target';
+import { markDeployed } from '../ship';
+import { deploymentController, deploymentsInFlight, describeService, expectedController as controllerOf, resolveTarget, revisionName, type Target } from '../target';
 import { describeRevision, type DescribedRevision } from './deploy';
 
 export interface StatusOptions {
@@ -67,7 +68,7 @@ export async function status(ctx: Context, opts: StatusOptions): Promise<Command
       : `deployments in flight:\n${inFlight.map((d) => `  ${d.id} ${d.rolloutState ?? d.status} ${revisionName(d.revision)} running ${d.running ?? 0}/${d.desired ?? 0}`).join('\n')}`,
   );
   const controller = deploymentController(service);
-  const expectedController = descriptor.strategy === 'blue-green' ? 'CODE_DEPLOY' : 'ECS';
+  const expectedController = controllerOf(target);
   if (controller !== expectedController) {
     sentences.push(
       `The service's deployment controller is ${controller}, but the descriptor's strategy "${descriptor.strategy}" means ${expectedController}: the descriptor is stale, apply the "${target.env.name}" stack before shipping (ecs-release refuses until then).`,
@@ -128,7 +129,7 @@ async function markCompletedRelease(ctx: Context, report: Reporter, target: Targ
   const completed = target.descriptor.strategy === 'blue-green' || (primary?.rolloutState === 'COMPLETED' && primary.taskDefinition === arn);
   if (!arn || !settled || !completed || !ownedByRelease(running.tags) || tagValue(running.tags, TAG.deployed)) return false;
   try {
-    await target.clients.ecs.send(new TagResourceCommand({ resourceArn: arn, tags: [{ key: TAG.deployed, value: new Date(ctx.now()).toISOString() }] }));
+    await markDeployed(ctx, target, arn);
   } catch (e) {
     report.info(`warning: ${revisionName(arn)} completed its rollout but could not be tagged ${TAG.deployed} (${(e as Error).name}); rollback reaches it with --to`);
     return false;
