@@ -9,6 +9,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadEnvironment } from '../environments';
+import { frameworkCli } from '../src/framework';
 import { repoRoot } from './lib/paths';
 import { planStack, synthMain, type PlanJson } from './lib/synth';
 import { terraformSetup, TerraformUnavailable } from './lib/terraform';
@@ -81,7 +82,7 @@ export function main(argv: readonly string[] = process.argv.slice(2)): number {
     process.stdout.write(`\n${summarize(`${name} (account ${env.accountId}, ${env.region})`, plan)}\n`);
   }
   process.stdout.write(`\nOffline plans of ${Object.keys(stacks).length} environments in ${((Date.now() - started) / 1000).toFixed(1)} s. ` +
-    `Nothing was sent to AWS. Real plans: \`npx cdktf plan <env>\` with credentials for that account.\n`);
+    `Nothing was sent to AWS. Real plans: \`${frameworkCli()} plan <env>\` with credentials for that account.\n`);
   return 0;
 }
 

@@ -1,4 +1,5 @@
 import { CODEDEPLOY_OWNED_LISTENER_PATHS } from '../../modules/load-balancer';
+import { frameworkCli } from '../../src/framework';
 import { changedLeaves, formatPath } from '../../src/plan-comment/attributes';
 import { CODEDEPLOY_LISTENER_PATHS } from '../../src/plan-comment/ecs';
 import { planHash } from '../../src/plan-comment/hash';
@@ -206,7 +207,8 @@ describe('changes to the CI roles', () => {
     const r = renderPlan(p, dev);
     expect(r.markdown).toContain('> [!CAUTION]');
     expect(r.markdown).toContain('`aws_iam_role_policy.ci_deploy_policy` changes the CI role `webapp-dev-ci-deploy`, which the CI apply role may not change');
-    expect(r.markdown).toContain('`npx cdktf apply dev`');
+    // The command of the installed framework (cdktf, or cdktn in the CDK Terrain row).
+    expect(r.markdown).toContain(`\`${frameworkCli()} apply dev\``);
   });
 
   test('GIVEN a change to the service\'s own task role WHEN rendered THEN no CI-role caution', () => {

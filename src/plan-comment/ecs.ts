@@ -1,6 +1,7 @@
 import { changedLeaves, decodeJsonDocument, formatPath, topAttribute } from './attributes';
 import { isObject, type TerraformPlan } from './plan';
 import type { Entry } from './summary';
+import { frameworkCli } from '../framework';
 
 /**
  * What the release CLI owns in an environment, so the comment can say when a plan touches it. Names come from the
@@ -353,7 +354,7 @@ function ciRoleNotes(entries: Entry[], env: string): EcsNote[] {
       address: e.rc.address,
       text: `\`${e.rc.address}\` changes the CI role \`${name}\`, which the CI apply role may not change (no pipeline widens its own rights): ` +
         `the apply workflow would stop at it with AccessDenied. Apply this change from a workstation with the environment's Terraform role ` +
-        `(\`npx cdktf apply ${env}\`), then re-run the workflow.`,
+        `(\`${frameworkCli()} apply ${env}\`), then re-run the workflow.`,
     });
   }
   return out;
