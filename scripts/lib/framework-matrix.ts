@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { compareSyntheses, jsonDifferences, planChanges, readStacks } from './framework-compare';
 import { ROW_PINS, switchFramework } from './framework-switch';
@@ -51,7 +51,8 @@ export function cleanCopy(root: string, dest: string): number {
   let n = 0;
   for (const file of r.stdout.split('\0').filter(Boolean)) {
     const source = join(root, file);
-    if (!existsSync(source)) continue; // deleted in the work tree
+    // Deleted in the work tree, or an untracked link to a folder (a worktree's .venv): not part of the tree.
+    if (!existsSync(source) || statSync(source).isDirectory()) continue;
     mkdirSync(dirname(join(dest, file)), { recursive: true });
     copyFileSync(source, join(dest, file));
     n += 1;
@@ -131,6 +132,7 @@ export function terrainRow(options: { log: (line: string) => void; keep?: boolea
     } },
     { name: 'clean copy of the tree', run: () => {
       const n = cleanCopy(root, copy);
+      mkdirSync(synthRoot, { recursive: true });
       original = { pkg: readFileSync(join(copy, 'package.json'), 'utf8'), lock: readFileSync(join(copy, 'package-lock.json'), 'utf8') };
       // The Python tools (moto) are shared with the tree: installing them again would cost minutes.
       mkdirSync(join(root, '.venv'), { recursive: true });
