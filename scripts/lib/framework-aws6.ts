@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { jsonDifferences, readStacks } from './framework-compare';
-import { cleanCopy, type Step } from './framework-matrix';
+import { cleanCopy, synthQuiet, type Job, type Step } from './framework-matrix';
 import { repoRoot } from './paths';
-import { scratchDir, synthMain } from './synth';
+import { scratchDir } from './synth';
 
 /**
  * The move to AWS provider 6.x, checked as far as this machine allows (docs/framework.md): the bindings exist only as
@@ -16,7 +16,7 @@ export const AWS6_PACKAGES = { cdktn: '0.24.0', '@cdktn/provider-aws': '25.7.0',
 /** Pure: a TypeScript source with the framework and provider imports renamed to CDK Terrain's packages. */
 export function renameImports(source: string): { text: string; count: number } {
   let count = 0;
-  const text = source.replace(/(from\s+|import\s*\(\s*|require\(\s*)(['"])(cdktf|@cdktf\/provider-aws)((?:\/[^'"]*)?)\2/g, (_m, lead: string, q: string, pkg: string, rest: string) => {
+  const text = source.replace(/(from\s+|import\s+|import\s*\(\s*|require\(\s*)(['"])(cdktf|@cdktf\/provider-aws)((?:\/[^'"]*)?)\2/g, (_m, lead: string, q: string, pkg: string, rest: string) => {
     count += 1;
     return `${lead}${q}${pkg === 'cdktf' ? 'cdktn' : '@cdktn/provider-aws'}${rest}${q}`;
   });
@@ -46,7 +46,7 @@ function installBindings(root: string, log: (l: string) => void): string {
 }
 
 /** The check's steps. `keep`: leave the scratch copy for inspection. */
-export function aws6Check(options: { log: (line: string) => void; keep?: boolean }): { steps: Step[]; cleanup: () => void; copy: string } {
+export function aws6Check(options: { log: (line: string) => void; keep?: boolean }): Job {
   const root = repoRoot();
   const scratch = scratchDir('aws6-check');
   const copy = join(scratch.dir, 'tree');
@@ -85,12 +85,12 @@ export function aws6Check(options: { log: (line: string) => void; keep?: boolean
     { name: 'tsc (type-check and build) against the 6.x bindings', run: () => {
       const r = tsc();
       const errors = `${r.stdout}${r.stderr}`.split('\n').filter((l) => /error TS\d+/.test(l));
-      if (r.status !== 0) throw new Error(`${errors.length} type errors:\n${errors.slice(0, 15).map((l) => relative(copy, l)).join('\n')}`);
+      if (r.status !== 0) throw new Error(`${errors.length} type errors:\n${errors.slice(0, 15).join('\n')}`);
       return '0 type errors';
     } },
     { name: 'synthesize both environments with the 6.x bindings (offline target), compared with this tree', run: () => {
-      synthMainIn(copy, join(scratch.dir, 'synth-aws6'));
-      synthMain(join(scratch.dir, 'synth-aws5'), 'offline');
+      synthQuiet(join(scratch.dir, 'synth-aws6'), 'offline', copy);
+      synthQuiet(join(scratch.dir, 'synth-aws5'), 'offline');
       const [five, six] = [readStacks(join(scratch.dir, 'synth-aws5')), readStacks(join(scratch.dir, 'synth-aws6'))];
       const lines: string[] = [];
       for (const name of Object.keys(five)) {
@@ -98,20 +98,12 @@ export function aws6Check(options: { log: (line: string) => void; keep?: boolean
         const [a, b] = [addresses(five[name]), addresses(six[name])];
         if (JSON.stringify(a) !== JSON.stringify(b)) throw new Error(`${name}: the resource addresses differ between the 5.x and 6.x bindings`);
         const diffs = jsonDifferences(five[name], six[name]).filter((d) => !d.path.startsWith('//.') && !d.path.startsWith('terraform.required_providers'));
-        lines.push(`${name}: ${a.length} resources, same addresses; ${diffs.length} other leaves differ${diffs.length ? ` (${diffs.slice(0, 6).map((d) => d.path).join(', ')})` : ''}`);
+        const pin = (tf: unknown) => (tf as { terraform?: { required_providers?: { aws?: { version?: string } } } }).terraform?.required_providers?.aws?.version;
+        if (!String(pin(six[name])).startsWith('6.')) throw new Error(`${name}: required_providers.aws.version is ${JSON.stringify(pin(six[name]))}; expected 6.x`);
+        lines.push(`${name}: ${a.length} resources, same addresses; aws provider ${pin(five[name])} -> ${pin(six[name])}; ${diffs.length} other leaves differ${diffs.length ? ` (${diffs.slice(0, 6).map((d) => d.path).join(', ')})` : ''}`);
       }
       return lines.join('\n');
     } },
   ];
-  return { steps, copy, cleanup: () => (options.keep ? undefined : scratch.remove()) };
-}
-
-/** `node dist/main.js` of the copy (built by tsc above) for the offline target, into `outdir`. */
-function synthMainIn(copy: string, outdir: string): void {
-  const r = spawnSync(process.execPath, [join(copy, 'dist', 'main.js')], {
-    cwd: copy,
-    env: { ...process.env, CDKTF_OUTDIR: outdir, CDKTF_CONTEXT_JSON: JSON.stringify({ 'ecs-coexist:target': 'offline' }) },
-    encoding: 'utf8',
-  });
-  if (r.status !== 0) throw new Error(`synthesis with the 6.x bindings failed (exit ${r.status}):\n${(r.stderr || r.stdout).trim().split('\n').slice(-8).join('\n')}`);
+  return { title: 'AWS provider 6.x check', steps, copy, cleanup: () => (options.keep ? undefined : scratch.remove()) };
 }

@@ -5,7 +5,7 @@ import { compareSyntheses, jsonDifferences, planChanges, readStacks } from './fr
 import { ROW_PINS, switchFramework } from './framework-switch';
 import { ensureNode22, type NodeRuntime } from './node-runtime';
 import { repoRoot } from './paths';
-import { planStack, scratchDir, synthMain } from './synth';
+import { planStack, scratchDir } from './synth';
 import { terraform } from './terraform';
 
 /**
@@ -16,6 +16,14 @@ import { terraform } from './terraform';
 export interface Step {
   readonly name: string;
   readonly run: () => string | void;
+}
+
+/** A sequence of steps in its own scratch copy of the tree. */
+export interface Job {
+  readonly title: string;
+  readonly steps: Step[];
+  readonly copy: string;
+  readonly cleanup: () => void;
 }
 
 export interface StepResult {
@@ -58,6 +66,20 @@ export function cleanCopy(root: string, dest: string): number {
     n += 1;
   }
   return n;
+}
+
+/**
+ * This tree's compiled main.ts (the default row) into `outdir` for `target`, its policy report captured: the row's
+ * output stays one line per step. Throws with the output's tail when synthesis fails.
+ */
+export function synthQuiet(outdir: string, target: 'aws' | 'offline', appDir: string = repoRoot(), nodeBinary: string = process.execPath): void {
+  const r = spawnSync(nodeBinary, [join(appDir, 'dist', 'main.js')], {
+    cwd: appDir,
+    env: { ...process.env, CDKTF_OUTDIR: outdir, CDKTF_CONTEXT_JSON: JSON.stringify({ 'ecs-coexist:target': target }) },
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.status !== 0) throw new Error(`synthesis of ${appDir} (${target}) exited ${r.status ?? r.signal}:\n${tail(`${r.stdout}\n${r.stderr}`)}`);
 }
 
 function tail(text: string, lines = 8): string {
@@ -113,7 +135,7 @@ function packageVersion(copy: string, pkg: string): { name: string; version: str
 }
 
 /** The terrain row's steps, in order. `keep`: leave the copy for inspection. */
-export function terrainRow(options: { log: (line: string) => void; keep?: boolean }): { steps: Step[]; cleanup: () => void; copy: string } {
+export function terrainRow(options: { log: (line: string) => void; keep?: boolean }): Job {
   const root = repoRoot();
   const scratch = scratchDir('terrain-row');
   const copy = join(scratch.dir, 'tree');
@@ -165,7 +187,7 @@ export function terrainRow(options: { log: (line: string) => void; keep?: boolea
     { name: 'synthesized JSON equals the default row but for //.metadata.version', run: () => {
       const lines: string[] = [];
       for (const target of ['aws', 'offline'] as const) {
-        synthMain(out('default', target), target);
+        synthQuiet(out('default', target), target);
         const mismatches = compareSyntheses(readStacks(out('default', target)), readStacks(out('terrain', target)), { left: defaultVersion(), right: terrain.library.split('@').pop()! });
         if (mismatches.length > 0) throw new Error(mismatches.slice(0, 10).join('\n'));
         lines.push(`${target}: ${Object.keys(readStacks(out('terrain', target))).join(', ')}`);
@@ -194,6 +216,20 @@ export function terrainRow(options: { log: (line: string) => void; keep?: boolea
       for (const command of ['deploy', 'rollback', 'promote']) if (!help.includes(command)) throw new Error(`--help does not list ${command}:\n${tail(help)}`);
       return `${help.trim().split('\n').length} lines`;
     } },
+    { name: "bench template baseline from cdktn-cli's template (ts-node, Node 22)", run: () => {
+      const dir = join(scratch.dir, 'template');
+      mkdirSync(dir);
+      const script = [
+        "const t = require('./dist/scripts/lib/bench/template-app');",
+        `const app = t.createTemplateApp(process.cwd(), ${JSON.stringify(dir)});`,
+        "const r = require('node:child_process').spawnSync(process.execPath, [app.script, ...app.args], { cwd: app.dir, encoding: 'utf8' });",
+        "if (r.status !== 0) { process.stderr.write(r.stderr || r.stdout); process.exit(1); }",
+        "process.stdout.write(t.templateResources(app).join(','));",
+      ].join('\n');
+      const resources = run(node, copy, 'node', ['-e', script]).trim();
+      if (resources !== 'aws_s3_bucket') throw new Error(`the template stack synthesized ${JSON.stringify(resources)}; expected aws_s3_bucket`);
+      return resources;
+    } },
     { name: 'one moto deploy (dev stack applied, ecs-release deploy, empty plan)', run: () => jest(node, copy, ['--testMatch', '**/__tests__/framework/*.row.ts'], 1) },
     { name: 'npm run framework -- cdktf gives back package.json and the lock byte for byte', run: () => {
       const r = switchFramework(copy, 'cdktf');
@@ -202,5 +238,5 @@ export function terrainRow(options: { log: (line: string) => void; keep?: boolea
       return `lock ${r.lock}`;
     } },
   ];
-  return { steps, copy, cleanup: () => (options.keep ? undefined : scratch.remove()) };
+  return { title: 'terrain row', steps, copy, cleanup: () => (options.keep ? undefined : scratch.remove()) };
 }

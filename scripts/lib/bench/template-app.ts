@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { cliTemplate } from '../framework-template';
 
 /**
  * The "template approach" the benchmark compares against: a project as `cdktf init --template=typescript` creates it
@@ -19,14 +20,15 @@ export interface TemplateApp {
 export const TEMPLATE_STACK = 'template';
 
 export function createTemplateApp(root: string, dir: string): TemplateApp {
-  const template = join(root, 'node_modules', 'cdktf-cli', 'bundle', 'templates', 'typescript');
+  // cdktf-cli's template, or cdktn-cli's with its `cdktn` import renamed to the installed module (scripts/lib/framework-template.ts).
+  const { dir: template, toInstalledModule } = cliTemplate(root);
   const tsNode = join(root, 'node_modules', 'ts-node', 'dist', 'bin.js');
   for (const needed of [join(template, 'main.ts'), join(template, 'tsconfig.json'), tsNode]) {
     if (!existsSync(needed)) throw new Error(`template baseline: ${needed} is missing: run \`npm ci\` (cdktf-cli and ts-node are devDependencies)`);
   }
   const cdkImport = 'import { App, TerraformStack } from "cdktf";';
   const placeholder = '// define resources here';
-  const main = readFileSync(join(template, 'main.ts'), 'utf8');
+  const main = toInstalledModule(readFileSync(join(template, 'main.ts'), 'utf8'));
   if (!main.includes(cdkImport) || !main.includes(placeholder)) {
     throw new Error(`template baseline: ${join(template, 'main.ts')} no longer has the expected shape; update template-app.ts`);
   }
