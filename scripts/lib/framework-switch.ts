@@ -130,7 +130,7 @@ export function switchFramework(root: string, target: Row, options: { npm?: stri
     // Leave the project as it was: a half switch (new package.json, old lock) would make `npm ci` fail.
     writeFileSync(pkgPath, text);
     if (existsSync(join(leaving, 'package-lock.json'))) copyFileSync(join(leaving, 'package-lock.json'), lockPath);
-    const detail = (r.stderr || r.stdout || String(r.error ?? '')).trim().split('\n').filter((l) => /ERR/.test(l)).slice(-3).join(' | ');
+    const detail = (r.stderr || r.stdout || String(r.error ?? '')).trim().split('\n').filter((l) => /\bERR|npm error/i.test(l)).slice(-3).join(' | ');
     throw new FrameworkSwitchError(`npm could not resolve the ${target} lock (exit ${r.status}): ${detail || 'no detail'}; package.json and the lock are unchanged`);
   }
   return { from, to: target, lock: 'resolved' };
