@@ -1,17 +1,21 @@
 import { chmodSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main, parseArgs } from '../../scripts/framework';
-import { detectRow, formatManifest, FrameworkSwitchError, rewriteManifest, ROW_PINS, switchFramework } from '../../scripts/lib/framework-switch';
+import { detectRow, formatManifest, FrameworkSwitchError, rewriteManifest, ROW_PINS, ROWS, switchFramework } from '../../scripts/lib/framework-switch';
 import { repoRoot } from '../../scripts/lib/paths';
 import { scratchDir } from '../../scripts/lib/synth';
 
 const root = repoRoot();
-const packageText = readFileSync(join(root, 'package.json'), 'utf8');
+const repoPackageText = readFileSync(join(root, 'package.json'), 'utf8');
+// The tests start from the default row whichever row this tree is on (the terrain row runs them too).
+const packageText = formatManifest(rewriteManifest(JSON.parse(repoPackageText), 'cdktf'));
 const pkg = () => JSON.parse(packageText) as Record<string, any>;
 
 describe('package.json rewrite (pure)', () => {
-  test('GIVEN this repository\'s package.json THEN it is on the default cdktf row', () => {
+  test('GIVEN this repository\'s package.json THEN it is on one of the two rows, and its default-row form is text npm would write', () => {
+    expect(ROWS).toContain(detectRow(JSON.parse(repoPackageText)));
     expect(detectRow(pkg())).toBe('cdktf');
+    expect(packageText).toBe(`${JSON.stringify(JSON.parse(packageText), null, 2)}\n`);
   });
 
   test('GIVEN the cdktf row WHEN moved to terrain THEN cdktf is the cdktn alias, cdktn-cli replaces cdktf-cli in place, and an override lets the bindings accept it', () => {
@@ -54,7 +58,7 @@ describe('package.json rewrite (pure)', () => {
 /** A scratch project with this repository's package.json and lock, and a fake npm whose behaviour the test picks. */
 function project(npmScript: string) {
   const scratch = scratchDir('framework-switch');
-  copyFileSync(join(root, 'package.json'), join(scratch.dir, 'package.json'));
+  writeFileSync(join(scratch.dir, 'package.json'), packageText);
   copyFileSync(join(root, 'package-lock.json'), join(scratch.dir, 'package-lock.json'));
   const npm = join(scratch.dir, 'fake-npm');
   writeFileSync(npm, `#!/bin/sh\necho "$@" >> "${join(scratch.dir, 'npm-calls')}"\n${npmScript}\n`);
@@ -133,7 +137,7 @@ describe('the framework command line', () => {
     expect(code).toBe(2);
     expect(err.trim().split('\n')).toHaveLength(1);
     expect(err).toMatch(/^framework: .*received .*; allowed: status, terrain, cdktf, matrix \[--keep\], aws6-check \[--keep\]\n$/);
-    expect(readFileSync(join(root, 'package.json'), 'utf8')).toBe(packageText);
+    expect(readFileSync(join(root, 'package.json'), 'utf8')).toBe(repoPackageText);
   });
 
   test('GIVEN no command THEN status', () => {
@@ -144,7 +148,7 @@ describe('the framework command line', () => {
   test('GIVEN status THEN it names the row package.json is on and the framework node_modules holds', () => {
     let out = '';
     expect(main(['status'], (s) => void (out += s))).toBe(0);
-    expect(out).toContain(`package.json: the ${detectRow(pkg())} row`);
+    expect(out).toContain(`package.json: the ${detectRow(JSON.parse(repoPackageText))} row`);
     expect(out).toMatch(/node_modules: (cdktf 0\.21\.0 \(command: npx cdktf\)|cdktn 0\.24\.0 \(command: npx cdktn\))/);
   });
 });

@@ -89,9 +89,12 @@ function tail(text: string, lines = 8): string {
 /** Runs a command in the copy with Node 22 first on PATH; throws with its output's tail unless it exits 0. */
 function run(node: NodeRuntime, cwd: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}): string {
   const path = `${dirname(node.node)}${delimiter}${process.env.PATH ?? ''}`;
+  const base = { ...process.env };
+  // As scripts/lib/terraform.ts does: a TF_CLI_CONFIG_FILE naming no file only makes Terraform (run by cdktn) warn.
+  if (base.TF_CLI_CONFIG_FILE && !existsSync(base.TF_CLI_CONFIG_FILE)) delete base.TF_CLI_CONFIG_FILE;
   const r = spawnSync(command === 'node' ? node.node : command, args, {
     cwd,
-    env: { ...process.env, PATH: path, CHECKPOINT_DISABLE: '1', ...env },
+    env: { ...base, PATH: path, CHECKPOINT_DISABLE: '1', ...env },
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
   });
@@ -178,8 +181,9 @@ export function terrainRow(options: { log: (line: string) => void; keep?: boolea
     } },
     { name: 'npm run build', run: () => void run(node, copy, 'npm', ['run', '--silent', 'build']) },
     { name: 'cdktn synth (aws and offline targets)', run: () => {
-      const version = run(node, copy, 'npx', ['cdktn', '--version']).trim();
-      if (!version.includes(terrain.cli.version)) throw new Error(`cdktn --version printed ${JSON.stringify(version)}; expected ${terrain.cli.version}`);
+      const printed = run(node, copy, 'npx', ['cdktn', '--version']);
+      const version = printed.split('\n').map((l) => l.trim()).find((l) => /^\d+\.\d+\.\d+$/.test(l));
+      if (version !== terrain.cli.version) throw new Error(`cdktn --version printed ${JSON.stringify(tail(printed, 3))}; expected ${terrain.cli.version}`);
       run(node, copy, 'npx', ['cdktn', 'synth', '--output', out('terrain', 'aws')]);
       run(node, copy, 'npx', ['cdktn', 'synth', '--output', out('terrain', 'offline')], { CDKTF_CONTEXT_JSON: JSON.stringify({ 'ecs-coexist:target': 'offline' }) });
       return `cdktn ${version}`;
