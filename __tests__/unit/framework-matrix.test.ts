@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renameImports } from '../../scripts/lib/framework-aws6';
 import { compareSyntheses, jsonDifferences, planChanges, synthMismatches, VERSION_STAMP } from '../../scripts/lib/framework-compare';
-import { cleanCopy, runSteps, type StepResult } from '../../scripts/lib/framework-matrix';
+import { cleanCopy, jestFailures, runSteps, type StepResult } from '../../scripts/lib/framework-matrix';
 import { cliTemplate } from '../../scripts/lib/framework-template';
 import { ensureNode22, isNode22Runtime, NodeRuntimeUnavailable, parseNodeVersion } from '../../scripts/lib/node-runtime';
 import { repoRoot } from '../../scripts/lib/paths';
@@ -63,6 +63,16 @@ describe('steps of a matrix row', () => {
     expect(ran).toEqual(['a']);
     expect(results.map((r) => [r.name, r.ok, r.detail])).toEqual([['a', true, ''], ['b', false, 'b broke']]);
     expect(reported).toEqual(results);
+  });
+
+  test('a failed jest run is reported test by test, with the first line of each failure', () => {
+    const summary = {
+      testResults: [
+        { name: '/t/a.test.ts', assertionResults: [{ fullName: 'a works', status: 'passed' }, { fullName: 'a fails', status: 'failed', failureMessages: ['Error: expected 1\n    at x'] }] },
+        { name: '/t/b.test.ts', message: 'Cannot find module x\nstack', assertionResults: [] },
+      ],
+    };
+    expect(jestFailures(summary)).toEqual(['a fails: Error: expected 1', '/t/b.test.ts: Cannot find module x']);
   });
 
   test('a clean copy holds the tree git sees, without node_modules, dist or .work', () => {

@@ -110,6 +110,18 @@ interface JestSummary {
   numFailedTests: number;
   numPendingTests: number;
   numTodoTests: number;
+  testResults?: { name: string; message?: string; assertionResults?: { fullName: string; status: string; failureMessages?: string[] }[] }[];
+}
+
+/** Pure: one line per failed test (or suite that failed to run), for the row's report. */
+export function jestFailures(s: Pick<JestSummary, 'testResults'>, limit = 8): string[] {
+  const out: string[] = [];
+  for (const file of s.testResults ?? []) {
+    const failed = (file.assertionResults ?? []).filter((a) => a.status === 'failed');
+    if (failed.length === 0 && file.message) out.push(`${file.name}: ${file.message.trim().split('\n')[0]}`);
+    for (const a of failed) out.push(`${a.fullName}: ${(a.failureMessages ?? [''])[0].trim().split('\n')[0]}`);
+  }
+  return out.slice(0, limit);
 }
 
 /** Jest in the copy on Node 22; passes only when every selected suite ran and every test passed, none skipped. */
@@ -126,7 +138,8 @@ function jest(node: NodeRuntime, copy: string, args: string[], expectedSuites: n
   const s = JSON.parse(readFileSync(out, 'utf8')) as JestSummary;
   const counts = `${s.numPassedTests} passed, ${s.numFailedTests} failed, ${s.numPendingTests + s.numTodoTests} skipped in ${s.numTotalTestSuites} suites`;
   if (failure || !s.success || s.numFailedTests > 0 || s.numPendingTests + s.numTodoTests > 0 || s.numPassedTests === 0 || s.numTotalTestSuites !== expectedSuites) {
-    throw new Error(`jest ${args.join(' ')}: ${counts} (expected ${expectedSuites} suites, all passing)${failure ? `\n${failure.message}` : ''}`);
+    const failures = jestFailures(s);
+    throw new Error(`jest ${args.join(' ')}: ${counts} (expected ${expectedSuites} suites, all passing)${failures.length ? `\n${failures.join('\n')}` : failure ? `\n${failure.message}` : ''}`);
   }
   return counts;
 }
@@ -158,6 +171,9 @@ export function terrainRow(options: { log: (line: string) => void; keep?: boolea
     { name: 'clean copy of the tree', run: () => {
       const n = cleanCopy(root, copy);
       mkdirSync(synthRoot, { recursive: true });
+      // A git work tree like a user's clone (tests copy the tree the way this step does).
+      run(node, copy, 'git', ['init', '-q']);
+      run(node, copy, 'git', ['add', '-A']);
       original = { pkg: readFileSync(join(copy, 'package.json'), 'utf8'), lock: readFileSync(join(copy, 'package-lock.json'), 'utf8') };
       // The Python tools (moto) are shared with the tree: installing them again would cost minutes.
       mkdirSync(join(root, '.venv'), { recursive: true });
