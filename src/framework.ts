@@ -32,7 +32,14 @@ let cached: InstalledFramework | undefined;
 /** The framework installed where this code runs (read once). */
 export function installedFramework(): InstalledFramework {
   if (!cached) {
-    const manifest = JSON.parse(readFileSync(require.resolve('cdktf/package.json'), 'utf8')) as { name?: unknown; version?: unknown };
+    // `cdktf` (either framework, the alias included); `cdktn` once the imports are renamed (docs/framework.md, AWS 6.x).
+    let path: string;
+    try {
+      path = require.resolve('cdktf/package.json');
+    } catch {
+      path = require.resolve('cdktn/package.json');
+    }
+    const manifest = JSON.parse(readFileSync(path, 'utf8')) as { name?: unknown; version?: unknown };
     cached = frameworkFromManifest(manifest);
   }
   return cached;
