@@ -1,0 +1,82 @@
+import { Aspects, Lazy, TerraformStack } from 'cdktf';
+import { Construct, type IConstruct } from 'constructs';
+import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { suppress } from '../rules';
+import { policyDocument, Role, type PolicyStatement } from './iam';
+
+export interface WorkloadBoundaryProps {
+  readonly accountId: string;
+  /** Name of the managed policy (`<project>-<env>-workload-boundary`). */
+  readonly name: string;
+  /** Roles the boundary does not apply to (the CI roles: nothing in CI can write them, see CiAccess). */
+  readonly exempt: readonly IamRole[];
+}
+
+/** The largest managed policy IAM accepts, in characters without whitespace. */
+const MANAGED_POLICY_MAX_CHARS = 6144;
+
+/**
+ * The permissions boundary of every role the stack creates for its workloads (task, execution, flow-log and CodeDeploy
+ * roles): a managed policy whose statements are exactly the statements those roles hold today, so no role the apply
+ * identity creates or rewrites can ever do more than the stack's workloads already may, whatever inline policy it
+ * writes and whoever its trust policy names.
+ *
+ * The policy is part of the stack but out of the apply identity's reach (CiAccess denies it every write on this ARN),
+ * like the CI roles: the first apply, by an administrator with the environment's Terraform role, creates it; a pull
+ * request that widens a workload role widens this document too, and that apply fails with AccessDenied on the policy
+ * until an administrator applies it. Widening what a workload may do is an administrator's change.
+ *
+ * Every IamRole of the stack outside `exempt` gets `permissions_boundary` at synthesis (an Aspect), including roles of
+ * modules created after this construct.
+ */
+export class WorkloadBoundary extends Construct {
+  public readonly policy: IamPolicy;
+  public readonly arn: string;
+
+  constructor(scope: Construct, id: string, props: WorkloadBoundaryProps) {
+    super(scope, id);
+    const stack = TerraformStack.of(this);
+    const exempt = new Set<IamRole>(props.exempt);
+    const workloadRoles = () => stack.node.findAll().filter((c): c is Role => c instanceof Role && !exempt.has(c.role));
+    // A literal ARN, not a reference: the apply identity's conditions compare it with iam:PermissionsBoundary.
+    this.arn = `arn:aws:iam::${props.accountId}:policy/${props.name}`;
+    this.policy = new IamPolicy(this, 'policy', {
+      name: props.name,
+      description: 'Permissions boundary of the workload roles: nothing beyond what the stack grants them (administrator-managed)',
+      policy: Lazy.stringValue({
+        produce: () => {
+          const doc = policyDocument(boundaryStatements(workloadRoles()));
+          const size = doc.replace(/\s/g, '').length;
+          if (size > MANAGED_POLICY_MAX_CHARS) {
+            throw new Error(`WorkloadBoundary ${this.node.path}: policy size: received ${size} characters; allowed: at most ${MANAGED_POLICY_MAX_CHARS} (IAM's managed-policy limit)`);
+          }
+          return doc;
+        },
+      }),
+    });
+    // The roles' own "*" statements were accepted with a reason; their copies here carry the same one.
+    const reasons = new Map<string, string[]>();
+    for (const role of workloadRoles()) {
+      for (const [sid, reason] of role.unscopedReasons) reasons.set(reason, [...(reasons.get(reason) ?? []), boundarySid(role, sid)]);
+    }
+    for (const [reason, sids] of reasons) suppress(this.policy, { ruleId: 'iam-no-wildcard-resources', reason, appliesTo: sids });
+
+    const arn = this.arn;
+    Aspects.of(stack).add({
+      visit(node: IConstruct) {
+        if (node instanceof IamRole && !exempt.has(node)) node.permissionsBoundary = arn;
+      },
+    });
+  }
+}
+
+/** `service/execution-role` + `PullImages` → `ServiceExecutionRolePullImages` (Sids are alphanumeric and unique). */
+function boundarySid(role: Role, sid: string): string {
+  const path = role.node.path.split('/').slice(1).join('-');
+  return `${path.replace(/(^|[-_/])(\w)/g, (_m, _s, c: string) => c.toUpperCase()).replace(/[^A-Za-z0-9]/g, '')}${sid}`;
+}
+
+function boundaryStatements(roles: readonly Role[]): PolicyStatement[] {
+  return roles.flatMap((role) => role.policyStatements.filter((s) => s.Effect === 'Allow').map((s) => ({ ...s, Sid: boundarySid(role, s.Sid) })));
+}
