@@ -350,20 +350,27 @@ export class BlueGreenDeployment extends Construct {
   }
 
   /**
-   * The production approval (`ecs-release approve`, and the rollback deployment a completed release needs): follow
-   * this group's deployments and continue (or stop) the one that holds before the traffic shift. Nothing that
-   * registers a revision, starts a deployment or passes a role.
+   * The production approval (`ecs-release approve`, and `ecs-release rollback`, whose rollback deployment shifts
+   * production traffic too): follow this group's deployments, start one (rollback to a revision already registered)
+   * and continue (or stop) the one that holds before the traffic shift. Nothing that registers a task-definition
+   * revision, updates the service or passes a role: it can only move traffic between revisions others registered.
    */
   grantApproval(role: Role): void {
     const { accountId, region, names } = this.props;
     role.addStatements(
       {
-        Sid: 'FollowThisDeploymentGroup',
+        Sid: 'FollowAndRollBackThisDeploymentGroup',
         Effect: 'Allow',
-        Action: ['codedeploy:GetDeployment', 'codedeploy:ListDeployments', 'codedeploy:GetDeploymentGroup'],
+        Action: ['codedeploy:CreateDeployment', 'codedeploy:GetDeployment', 'codedeploy:ListDeployments', 'codedeploy:GetDeploymentGroup'],
         Resource: `arn:aws:codedeploy:${region}:${accountId}:deploymentgroup:${names.codedeployApplication}/${names.codedeployGroup}`,
       },
       ...this.readStatements(),
+      {
+        Sid: 'RegisterAppSpecRevisions',
+        Effect: 'Allow',
+        Action: ['codedeploy:GetApplication', 'codedeploy:RegisterApplicationRevision', 'codedeploy:GetApplicationRevision'],
+        Resource: `arn:aws:codedeploy:${region}:${accountId}:application:${names.codedeployApplication}`,
+      },
     );
     role.addStatementsWithoutResourceScope(
       CODEDEPLOY_UNSCOPED_REASON,
