@@ -160,7 +160,8 @@ export class CiAccess extends Construct {
     const stack = TerraformStack.of(this);
     const role = this.planRole;
     const readActions = () => planReadActions(new Set(stack.node.findAll().filter((c): c is TerraformResource => c instanceof TerraformResource).map((r) => r.terraformResourceType)), `CiAccess ${this.node.path}: plan role`);
-    const ownParameters = () => stack.node.findAll().filter((c): c is SsmParameter => c instanceof SsmParameter);
+    // A SecureString the stack declares stays denied: its refresh would decrypt it (plan then fails, by design).
+    const ownParameters = () => stack.node.findAll().filter((c): c is SsmParameter => c instanceof SsmParameter && c.typeInput !== 'SecureString');
     const stateKey = props.stateKmsKeyArn ? [props.stateKmsKeyArn] : [];
     role.addStatements(
       { Sid: 'ListStateBucket', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: bucketArn },
