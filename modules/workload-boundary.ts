@@ -45,8 +45,14 @@ export class WorkloadBoundary extends Construct {
       name: props.name,
       description: 'Permissions boundary of the workload roles: nothing beyond what the stack grants them (administrator-managed)',
       policy: Lazy.stringValue({
-        produce: () => {
-          const doc = policyDocument(boundaryStatements(workloadRoles()));
+        produce: (context) => {
+          // Role ARNs as literals, not references: every workload role depends on this policy (below), so a
+          // reference back to a role would be a dependency cycle.
+          const roles = new Map(stack.node.findAll().filter((c): c is IamRole => c instanceof IamRole).map((r) => [r.friendlyUniqueId, r]));
+          const doc = policyDocument(context.resolve(boundaryStatements(workloadRoles())) as PolicyStatement[]).replace(/\$\{aws_iam_role\.([\w-]+)\.arn\}/g, (ref, id: string) => {
+            const role = roles.get(id);
+            return role?.nameInput ? `arn:aws:iam::${props.accountId}:role${role.pathInput ?? '/'}${role.nameInput}` : ref;
+          });
           const size = doc.replace(/\s/g, '').length;
           if (size > MANAGED_POLICY_MAX_CHARS) {
             throw new Error(`WorkloadBoundary ${this.node.path}: policy size: received ${size} characters; allowed: at most ${MANAGED_POLICY_MAX_CHARS} (IAM's managed-policy limit)`);
@@ -63,9 +69,14 @@ export class WorkloadBoundary extends Construct {
     for (const [reason, sids] of reasons) suppress(this.policy, { ruleId: 'iam-no-wildcard-resources', reason, appliesTo: sids });
 
     const arn = this.arn;
+    const policy = this.policy;
     Aspects.of(stack).add({
       visit(node: IConstruct) {
-        if (node instanceof IamRole && !exempt.has(node)) node.permissionsBoundary = arn;
+        if (!(node instanceof IamRole) || exempt.has(node)) return;
+        node.permissionsBoundary = arn;
+        // IAM refuses CreateRole with a boundary that does not exist yet: the policy first.
+        const dependency = `${IamPolicy.tfResourceType}.${policy.friendlyUniqueId}`;
+        if (!(node.dependsOn ?? []).includes(dependency)) node.dependsOn = [...(node.dependsOn ?? []), dependency];
       },
     });
   }

@@ -87,7 +87,8 @@ const CASES: RuleCase[] = [
   { rule: 'iam-no-wildcard-actions', title: 'refuses NotAction', expect: 'non-compliant', reason: /NotAction/, given: () => edited(prodFacts, deployPolicy(), editPolicy('policy', (d) => { const s = d.Statement[1]; s.NotAction = s.Action; delete s.Action; })) },
 
   // iam-no-wildcard-resources
-  { rule: 'iam-no-wildcard-resources', title: 'accepts the plan role policy scoped to the state objects', expect: 'compliant', given: () => as(prodFacts, one(prodFacts, 'aws_iam_role_policy', 'ci/plan/policy')) },
+  { rule: 'iam-no-wildcard-resources', title: 'accepts the apply role policy scoped to the state objects and the project roles', expect: 'compliant', given: () => as(prodFacts, one(prodFacts, 'aws_iam_role_policy', 'ci/apply/policy')) },
+  { rule: 'iam-no-wildcard-resources', title: 'reports the plan role\'s refresh reads by Sid (before their suppression applies)', expect: 'non-compliant', reason: /RefreshDeclaredResourceTypes grants .*ec2:DescribeVpcs.* on \*/, given: () => as(prodFacts, one(prodFacts, 'aws_iam_role_policy', 'ci/plan/policy')) },
   { rule: 'iam-no-wildcard-resources', title: 'reports the ECR token statement by Sid (before its suppression applies)', expect: 'non-compliant', reason: /EcrAuthToken grants ecr:GetAuthorizationToken on \*/, given: () => as(prodFacts, one(prodFacts, 'aws_iam_role_policy', 'execution-role/policy')) },
   { rule: 'iam-no-wildcard-resources', title: 'reports an ARN that names no resource', expect: 'non-compliant', reason: /arn:aws:ssm:eu-west-1:222222222222:parameter\/\*/, given: () => edited(prodFacts, deployPolicy(), editPolicy('policy', (d) => { d.Statement.find((s) => s.Sid === 'ReadDescriptor')!.Resource = 'arn:aws:ssm:eu-west-1:222222222222:parameter/*'; })) },
 

@@ -1,3 +1,4 @@
+import { changedLeaves, topAttribute } from './attributes';
 import type { EcsNote } from './ecs';
 import { isObject, type TerraformPlan } from './plan';
 
@@ -30,25 +31,27 @@ export function serviceDriftNotes(plan: TerraformPlan, env: string): EcsNote[] {
     if (rc.type !== 'aws_ecs_service' || !isObject(rc.change.before) || !isObject(rc.change.after)) continue;
     const before = rc.change.before;
     const after = rc.change.after;
+    // The same normalisation as the drift section (null versus empty is no change), on whole attributes.
+    const changed = new Set(changedLeaves(rc.change).map((l) => topAttribute(l.path)));
     const a = ADDRESS.test(rc.address) ? `\`${rc.address}\`` : 'An ECS service';
     const add = (text: string, level: EcsNote['level'] = 'warning') => notes.push({ level, address: rc.address, text });
     const was = revisionOf(before.task_definition);
     const now = revisionOf(after.task_definition);
     if (now && was && now[1] !== was[1]) {
       add(`${a} now runs a revision of another task-definition family (\`${now[1]}\`, Terraform's is \`${was[1]}\`): its roles and secrets are that family's. Check it with ${status}.`);
-    } else if (!same(before.task_definition, after.task_definition)) {
+    } else if (changed.has('task_definition')) {
       add(`${a} runs ${now ? `revision \`${now[1]}:${now[2]}\`` : 'a revision'} registered outside Terraform: a plan cannot show its roles, secrets or command; ${status} compares them with Terraform's revision and flags any difference.`, 'note');
     }
     if (Number(after.desired_count) === 0 && Number(before.desired_count) > 0) {
       add(`${a} was scaled to 0 tasks outside Terraform (desired count ${Number(before.desired_count)} before): the service serves nothing.`);
     }
-    if (!same(before.network_configuration, after.network_configuration)) {
+    if (changed.has('network_configuration')) {
       add(`${a}: its network placement (subnets, security groups or public IP) was changed outside Terraform; this plan puts Terraform's back.`);
     }
-    if (!same(before.deployment_circuit_breaker, after.deployment_circuit_breaker)) {
+    if (changed.has('deployment_circuit_breaker')) {
       add(`${a}: its deployment circuit breaker was changed outside Terraform (failed deployments may no longer roll back); this plan puts Terraform's back.`);
     }
-    if (!same(loadBalancerTargets(before.load_balancer), loadBalancerTargets(after.load_balancer))) {
+    if (changed.has('load_balancer') && !same(loadBalancerTargets(before.load_balancer), loadBalancerTargets(after.load_balancer))) {
       add(`${a}: the containers its load balancer sends traffic to were changed outside Terraform.`);
     }
   }
