@@ -26,7 +26,7 @@ function conditionValues(condition: Record<string, Record<string, unknown>>, key
  */
 export const rule: PolicyRule = {
   id: 'iam-oidc-trust-scoped',
-  requirement: 'Roles trusting an OIDC provider pin the audience and the subject (for GitHub: literal owner/repository, no wildcard).',
+  requirement: 'Roles trusting an OIDC provider pin the audience and the subject (for GitHub: literal owner/repository, no wildcard but the number of a pull request\'s merge ref after a literal workflow file).',
   level: 'error',
   resourceTypes: ['aws_iam_role'],
   evaluate(resource) {
