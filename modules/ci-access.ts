@@ -1,11 +1,10 @@
-import { TerraformResource, TerraformStack } from 'cdktf';
+import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { githubSubjects, GITHUB_OIDC_HOST, type GithubSubject } from './github-oidc';
 import { Role, type PolicyStatement } from './iam';
-import { planReadActions, SECRET_READS } from './plan-reads';
+import { grantPlanIdentity } from './plan-reads';
 import type { WebService } from './web-service';
 import { WorkloadBoundary } from './workload-boundary';
 
@@ -145,58 +144,10 @@ export class CiAccess extends Construct {
       exempt: ciRoles.map((r) => r.role),
     });
 
-    this.grantPlan(props, bucketArn, stateObject);
+    grantPlanIdentity(this.planRole, { bucketArn, stateObject, stateKmsKeyArn: props.stateKmsKeyArn, where: `CiAccess ${this.node.path}: plan role` });
     this.grantApply(props, bucketArn, stateObject, ciRoles);
     props.service.grantRelease(this.deployRole);
     if (this.approveRole && blueGreen) this.grantApprove(this.approveRole, blueGreen);
-  }
-
-  /**
-   * Refresh every resource type the stack declares (modules/plan-reads.ts, read when the policy is rendered so types of
-   * later constructs count) and the state object; nothing that returns a secret, and no write to state or its lock
-   * (the pull-request workflow plans with -lock=false). The explicit Deny keeps it so if a grant is ever added.
-   */
-  private grantPlan(props: CiAccessProps, bucketArn: string, stateObject: string): void {
-    const stack = TerraformStack.of(this);
-    const role = this.planRole;
-    const readActions = () => planReadActions(new Set(stack.node.findAll().filter((c): c is TerraformResource => c instanceof TerraformResource).map((r) => r.terraformResourceType)), `CiAccess ${this.node.path}: plan role`);
-    // A SecureString the stack declares stays denied: its refresh would decrypt it (plan then fails, by design).
-    const ownParameters = () => stack.node.findAll().filter((c): c is SsmParameter => c instanceof SsmParameter && c.typeInput !== 'SecureString');
-    const stateKey = props.stateKmsKeyArn ? [props.stateKmsKeyArn] : [];
-    role.addStatements(
-      { Sid: 'ListStateBucket', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: bucketArn },
-      { Sid: 'ReadState', Effect: 'Allow', Action: ['s3:GetObject'], Resource: stateObject },
-      {
-        Sid: 'RefreshOwnParameters',
-        Effect: 'Allow',
-        Action: ['ssm:GetParameter'],
-        // Getters: read when the policy is rendered, once every parameter of the stack exists.
-        get Resource() {
-          return ownParameters().map((p) => p.arn);
-        },
-      },
-      {
-        Sid: 'NeverReadSecrets',
-        Effect: 'Deny',
-        Action: [...SECRET_READS],
-        get NotResource() {
-          return [...ownParameters().map((p) => p.arn), ...stateKey];
-        },
-      },
-      { Sid: 'NeverWriteStateOrLock', Effect: 'Deny', Action: ['s3:PutObject', 's3:DeleteObject', 's3:PutObjectAcl', 's3:RestoreObject'], Resource: `${bucketArn}/*` },
-    );
-    if (props.stateKmsKeyArn) role.addStatements({ Sid: 'StateKey', Effect: 'Allow', Action: ['kms:Decrypt'], Resource: props.stateKmsKeyArn });
-    role.addStatementsWithoutResourceScope(
-      'terraform plan refreshes the resource types the stack declares with these Describe/Get/List reads of configuration and metadata (modules/plan-reads.ts); most have no resource-level permission and the others must also match resources a plan is about to create; none returns a secret value or an object.',
-      {
-        Sid: 'RefreshDeclaredResourceTypes',
-        Effect: 'Allow',
-        get Action() {
-          return readActions();
-        },
-        Resource: '*',
-      },
-    );
   }
 
   private grantApply(props: CiAccessProps, bucketArn: string, stateObject: string, ciRoles: readonly Role[]): void {

@@ -1,3 +1,7 @@
+import { TerraformResource, TerraformStack } from 'cdktf';
+import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
+import type { Role } from './iam';
+
 /**
  * What `terraform plan` calls to refresh each resource type (the AWS provider's Read function of that resource, as of
  * provider v6 / @cdktf/provider-aws 20), so the plan identity gets exactly these reads for the types a stack declares
@@ -88,4 +92,60 @@ export function planReadActions(types: Iterable<string>, where: string): string[
     for (const a of reads) actions.add(a);
   }
   return [...actions].sort();
+}
+
+export interface PlanIdentityProps {
+  readonly bucketArn: string;
+  readonly stateObject: string;
+  /** KMS key of the state object. @default none (S3-managed keys) */
+  readonly stateKmsKeyArn?: string;
+  /** Names the role in refusals (a resource type without reads). */
+  readonly where: string;
+}
+
+/**
+ * The plan identity's grant: refresh every resource type the stack declares (read when the policy is rendered, so
+ * types of later constructs count) and the state object; nothing that returns a secret, and no write to state or its
+ * lock (the pull-request workflow plans with -lock=false). The explicit Denies keep it so if a grant is ever added.
+ */
+export function grantPlanIdentity(role: Role, props: PlanIdentityProps): void {
+  const stack = TerraformStack.of(role);
+  const readActions = () => planReadActions(new Set(stack.node.findAll().filter((c): c is TerraformResource => c instanceof TerraformResource).map((r) => r.terraformResourceType)), props.where);
+  // A SecureString the stack declares stays denied: its refresh would decrypt it (plan then fails, by design).
+  const ownParameters = () => stack.node.findAll().filter((c): c is SsmParameter => c instanceof SsmParameter && c.typeInput !== 'SecureString');
+  const stateKey = props.stateKmsKeyArn ? [props.stateKmsKeyArn] : [];
+  role.addStatements(
+    { Sid: 'ListStateBucket', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: props.bucketArn },
+    { Sid: 'ReadState', Effect: 'Allow', Action: ['s3:GetObject'], Resource: props.stateObject },
+    {
+      Sid: 'RefreshOwnParameters',
+      Effect: 'Allow',
+      Action: ['ssm:GetParameter'],
+      // Getters: read when the policy is rendered, once every parameter of the stack exists.
+      get Resource() {
+        return ownParameters().map((p) => p.arn);
+      },
+    },
+    {
+      Sid: 'NeverReadSecrets',
+      Effect: 'Deny',
+      Action: [...SECRET_READS],
+      get NotResource() {
+        return [...ownParameters().map((p) => p.arn), ...stateKey];
+      },
+    },
+    { Sid: 'NeverWriteStateOrLock', Effect: 'Deny', Action: ['s3:PutObject', 's3:DeleteObject', 's3:PutObjectAcl', 's3:RestoreObject'], Resource: `${props.bucketArn}/*` },
+  );
+  if (props.stateKmsKeyArn) role.addStatements({ Sid: 'StateKey', Effect: 'Allow', Action: ['kms:Decrypt'], Resource: props.stateKmsKeyArn });
+  role.addStatementsWithoutResourceScope(
+    'terraform plan refreshes the resource types the stack declares with these Describe/Get/List reads of configuration and metadata (modules/plan-reads.ts); most have no resource-level permission and the others must also match resources a plan is about to create; none returns a secret value or an object.',
+    {
+      Sid: 'RefreshDeclaredResourceTypes',
+      Effect: 'Allow',
+      get Action() {
+        return readActions();
+      },
+      Resource: '*',
+    },
+  );
 }
