@@ -18,8 +18,8 @@ const MANAGED_POLICY_MAX_CHARS = 6144;
 
 /**
  * The permissions boundary of every role the stack creates for its workloads (task, execution, flow-log and CodeDeploy
- * roles): a managed policy whose statements are exactly the statements those roles hold today, so no role the apply
- * identity creates or rewrites can ever do more than the stack's workloads already may, whatever inline policy it
+ * roles): a managed policy whose statements are the statements those roles hold today (merged by actions and
+ * conditions), so no role the apply identity creates or rewrites can ever do more than the stack's workloads already may, whatever inline policy it
  * writes and whoever its trust policy names.
  *
  * The policy is part of the stack but out of the apply identity's reach (CiAccess denies it every write on this ARN),
@@ -61,17 +61,25 @@ export class WorkloadBoundary extends Construct {
         },
       }),
     });
-    // The roles' own "*" statements were accepted with a reason; their copies here carry the same one.
-    const reasons = new Map<string, string[]>();
-    for (const role of workloadRoles()) {
-      for (const [sid, reason] of role.unscopedReasons) reasons.set(reason, [...(reasons.get(reason) ?? []), boundarySid(role, sid)]);
-    }
-    for (const [reason, sids] of reasons) suppress(this.policy, { ruleId: 'iam-no-wildcard-resources', reason, appliesTo: sids });
-
     const arn = this.arn;
     const policy = this.policy;
+    // The roles' own "*" statements were accepted with a reason, and their copies here carry the same one: for the
+    // roles that exist now, and again at synthesis (on the stack itself, before the policy checks added later visit
+    // it) for roles of constructs created after this one.
+    const accepted = new Set<string>();
+    const acceptCopies = () => {
+      const reasons = new Map<string, string[]>();
+      for (const { statement, reason } of boundaryGroups(workloadRoles())) {
+        if (statement.Resource !== '*' || !reason || accepted.has(statement.Sid)) continue;
+        accepted.add(statement.Sid);
+        reasons.set(reason, [...(reasons.get(reason) ?? []), statement.Sid]);
+      }
+      for (const [reason, sids] of reasons) suppress(policy, { ruleId: 'iam-no-wildcard-resources', reason, appliesTo: sids });
+    };
+    acceptCopies();
     Aspects.of(stack).add({
       visit(node: IConstruct) {
+        if (node === stack) acceptCopies();
         if (!(node instanceof IamRole) || exempt.has(node)) return;
         node.permissionsBoundary = arn;
         // IAM refuses CreateRole with a boundary that does not exist yet: the policy first.
@@ -88,6 +96,32 @@ function boundarySid(role: Role, sid: string): string {
   return `${path.replace(/(^|[-_/])(\w)/g, (_m, _s, c: string) => c.toUpperCase()).replace(/[^A-Za-z0-9]/g, '')}${sid}`;
 }
 
+/**
+ * The roles' Allow statements, those with the same actions and conditions merged into one (their resources united, "*"
+ * absorbing the rest), so a stack with many services stays within IAM's size limit. Each group keeps the Sid of its
+ * first statement and, for "*", the reason that statement was accepted with.
+ */
+function boundaryGroups(roles: readonly Role[]): { statement: PolicyStatement; reason?: string }[] {
+  const groups = new Map<string, { statement: PolicyStatement; resources: string[]; reason?: string }>();
+  for (const role of roles) {
+    for (const s of role.policyStatements) {
+      if (s.Effect !== 'Allow' || s.Resource === undefined) continue;
+      const key = JSON.stringify([s.Action, s.Condition ?? null]);
+      const resources = Array.isArray(s.Resource) ? s.Resource : [s.Resource];
+      const group = groups.get(key);
+      if (group) {
+        for (const r of resources) if (!group.resources.includes(r)) group.resources.push(r);
+      } else {
+        groups.set(key, { statement: { ...s, Sid: boundarySid(role, s.Sid) }, resources: [...resources], reason: role.unscopedReasons.get(s.Sid) });
+      }
+    }
+  }
+  return [...groups.values()].map(({ statement, resources, reason }) => ({
+    statement: { ...statement, Resource: resources.includes('*') ? '*' : resources.length === 1 ? resources[0] : resources },
+    reason,
+  }));
+}
+
 function boundaryStatements(roles: readonly Role[]): PolicyStatement[] {
-  return roles.flatMap((role) => role.policyStatements.filter((s) => s.Effect === 'Allow').map((s) => ({ ...s, Sid: boundarySid(role, s.Sid) })));
+  return boundaryGroups(roles).map((g) => g.statement);
 }
