@@ -312,8 +312,9 @@ export class BlueGreenDeployment extends Construct {
 
   /**
    * What the release CLI needs on top of `WebService.grantRelease` to ship through CodeDeploy: create and follow
-   * deployments of this group, approve (continue) or stop them, register the AppSpec revision, and read which target
-   * group is live.
+   * deployments of this group, stop them (rollback), register the AppSpec revision, and read which target group is
+   * live. Not `codedeploy:ContinueDeployment`: shifting production traffic is the approval identity's alone
+   * (`grantApproval`), so a pipeline cannot approve its own release.
    */
   grantRelease(role: Role): void {
     const { accountId, region, names } = this.props;
@@ -325,17 +326,72 @@ export class BlueGreenDeployment extends Construct {
         Action: ['codedeploy:CreateDeployment', 'codedeploy:GetDeployment', 'codedeploy:ListDeployments', 'codedeploy:GetDeploymentGroup'],
         Resource: arn(`deploymentgroup:${names.codedeployApplication}/${names.codedeployGroup}`),
       },
-      {
-        Sid: 'ReadThisDeploymentConfig',
-        Effect: 'Allow',
-        Action: ['codedeploy:GetDeploymentConfig'],
-        Resource: arn(`deploymentconfig:${this.deploymentConfigName}`),
-      },
+      ...this.readStatements(),
       {
         Sid: 'RegisterAppSpecRevisions',
         Effect: 'Allow',
         Action: ['codedeploy:GetApplication', 'codedeploy:RegisterApplicationRevision', 'codedeploy:GetApplicationRevision'],
         Resource: arn(`application:${names.codedeployApplication}`),
+      },
+    );
+    role.addStatementsWithoutResourceScope(
+      CODEDEPLOY_UNSCOPED_REASON,
+      {
+        Sid: 'StopAndFollowDeployments',
+        Effect: 'Allow',
+        // The Service Authorization Reference lists no resource type for these (the CodeDeploy user guide's older
+        // table names the deployment group): scoped to the group, AWS would deny them and rollback/progress would
+        // fail in production only. Each names one deployment id, which ecs-release takes from this group.
+        Action: ['codedeploy:StopDeployment', 'codedeploy:ListDeploymentTargets', 'codedeploy:GetDeploymentTarget', 'codedeploy:BatchGetDeploymentTargets'],
+        Resource: '*',
+      },
+    );
+    role.addStatementsWithoutResourceScope(ELB_DESCRIBE_REASON, this.trafficRoutingStatement());
+  }
+
+  /**
+   * The production approval (`ecs-release approve`, and `ecs-release rollback`, whose rollback deployment shifts
+   * production traffic too): follow this group's deployments, start one (rollback to a revision already registered)
+   * and continue (or stop) the one that holds before the traffic shift. Nothing that registers a task-definition
+   * revision, updates the service or passes a role: it can only move traffic between revisions others registered.
+   */
+  grantApproval(role: Role): void {
+    const { accountId, region, names } = this.props;
+    role.addStatements(
+      {
+        Sid: 'FollowAndRollBackThisDeploymentGroup',
+        Effect: 'Allow',
+        Action: ['codedeploy:CreateDeployment', 'codedeploy:GetDeployment', 'codedeploy:ListDeployments', 'codedeploy:GetDeploymentGroup'],
+        Resource: `arn:aws:codedeploy:${region}:${accountId}:deploymentgroup:${names.codedeployApplication}/${names.codedeployGroup}`,
+      },
+      ...this.readStatements(),
+      {
+        Sid: 'RegisterAppSpecRevisions',
+        Effect: 'Allow',
+        Action: ['codedeploy:GetApplication', 'codedeploy:RegisterApplicationRevision', 'codedeploy:GetApplicationRevision'],
+        Resource: `arn:aws:codedeploy:${region}:${accountId}:application:${names.codedeployApplication}`,
+      },
+    );
+    role.addStatementsWithoutResourceScope(
+      CODEDEPLOY_UNSCOPED_REASON,
+      {
+        Sid: 'ApproveStopAndFollowDeployments',
+        Effect: 'Allow',
+        Action: ['codedeploy:ContinueDeployment', 'codedeploy:StopDeployment', 'codedeploy:ListDeploymentTargets', 'codedeploy:GetDeploymentTarget', 'codedeploy:BatchGetDeploymentTargets'],
+        Resource: '*',
+      },
+    );
+    role.addStatementsWithoutResourceScope(ELB_DESCRIBE_REASON, this.trafficRoutingStatement());
+  }
+
+  private readStatements(): PolicyStatement[] {
+    const { accountId, region, names } = this.props;
+    return [
+      {
+        Sid: 'ReadThisDeploymentConfig',
+        Effect: 'Allow',
+        Action: ['codedeploy:GetDeploymentConfig'],
+        Resource: `arn:aws:codedeploy:${region}:${accountId}:deploymentconfig:${this.deploymentConfigName}`,
       },
       {
         Sid: 'ReadTaskSets',
@@ -346,28 +402,16 @@ export class BlueGreenDeployment extends Construct {
           `arn:aws:ecs:${region}:${accountId}:task-set/${names.cluster}/${names.service}/*`,
         ],
       },
-    );
-    role.addStatementsWithoutResourceScope(
-      CODEDEPLOY_UNSCOPED_REASON,
-      {
-        Sid: 'ApproveStopAndFollowDeployments',
-        Effect: 'Allow',
-        // The Service Authorization Reference lists no resource type for these (the CodeDeploy user guide's older
-        // table names the deployment group): scoped to the group, AWS would deny them and approve/rollback/progress
-        // would fail in production only. Each names one deployment id, which ecs-release takes from this group.
-        Action: ['codedeploy:ContinueDeployment', 'codedeploy:StopDeployment', 'codedeploy:ListDeploymentTargets', 'codedeploy:GetDeploymentTarget', 'codedeploy:BatchGetDeploymentTargets'],
-        Resource: '*',
-      },
-    );
-    role.addStatementsWithoutResourceScope(
-      ELB_DESCRIBE_REASON,
-      {
-        Sid: 'ReadTrafficRouting',
-        Effect: 'Allow',
-        // Elastic Load Balancing's Describe calls support no resource-level permissions (AWS requires "*").
-        Action: ['elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeRules', 'elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTargetHealth'],
-        Resource: '*',
-      },
-    );
+    ];
+  }
+
+  private trafficRoutingStatement(): PolicyStatement {
+    return {
+      Sid: 'ReadTrafficRouting',
+      Effect: 'Allow',
+      // Elastic Load Balancing's Describe calls support no resource-level permissions (AWS requires "*").
+      Action: ['elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeRules', 'elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTargetHealth'],
+      Resource: '*',
+    };
   }
 }

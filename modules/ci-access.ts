@@ -2,10 +2,13 @@ import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { githubSubjects, GITHUB_OIDC_HOST, type GithubSubject } from './github-oidc';
 import { Role, type PolicyStatement } from './iam';
+import { grantPlanIdentity } from './plan-reads';
 import type { WebService } from './web-service';
+import { WorkloadBoundary } from './workload-boundary';
 
-export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
+export { GITHUB_OIDC_HOST };
 
 export interface CiAccessProps {
   readonly accountId: string;
@@ -13,9 +16,11 @@ export interface CiAccessProps {
   readonly planRoleName: string;
   readonly applyRoleName: string;
   readonly deployRoleName: string;
+  /** The production approval's role (blue/green only). @default `${managedRolePrefix}-ci-approve` */
+  readonly approveRoleName?: string;
   /**
-   * Name prefix of every IAM role this project manages (the apply role may manage only those, and never the three CI
-   * roles, which match the prefix too).
+   * Name prefix of every IAM role this project manages (the apply role may manage only those, and never the CI roles,
+   * which match the prefix too).
    */
   readonly managedRolePrefix: string;
   /** owner/name of the infrastructure repository. */
@@ -24,6 +29,11 @@ export interface CiAccessProps {
   readonly appRepositories: string[];
   /** GitHub Environment gating apply and deploy (its required reviewers are the approval). */
   readonly githubEnvironment: string;
+  /**
+   * GitHub Environment of the production approval job (its required reviewers approve the traffic shift).
+   * @default `${githubEnvironment}-approve`
+   */
+  readonly approvalEnvironment?: string;
   /** Create the account's GitHub OIDC provider; false when it already exists. @default true */
   readonly createOidcProvider?: boolean;
   readonly stateBucket: string;
@@ -35,21 +45,21 @@ export interface CiAccessProps {
 }
 
 /**
- * GitHub Actions access to one account through OIDC (no long-lived keys), three roles:
+ * GitHub Actions access to one account through OIDC (no long-lived keys). Every trust policy matches the repository's
+ * custom OIDC subject (modules/github-oidc.ts, set by scripts/oidc-subject.ts) exactly: repository, context
+ * (environment or pull request), for application repositories their branch, and the workflow file with its ref.
  *
- * - plan: read-only, assumable only from the infrastructure repository's pull-request workflows;
- * - apply: changes infrastructure, assumable only from jobs running in the environment's protected GitHub Environment;
- * - deploy: what `ecs-release` needs for this service, assumable only from the application repositories' jobs in
- *   that GitHub Environment.
+ * - plan: refreshes the stack's resource types and reads nothing secret, never writes state (pull-request `plan.yml`);
+ * - apply: changes infrastructure (`_apply.yml` on main, in the environment's GitHub Environment); every role it
+ *   creates or rewrites carries the workload permissions boundary, which it cannot change or remove; it assumes no role;
+ * - deploy: what `ecs-release` needs for this service, from the application repositories' main branch through the
+ *   infrastructure repository's `deploy.yml` on main, in the GitHub Environment;
+ * - approve (blue/green): continues the deployment that holds before the production traffic shift, from the
+ *   `deploy.yml` approval job in its own GitHub Environment (required reviewers); the deploy role cannot.
  *
- * The apply role manages the project's other roles (`<managedRolePrefix>-*`) but is denied every change to the three
- * CI roles, its own included: it cannot widen its own policy or trust, nor the plan role's (assumable from any pull
- * request) or the deploy role's. A change to the CI roles is applied by an administrator with the environment's
- * Terraform role (`terraformRoleArn`), like the first apply; a CI apply of such a change fails with AccessDenied.
- *
- * It may pass the project's roles only to the services that trust them: the list is read at synthesis from the trust
- * policies of the roles in the stack, so a module that starts handing a role to a new service (CodeDeploy, flow logs,
- * ...) is covered without a hand-kept list.
+ * The apply role is denied every change to the CI roles and to the boundary policy, its own role included. A change to
+ * them is applied by an administrator with the environment's Terraform role (`terraformRoleArn`), like the first
+ * apply; a CI apply of such a change fails with AccessDenied.
  */
 export class CiAccess extends Construct {
   public readonly oidcProviderArn: string;
@@ -57,6 +67,10 @@ export class CiAccess extends Construct {
   public readonly planRole: Role;
   public readonly applyRole: Role;
   public readonly deployRole: Role;
+  public readonly approveRole?: Role;
+  public readonly boundary: WorkloadBoundary;
+  /** The OIDC subject each role trusts, for tests, docs and the subject-template script. */
+  public readonly subjects: Readonly<Record<'plan' | 'apply' | 'deploy' | 'approve', readonly GithubSubject[]>>;
 
   constructor(scope: Construct, id: string, props: CiAccessProps) {
     super(scope, id);
@@ -70,98 +84,139 @@ export class CiAccess extends Construct {
     } else {
       this.oidcProviderArn = `arn:aws:iam::${props.accountId}:oidc-provider/${GITHUB_OIDC_HOST}`;
     }
-
-    const github = (subjects: string[]) => ({
-      principal: { Federated: this.oidcProviderArn },
-      assumeAction: 'sts:AssumeRoleWithWebIdentity',
-      trustConditions: {
-        StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: 'sts.amazonaws.com', [`${GITHUB_OIDC_HOST}:sub`]: subjects },
-      },
+    const blueGreen = props.service.blueGreen;
+    this.subjects = githubSubjects({
+      infraRepository: props.infraRepository,
+      appRepositories: props.appRepositories,
+      githubEnvironment: props.githubEnvironment,
+      approvalEnvironment: blueGreen ? (props.approvalEnvironment ?? `${props.githubEnvironment}-approve`) : undefined,
     });
+
+    const github = (subjects: readonly GithubSubject[]) => {
+      const exact = subjects.filter((s) => !s.pattern).map((s) => s.value);
+      const patterns = subjects.filter((s) => s.pattern).map((s) => s.value);
+      return {
+        principal: { Federated: this.oidcProviderArn },
+        assumeAction: 'sts:AssumeRoleWithWebIdentity',
+        trustConditions: {
+          StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: 'sts.amazonaws.com', ...(exact.length ? { [`${GITHUB_OIDC_HOST}:sub`]: exact } : {}) },
+          ...(patterns.length ? { StringLike: { [`${GITHUB_OIDC_HOST}:sub`]: patterns } } : {}),
+        },
+      };
+    };
     const bucketArn = `arn:aws:s3:::${props.stateBucket}`;
     const stateObject = `${bucketArn}/${props.stateKey}`;
 
     this.planRole = new Role(this, 'plan', {
       name: props.planRoleName,
-      description: 'Terraform plan from pull requests (read-only)',
-      ...github([`repo:${props.infraRepository}:pull_request`]),
-      managedPolicies: [
-        {
-          arn: 'arn:aws:iam::aws:policy/ReadOnlyAccess',
-          reason:
-            'terraform plan refreshes every resource type the stack declares, and ReadOnlyAccess is the read set AWS keeps current for them; only pull-request workflows of the infrastructure repository can assume the role.',
-        },
-      ],
+      description: 'Terraform plan from pull requests: refresh only, no secret, no state write',
+      ...github(this.subjects.plan),
     });
-    this.planRole.addStatements(
-      { Sid: 'ListStateBucket', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: bucketArn },
-      { Sid: 'ReadState', Effect: 'Allow', Action: ['s3:GetObject'], Resource: stateObject },
-      // S3-native locking: plan takes the lock file too.
-      { Sid: 'StateLock', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: `${stateObject}.tflock` },
-    );
-
     this.applyRole = new Role(this, 'apply', {
       name: props.applyRoleName,
       description: 'Terraform apply after merge, from the protected GitHub Environment only',
-      ...github([`repo:${props.infraRepository}:environment:${props.githubEnvironment}`]),
+      ...github(this.subjects.apply),
       // PowerUserAccess excludes IAM; the statements below add IAM for this project's own roles only.
       managedPolicies: [
         {
           arn: 'arn:aws:iam::aws:policy/PowerUserAccess',
           reason:
-            'terraform apply manages every resource type the stack declares; PowerUserAccess covers them except IAM, which the inline policy grants for this project\'s roles only, and only jobs of the protected GitHub Environment can assume the role.',
+            'terraform apply manages every resource type the stack declares; PowerUserAccess covers them except IAM, which the inline policy grants for this project\'s bounded roles only, sts:AssumeRole is denied, and only _apply.yml on main in the protected GitHub Environment can assume the role.',
         },
       ],
     });
+    this.deployRole = new Role(this, 'deploy', {
+      name: props.deployRoleName,
+      description: 'ecs-release from application repositories: ship images to this service',
+      ...github(this.subjects.deploy),
+    });
+    if (blueGreen) {
+      this.approveRole = new Role(this, 'approve', {
+        name: props.approveRoleName ?? `${props.managedRolePrefix}-ci-approve`.slice(0, 64),
+        description: 'Production approval: continue the blue/green deployment that holds before the traffic shift',
+        ...github(this.subjects.approve),
+      });
+    }
+    const ciRoles = [this.planRole, this.applyRole, this.deployRole, ...(this.approveRole ? [this.approveRole] : [])];
+    this.boundary = new WorkloadBoundary(this, 'boundary', {
+      accountId: props.accountId,
+      name: `${props.managedRolePrefix}-workload-boundary`,
+      exempt: ciRoles.map((r) => r.role),
+    });
+
+    grantPlanIdentity(this.planRole, { bucketArn, stateObject, stateKmsKeyArn: props.stateKmsKeyArn, where: `CiAccess ${this.node.path}: plan role` });
+    this.grantApply(props, bucketArn, stateObject, ciRoles);
+    props.service.grantRelease(this.deployRole);
+    if (this.approveRole && blueGreen) this.grantApprove(this.approveRole, blueGreen);
+  }
+
+  private grantApply(props: CiAccessProps, bucketArn: string, stateObject: string, ciRoles: readonly Role[]): void {
+    const role = this.applyRole;
     const projectRoles = `arn:aws:iam::${props.accountId}:role/${props.managedRolePrefix}-*`;
-    const ciRoleArns = [props.planRoleName, props.applyRoleName, props.deployRoleName].map((n) => `arn:aws:iam::${props.accountId}:role/${n}`);
+    const ciRoleArns = ciRoles.map((r) => `arn:aws:iam::${props.accountId}:role/${r.role.nameInput}`);
+    const bounded = { StringEquals: { 'iam:PermissionsBoundary': this.boundary.arn } };
     const manageProjectRoles: PolicyStatement = {
       Sid: 'ManageProjectRoles',
       Effect: 'Allow',
       Action: [
-        'iam:CreateRole', 'iam:DeleteRole', 'iam:GetRole', 'iam:UpdateRole', 'iam:UpdateAssumeRolePolicy', 'iam:TagRole',
-        'iam:UntagRole', 'iam:ListRoleTags', 'iam:PutRolePolicy', 'iam:GetRolePolicy', 'iam:DeleteRolePolicy',
-        'iam:ListRolePolicies', 'iam:ListAttachedRolePolicies', 'iam:ListInstanceProfilesForRole',
+        'iam:DeleteRole', 'iam:GetRole', 'iam:UpdateRole', 'iam:UpdateAssumeRolePolicy', 'iam:TagRole', 'iam:UntagRole', 'iam:ListRoleTags',
+        'iam:GetRolePolicy', 'iam:ListRolePolicies', 'iam:ListAttachedRolePolicies', 'iam:ListInstanceProfilesForRole',
       ],
       Resource: projectRoles,
     };
-    const passedToServices = () => this.servicesTrustedByProjectRoles();
-    const passProjectRoles: PolicyStatement = {
-      Sid: 'PassProjectRolesToTheirServices',
-      Effect: 'Allow',
-      Action: ['iam:PassRole'],
-      Resource: projectRoles,
-      Condition: {
-        StringEquals: {
-          // A getter, read when the inline policy is rendered at synthesis: by then every role of the stack exists,
-          // including those created after this construct.
-          get 'iam:PassedToService'() {
-            return passedToServices();
-          },
-        },
-      },
-    };
-    this.applyRole.addStatements(
+    const boundedWrites = ['iam:CreateRole', 'iam:PutRolePermissionsBoundary', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy'];
+    const boundaryWrites = [
+      'iam:CreatePolicy', 'iam:CreatePolicyVersion', 'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion', 'iam:TagPolicy', 'iam:UntagPolicy',
+    ];
+    const services = () => this.servicesTrustedByProjectRoles();
+    role.addStatements(
       { Sid: 'ListStateBucket', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: bucketArn },
       { Sid: 'WriteState', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: stateObject },
       { Sid: 'StateLock', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: `${stateObject}.tflock` },
-      // No iam:AttachRolePolicy: only the CI roles carry AWS managed policies, and they are out of reach (below).
       manageProjectRoles,
-      passProjectRoles,
+      // iam:PermissionsBoundary is the boundary the role gets (CreateRole, PutRolePermissionsBoundary) or has (PutRolePolicy,
+      // DeleteRolePolicy): every role the apply role writes a permission into is capped by the workload boundary.
+      { Sid: 'WriteOnlyBoundedProjectRoles', Effect: 'Allow', Action: boundedWrites, Resource: projectRoles, Condition: bounded },
+      {
+        Sid: 'PassWorkloadRolesToTheirServices',
+        Effect: 'Allow',
+        Action: ['iam:PassRole'],
+        // Getters, read when the inline policy is rendered at synthesis: by then every role of the stack exists.
+        get Resource() {
+          return services().flatMap((s) => s.roleArns);
+        },
+        Condition: {
+          StringEquals: {
+            get 'iam:PassedToService'() {
+              return [...new Set(services().map((s) => s.service))];
+            },
+          },
+        },
+      },
       {
         // The CI roles match the project prefix: without this, the apply role could put any policy on itself (or make
         // the plan role, which every pull request can assume, as powerful). An explicit Deny wins over every Allow,
-        // PowerUserAccess included, and covers grants added later. Reads stay allowed so that plan and apply can
-        // refresh the CI roles.
+        // PowerUserAccess included, and covers grants added later. Reads stay allowed so plan and apply can refresh them.
         Sid: 'NeverChangeTheCiRoles',
         Effect: 'Deny',
         Action: [
-          ...manageProjectRoles.Action.filter((a) => !/^iam:(Get|List)/.test(a)),
-          'iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:PutRolePermissionsBoundary', 'iam:DeleteRolePermissionsBoundary',
-          'iam:UpdateRoleDescription', 'iam:PassRole',
+          ...manageProjectRoles.Action.filter((a) => !/^iam:(Get|List)/.test(a)), ...boundedWrites,
+          'iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:DeleteRolePermissionsBoundary', 'iam:UpdateRoleDescription', 'iam:PassRole',
         ],
         Resource: ciRoleArns,
       },
+      // Nothing the apply role writes may lose or change its cap, nor the cap itself.
+      { Sid: 'NeverRemoveABoundary', Effect: 'Deny', Action: ['iam:DeleteRolePermissionsBoundary'], Resource: '*' },
+      {
+        Sid: 'NeverAnUnboundedRole',
+        Effect: 'Deny',
+        Action: [...boundedWrites, 'iam:AttachRolePolicy'],
+        Resource: '*',
+        Condition: { StringNotEquals: { 'iam:PermissionsBoundary': this.boundary.arn } },
+      },
+      { Sid: 'NeverChangeTheBoundary', Effect: 'Deny', Action: boundaryWrites, Resource: this.boundary.arn },
+      // PowerUserAccess allows sts:*: the apply role would otherwise assume the roles it writes (or any role trusting it).
+      { Sid: 'NeverAssumeRoles', Effect: 'Deny', Action: ['sts:AssumeRole', 'sts:AssumeRoleWithWebIdentity', 'sts:AssumeRoleWithSAML'], Resource: '*' },
       {
         Sid: 'ManageGithubOidcProvider',
         Effect: 'Allow',
@@ -172,6 +227,7 @@ export class CiAccess extends Construct {
         ],
         Resource: `arn:aws:iam::${props.accountId}:oidc-provider/${GITHUB_OIDC_HOST}`,
       },
+      { Sid: 'ReadTheBoundary', Effect: 'Allow', Action: ['iam:GetPolicy', 'iam:GetPolicyVersion', 'iam:ListPolicyVersions', 'iam:ListPolicyTags'], Resource: this.boundary.arn },
       {
         Sid: 'ServiceLinkedRolesOfUsedServices',
         Effect: 'Allow',
@@ -185,27 +241,32 @@ export class CiAccess extends Construct {
       },
     );
     if (props.stateKmsKeyArn) {
-      const kms = { Effect: 'Allow' as const, Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], Resource: props.stateKmsKeyArn };
-      this.planRole.addStatements({ Sid: 'StateKey', ...kms });
-      this.applyRole.addStatements({ Sid: 'StateKey', ...kms });
+      role.addStatements({ Sid: 'StateKey', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], Resource: props.stateKmsKeyArn });
     }
-
-    this.deployRole = new Role(this, 'deploy', {
-      name: props.deployRoleName,
-      description: 'ecs-release from application repositories: ship images to this service',
-      ...github(props.appRepositories.map((r) => `repo:${r}:environment:${props.githubEnvironment}`)),
-    });
-    props.service.grantRelease(this.deployRole);
   }
 
   /**
-   * The services (`iam:PassedToService`) the stack's roles other than the CI roles are meant for: the `Service`
-   * principals of their trust policies. A role goes only to the service that may assume it, so this is exactly what
-   * the apply role must be able to pass (ECS tasks, VPC flow logs, CodeDeploy, ... as the modules create them).
+   * The approval: the deploy role's reads and release-pointer/tag writes that `ecs-release approve` needs after the
+   * traffic shift, plus continuing (or stopping) this group's held deployment. No RegisterTaskDefinition, UpdateService,
+   * RunTask, CreateDeployment or iam:PassRole: it can shift traffic to what the deploy identity staged, nothing else.
    */
-  servicesTrustedByProjectRoles(): string[] {
-    const ciRoles = new Set<IamRole>([this.planRole.role, this.applyRole.role, this.deployRole.role]);
-    const services = new Set<string>();
+  private grantApprove(role: Role, blueGreen: NonNullable<WebService['blueGreen']>): void {
+    const reused = new Set(['DescribeWithoutResourceScope', 'MarkOwnRevisionsDeployed', 'DescribeThisService', 'ReleasePointer', 'ReadDescriptor', 'ReadServiceEventsAndLogs', 'ReadImageDigests']);
+    const fromDeploy = this.deployRole.policyStatements.filter((s) => reused.has(s.Sid));
+    const unscoped = fromDeploy.filter((s) => s.Resource === '*');
+    role.addStatements(...fromDeploy.filter((s) => s.Resource !== '*'));
+    for (const s of unscoped) role.addStatementsWithoutResourceScope(this.deployRole.unscopedReasons.get(s.Sid)!, s);
+    blueGreen.grantApproval(role);
+  }
+
+  /**
+   * The workload roles (all but the CI roles) by the service their trust policy names (`iam:PassedToService`): exactly
+   * what the apply role must be able to pass, and to whom (ECS tasks, VPC flow logs, CodeDeploy, ... as the modules
+   * create them), read at synthesis from the trust policies rather than from a hand-kept list.
+   */
+  servicesTrustedByProjectRoles(): { service: string; roleArns: string[] }[] {
+    const ciRoles = new Set<IamRole>([this.planRole, this.applyRole, this.deployRole, ...(this.approveRole ? [this.approveRole] : [])].map((r) => r.role));
+    const byService = new Map<string, string[]>();
     for (const role of TerraformStack.of(this).node.findAll()) {
       if (!(role instanceof IamRole) || ciRoles.has(role)) continue;
       let trust: { Statement?: { Effect?: string; Principal?: { Service?: string | string[] } }[] };
@@ -217,12 +278,17 @@ export class CiAccess extends Construct {
           `CiAccess ${this.node.id}: ${role.node.path}: assume_role_policy: received ${JSON.stringify(role.assumeRolePolicyInput)}; allowed: a literal JSON trust policy (the services the apply role may pass roles to are read from it)`,
         );
       }
+      const arn = `arn:aws:iam::${this.accountId}:role${role.pathInput ?? '/'}${role.nameInput}`;
       for (const statement of trust.Statement ?? []) {
         if (statement.Effect !== 'Allow') continue;
         const service = statement.Principal?.Service;
-        for (const s of Array.isArray(service) ? service : service ? [service] : []) services.add(s);
+        for (const s of Array.isArray(service) ? service : service ? [service] : []) byService.set(s, [...new Set([...(byService.get(s) ?? []), arn])]);
       }
     }
-    return [...services].sort();
+    return [...byService.keys()].sort().map((service) => ({ service, roleArns: byService.get(service)!.sort() }));
+  }
+
+  private get accountId(): string {
+    return /^arn:aws:iam::(\d{12}):/.exec(this.boundary.arn)![1];
   }
 }

@@ -10,7 +10,9 @@ export interface PolicyStatement {
   readonly Sid: string;
   readonly Effect: 'Allow' | 'Deny';
   readonly Action: string[];
-  readonly Resource: string | string[];
+  /** Exactly one of Resource and NotResource (NotResource only on a Deny: "everything but these"). */
+  readonly Resource?: string | string[];
+  readonly NotResource?: string | string[];
   readonly Condition?: Record<string, Record<string, string | string[] | boolean>>;
 }
 
@@ -59,6 +61,8 @@ export class Role extends Construct {
   public readonly role: IamRole;
   private readonly statements: PolicyStatement[] = [];
   private inlinePolicy?: IamRolePolicy;
+  /** Sid → the reason its `"*"` resource was accepted (addStatementsWithoutResourceScope). */
+  private readonly unscoped = new Map<string, string>();
 
   constructor(scope: Construct, id: string, props: RoleProps) {
     super(scope, id);
@@ -103,6 +107,9 @@ export class Role extends Construct {
       });
     }
     for (const s of statements) {
+      if ((s.Resource === undefined) === (s.NotResource === undefined) || (s.NotResource !== undefined && s.Effect !== 'Deny')) {
+        throw new Error(`role ${this.node.path}: statement ${s.Sid}: received ${s.Resource === undefined ? 'no Resource' : 'Resource and NotResource'}; allowed: a Resource, or a NotResource on a Deny`);
+      }
       if (this.statements.some((o) => o.Sid === s.Sid)) throw new Error(`role ${this.node.path}: duplicate statement Sid "${s.Sid}"`);
       this.statements.push(s);
     }
@@ -120,7 +127,13 @@ export class Role extends Construct {
       }
     }
     this.addStatements(...statements);
+    for (const s of statements) this.unscoped.set(s.Sid, reason);
     suppress(this.inlinePolicy!, { ruleId: 'iam-no-wildcard-resources', reason, appliesTo: statements.map((s) => s.Sid) });
+  }
+
+  /** The reason each statement with `"Resource": "*"` was accepted, by Sid (a permissions boundary copying them reuses it). */
+  get unscopedReasons(): ReadonlyMap<string, string> {
+    return this.unscoped;
   }
 
   /** The statements granted so far (for tests and for the policy rules). */

@@ -4,6 +4,11 @@ import { fromFindings, nonCompliant, NOT_APPLICABLE, type Finding, type PolicyRu
 const GITHUB = 'token.actions.githubusercontent.com';
 /** `repo:<owner>/<name>:...` with owner and name spelled out: a wildcard there trusts other repositories. */
 const GITHUB_SUBJECT = /^repo:[A-Za-z0-9-]+\/[A-Za-z0-9._-]+:[^*?]+$/;
+/**
+ * The one wildcard allowed: the number in a pull request's merge ref, at the very end of a subject that names the
+ * repository and the workflow file literally (the plan role's subject: a pull request's job_workflow_ref varies with it).
+ */
+const GITHUB_PULL_REQUEST_SUBJECT = /^repo:[A-Za-z0-9-]+\/[A-Za-z0-9._-]+:pull_request:[^*?]*job_workflow_ref:[A-Za-z0-9-]+\/[A-Za-z0-9._-]+\/\.github\/workflows\/[A-Za-z0-9._-]+@refs\/pull\/\*\/merge$/;
 
 function conditionValues(condition: Record<string, Record<string, unknown>>, key: string): string[] | undefined {
   for (const byKey of Object.values(condition)) {
@@ -21,7 +26,7 @@ function conditionValues(condition: Record<string, Record<string, unknown>>, key
  */
 export const rule: PolicyRule = {
   id: 'iam-oidc-trust-scoped',
-  requirement: 'Roles trusting an OIDC provider pin the audience and the subject (for GitHub: literal owner/repository, no wildcard).',
+  requirement: 'Roles trusting an OIDC provider pin the audience and the subject (for GitHub: literal owner/repository, no wildcard but the number of a pull request\'s merge ref after a literal workflow file).',
   level: 'error',
   resourceTypes: ['aws_iam_role'],
   evaluate(resource) {
@@ -39,7 +44,7 @@ export const rule: PolicyRule = {
       if (!subKey) findings.push({ id: s.name, reason: `statement ${s.name} trusts the OIDC provider without a subject condition: any identity it issues can assume the role` });
       if (!audKey) findings.push({ id: s.name, reason: `statement ${s.name} trusts the OIDC provider without an audience condition` });
       if (subKey?.toLowerCase() === `${GITHUB}:sub`) {
-        const loose = (conditionValues(s.condition, subKey) ?? []).filter((v) => !GITHUB_SUBJECT.test(v));
+        const loose = (conditionValues(s.condition, subKey) ?? []).filter((v) => !GITHUB_SUBJECT.test(v) && !GITHUB_PULL_REQUEST_SUBJECT.test(v));
         if (loose.length > 0) findings.push({ id: s.name, reason: `statement ${s.name} trusts GitHub subjects ${loose.join(', ')}: name the owner/repository literally` });
       }
       if (audKey?.toLowerCase() === `${GITHUB}:aud` && (conditionValues(s.condition, audKey) ?? []).some((v) => v !== 'sts.amazonaws.com')) {

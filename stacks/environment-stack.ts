@@ -91,6 +91,7 @@ export class EnvironmentStack extends TerraformStack {
       planRoleName: this.names.planRole,
       applyRoleName: this.names.applyRole,
       deployRoleName: this.names.deployRole,
+      approveRoleName: `${this.names.prefix}-ci-approve`.slice(0, 64),
       managedRolePrefix: this.names.prefix,
       ...env.ci,
       stateBucket: env.state.bucket,
@@ -104,6 +105,7 @@ export class EnvironmentStack extends TerraformStack {
     new TerraformOutput(this, 'deploy_role_arn', { value: this.ci.deployRole.arn });
     new TerraformOutput(this, 'plan_role_arn', { value: this.ci.planRole.arn });
     new TerraformOutput(this, 'apply_role_arn', { value: this.ci.applyRole.arn });
+    if (this.ci.approveRole) new TerraformOutput(this, 'approve_role_arn', { value: this.ci.approveRole.arn });
 
     // Policy rules (rules/) run at synthesis: errors stop it, warnings and accepted risks are printed and written
     // to policy-report.json next to cdk.tf.json.

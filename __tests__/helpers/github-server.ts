@@ -8,6 +8,9 @@ import type { AddressInfo } from 'node:net';
  * - PATCH  /repos/{owner}/{repo}/issues/comments/{id}  (403 when the comment belongs to someone else)
  * - GET    /repos/{owner}/{repo}/commits/{sha}/pulls
  * - GET    /repos/{owner}/{repo}/pulls/{n}                (number and head commit)
+ * - GET    /repos/{owner}/{repo}/actions/oidc/customization/sub   (any repository: `{ use_default: true }` until set)
+ * - PUT    /repos/{owner}/{repo}/actions/oidc/customization/sub   (201; 403 unless the token's login administers it;
+ *                                                                  422 for a body GitHub refuses)
  * Every request is recorded, so tests can assert on what reached the server (or that nothing did).
  */
 export interface FakeComment {
@@ -44,6 +47,10 @@ export class FakeGitHub {
   readonly pulls = new Map<string, FakePull[]>();
   /** pull-request number → its head commit, for GET /pulls/{n}. */
   readonly heads = new Map<number, string>();
+  /** owner/name → the repository's OIDC subject template (absent: GitHub's default). */
+  readonly oidcTemplates = new Map<string, { use_default: boolean; include_claim_keys?: string[] }>();
+  /** Logins allowed to change a repository's settings (the OIDC subject template). */
+  readonly admins = new Set<string>();
   private server?: Server;
   private nextId = 1000;
   url = '';
@@ -92,8 +99,21 @@ export class FakeGitHub {
     const login = token ? this.tokens.get(token) : undefined;
     if (!login) return send(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
 
-    const base = `/repos/${this.owner}/${this.repo}`;
     let m: RegExpExecArray | null;
+    if ((m = /^\/repos\/([^/]+)\/([^/]+)\/actions\/oidc\/customization\/sub$/.exec(url.pathname))) {
+      const repository = `${m[1]}/${m[2]}`;
+      if (req.method === 'GET') return send(200, this.oidcTemplates.get(repository) ?? { use_default: true });
+      if (req.method === 'PUT') {
+        if (!this.admins.has(login)) return send(403, { message: 'Resource not accessible by integration' });
+        const b = body as { use_default?: unknown; include_claim_keys?: unknown };
+        const keys = b?.include_claim_keys;
+        const keysOk = Array.isArray(keys) && keys.length > 0 && keys.every((k) => typeof k === 'string' && /^[a-z_]+$/.test(k));
+        if (typeof b?.use_default !== 'boolean' || (!b.use_default && !keysOk)) return send(422, { message: 'Invalid request.' });
+        this.oidcTemplates.set(repository, b.use_default ? { use_default: true } : { use_default: false, include_claim_keys: keys as string[] });
+        return send(201, {});
+      }
+    }
+    const base = `/repos/${this.owner}/${this.repo}`;
     if ((m = new RegExp(`^${escape(base)}/issues/(\\d+)/comments$`).exec(url.pathname))) {
       const issue = Number(m[1]);
       if (req.method === 'GET') {

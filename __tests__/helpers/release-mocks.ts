@@ -247,9 +247,9 @@ export async function cli(args: string[], overrides: ContextOverrides & { onSlee
   // Loaded on first use: the mocked child-process bin imports this file and must not pay for synthesis.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const permissions = require('./release-permissions') as typeof import('./release-permissions');
-  const denied = permissions.deniedRequests(calls, (name) => permissionEnvironments[name] ?? loadEnvironment(name));
+  const denied = permissions.deniedRequests(calls, (name) => permissionEnvironments[name] ?? loadEnvironment(name), permissions.identityFor(args));
   if (denied.length > 0) {
-    throw new Error(`ecs-release ${args.join(' ')}: the deploy role would be denied ${denied.length} request(s):\n${permissions.describeDenied(denied)}`);
+    throw new Error(`ecs-release ${args.join(' ')}: the CI role running it would be denied ${denied.length} request(s):\n${permissions.describeDenied(denied)}`);
   }
   return { code, stdout, stderr, sleeps, calls };
 }

@@ -197,14 +197,32 @@ const policies = new Map<string, PolicyDocument>();
  * replaced by the ARNs AWS would give those resources.
  */
 export function deployRolePolicy(env: EnvironmentConfig): PolicyDocument {
-  const key = JSON.stringify(env);
+  return ciRolePolicy(env, 'deploy');
+}
+
+/** The production approval role's inline policy (blue/green environments), resolved like the deploy role's. */
+export function approveRolePolicy(env: EnvironmentConfig): PolicyDocument {
+  return ciRolePolicy(env, 'approve');
+}
+
+/**
+ * Which CI identity runs an `ecs-release` command: in a blue/green environment `approve` and `rollback` shift
+ * production traffic (CodeDeploy ContinueDeployment), which only the approval identity may; everything else is the
+ * deploy identity's.
+ */
+export function identityFor(args: readonly string[]): (env: EnvironmentConfig) => PolicyDocument {
+  return (env) => (env.service.deployment.strategy === 'blue-green' && ['approve', 'rollback'].includes(args[0]) ? approveRolePolicy(env) : deployRolePolicy(env));
+}
+
+function ciRolePolicy(env: EnvironmentConfig, role: 'deploy' | 'approve'): PolicyDocument {
+  const key = `${role} ${JSON.stringify(env)}`;
   const cached = policies.get(key);
   if (cached) return cached;
   const tf = synth(env).tf;
-  const inline = Object.entries(resources(tf, 'aws_iam_role_policy')).find(([id]) => id.startsWith('ci_deploy_policy_'));
-  if (!inline) throw new Error(`no deploy-role policy in the ${env.name} stack`);
+  const inline = Object.entries(resources(tf, 'aws_iam_role_policy')).find(([id]) => id.startsWith(`ci_${role}_policy_`));
+  if (!inline) throw new Error(`no ${role}-role policy in the ${env.name} stack`);
   const text = String(inline[1].policy).replace(/\$\{([\w-]+)\.([\w-]+)\.arn\}/g, (_m, type: string, id: string) => arnOf(tf, env, type, id));
-  if (text.includes('${')) throw new Error(`deploy-role policy of ${env.name} has a reference this helper cannot resolve: ${/\$\{[^}]*\}/.exec(text)![0]}`);
+  if (text.includes('${')) throw new Error(`${role}-role policy of ${env.name} has a reference this helper cannot resolve: ${/\$\{[^}]*\}/.exec(text)![0]}`);
   const doc = JSON.parse(text) as PolicyDocument;
   policies.set(key, doc);
   return doc;

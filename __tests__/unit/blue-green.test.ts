@@ -404,14 +404,16 @@ describe('what the release CLI gets', () => {
     });
   });
 
-  test('the deploy role may create and follow deployments of this group only, and approve or stop the deployments it names', () => {
+  test('the deploy role may create and follow deployments of this group only, and stop (never continue) the deployments it names', () => {
     const doc = policy(resource(prodOut.tf, 'aws_iam_role_policy', 'ci/deploy/policy').policy);
     const deploy = doc.Statement.find((s) => s.Sid === 'DeployThroughThisDeploymentGroup')!;
     expect(deploy.Resource).toBe('arn:aws:codedeploy:eu-west-1:222222222222:deploymentgroup:webapp-prod-web/webapp-prod-web');
     expect(deploy.Action).toEqual(expect.arrayContaining(['codedeploy:CreateDeployment', 'codedeploy:GetDeployment']));
-    // Continue (approve) and stop have no resource type in AWS: on "*", the only CodeDeploy grant that is
-    const unscoped = doc.Statement.find((s) => s.Sid === 'ApproveStopAndFollowDeployments')!;
-    expect([unscoped.Resource, unscoped.Action]).toEqual(['*', expect.arrayContaining(['codedeploy:ContinueDeployment', 'codedeploy:StopDeployment'])]);
+    // Stop has no resource type in AWS: on "*", the only CodeDeploy grant that is. Continue (approve) is the approval
+    // role's alone.
+    const unscoped = doc.Statement.find((s) => s.Sid === 'StopAndFollowDeployments')!;
+    expect([unscoped.Resource, unscoped.Action]).toEqual(['*', expect.arrayContaining(['codedeploy:StopDeployment'])]);
+    expect(doc.Statement.some((s) => ([] as string[]).concat(s.Action).includes('codedeploy:ContinueDeployment'))).toBe(false);
     expect(doc.Statement.find((s) => s.Sid === 'ReadThisDeploymentConfig')!.Resource).toBe('arn:aws:codedeploy:eu-west-1:222222222222:deploymentconfig:CodeDeployDefault.ECSCanary10Percent5Minutes');
     const devDoc = policy(resource(devOut.tf, 'aws_iam_role_policy', 'ci/deploy/policy').policy);
     expect(devDoc.Statement.some((s) => String(s.Action).includes('codedeploy:'))).toBe(false);

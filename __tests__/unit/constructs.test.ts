@@ -3,6 +3,7 @@
  * matchers on the synthesized JSON: what Terraform reads, snake_case names included.
  */
 import { Testing } from 'cdktf';
+import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import type { Construct } from 'constructs';
 import { AppautoscalingPolicy } from '@cdktf/provider-aws/lib/appautoscaling-policy';
 import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-target';
@@ -362,8 +363,9 @@ describe('CiAccess', () => {
       ciIn(s);
       new Role(s, 'scheduler', { name: 'webapp-dev-scheduler', description: 'test', principal: { Service: 'scheduler.amazonaws.com' } });
     });
-    const pass = applyPolicy(json).find((st) => st.Sid === 'PassProjectRolesToTheirServices')!;
+    const pass = applyPolicy(json).find((st) => st.Sid === 'PassWorkloadRolesToTheirServices')!;
     expect(pass.Condition).toEqual({ StringEquals: { 'iam:PassedToService': ['ecs-tasks.amazonaws.com', 'scheduler.amazonaws.com'] } });
+    expect(pass.Resource).toContain('arn:aws:iam::111111111111:role/webapp-dev-scheduler');
   });
 
   test('GIVEN a role whose trust policy is not literal JSON WHEN synthesized THEN synthesis stops rather than leave its service out', () => {
@@ -377,6 +379,24 @@ describe('CiAccess', () => {
 
   test('GIVEN no application repository WHEN constructed THEN it throws naming received and allowed', () => {
     expect(() => Testing.synthScope((s) => ciIn(s, { appRepositories: [] }))).toThrow('CiAccess ci: appRepositories: received []; allowed: at least one owner/name');
+  });
+
+  test('GIVEN a resource type the plan identity has no read actions for WHEN synthesized THEN synthesis stops naming it', () => {
+    // The plan role refreshes only the types it was granted reads for: a new type must be added to PLAN_READS first.
+    expect(() =>
+      Testing.synthScope((s) => {
+        ciIn(s);
+        new SqsQueue(s, 'queue', { name: 'webapp-dev-jobs' });
+      }),
+    ).toThrow('plan role: resource type: received "aws_sqs_queue"; allowed: a type listed in PLAN_READS (modules/plan-reads.ts) with the read actions terraform plan needs to refresh it');
+  });
+
+  test('GIVEN a role created after CiAccess WHEN synthesized THEN it carries the workload boundary too', () => {
+    const json = Testing.synthScope((s) => {
+      ciIn(s);
+      new Role(s, 'scheduler', { name: 'webapp-dev-scheduler', description: 'test', principal: { Service: 'scheduler.amazonaws.com' } });
+    });
+    expect(json).toHaveResourceWithProperties(IamRole, { name: 'webapp-dev-scheduler', permissions_boundary: 'arn:aws:iam::111111111111:policy/webapp-dev-workload-boundary' });
   });
 
 });

@@ -19,22 +19,23 @@ function codeDeployStatements(name: string, accountId: string): unknown[] {
     },
     { Sid: 'ReadThisDeploymentConfig', Effect: 'Allow', Action: ['codedeploy:GetDeploymentConfig'], Resource: `${cd}:deploymentconfig:CodeDeployDefault.ECSCanary10Percent5Minutes` },
     {
-      Sid: 'RegisterAppSpecRevisions',
-      Effect: 'Allow',
-      Action: ['codedeploy:GetApplication', 'codedeploy:RegisterApplicationRevision', 'codedeploy:GetApplicationRevision'],
-      Resource: `${cd}:application:${app}`,
-    },
-    {
       Sid: 'ReadTaskSets',
       Effect: 'Allow',
       Action: ['ecs:DescribeTaskSets'],
       Resource: [`arn:aws:ecs:eu-west-1:${accountId}:service/webapp-${name}/web`, `arn:aws:ecs:eu-west-1:${accountId}:task-set/webapp-${name}/web/*`],
     },
-    // No resource type in the Service Authorization Reference: AWS accepts only "*" (accepted by Sid).
     {
-      Sid: 'ApproveStopAndFollowDeployments',
+      Sid: 'RegisterAppSpecRevisions',
       Effect: 'Allow',
-      Action: ['codedeploy:ContinueDeployment', 'codedeploy:StopDeployment', 'codedeploy:ListDeploymentTargets', 'codedeploy:GetDeploymentTarget', 'codedeploy:BatchGetDeploymentTargets'],
+      Action: ['codedeploy:GetApplication', 'codedeploy:RegisterApplicationRevision', 'codedeploy:GetApplicationRevision'],
+      Resource: `${cd}:application:${app}`,
+    },
+    // No resource type in the Service Authorization Reference: AWS accepts only "*" (accepted by Sid). Not
+    // ContinueDeployment: the production traffic shift is the approval identity's alone.
+    {
+      Sid: 'StopAndFollowDeployments',
+      Effect: 'Allow',
+      Action: ['codedeploy:StopDeployment', 'codedeploy:ListDeploymentTargets', 'codedeploy:GetDeploymentTarget', 'codedeploy:BatchGetDeploymentTargets'],
       Resource: '*',
     },
     // Elastic Load Balancing's Describe calls have no resource-level permissions: accepted by Sid.
@@ -63,7 +64,7 @@ describe.each([
   const family = `${ecs}:task-definition/webapp-${name}-web:*`;
   const execStaysOff = env.service.enableExecuteCommand ? {} : { StringEqualsIfExists: { 'ecs:enable-execute-command': 'false' } };
 
-  test('is assumable only by the application repositories, through GitHub OIDC, from this environment', () => {
+  test('is assumable only by the application repositories\' main branch through the infrastructure repository\'s deploy.yml on main, in this environment', () => {
     expect(role.name).toBe(`webapp-${name}-ci-deploy`);
     expect(policy(role.assume_role_policy).Statement).toEqual([
       {
@@ -74,7 +75,9 @@ describe.each([
         Condition: {
           StringEquals: {
             'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
-            'token.actions.githubusercontent.com:sub': [`repo:example-org/webapp:environment:${name}`],
+            'token.actions.githubusercontent.com:sub': [
+              `repo:example-org/webapp:environment:${name}:ref:refs/heads/main:job_workflow_ref:example-org/webapp-infra/.github/workflows/deploy.yml@refs/heads/main`,
+            ],
           },
         },
       },

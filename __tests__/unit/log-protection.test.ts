@@ -62,13 +62,14 @@ describe('VPC flow logs', () => {
     ]);
   });
 
-  test('the apply role may pass project roles to ECS tasks, the flow-logs service and (blue/green) CodeDeploy, nothing else', () => {
-    const pass = policy(resource(prodOut, 'aws_iam_role_policy', 'ci/apply/policy').policy).Statement.find((s) => s.Sid === 'PassProjectRolesToTheirServices');
+  test('the apply role may pass the workload roles to ECS tasks, the flow-logs service and (blue/green) CodeDeploy, nothing else', () => {
+    const pass = policy(resource(prodOut, 'aws_iam_role_policy', 'ci/apply/policy').policy).Statement.find((s) => s.Sid === 'PassWorkloadRolesToTheirServices');
+    const role = (name: string) => `arn:aws:iam::222222222222:role/webapp-prod-${name}`;
     expect(pass).toEqual({
-      Sid: 'PassProjectRolesToTheirServices',
+      Sid: 'PassWorkloadRolesToTheirServices',
       Effect: 'Allow',
       Action: ['iam:PassRole'],
-      Resource: 'arn:aws:iam::222222222222:role/webapp-prod-*',
+      Resource: [role('web-codedeploy'), role('web-execution'), role('web-task'), role('vpc-flow-logs')],
       Condition: { StringEquals: { 'iam:PassedToService': ['codedeploy.amazonaws.com', 'ecs-tasks.amazonaws.com', 'vpc-flow-logs.amazonaws.com'] } },
     });
   });

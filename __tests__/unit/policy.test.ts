@@ -34,11 +34,16 @@ describe('policy checks on the shipped environments', () => {
       accepted: [
         'iam-no-wildcard-resources prod/service/execution-role/policy [EcrAuthToken]',
         'iam-no-wildcard-resources prod/service/blue-green/codedeploy/policy [ReadLoadBalancing]',
+        'iam-no-wildcard-resources prod/ci/plan/policy [RefreshDeclaredResourceTypes]',
         'iam-no-wildcard-resources prod/ci/deploy/policy [DescribeWithoutResourceScope]',
-        'iam-no-wildcard-resources prod/ci/deploy/policy [ApproveStopAndFollowDeployments]',
+        'iam-no-wildcard-resources prod/ci/deploy/policy [StopAndFollowDeployments]',
         'iam-no-wildcard-resources prod/ci/deploy/policy [ReadTrafficRouting]',
-        'iam-aws-managed-policy prod/ci/plan/managed-0 [ReadOnlyAccess]',
+        'iam-no-wildcard-resources prod/ci/approve/policy [DescribeWithoutResourceScope]',
+        'iam-no-wildcard-resources prod/ci/approve/policy [ApproveStopAndFollowDeployments]',
+        'iam-no-wildcard-resources prod/ci/approve/policy [ReadTrafficRouting]',
         'iam-aws-managed-policy prod/ci/apply/managed-0 [PowerUserAccess]',
+        'iam-no-wildcard-resources prod/ci/boundary/policy [ServiceExecutionRoleEcrAuthToken]',
+        'iam-no-wildcard-resources prod/ci/boundary/policy [ServiceBlueGreenCodedeployReadLoadBalancing]',
       ],
     });
     expect(r.unusedSuppressions).toEqual([]);
@@ -53,9 +58,11 @@ describe('policy checks on the shipped environments', () => {
       accepted: [
         'iam-no-wildcard-resources dev/service/execution-role/policy [EcrAuthToken]',
         'iam-no-wildcard-resources dev/service/task-role/policy [EcsExecChannels]',
+        'iam-no-wildcard-resources dev/ci/plan/policy [RefreshDeclaredResourceTypes]',
         'iam-no-wildcard-resources dev/ci/deploy/policy [DescribeWithoutResourceScope]',
-        'iam-aws-managed-policy dev/ci/plan/managed-0 [ReadOnlyAccess]',
         'iam-aws-managed-policy dev/ci/apply/managed-0 [PowerUserAccess]',
+        'iam-no-wildcard-resources dev/ci/boundary/policy [ServiceExecutionRoleEcrAuthToken]',
+        'iam-no-wildcard-resources dev/ci/boundary/policy [ServiceTaskRoleEcsExecChannels]',
       ],
     });
   });
@@ -125,9 +132,12 @@ describe('policy checks stop synthesis', () => {
     // GIVEN the execution role, whose EcrAuthToken statement is accepted, gains another "*" statement
     const stack = stackOf(prod);
     stack.service.executionRole.addStatements({ Sid: 'DescribeEverything', Effect: 'Allow', Action: ['ec2:DescribeInstances'], Resource: '*' });
-    // THEN only the new statement is reported
+    // THEN only the new statement is reported, in the role and in its copy in the workload boundary
     const r = report(stack);
-    expect(r.errors.map((f) => `${f.ruleId} ${f.path} [${f.findingId}]`)).toEqual(['iam-no-wildcard-resources prod/service/execution-role/policy [DescribeEverything]']);
+    expect(r.errors.map((f) => `${f.ruleId} ${f.path} [${f.findingId}]`)).toEqual([
+      'iam-no-wildcard-resources prod/service/execution-role/policy [DescribeEverything]',
+      'iam-no-wildcard-resources prod/ci/boundary/policy [ServiceExecutionRoleDescribeEverything]',
+    ]);
   });
 });
 
@@ -208,11 +218,11 @@ describe('report at synthesis', () => {
       const devReport = JSON.parse(readFileSync(join(scratch.dir, 'stacks', 'dev', POLICY_REPORT_FILE), 'utf8')) as PolicyReport;
       const prodReport = JSON.parse(readFileSync(join(scratch.dir, 'stacks', 'prod', POLICY_REPORT_FILE), 'utf8')) as PolicyReport;
       expect(devReport.warnings).toHaveLength(2);
-      expect(prodReport.accepted).toHaveLength(7);
+      expect(prodReport.accepted).toHaveLength(12);
       expect(prodReport.rules).toEqual(RULE_IDS);
       const text = printed.join('');
-      expect(text).toMatch(/^policy dev: 18 rules, \d+ resources, 0 errors, 2 warnings, 5 accepted risks/m);
-      expect(text).toMatch(/^policy prod: 18 rules, \d+ resources, 0 errors, 0 warnings, 7 accepted risks/m);
+      expect(text).toMatch(/^policy dev: 18 rules, \d+ resources, 0 errors, 2 warnings, 7 accepted risks/m);
+      expect(text).toMatch(/^policy prod: 18 rules, \d+ resources, 0 errors, 0 warnings, 12 accepted risks/m);
       expect(text).toContain('  warning alb-https at dev/load-balancer/alb: no HTTPS listener');
       expect(text).toContain('  accepted iam-aws-managed-policy at prod/ci/apply/managed-0 [PowerUserAccess]: terraform apply manages');
     } finally {

@@ -1,7 +1,7 @@
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { loadEnvironment } from '../../environments';
 import type { PolicyDocument } from '../helpers/iam-evaluator';
-import { deniedRequests, deployRolePolicy, type RecordedCall } from '../helpers/release-permissions';
+import { approveRolePolicy, deniedRequests, deployRolePolicy, identityFor, type RecordedCall } from '../helpers/release-permissions';
 import { ACCOUNT, DIGEST, REPO, TD, mockAws } from '../helpers/release-mocks';
 
 /**
@@ -62,5 +62,26 @@ describe('release permission checker', () => {
     const r = await cli(['status', '--env', 'prod']);
     expect(r.code).toBe(3);
     expect(r.calls).toEqual([{ environment: 'prod', service: 'STS', command: 'GetCallerIdentity', input: {}, output: { Account: '999999999999' } }]);
+  });
+
+  test('GIVEN a blue/green environment WHEN ContinueDeployment is checked THEN the deploy role is denied it and the approval role allowed', () => {
+    const prod = loadEnvironment('prod');
+    const continueCall: RecordedCall = { environment: 'prod', service: 'CodeDeploy', command: 'ContinueDeployment', input: { deploymentId: 'd-1', deploymentWaitType: 'READY_WAIT' } };
+    expect(deniedRequests([continueCall], () => prod, deployRolePolicy).map((d) => d.request.action)).toEqual(['codedeploy:ContinueDeployment']);
+    expect(deniedRequests([continueCall], () => prod, approveRolePolicy)).toEqual([]);
+    // approve and rollback of a blue/green environment run as the approval identity; the rest, and rolling environments, as deploy
+    expect(identityFor(['approve'])(prod)).toBe(approveRolePolicy(prod));
+    expect(identityFor(['rollback'])(prod)).toBe(approveRolePolicy(prod));
+    expect(identityFor(['deploy'])(prod)).toBe(deployRolePolicy(prod));
+    expect(identityFor(['rollback'])(dev)).toBe(deployRolePolicy(dev));
+  });
+
+  test('the approval role registers no revision, updates no service, runs no task and passes no role', () => {
+    const prod = loadEnvironment('prod');
+    const calls: RecordedCall[] = [
+      { environment: 'prod', service: 'ECS', command: 'RegisterTaskDefinition', input: { family: 'webapp-prod-web', containerDefinitions: [], executionRoleArn: 'arn:aws:iam::222222222222:role/webapp-prod-web-execution' }, output: { taskDefinition: { taskDefinitionArn: 'arn:aws:ecs:eu-west-1:222222222222:task-definition/webapp-prod-web:9' } } },
+      { environment: 'prod', service: 'ECS', command: 'UpdateService', input: { cluster: 'webapp-prod', service: 'web', taskDefinition: 'webapp-prod-web:9' } },
+    ];
+    expect(deniedRequests(calls, () => prod, approveRolePolicy).map((d) => d.request.action)).toEqual(['ecs:RegisterTaskDefinition', 'iam:PassRole', 'ecs:UpdateService']);
   });
 });

@@ -87,7 +87,8 @@ const CASES: RuleCase[] = [
   { rule: 'iam-no-wildcard-actions', title: 'refuses NotAction', expect: 'non-compliant', reason: /NotAction/, given: () => edited(prodFacts, deployPolicy(), editPolicy('policy', (d) => { const s = d.Statement[1]; s.NotAction = s.Action; delete s.Action; })) },
 
   // iam-no-wildcard-resources
-  { rule: 'iam-no-wildcard-resources', title: 'accepts the plan role policy scoped to the state objects', expect: 'compliant', given: () => as(prodFacts, one(prodFacts, 'aws_iam_role_policy', 'ci/plan/policy')) },
+  { rule: 'iam-no-wildcard-resources', title: 'accepts the apply role policy scoped to the state objects and the project roles', expect: 'compliant', given: () => as(prodFacts, one(prodFacts, 'aws_iam_role_policy', 'ci/apply/policy')) },
+  { rule: 'iam-no-wildcard-resources', title: 'reports the plan role\'s refresh reads by Sid (before their suppression applies)', expect: 'non-compliant', reason: /RefreshDeclaredResourceTypes grants .*ec2:DescribeVpcs.* on \*/, given: () => as(prodFacts, one(prodFacts, 'aws_iam_role_policy', 'ci/plan/policy')) },
   { rule: 'iam-no-wildcard-resources', title: 'reports the ECR token statement by Sid (before its suppression applies)', expect: 'non-compliant', reason: /EcrAuthToken grants ecr:GetAuthorizationToken on \*/, given: () => as(prodFacts, one(prodFacts, 'aws_iam_role_policy', 'execution-role/policy')) },
   { rule: 'iam-no-wildcard-resources', title: 'reports an ARN that names no resource', expect: 'non-compliant', reason: /arn:aws:ssm:eu-west-1:222222222222:parameter\/\*/, given: () => edited(prodFacts, deployPolicy(), editPolicy('policy', (d) => { d.Statement.find((s) => s.Sid === 'ReadDescriptor')!.Resource = 'arn:aws:ssm:eu-west-1:222222222222:parameter/*'; })) },
 
@@ -97,11 +98,16 @@ const CASES: RuleCase[] = [
   { rule: 'iam-passrole-condition', title: 'refuses iam:Pass* (a wildcard that includes PassRole)', expect: 'non-compliant', reason: /ReadDescriptor allows iam:PassRole/, given: () => edited(prodFacts, deployPolicy(), editPolicy('policy', (d) => { d.Statement.find((s) => s.Sid === 'ReadDescriptor')!.Action = ['iam:Pass*']; })) },
 
   // iam-aws-managed-policy
-  { rule: 'iam-aws-managed-policy', title: 'reports an AWS managed policy attachment (before its suppression applies)', expect: 'non-compliant', reason: /AWS managed policy arn:aws:iam::aws:policy\/ReadOnlyAccess/, given: () => as(prodFacts, one(prodFacts, 'aws_iam_role_policy_attachment', 'ci/plan/managed-0')) },
-  { rule: 'iam-aws-managed-policy', title: 'accepts a customer managed policy', expect: 'compliant', given: () => edited(prodFacts, one(prodFacts, 'aws_iam_role_policy_attachment', 'ci/plan/managed-0'), (a) => { a.policy_arn = 'arn:aws:iam::222222222222:policy/webapp-reader'; }) },
+  { rule: 'iam-aws-managed-policy', title: 'reports an AWS managed policy attachment (before its suppression applies)', expect: 'non-compliant', reason: /AWS managed policy arn:aws:iam::aws:policy\/PowerUserAccess/, given: () => as(prodFacts, one(prodFacts, 'aws_iam_role_policy_attachment', 'ci/apply/managed-0')) },
+  { rule: 'iam-aws-managed-policy', title: 'accepts a customer managed policy', expect: 'compliant', given: () => edited(prodFacts, one(prodFacts, 'aws_iam_role_policy_attachment', 'ci/apply/managed-0'), (a) => { a.policy_arn = 'arn:aws:iam::222222222222:policy/webapp-reader'; }) },
 
   // iam-oidc-trust-scoped
   { rule: 'iam-oidc-trust-scoped', title: 'accepts the deploy role trusting one repository and environment', expect: 'compliant', given: () => as(prodFacts, one(prodFacts, 'aws_iam_role', 'ci/deploy/role')) },
+  { rule: 'iam-oidc-trust-scoped', title: 'accepts the plan role trusting plan.yml of any pull request (the number is the one wildcard)', expect: 'compliant', given: () => as(prodFacts, one(prodFacts, 'aws_iam_role', 'ci/plan/role')) },
+  {
+    rule: 'iam-oidc-trust-scoped', title: 'refuses a wildcard workflow in a pull-request subject', expect: 'non-compliant', reason: /workflows\/\*@refs/,
+    given: () => edited(prodFacts, one(prodFacts, 'aws_iam_role', 'ci/plan/role'), editPolicy('assume_role_policy', (d) => { d.Statement[0].Condition.StringLike['token.actions.githubusercontent.com:sub'] = ['repo:example-org/webapp-infra:pull_request:job_workflow_ref:example-org/webapp-infra/.github/workflows/*@refs/pull/*/merge']; })),
+  },
   { rule: 'iam-oidc-trust-scoped', title: 'ignores roles trusted by AWS services', expect: 'not-applicable', given: () => as(prodFacts, one(prodFacts, 'aws_iam_role', 'service/task-role/role')) },
   { rule: 'iam-oidc-trust-scoped', title: 'refuses a GitHub trust without a subject', expect: 'non-compliant', reason: /without a subject condition/, given: () => edited(prodFacts, one(prodFacts, 'aws_iam_role', 'ci/deploy/role'), editPolicy('assume_role_policy', (d) => { delete d.Statement[0].Condition.StringEquals['token.actions.githubusercontent.com:sub']; })) },
   {

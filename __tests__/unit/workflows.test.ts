@@ -159,6 +159,10 @@ describe('plan on pull requests', () => {
     expect(steps.find((s) => s.uses?.startsWith('hashicorp/setup-terraform@'))?.with).toEqual({ terraform_version: '${{ env.TERRAFORM_VERSION }}', terraform_wrapper: false });
     expect(steps.find((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'))?.with?.['role-to-assume']).toBe('${{ vars[matrix.plan-role-variable] }}');
     expect(steps.some((s) => s.run === 'npm ci --no-audit --no-fund')).toBe(true);
+    // The plan role may not write the lock (nor the state): the plan takes no lock.
+    const plan = steps.find((s) => s.id === 'plan')!.run!;
+    expect(plan).toMatch(/terraform -chdir="\$dir" plan [^\n]*-lock=false/);
+    expect(plan).not.toContain('-lock-timeout');
   });
 
   test('the comment step runs even when the plan failed, and then posts the error', () => {
@@ -277,8 +281,26 @@ describe('deploy for application repositories', () => {
     expect(commands(dev, 'ecs-release')[0]).toBe('npx ecs-release deploy --env dev --image "$IMAGE" --timeout 30m --json > deploy.json');
     for (const job of [dev, prod, traffic]) {
       expect(job.concurrency?.['cancel-in-progress']).toBe(false);
-      expect(job.steps!.find((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'))?.with?.['role-to-assume']).toBe('${{ vars.DEPLOY_ROLE_ARN }}');
+      expect(job.steps!.find((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'))?.with?.['role-to-assume']).toBe(job === traffic ? '${{ vars.APPROVE_ROLE_ARN }}' : '${{ vars.DEPLOY_ROLE_ARN }}');
     }
+  });
+
+  test('the caller chooses no repository or ref of the release CLI: every job checks out this workflow\'s own commit', () => {
+    // GIVEN the reusable workflow's inputs: the image only (no infra-repository, no infra-ref)
+    const call = w.on.workflow_call as { inputs: Record<string, unknown> };
+    expect(Object.keys(call.inputs)).toEqual(['image']);
+    for (const job of [dev, prod, traffic]) {
+      // THEN each job reads repository and commit from its OIDC token's job_workflow_ref / job_workflow_sha, then checks them out
+      const source = stepIndex(job, (st) => st.id === 'source');
+      const checkout = stepIndex(job, (st) => !!st.uses?.startsWith('actions/checkout@'));
+      expect(source).toBe(0);
+      expect(job.steps![source].run).toContain('.job_workflow_ref');
+      expect(job.steps![source].run).toContain('.job_workflow_sha');
+      expect(job.steps![source].run).toContain('audience=workflow-source');
+      expect(checkout).toBe(source + 1);
+      expect(job.steps![checkout].with).toMatchObject({ repository: '${{ steps.source.outputs.repository }}', ref: '${{ steps.source.outputs.sha }}' });
+    }
+    expect(JSON.stringify(w)).not.toContain('inputs.infra-');
   });
 
   test('GIVEN the prod job cannot read dev WHEN promoting THEN it uses the status the dev job wrote after its deploy', () => {
@@ -318,8 +340,8 @@ describe('deploy for application repositories', () => {
     expect(promote).toMatch(/\n\s*0\)\n\s*echo "holding=false" >> "\$GITHUB_OUTPUT"/);
     expect(promote).toMatch(/\*\)\n\s*echo "::error::[^\n]*\n\s*exit "\$code"/);
     expect(prod.outputs).toEqual({ holding: '${{ steps.promote.outputs.holding }}' });
-    // The traffic job: only when holding, in the same Environment (its reviewers approve again; the role trusts it).
-    expect(traffic).toMatchObject({ environment: 'prod', needs: ['dev', 'prod'], if: "needs.prod.outputs.holding == 'true'" });
+    // The traffic job: only when holding, in its own Environment (its reviewers approve; only the approval role trusts it).
+    expect(traffic).toMatchObject({ environment: 'prod-approve', needs: ['dev', 'prod'], if: "needs.prod.outputs.holding == 'true'" });
     expect(traffic.concurrency?.group).toBe(prod.concurrency?.group);
     expect(commands(traffic, 'ecs-release')).toEqual(['npx ecs-release approve --env prod --timeout 45m --json > approve.json']);
   });

@@ -1,6 +1,7 @@
 import { changedLeaves, formatPath, topAttribute, type Leaf, type Side } from './attributes';
 import { codeDeployFacts, ecsNotes, expectedDrift, type CodeDeployFacts, type EcsNote, type NoteLevel, type ReleaseOwnership } from './ecs';
 import { planHash } from './hash';
+import { serviceDriftNotes } from './service-drift';
 import { formatMarker } from './marker';
 import { Masker, maskerFor, MASKED_TEXT, SENSITIVE_TEXT, type MaskConfig } from './mask';
 import type { TerraformPlan } from './plan';
@@ -91,7 +92,7 @@ export function renderPlan(plan: TerraformPlan, options: RenderOptions): Rendere
   }
 
   const facts = codeDeployFacts(plan);
-  const notes = summary.hasChanges ? ecsNotes(summary.entries, options.ownership, facts) : [];
+  const notes = [...(summary.hasChanges ? ecsNotes(summary.entries, options.ownership, facts) : []), ...serviceDriftNotes(plan, options.env)];
   const destructive = summary.counts.destroy > 0 || summary.entries.some((e) => e.kind === 'replace-keep');
   const attention = notes.some((n) => n.level !== 'note');
   const status: PlanStatus = !summary.hasChanges ? 'no-changes' : destructive ? 'destructive' : attention ? 'attention' : 'changes';

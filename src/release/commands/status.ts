@@ -3,6 +3,7 @@ import { DescribeListenersCommand } from '@aws-sdk/client-elastic-load-balancing
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { Reporter, type CommandResult, type Context } from '../context';
 import { digestOf } from '../image';
+import { identityDrift } from '../identity-drift';
 import { fieldChanges, isReleaseField, ownedByRelease, registerable, TAG, tagValue, type FieldChange } from '../revision';
 import { markDeployed } from '../ship';
 import { deploymentController, deploymentsInFlight, describeService, expectedController as controllerOf, resolveTarget, revisionName, type Target } from '../target';
@@ -44,8 +45,13 @@ export async function status(ctx: Context, opts: StatusOptions): Promise<Command
   // Everything but the image is Terraform's; the image is ecs-release's.
   const drift = fieldChanges(registerable(running.definition), registerable(terraform.definition), isReleaseField);
   const iacInSync = drift.length === 0;
+  // What the deploy identity could change and IAM cannot stop (docs/guardrails.md): said first, as a warning.
+  const identity = identityDrift(drift, running.definition, service, descriptor);
 
   const sentences: string[] = [];
+  if (identity.length > 0) {
+    sentences.push(`Warning: changed outside Terraform in ways IAM cannot prevent (docs/guardrails.md, deploy identity): ${identity.map((f) => f.message).join('; ')}.`);
+  }
   sentences.push(
     iacInSync
       ? `The running revision carries every setting Terraform declares (${revisionName(descriptor.taskDefinitionArn)}).`
@@ -105,6 +111,7 @@ export async function status(ctx: Context, opts: StatusOptions): Promise<Command
       deploymentsInFlight: inFlight,
       iacInSync,
       drift,
+      identityFindings: identity,
       pointerMatchesRunning: pointer === image,
       deploymentController: controller,
       markedDeployed,

@@ -1,0 +1,127 @@
+import { Aspects, Lazy, TerraformStack } from 'cdktf';
+import { Construct, type IConstruct } from 'constructs';
+import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { suppress } from '../rules';
+import { policyDocument, Role, type PolicyStatement } from './iam';
+
+export interface WorkloadBoundaryProps {
+  readonly accountId: string;
+  /** Name of the managed policy (`<project>-<env>-workload-boundary`). */
+  readonly name: string;
+  /** Roles the boundary does not apply to (the CI roles: nothing in CI can write them, see CiAccess). */
+  readonly exempt: readonly IamRole[];
+}
+
+/** The largest managed policy IAM accepts, in characters without whitespace. */
+const MANAGED_POLICY_MAX_CHARS = 6144;
+
+/**
+ * The permissions boundary of every role the stack creates for its workloads (task, execution, flow-log and CodeDeploy
+ * roles): a managed policy whose statements are the statements those roles hold today (merged by actions and
+ * conditions), so no role the apply identity creates or rewrites can ever do more than the stack's workloads already may, whatever inline policy it
+ * writes and whoever its trust policy names.
+ *
+ * The policy is part of the stack but out of the apply identity's reach (CiAccess denies it every write on this ARN),
+ * like the CI roles: the first apply, by an administrator with the environment's Terraform role, creates it; a pull
+ * request that widens a workload role widens this document too, and that apply fails with AccessDenied on the policy
+ * until an administrator applies it. Widening what a workload may do is an administrator's change.
+ *
+ * Every IamRole of the stack outside `exempt` gets `permissions_boundary` at synthesis (an Aspect), including roles of
+ * modules created after this construct.
+ */
+export class WorkloadBoundary extends Construct {
+  public readonly policy: IamPolicy;
+  public readonly arn: string;
+
+  constructor(scope: Construct, id: string, props: WorkloadBoundaryProps) {
+    super(scope, id);
+    const stack = TerraformStack.of(this);
+    const exempt = new Set<IamRole>(props.exempt);
+    const workloadRoles = () => stack.node.findAll().filter((c): c is Role => c instanceof Role && !exempt.has(c.role));
+    // A literal ARN, not a reference: the apply identity's conditions compare it with iam:PermissionsBoundary.
+    this.arn = `arn:aws:iam::${props.accountId}:policy/${props.name}`;
+    this.policy = new IamPolicy(this, 'policy', {
+      name: props.name,
+      description: 'Permissions boundary of the workload roles: nothing beyond what the stack grants them (administrator-managed)',
+      policy: Lazy.stringValue({
+        produce: (context) => {
+          // Role ARNs as literals, not references: every workload role depends on this policy (below), so a
+          // reference back to a role would be a dependency cycle.
+          const roles = new Map(stack.node.findAll().filter((c): c is IamRole => c instanceof IamRole).map((r) => [r.friendlyUniqueId, r]));
+          const doc = policyDocument(context.resolve(boundaryStatements(workloadRoles())) as PolicyStatement[]).replace(/\$\{aws_iam_role\.([\w-]+)\.arn\}/g, (ref, id: string) => {
+            const role = roles.get(id);
+            return role?.nameInput ? `arn:aws:iam::${props.accountId}:role${role.pathInput ?? '/'}${role.nameInput}` : ref;
+          });
+          const size = doc.replace(/\s/g, '').length;
+          if (size > MANAGED_POLICY_MAX_CHARS) {
+            throw new Error(`WorkloadBoundary ${this.node.path}: policy size: received ${size} characters; allowed: at most ${MANAGED_POLICY_MAX_CHARS} (IAM's managed-policy limit)`);
+          }
+          return doc;
+        },
+      }),
+    });
+    const arn = this.arn;
+    const policy = this.policy;
+    // The roles' own "*" statements were accepted with a reason, and their copies here carry the same one: for the
+    // roles that exist now, and again at synthesis (on the stack itself, before the policy checks added later visit
+    // it) for roles of constructs created after this one.
+    const accepted = new Set<string>();
+    const acceptCopies = () => {
+      const reasons = new Map<string, string[]>();
+      for (const { statement, reason } of boundaryGroups(workloadRoles())) {
+        if (statement.Resource !== '*' || !reason || accepted.has(statement.Sid)) continue;
+        accepted.add(statement.Sid);
+        reasons.set(reason, [...(reasons.get(reason) ?? []), statement.Sid]);
+      }
+      for (const [reason, sids] of reasons) suppress(policy, { ruleId: 'iam-no-wildcard-resources', reason, appliesTo: sids });
+    };
+    acceptCopies();
+    Aspects.of(stack).add({
+      visit(node: IConstruct) {
+        if (node === stack) acceptCopies();
+        if (!(node instanceof IamRole) || exempt.has(node)) return;
+        node.permissionsBoundary = arn;
+        // IAM refuses CreateRole with a boundary that does not exist yet: the policy first.
+        const dependency = `${IamPolicy.tfResourceType}.${policy.friendlyUniqueId}`;
+        if (!(node.dependsOn ?? []).includes(dependency)) node.dependsOn = [...(node.dependsOn ?? []), dependency];
+      },
+    });
+  }
+}
+
+/** `service/execution-role` + `PullImages` → `ServiceExecutionRolePullImages` (Sids are alphanumeric and unique). */
+function boundarySid(role: Role, sid: string): string {
+  const path = role.node.path.split('/').slice(1).join('-');
+  return `${path.replace(/(^|[-_/])(\w)/g, (_m, _s, c: string) => c.toUpperCase()).replace(/[^A-Za-z0-9]/g, '')}${sid}`;
+}
+
+/**
+ * The roles' Allow statements, those with the same actions and conditions merged into one (their resources united, "*"
+ * absorbing the rest), so a stack with many services stays within IAM's size limit. Each group keeps the Sid of its
+ * first statement and, for "*", the reason that statement was accepted with.
+ */
+function boundaryGroups(roles: readonly Role[]): { statement: PolicyStatement; reason?: string }[] {
+  const groups = new Map<string, { statement: PolicyStatement; resources: string[]; reason?: string }>();
+  for (const role of roles) {
+    for (const s of role.policyStatements) {
+      if (s.Effect !== 'Allow' || s.Resource === undefined) continue;
+      const key = JSON.stringify([s.Action, s.Condition ?? null]);
+      const resources = Array.isArray(s.Resource) ? s.Resource : [s.Resource];
+      const group = groups.get(key);
+      if (group) {
+        for (const r of resources) if (!group.resources.includes(r)) group.resources.push(r);
+      } else {
+        groups.set(key, { statement: { ...s, Sid: boundarySid(role, s.Sid) }, resources: [...resources], reason: role.unscopedReasons.get(s.Sid) });
+      }
+    }
+  }
+  return [...groups.values()].map(({ statement, resources, reason }) => ({
+    statement: { ...statement, Resource: resources.includes('*') ? '*' : resources.length === 1 ? resources[0] : resources },
+    reason,
+  }));
+}
+
+function boundaryStatements(roles: readonly Role[]): PolicyStatement[] {
+  return boundaryGroups(roles).map((g) => g.statement);
+}
