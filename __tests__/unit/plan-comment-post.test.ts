@@ -189,7 +189,7 @@ describe('bad input: one line, exit 1, nothing reaches GitHub', () => {
     ['malformed JSON', '{"format_version": "1.2",,}', /^plan-comment: --plan-json \S+: received malformed or truncated JSON/],
     ['an unknown major format version', JSON.stringify({ ...v1, format_version: '2.0' }), /^plan-comment: --plan-json \S+: format_version: received "2\.0"; allowed: "1\.x"/],
     ['a state instead of a plan', JSON.stringify({ format_version: '1.0', values: {} }), /received JSON without planned_values or resource_changes \(a state, not a plan\)/],
-    ['an unknown action', JSON.stringify(plan([change('aws_s3_bucket.b', ['explode' as never], null, {})])), /resource_changes\[0\]\.change\.actions: received \["explode"\]; allowed: a list of/],
+    ['an unknown action', JSON.stringify(plan([change('aws_s3_bucket.b', ['explode' as never], null, {})])), /resource_changes\[0\]\.change\.actions\[0\]: received the string "explode"; allowed: one of "no-op", "create", "read", "update", "delete", "forget"$/],
   ];
   const badInvocations: [string, string[], RegExp, Record<string, string | undefined>?][] = [
     ['a missing file', ['--env', 'dev', '--plan-json', '/nonexistent/plan.json'], /--plan-json: received "\/nonexistent\/plan\.json" \(no such file\); allowed: a readable file/],

@@ -161,13 +161,10 @@ describe('size limit', () => {
     expect(r.markdown).toContain('Trimmed to fit GitHub\'s 2,000-character comment limit: **the resource lists left out**');
   });
 
-  test('renders 3,000 resources within a second', () => {
-    const p = manyCreates(3000);
-    const started = process.hrtime.bigint();
-    const r = renderPlan(p, dev);
-    const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    expect(ms).toBeLessThan(1000);
+  test('3,000 resources render under the limit (the time is a bench figure: npm run bench, plan-comment scale)', () => {
+    const r = renderPlan(manyCreates(3000), dev);
     expect(r.markdown.length).toBeLessThanOrEqual(65_536);
+    expect(r.markdown).toContain('**Plan: 3000 to add, 0 to change, 0 to destroy.**');
   });
 });
 
@@ -335,7 +332,8 @@ describe('inputs', () => {
   });
 
   test('apply results say refused, failed or applied', () => {
-    expect(renderApplyResult('', { env: 'dev', status: 'refused', reason: 'Refusing to apply: x.' })).toContain('### 🛑 Apply to `dev` refused\n\nRefusing to apply: x.');
+    // The reason quotes values (addresses, SHAs): it is shown as a text block, never as Markdown.
+    expect(renderApplyResult('', { env: 'dev', status: 'refused', reason: 'Refusing to apply: x.' })).toContain('### 🛑 Apply to `dev` refused\n\n```text\nRefusing to apply: x.\n```');
     expect(renderApplyResult('Error: y', { env: 'dev', status: 'failure' })).toContain('### ❌ Apply to `dev` failed');
   });
 });

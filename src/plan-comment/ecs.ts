@@ -1,4 +1,5 @@
 import { changedLeaves, decodeJsonDocument, formatPath, topAttribute } from './attributes';
+import { join, md, trusted, unmasked, type Md } from './markdown';
 import { isObject, type TerraformPlan } from './plan';
 import type { Entry } from './summary';
 
@@ -65,8 +66,8 @@ export type NoteLevel = 'caution' | 'warning' | 'note';
 export interface EcsNote {
   readonly level: NoteLevel;
   readonly address: string;
-  /** Markdown, one paragraph. */
-  readonly text: string;
+  /** Markdown, one paragraph; values masked and escaped when rendered. */
+  readonly text: Md;
 }
 
 const RELEASE_SUFFIX = '/release-image';
@@ -147,9 +148,10 @@ function listenerPaths(e: Entry): { owned: string[]; other: string[] } {
   return { owned: paths.filter(isCodeDeployListenerPath), other: paths.filter((p) => !isCodeDeployListenerPath(p)) };
 }
 
-function codeList(names: Iterable<string>, max = 6): string {
+function codeList(names: Iterable<string>, max = 6): Md {
   const all = [...names];
-  return all.slice(0, max).map((n) => `\`${n}\``).join(', ') + (all.length > max ? `, and ${all.length - max} more` : '');
+  const shown = join(all.slice(0, max).map((n) => md`${n}`), ', ');
+  return all.length > max ? md`${shown}, and ${all.length - max} more` : shown;
 }
 
 /** The image of the first container in a task definition's container_definitions, when known at plan time. */
@@ -160,19 +162,19 @@ function plannedImage(e: Entry): string | undefined {
   return isObject(first) && typeof first.image === 'string' ? first.image : undefined;
 }
 
-function replaceReason(e: Entry, entries: Entry[]): string {
-  const reasons: string[] = [];
-  const paths = [...new Set((e.rc.change.replace_paths ?? []).map((p) => `\`${formatPath(p)}\``))];
-  if (paths.length > 0) reasons.push(`${paths.join(', ')} changed`);
+function replaceReason(e: Entry, entries: Entry[]): Md {
+  const reasons: Md[] = [];
+  const paths = [...new Set((e.rc.change.replace_paths ?? []).map((p) => formatPath(p)))].map((p) => md`${p}`);
+  if (paths.length > 0) reasons.push(md`${join(paths, ', ')} changed`);
   if (e.rc.action_reason === 'replace_by_triggers') {
     // The project's task definition is replaced when the container settings it keeps in a terraform_data change.
     const specs = entries.filter((o) => o.rc.type === 'terraform_data' && o.kind === 'update');
-    const fields = [...new Set(specs.flatMap((s) => changedLeaves(s.rc.change).filter((l) => l.path[0] === 'input').map((l) => `\`${formatPath(l.path.slice(1))}\``)))];
-    reasons.push(fields.length > 0 ? `container settings changed: ${fields.slice(0, 6).join(', ')}${fields.length > 6 ? ', …' : ''}, through \`replace_triggered_by\`` : '`replace_triggered_by` changed');
+    const fields = [...new Set(specs.flatMap((s) => changedLeaves(s.rc.change).filter((l) => l.path[0] === 'input').map((l) => formatPath(l.path.slice(1)))))].map((p) => md`${p}`);
+    reasons.push(fields.length > 0 ? md`container settings changed: ${join(fields.slice(0, 6), ', ')}${fields.length > 6 ? trusted(', …') : trusted('')}, through \`replace_triggered_by\`` : trusted('`replace_triggered_by` changed'));
   }
-  if (e.rc.action_reason === 'replace_because_tainted') reasons.push('the current revision is tainted');
-  if (e.rc.action_reason === 'replace_by_request') reasons.push('requested with `-replace`');
-  return reasons.length > 0 ? reasons.join('; ') : 'a change Terraform cannot make in place';
+  if (e.rc.action_reason === 'replace_because_tainted') reasons.push(trusted('the current revision is tainted'));
+  if (e.rc.action_reason === 'replace_by_request') reasons.push(trusted('requested with `-replace`'));
+  return reasons.length > 0 ? join(reasons, '; ') : trusted('a change Terraform cannot make in place');
 }
 
 /**
@@ -184,38 +186,38 @@ export function ecsNotes(entries: Entry[], own: ReleaseOwnership, facts: CodeDep
   const notes: EcsNote[] = [];
   const env = own.environment;
   const pointerName = own.releaseParameters[0];
-  const pointer = pointerName ? `the release pointer \`${pointerName}\`` : 'the release pointer (SSM)';
-  const deploy = `\`ecs-release deploy --env ${env}\``;
-  const status = `\`ecs-release status --env ${env}\``;
-  const whenIdle = 'Apply while no blue/green deployment is in flight';
-  const notInFlight = `${whenIdle} (${status})`;
+  const pointer = pointerName ? md`the release pointer ${pointerName}` : trusted('the release pointer (SSM)');
+  const deploy = unmasked(`ecs-release deploy --env ${env}`);
+  const status = unmasked(`ecs-release status --env ${env}`);
+  const whenIdle = trusted('Apply while no blue/green deployment is in flight');
+  const notInFlight = md`${whenIdle} (${status})`;
   for (const e of entries) {
     const role = roleOf(e, own, facts);
     if (!role) continue;
-    const a = `\`${e.rc.address}\``;
-    const add = (level: NoteLevel, text: string) => notes.push({ level, address: e.rc.address, text });
+    const a = md`${e.rc.address}`;
+    const add = (level: NoteLevel, text: Md) => notes.push({ level, address: e.rc.address, text });
     switch (role) {
       case 'task-definition': {
         const skipDestroy = attr(e, 'skip_destroy') === true;
         const image = plannedImage(e);
-        const withImage = image ? `image \`${image}\`` : 'the image';
+        const withImage = image ? md`image ${image}` : trusted('the image');
         if (e.kind === 'replace' || e.kind === 'replace-keep') {
           add(
             'note',
-            `Task definition ${a} gets a new revision: ${replaceReason(e, entries)}. It is registered with ${withImage} read from ${pointer} ` +
-              'at apply time, i.e. the image running now, not the bootstrap image. The service keeps running its current revision: ' +
-              `the change reaches running tasks with the next ${deploy} (every deploy starts from this revision) or ` +
-              `\`ecs-release rollout --env ${env}\` (ships it with the running image).`,
+            md`Task definition ${a} gets a new revision: ${replaceReason(e, entries)}. It is registered with ${withImage} read from ${pointer} at apply time, i.e. the image running now, not the bootstrap image. The service keeps running its current revision: the change reaches running tasks with the next ${deploy} (every deploy starts from this revision) or ${unmasked(`ecs-release rollout --env ${env}`)} (ships it with the running image).`,
           );
+          if (e.kind === 'replace' && skipDestroy) {
+            add('note', md`${a}: the previous revision leaves Terraform's state but stays registered (\`skip_destroy\`): the "to destroy" it adds to the Plan line deregisters nothing, and \`ecs-release rollback\` can still return to it.`);
+          }
           if (e.kind === 'replace' && !skipDestroy) {
-            add('caution', `${a} has \`skip_destroy\` off: the previous revision will be deregistered, and \`ecs-release rollback\` can no longer return to it.`);
+            add('caution', md`${a} has \`skip_destroy\` off: the previous revision will be deregistered, and \`ecs-release rollback\` can no longer return to it.`);
           }
         } else if (e.kind === 'create') {
-          add('note', `Task definition ${a} is registered with ${withImage} from ${pointer}. From then on ${deploy} registers the revisions that run; Terraform ignores the image.`);
+          add('note', md`Task definition ${a} is registered with ${withImage} from ${pointer}. From then on ${deploy} registers the revisions that run; Terraform ignores the image.`);
         } else if (e.kind === 'delete') {
           add(skipDestroy ? 'note' : 'caution', skipDestroy
-            ? `${a} leaves Terraform, but its revision stays registered (\`skip_destroy\`): rollback targets remain.`
-            : `${a} will be deregistered: \`ecs-release rollback\` can no longer return to it.`);
+            ? md`${a} leaves Terraform, but its revision stays registered (\`skip_destroy\`): rollback targets remain.`
+            : md`${a} will be deregistered: \`ecs-release rollback\` can no longer return to it.`);
         }
         break;
       }
@@ -223,53 +225,46 @@ export function ecsNotes(entries: Entry[], own: ReleaseOwnership, facts: CodeDep
         if (e.kind === 'update') {
           const changed = changedAttributes(e);
           if (changed.has('task_definition')) {
-            add('caution', `${a} would point the service back at the revision Terraform tracks, undoing every ${deploy} since. ` +
-              'The release CLI owns the running revision: keep `ignore_changes = [task_definition]` on the service.');
+            add('caution', md`${a} would point the service back at the revision Terraform tracks, undoing every ${deploy} since. The release CLI owns the running revision: keep \`ignore_changes = [task_definition]\` on the service.`);
           }
           if (changed.has('desired_count')) {
-            add('warning', `${a} sets \`desired_count\` (${show(attr(e, 'desired_count'))}), which auto scaling and the release CLI also change: ` +
-              'with auto scaling attached, keep `desired_count` in `ignore_changes`.');
+            add('warning', md`${a} sets \`desired_count\` (${showCount(attr(e, 'desired_count'))}), which auto scaling and the release CLI also change: with auto scaling attached, keep \`desired_count\` in \`ignore_changes\`.`);
           }
           if (changed.has('load_balancer') && own.blueGreen) {
-            add('caution', `${a} would set the service's \`load_balancer\` back to the target group Terraform declares, but CodeDeploy moves the ` +
-              'service to the other target group at every blue/green deployment: keep `ignore_changes = [load_balancer]` on the service.');
+            add('caution', md`${a} would set the service's \`load_balancer\` back to the target group Terraform declares, but CodeDeploy moves the service to the other target group at every blue/green deployment: keep \`ignore_changes = [load_balancer]\` on the service.`);
           }
         } else if (e.kind === 'replace' || e.kind === 'delete') {
           add('caution', e.kind === 'replace'
-            ? `${a} will be deleted and created again: its tasks stop, and the new service starts from the revision Terraform tracks. ` +
-              `Run ${deploy} with the current image right after apply.`
-            : `${a} will be deleted: its tasks stop and ${deploy} has no service to ship to.`);
+            ? md`${a} will be deleted and created again: its tasks stop, and the new service starts from the revision Terraform tracks. Run ${deploy} with the current image right after apply.`
+            : md`${a} will be deleted: its tasks stop and ${deploy} has no service to ship to.`);
         } else if (e.kind === 'create') {
-          add('note', `Service ${a} starts from the revision Terraform registers; from then on the release CLI decides which revision runs and Terraform ignores \`task_definition\`.`);
+          add('note', md`Service ${a} starts from the revision Terraform registers; from then on the release CLI decides which revision runs and Terraform ignores \`task_definition\`.`);
         }
         break;
       }
       case 'release-pointer': {
-        const name = `\`${String(attr(e, 'name'))}\``;
+        const name = md`${String(attr(e, 'name'))}`;
         const seed = attr(e, 'insecure_value') ?? undefined;
         if (e.kind === 'create') {
-          add('note', `Release pointer ${name} is seeded with ${seed ? `\`${String(seed)}\`` : 'the bootstrap image'}; after this only ${deploy} writes it (Terraform ignores its value).`);
+          add('note', md`Release pointer ${name} is seeded with ${seed ? md`${String(seed)}` : trusted('the bootstrap image')}; after this only ${deploy} writes it (Terraform ignores its value).`);
         } else if (e.kind === 'update') {
           const changed = changedAttributes(e);
           if (changed.has('insecure_value') || changed.has('value')) {
-            add('caution', `${a} would overwrite the image the release CLI deployed (${name}); the next task-definition revision would run that image. ` +
-              'Keep `ignore_changes` on the pointer\'s value.');
+            add('caution', md`${a} would overwrite the image the release CLI deployed (${name}); the next task-definition revision would run that image. Keep \`ignore_changes\` on the pointer's value.`);
           } else {
-            add('note', `${a} changes the release pointer ${name} (${[...changed].map((c) => `\`${c}\``).join(', ')}), which \`ecs-release\` writes; the deployed image is kept.`);
+            add('note', md`${a} changes the release pointer ${name} (${codeList(changed, 100)}), which \`ecs-release\` writes; the deployed image is kept.`);
           }
         } else if (e.kind === 'replace' || e.kind === 'replace-keep' || e.kind === 'delete') {
-          add('caution', `${a} ${e.kind === 'delete' ? 'deletes' : 're-creates'} the release pointer ${name}: the record of the deployed image is lost` +
-            `${e.kind === 'delete' ? '' : ` and it goes back to ${seed ? `\`${String(seed)}\`` : 'the bootstrap image'}`}; the next task-definition revision would ship that image. ` +
-            `Run ${deploy} with the current image right after apply.`);
+          add('caution', md`${a} ${e.kind === 'delete' ? trusted('deletes') : trusted('re-creates')} the release pointer ${name}: the record of the deployed image is lost${e.kind === 'delete' ? trusted('') : md` and it goes back to ${seed ? md`${String(seed)}` : trusted('the bootstrap image')}`}; the next task-definition revision would ship that image. Run ${deploy} with the current image right after apply.`);
         }
         break;
       }
       case 'descriptor': {
-        const name = `\`${String(attr(e, 'name'))}\``;
+        const name = md`${String(attr(e, 'name'))}`;
         if (e.kind === 'update' || e.kind === 'replace') {
-          add('note', `The release descriptor ${name} changes: \`ecs-release\` reads it at every deploy, so deploys after this apply use the new values.`);
+          add('note', md`The release descriptor ${name} changes: \`ecs-release\` reads it at every deploy, so deploys after this apply use the new values.`);
         } else if (e.kind === 'delete') {
-          add('caution', `${a} deletes the release descriptor ${name}: \`ecs-release\` cannot deploy this service without it.`);
+          add('caution', md`${a} deletes the release descriptor ${name}: \`ecs-release\` cannot deploy this service without it.`);
         }
         break;
       }
@@ -277,54 +272,47 @@ export function ecsNotes(entries: Entry[], own: ReleaseOwnership, facts: CodeDep
         if (e.kind === 'update') {
           const { owned, other } = listenerPaths(e);
           if (owned.length > 0) {
-            add('caution', `${a} would set the forward target of a listener CodeDeploy shifts traffic on (${codeList(owned)}): after a blue/green ` +
-              'deployment production traffic may be on the other target group, and this apply would send it back to one whose tasks may be gone. ' +
-              `Keep \`ignore_changes\` on ${codeList(CODEDEPLOY_LISTENER_PATHS)}.`);
+            add('caution', md`${a} would set the forward target of a listener CodeDeploy shifts traffic on (${codeList(owned)}): after a blue/green deployment production traffic may be on the other target group, and this apply would send it back to one whose tasks may be gone. Keep \`ignore_changes\` on ${codeList(CODEDEPLOY_LISTENER_PATHS)}.`);
           }
           if (other.length > 0) {
-            add('note', `${a} is a listener CodeDeploy shifts traffic on; this change (${codeList(other)}) applies, the forward target stays CodeDeploy's. ${notInFlight}.`);
+            add('note', md`${a} is a listener CodeDeploy shifts traffic on; this change (${codeList(other)}) applies, the forward target stays CodeDeploy's. ${notInFlight}.`);
           }
         } else if (e.kind === 'replace' || e.kind === 'replace-keep' || e.kind === 'delete') {
-          add('caution', `${a} ${e.kind === 'delete' ? 'deletes' : 're-creates'} a listener CodeDeploy shifts traffic on` +
-            `${e.kind === 'delete' ? ': blue/green deployments fail until the deployment group names a listener again' : ': the new one forwards to the blue target group, wherever production runs now, and the deployment group must follow its new ARN'}. ` +
-            `${whenIdle}, and check where traffic goes afterwards: ${status}.`);
+          add('caution', md`${a} ${e.kind === 'delete' ? trusted('deletes') : trusted('re-creates')} a listener CodeDeploy shifts traffic on${e.kind === 'delete' ? trusted(': blue/green deployments fail until the deployment group names a listener again') : trusted(': the new one forwards to the blue target group, wherever production runs now, and the deployment group must follow its new ARN')}. ${whenIdle}, and check where traffic goes afterwards: ${status}.`);
         } else if (e.kind === 'create') {
-          add('note', `Listener ${a} forwards to the blue target group; from the first blue/green deployment on, CodeDeploy moves its forward target and Terraform ignores it (${codeList(CODEDEPLOY_LISTENER_PATHS)}).`);
+          add('note', md`Listener ${a} forwards to the blue target group; from the first blue/green deployment on, CodeDeploy moves its forward target and Terraform ignores it (${codeList(CODEDEPLOY_LISTENER_PATHS)}).`);
         }
         break;
       }
       case 'codedeploy-target-group': {
-        const name = `\`${String(beforeAttr(e, 'name'))}\``;
+        const name = md`${String(beforeAttr(e, 'name'))}`;
         if (e.kind === 'replace' || e.kind === 'replace-keep' || e.kind === 'delete') {
-          add('caution', `${a} ${e.kind === 'delete' ? 'deletes' : 're-creates'} target group ${name}, one of the two CodeDeploy alternates between: ` +
-            'production traffic may be on it right now, and its tasks are not registered in a new one. ' +
-            `${whenIdle}, and check which target group is live first: ${status}.`);
+          add('caution', md`${a} ${e.kind === 'delete' ? trusted('deletes') : trusted('re-creates')} target group ${name}, one of the two CodeDeploy alternates between: production traffic may be on it right now, and its tasks are not registered in a new one. ${whenIdle}, and check which target group is live first: ${status}.`);
         } else if (e.kind === 'update') {
-          add('note', `Target group ${name} (${codeList(changedAttributes(e))}) is one of the blue/green pair: the change applies at once to whichever color it is, live or idle.`);
+          add('note', md`Target group ${name} (${codeList(changedAttributes(e))}) is one of the blue/green pair: the change applies at once to whichever color it is, live or idle.`);
         }
         break;
       }
       case 'codedeploy-group': {
-        const name = `\`${String(beforeAttr(e, 'deployment_group_name'))}\``;
+        const name = md`${String(beforeAttr(e, 'deployment_group_name'))}`;
         if (e.kind === 'update') {
-          add('note', `CodeDeploy deployment group ${name} changes (${codeList(changedAttributes(e))}): deployments started after this apply use the new settings. ${notInFlight}.`);
+          add('note', md`CodeDeploy deployment group ${name} changes (${codeList(changedAttributes(e))}): deployments started after this apply use the new settings. ${notInFlight}.`);
         } else if (e.kind === 'replace' || e.kind === 'replace-keep' || e.kind === 'delete') {
-          add('caution', `${a} ${e.kind === 'delete' ? 'deletes' : 're-creates'} CodeDeploy deployment group ${name}: a deployment in flight loses its group ` +
-            `(traffic stays wherever it is), its history and one-action rollback go, and ${deploy} cannot ship until the group exists again. ${notInFlight}.`);
+          add('caution', md`${a} ${e.kind === 'delete' ? trusted('deletes') : trusted('re-creates')} CodeDeploy deployment group ${name}: a deployment in flight loses its group (traffic stays wherever it is), its history and one-action rollback go, and ${deploy} cannot ship until the group exists again. ${notInFlight}.`);
         } else if (e.kind === 'create') {
-          add('note', `CodeDeploy deployment group ${name}: ${deploy} ships through it, new tasks on the test listener first, then the traffic shift; \`ecs-release approve --env ${env}\` lets a held deployment continue.`);
+          add('note', md`CodeDeploy deployment group ${name}: ${deploy} ships through it, new tasks on the test listener first, then the traffic shift; ${unmasked(`ecs-release approve --env ${env}`)} lets a held deployment continue.`);
         }
         break;
       }
       case 'codedeploy-app': {
         if (e.kind === 'replace' || e.kind === 'replace-keep' || e.kind === 'delete') {
-          add('caution', `${a} ${e.kind === 'delete' ? 'deletes' : 're-creates'} the CodeDeploy application, and with it every deployment group and its history: ${deploy} cannot ship until they exist again. ${notInFlight}.`);
+          add('caution', md`${a} ${e.kind === 'delete' ? trusted('deletes') : trusted('re-creates')} the CodeDeploy application, and with it every deployment group and its history: ${deploy} cannot ship until they exist again. ${notInFlight}.`);
         }
         break;
       }
       case 'codedeploy-config': {
         if (e.kind === 'replace' || e.kind === 'delete') {
-          add('note', `${a}: the traffic shifting of blue/green deployments changes; a deployment in flight keeps the configuration it started with.`);
+          add('note', md`${a}: the traffic shifting of blue/green deployments changes; a deployment in flight keeps the configuration it started with.`);
         }
         break;
       }
@@ -351,9 +339,7 @@ function ciRoleNotes(entries: Entry[], env: string): EcsNote[] {
     out.push({
       level: 'caution',
       address: e.rc.address,
-      text: `\`${e.rc.address}\` changes the CI role \`${name}\`, which the CI apply role may not change (no pipeline widens its own rights): ` +
-        `the apply workflow would stop at it with AccessDenied. Apply this change from a workstation with the environment's Terraform role ` +
-        `(\`npx cdktf apply ${env}\`), then re-run the workflow.`,
+      text: md`${e.rc.address} changes the CI role ${name}, which the CI apply role may not change (no pipeline widens its own rights): the apply workflow would stop at it with AccessDenied. Apply this change from a workstation with the environment's Terraform role (${unmasked(`npx cdktf apply ${env}`)}), then re-run the workflow.`,
     });
   }
   return out;
@@ -364,12 +350,25 @@ function ciRoleNotes(entries: Entry[], env: string): EcsNote[] {
  * this is the coexistence contract at work, not somebody clicking in the console. When the plan itself would undo that
  * change (the lifecycle rule is gone), it says so instead.
  */
+const indexes = new WeakMap<Entry[], Map<string, Entry>>();
+
+function changesByAddress(planned: Entry[]): Map<string, Entry> {
+  let index = indexes.get(planned);
+  if (!index) {
+    index = new Map();
+    for (const p of planned) if (p.kind !== 'no-op' && !index.has(p.rc.address)) index.set(p.rc.address, p);
+    indexes.set(planned, index);
+  }
+  return index;
+}
+
 export function expectedDrift(e: Entry, own: ReleaseOwnership, planned: Entry[] = [], facts: CodeDeployFacts = NO_FACTS): string | undefined {
   const role = roleOf(e, own, facts);
   if (e.kind !== 'update') return undefined;
   const changed = changedAttributes(e);
   const only = (...names: string[]) => changed.size > 0 && [...changed].every((c) => names.includes(c));
-  const change = planned.find((p) => p.rc.address === e.rc.address && p.kind !== 'no-op');
+  // Indexed once per plan: a lookup per drifted object made large plans quadratic.
+  const change = changesByAddress(planned).get(e.rc.address);
   let author: string | undefined;
   let undone: boolean;
   if (role === 'codedeploy-listener') {
@@ -391,6 +390,7 @@ export function expectedDrift(e: Entry, own: ReleaseOwnership, planned: Entry[] 
   return undone ? `${author}, and this plan would undo it` : `expected: ${author}, ignored by Terraform`;
 }
 
-function show(v: unknown): string {
-  return v === undefined || v === null ? 'unset' : String(v);
+/** A count as the plan has it: a number as is, anything else as a value. */
+function showCount(v: unknown): Md | number {
+  return typeof v === 'number' ? v : v === undefined || v === null ? trusted('unset') : md`${String(v)}`;
 }

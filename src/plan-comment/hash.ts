@@ -42,7 +42,13 @@ export function planHash(plan: TerraformPlan, masker: Masker): string {
     .filter(([, oc]) => kindOf(oc.actions) !== 'no-op')
     .map(([name, oc]) => ({ name, actions: oc.actions, leaves: changedLeaves(oc).map((l) => [formatPath(l.path), side(l.before, masker), side(l.after, masker)]) }))
     .sort((a, b) => cmp(a.name, b.name));
-  const canonical = JSON.stringify({ fingerprint: 1, changes, outputs });
+  // A refresh-only plan changes nothing in AWS; applying it writes the drift into the state, so the drift is what it
+  // commits to, and the mode keeps it apart from a normal plan without changes.
+  const refresh = plan.refresh_only === true
+    ? (plan.resource_drift ?? []).map((rc) => ({ address: rc.address, deposed: rc.deposed ?? null, actions: rc.change.actions, leaves: changedLeaves(rc.change).map((l) => [formatPath(l.path), side(l.before, masker), side(l.after, masker)]) }))
+      .sort((a, b) => cmp(`${a.address}\u0000${a.deposed ?? ''}`, `${b.address}\u0000${b.deposed ?? ''}`))
+    : undefined;
+  const canonical = JSON.stringify(refresh ? { fingerprint: 1, mode: 'refresh-only', changes, outputs, refresh } : { fingerprint: 1, changes, outputs });
   return createHash('sha256').update(canonical).digest('hex');
 }
 

@@ -1,5 +1,6 @@
 import { changedLeaves, formatPath } from './attributes';
 import { isObject, PlanInputError, type TerraformPlan } from './plan';
+import { AWS_SECRET_KEY, secretsByKey, TOKEN_PATTERNS } from './secrets';
 
 /** Masks from configuration, on top of what Terraform marks sensitive. */
 export interface MaskConfig {
@@ -64,10 +65,14 @@ export class Masker {
   /** Removes known secret values and configured value patterns from free text. */
   scrub(text: string): string {
     let out = this.secretRe ? text.replace(this.secretRe, SENSITIVE_TEXT) : text;
+    // Well-known token formats, whether or not anything marked them: always on.
+    for (const re of TOKEN_RULES) out = out.replace(re, SENSITIVE_TEXT);
     for (const re of this.valueRules) out = out.replace(re, VALUE_MASK_TEXT);
     return out;
   }
 }
+
+const TOKEN_RULES = [...TOKEN_PATTERNS, AWS_SECRET_KEY];
 
 /** `a.b[0].c` → [`a`, `a.b`, `a.b[0]`, `a.b[0].c`]. */
 function ancestors(path: string): string[] {
@@ -104,6 +109,13 @@ export function collectSecrets(plan: TerraformPlan): Set<string> {
     collectMarked(c.before, c.after_sensitive, false, found);
     collectMarked(c.after, c.before_sensitive, false, found);
   }
+  // Secrets Terraform does not know about: high-entropy strings under secret-looking keys (`DB_PASSWORD` in a
+  // container environment, `api_token` in a map), in any attribute or output.
+  for (const c of changes) {
+    secretsByKey(c.before, found);
+    secretsByKey(c.after, found);
+  }
+  for (const [name, oc] of Object.entries(plan.output_changes ?? {})) secretsByKey({ [name]: [oc.before, oc.after] }, found);
   const declared = plan.configuration?.root_module?.variables ?? {};
   for (const [name, decl] of Object.entries(declared)) {
     if (!decl?.sensitive) continue;

@@ -1,0 +1,88 @@
+import { decodeJsonDocument } from './attributes';
+import { isObject } from './plan';
+
+/**
+ * Secrets Terraform does not mark sensitive: an environment variable `DB_PASSWORD` in a container definition, an AWS
+ * secret access key in a tag, a token in a user-data script. Found two ways: by the shape of well-known tokens,
+ * anywhere in any text; and by key, a high-entropy string under a secret-looking name (`DB_PASSWORD_PROD`,
+ * `apiToken`, `{"name": "STRIPE_KEY", "value": "…"}` in a container definition's environment).
+ */
+
+/** Token formats with a fixed shape: masked wherever they appear (values, JSON-encoded documents, logs). */
+export const TOKEN_PATTERNS: readonly RegExp[] = [
+  /\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g, // AWS access key id
+  /\bgh[pousr]_[A-Za-z0-9]{36,255}\b/g, // GitHub tokens (personal, OAuth, user-to-server, server-to-server, refresh)
+  /\bgithub_pat_[A-Za-z0-9_]{22,255}\b/g, // GitHub fine-grained personal access token
+  /\bxox[abposr]-[A-Za-z0-9-]{10,}/g, // Slack
+  /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----[^]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----|$)/g, // PEM private key
+  /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, // JWT
+  /(?<=\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@'"`]*:)[^\s@/'"`]+(?=@)/gi, // the password of user:password@ in a URL or DSN
+];
+
+/**
+ * An AWS secret access key is 40 characters of base64 with no prefix: matching it everywhere would hide every long
+ * digest, so it is looked for only next to what names it (`aws_secret_access_key = …`, `"SecretAccessKey": "…"`).
+ */
+export const AWS_SECRET_KEY = /(?<=(?:secret_?access_?key|SecretAccessKey|AWS_SECRET_ACCESS_KEY)\W{1,6})[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/gi;
+
+const SECRET_KEY = /pass(?:word|wd|phrase)?|pwd|secret|token|api_?key|access_?key|private_?key|(?:^|_|-)key$|credential|auth|signing|salt|dsn|connection_?string/i;
+/** Names that hold a reference to a secret, not the secret (an ARN, a name, a file path, a length). */
+const REFERENCE_KEY = /(?:_|-|\b)(?:arn|name|id|file|path|url|length|type|version|rotation|enabled|ttl|prefix|kms|key_id)$/i;
+
+/** Shannon entropy in bits per character. */
+export function entropy(s: string): number {
+  const counts = new Map<string, number>();
+  for (const c of s) counts.set(c, (counts.get(c) ?? 0) + 1);
+  let h = 0;
+  for (const n of counts.values()) {
+    const p = n / s.length;
+    h -= p * Math.log2(p);
+  }
+  return h;
+}
+
+/** A string under this key is probably a secret: the key reads like one, and the value is not a reference or a word. */
+export function isSecretUnderKey(key: string, value: string): boolean {
+  if (!SECRET_KEY.test(key) || REFERENCE_KEY.test(key)) return false;
+  if (value.length < 8 || /^arn:/.test(value) || /^\$\{.*\}$/.test(value) || /^(true|false|null|none|changeme)$/i.test(value)) return false;
+  return entropy(value) >= 2.5;
+}
+
+/** True when some token format matches somewhere in `s`. */
+export function containsToken(s: string): boolean {
+  return [...TOKEN_PATTERNS, AWS_SECRET_KEY].some((re) => {
+    re.lastIndex = 0;
+    const hit = re.test(s);
+    re.lastIndex = 0;
+    return hit;
+  });
+}
+
+const MAX_DEPTH = 200;
+
+/**
+ * Every string in `value` (decoding JSON documents held in strings) that sits under a secret-looking key, including
+ * the `{"name": "DB_PASSWORD", "value": "…"}` pairs of container environments and SSM-style lists. Iterative: a deep
+ * value cannot exhaust the stack.
+ */
+export function secretsByKey(value: unknown, found: Set<string>): void {
+  const stack: { v: unknown; key: string; depth: number }[] = [{ v: value, key: '', depth: 0 }];
+  while (stack.length > 0) {
+    const { v, key, depth } = stack.pop()!;
+    if (depth > MAX_DEPTH) continue;
+    if (typeof v === 'string') {
+      if (key !== '' && isSecretUnderKey(key, v)) found.add(v);
+      const doc = v.length > 1 && (v[0] === '{' || v[0] === '[') ? decodeJsonDocument(v) : undefined;
+      if (doc !== undefined) stack.push({ v: doc, key, depth: depth + 1 });
+    } else if (Array.isArray(v)) {
+      for (const item of v) stack.push({ v: item, key, depth: depth + 1 });
+    } else if (isObject(v)) {
+      // {"name": "DB_PASSWORD", "value": "…"}: the name is the key of the value.
+      const pairName = typeof v.name === 'string' ? v.name : typeof v.Name === 'string' ? v.Name : typeof v.key === 'string' ? v.key : undefined;
+      for (const [k, child] of Object.entries(v)) {
+        const paired = pairName !== undefined && (k === 'value' || k === 'Value') ? pairName : k;
+        stack.push({ v: child, key: paired, depth: depth + 1 });
+      }
+    }
+  }
+}
