@@ -268,7 +268,7 @@ describe('verify: the apply gate', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^plan-comment: refusing to apply: the plan for dev \(fingerprint [0-9a-f]{12}\) differs from the one reviewed on example-org\/webapp-infra#12 \([0-9a-f]{12}\)/);
     const refusal = gh.comments.find((c) => parseMarker(c.body)?.kind === 'apply-result');
-    expect(refusal?.body).toMatch(/^<!-- ecs-coexist:apply-result env=dev -->\n### 🛑 Apply to `dev` refused\n\nRefusing to apply: the plan for dev/);
+    expect(refusal?.body).toMatch(/^<!-- ecs-coexist:apply-result env=dev -->\n### 🛑 Apply to `dev` refused\n\n```text\nRefusing to apply: the plan for dev/);
   });
 
   test('refuses when the fingerprint comes from someone other than the bot', async () => {

@@ -48,7 +48,17 @@ function readInput(path: string, option: string): string {
 }
 
 function loadPlan(path: string): TerraformPlan {
-  return parsePlan(readInput(path, '--plan-json'), `--plan-json ${path}`);
+  // The bytes, not a string: the reader decodes only the members it uses (a 55 MB plan is mostly copies of values).
+  return parsePlan(readBytes(path, '--plan-json'), `--plan-json ${path}`);
+}
+
+function readBytes(path: string, option: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new PlanInputError(option, `${JSON.stringify(path)} (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory' : code ?? 'unreadable'})`, 'a readable file');
+  }
 }
 
 const configSchema = z.strictObject({

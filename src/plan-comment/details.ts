@@ -7,7 +7,8 @@ import { KIND_ICON, KIND_LABEL } from './words';
 
 /** One collapsed per-resource diff. Built as Markdown with raw values; masked and escaped when rendered. */
 export interface Detail {
-  readonly md: Md;
+  /** Built on demand: trimming asks only for the details it has room to try, so a large plan's diffs are never all made. */
+  readonly md: () => Md | undefined;
   /** Lower is kept first when trimming. */
   readonly priority: number;
   readonly order: number;
@@ -21,9 +22,13 @@ export function detailBlocks(s: Summary, own: ReleaseOwnership, masker: Masker, 
   const out: Detail[] = [];
   let order = 0;
   const add = (e: Entry, heading: string, priority: number) => {
-    const lines = diffLines(e, masker);
-    if (lines.length === 0) return;
-    out.push({ md: md`<details><summary>${trusted(heading)} <code>${htmlText(displayAddress(e))}</code></summary>\n\n${fence(lines.join('\n'), 'diff')}\n\n</details>\n`, priority, order: order++ });
+    // Diff lines exist exactly when the change has changed leaves (cached, cheap to ask).
+    if (changedLeaves(e.rc.change).length === 0) return;
+    const build = () => {
+      const lines = diffLines(e, masker);
+      return lines.length === 0 ? undefined : md`<details><summary>${trusted(heading)} <code>${htmlText(displayAddress(e))}</code></summary>\n\n${fence(lines.join('\n'), 'diff')}\n\n</details>\n`;
+    };
+    out.push({ md: build, priority, order: order++ });
   };
   // Same order as the lists above: creates, updates, replacements, then moves and imports without a change.
   const listOrder: Kind[] = ['create', 'update', 'replace', 'replace-keep', 'no-op'];

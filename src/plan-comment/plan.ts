@@ -26,9 +26,9 @@ export interface ResourceChange {
   address: string;
   previous_address?: string;
   module_address?: string;
-  mode: 'managed' | 'data';
+  mode?: 'managed' | 'data';
   type: string;
-  name: string;
+  name?: string;
   index?: string | number;
   deposed?: string;
   provider_name?: string;
@@ -82,8 +82,8 @@ export const MAX_NESTING = 128;
 const WANTED = new Set(['format_version', 'terraform_version', 'variables', 'resource_changes', 'resource_drift', 'output_changes', 'configuration', 'errored', 'applyable', 'relevant_attributes', 'checks']);
 
 /** Parses and checks a JSON plan; `field` names the input in error messages (e.g. "--plan-json plan.json"). */
-export function parsePlan(text: string, field = 'plan-json'): TerraformPlan {
-  if (text.trim() === '') throw new PlanInputError(field, 'an empty file', PLAN_ALLOWED);
+export function parsePlan(text: string | Uint8Array, field = 'plan-json'): TerraformPlan {
+  if (isBlank(text)) throw new PlanInputError(field, 'an empty file', PLAN_ALLOWED);
   const top = readTopLevel(text, WANTED);
   let data: Record<string, unknown>;
   let keys: ReadonlySet<string>;
@@ -92,7 +92,7 @@ export function parsePlan(text: string, field = 'plan-json'): TerraformPlan {
   } else {
     let whole: unknown;
     try {
-      whole = JSON.parse(text);
+      whole = JSON.parse(typeof text === 'string' ? text : Buffer.from(text).toString('utf8'));
     } catch (e) {
       const reason = (e as Error).message.split('\n')[0];
       throw new PlanInputError(field, `malformed or truncated JSON (${reason})`, PLAN_ALLOWED);
@@ -121,13 +121,19 @@ export function parsePlan(text: string, field = 'plan-json'): TerraformPlan {
     const e = schemaError(r.error.issues[0], data);
     throw new PlanInputError(`${field}: ${e.path}`, e.received, e.allowed);
   }
-  const plan = r.data as unknown as TerraformPlan;
+  // The checked input itself, not zod's copy of it: on a large plan the copy would double the peak memory.
+  const plan = data as unknown as TerraformPlan;
   // A refresh-only plan proposes no resource changes at all (the key is absent); a normal plan lists every resource.
   if (!keys.has('resource_changes') && keys.has('prior_state') && priorStateHasResources(text)) plan.refresh_only = true;
   return plan;
 }
 
-function priorStateHasResources(text: string): boolean {
+function isBlank(text: string | Uint8Array): boolean {
+  if (typeof text === 'string') return text.trim() === '';
+  return text.every((b) => b === 32 || b === 10 || b === 13 || b === 9);
+}
+
+function priorStateHasResources(text: string | Uint8Array): boolean {
   const top = readTopLevel(text, new Set(['prior_state']));
   const prior = top?.data.prior_state;
   const root = isObject(prior) && isObject(prior.values) ? prior.values.root_module : undefined;

@@ -19,6 +19,9 @@ export const TOKEN_PATTERNS: readonly RegExp[] = [
   /(?<=\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@'"`]*:)[^\s@/'"`]+(?=@)/gi, // the password of user:password@ in a URL or DSN
 ];
 
+/** What every format above (and the AWS secret key below) contains literally: a cheap pre-test. Keep in step. */
+export const TOKEN_HINTS = /AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|xox[abposr]-|PRIVATE KEY|eyJ|:\/\/|secret_?access_?key|SecretAccessKey/i;
+
 /**
  * An AWS secret access key is 40 characters of base64 with no prefix: matching it everywhere would hide every long
  * digest, so it is looked for only next to what names it (`aws_secret_access_key = …`, `"SecretAccessKey": "…"`).

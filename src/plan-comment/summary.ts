@@ -85,7 +85,7 @@ export function summarize(plan: TerraformPlan): Summary {
   for (const rc of plan.resource_changes ?? []) {
     const e = entryOf(rc);
     if (e.kind === 'no-op' && !e.moved && !e.importing) continue;
-    if (e.kind === 'delete' && rc.mode !== 'managed') continue;
+    if (e.kind === 'delete' && rc.mode === 'data') continue;
     entries.push(e);
     if (e.importing) importing++;
     if (e.kind !== 'no-op') {

@@ -46,7 +46,7 @@ export function fit(fixed: Fixed, groups: Group[], details: Detail[], limit: num
   let listText = lists();
   const ordered = [...details].sort((a, b) => a.priority - b.priority || a.order - b.order);
   if (limit === Number.POSITIVE_INFINITY) {
-    const all = details.map((d) => render(d.md));
+    const all = details.map((d) => d.md()).filter((m) => m !== undefined).map(render);
     return { markdown: assemble(listText, all, ''), trimmed: { detailsOmitted: 0, detailsTotal: details.length, groupedLists: [], truncatedLists: [], listsOmitted: false } };
   }
 
@@ -67,7 +67,9 @@ export function fit(fixed: Fixed, groups: Group[], details: Detail[], limit: num
   const chosen = new Map<Detail, string>();
   for (const d of ordered) {
     if (room < MIN_DETAIL) break;
-    const text = render(d.md);
+    const m = d.md();
+    if (m === undefined) continue;
+    const text = render(m);
     if (text.length <= room) {
       chosen.set(d, text);
       room -= text.length;

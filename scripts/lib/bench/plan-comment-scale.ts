@@ -17,6 +17,8 @@ export interface PlanCommentScaleRow {
   readonly resources: number;
   readonly ms: number;
   readonly peakRssMiB: number;
+  /** User + system CPU of the child: on a busy machine the steadier figure of the two. */
+  readonly cpuMs: number;
 }
 
 const MB = 1024 * 1024;
@@ -99,7 +101,7 @@ export function writeSyntheticPlan(file: string, bytes: number): { bytes: number
 }
 
 /** Renders `plan` with the compiled CLI under the bench probe; wall time and the child's own peak RSS. */
-function measureRender(plan: string, outDir: string): { ms: number; peakRssMiB: number } {
+function measureRender(plan: string, outDir: string): { ms: number; peakRssMiB: number; cpuMs: number } {
   const root = repoRoot();
   const cli = join(root, 'dist', 'src', 'plan-comment', 'cli.js');
   const probe = join(root, 'dist', 'scripts', 'lib', 'bench', 'probe.js');
@@ -114,19 +116,20 @@ function measureRender(plan: string, outDir: string): { ms: number; peakRssMiB: 
   });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (r.status !== 0) throw new Error(`plan-comment scale: the CLI exited ${r.status} on ${plan}: ${(r.stderr ?? '').split('\n')[0]}`);
-  const usage = JSON.parse(readFileSync(probeOut, 'utf8')) as { maxRssKiB: number };
+  const usage = JSON.parse(readFileSync(probeOut, 'utf8')) as { maxRssKiB: number; userCpuMs: number; systemCpuMs: number };
   rmSync(probeOut, { force: true });
-  return { ms, peakRssMiB: usage.maxRssKiB / 1024 };
+  return { ms, peakRssMiB: usage.maxRssKiB / 1024, cpuMs: usage.userCpuMs + usage.systemCpuMs };
 }
 
+/** Renders generated plans of `sizesMB` (each written to `outDir`, removed after) and returns a row per size. */
 export async function measurePlanCommentScale(opts: { sizesMB: number[]; outDir: string }): Promise<PlanCommentScaleRow[]> {
   mkdirSync(opts.outDir, { recursive: true });
   const rows: PlanCommentScaleRow[] = [];
   for (const sizeMB of opts.sizesMB) {
     const file = join(opts.outDir, `plan-${sizeMB}mb.json`);
     const { bytes, resources } = writeSyntheticPlan(file, sizeMB * MB);
-    const { ms, peakRssMiB } = measureRender(file, opts.outDir);
-    rows.push({ sizeMB, bytes, resources, ms: Math.round(ms), peakRssMiB: Math.round(peakRssMiB * 10) / 10 });
+    const { ms, peakRssMiB, cpuMs } = measureRender(file, opts.outDir);
+    rows.push({ sizeMB, bytes, resources, ms: Math.round(ms), peakRssMiB: Math.round(peakRssMiB * 10) / 10, cpuMs: Math.round(cpuMs) });
     rmSync(file, { force: true });
   }
   return rows;
