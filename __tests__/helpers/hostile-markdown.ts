@@ -1,5 +1,4 @@
 import MarkdownIt from 'markdown-it';
-import type Token from 'markdown-it/lib/token.mjs';
 
 /**
  * Hostile strings and a way to see a comment as GitHub's Markdown does. GitHub renders comments with a CommonMark
@@ -80,6 +79,7 @@ export function shape(markdown: string): Shape {
   const outline: string[] = [];
   let detailsOpen = 0;
   let detailsClose = 0;
+  type Token = ReturnType<typeof md.parse>[number];
   const visit = (tokens: Token[], depth: number) => {
     for (const t of tokens) {
       if (t.type === 'html_block' || t.type === 'html_inline') {

@@ -2,7 +2,7 @@ import { planHash } from '../../src/plan-comment/hash';
 import { parseMarker } from '../../src/plan-comment/marker';
 import { maskerFor } from '../../src/plan-comment/mask';
 import { ownershipFor } from '../../src/plan-comment/ownership';
-import type { ResourceChange, TerraformPlan } from '../../src/plan-comment/plan';
+import type { ResourceChange } from '../../src/plan-comment/plan';
 import { renderApplyResult, renderPlan, renderPlanFailure, type RenderOptions } from '../../src/plan-comment/render';
 import { firstDifference, HOSTILE, shape, SPOOF } from '../helpers/hostile-markdown';
 import { change, plan } from '../helpers/synthetic-plan';

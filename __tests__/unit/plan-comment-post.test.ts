@@ -271,6 +271,30 @@ describe('verify: the apply gate', () => {
     expect(refusal?.body).toMatch(/^<!-- ecs-coexist:apply-result env=dev -->\n### 🛑 Apply to `dev` refused\n\n```text\nRefusing to apply: the plan for dev/);
   });
 
+  test('refuses a bot comment with the right fingerprint whose body does not show the plan (a pull request that edited the plan workflow)', async () => {
+    // GIVEN a comment by the bot identity, with the merged plan's fingerprint and head, and a made-up body
+    const hash = (await run(['hash', '--plan-json', file('h.json', JSON.stringify(v2))], env)).stdout.trim();
+    gh.addComment(12, BOT, `<!-- ecs-coexist:plan-comment env=dev plan-sha256=${hash} head=${HEAD} -->\n### 📝 Terraform plan for \`dev\`: changes\n\n**Plan: 0 to add, 0 to change, 0 to destroy.**\n`);
+    gh.heads.set(12, HEAD);
+    // WHEN the merged plan is verified
+    const r = await run(['verify', '--env', 'dev', '--plan-json', file('now.json', JSON.stringify(v2)), '--pr', '12'], env);
+    // THEN refused, naming the first line that differs
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^plan-comment: refusing to apply: the plan comment for dev on example-org\/webapp-infra#12 carries this plan's fingerprint but does not show this plan \(line 4 shows "\*\*Plan: 0 to add, 0 to change, 0 to destroy\.\*\*" where this plan renders "\*\*Plan: 0 to add, 1 to change, 0 to destroy\.\*\*"\): it was not written by this repository's plan workflow/);
+  });
+
+  test('passes when the reviewed comment and the plan differ only in drift, details and the released image', async () => {
+    // GIVEN the reviewed comment as the plan workflow posted it, then drift appearing before the merge
+    await reviewed(v1);
+    gh.heads.set(12, HEAD);
+    const drifted = { ...v1, resource_drift: [change('aws_ssm_parameter.flags', ['update'], { name: 'f', value: 'a=1' }, { name: 'f', value: 'a=2' })] };
+    // WHEN verified
+    const r = await run(['verify', '--env', 'dev', '--plan-json', file('now.json', JSON.stringify(drifted)), '--pr', '12'], env);
+    // THEN it passes: what apply does is what was shown
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  });
+
   test('refuses when the fingerprint comes from someone other than the bot', async () => {
     // GIVEN only a comment by a user that carries the current plan's fingerprint
     const hash = (await run(['hash', '--plan-json', file('h.json', JSON.stringify(v2))], env)).stdout.trim();

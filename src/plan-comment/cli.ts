@@ -20,6 +20,7 @@ import { Masker, maskerFor, secretsFor, type MaskConfig } from './mask';
 import { ownershipFor } from './ownership';
 import { parsePlan, PlanInputError, type TerraformPlan } from './plan';
 import { renderApplyResult, renderPlan, renderPlanFailure, runUrlFromEnv, type ApplyStatus } from './render';
+import { reviewDifference } from './review';
 
 /** A failure the user can act on: printed as one line, exit 1. */
 class CliError extends Error {}
@@ -248,7 +249,7 @@ export function program(): Command {
       .option('--post', 'when refusing, say so on the pull request (apply-result comment)'),
   ).action(async (o: CommonOptions & { planJson: string; post?: boolean }) => {
     const env = o.env!;
-    ownership(env);
+    const own = ownership(env);
     const masks = maskConfig(o);
     repository(o);
     token();
@@ -274,6 +275,14 @@ export function program(): Command {
     } else if (found.marker.planSha256 !== hash) {
       refusal = `the plan for ${env} (fingerprint ${hash.slice(0, 12)}) differs from the one reviewed on ${ref} (${found.marker.planSha256.slice(0, 12)}): ` +
         'something changed since the review (another merge, or the infrastructure itself); open a pull request to review the new plan';
+    } else {
+      // The fingerprint can be copied; the body a reviewer read must also be what this plan renders (see review.ts).
+      const expected = renderPlan(plan, { env, ownership: own, masks, headSha: found.marker.head }).markdown;
+      const difference = reviewDifference(found.body, expected);
+      if (difference) {
+        refusal = `the plan comment for ${env} on ${ref} carries this plan's fingerprint but does not show this plan (${difference}): ` +
+          `it was not written by this repository's plan workflow for this plan; ${rerun}`;
+      }
     }
     if (refusal) {
       if (o.post) {
