@@ -76,8 +76,9 @@ function resource(i: number): { change: object; planned: object; prior: object |
 export function writeSyntheticPlan(file: string, bytes: number): { bytes: number; resources: number } {
   const fd = openSync(file, 'w');
   // Sections are written one after the other, so each pass stops at the same resource count.
-  const perResource = JSON.stringify(resource(0)).length + JSON.stringify(resource(1)).length;
-  const resources = Math.max(1, Math.round(bytes / (perResource / 2)));
+  // Bytes per resource over a whole cycle of the mix (kinds, drift every third), so the file comes out near `bytes`.
+  const cycle = Array.from({ length: 24 }, (_, i) => resource(i)).reduce((n, r) => n + [r.change, r.planned, r.prior, r.drift].reduce((m, v) => m + (v ? JSON.stringify(v).length + 1 : 0), 0), 0);
+  const resources = Math.max(1, Math.round(bytes / (cycle / 24)));
   const section = (name: string, pick: (r: ReturnType<typeof resource>) => object | undefined, first: boolean) => {
     writeSync(fd, `${first ? '' : ','}"${name}":[`);
     let n = 0;
