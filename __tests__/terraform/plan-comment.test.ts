@@ -120,7 +120,8 @@ resource "terraform_data" "requested" { input = "y" }
     const r = renderPlan(real.plan, options());
     expect(r.markdown).toContain('- `terraform_data.old` (not in configuration)');
     expect(r.markdown).toContain('- `terraform_data.n[2]` (index 2 out of range for count)');
-    expect(r.markdown).toContain('- `terraform_data.k["b"]` (key "b" not in for_each)');
+    // The key is a value from the plan: shown as code, like every value.
+    expect(r.markdown).toContain('- `terraform_data.k["b"]` (key `"b"` not in for_each)');
     expect(r.markdown).toContain('**This plan destroys 4 resources.**');
     expectGolden('delete', r.markdown);
   });

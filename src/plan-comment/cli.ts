@@ -20,7 +20,7 @@ import { Masker, maskerFor, secretsFor, type MaskConfig } from './mask';
 import { ownershipFor } from './ownership';
 import { parsePlan, PlanInputError, type TerraformPlan } from './plan';
 import { renderApplyResult, renderPlan, renderPlanFailure, runUrlFromEnv, type ApplyStatus } from './render';
-import { reviewDifference } from './review';
+import { gateRefusal } from './review';
 
 /** A failure the user can act on: printed as one line, exit 1. */
 class CliError extends Error {}
@@ -260,30 +260,15 @@ export function program(): Command {
     const pr = await resolvePr(o, gh);
     const found = await gh.mod.findComment(gh.octokit, pr, 'plan-comment', env, o.commentAuthor);
     const ref = `${pr.owner}/${pr.repo}#${pr.number}`;
-    const rerun = 're-run the plan workflow on the pull request, or open a new one, to review the plan of what was merged';
-    // Only asked when a fingerprint is there to compare (--pr gave no merge lookup that carried it).
-    const prHead = async () => pr.headSha ?? (await gh.mod.pullRequestHead(gh.octokit, pr));
-    let refusal: string | undefined;
-    let head: string | undefined;
-    if (!found) refusal = `no plan comment for ${env} on ${ref}: nothing was reviewed for this environment`;
-    else if (found.marker.status === 'failed' || !found.marker.planSha256) refusal = `the last plan for ${env} on ${ref} failed: nothing was reviewed for this environment`;
-    else if (!found.marker.head) refusal = `the plan comment for ${env} on ${ref} does not name the commit it was made for: ${rerun}`;
-    else if (found.marker.head !== (head = await prHead())) {
-      // The comment belongs to an earlier push: the plan of the last one was cancelled or has not posted yet.
-      refusal = `the plan comment for ${env} on ${ref} was made for commit ${found.marker.head.slice(0, 12)}, but the pull request was merged at ` +
-        `${head ? head.slice(0, 12) : 'an unknown head'}: its last push was never planned; ${rerun}`;
-    } else if (found.marker.planSha256 !== hash) {
-      refusal = `the plan for ${env} (fingerprint ${hash.slice(0, 12)}) differs from the one reviewed on ${ref} (${found.marker.planSha256.slice(0, 12)}): ` +
-        'something changed since the review (another merge, or the infrastructure itself); open a pull request to review the new plan';
-    } else {
-      // The fingerprint can be copied; the body a reviewer read must also be what this plan renders (see review.ts).
-      const expected = renderPlan(plan, { env, ownership: own, masks, headSha: found.marker.head }).markdown;
-      const difference = reviewDifference(found.body, expected);
-      if (difference) {
-        refusal = `the plan comment for ${env} on ${ref} carries this plan's fingerprint but does not show this plan (${difference}): ` +
-          `it was not written by this repository's plan workflow for this plan; ${rerun}`;
-      }
-    }
+    const { refusal, head } = await gateRefusal({
+      env,
+      ref,
+      found,
+      hash,
+      // Only asked when a fingerprint is there to compare (--pr gave no merge lookup that carried it).
+      prHead: async () => pr.headSha ?? (await gh.mod.pullRequestHead(gh.octokit, pr)),
+      render: (headSha) => renderPlan(plan, { env, ownership: own, masks, headSha }).markdown,
+    });
     if (refusal) {
       if (o.post) {
         const body = renderApplyResult('', { env, masks, secrets: secretsFor(plan, masks), status: 'refused', reason: `Refusing to apply: ${refusal}.`, runUrl: runUrlFromEnv(), commit: commitOption(o) });

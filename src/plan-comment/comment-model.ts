@@ -131,6 +131,8 @@ function outputItem(name: string, oc: OutputChange): Md {
   const kind = kindOfOutput(oc.actions);
   const leaves = changedLeaves(oc);
   const values = leaves.slice(0, 3).map((l) => {
+    // A sensitive output changed: say so, never from what or to what.
+    if (l.sensitive) return l.path.length > 0 ? md`${formatPath(l.path)}: ${'(sensitive value)'}` : md`${'(sensitive value)'}`;
     const b = sideText(l, l.before, false);
     const a = sideText(l, l.after, false);
     const at = l.path.length > 0 ? md`${formatPath(l.path)}: ` : trusted('');
@@ -158,7 +160,7 @@ const DELETE_REASONS: Record<string, (e: Entry) => Md> = {
   delete_because_no_resource_config: () => trusted(' (not in configuration)'),
   delete_because_no_module: (e) => md` (module ${e.rc.module_address ?? ''} not in configuration)`,
   delete_because_wrong_repetition: () => trusted(' (count/for_each changed)'),
-  delete_because_count_index: (e) => md` (index ${String(e.rc.index)} out of range for count)`,
+  delete_because_count_index: (e) => md` (index ${typeof e.rc.index === 'number' ? e.rc.index : String(e.rc.index)} out of range for count)`,
   delete_because_each_key: (e) => md` (key ${JSON.stringify(e.rc.index) ?? ''} not in for_each)`,
   delete_because_no_move_target: (e) => md` (moved from ${e.rc.previous_address ?? ''}, target not in configuration)`,
 };

@@ -13,8 +13,8 @@ const attributePath = z.array(segment);
 
 const change = z.looseObject({
   actions: z.array(action).min(1),
-  before: z.unknown(),
-  after: z.unknown(),
+  before: z.unknown().optional(),
+  after: z.unknown().optional(),
   after_unknown: z.unknown().optional(),
   before_sensitive: z.unknown().optional(),
   after_sensitive: z.unknown().optional(),
@@ -39,8 +39,8 @@ const resourceChange = z.looseObject({
 
 const outputChange = z.looseObject({
   actions: z.array(action).min(1),
-  before: z.unknown(),
-  after: z.unknown(),
+  before: z.unknown().optional(),
+  after: z.unknown().optional(),
   after_unknown: z.unknown().optional(),
   before_sensitive: z.unknown().optional(),
   after_sensitive: z.unknown().optional(),

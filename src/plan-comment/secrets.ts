@@ -28,9 +28,24 @@ export const TOKEN_HINTS = /AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|xox[abpos
  */
 export const AWS_SECRET_KEY = /(?<=(?:secret_?access_?key|SecretAccessKey|AWS_SECRET_ACCESS_KEY)\W{1,6})[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/gi;
 
-const SECRET_KEY = /pass(?:word|wd|phrase)?|pwd|secret|token|api_?key|access_?key|private_?key|(?:^|_|-)key$|credential|auth|signing|salt|dsn|connection_?string/i;
-/** Names that hold a reference to a secret, not the secret (an ARN, a name, a file path, a length). */
-const REFERENCE_KEY = /(?:_|-|\b)(?:arn|name|id|file|path|url|length|type|version|rotation|enabled|ttl|prefix|kms|key_id)$/i;
+/** Words of a key that name a secret; `key` counts only as the last word (`STRIPE_KEY`, not `key_name`). */
+const SECRET_WORDS = new Set(['password', 'passwd', 'passphrase', 'pass', 'pwd', 'secret', 'secrets', 'token', 'tokens', 'credential', 'credentials', 'dsn', 'apikey', 'privatekey', 'accesskey', 'secretkey', 'salt', 'signingkey']);
+/** Words that make the key a reference to a secret, not the secret (an ARN, a name, a file path, a length). */
+const REFERENCE_WORDS = new Set(['arn', 'name', 'id', 'ids', 'file', 'path', 'url', 'length', 'type', 'version', 'rotation', 'enabled', 'ttl', 'prefix', 'kms', 'policy', 'expiry', 'expires', 'count', 'required', 'age']);
+
+/** `DB_PASSWORD_PROD`, `apiToken`, `iam:PassedToService` → lower-case words (`db`, `password`, `prod`). */
+function keyWords(key: string): string[] {
+  return key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+}
+
+function isSecretKey(key: string): boolean {
+  const words = keyWords(key);
+  if (words.length === 0 || REFERENCE_WORDS.has(words[words.length - 1])) return false;
+  if (words[words.length - 1] === 'key') return true;
+  // Compounds: API_KEY, ACCESS_KEY, PRIVATE_KEY as two words, as well as APIKEY as one.
+  for (let i = 0; i < words.length; i++) if (SECRET_WORDS.has(words[i]) || SECRET_WORDS.has(`${words[i]}${words[i + 1] ?? ''}`)) return true;
+  return false;
+}
 
 /** Shannon entropy in bits per character. */
 export function entropy(s: string): number {
@@ -46,7 +61,7 @@ export function entropy(s: string): number {
 
 /** A string under this key is probably a secret: the key reads like one, and the value is not a reference or a word. */
 export function isSecretUnderKey(key: string, value: string): boolean {
-  if (!SECRET_KEY.test(key) || REFERENCE_KEY.test(key)) return false;
+  if (!isSecretKey(key)) return false;
   if (value.length < 8 || /^arn:/.test(value) || /^\$\{.*\}$/.test(value) || /^(true|false|null|none|changeme)$/i.test(value)) return false;
   return entropy(value) >= 2.5;
 }

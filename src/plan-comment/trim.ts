@@ -33,6 +33,7 @@ const TRUNCATED_TYPES = 20;
 const DETAILS_HEADING = '\n#### Details\n\n';
 /** Below this much room, no detail block fits (the smallest is a few hundred characters). */
 const MIN_DETAIL = 120;
+const MAX_MISSES = 200;
 
 export function fit(fixed: Fixed, groups: Group[], details: Detail[], limit: number, render: (m: Md) => string, notice: (t: Trimmed) => string): { markdown: string; trimmed: Trimmed } {
   const items = new Map(groups.map((g) => [g, g.items.map(render)]));
@@ -61,20 +62,33 @@ export function fit(fixed: Fixed, groups: Group[], details: Detail[], limit: num
     }
   }
 
-  // Details by priority while they fit: rendered one at a time, stopped once no block can fit.
-  const reserve = modes.size > 0 && [...modes.values()].some((m) => m !== 'full') ? noticeReserve : 0;
-  let room = limit - base() - listText.length - DETAILS_HEADING.length - reserve;
-  const chosen = new Map<Detail, string>();
-  for (const d of ordered) {
-    if (room < MIN_DETAIL) break;
-    const m = d.md();
-    if (m === undefined) continue;
-    const text = render(m);
-    if (text.length <= room) {
-      chosen.set(d, text);
-      room -= text.length;
+  // Details by priority while they fit: rendered one at a time (and once), stopped once no block can fit. First
+  // without room for a notice (when everything fits, there is none); if something is left out, again with it.
+  const rendered = new Map<Detail, string>();
+  const textOf = (d: Detail) => {
+    let t = rendered.get(d);
+    if (t === undefined) rendered.set(d, (t = render(d.md() ?? md``)));
+    return t;
+  };
+  const choose = (reserve: number) => {
+    let room = limit - base() - listText.length - DETAILS_HEADING.length - reserve;
+    const out = new Map<Detail, string>();
+    let misses = 0;
+    for (const d of ordered) {
+      // Stop when nothing more can fit, or when a long run of blocks did not: the rest are not worth rendering.
+      if (room < MIN_DETAIL || misses >= MAX_MISSES) break;
+      const text = textOf(d);
+      if (text.length <= room) {
+        out.set(d, text);
+        room -= text.length;
+        misses = 0;
+      } else misses++;
     }
-  }
+    return out;
+  };
+  const listsTrimmed = [...modes.values()].some((m) => m !== 'full');
+  let chosen = choose(listsTrimmed ? noticeReserve : 0);
+  if (chosen.size < details.length && !listsTrimmed) chosen = choose(noticeReserve);
   let shown = details.filter((d) => chosen.has(d));
   const trimmedOf = (omitted: boolean): Trimmed => ({
     detailsOmitted: omitted ? details.length : details.length - shown.length,
@@ -84,9 +98,10 @@ export function fit(fixed: Fixed, groups: Group[], details: Detail[], limit: num
     listsOmitted: omitted,
   });
   let markdown = assemble(listText, shown.map((d) => chosen.get(d)!), notice(trimmedOf(false)));
-  // The reserve covers the notice; this loop only guards against a miscount.
+  // The reserve covers the notice; this loop only guards against a miscount, dropping the least important detail.
   while (markdown.length > limit && shown.length > 0) {
-    shown = shown.slice(0, -1);
+    const last = shown.reduce((w, d) => (d.priority > w.priority || (d.priority === w.priority && d.order > w.order) ? d : w));
+    shown = shown.filter((d) => d !== last);
     markdown = assemble(listText, shown.map((d) => chosen.get(d)!), notice(trimmedOf(false)));
   }
   if (markdown.length > limit) {
