@@ -86,6 +86,15 @@ describe('hostile strings in every field that reaches a comment', () => {
   });
 });
 
+describe('the environment name', () => {
+  test.each(HOSTILE.map((v, i) => [i, v] as const))('hostile string #%i is refused in one line before anything is rendered', (_i, v) => {
+    // The name is an identifier (a file in environments/), interpolated unmasked: it is validated, never escaped.
+    tally.tried++;
+    expect(() => renderPlan(plan([]), { env: v, ownership: ownershipFor('dev') })).toThrow(/^marker env: received .+; allowed: lower-case letters, digits and dashes$/);
+    tally.refusedCleanly++;
+  });
+});
+
 describe('masks never touch the marker, the fingerprint or the headings', () => {
   test('GIVEN value masks that match the marker, the environment and hex WHEN rendered THEN marker, heading and fingerprint are those of the unmasked comment', () => {
     const p = plan([change('aws_s3_bucket.b', ['update'], { acl: 'private-acl' }, { acl: 'public-acl' })]);
@@ -153,6 +162,5 @@ describe('secrets Terraform does not mark sensitive are found by value and by ke
 });
 
 afterAll(() => {
-  // Aggregated with the bad-input suite's counts in plan-comment-input.test.ts's own line; this file's share:
-  process.stdout.write(`hostile strings (plan-comment): ${tally.tried} rendered, structure unchanged in ${tally.accepted}\n`);
+  process.stdout.write(`hostile strings (plan-comment): tried ${tally.tried}, refused cleanly ${tally.refusedCleanly}, accepted with the structure unchanged ${tally.accepted}\n`);
 });

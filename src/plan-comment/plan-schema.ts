@@ -139,7 +139,7 @@ export function clipJson(v: unknown): string {
     s = typeof v;
   }
   // One line, whatever the value holds.
-  s = s.replace(/[\u0000-\u001f\u2028\u2029]/g, ' ');
+  s = s.replace(/[\u0000-\u001f\u2028\u2029\u0085]/g, ' ');
   return s.length > 60 ? `${s.slice(0, 60)}…` : s;
 }
 
