@@ -38,6 +38,18 @@ function keyWords(key: string): string[] {
   return key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
 }
 
+/** Keys repeat across thousands of resources: each is split into words once. */
+const keyVerdicts = new Map<string, boolean>();
+
+function isSecretKeyCached(key: string): boolean {
+  let verdict = keyVerdicts.get(key);
+  if (verdict === undefined) {
+    verdict = isSecretKey(key);
+    if (keyVerdicts.size < 100_000) keyVerdicts.set(key, verdict);
+  }
+  return verdict;
+}
+
 function isSecretKey(key: string): boolean {
   const words = keyWords(key);
   if (words.length === 0 || REFERENCE_WORDS.has(words[words.length - 1])) return false;
@@ -61,8 +73,8 @@ export function entropy(s: string): number {
 
 /** A string under this key is probably a secret: the key reads like one, and the value is not a reference or a word. */
 export function isSecretUnderKey(key: string, value: string): boolean {
-  if (!isSecretKey(key)) return false;
-  if (value.length < 8 || /^arn:/.test(value) || /^\$\{.*\}$/.test(value) || /^(true|false|null|none|changeme)$/i.test(value)) return false;
+  if (value.length < 8 || !isSecretKeyCached(key)) return false;
+  if (/^arn:/.test(value) || /^\$\{.*\}$/.test(value) || /^(true|false|null|none|changeme)$/i.test(value)) return false;
   return entropy(value) >= 2.5;
 }
 
@@ -84,22 +96,36 @@ const MAX_DEPTH = 200;
  * value cannot exhaust the stack.
  */
 export function secretsByKey(value: unknown, found: Set<string>): void {
-  const stack: { v: unknown; key: string; depth: number }[] = [{ v: value, key: '', depth: 0 }];
-  while (stack.length > 0) {
-    const { v, key, depth } = stack.pop()!;
+  // Parallel stacks rather than an object per node: this walks every value of a large plan.
+  const values: unknown[] = [value];
+  const keys: string[] = [''];
+  const depths: number[] = [0];
+  while (values.length > 0) {
+    const v = values.pop();
+    const key = keys.pop()!;
+    const depth = depths.pop()!;
     if (depth > MAX_DEPTH) continue;
     if (typeof v === 'string') {
       if (key !== '' && isSecretUnderKey(key, v)) found.add(v);
       const doc = v.length > 1 && (v[0] === '{' || v[0] === '[') ? decodeJsonDocument(v) : undefined;
-      if (doc !== undefined) stack.push({ v: doc, key, depth: depth + 1 });
+      if (doc !== undefined) {
+        values.push(doc);
+        keys.push(key);
+        depths.push(depth + 1);
+      }
     } else if (Array.isArray(v)) {
-      for (const item of v) stack.push({ v: item, key, depth: depth + 1 });
+      for (const item of v) {
+        values.push(item);
+        keys.push(key);
+        depths.push(depth + 1);
+      }
     } else if (isObject(v)) {
       // {"name": "DB_PASSWORD", "value": "…"}: the name is the key of the value.
       const pairName = typeof v.name === 'string' ? v.name : typeof v.Name === 'string' ? v.Name : typeof v.key === 'string' ? v.key : undefined;
-      for (const [k, child] of Object.entries(v)) {
-        const paired = pairName !== undefined && (k === 'value' || k === 'Value') ? pairName : k;
-        stack.push({ v: child, key: paired, depth: depth + 1 });
+      for (const k in v) {
+        values.push(v[k]);
+        keys.push(pairName !== undefined && (k === 'value' || k === 'Value') ? pairName : k);
+        depths.push(depth + 1);
       }
     }
   }
