@@ -57,10 +57,11 @@ export function md(strings: TemplateStringsArray, ...values: Interpolation[]): M
 }
 
 function pushValue(parts: Part[], v: Interpolation): void {
-  if (v instanceof Md) parts.push(...v.parts);
+  // Loops, not spreads: a spread of a very long list of parts would exceed the argument limit.
+  if (v instanceof Md) for (const p of v.parts) parts.push(p);
   else if (typeof v === 'number') parts.push({ t: 'md', s: Number.isFinite(v) ? String(v) : 'NaN' });
   else if (typeof v === 'string') parts.push({ t: 'code', s: v, mask: true });
-  else for (const m of v) parts.push(...m.parts);
+  else for (const m of v) for (const p of m.parts) parts.push(p);
 }
 
 /** This program's own Markdown, built from constants (never from plan values). */
@@ -87,7 +88,7 @@ export function join(items: readonly Md[], separator: string): Md {
   const parts: Part[] = [];
   items.forEach((m, i) => {
     if (i > 0 && separator !== '') parts.push({ t: 'md', s: separator });
-    parts.push(...m.parts);
+    for (const p of m.parts) parts.push(p);
   });
   return new Md(parts);
 }
