@@ -63,7 +63,7 @@ export function codeDeployFacts(plan: TerraformPlan): CodeDeployFacts {
 const RELEASE_SUFFIX = '/release-image';
 const DESCRIPTOR_SUFFIX = '/descriptor';
 
-type Role =
+export type Role =
   | 'task-definition'
   | 'service'
   | 'release-pointer'
