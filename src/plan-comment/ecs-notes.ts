@@ -150,14 +150,29 @@ function plannedImage(e: Entry): string | undefined {
   return isObject(first) && typeof first.image === 'string' ? first.image : undefined;
 }
 
+const settingsCache = new WeakMap<Entry[], string[]>();
+
+/**
+ * The container settings that changed in the plan's `terraform_data` specs, computed once per plan: asked for every
+ * task definition replaced through `replace_triggered_by`, a scan per replacement made many services quadratic.
+ */
+function containerSettingsChanged(entries: Entry[]): string[] {
+  let fields = settingsCache.get(entries);
+  if (!fields) {
+    const specs = entries.filter((o) => o.rc.type === 'terraform_data' && o.kind === 'update');
+    fields = [...new Set(specs.flatMap((s) => changedLeaves(s.rc.change).filter((l) => l.path[0] === 'input').map((l) => formatPath(l.path.slice(1)))))];
+    settingsCache.set(entries, fields);
+  }
+  return fields;
+}
+
 function replaceReason(e: Entry, entries: Entry[]): Md {
   const reasons: Md[] = [];
   const paths = [...new Set((e.rc.change.replace_paths ?? []).map((p) => formatPath(p)))].map((p) => md`${p}`);
   if (paths.length > 0) reasons.push(md`${join(paths, ', ')} changed`);
   if (e.rc.action_reason === 'replace_by_triggers') {
     // The project's task definition is replaced when the container settings it keeps in a terraform_data change.
-    const specs = entries.filter((o) => o.rc.type === 'terraform_data' && o.kind === 'update');
-    const fields = [...new Set(specs.flatMap((s) => changedLeaves(s.rc.change).filter((l) => l.path[0] === 'input').map((l) => formatPath(l.path.slice(1)))))].map((p) => md`${p}`);
+    const fields = containerSettingsChanged(entries).map((p) => md`${p}`);
     reasons.push(fields.length > 0 ? md`container settings changed: ${join(fields.slice(0, 6), ', ')}${fields.length > 6 ? trusted(', …') : trusted('')}, through \`replace_triggered_by\`` : trusted('`replace_triggered_by` changed'));
   }
   if (e.rc.action_reason === 'replace_because_tainted') reasons.push(trusted('the current revision is tainted'));

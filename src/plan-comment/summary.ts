@@ -116,7 +116,11 @@ export function summarize(plan: TerraformPlan): Summary {
 function relevantAttributes(plan: TerraformPlan): Map<string, string[]> | undefined {
   if (!Array.isArray(plan.relevant_attributes) || plan.refresh_only) return undefined;
   const byResource = new Map<string, string[]>();
-  for (const r of plan.relevant_attributes) byResource.set(r.resource, [...(byResource.get(r.resource) ?? []), formatPath(r.attribute)]);
+  for (const r of plan.relevant_attributes) {
+    const paths = byResource.get(r.resource);
+    if (paths) paths.push(formatPath(r.attribute));
+    else byResource.set(r.resource, [formatPath(r.attribute)]);
+  }
   return byResource;
 }
 

@@ -22,10 +22,12 @@ export interface PlanCommentScaleRow {
 }
 
 const MB = 1024 * 1024;
+const TYPES = ['aws_ecs_task_definition', 'aws_iam_role_policy', 'aws_ssm_parameter', 'aws_security_group', 'terraform_data'] as const;
 
 /** One resource change and its planned/prior values; `i` picks the kind so every size has the same mix. */
 function resource(i: number): { change: object; planned: object; prior: object | undefined; drift: object | undefined } {
-  const kind = ['create', 'update', 'replace', 'delete', 'no-op', 'no-op', 'create', 'update'][i % 8];
+  // Every type gets every kind of change (the kind cycles over runs of one type each).
+  const kind = ['create', 'update', 'replace', 'delete', 'no-op', 'no-op', 'create', 'update'][Math.floor(i / TYPES.length) % 8];
   const family = `svc-${i}`;
   const containers = (image: string, cpu: number) => JSON.stringify([{
     name: 'app',
@@ -39,7 +41,7 @@ function resource(i: number): { change: object; planned: object; prior: object |
   }]);
   const policy = (action: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: [action, 'logs:PutLogEvents'], Resource: `arn:aws:logs:eu-west-1:111111111111:log-group:/ecs/${family}:*` }] });
   const tags = { Project: 'webapp', Environment: 'dev', Service: family, Owner: 'platform-team', CostCenter: `cc-${i % 97}` };
-  const type = ['aws_ecs_task_definition', 'aws_iam_role_policy', 'aws_ssm_parameter', 'aws_security_group'][i % 4];
+  const type = TYPES[i % TYPES.length];
   const value = (v: number): Record<string, unknown> => {
     switch (type) {
       case 'aws_ecs_task_definition':
@@ -48,6 +50,9 @@ function resource(i: number): { change: object; planned: object; prior: object |
         return { name: `${family}-logs`, role: `${family}-task`, policy: policy(v === 1 ? 'logs:CreateLogStream' : 'logs:DescribeLogStreams') };
       case 'aws_ssm_parameter':
         return { name: `/webapp/dev/${family}/setting`, type: 'SecureString', value: `secret-${i}-${v}-${'x'.repeat(12)}`, description: `setting ${i}`, tags, tags_all: tags };
+      case 'terraform_data':
+        // The container settings a task definition's replace_triggered_by watches, as the project keeps them.
+        return { input: { cpu: 256 * v, environment: [{ name: 'LOG_LEVEL', value: v === 1 ? 'info' : 'debug' }] }, output: { cpu: 256 * v } };
       default:
         return { name: family, description: `security group ${i}`, ingress: [{ from_port: 8080, to_port: 8080, protocol: 'tcp', cidr_blocks: [`10.${v}.0.0/16`], description: 'alb' }], egress: [{ from_port: 0, to_port: 0, protocol: '-1', cidr_blocks: ['0.0.0.0/0'] }], tags, tags_all: tags };
     }
@@ -62,7 +67,7 @@ function resource(i: number): { change: object; planned: object; prior: object |
   const change = {
     address, module_address: `module.svc_${i % 50}`, mode: 'managed', type, name, provider_name: 'registry.terraform.io/hashicorp/aws',
     change: { actions, before, after, after_unknown: kind === 'create' ? { arn: true, id: true, tags_all: {} } : {}, before_sensitive: before ? sens : false, after_sensitive: after ? sens : false, ...(kind === 'replace' ? { replace_paths: [['cpu']] } : {}) },
-    ...(kind === 'replace' ? { action_reason: 'replace_because_cannot_update' } : kind === 'delete' ? { action_reason: 'delete_because_no_resource_config' } : {}),
+    ...(kind === 'replace' ? { action_reason: type === 'aws_ecs_task_definition' ? 'replace_by_triggers' : 'replace_because_cannot_update' } : kind === 'delete' ? { action_reason: 'delete_because_no_resource_config' } : {}),
   };
   const planned = { address, mode: 'managed', type, name, provider_name: 'registry.terraform.io/hashicorp/aws', schema_version: 0, values: after ?? {}, sensitive_values: sens };
   const prior = before ? { address, mode: 'managed', type, name, provider_name: 'registry.terraform.io/hashicorp/aws', schema_version: 0, values: before, sensitive_values: sens } : undefined;
