@@ -38,10 +38,6 @@ export class Md {
     }
     return out;
   }
-
-  get isEmpty(): boolean {
-    return this.parts.every((p) => p.t === 'md' && p.s === '');
-  }
 }
 
 export type Interpolation = Md | string | number | readonly Md[];

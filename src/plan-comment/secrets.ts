@@ -78,15 +78,6 @@ export function isSecretUnderKey(key: string, value: string): boolean {
   return entropy(value) >= 2.5;
 }
 
-/** True when some token format matches somewhere in `s`. */
-export function containsToken(s: string): boolean {
-  return [...TOKEN_PATTERNS, AWS_SECRET_KEY].some((re) => {
-    re.lastIndex = 0;
-    const hit = re.test(s);
-    re.lastIndex = 0;
-    return hit;
-  });
-}
 
 const MAX_DEPTH = 200;
 
