@@ -6,12 +6,16 @@ import { decodeJsonDocument } from '../../src/plan-comment/attributes';
 import { main } from '../../src/plan-comment/cli';
 import { ownershipFor } from '../../src/plan-comment/ownership';
 import { parsePlan, PlanInputError, type ResourceChange, type TerraformPlan } from '../../src/plan-comment/plan';
+import { parseMarker } from '../../src/plan-comment/marker';
 import { renderPlan } from '../../src/plan-comment/render';
+import { BENIGN, FIELDS } from '../helpers/hostile-fields';
 import { firstDifference, HOSTILE, shape } from '../helpers/hostile-markdown';
+import { plan } from '../helpers/synthetic-plan';
 
 /**
- * Bad plan input, listed and generated. Listed: each case with the one line the CLI must print (exit 1, nothing on
- * stdout). Generated: valid plans carrying arbitrary strings render with the structure of harmless ones; malformed
+ * Hostile and bad plan input, listed and generated. Hostile strings: the corpus in every field that reaches a comment,
+ * each comment parsed as Markdown and its structure compared with a harmless value's. Bad input, listed: each case
+ * with the one line the CLI must print (exit 1, nothing on stdout). Generated: valid plans carrying arbitrary strings render with the structure of harmless ones; malformed
  * plans are refused with one line naming the field, or rendered; never a stack trace, never an internal message.
  */
 
@@ -113,6 +117,41 @@ async function runCli(args: string[]): Promise<{ code: number; stdout: string; s
     for (const s of spies) s.mockRestore();
   }
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// The corpus of hostile strings, in every field that reaches a comment (helpers/hostile-fields.ts)
+
+describe('hostile strings in every field that reaches a comment', () => {
+  const cases = Object.entries(FIELDS).flatMap(([field, render]) => HOSTILE.map((v, i) => [field, i, v, render] as const));
+
+  test.each(cases)('%s, hostile string #%i: the structure is the one with a harmless value', (_field, _i, value, render) => {
+    // GIVEN the comment with a harmless value in this field, and the same comment with the hostile one
+    const benign = shape(render(BENIGN));
+    // WHEN the hostile one is rendered and parsed as Markdown
+    const markdown = render(value);
+    counts.tried++;
+    const hostile = shape(markdown);
+    // THEN the blocks, the inline token types and every text outside code are the same, the details are balanced,
+    // and the hidden marker is the first line, unchanged in kind and environment
+    expect(firstDifference(hostile.outline, benign.outline)).toBeUndefined();
+    expect(hostile.detailsOpen).toBe(hostile.detailsClose);
+    expect(hostile.detailsOpen).toBe(benign.detailsOpen);
+    const marker = parseMarker(markdown);
+    expect(marker).toBeDefined();
+    expect({ kind: marker!.kind, env: marker!.env }).toEqual((({ kind, env }) => ({ kind, env }))(parseMarker(render(BENIGN))!));
+    counts.accepted++;
+  });
+
+});
+
+describe('the environment name', () => {
+  test.each(HOSTILE.map((v, i) => [i, v] as const))('hostile string #%i is refused in one line before anything is rendered', (_i, v) => {
+    // The name is an identifier (a file in environments/), interpolated unmasked: it is validated, never escaped.
+    counts.tried++;
+    expect(() => renderPlan(plan([]), { env: v, ownership: ownershipFor('dev') })).toThrow(/^marker env: received .+; allowed: lower-case letters, digits and dashes$/);
+    counts.refused++;
+  });
+});
 
 // ---------------------------------------------------------------------------------------------------------------
 // Generated
