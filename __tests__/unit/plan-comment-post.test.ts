@@ -189,7 +189,7 @@ describe('bad input: one line, exit 1, nothing reaches GitHub', () => {
     ['malformed JSON', '{"format_version": "1.2",,}', /^plan-comment: --plan-json \S+: received malformed or truncated JSON/],
     ['an unknown major format version', JSON.stringify({ ...v1, format_version: '2.0' }), /^plan-comment: --plan-json \S+: format_version: received "2\.0"; allowed: "1\.x"/],
     ['a state instead of a plan', JSON.stringify({ format_version: '1.0', values: {} }), /received JSON without planned_values or resource_changes \(a state, not a plan\)/],
-    ['an unknown action', JSON.stringify(plan([change('aws_s3_bucket.b', ['explode' as never], null, {})])), /resource_changes\[0\]\.change\.actions: received \["explode"\]; allowed: a list of/],
+    ['an unknown action', JSON.stringify(plan([change('aws_s3_bucket.b', ['explode' as never], null, {})])), /resource_changes\[0\]\.change\.actions\[0\]: received the string "explode"; allowed: one of "no-op", "create", "read", "update", "delete", "forget"$/],
   ];
   const badInvocations: [string, string[], RegExp, Record<string, string | undefined>?][] = [
     ['a missing file', ['--env', 'dev', '--plan-json', '/nonexistent/plan.json'], /--plan-json: received "\/nonexistent\/plan\.json" \(no such file\); allowed: a readable file/],
@@ -268,7 +268,31 @@ describe('verify: the apply gate', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^plan-comment: refusing to apply: the plan for dev \(fingerprint [0-9a-f]{12}\) differs from the one reviewed on example-org\/webapp-infra#12 \([0-9a-f]{12}\)/);
     const refusal = gh.comments.find((c) => parseMarker(c.body)?.kind === 'apply-result');
-    expect(refusal?.body).toMatch(/^<!-- ecs-coexist:apply-result env=dev -->\n### 🛑 Apply to `dev` refused\n\nRefusing to apply: the plan for dev/);
+    expect(refusal?.body).toMatch(/^<!-- ecs-coexist:apply-result env=dev -->\n### 🛑 Apply to `dev` refused\n\n```text\nRefusing to apply: the plan for dev/);
+  });
+
+  test('refuses a bot comment with the right fingerprint whose body does not show the plan (a pull request that edited the plan workflow)', async () => {
+    // GIVEN a comment by the bot identity, with the merged plan's fingerprint and head, and a made-up body
+    const hash = (await run(['hash', '--plan-json', file('h.json', JSON.stringify(v2))], env)).stdout.trim();
+    gh.addComment(12, BOT, `<!-- ecs-coexist:plan-comment env=dev plan-sha256=${hash} head=${HEAD} -->\n### 📝 Terraform plan for \`dev\`: changes\n\n**Plan: 0 to add, 0 to change, 0 to destroy.**\n`);
+    gh.heads.set(12, HEAD);
+    // WHEN the merged plan is verified
+    const r = await run(['verify', '--env', 'dev', '--plan-json', file('now.json', JSON.stringify(v2)), '--pr', '12'], env);
+    // THEN refused, naming the first line that differs
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^plan-comment: refusing to apply: the plan comment for dev on example-org\/webapp-infra#12 carries this plan's fingerprint but does not show this plan \(line 4 shows "\*\*Plan: 0 to add, 0 to change, 0 to destroy\.\*\*" where this plan renders "\*\*Plan: 0 to add, 1 to change, 0 to destroy\.\*\*"\): it was not written by this repository's plan workflow/);
+  });
+
+  test('passes when the reviewed comment and the plan differ only in drift, details and the released image', async () => {
+    // GIVEN the reviewed comment as the plan workflow posted it, then drift appearing before the merge
+    await reviewed(v1);
+    gh.heads.set(12, HEAD);
+    const drifted = { ...v1, resource_drift: [change('aws_ssm_parameter.flags', ['update'], { name: 'f', value: 'a=1' }, { name: 'f', value: 'a=2' })] };
+    // WHEN verified
+    const r = await run(['verify', '--env', 'dev', '--plan-json', file('now.json', JSON.stringify(drifted)), '--pr', '12'], env);
+    // THEN it passes: what apply does is what was shown
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
   });
 
   test('refuses when the fingerprint comes from someone other than the bot', async () => {

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
-import { isObject, type Change } from './plan';
+import { isObject, MAX_NESTING, type Change } from './plan';
+import { nestingDepth } from './plan-reader';
 
 export type Segment = string | number;
 export type Path = Segment[];
@@ -101,8 +102,14 @@ function walk(
     }
     // A container on one side, a scalar on the other: a plain replacement of the value.
   }
-  if (isDeepStrictEqual(before ?? null, after ?? null)) return;
+  // An empty string and null are the same to Terraform's renderer (providers normalise one into the other): it hides
+  // `allowed_pattern = ""` on a create and "" -> null on an update, and so does this.
+  if (isDeepStrictEqual(emptyAsNull(before), emptyAsNull(after))) return;
   emit(value(before), value(after));
+}
+
+function emptyAsNull(v: unknown): unknown {
+  return v === undefined || v === '' ? null : v;
 }
 
 function value(v: unknown): Side {
@@ -126,7 +133,9 @@ export function decodeJsonDocument(v: unknown): unknown {
   if (first !== '{' && first !== '[') return undefined;
   try {
     const parsed: unknown = JSON.parse(v);
-    return typeof parsed === 'object' && parsed !== null ? parsed : undefined;
+    // A document nested deeper than any real policy or container definition is shown as the string it is: walking it
+    // would exhaust the stack.
+    return typeof parsed === 'object' && parsed !== null && nestingDepth(parsed, MAX_NESTING).depth <= MAX_NESTING ? parsed : undefined;
   } catch {
     return undefined;
   }

@@ -12,128 +12,20 @@
  * Every input is read, checked and rendered before the first request to GitHub: bad input exits 1 with one line and
  * posts nothing.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { z } from 'zod';
+import { commitOption, DEFAULT_AUTHOR, headSha, loadPlan, maskConfig, planSecrets, prFromOptions, readInput, repository, token, type CommonOptions } from './cli-inputs';
 import { planHash } from './hash';
-import { Masker, maskerFor, secretsFor, type MaskConfig } from './mask';
+import { maskerFor, secretsFor } from './mask';
 import { ownershipFor } from './ownership';
-import { parsePlan, PlanInputError, type TerraformPlan } from './plan';
+import { PlanInputError } from './plan';
 import { renderApplyResult, renderPlan, renderPlanFailure, runUrlFromEnv, type ApplyStatus } from './render';
+import { gateRefusal } from './review';
 
 /** A failure the user can act on: printed as one line, exit 1. */
 class CliError extends Error {}
 
-const DEFAULT_AUTHOR = 'github-actions[bot]';
-
-interface CommonOptions {
-  env?: string;
-  repo?: string;
-  pr?: string;
-  commit?: string;
-  config?: string;
-  maskAttribute?: string[];
-  maskValue?: string[];
-  commentAuthor: string;
-  apiUrl?: string;
-}
-
-function readInput(path: string, option: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new PlanInputError(option, `${JSON.stringify(path)} (${code === 'ENOENT' ? 'no such file' : code ?? 'unreadable'})`, 'a readable file');
-  }
-}
-
-function loadPlan(path: string): TerraformPlan {
-  return parsePlan(readInput(path, '--plan-json'), `--plan-json ${path}`);
-}
-
-const configSchema = z.strictObject({
-  masks: z.strictObject({ attributes: z.array(z.string()).optional(), values: z.array(z.string()).optional() }).optional(),
-});
-
-function maskConfig(o: CommonOptions): MaskConfig {
-  let fromFile: MaskConfig = {};
-  if (o.config) {
-    let data: unknown;
-    try {
-      data = JSON.parse(readInput(o.config, '--config'));
-    } catch (e) {
-      if (e instanceof PlanInputError) throw e;
-      throw new PlanInputError(`--config ${o.config}`, `malformed JSON (${(e as Error).message.split('\n')[0]})`, '{"masks": {"attributes": [globs], "values": [regular expressions]}}');
-    }
-    const r = configSchema.safeParse(data);
-    if (!r.success) {
-      const issue = r.error.issues[0];
-      const field = issue.path.length > 0 ? issue.path.join('.') : '(root)';
-      throw new PlanInputError(`--config ${o.config}: ${field}`, issue.code === 'unrecognized_keys' ? `unknown key(s) ${issue.keys.join(', ')}` : issue.message, '{"masks": {"attributes": [globs], "values": [regular expressions]}}');
-    }
-    fromFile = r.data.masks ?? {};
-  }
-  const config = {
-    attributes: [...(fromFile.attributes ?? []), ...(o.maskAttribute ?? [])],
-    values: [...(fromFile.values ?? []), ...(o.maskValue ?? [])],
-  };
-  new Masker(config); // validates the patterns now, before anything else happens
-  return config;
-}
-
 const ownership = ownershipFor;
-
-function repository(o: CommonOptions): { owner: string; repo: string } {
-  const full = o.repo ?? process.env.GITHUB_REPOSITORY;
-  const m = /^([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)$/.exec(full ?? '');
-  if (!m) throw new PlanInputError('--repo', full ? JSON.stringify(full) : 'nothing (and GITHUB_REPOSITORY is unset)', 'owner/name');
-  return { owner: m[1], repo: m[2] };
-}
-
-/** The pull_request object of the event that started the workflow, if it was one. */
-function pullRequestEvent(): { number?: number; head?: { sha?: string } } | undefined {
-  const eventPath = process.env.GITHUB_EVENT_PATH;
-  if (!eventPath || !existsSync(eventPath)) return undefined;
-  try {
-    return (JSON.parse(readFileSync(eventPath, 'utf8')) as { pull_request?: { number?: number; head?: { sha?: string } } }).pull_request;
-  } catch {
-    return undefined; // not a pull_request event
-  }
-}
-
-/** The pull request number: --pr, else the pull_request event that started the workflow. */
-function prFromOptions(o: CommonOptions): number | undefined {
-  if (o.pr !== undefined) {
-    if (!/^[1-9]\d{0,9}$/.test(o.pr)) throw new PlanInputError('--pr', JSON.stringify(o.pr), 'a pull-request number');
-    return Number(o.pr);
-  }
-  const n = pullRequestEvent()?.number;
-  return typeof n === 'number' ? n : undefined;
-}
-
-/** The head commit the plan was made for: --head-sha, else the pull_request event's head (not GITHUB_SHA, the merge ref). */
-function headSha(o: { headSha?: string }): string | undefined {
-  const sha = o.headSha ?? pullRequestEvent()?.head?.sha;
-  if (sha !== undefined && !/^[0-9a-f]{40}$/.test(sha)) throw new PlanInputError('--head-sha', JSON.stringify(sha), 'a 40-character commit SHA');
-  return sha;
-}
-
-/** The plan's secret literals, to scrub free text (logs) with; none without a plan. */
-function planSecrets(planJson: string | undefined, masks: MaskConfig): Set<string> {
-  return planJson === undefined ? new Set() : secretsFor(loadPlan(planJson), masks);
-}
-
-function token(): string {
-  const t = process.env.GITHUB_TOKEN;
-  if (!t) throw new PlanInputError('GITHUB_TOKEN', 'nothing', 'a token allowed to write pull-request comments (pull-requests: write), in the environment');
-  return t;
-}
-
-function commitOption(o: CommonOptions): string | undefined {
-  const sha = o.commit ?? process.env.GITHUB_SHA;
-  if (sha !== undefined && !/^[0-9a-f]{7,40}$/.test(sha)) throw new PlanInputError('--commit', JSON.stringify(sha), 'a commit SHA');
-  return sha;
-}
 
 /** Loads the GitHub client lazily: nothing about GitHub is touched before the inputs are known to be good. */
 async function github(o: CommonOptions) {
@@ -238,7 +130,7 @@ export function program(): Command {
       .option('--post', 'when refusing, say so on the pull request (apply-result comment)'),
   ).action(async (o: CommonOptions & { planJson: string; post?: boolean }) => {
     const env = o.env!;
-    ownership(env);
+    const own = ownership(env);
     const masks = maskConfig(o);
     repository(o);
     token();
@@ -249,22 +141,15 @@ export function program(): Command {
     const pr = await resolvePr(o, gh);
     const found = await gh.mod.findComment(gh.octokit, pr, 'plan-comment', env, o.commentAuthor);
     const ref = `${pr.owner}/${pr.repo}#${pr.number}`;
-    const rerun = 're-run the plan workflow on the pull request, or open a new one, to review the plan of what was merged';
-    // Only asked when a fingerprint is there to compare (--pr gave no merge lookup that carried it).
-    const prHead = async () => pr.headSha ?? (await gh.mod.pullRequestHead(gh.octokit, pr));
-    let refusal: string | undefined;
-    let head: string | undefined;
-    if (!found) refusal = `no plan comment for ${env} on ${ref}: nothing was reviewed for this environment`;
-    else if (found.marker.status === 'failed' || !found.marker.planSha256) refusal = `the last plan for ${env} on ${ref} failed: nothing was reviewed for this environment`;
-    else if (!found.marker.head) refusal = `the plan comment for ${env} on ${ref} does not name the commit it was made for: ${rerun}`;
-    else if (found.marker.head !== (head = await prHead())) {
-      // The comment belongs to an earlier push: the plan of the last one was cancelled or has not posted yet.
-      refusal = `the plan comment for ${env} on ${ref} was made for commit ${found.marker.head.slice(0, 12)}, but the pull request was merged at ` +
-        `${head ? head.slice(0, 12) : 'an unknown head'}: its last push was never planned; ${rerun}`;
-    } else if (found.marker.planSha256 !== hash) {
-      refusal = `the plan for ${env} (fingerprint ${hash.slice(0, 12)}) differs from the one reviewed on ${ref} (${found.marker.planSha256.slice(0, 12)}): ` +
-        'something changed since the review (another merge, or the infrastructure itself); open a pull request to review the new plan';
-    }
+    const { refusal, head } = await gateRefusal({
+      env,
+      ref,
+      found,
+      hash,
+      // Only asked when a fingerprint is there to compare (--pr gave no merge lookup that carried it).
+      prHead: async () => pr.headSha ?? (await gh.mod.pullRequestHead(gh.octokit, pr)),
+      render: (headSha) => renderPlan(plan, { env, ownership: own, masks, headSha }).markdown,
+    });
     if (refusal) {
       if (o.post) {
         const body = renderApplyResult('', { env, masks, secrets: secretsFor(plan, masks), status: 'refused', reason: `Refusing to apply: ${refusal}.`, runUrl: runUrlFromEnv(), commit: commitOption(o) });

@@ -1,180 +1,22 @@
-import { changedLeaves, decodeJsonDocument, formatPath, topAttribute } from './attributes';
-import { isObject, type TerraformPlan } from './plan';
+import { attr, changedAttributes, listenerPaths, NO_FACTS, roleOf, type CodeDeployFacts, type ReleaseOwnership } from './ecs-roles';
+import { ROLE_NOTES, type NoteLevel } from './ecs-notes';
+import { md, trusted, unmasked, type Md } from './markdown';
 import type { Entry } from './summary';
 import { frameworkCli } from '../framework';
 
-/**
- * What the release CLI owns in an environment, so the comment can say when a plan touches it. Names come from the
- * environment configuration (`resourceNames(env)`); parameters named like the project's release pointer and
- * descriptor (`…/release-image`, `…/descriptor`) are recognised even without it.
- */
-export interface ReleaseOwnership {
-  readonly environment: string;
-  readonly releaseParameters: readonly string[];
-  readonly descriptorParameters: readonly string[];
-  /** Set when the environment deploys blue/green through CodeDeploy (`deployment.strategy: blue-green`). */
-  readonly blueGreen?: BlueGreenOwnership;
-}
+export { codeDeployFacts, CODEDEPLOY_LISTENER_PATHS, isCodeDeployListenerPath, type BlueGreenOwnership, type CodeDeployFacts, type ReleaseOwnership } from './ecs-roles';
 
-/** Names of what CodeDeploy works on in a blue/green environment (from `resourceNames(env)`). */
-export interface BlueGreenOwnership {
-  readonly application: string;
-  readonly deploymentGroup: string;
-  /** The two target groups CodeDeploy alternates between, blue first. */
-  readonly targetGroups: readonly string[];
-}
-
-/**
- * What CodeDeploy rewrites on a blue/green listener: the forward target of its default action. The same list as
- * `CODEDEPLOY_OWNED_LISTENER_PATHS` in modules/load-balancer.ts (a unit test keeps them equal); copied so the CLI does
- * not load the provider bindings to render a comment.
- */
-export const CODEDEPLOY_LISTENER_PATHS = ['default_action[0].target_group_arn', 'default_action[0].forward'] as const;
-
-/**
- * What the plan itself says about CodeDeploy: the listeners and target groups its deployment groups name (Terraform
- * lists every resource in `resource_changes`, unchanged ones as no-op, so they are known whenever the group exists).
- */
-export interface CodeDeployFacts {
-  readonly listenerArns: ReadonlySet<string>;
-  readonly targetGroupNames: ReadonlySet<string>;
-}
-
-const NO_FACTS: CodeDeployFacts = { listenerArns: new Set(), targetGroupNames: new Set() };
-
-export function codeDeployFacts(plan: TerraformPlan): CodeDeployFacts {
-  const listenerArns = new Set<string>();
-  const targetGroupNames = new Set<string>();
-  const blocks = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? v.filter(isObject) : isObject(v) ? [v] : []);
-  for (const rc of [...(plan.resource_changes ?? []), ...(plan.resource_drift ?? [])]) {
-    if (rc.type !== 'aws_codedeploy_deployment_group') continue;
-    for (const side of [rc.change.before, rc.change.after]) {
-      if (!isObject(side)) continue;
-      for (const pair of blocks(side.load_balancer_info).flatMap((i) => blocks(i.target_group_pair_info))) {
-        for (const route of [...blocks(pair.prod_traffic_route), ...blocks(pair.test_traffic_route)]) {
-          for (const arn of Array.isArray(route.listener_arns) ? route.listener_arns : []) if (typeof arn === 'string') listenerArns.add(arn);
-        }
-        for (const tg of blocks(pair.target_group)) if (typeof tg.name === 'string') targetGroupNames.add(tg.name);
-      }
-    }
-  }
-  return { listenerArns, targetGroupNames };
-}
-
-export type NoteLevel = 'caution' | 'warning' | 'note';
+export type { NoteLevel };
 
 export interface EcsNote {
   readonly level: NoteLevel;
   readonly address: string;
-  /** Markdown, one paragraph. */
-  readonly text: string;
+  /** Markdown, one paragraph; values masked and escaped when rendered. */
+  readonly text: Md;
 }
 
-const RELEASE_SUFFIX = '/release-image';
-const DESCRIPTOR_SUFFIX = '/descriptor';
 
-type Role =
-  | 'task-definition'
-  | 'service'
-  | 'release-pointer'
-  | 'descriptor'
-  | 'codedeploy-listener'
-  | 'codedeploy-target-group'
-  | 'codedeploy-group'
-  | 'codedeploy-app'
-  | 'codedeploy-config'
-  | undefined;
 
-function roleOf(e: Entry, own: ReleaseOwnership, facts: CodeDeployFacts): Role {
-  const { type } = e.rc;
-  if (type === 'aws_ecs_task_definition') return 'task-definition';
-  if (type === 'aws_ecs_service') return 'service';
-  if (type === 'aws_codedeploy_deployment_group') return 'codedeploy-group';
-  if (type === 'aws_codedeploy_app') return 'codedeploy-app';
-  if (type === 'aws_codedeploy_deployment_config') return 'codedeploy-config';
-  if (type === 'aws_lb_listener' || type === 'aws_alb_listener') {
-    const arns = [e.rc.change.before, e.rc.change.after].map((v) => (isObject(v) ? v.arn : undefined));
-    if (arns.some((arn) => typeof arn === 'string' && facts.listenerArns.has(arn))) return 'codedeploy-listener';
-    // On a create the ARNs are unknown: in a blue/green environment the listeners that forward by default action are
-    // the two CodeDeploy shifts (the others redirect or answer 404 unless a rule matches).
-    if (own.blueGreen && defaultActionType(e) === 'forward') return 'codedeploy-listener';
-    return undefined;
-  }
-  if (type === 'aws_lb_target_group' || type === 'aws_alb_target_group') {
-    const name = attr(e, 'name');
-    if (typeof name === 'string' && (facts.targetGroupNames.has(name) || own.blueGreen?.targetGroups.includes(name))) return 'codedeploy-target-group';
-    return undefined;
-  }
-  if (type === 'aws_ssm_parameter') {
-    const name = attr(e, 'name');
-    if (typeof name !== 'string') return undefined;
-    if (own.releaseParameters.includes(name) || name.endsWith(RELEASE_SUFFIX)) return 'release-pointer';
-    if (own.descriptorParameters.includes(name) || name.endsWith(DESCRIPTOR_SUFFIX)) return 'descriptor';
-  }
-  return undefined;
-}
-
-function attr(e: Entry, key: string): unknown {
-  const after = e.rc.change.after;
-  const before = e.rc.change.before;
-  if (isObject(after) && after[key] !== undefined && after[key] !== null) return after[key];
-  return isObject(before) ? before[key] : undefined;
-}
-
-/** The attribute as it is now (what a replacement or deletion loses); the planned value on a create. */
-function beforeAttr(e: Entry, key: string): unknown {
-  const before = e.rc.change.before;
-  return isObject(before) && before[key] !== undefined && before[key] !== null ? before[key] : attr(e, key);
-}
-
-function changedAttributes(e: Entry): Set<string> {
-  return new Set(changedLeaves(e.rc.change).map((l) => topAttribute(l.path)));
-}
-
-function defaultActionType(e: Entry): unknown {
-  const actions = attr(e, 'default_action');
-  const first = Array.isArray(actions) ? actions[0] : undefined;
-  return isObject(first) ? first.type : undefined;
-}
-
-/** True for a listener path CodeDeploy rewrites (or one below it). */
-export function isCodeDeployListenerPath(path: string): boolean {
-  return CODEDEPLOY_LISTENER_PATHS.some((p) => path === p || path.startsWith(`${p}[`) || path.startsWith(`${p}.`));
-}
-
-/** The changed leaf paths of a change, split into those CodeDeploy owns on a listener and the others. */
-function listenerPaths(e: Entry): { owned: string[]; other: string[] } {
-  const paths = [...new Set(changedLeaves(e.rc.change).map((l) => formatPath(l.path)))];
-  return { owned: paths.filter(isCodeDeployListenerPath), other: paths.filter((p) => !isCodeDeployListenerPath(p)) };
-}
-
-function codeList(names: Iterable<string>, max = 6): string {
-  const all = [...names];
-  return all.slice(0, max).map((n) => `\`${n}\``).join(', ') + (all.length > max ? `, and ${all.length - max} more` : '');
-}
-
-/** The image of the first container in a task definition's container_definitions, when known at plan time. */
-function plannedImage(e: Entry): string | undefined {
-  const after = e.rc.change.after;
-  const defs = isObject(after) ? decodeJsonDocument(after.container_definitions) : undefined;
-  const first = Array.isArray(defs) ? defs[0] : undefined;
-  return isObject(first) && typeof first.image === 'string' ? first.image : undefined;
-}
-
-function replaceReason(e: Entry, entries: Entry[]): string {
-  const reasons: string[] = [];
-  const paths = [...new Set((e.rc.change.replace_paths ?? []).map((p) => `\`${formatPath(p)}\``))];
-  if (paths.length > 0) reasons.push(`${paths.join(', ')} changed`);
-  if (e.rc.action_reason === 'replace_by_triggers') {
-    // The project's task definition is replaced when the container settings it keeps in a terraform_data change.
-    const specs = entries.filter((o) => o.rc.type === 'terraform_data' && o.kind === 'update');
-    const fields = [...new Set(specs.flatMap((s) => changedLeaves(s.rc.change).filter((l) => l.path[0] === 'input').map((l) => `\`${formatPath(l.path.slice(1))}\``)))];
-    reasons.push(fields.length > 0 ? `container settings changed: ${fields.slice(0, 6).join(', ')}${fields.length > 6 ? ', …' : ''}, through \`replace_triggered_by\`` : '`replace_triggered_by` changed');
-  }
-  if (e.rc.action_reason === 'replace_because_tainted') reasons.push('the current revision is tainted');
-  if (e.rc.action_reason === 'replace_by_request') reasons.push('requested with `-replace`');
-  return reasons.length > 0 ? reasons.join('; ') : 'a change Terraform cannot make in place';
-}
 
 /**
  * Notes for the reviewer where a plan meets the release CLI: what a task-definition replacement does to the running
@@ -185,151 +27,17 @@ export function ecsNotes(entries: Entry[], own: ReleaseOwnership, facts: CodeDep
   const notes: EcsNote[] = [];
   const env = own.environment;
   const pointerName = own.releaseParameters[0];
-  const pointer = pointerName ? `the release pointer \`${pointerName}\`` : 'the release pointer (SSM)';
-  const deploy = `\`ecs-release deploy --env ${env}\``;
-  const status = `\`ecs-release status --env ${env}\``;
-  const whenIdle = 'Apply while no blue/green deployment is in flight';
-  const notInFlight = `${whenIdle} (${status})`;
+  const pointer = pointerName ? md`the release pointer ${pointerName}` : trusted('the release pointer (SSM)');
+  const deploy = unmasked(`ecs-release deploy --env ${env}`);
+  const status = unmasked(`ecs-release status --env ${env}`);
+  const whenIdle = trusted('Apply while no blue/green deployment is in flight');
+  const notInFlight = md`${whenIdle} (${status})`;
   for (const e of entries) {
     const role = roleOf(e, own, facts);
     if (!role) continue;
-    const a = `\`${e.rc.address}\``;
-    const add = (level: NoteLevel, text: string) => notes.push({ level, address: e.rc.address, text });
-    switch (role) {
-      case 'task-definition': {
-        const skipDestroy = attr(e, 'skip_destroy') === true;
-        const image = plannedImage(e);
-        const withImage = image ? `image \`${image}\`` : 'the image';
-        if (e.kind === 'replace' || e.kind === 'replace-keep') {
-          add(
-            'note',
-            `Task definition ${a} gets a new revision: ${replaceReason(e, entries)}. It is registered with ${withImage} read from ${pointer} ` +
-              'at apply time, i.e. the image running now, not the bootstrap image. The service keeps running its current revision: ' +
-              `the change reaches running tasks with the next ${deploy} (every deploy starts from this revision) or ` +
-              `\`ecs-release rollout --env ${env}\` (ships it with the running image).`,
-          );
-          if (e.kind === 'replace' && !skipDestroy) {
-            add('caution', `${a} has \`skip_destroy\` off: the previous revision will be deregistered, and \`ecs-release rollback\` can no longer return to it.`);
-          }
-        } else if (e.kind === 'create') {
-          add('note', `Task definition ${a} is registered with ${withImage} from ${pointer}. From then on ${deploy} registers the revisions that run; Terraform ignores the image.`);
-        } else if (e.kind === 'delete') {
-          add(skipDestroy ? 'note' : 'caution', skipDestroy
-            ? `${a} leaves Terraform, but its revision stays registered (\`skip_destroy\`): rollback targets remain.`
-            : `${a} will be deregistered: \`ecs-release rollback\` can no longer return to it.`);
-        }
-        break;
-      }
-      case 'service': {
-        if (e.kind === 'update') {
-          const changed = changedAttributes(e);
-          if (changed.has('task_definition')) {
-            add('caution', `${a} would point the service back at the revision Terraform tracks, undoing every ${deploy} since. ` +
-              'The release CLI owns the running revision: keep `ignore_changes = [task_definition]` on the service.');
-          }
-          if (changed.has('desired_count')) {
-            add('warning', `${a} sets \`desired_count\` (${show(attr(e, 'desired_count'))}), which auto scaling and the release CLI also change: ` +
-              'with auto scaling attached, keep `desired_count` in `ignore_changes`.');
-          }
-          if (changed.has('load_balancer') && own.blueGreen) {
-            add('caution', `${a} would set the service's \`load_balancer\` back to the target group Terraform declares, but CodeDeploy moves the ` +
-              'service to the other target group at every blue/green deployment: keep `ignore_changes = [load_balancer]` on the service.');
-          }
-        } else if (e.kind === 'replace' || e.kind === 'delete') {
-          add('caution', e.kind === 'replace'
-            ? `${a} will be deleted and created again: its tasks stop, and the new service starts from the revision Terraform tracks. ` +
-              `Run ${deploy} with the current image right after apply.`
-            : `${a} will be deleted: its tasks stop and ${deploy} has no service to ship to.`);
-        } else if (e.kind === 'create') {
-          add('note', `Service ${a} starts from the revision Terraform registers; from then on the release CLI decides which revision runs and Terraform ignores \`task_definition\`.`);
-        }
-        break;
-      }
-      case 'release-pointer': {
-        const name = `\`${String(attr(e, 'name'))}\``;
-        const seed = attr(e, 'insecure_value') ?? undefined;
-        if (e.kind === 'create') {
-          add('note', `Release pointer ${name} is seeded with ${seed ? `\`${String(seed)}\`` : 'the bootstrap image'}; after this only ${deploy} writes it (Terraform ignores its value).`);
-        } else if (e.kind === 'update') {
-          const changed = changedAttributes(e);
-          if (changed.has('insecure_value') || changed.has('value')) {
-            add('caution', `${a} would overwrite the image the release CLI deployed (${name}); the next task-definition revision would run that image. ` +
-              'Keep `ignore_changes` on the pointer\'s value.');
-          } else {
-            add('note', `${a} changes the release pointer ${name} (${[...changed].map((c) => `\`${c}\``).join(', ')}), which \`ecs-release\` writes; the deployed image is kept.`);
-          }
-        } else if (e.kind === 'replace' || e.kind === 'replace-keep' || e.kind === 'delete') {
-          add('caution', `${a} ${e.kind === 'delete' ? 'deletes' : 're-creates'} the release pointer ${name}: the record of the deployed image is lost` +
-            `${e.kind === 'delete' ? '' : ` and it goes back to ${seed ? `\`${String(seed)}\`` : 'the bootstrap image'}`}; the next task-definition revision would ship that image. ` +
-            `Run ${deploy} with the current image right after apply.`);
-        }
-        break;
-      }
-      case 'descriptor': {
-        const name = `\`${String(attr(e, 'name'))}\``;
-        if (e.kind === 'update' || e.kind === 'replace') {
-          add('note', `The release descriptor ${name} changes: \`ecs-release\` reads it at every deploy, so deploys after this apply use the new values.`);
-        } else if (e.kind === 'delete') {
-          add('caution', `${a} deletes the release descriptor ${name}: \`ecs-release\` cannot deploy this service without it.`);
-        }
-        break;
-      }
-      case 'codedeploy-listener': {
-        if (e.kind === 'update') {
-          const { owned, other } = listenerPaths(e);
-          if (owned.length > 0) {
-            add('caution', `${a} would set the forward target of a listener CodeDeploy shifts traffic on (${codeList(owned)}): after a blue/green ` +
-              'deployment production traffic may be on the other target group, and this apply would send it back to one whose tasks may be gone. ' +
-              `Keep \`ignore_changes\` on ${codeList(CODEDEPLOY_LISTENER_PATHS)}.`);
-          }
-          if (other.length > 0) {
-            add('note', `${a} is a listener CodeDeploy shifts traffic on; this change (${codeList(other)}) applies, the forward target stays CodeDeploy's. ${notInFlight}.`);
-          }
-        } else if (e.kind === 'replace' || e.kind === 'replace-keep' || e.kind === 'delete') {
-          add('caution', `${a} ${e.kind === 'delete' ? 'deletes' : 're-creates'} a listener CodeDeploy shifts traffic on` +
-            `${e.kind === 'delete' ? ': blue/green deployments fail until the deployment group names a listener again' : ': the new one forwards to the blue target group, wherever production runs now, and the deployment group must follow its new ARN'}. ` +
-            `${whenIdle}, and check where traffic goes afterwards: ${status}.`);
-        } else if (e.kind === 'create') {
-          add('note', `Listener ${a} forwards to the blue target group; from the first blue/green deployment on, CodeDeploy moves its forward target and Terraform ignores it (${codeList(CODEDEPLOY_LISTENER_PATHS)}).`);
-        }
-        break;
-      }
-      case 'codedeploy-target-group': {
-        const name = `\`${String(beforeAttr(e, 'name'))}\``;
-        if (e.kind === 'replace' || e.kind === 'replace-keep' || e.kind === 'delete') {
-          add('caution', `${a} ${e.kind === 'delete' ? 'deletes' : 're-creates'} target group ${name}, one of the two CodeDeploy alternates between: ` +
-            'production traffic may be on it right now, and its tasks are not registered in a new one. ' +
-            `${whenIdle}, and check which target group is live first: ${status}.`);
-        } else if (e.kind === 'update') {
-          add('note', `Target group ${name} (${codeList(changedAttributes(e))}) is one of the blue/green pair: the change applies at once to whichever color it is, live or idle.`);
-        }
-        break;
-      }
-      case 'codedeploy-group': {
-        const name = `\`${String(beforeAttr(e, 'deployment_group_name'))}\``;
-        if (e.kind === 'update') {
-          add('note', `CodeDeploy deployment group ${name} changes (${codeList(changedAttributes(e))}): deployments started after this apply use the new settings. ${notInFlight}.`);
-        } else if (e.kind === 'replace' || e.kind === 'replace-keep' || e.kind === 'delete') {
-          add('caution', `${a} ${e.kind === 'delete' ? 'deletes' : 're-creates'} CodeDeploy deployment group ${name}: a deployment in flight loses its group ` +
-            `(traffic stays wherever it is), its history and one-action rollback go, and ${deploy} cannot ship until the group exists again. ${notInFlight}.`);
-        } else if (e.kind === 'create') {
-          add('note', `CodeDeploy deployment group ${name}: ${deploy} ships through it, new tasks on the test listener first, then the traffic shift; \`ecs-release approve --env ${env}\` lets a held deployment continue.`);
-        }
-        break;
-      }
-      case 'codedeploy-app': {
-        if (e.kind === 'replace' || e.kind === 'replace-keep' || e.kind === 'delete') {
-          add('caution', `${a} ${e.kind === 'delete' ? 'deletes' : 're-creates'} the CodeDeploy application, and with it every deployment group and its history: ${deploy} cannot ship until they exist again. ${notInFlight}.`);
-        }
-        break;
-      }
-      case 'codedeploy-config': {
-        if (e.kind === 'replace' || e.kind === 'delete') {
-          add('note', `${a}: the traffic shifting of blue/green deployments changes; a deployment in flight keeps the configuration it started with.`);
-        }
-        break;
-      }
-    }
+    const a = md`${e.rc.address}`;
+    const add = (level: NoteLevel, text: Md) => notes.push({ level, address: e.rc.address, text });
+    ROLE_NOTES[role]({ e, a, add, env, entries, own, pointer, deploy, status, whenIdle, notInFlight });
   }
   notes.push(...ciRoleNotes(entries, env));
   return notes;
@@ -352,9 +60,7 @@ function ciRoleNotes(entries: Entry[], env: string): EcsNote[] {
     out.push({
       level: 'caution',
       address: e.rc.address,
-      text: `\`${e.rc.address}\` changes the CI role \`${name}\`, which the CI apply role may not change (no pipeline widens its own rights): ` +
-        `the apply workflow would stop at it with AccessDenied. Apply this change from a workstation with the environment's Terraform role ` +
-        `(\`${frameworkCli()} apply ${env}\`), then re-run the workflow.`,
+      text: md`${e.rc.address} changes the CI role ${name}, which the CI apply role may not change (no pipeline widens its own rights): the apply workflow would stop at it with AccessDenied. Apply this change from a workstation with the environment's Terraform role (${unmasked(`${frameworkCli()} apply ${env}`)}), then re-run the workflow.`,
     });
   }
   return out;
@@ -365,12 +71,25 @@ function ciRoleNotes(entries: Entry[], env: string): EcsNote[] {
  * this is the coexistence contract at work, not somebody clicking in the console. When the plan itself would undo that
  * change (the lifecycle rule is gone), it says so instead.
  */
+const indexes = new WeakMap<Entry[], Map<string, Entry>>();
+
+function changesByAddress(planned: Entry[]): Map<string, Entry> {
+  let index = indexes.get(planned);
+  if (!index) {
+    index = new Map();
+    for (const p of planned) if (p.kind !== 'no-op' && !index.has(p.rc.address)) index.set(p.rc.address, p);
+    indexes.set(planned, index);
+  }
+  return index;
+}
+
 export function expectedDrift(e: Entry, own: ReleaseOwnership, planned: Entry[] = [], facts: CodeDeployFacts = NO_FACTS): string | undefined {
   const role = roleOf(e, own, facts);
   if (e.kind !== 'update') return undefined;
   const changed = changedAttributes(e);
   const only = (...names: string[]) => changed.size > 0 && [...changed].every((c) => names.includes(c));
-  const change = planned.find((p) => p.rc.address === e.rc.address && p.kind !== 'no-op');
+  // Indexed once per plan: a lookup per drifted object made large plans quadratic.
+  const change = changesByAddress(planned).get(e.rc.address);
   let author: string | undefined;
   let undone: boolean;
   if (role === 'codedeploy-listener') {
@@ -392,6 +111,3 @@ export function expectedDrift(e: Entry, own: ReleaseOwnership, planned: Entry[] 
   return undone ? `${author}, and this plan would undo it` : `expected: ${author}, ignored by Terraform`;
 }
 
-function show(v: unknown): string {
-  return v === undefined || v === null ? 'unset' : String(v);
-}

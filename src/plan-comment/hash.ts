@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { changedLeaves, formatPath, type Leaf, type Side } from './attributes';
 import type { Masker } from './mask';
-import type { TerraformPlan } from './plan';
-import { entryOf, kindOf } from './summary';
+import type { ResourceChange, TerraformPlan } from './plan';
+import { entryOf, kindOf, type Entry } from './summary';
 
 /**
  * A fingerprint of what applying the plan would do, for the apply gate: the apply job re-plans after merge and
@@ -18,32 +18,46 @@ import { entryOf, kindOf } from './summary';
  *   scrubbed, because the fingerprint is published in a pull-request comment.
  */
 export function planHash(plan: TerraformPlan, masker: Masker): string {
-  const changes = (plan.resource_changes ?? [])
+  const key = (rc: ResourceChange) => `${rc.address}\u0000${rc.deposed ?? ''}`;
+  // Sorted first, then each change's canonical form is made and hashed one at a time: the bytes are exactly
+  // JSON.stringify of the whole canonical object, without holding it (or its string) for a large plan.
+  const entries = (plan.resource_changes ?? [])
     .map(entryOf)
     .filter((e) => e.kind !== 'no-op' || e.moved || e.importing)
-    .map((e) => {
-      const rc = e.rc;
-      const leaves = changedLeaves(rc.change)
-        .filter((l) => !isReleaseOwnedImage(rc.type, l))
-        .map((l) => [formatPath(l.path), side(l.before, masker), side(l.after, masker), l.sensitive ? 1 : 0]);
-      return {
-        address: rc.address,
-        previous: e.moved ? rc.previous_address : null,
-        deposed: rc.deposed ?? null,
-        actions: rc.change.actions,
-        reason: rc.action_reason ?? null,
-        replace: (rc.change.replace_paths ?? []).map((p) => formatPath(p)).sort(),
-        importing: e.importing ? masker.scrub(rc.change.importing?.id ?? '') : null,
-        leaves,
-      };
-    })
-    .sort((a, b) => cmp(`${a.address}\u0000${a.deposed ?? ''}`, `${b.address}\u0000${b.deposed ?? ''}`));
+    .sort((a, b) => cmp(key(a.rc), key(b.rc)));
+  const change = (e: Entry) => {
+    const rc = e.rc;
+    const leaves = changedLeaves(rc.change)
+      .filter((l) => !isReleaseOwnedImage(rc.type, l))
+      .map((l) => [formatPath(l.path), side(l.before, masker), side(l.after, masker), l.sensitive ? 1 : 0]);
+    return {
+      address: rc.address,
+      previous: e.moved ? rc.previous_address : null,
+      deposed: rc.deposed ?? null,
+      actions: rc.change.actions,
+      reason: rc.action_reason ?? null,
+      replace: (rc.change.replace_paths ?? []).map((p) => formatPath(p)).sort(),
+      importing: e.importing ? masker.scrub(rc.change.importing?.id ?? '') : null,
+      leaves,
+    };
+  };
   const outputs = Object.entries(plan.output_changes ?? {})
     .filter(([, oc]) => kindOf(oc.actions) !== 'no-op')
     .map(([name, oc]) => ({ name, actions: oc.actions, leaves: changedLeaves(oc).map((l) => [formatPath(l.path), side(l.before, masker), side(l.after, masker)]) }))
     .sort((a, b) => cmp(a.name, b.name));
-  const canonical = JSON.stringify({ fingerprint: 1, changes, outputs });
-  return createHash('sha256').update(canonical).digest('hex');
+  // A refresh-only plan changes nothing in AWS; applying it writes the drift into the state, so the drift is what it
+  // commits to, and the mode keeps it apart from a normal plan without changes.
+  const refresh = plan.refresh_only === true
+    ? [...(plan.resource_drift ?? [])].sort((a, b) => cmp(key(a), key(b)))
+      .map((rc) => ({ address: rc.address, deposed: rc.deposed ?? null, actions: rc.change.actions, leaves: changedLeaves(rc.change).map((l) => [formatPath(l.path), side(l.before, masker), side(l.after, masker)]) }))
+    : undefined;
+  const h = createHash('sha256');
+  h.update(refresh ? '{"fingerprint":1,"mode":"refresh-only","changes":[' : '{"fingerprint":1,"changes":[');
+  entries.forEach((e, i) => h.update(`${i > 0 ? ',' : ''}${JSON.stringify(change(e))}`));
+  h.update(`],"outputs":${JSON.stringify(outputs)}`);
+  if (refresh) h.update(`,"refresh":${JSON.stringify(refresh)}`);
+  h.update('}');
+  return h.digest('hex');
 }
 
 function isReleaseOwnedImage(type: string, leaf: Leaf): boolean {

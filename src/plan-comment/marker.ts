@@ -7,6 +7,8 @@
  *   <!-- ecs-coexist:apply-result env=dev -->
  */
 
+import { clipJson } from './plan-schema';
+
 export type MarkerKind = 'plan-comment' | 'apply-result';
 
 export interface Marker {
@@ -28,11 +30,11 @@ const ENV = /^[a-z][a-z0-9-]{0,31}$/;
 const HEAD = /^[0-9a-f]{40}$/;
 
 export function formatMarker(m: Marker): string {
-  if (!ENV.test(m.env)) throw new Error(`marker env: received ${JSON.stringify(m.env)}; allowed: lower-case letters, digits and dashes`);
+  if (!ENV.test(m.env)) throw new Error(`marker env: received ${clipJson(m.env)}; allowed: lower-case letters, digits and dashes`);
   const parts = [`${PREFIX}${m.kind}`, `env=${m.env}`];
   if (m.planSha256) parts.push(`plan-sha256=${m.planSha256}`);
   if (m.head) {
-    if (!HEAD.test(m.head)) throw new Error(`marker head: received ${JSON.stringify(m.head)}; allowed: a 40-character commit SHA`);
+    if (!HEAD.test(m.head)) throw new Error(`marker head: received ${clipJson(m.head)}; allowed: a 40-character commit SHA`);
     parts.push(`head=${m.head}`);
   }
   if (m.status) parts.push(`status=${m.status}`);

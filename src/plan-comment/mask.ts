@@ -1,5 +1,6 @@
 import { changedLeaves, formatPath } from './attributes';
 import { isObject, PlanInputError, type TerraformPlan } from './plan';
+import { AWS_SECRET_KEY, secretsByKey, TOKEN_HINTS, TOKEN_PATTERNS } from './secrets';
 
 /** Masks from configuration, on top of what Terraform marks sensitive. */
 export interface MaskConfig {
@@ -23,6 +24,7 @@ export class Masker {
   private readonly attributeRules: { type?: string; re: RegExp }[];
   private readonly valueRules: RegExp[];
   private readonly secretRe?: RegExp;
+  private readonly secretPrefixes = new Set<string>();
 
   constructor(config: MaskConfig = {}, secrets: Iterable<string> = []) {
     this.attributeRules = (config.attributes ?? []).map((glob, i) => {
@@ -49,8 +51,10 @@ export class Masker {
       literals.add(JSON.stringify(s).slice(1, -1));
     }
     if (literals.size > 0) {
-      const alternatives = [...literals].sort((a, b) => b.length - a.length).map(escapeRegExp);
-      this.secretRe = new RegExp(alternatives.join('|'), 'g');
+      // A trie, not a flat alternation: matching then costs the length of the text, not the number of secrets times
+      // it (thousands of secrets in a large plan made every value's scrub slow, and the whole render superlinear).
+      this.secretRe = new RegExp(trieSource([...literals]), 'g');
+      for (const l of literals) this.secretPrefixes.add(l.slice(0, MIN_SCRUB_LENGTH));
     }
   }
 
@@ -61,12 +65,63 @@ export class Masker {
     return this.attributeRules.some((r) => (!r.type || r.type === resourceType) && candidates.some((p) => r.re.test(p)));
   }
 
+  /**
+   * Whether some secret's first characters occur in `text`: a scan linear in the text whatever the number of secrets
+   * (a regular expression over thousands of literals costs per call in proportion to them).
+   */
+  private mayHoldSecret(text: string): boolean {
+    const prefixes = this.secretPrefixes;
+    for (let i = 0; i + MIN_SCRUB_LENGTH <= text.length; i++) if (prefixes.has(text.substr(i, MIN_SCRUB_LENGTH))) return true;
+    return false;
+  }
+
   /** Removes known secret values and configured value patterns from free text. */
   scrub(text: string): string {
-    let out = this.secretRe ? text.replace(this.secretRe, SENSITIVE_TEXT) : text;
+    let out = this.secretRe && this.mayHoldSecret(text) ? text.replace(this.secretRe, SENSITIVE_TEXT) : text;
+    // Well-known token formats, whether or not anything marked them: always on.
+    if (TOKEN_HINT.test(out)) for (const re of TOKEN_RULES) out = out.replace(re, SENSITIVE_TEXT);
     for (const re of this.valueRules) out = out.replace(re, VALUE_MASK_TEXT);
     return out;
   }
+}
+
+const TOKEN_RULES = [...TOKEN_PATTERNS, AWS_SECRET_KEY];
+// The literal every token format starts with or sits next to: one cheap test per value, and the formats themselves
+// only where it hits (running each format over every value was most of the masking time on large plans).
+const TOKEN_HINT = new RegExp(TOKEN_HINTS.source, 'i');
+
+type TrieNode = Map<string, TrieNode> & { end?: boolean };
+
+/** A regular expression source matching any of `words`, longest first, shaped as a trie. */
+export function trieSource(words: string[]): string {
+  const root: TrieNode = new Map();
+  for (const w of words) {
+    let node = root;
+    for (const c of w) {
+      let next = node.get(c);
+      if (!next) node.set(c, (next = new Map()));
+      node = next;
+    }
+    node.end = true;
+  }
+  return emit(root);
+}
+
+function emit(node: TrieNode): string {
+  const parts: string[] = [];
+  for (const [c, child] of node) {
+    // Runs without a branch collapse into one literal, so the recursion goes only as deep as the branching.
+    let s = escapeRegExp(c);
+    let n = child;
+    while (n.size === 1 && !n.end) {
+      const [[c2, n2]] = n;
+      s += escapeRegExp(c2);
+      n = n2;
+    }
+    const rest = n.size > 0 ? emit(n) : '';
+    parts.push(n.end ? (rest ? `${s}(?:${rest})?` : s) : s + rest);
+  }
+  return parts.length === 1 ? parts[0] : `(?:${parts.join('|')})`;
 }
 
 /** `a.b[0].c` → [`a`, `a.b`, `a.b[0]`, `a.b[0].c`]. */
@@ -104,6 +159,13 @@ export function collectSecrets(plan: TerraformPlan): Set<string> {
     collectMarked(c.before, c.after_sensitive, false, found);
     collectMarked(c.after, c.before_sensitive, false, found);
   }
+  // Secrets Terraform does not know about: high-entropy strings under secret-looking keys (`DB_PASSWORD` in a
+  // container environment, `api_token` in a map), in any attribute or output.
+  for (const c of changes) {
+    secretsByKey(c.before, found);
+    secretsByKey(c.after, found);
+  }
+  for (const [name, oc] of Object.entries(plan.output_changes ?? {})) secretsByKey({ [name]: [oc.before, oc.after] }, found);
   const declared = plan.configuration?.root_module?.variables ?? {};
   for (const [name, decl] of Object.entries(declared)) {
     if (!decl?.sensitive) continue;
@@ -119,8 +181,9 @@ function collectMarked(value: unknown, marks: unknown, inherited: boolean, found
     collectAll(value, found);
     return;
   }
-  if (Array.isArray(value)) value.forEach((v, i) => collectMarked(v, Array.isArray(marks) ? marks[i] : undefined, false, found));
-  else if (isObject(value)) for (const [k, v] of Object.entries(value)) collectMarked(v, isObject(marks) ? marks[k] : undefined, false, found);
+  // Marks mirror the value only where something below is sensitive: where they stop, so does the search.
+  if (Array.isArray(value) && Array.isArray(marks)) value.forEach((v, i) => collectMarked(v, marks[i], false, found));
+  else if (isObject(value) && isObject(marks)) for (const [k, v] of Object.entries(value)) collectMarked(v, marks[k], false, found);
 }
 
 function collectAll(value: unknown, found: Set<string>): void {

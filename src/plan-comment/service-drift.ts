@@ -1,5 +1,6 @@
 import { changedLeaves, topAttribute } from './attributes';
 import type { EcsNote } from './ecs';
+import { md, trusted, type Md } from './markdown';
 import { isObject, type TerraformPlan } from './plan';
 
 /**
@@ -13,10 +14,8 @@ import { isObject, type TerraformPlan } from './plan';
  * The running revision's own content (roles, secrets, command) is not in a plan; when the service runs a revision other
  * than Terraform's, the note names `ecs-release status`, which compares it field by field and flags those.
  *
- * Only Terraform addresses and revision names matching a strict pattern are printed; anything else is described, never
- * echoed, so nothing from the plan reaches the Markdown unescaped.
+ * Every value from the plan goes through the `md` builder (masked code spans), like every other note.
  */
-const ADDRESS = /^[A-Za-z0-9_.[\]"-]+$/;
 const REVISION = /:task-definition\/([A-Za-z0-9_-]{1,255}):(\d+)$/;
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
@@ -26,33 +25,33 @@ const loadBalancerTargets = (v: unknown) => blocks(v).map((b) => `${String(b.con
 
 export function serviceDriftNotes(plan: TerraformPlan, env: string): EcsNote[] {
   const notes: EcsNote[] = [];
-  const status = /^[A-Za-z0-9_-]+$/.test(env) ? `\`ecs-release status --env ${env}\`` : '`ecs-release status`';
+  const status = md`${`ecs-release status --env ${env}`}`;
   for (const rc of plan.resource_drift ?? []) {
     if (rc.type !== 'aws_ecs_service' || !isObject(rc.change.before) || !isObject(rc.change.after)) continue;
     const before = rc.change.before;
     const after = rc.change.after;
     // The same normalisation as the drift section (null versus empty is no change), on whole attributes.
     const changed = new Set(changedLeaves(rc.change).map((l) => topAttribute(l.path)));
-    const a = ADDRESS.test(rc.address) ? `\`${rc.address}\`` : 'An ECS service';
-    const add = (text: string, level: EcsNote['level'] = 'warning') => notes.push({ level, address: rc.address, text });
+    const a = md`${rc.address}`;
+    const add = (text: Md, level: EcsNote['level'] = 'warning') => notes.push({ level, address: rc.address, text });
     const was = revisionOf(before.task_definition);
     const now = revisionOf(after.task_definition);
     if (now && was && now[1] !== was[1]) {
-      add(`${a} now runs a revision of another task-definition family (\`${now[1]}\`, Terraform's is \`${was[1]}\`): its roles and secrets are that family's. Check it with ${status}.`);
+      add(md`${a} now runs a revision of another task-definition family (${now[1]}, Terraform's is ${was[1]}): its roles and secrets are that family's. Check it with ${status}.`);
     } else if (changed.has('task_definition')) {
-      add(`${a} runs ${now ? `revision \`${now[1]}:${now[2]}\`` : 'a revision'} registered outside Terraform: a plan cannot show its roles, secrets or command; ${status} compares them with Terraform's revision and flags any difference.`, 'note');
+      add(md`${a} runs ${now ? md`revision ${`${now[1]}:${now[2]}`}` : trusted('a revision')} registered outside Terraform: a plan cannot show its roles, secrets or command; ${status} compares them with Terraform's revision and flags any difference.`, 'note');
     }
     if (Number(after.desired_count) === 0 && Number(before.desired_count) > 0) {
-      add(`${a} was scaled to 0 tasks outside Terraform (desired count ${Number(before.desired_count)} before): the service serves nothing.`);
+      add(md`${a} was scaled to 0 tasks outside Terraform (desired count ${Number(before.desired_count)} before): the service serves nothing.`);
     }
     if (changed.has('network_configuration')) {
-      add(`${a}: its network placement (subnets, security groups or public IP) was changed outside Terraform; this plan puts Terraform's back.`);
+      add(md`${a}: its network placement (subnets, security groups or public IP) was changed outside Terraform; this plan puts Terraform's back.`);
     }
     if (changed.has('deployment_circuit_breaker')) {
-      add(`${a}: its deployment circuit breaker was changed outside Terraform (failed deployments may no longer roll back); this plan puts Terraform's back.`);
+      add(md`${a}: its deployment circuit breaker was changed outside Terraform (failed deployments may no longer roll back); this plan puts Terraform's back.`);
     }
     if (changed.has('load_balancer') && !same(loadBalancerTargets(before.load_balancer), loadBalancerTargets(after.load_balancer))) {
-      add(`${a}: the containers its load balancer sends traffic to were changed outside Terraform.`);
+      add(md`${a}: the containers its load balancer sends traffic to were changed outside Terraform.`);
     }
   }
   return notes;

@@ -1,4 +1,4 @@
-import { changedLeaves } from './attributes';
+import { changedLeaves, formatPath } from './attributes';
 import type { OutputChange, ResourceChange, TerraformPlan } from './plan';
 
 /**
@@ -85,7 +85,7 @@ export function summarize(plan: TerraformPlan): Summary {
   for (const rc of plan.resource_changes ?? []) {
     const e = entryOf(rc);
     if (e.kind === 'no-op' && !e.moved && !e.importing) continue;
-    if (e.kind === 'delete' && rc.mode !== 'managed') continue;
+    if (e.kind === 'delete' && rc.mode === 'data') continue;
     entries.push(e);
     if (e.importing) importing++;
     if (e.kind !== 'no-op') {
@@ -103,10 +103,38 @@ export function summarize(plan: TerraformPlan): Summary {
     .filter(([, oc]) => oc.actions.some((a) => a !== 'no-op'))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   // Drift whose only differences are null versus empty (provider normalisation) is not drift a reviewer can act on.
-  const drift = (plan.resource_drift ?? []).map(entryOf).filter((e) => e.kind !== 'no-op' && (e.kind !== 'update' || changedLeaves(e.rc.change).length > 0));
+  const relevant = relevantAttributes(plan);
+  const drift = (plan.resource_drift ?? []).map(entryOf).filter((e) => e.kind !== 'no-op' && (e.kind !== 'update' || changedLeaves(e.rc.change).length > 0) && isRelevant(e, relevant));
   const hasChanges = entries.length > 0 || outputs.length > 0;
   const planLine = entries.length > 0
     ? `Plan: ${counts.import > 0 ? `${counts.import} to import, ` : ''}${counts.add} to add, ${counts.change} to change, ${counts.destroy} to destroy.`
     : undefined;
   return { entries, counts, actionCount, outputs, drift, hasChanges, planLine };
+}
+
+/** `relevant_attributes` by resource address, as display paths; undefined when the plan has none to go by. */
+function relevantAttributes(plan: TerraformPlan): Map<string, string[]> | undefined {
+  if (!Array.isArray(plan.relevant_attributes) || plan.refresh_only) return undefined;
+  const byResource = new Map<string, string[]>();
+  for (const r of plan.relevant_attributes) {
+    const paths = byResource.get(r.resource);
+    if (paths) paths.push(formatPath(r.attribute));
+    else byResource.set(r.resource, [formatPath(r.attribute)]);
+  }
+  return byResource;
+}
+
+/**
+ * Terraform shows drift only where it contributes to the plan (`relevant_attributes`). For an object the plan names
+ * there, drift elsewhere (a provider's computed artefact such as `tags_all`) is noise Terraform hides, and so is it
+ * here. Objects the plan does not name keep their drift shown: the release pointer moved by a deploy, a parameter
+ * changed by hand, which the reviewer needs most when the plan has nothing else to say.
+ */
+function isRelevant(e: Entry, relevant: Map<string, string[]> | undefined): boolean {
+  const paths = relevant?.get(e.rc.address);
+  if (!paths || e.kind !== 'update') return true;
+  return changedLeaves(e.rc.change).some((l) => {
+    const p = formatPath(l.path);
+    return paths.some((r) => r === '(value)' || p === r || p.startsWith(`${r}.`) || p.startsWith(`${r}[`));
+  });
 }
