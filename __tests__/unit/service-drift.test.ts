@@ -1,6 +1,7 @@
 import { ownershipFor } from '../../src/plan-comment/ownership';
 import { renderPlan } from '../../src/plan-comment/render';
 import { serviceDriftNotes } from '../../src/plan-comment/service-drift';
+import { shape } from '../helpers/hostile-markdown';
 import { change, plan } from '../helpers/synthetic-plan';
 
 /**
@@ -17,7 +18,7 @@ const service = (over: Record<string, unknown> = {}) => ({
   ...over,
 });
 const drifted = (after: Record<string, unknown>, address = 'aws_ecs_service.service_service_ABCDEF12') => plan([], { resource_drift: [change(address, ['update'], service(), service(after))] });
-const texts = (p: ReturnType<typeof plan>) => serviceDriftNotes(p, 'dev').map((n) => `${n.level}: ${n.text}`);
+const texts = (p: ReturnType<typeof plan>) => serviceDriftNotes(p, 'dev').map((n) => `${n.level}: ${n.text.render()}`);
 
 describe('plan comment: service changed outside Terraform', () => {
   test('GIVEN a deploy (a new revision of the same family) THEN one note points to ecs-release status for roles and secrets', () => {
@@ -38,7 +39,7 @@ describe('plan comment: service changed outside Terraform', () => {
   ])('GIVEN the service %s outside Terraform THEN a warning says so', (_what, after, text) => {
     const notes = serviceDriftNotes(drifted(after), 'dev');
     expect(notes.map((n) => n.level)).toEqual(['warning']);
-    expect(notes[0].text).toMatch(text);
+    expect(notes[0].text.render()).toMatch(text);
   });
 
   test('GIVEN CodeDeploy swapping target groups (same containers) or no drift THEN no note', () => {
@@ -46,10 +47,14 @@ describe('plan comment: service changed outside Terraform', () => {
     expect(texts(drifted({}))).toEqual([]);
   });
 
-  test('hostile values are described, never echoed: an address or a family name that is not plain', () => {
-    const notes = texts(drifted({ task_definition: 'arn:aws:ecs:x:task-definition/<img src=x>:1', desired_count: 0 }, 'aws_ecs_service.x`](http://evil)'));
-    expect(notes.join('\n')).not.toMatch(/evil|<img/);
-    expect(notes[0]).toMatch(/^note: An ECS service runs a revision registered outside Terraform/);
+  test('hostile values stay inside code spans: an address or a family name cannot add links, HTML or paragraphs', () => {
+    const notes = texts(drifted({ task_definition: 'arn:aws:ecs:x:task-definition/<img src=x>:1', desired_count: 0 }, 'aws_ecs_service.x`](http://evil)\n\n# heading'));
+    for (const note of notes) {
+      const outline = shape(note).outline;
+      expect(outline.filter((t) => /link_open|html_|heading_open|image/.test(t))).toEqual([]);
+      expect(outline.filter((t) => t.endsWith('paragraph_open'))).toHaveLength(1);
+    }
+    expect(notes[0]).toMatch(/^note: ``aws_ecs_service\.x`\]\(http:\/\/evil\)\\u\{000a\}/);
   });
 
   test('the comment carries the warning (one call site in renderPlan)', () => {
