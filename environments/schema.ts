@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { secretLookingVariable } from '../rules/lib/secret-patterns';
 import { reasonProblem } from '../rules/lib/suppressions';
 import { cidrContains, cidrsOverlap, parseCidr } from './cidr';
+import { hostileInputChecks } from './schema/checks';
+import { findNonLiteral, LITERAL_ALLOWED } from './schema/literal';
 
 /**
  * The typed, validated shape of one environment (one AWS account).
@@ -286,7 +288,10 @@ export const environmentSchema = z
     /** Tags on every resource (provider default_tags). @default {} */
     tags: z.record(z.string().min(1).max(128), z.string().max(256)).default({}),
   })
-  .superRefine((env, ctx) => crossFieldChecks(env, ctx));
+  .superRefine((env, ctx) => {
+    crossFieldChecks(env, ctx);
+    hostileInputChecks(env, ctx);
+  });
 
 export type EnvironmentInput = z.input<typeof environmentSchema>;
 export type EnvironmentConfig = z.output<typeof environmentSchema>;
@@ -456,9 +461,12 @@ function allowedFor(issue: z.core.$ZodIssue): string {
 
 /** Validates one environment and returns it with every default applied; throws `ConfigError` (one line). */
 export function defineEnvironment(input: EnvironmentInput): EnvironmentConfig {
+  const envName = typeof (input as { name?: unknown })?.name === 'string' ? (input as { name: string }).name : '(unnamed)';
+  // Before anything reads a string: one place refuses what Terraform or cdktf would evaluate (schema/literal.ts).
+  const code = findNonLiteral(input);
+  if (code) throw new ConfigError(envName, code.path.map(String).join('.'), code.received, LITERAL_ALLOWED);
   const result = environmentSchema.safeParse(input, { reportInput: true });
   if (result.success) return result.data;
-  const envName = typeof (input as { name?: unknown })?.name === 'string' ? (input as { name: string }).name : '(unnamed)';
   const issue = result.error.issues[0];
   let path = issue.path.map(String).join('.');
   let received: unknown = issue.input;
