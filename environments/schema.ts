@@ -3,7 +3,7 @@ import { secretLookingVariable } from '../rules/lib/secret-patterns';
 import { reasonProblem } from '../rules/lib/suppressions';
 import { cidrContains, cidrsOverlap, parseCidr } from './cidr';
 import { hostileInputChecks } from './schema/checks';
-import { findNonLiteral, LITERAL_ALLOWED } from './schema/literal';
+import { findNonLiteral } from './schema/literal';
 
 /**
  * The typed, validated shape of one environment (one AWS account).
@@ -464,7 +464,7 @@ export function defineEnvironment(input: EnvironmentInput): EnvironmentConfig {
   const envName = typeof (input as { name?: unknown })?.name === 'string' ? (input as { name: string }).name : '(unnamed)';
   // Before anything reads a string: one place refuses what Terraform or cdktf would evaluate (schema/literal.ts).
   const code = findNonLiteral(input);
-  if (code) throw new ConfigError(envName, code.path.map(String).join('.'), code.received, LITERAL_ALLOWED);
+  if (code) throw new ConfigError(envName, code.path.map(String).join('.'), code.received, code.allowed);
   const result = environmentSchema.safeParse(input, { reportInput: true });
   if (result.success) return result.data;
   const issue = result.error.issues[0];

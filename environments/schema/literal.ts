@@ -17,12 +17,31 @@
 
 const NOT_LITERAL = /\$\{|%\{|\{TfToken\[/;
 
+/**
+ * Strings that cdktf places inside an HCL expression (`Fn.jsonencode` of the container definitions: the environment
+ * variables) get no escaping of `"` and `\` from cdktf 0.21: a value `", "x" = file("/etc/passwd"), "y" = "` would end
+ * the HCL string and add an expression of its own. Those strings refuse quotes, backslashes and control characters.
+ */
+const INSIDE_EXPRESSION: readonly (readonly string[])[] = [['service', 'environment', '*']];
+const NOT_EXPRESSION_SAFE = /["\\\x00-\x1f\x7f]/;
+
+export const EXPRESSION_SAFE_ALLOWED =
+  'text without double quotes, backslashes or control characters (the value is written inside an HCL expression; keep structured values in service.secrets or an SSM parameter)';
+
 export const LITERAL_ALLOWED =
   'text without "${" or "%{" (Terraform would evaluate it as an expression; cdktf could not keep it literal)';
 
-/** Where the first non-literal string is: its path and the string; undefined when every string is literal. */
-export function findNonLiteral(value: unknown, path: (string | number)[] = []): { path: (string | number)[]; received: string } | undefined {
-  if (typeof value === 'string') return NOT_LITERAL.test(value) ? { path, received: value } : undefined;
+function insideExpression(path: readonly (string | number)[]): boolean {
+  return INSIDE_EXPRESSION.some((p) => p.length === path.length && p.every((part, i) => part === '*' || part === path[i]));
+}
+
+/** Where the first non-literal string is: its path, the string and what is allowed; undefined when all are literal. */
+export function findNonLiteral(value: unknown, path: (string | number)[] = []): { path: (string | number)[]; received: string; allowed: string } | undefined {
+  if (typeof value === 'string') {
+    if (NOT_LITERAL.test(value)) return { path, received: value, allowed: LITERAL_ALLOWED };
+    if (insideExpression(path) && NOT_EXPRESSION_SAFE.test(value)) return { path, received: value, allowed: EXPRESSION_SAFE_ALLOWED };
+    return undefined;
+  }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const found = findNonLiteral(value[i], [...path, i]);
@@ -32,7 +51,7 @@ export function findNonLiteral(value: unknown, path: (string | number)[] = []): 
   }
   if (value !== null && typeof value === 'object') {
     for (const [key, v] of Object.entries(value)) {
-      if (NOT_LITERAL.test(key)) return { path: [...path, key], received: key };
+      if (NOT_LITERAL.test(key)) return { path: [...path, key], received: key, allowed: LITERAL_ALLOWED };
       const found = findNonLiteral(v, [...path, key]);
       if (found) return found;
     }
