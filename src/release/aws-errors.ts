@@ -22,14 +22,15 @@ export function describeAwsError(e: unknown, call: ApiCall | undefined): string 
   const status = err.$metadata?.httpStatusCode ?? err.$response?.statusCode;
   const firstLine = String(err.message ?? '').split('\n')[0].slice(0, 300);
   if (status !== undefined) {
-    const unparsed = err.name === 'SyntaxError' || /Deserialization error/i.test(firstLine);
+    // JSON protocols fail the parser (SyntaxError); query/XML ones report the code as "Unknown".
+    const unparsed = err.name === 'SyntaxError' || err.name === 'Unknown' || /Deserialization error|^Unknown$/i.test(firstLine);
     const code = unparsed ? 'UnreadableResponse' : err.name;
     const detail = unparsed ? 'the response body could not be read' : firstLine;
     return `AWS error: ${code}: ${detail} (HTTP ${status}${call ? `, ${where}` : ''}${err.$metadata?.requestId ? `, request id ${err.$metadata.requestId}` : ''})`;
   }
   const kind = err.code ?? err.name;
   if (/TimeoutError|RequestTimeout|ETIMEDOUT/.test(`${err.name} ${kind}`) || /timed? ?out/i.test(firstLine)) {
-    return `AWS error: ${where}: no answer within the request timeout (${kind}: ${firstLine}); set ECS_RELEASE_REQUEST_TIMEOUT to wait longer`;
+    return `AWS error: ${where}: no answer within the request timeout (${kind}, after every attempt); set ECS_RELEASE_REQUEST_TIMEOUT to wait longer`;
   }
   if (NETWORK.has(err.name) || NETWORK.has(kind) || /socket hang up/i.test(firstLine)) {
     return `AWS error: ${where}: could not reach the endpoint (${kind}: ${firstLine})`;

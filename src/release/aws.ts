@@ -80,7 +80,7 @@ export function awsClientFactory(defaults: ClientDefaults = {}): ClientFactory {
       ...(defaults.endpoint ? { endpoint: defaults.endpoint } : {}),
       // Bounded everywhere: an endpoint that accepts the connection and never answers fails the call after
       // maxAttempts x requestTimeout, instead of waiting forever.
-      requestHandler: new NodeHttpHandler({ connectionTimeout: defaults.connectionTimeoutMs ?? 5000, requestTimeout }),
+      requestHandler: new NodeHttpHandler({ connectionTimeout: defaults.connectionTimeoutMs ?? 5000, requestTimeout, throwOnRequestTimeout: true }),
       maxAttempts: defaults.maxAttempts ?? 3,
     };
     const attach = <C extends Parameters<ApiCallCounter['attach']>[0]>(client: C): C => abortable(request.counter.attach(client), request.signal);

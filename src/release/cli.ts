@@ -3,7 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { createContext, parseDuration, type CommandResult, type Context, type ContextOverrides, type WaitFlags } from './context';
 import { EXIT, ReleaseError, usageError } from './errors';
 import { describeAwsError } from './aws-errors';
-import { MAX_POLL_MS, MAX_TIMEOUT_MS, preflight, refuseRepeatedOptions } from './preflight';
+import { MAX_POLL_MS, MAX_TIMEOUT_MS, refuseRepeatedOptions } from './flags';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -73,7 +73,7 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
     .addOption(json())
     .addHelpText('after', '\nExample:\n  ecs-release deploy --env dev --image 111111111111.dkr.ecr.eu-west-1.amazonaws.com/webapp:3f2a9c1 --commit 3f2a9c1\n' + EXIT_CODES_HELP)
     .action((o: ShippingFlags & { image: string; container?: string; commit?: string; allowMutableTag?: boolean }) =>
-      invoke(!!o.json, async () => (preflight(ctx, 'deploy', o), (await import('./commands/deploy')).deploy(ctx, { ...o, ...waitFlags(o) }))),
+      invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'deploy', o), (await import('./commands/deploy')).deploy(ctx, { ...o, ...waitFlags(o) }))),
     );
 
   root
@@ -88,7 +88,7 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
     .addOption(roleArn())
     .addOption(json())
     .addHelpText('after', EXIT_CODES_HELP)
-    .action((o: ShippingFlags & { container?: string }) => invoke(!!o.json, async () => (preflight(ctx, 'rollout', o), (await import('./commands/rollout')).rollout(ctx, { ...o, ...waitFlags(o) }))));
+    .action((o: ShippingFlags & { container?: string }) => invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'rollout', o), (await import('./commands/rollout')).rollout(ctx, { ...o, ...waitFlags(o) }))));
 
   root
     .command('rollback')
@@ -102,7 +102,7 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
     .addOption(roleArn())
     .addOption(json())
     .addHelpText('after', EXIT_CODES_HELP)
-    .action((o: ShippingFlags & { to?: string }) => invoke(!!o.json, async () => (preflight(ctx, 'rollback', o), (await import('./commands/rollback')).rollback(ctx, { ...o, ...waitFlags(o) }))));
+    .action((o: ShippingFlags & { to?: string }) => invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'rollback', o), (await import('./commands/rollback')).rollback(ctx, { ...o, ...waitFlags(o) }))));
 
   root
     .command('status')
@@ -111,7 +111,7 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
     .addOption(roleArn())
     .addOption(json())
     .addHelpText('after', EXIT_CODES_HELP)
-    .action((o: CommonFlags) => invoke(!!o.json, async () => (preflight(ctx, 'status', o), (await import('./commands/status')).status(ctx, o))));
+    .action((o: CommonFlags) => invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'status', o), (await import('./commands/status')).status(ctx, o))));
 
   root
     .command('approve')
@@ -122,7 +122,7 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
     .addOption(roleArn())
     .addOption(json())
     .addHelpText('after', EXIT_CODES_HELP)
-    .action((o: Omit<ShippingFlags, 'dryRun'>) => invoke(!!o.json, async () => (preflight(ctx, 'approve', o), (await import('./commands/approve')).approve(ctx, { ...o, ...waitFlags(o) }))));
+    .action((o: Omit<ShippingFlags, 'dryRun'>) => invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'approve', o), (await import('./commands/approve')).approve(ctx, { ...o, ...waitFlags(o) }))));
 
   root
     .command('promote')
@@ -139,7 +139,7 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
     .addOption(json())
     .addHelpText('after', '\nExample:\n  ecs-release promote --from dev --to prod --from-role-arn arn:aws:iam::111111111111:role/webapp-dev-ci-deploy \\\n    --to-role-arn arn:aws:iam::222222222222:role/webapp-prod-ci-deploy\n' + EXIT_CODES_HELP)
     .action((o: Omit<ShippingFlags, 'env' | 'roleArn'> & { from: string; to: string; fromStatus?: string; fromRoleArn?: string; toRoleArn?: string }) =>
-      invoke(!!o.json, async () => (preflight(ctx, 'promote', o), (await import('./commands/promote')).promote(ctx, { ...o, ...waitFlags(o) }))),
+      invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'promote', o), (await import('./commands/promote')).promote(ctx, { ...o, ...waitFlags(o) }))),
     );
 
   root
@@ -156,7 +156,7 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
     .addOption(json())
     .addHelpText('after', '\nExample:\n  ecs-release run --env dev -- ./manage.py migrate --noinput\n' + EXIT_CODES_HELP)
     .action((command: string[] | undefined, o: Omit<ShippingFlags, 'dryRun'> & { container?: string }) =>
-      invoke(!!o.json, async () => (preflight(ctx, 'run', { ...o, command: command ?? [] }), (await import('./commands/run')).run(ctx, { ...o, command: command ?? [], ...waitFlags(o) }))),
+      invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'run', { ...o, command: command ?? [] }), (await import('./commands/run')).run(ctx, { ...o, command: command ?? [], ...waitFlags(o) }))),
     );
 
   return root;

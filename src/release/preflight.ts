@@ -2,6 +2,7 @@ import { resourceNames } from '../../environments/names';
 import type { EnvironmentConfig } from '../../environments/schema';
 import type { Context } from './context';
 import { EXIT, ReleaseError, usageError } from './errors';
+import { parseRevision } from './commands/rollback';
 import { checkImageInput, checkRepository } from './image';
 
 /**
@@ -9,32 +10,6 @@ import { checkImageInput, checkRepository } from './image';
  * bad input never costs a request, never needs credentials, and is refused the same way offline. One place, run by
  * the CLI for every command, so a new command gets the same checks by naming its flags.
  */
-
-/** Options that take one value: given twice, which one wins is a guess (`--env dev --env prod` acted on prod). */
-export const SINGLE_VALUE_OPTIONS = [
-  '--env', '--image', '--container', '--commit', '--timeout', '--poll-interval', '--role-arn', '--to', '--from',
-  '--from-status', '--from-role-arn', '--to-role-arn',
-] as const;
-
-/** Refuses a single-value option given more than once (before `--`, after which arguments belong to `run`'s command). */
-export function refuseRepeatedOptions(argv: readonly string[]): void {
-  const seen = new Map<string, string[]>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--') break;
-    const eq = arg.indexOf('=');
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    if (!(SINGLE_VALUE_OPTIONS as readonly string[]).includes(name)) continue;
-    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
-    const values = [...(seen.get(name) ?? []), value];
-    seen.set(name, values);
-    if (values.length > 1) throw usageError(name, values, `${name} once (given ${values.length} times; nothing was done)`);
-  }
-}
-
-/** The longest wait any command accepts: a pipeline job that waits longer has lost track of its deployment. */
-export const MAX_TIMEOUT_MS = 24 * 3_600_000;
-export const MAX_POLL_MS = 5 * 60_000;
 
 const CONTAINER = /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,254}$/;
 const ROLE_ARN = /^arn:aws(-[a-z]+)?:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
@@ -107,6 +82,14 @@ export function preflight(ctx: Context, command: string, flags: PreflightFlags):
   checkContainer(flags.container, env);
   if (command === 'approve' && env.service.deployment.strategy !== 'blue-green') {
     throw usageError('--env', env.name, `a blue/green environment (approve lets a CodeDeploy deployment shift traffic; "${env.name}" deploys rolling)`);
+  }
+  if (command === 'rollback' && flags.to !== undefined) {
+    const family = resourceNames(env).family;
+    const arn = /^arn:aws[\w-]*:ecs:([\w-]+):(\d{12}):task-definition\//.exec(flags.to.trim());
+    const wanted = parseRevision(flags.to);
+    if ((wanted.family && wanted.family !== family) || (arn && (arn[1] !== env.region || arn[2] !== env.accountId))) {
+      throw usageError('--to', flags.to, `a revision of family ${family} (a number such as 12, ${family}:12 or its ARN)`);
+    }
   }
   if (flags.image !== undefined) {
     const ref = checkImageInput(flags.image, !!flags.allowMutableTag);
