@@ -1,4 +1,5 @@
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
+import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { ApiCallCounter, awsClientFactory } from '../../src/release/aws';
 import { describeAwsError } from '../../src/release/aws-errors';
 import { requireBuild } from '../helpers/terraform';
@@ -128,6 +129,25 @@ describe('ecs-release against endpoints that misbehave', () => {
     }
   });
 
+  test('after SIGINT reads are aborted before they leave, writes (and compensating writes) are still sent', async () => {
+    // GIVEN clients whose abort signal has fired (the first Ctrl-C)
+    const recorder = await startRecorder();
+    const controller = new AbortController();
+    controller.abort();
+    const clients = awsClientFactory({ endpoint: recorder.url, credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, maxAttempts: 1 })({ region: 'eu-west-1', sessionName: 's', counter: new ApiCallCounter(), signal: controller.signal });
+    try {
+      // WHEN a read and a write are sent
+      const read = await clients.ssm.send(new GetParameterCommand({ Name: '/p' })).then(() => undefined, (e: Error) => e.name);
+      const write = await clients.ssm.send(new PutParameterCommand({ Name: '/p', Value: 'v', Overwrite: true })).then(() => undefined, (e: Error) => e.name);
+      // THEN the read never reached the endpoint; the write did (a restore of the release pointer must not be cancelled)
+      expect(read).toBe('AbortError');
+      expect(write).not.toBe('AbortError');
+      expect(recorder.requests.map((r) => r.operation)).toEqual(['AmazonSSM.PutParameter']);
+    } finally {
+      await recorder.close();
+    }
+  });
+
   test('an endpoint that accepts connections and never answers ends in the request-timeout error, exit 1', async () => {
     // GIVEN a TCP endpoint that never answers, and a 1 s request timeout
     requireBuild();
@@ -163,7 +183,7 @@ describe('ecs-release against endpoints that misbehave', () => {
       expect(r.code).toBe(130);
       expect(r.stderr.split('\n').filter(Boolean)).toEqual([
         'ecs-release: interrupt received: aborting the call in flight, no more waiting (press Ctrl-C again to quit at once)',
-        'ecs-release: interrupted (SIGINT): the call in flight (STS:GetCallerIdentity) was aborted; nothing further was sent (see ecs-release status)',
+        'ecs-release: interrupted (SIGINT): the read in flight (STS:GetCallerIdentity) was aborted and nothing further was sent; anything already started goes on in AWS (see ecs-release status)',
       ]);
       expect(silent.connections()).toBe(1);
     } finally {

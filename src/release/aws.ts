@@ -62,11 +62,20 @@ export function requestTimeoutFromEnv(env: NodeJS.ProcessEnv = process.env): num
   return ms;
 }
 
-/** Passes the abort signal to every `send`, so one SIGINT stops whatever call is in flight on any client. */
+/**
+ * Passes the abort signal to every read, so one SIGINT stops whatever read or poll is in flight on any client. Writes
+ * are not aborted: a write cut off in flight may still have been applied by AWS, and a command's compensating write
+ * (restoring the release pointer) must not be cancelled by the same signal. Those keep the existing SIGINT rules:
+ * before the first write nothing changed; once writes began they complete (bounded by the request timeout) and the
+ * interrupt ends the wait that follows, the deployment going on in ECS.
+ */
 function abortable<C extends { send: (...args: never[]) => unknown }>(client: C, signal: AbortSignal | undefined): C {
   if (!signal) return client;
   const send = client.send.bind(client) as (command: unknown, options?: Record<string, unknown>) => unknown;
-  (client as unknown as { send: typeof send }).send = (command, options) => send(command, { abortSignal: signal, ...(options ?? {}) });
+  (client as unknown as { send: typeof send }).send = (command, options) => {
+    const name = (command as { constructor?: { name?: string } })?.constructor?.name ?? '';
+    return WRITE.test(name) ? send(command, options) : send(command, { abortSignal: signal, ...(options ?? {}) });
+  };
   return client;
 }
 

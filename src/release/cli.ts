@@ -210,7 +210,7 @@ export async function runCli(argv: string[], overrides: ContextOverrides = {}): 
     const message = known
       ? (e as Error).message
       : interrupted
-        ? `interrupted (SIGINT): the call in flight${lastCall ? ` (${lastCall.service}:${lastCall.operation})` : ''} was aborted; nothing further was sent (see ecs-release status)`
+        ? `interrupted (SIGINT): the read in flight${lastCall ? ` (${lastCall.service}:${lastCall.operation})` : ''} was aborted and nothing further was sent; anything already started goes on in AWS (see ecs-release status)`
         : describeAwsError(e, lastCall);
     ctx.stderr.write(`ecs-release: ${message}\n`);
     if (pending.json) {
