@@ -55,6 +55,8 @@ const HOSTILE: HostileConfig[] = [
   { title: 'a Google API key', patch: { service: { environment: { MAPS: `AIza${'Sy0-_aBcDe'.repeat(3)}12345` } } }, message: SECRET('MAPS', 'its value looks like a Google API key') },
   { title: 'a Slack webhook URL', patch: { service: { environment: { ALERTS: 'https://hooks.slack.com/services/T0000000/B0000000/XXXXXXXXXXXXXXXXXXXXXXXX' } } }, message: SECRET('ALERTS', 'its value looks like a Slack webhook URL') },
   { title: 'a random string in a key-hinting name', patch: { service: { environment: { STRIPE_KEY_LIVE_ID: 'q8Zr2LmX9vTn4KpW7sYd3HfJ' } } }, message: SECRET('STRIPE_KEY_LIVE_ID', 'its name STRIPE_KEY_LIVE_ID hints at a credential and its value is a long random string') },
+  { title: 'terminal escapes in a tag key', patch: { tags: { 'a\u001b[2Jb': 'x' } }, message: DEV('tags.a\\u001b[2Jb', '"a\\u001b[2Jb"', 'allowed: a tag key of letters, digits, spaces and _ . : / = + - @ (what AWS accepts in tags)') },
+  { title: 'a bidi override in a tag value', patch: { tags: { Owner: 'x\u202Ey' } }, message: DEV('tags.Owner', '"x\\u202ey"', 'allowed: a tag value of letters, digits, spaces and _ . : / = + - @ (what AWS accepts in tags)') },
   { title: 'a canary under a rolling strategy', patch: { service: { deployment: { trafficShifting: { type: 'canary', percent: 10, intervalMinutes: 5 } } } }, message: DEV('service.deployment.trafficShifting', '{"type":"canary","percent":10,"intervalMinutes":5}', 'allowed: unset while service.deployment.strategy is "rolling" (a blue/green setting; set strategy: "blue-green" or remove it)') },
   { title: 'an approval wait under a rolling strategy', patch: { service: { deployment: { approvalWaitMinutes: 60 } } }, message: DEV('service.deployment.approvalWaitMinutes', '60', 'allowed: unset while service.deployment.strategy is "rolling" (a blue/green setting; set strategy: "blue-green" or remove it)') },
   { title: 'test-listener CIDRs under a rolling strategy', patch: { loadBalancer: { allowedTestCidrs: ['203.0.113.0/24'] } }, message: DEV('loadBalancer.allowedTestCidrs', '["203.0.113.0/24"]', 'allowed: unset while service.deployment.strategy is "rolling" (a blue/green setting; set strategy: "blue-green" or remove it)') },
@@ -175,7 +177,7 @@ describe('hostile configuration: generated (fast-check)', () => {
         fc.nat(1),
         sizing,
         fc.constantFrom(...LOG_RETENTION_DAYS),
-        fc.dictionary(fc.stringMatching(/^[A-Z][a-zA-Z0-9]{0,15}$/), safeText, { maxKeys: 4 }),
+        fc.dictionary(fc.stringMatching(/^[A-Z][a-zA-Z0-9]{0,15}$/), fc.stringMatching(/^[\w .:/=+@-]{0,24}$/), { maxKeys: 4 }),
         fc.dictionary(fc.stringMatching(/^[A-Z][A-Z0-9]{0,10}_(LEVEL|MODE|NAME|URL|COUNT)$/), safeText, { maxKeys: 4 }),
         (b, [cpu, memoryMiB], logRetentionDays, tags, environment) => {
           const base = [dev, prod][b];

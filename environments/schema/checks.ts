@@ -18,6 +18,7 @@ export interface CheckedEnvironment {
   readonly region: string;
   readonly state: { readonly region: string; readonly kmsKeyArn?: string };
   readonly registry: { readonly repositoryName: string };
+  readonly tags: Readonly<Record<string, string>>;
   readonly loadBalancer: { readonly allowedIngressCidrs: readonly string[]; readonly allowedTestCidrs: readonly string[]; readonly testListenerPort: number };
   readonly service: {
     readonly deployment: {
@@ -153,9 +154,21 @@ function checkRollingIgnoresNothing(env: CheckedEnvironment, fail: Fail): void {
   }
 }
 
+/** AWS's tag alphabet (the strictest services'): what default_tags may carry onto every resource. */
+const TAG_TEXT = /^[\p{L}\p{N}\p{Zs}_.:/=+\-@]*$/u;
+const TAG_ALLOWED = 'letters, digits, spaces and _ . : / = + - @ (what AWS accepts in tags)';
+
+function checkTags(env: CheckedEnvironment, fail: Fail): void {
+  for (const [key, value] of Object.entries(env.tags)) {
+    if (!TAG_TEXT.test(key)) fail(['tags', key], key, `a tag key of ${TAG_ALLOWED}`);
+    else if (!TAG_TEXT.test(value)) fail(['tags', key], value, `a tag value of ${TAG_ALLOWED}`);
+  }
+}
+
 export function hostileInputChecks(env: CheckedEnvironment, ctx: z.RefinementCtx): void {
   const fail: Fail = (path, input, allowed) => ctx.addIssue({ code: 'custom', path, input, message: allowed });
   checkRollingIgnoresNothing(env, fail);
+  checkTags(env, fail);
   checkCidrs(env, fail);
   checkArnPlacement(env, fail);
   checkTruncatedNames(env, fail);

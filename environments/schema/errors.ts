@@ -8,14 +8,29 @@ export class ConfigError extends Error {
     readonly received: unknown,
     readonly allowed: string,
   ) {
-    super(`invalid environment "${environment}": ${field || '(root)'}: received ${show(received)}; allowed: ${allowed}`);
+    super(`invalid environment ${visible(JSON.stringify(environment))}: ${visible(field) || '(root)'}: received ${show(received)}; allowed: ${allowed}`);
     this.name = 'ConfigError';
   }
 }
 
+/**
+ * Terminal controls, line and paragraph separators, bidirectional overrides and zero-width characters as `\uXXXX`:
+ * a configuration value can neither break the one-line message nor repaint or reorder what the reader sees.
+ */
+function visible(text: string): string {
+  return text.replace(/[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 export function show(value: unknown): string {
   if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value);
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    // A cycle or a BigInt: still one line.
+    text = Object.prototype.toString.call(value);
+  }
+  text = visible(text);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 

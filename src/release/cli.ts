@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
 import { createContext, parseDuration, type CommandResult, type Context, type ContextOverrides, type WaitFlags } from './context';
-import { EXIT, ReleaseError, usageError } from './errors';
+import { EXIT, ReleaseError, usageError, visible } from './errors';
 import { describeAwsError } from './aws-errors';
 import { MAX_POLL_MS, MAX_TIMEOUT_MS, refuseRepeatedOptions } from './flags';
 
@@ -212,7 +212,7 @@ export async function runCli(argv: string[], overrides: ContextOverrides = {}): 
       : interrupted
         ? `interrupted (SIGINT): the read in flight${lastCall ? ` (${lastCall.service}:${lastCall.operation})` : ''} was aborted and nothing further was sent; anything already started goes on in AWS (see ecs-release status)`
         : describeAwsError(e, lastCall);
-    ctx.stderr.write(`ecs-release: ${message}\n`);
+    ctx.stderr.write(`ecs-release: ${visible(message)}\n`);
     if (pending.json) {
       const outcome = exitCode === EXIT.USAGE ? 'usage' : exitCode === EXIT.REFUSED ? 'refused' : exitCode === EXIT.INTERRUPTED ? 'interrupted' : 'error';
       ctx.stdout.write(`${JSON.stringify({ outcome, exitCode, message, metrics: metrics() }, null, 2)}\n`);
