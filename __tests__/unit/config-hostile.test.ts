@@ -103,6 +103,29 @@ describe('hostile configuration: listed cases', () => {
   });
 });
 
+describe('near misses stay accepted (the checks must not refuse ordinary settings)', () => {
+  test.each([
+    ['TOKEN_TTL_SECONDS', '3600'],
+    ['PASSWORD_MIN_LENGTH', '12'],
+    ['SECRET_ROTATION_DAYS', '30'],
+    ['APP_URL', 'https://www.example.com/path?page=2'],
+    ['DATABASE_HOST', 'db.internal:5432'],
+    ['CACHE_KEY_PREFIX', 'webapp-v2'],
+    ['FEATURE_FLAGS', 'a,b,c'],
+    ['GREETING', 'Hello $USER, 100% {ok}'],
+    ['OAUTH_CALLBACK', 'https://www.example.com/callback'],
+    ['BUILD_ID', '3f2a9c1'],
+  ])('%s=%s', (name, value) => {
+    // GIVEN dev with one more plain setting / WHEN it is defined / THEN it is accepted as written
+    expect(variant(dev, { service: { environment: { ...dev.service.environment, [name]: value } } }).service.environment[name]).toBe(value);
+  });
+
+  test('test-listener CIDRs of four /8 networks and a public listener written as 0.0.0.0/0 are accepted', () => {
+    const env = variant(prod, { loadBalancer: { allowedTestCidrs: ['10.0.0.0/8', '11.0.0.0/8', '12.0.0.0/8', '13.0.0.0/8'], allowedIngressCidrs: ['0.0.0.0/0'] } });
+    expect(env.loadBalancer.allowedTestCidrs).toHaveLength(4);
+  });
+});
+
 /** Strings a pipeline or a typo could put anywhere: template sequences, token markers, quotes, control characters. */
 const hostileString = fc.oneof(
   fc.constantFrom('${upper("x")}', '%{ if true }x%{ endif }', '$${x}', '#{TfToken[TOKEN.1]}', '&{TfToken[TOKEN.2]}', '${TfToken[TOKEN.3]}'),
