@@ -13,8 +13,11 @@ Exit codes:
   3    refused: wrong account or no credentials, deployment in progress, service or descriptor missing or stale
   4    timed out waiting (the deployment or task goes on in ECS)
   5    blue/green: the deployment holds before the traffic shift (test it, then approve or roll back)
-  130  interrupted (SIGINT) while waiting (the deployment or task goes on in ECS)
+  130  interrupted (SIGINT): the read in flight is aborted, waiting stops (a started deployment or task goes on in ECS)
   run: the one-off container's own exit code once the task ran (--json tells them apart)
+
+Environment:
+  ECS_RELEASE_REQUEST_TIMEOUT  per-attempt AWS request timeout, 100ms..300s (default 30s; 3 attempts per call)
 `;
 
 interface CommonFlags {
