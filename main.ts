@@ -1,5 +1,5 @@
 import { App } from 'cdktf';
-import { loadEnvironment } from './environments';
+import { ConfigError, loadEnvironment } from './environments';
 import { EnvironmentStack } from './stacks/environment-stack';
 
 /**
@@ -12,9 +12,26 @@ export const ENVIRONMENTS: readonly string[] = [
   'prod',
 ];
 
+/** The message of a synthesis failure: one line for configuration errors, the policy report as it is written. */
+export function synthFailure(e: unknown): string {
+  if (e instanceof ConfigError) return e.message;
+  const message = e instanceof Error ? e.message : String(e);
+  // Cross-environment refusals (stacks/environment-stack.ts) are configuration errors thrown as plain Errors.
+  return message.startsWith('invalid environment') ? message.split('\n')[0] : message;
+}
+
 // Only when run as the app (cdktf, `npm run synth`): importing the list must not synthesize.
 if (require.main === module) {
-  const app = new App();
-  for (const name of ENVIRONMENTS) new EnvironmentStack(app, loadEnvironment(name));
-  app.synth();
+  try {
+    // Every environment is validated before any stack is built: a refusal names the file, not a half-built app.
+    const envs = ENVIRONMENTS.map((name) => loadEnvironment(name));
+    const app = new App();
+    for (const env of envs) new EnvironmentStack(app, env);
+    app.synth();
+  } catch (e) {
+    // Refused configuration (and any other failure) ends as its message on stderr and exit 1, never a stack trace:
+    // the message is what the user must fix; the stack only points into this repository's code.
+    process.stderr.write(`synth: ${synthFailure(e)}\n`);
+    process.exitCode = 1;
+  }
 }

@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadEnvironment } from '../environments';
 import { frameworkCli } from '../src/framework';
+import { ENVIRONMENTS, synthFailure } from '../main';
 import { repoRoot } from './lib/paths';
 import { planStack, synthMain, type PlanJson } from './lib/synth';
 import { terraformSetup, TerraformUnavailable } from './lib/terraform';
@@ -60,7 +61,14 @@ export function main(argv: readonly string[] = process.argv.slice(2)): number {
     process.stderr.write(`preview: ${e.message}\n`);
     return 2;
   }
-  // Terraform first: without it nothing is synthesized or written.
+  // The configuration first: a refused environment is one line whether Terraform is installed or not.
+  try {
+    for (const name of ENVIRONMENTS) loadEnvironment(name);
+  } catch (e) {
+    process.stderr.write(`preview: ${synthFailure(e)}\n`);
+    return 1;
+  }
+  // Then Terraform: without it nothing is synthesized or written.
   let setup;
   try {
     setup = terraformSetup();
@@ -90,7 +98,8 @@ if (require.main === module) {
   try {
     process.exitCode = main();
   } catch (e) {
-    process.stderr.write(`preview: ${(e as Error).message}\n`);
+    // Never a stack trace: the message is the failure (a synthesis refusal arrives as main.js's own line).
+    process.stderr.write(`preview: ${(e as Error).message ?? String(e)}\n`);
     process.exitCode = 1;
   }
 }

@@ -97,7 +97,7 @@ const ACROSS_ENVIRONMENTS = [
   },
   {
     title: 'reusing another environment\'s state key',
-    patch: { name: 'staging', accountId: '333333333333', terraformRoleArn: 'arn:aws:iam::333333333333:role/t' },
+    patch: { name: 'staging', accountId: '333333333333', terraformRoleArn: 'arn:aws:iam::333333333333:role/t', service: { secrets: { DATABASE_URL: 'arn:aws:ssm:eu-west-1:333333333333:parameter/webapp/staging/database-url' } } },
     message: 'invalid environment "staging": state.key: received "webapp/dev/terraform.tfstate"; allowed: a value not used by environment "dev"',
   },
 ];

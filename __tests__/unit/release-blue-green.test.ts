@@ -33,6 +33,9 @@ const NEW = 8;
 const runningImage = `${REPO}@${DIGEST(2)}`;
 const newImage = `${REPO}@${DIGEST(3)}`;
 const DEPLOYMENT = 'd-ABCDEF123';
+/** dev configured blue/green, as the blue/green descriptor says (approve decides from configuration before any call). */
+const blueGreenDev = variant(dev, { loadBalancer: { allowedTestCidrs: ['203.0.113.0/24'] }, service: { deployment: { strategy: 'blue-green' } } });
+const asBlueGreen = { loadEnvironment: (n: string) => (n === 'dev' ? blueGreenDev : loadEnvironment(n)) };
 const LISTENER = (n: string) => `arn:aws:elasticloadbalancing:eu-west-1:${ACCOUNT}:listener/app/webapp-dev/abc/${n}`;
 const TG = (n: string) => `arn:aws:elasticloadbalancing:eu-west-1:${ACCOUNT}:targetgroup/${n}/0123`;
 const codeDeploy = {
@@ -242,7 +245,7 @@ describe('ecs-release approve and rollback of a blue/green service (client mocks
     given([info('Ready'), info('InProgress'), info('Succeeded')]);
     mocks.codedeploy.on(ListDeploymentsCommand, { includeOnlyStatuses: ['Ready'] }).resolves({ deployments: [DEPLOYMENT] });
     // WHEN approving
-    const r = await cli(['approve', '--env', 'dev', '--json']);
+    const r = await cli(['approve', '--env', 'dev', '--json'], asBlueGreen);
     // THEN it continues exactly that deployment, succeeds with it, and tags revision 8 like a deploy would have
     expect(r.code).toBe(0);
     expect(mocks.codedeploy.commandCalls(ContinueDeploymentCommand)[0].args[0].input).toEqual({ deploymentId: DEPLOYMENT, deploymentWaitType: 'READY_WAIT' });
@@ -255,7 +258,7 @@ describe('ecs-release approve and rollback of a blue/green service (client mocks
     // GIVEN the deploy pointed the release pointer at revision 8's image; after approval an alarm rolls it back
     given([info('Ready'), info('Stopped', { rollbackInfo: { rollbackMessage: 'Deployment rolled back' }, errorInformation: { code: 'ALARM_ACTIVE', message: 'alarm' } })]);
     mocks.codedeploy.on(ListDeploymentsCommand, { includeOnlyStatuses: ['Ready'] }).resolves({ deployments: [DEPLOYMENT] });
-    const r = await cli(['approve', '--env', 'dev']);
+    const r = await cli(['approve', '--env', 'dev'], asBlueGreen);
     // THEN exit 1 with CodeDeploy's reason, the pointer names revision 7's image again, nothing is marked deployed
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`ecs-release: CodeDeploy deployment ${DEPLOYMENT} was stopped and rolled back (ALARM_ACTIVE: alarm; Deployment rolled back)`);
@@ -265,7 +268,7 @@ describe('ecs-release approve and rollback of a blue/green service (client mocks
 
   test('approve refuses when nothing holds, and writes nothing', async () => {
     given();
-    const r = await cli(['approve', '--env', 'dev']);
+    const r = await cli(['approve', '--env', 'dev'], asBlueGreen);
     expect(r.code).toBe(3);
     expect(r.stderr.trim()).toBe('ecs-release: deployment: received "none in flight"; allowed: a CodeDeploy deployment holding before the traffic shift (status Ready)');
     expect(writeCalls(mocks)).toEqual([]);
@@ -275,8 +278,10 @@ describe('ecs-release approve and rollback of a blue/green service (client mocks
     given();
     mocks.ssm.on(GetParameterCommand, { Name: names.descriptorParameter }).resolves({ Parameter: { Value: JSON.stringify(descriptor) } });
     const r = await cli(['approve', '--env', 'dev']);
-    expect(r.code).toBe(3);
-    expect(r.stderr.trim()).toBe('ecs-release: --env: received "dev"; allowed: an environment whose deployment.strategy is blue-green (rolling deployments never hold)');
+    // (decided from configuration: dev deploys rolling, so not even STS is called)
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe('ecs-release: --env: received "dev"; allowed: a blue/green environment (approve lets a CodeDeploy deployment shift traffic; "dev" deploys rolling)');
+    expect(mocks.sts.commandCalls(GetCallerIdentityCommand)).toHaveLength(0);
     expect(writeCalls(mocks)).toEqual([]);
   });
 

@@ -1,3 +1,4 @@
+import { refuseRepeatedOptions } from '../../src/release/flags';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../../scripts/lib/paths';
@@ -99,5 +100,20 @@ describe('CodeDeploy helpers', () => {
     expect(lifecycleEventsUnavailable(error('SyntaxError', 500))).toBe(true);
     for (const name of ['AccessDeniedException', 'ThrottlingException', 'InvalidDeploymentIdException']) expect(lifecycleEventsUnavailable(error(name, 400))).toBe(false);
     expect(lifecycleEventsUnavailable(error('InternalFailure', 500))).toBe(false);
+  });
+});
+
+describe('repeated single-value options', () => {
+  test('an option repeated after -- belongs to run\'s command and is not refused', () => {
+    // GIVEN run's command line with --env inside the command / WHEN checked / THEN nothing is refused
+    expect(() => refuseRepeatedOptions(['run', '--env', 'dev', '--', 'echo', '--env', 'prod'])).not.toThrow();
+  });
+
+  test('an option given as --name=value and --name value is one option given twice', () => {
+    expect(() => refuseRepeatedOptions(['status', '--role-arn=a', '--role-arn', 'b'])).toThrow('--role-arn: received ["a","b"]; allowed: --role-arn once (given 2 times; nothing was done)');
+  });
+
+  test('flags without values may repeat', () => {
+    expect(() => refuseRepeatedOptions(['deploy', '--json', '--json', '--dry-run', '--dry-run'])).not.toThrow();
   });
 });

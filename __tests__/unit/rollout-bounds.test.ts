@@ -96,7 +96,7 @@ describe('rollout targets of the environments (a configuration change that break
 
   test('the same rolling services with AWS defaults would need minutes: 330 s, or 450 s with the healthy threshold', () => {
     // prod deploys blue/green; the same service rolling is what AWS's defaults are usually quoted for
-    const prodRolling = variant(prod, { service: { deployment: { strategy: 'rolling' } } });
+    const prodRolling = variant(prod, { loadBalancer: { allowedTestCidrs: undefined }, service: { deployment: { strategy: 'rolling', trafficShifting: undefined, approvalWaitMinutes: undefined, terminationWaitMinutes: undefined } } });
     for (const env of [dev, prodRolling]) {
       expect(environmentRolloutBounds(env).awsDefaults).toEqual({ lowerBound: 330, conservative: 450 });
     }

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,12 +16,20 @@ export function synthEnvironments(envs: EnvironmentConfig[], outdir: string, tar
   return Object.fromEntries(envs.map((e) => [e.name, join(outdir, 'stacks', e.name)]));
 }
 
+/** The compiled app refused to synthesize; `message` is what it printed (its own `synth: ...` line). */
+export class SynthFailed extends Error {}
+
 /** Runs the compiled `main.ts` (exactly the stacks a user gets) into `outdir`; returns each stack's directory. */
 export function synthMain(outdir: string, target: StackTarget): Record<string, string> {
-  execFileSync(process.execPath, [join(repoRoot(), 'dist', 'main.js')], {
+  const run = spawnSync(process.execPath, [join(repoRoot(), 'dist', 'main.js')], {
     env: { ...process.env, CDKTF_OUTDIR: outdir, CDKTF_CONTEXT_JSON: JSON.stringify({ [TARGET_CONTEXT_KEY]: target }) },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', 'inherit', 'pipe'],
+    encoding: 'utf8',
   });
+  // main.js already wrote its failure as a message (one line for a refused configuration): pass that on, not
+  // "Command failed: node ..." with the child's output appended.
+  if (run.status !== 0) throw new SynthFailed(run.stderr.trim() || `dist/main.js exited with ${run.status ?? run.signal}`);
+  if (run.stderr) process.stderr.write(run.stderr);
   const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as { stacks: Record<string, { workingDirectory: string }> };
   return Object.fromEntries(Object.entries(manifest.stacks).map(([name, s]) => [name, join(outdir, s.workingDirectory)]));
 }

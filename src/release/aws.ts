@@ -4,6 +4,8 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { usageError } from './errors';
 
 /** The AWS clients one command works with, all in the environment's region and with the same credentials. */
 export interface AwsClients {
@@ -23,6 +25,8 @@ export interface ClientRequest {
   readonly roleArn?: string;
   readonly sessionName: string;
   readonly counter: ApiCallCounter;
+  /** Aborts every call in flight (SIGINT). @default never */
+  readonly signal?: AbortSignal;
 }
 
 /** Builds clients for one environment. Injected, so tests pass clients pointed at moto or wrapped by client mocks. */
@@ -35,25 +39,73 @@ export interface ClientDefaults {
   readonly endpoint?: string;
   /** Base credentials. @default the SDK's default provider chain (env, OIDC web identity, profile, container, IMDS) */
   readonly credentials?: Credentials;
+  /** Milliseconds to establish a connection. @default 5000 */
+  readonly connectionTimeoutMs?: number;
+  /** Milliseconds a request may wait for its answer (per attempt). @default 30000, or ECS_RELEASE_REQUEST_TIMEOUT */
+  readonly requestTimeoutMs?: number;
+  /** Attempts per call, the first included (the SDK retries throttling and 5xx with backoff). @default 3 */
+  readonly maxAttempts?: number;
+}
+
+/**
+ * The per-attempt request timeout: `ECS_RELEASE_REQUEST_TIMEOUT` (e.g. `10s`, `500ms`) when set, else 30 s. Every AWS
+ * call is bounded by attempts x (connection + request timeout) plus backoff: never a hang.
+ */
+export function requestTimeoutFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const text = env.ECS_RELEASE_REQUEST_TIMEOUT;
+  if (text === undefined || text === '') return 30_000;
+  const m = /^(\d{1,6})(ms|s)$/.exec(text.trim());
+  const ms = m ? Number(m[1]) * (m[2] === 's' ? 1000 : 1) : NaN;
+  if (!(ms >= 100 && ms <= 300_000)) {
+    throw usageError('ECS_RELEASE_REQUEST_TIMEOUT', text, 'a duration from 100ms to 300s, such as 30s');
+  }
+  return ms;
+}
+
+/**
+ * Passes the abort signal to every read, so one SIGINT stops whatever read or poll is in flight on any client. Writes
+ * are not aborted: a write cut off in flight may still have been applied by AWS, and a command's compensating write
+ * (restoring the release pointer) must not be cancelled by the same signal. Those keep the existing SIGINT rules:
+ * before the first write nothing changed; once writes began they complete (bounded by the request timeout) and the
+ * interrupt ends the wait that follows, the deployment going on in ECS.
+ */
+function abortable<C extends { send: (...args: never[]) => unknown }>(client: C, signal: AbortSignal | undefined): C {
+  if (!signal) return client;
+  const send = client.send.bind(client) as (command: unknown, options?: Record<string, unknown>) => unknown;
+  (client as unknown as { send: typeof send }).send = (command, options) => {
+    const name = (command as { constructor?: { name?: string } })?.constructor?.name ?? '';
+    return WRITE.test(name) ? send(command, options) : send(command, { abortSignal: signal, ...(options ?? {}) });
+  };
+  return client;
 }
 
 /** The production factory: the AWS SDK v3 clients, counted, optionally behind an assumed role. */
 export function awsClientFactory(defaults: ClientDefaults = {}): ClientFactory {
   return (request) => {
-    const base = { region: request.region, ...(defaults.endpoint ? { endpoint: defaults.endpoint } : {}) };
+    // Read when the first client is built (inside the command, so a bad value is a one-line usage error).
+    const requestTimeout = defaults.requestTimeoutMs ?? requestTimeoutFromEnv();
+    const base = {
+      region: request.region,
+      ...(defaults.endpoint ? { endpoint: defaults.endpoint } : {}),
+      // Bounded everywhere: an endpoint that accepts the connection and never answers fails the call after
+      // maxAttempts x requestTimeout, instead of waiting forever.
+      requestHandler: new NodeHttpHandler({ connectionTimeout: defaults.connectionTimeoutMs ?? 5000, requestTimeout, throwOnRequestTimeout: true }),
+      maxAttempts: defaults.maxAttempts ?? 3,
+    };
+    const attach = <C extends Parameters<ApiCallCounter['attach']>[0]>(client: C): C => abortable(request.counter.attach(client), request.signal);
     let credentials = defaults.credentials;
     if (request.roleArn) {
-      const sts = request.counter.attach(new STSClient({ ...base, ...(credentials ? { credentials } : {}) }));
+      const sts = attach(new STSClient({ ...base, ...(credentials ? { credentials } : {}) }));
       credentials = assumeRoleProvider(sts, request.roleArn, request.sessionName);
     }
     const config = { ...base, ...(credentials ? { credentials } : {}) };
     return {
-      ecs: request.counter.attach(new ECSClient(config)),
-      ecr: request.counter.attach(new ECRClient(config)),
-      ssm: request.counter.attach(new SSMClient(config)),
-      sts: request.counter.attach(new STSClient(config)),
-      codedeploy: request.counter.attach(new CodeDeployClient(config)),
-      elbv2: request.counter.attach(new ElasticLoadBalancingV2Client(config)),
+      ecs: attach(new ECSClient(config)),
+      ecr: attach(new ECRClient(config)),
+      ssm: attach(new SSMClient(config)),
+      sts: attach(new STSClient(config)),
+      codedeploy: attach(new CodeDeployClient(config)),
+      elbv2: attach(new ElasticLoadBalancingV2Client(config)),
     };
   };
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
 import { createContext, parseDuration, type CommandResult, type Context, type ContextOverrides, type WaitFlags } from './context';
-import { EXIT, ReleaseError, usageError } from './errors';
+import { EXIT, ReleaseError, usageError, visible } from './errors';
+import { describeAwsError } from './aws-errors';
+import { MAX_POLL_MS, MAX_TIMEOUT_MS, refuseRepeatedOptions } from './flags';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -11,8 +13,11 @@ Exit codes:
   3    refused: wrong account or no credentials, deployment in progress, service or descriptor missing or stale
   4    timed out waiting (the deployment or task goes on in ECS)
   5    blue/green: the deployment holds before the traffic shift (test it, then approve or roll back)
-  130  interrupted (SIGINT) while waiting (the deployment or task goes on in ECS)
+  130  interrupted (SIGINT): the read in flight is aborted, waiting stops (a started deployment or task goes on in ECS)
   run: the one-off container's own exit code once the task ran (--json tells them apart)
+
+Environment:
+  ECS_RELEASE_REQUEST_TIMEOUT  per-attempt AWS request timeout, 100ms..300s (default 30s; 3 attempts per call)
 `;
 
 interface CommonFlags {
@@ -31,9 +36,10 @@ interface ShippingFlags extends CommonFlags {
 
 function waitFlags(flags: { timeout: string; pollInterval: string; wait?: boolean }): WaitFlags {
   const timeoutMs = parseDuration(flags.timeout);
-  if (timeoutMs === undefined || timeoutMs < 1000) throw usageError('--timeout', flags.timeout, 'a duration of at least 1s, such as 90s, 15m or 1h');
+  if (timeoutMs === undefined || timeoutMs < 1000 || timeoutMs > MAX_TIMEOUT_MS) throw usageError('--timeout', flags.timeout, 'a duration from 1s to 24h, such as 90s, 15m or 1h');
   const pollMs = parseDuration(flags.pollInterval);
-  if (pollMs === undefined || pollMs < 1000) throw usageError('--poll-interval', flags.pollInterval, 'a duration of at least 1s, such as 5s');
+  if (pollMs === undefined || pollMs < 1000 || pollMs > MAX_POLL_MS) throw usageError('--poll-interval', flags.pollInterval, 'a duration from 1s to 5m, such as 5s');
+  if (pollMs > timeoutMs) throw usageError('--poll-interval', flags.pollInterval, `at most --timeout (${flags.timeout})`);
   return { timeoutMs, pollMs, noWait: flags.wait === false };
 }
 
@@ -70,7 +76,7 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
     .addOption(json())
     .addHelpText('after', '\nExample:\n  ecs-release deploy --env dev --image 111111111111.dkr.ecr.eu-west-1.amazonaws.com/webapp:3f2a9c1 --commit 3f2a9c1\n' + EXIT_CODES_HELP)
     .action((o: ShippingFlags & { image: string; container?: string; commit?: string; allowMutableTag?: boolean }) =>
-      invoke(!!o.json, async () => (await import('./commands/deploy')).deploy(ctx, { ...o, ...waitFlags(o) })),
+      invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'deploy', o), (await import('./commands/deploy')).deploy(ctx, { ...o, ...waitFlags(o) }))),
     );
 
   root
@@ -85,7 +91,7 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
     .addOption(roleArn())
     .addOption(json())
     .addHelpText('after', EXIT_CODES_HELP)
-    .action((o: ShippingFlags & { container?: string }) => invoke(!!o.json, async () => (await import('./commands/rollout')).rollout(ctx, { ...o, ...waitFlags(o) })));
+    .action((o: ShippingFlags & { container?: string }) => invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'rollout', o), (await import('./commands/rollout')).rollout(ctx, { ...o, ...waitFlags(o) }))));
 
   root
     .command('rollback')
@@ -99,7 +105,7 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
     .addOption(roleArn())
     .addOption(json())
     .addHelpText('after', EXIT_CODES_HELP)
-    .action((o: ShippingFlags & { to?: string }) => invoke(!!o.json, async () => (await import('./commands/rollback')).rollback(ctx, { ...o, ...waitFlags(o) })));
+    .action((o: ShippingFlags & { to?: string }) => invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'rollback', o), (await import('./commands/rollback')).rollback(ctx, { ...o, ...waitFlags(o) }))));
 
   root
     .command('status')
@@ -108,7 +114,7 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
     .addOption(roleArn())
     .addOption(json())
     .addHelpText('after', EXIT_CODES_HELP)
-    .action((o: CommonFlags) => invoke(!!o.json, async () => (await import('./commands/status')).status(ctx, o)));
+    .action((o: CommonFlags) => invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'status', o), (await import('./commands/status')).status(ctx, o))));
 
   root
     .command('approve')
@@ -119,7 +125,7 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
     .addOption(roleArn())
     .addOption(json())
     .addHelpText('after', EXIT_CODES_HELP)
-    .action((o: Omit<ShippingFlags, 'dryRun'>) => invoke(!!o.json, async () => (await import('./commands/approve')).approve(ctx, { ...o, ...waitFlags(o) })));
+    .action((o: Omit<ShippingFlags, 'dryRun'>) => invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'approve', o), (await import('./commands/approve')).approve(ctx, { ...o, ...waitFlags(o) }))));
 
   root
     .command('promote')
@@ -136,7 +142,7 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
     .addOption(json())
     .addHelpText('after', '\nExample:\n  ecs-release promote --from dev --to prod --from-role-arn arn:aws:iam::111111111111:role/webapp-dev-ci-deploy \\\n    --to-role-arn arn:aws:iam::222222222222:role/webapp-prod-ci-deploy\n' + EXIT_CODES_HELP)
     .action((o: Omit<ShippingFlags, 'env' | 'roleArn'> & { from: string; to: string; fromStatus?: string; fromRoleArn?: string; toRoleArn?: string }) =>
-      invoke(!!o.json, async () => (await import('./commands/promote')).promote(ctx, { ...o, ...waitFlags(o) })),
+      invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'promote', o), (await import('./commands/promote')).promote(ctx, { ...o, ...waitFlags(o) }))),
     );
 
   root
@@ -153,7 +159,7 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
     .addOption(json())
     .addHelpText('after', '\nExample:\n  ecs-release run --env dev -- ./manage.py migrate --noinput\n' + EXIT_CODES_HELP)
     .action((command: string[] | undefined, o: Omit<ShippingFlags, 'dryRun'> & { container?: string }) =>
-      invoke(!!o.json, async () => (await import('./commands/run')).run(ctx, { ...o, command: command ?? [], ...waitFlags(o) })),
+      invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'run', { ...o, command: command ?? [] }), (await import('./commands/run')).run(ctx, { ...o, command: command ?? [], ...waitFlags(o) }))),
     );
 
   return root;
@@ -165,6 +171,12 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
  */
 export async function runCli(argv: string[], overrides: ContextOverrides = {}): Promise<number> {
   const ctx = createContext(overrides);
+  try {
+    refuseRepeatedOptions(argv);
+  } catch (e) {
+    ctx.stderr.write(`ecs-release: ${(e as Error).message}\n`);
+    return EXIT.USAGE;
+  }
   let pending: { json: boolean; fn: () => Promise<CommandResult> } | undefined;
   const cli = program(ctx, (json, fn) => {
     pending = { json, fn };
@@ -195,10 +207,15 @@ export async function runCli(argv: string[], overrides: ContextOverrides = {}): 
     return result.exitCode;
   } catch (e) {
     const known = e instanceof ReleaseError;
-    const exitCode = known ? (e as ReleaseError).exitCode : EXIT.FAILED;
-    const err = e as Error & { $metadata?: unknown };
-    const message = known ? err.message : `${err.$metadata ? 'AWS error: ' : ''}${err.name}: ${String(err.message).split('\n')[0]}`;
-    ctx.stderr.write(`ecs-release: ${message}\n`);
+    const interrupted = !known && ctx.signal.aborted;
+    const exitCode = known ? (e as ReleaseError).exitCode : interrupted ? EXIT.INTERRUPTED : EXIT.FAILED;
+    const lastCall = ctx.counter.calls[ctx.counter.calls.length - 1];
+    const message = known
+      ? (e as Error).message
+      : interrupted
+        ? `interrupted (SIGINT): the read in flight${lastCall ? ` (${lastCall.service}:${lastCall.operation})` : ''} was aborted and nothing further was sent; anything already started goes on in AWS (see ecs-release status)`
+        : describeAwsError(e, lastCall);
+    ctx.stderr.write(`ecs-release: ${visible(message)}\n`);
     if (pending.json) {
       const outcome = exitCode === EXIT.USAGE ? 'usage' : exitCode === EXIT.REFUSED ? 'refused' : exitCode === EXIT.INTERRUPTED ? 'interrupted' : 'error';
       ctx.stdout.write(`${JSON.stringify({ outcome, exitCode, message, metrics: metrics() }, null, 2)}\n`);
@@ -208,14 +225,30 @@ export async function runCli(argv: string[], overrides: ContextOverrides = {}): 
 }
 
 /**
+ * Node versions ecs-release supports: 20 and 22 or later (package.json engines). The AWS SDK prints an 8-line
+ * NodeVersionSupportWarning on Node 20 (its releases after January 2027 require Node 22); on a version this project
+ * supports and tests, that warning is noise on every run, so the CLI turns it off unless the user set the variable.
+ * Moving the SDK past January 2027 means raising engines to >=22 (docs/release-cli.md, "Node.js versions").
+ */
+export const SUPPORTED_NODE_MAJORS = [20, 22, 24] as const;
+
+function quietSupportedNodeWarning(): void {
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major >= 20 && process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED === undefined) {
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  }
+}
+
+/**
  * The `ecs-release` binary: SIGINT stops the wait (the deployment goes on in ECS); a second SIGINT quits at once.
  * `overrides` exist for the process-level tests (a child process with mocked clients).
  */
 export function main(argv: string[] = process.argv.slice(2), overrides: ContextOverrides = {}): void {
+  quietSupportedNodeWarning();
   const controller = new AbortController();
   process.once('SIGINT', () => {
     controller.abort();
-    process.stderr.write('ecs-release: interrupt received: no more waiting (press Ctrl-C again to quit at once)\n');
+    process.stderr.write('ecs-release: interrupt received: aborting the call in flight, no more waiting (press Ctrl-C again to quit at once)\n');
     process.once('SIGINT', () => process.exit(EXIT.INTERRUPTED));
   });
   runCli(argv, { ...overrides, signal: controller.signal }).then(

@@ -52,6 +52,15 @@ export function refusal(field: string, received: unknown, allowed: string): Rele
 
 export function show(value: unknown): string {
   if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value);
+  const text = visible(JSON.stringify(value) ?? String(value));
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
+/**
+ * Characters a terminal would act on rather than show (C0/C1 controls such as ESC, line and paragraph separators,
+ * bidirectional overrides, zero-width characters) written as `\uXXXX`: a value from the command line or from AWS
+ * can neither break the one-line message nor repaint or reorder what the reader sees.
+ */
+export function visible(text: string): string {
+  return text.replace(/[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

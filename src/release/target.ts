@@ -56,7 +56,7 @@ export async function resolveTarget(ctx: Context, envName: string, roleArn?: str
     throw usageError(roleOption, roleArn, 'an IAM role ARN such as arn:aws:iam::111111111111:role/webapp-dev-ci-deploy');
   }
   const names = resourceNames(env);
-  const clients = ctx.clients({ region: env.region, roleArn, sessionName: `ecs-release-${env.name}`.slice(0, 64), counter: ctx.counter });
+  const clients = ctx.clients({ region: env.region, roleArn, sessionName: `ecs-release-${env.name}`.slice(0, 64), counter: ctx.counter, signal: ctx.signal });
 
   let me;
   try {

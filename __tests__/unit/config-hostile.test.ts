@@ -1,0 +1,220 @@
+import { Testing } from 'cdktf';
+import fc from 'fast-check';
+import { ConfigError, defineEnvironment, FARGATE_MEMORY_MIB, LOG_RETENTION_DAYS, type EnvironmentConfig } from '../../environments/schema';
+import { EnvironmentStack } from '../../stacks/environment-stack';
+import { dev, prod, variant } from '../helpers/stacks';
+
+/**
+ * Hostile and mistaken configuration (issue 13): listed cases with the exact one-line refusal, and generated ones
+ * (fast-check) over every field: never an exception other than the one-line ConfigError, and whatever is accepted
+ * synthesizes.
+ */
+
+const LITERAL = 'allowed: text without "${" or "%{" (Terraform would evaluate it as an expression; cdktf could not keep it literal)';
+const INSIDE = 'allowed: text without double quotes, backslashes or control characters (the value is written inside an HCL expression; keep structured values in service.secrets or an SSM parameter)';
+const SECRET = (name: string, why: string) => `invalid environment "dev": service.environment.${name}: received "(value hidden)"; allowed: a plain setting, not a secret (${why}); pass it in service.secrets`;
+const DEV = (field: string, received: string, allowed: string) => `invalid environment "dev": ${field}: received ${received}; ${allowed}`;
+const PROD = (field: string, received: string, allowed: string) => `invalid environment "prod": ${field}: received ${received}; ${allowed}`;
+const long = (n: number, c: string) => `${c}${'a'.repeat(n - 2)}${c}`;
+
+interface HostileConfig {
+  readonly title: string;
+  readonly base?: EnvironmentConfig;
+  readonly patch: Record<string, unknown>;
+  readonly message: string;
+}
+
+const HOSTILE: HostileConfig[] = [
+  { title: 'the issue\'s tag value reading a file', patch: { tags: { Evil: '${upper("x")}-${length(file("/etc/hostname"))}' } }, message: DEV('tags.Evil', '"${upper(\\"x\\")}-${length(file(\\"/etc/hostname\\"))}"', LITERAL) },
+  { title: 'a template directive in a tag', patch: { tags: { Evil: '%{ for f in fileset("/", "*") }${f}%{ endfor }' } }, message: DEV('tags.Evil', '"%{ for f in fileset(\\"/\\", \\"*\\") }${f}%{ endfor }"', LITERAL) },
+  { title: 'an expression in a tag key', patch: { tags: { '${path.cwd}': 'x' } }, message: DEV('tags.${path.cwd}', '"${path.cwd}"', LITERAL) },
+  { title: 'an escaped expression (cdktf escapes it twice inside jsonencode)', patch: { service: { environment: { GREETING: '$${x}' } } }, message: DEV('service.environment.GREETING', '"$${x}"', LITERAL) },
+  { title: 'a directive in an environment variable', patch: { service: { environment: { GREETING: '%{if true}x%{endif}' } } }, message: DEV('service.environment.GREETING', '"%{if true}x%{endif}"', LITERAL) },
+  { title: 'a cdktf list-token marker', patch: { service: { environment: { GREETING: '#{TfToken[TOKEN.1]}' } } }, message: DEV('service.environment.GREETING', '"#{TfToken[TOKEN.1]}"', LITERAL) },
+  { title: 'a quote closing the HCL string inside jsonencode', patch: { service: { environment: { GREETING: '", "x" = upper("a"), "y" = "' } } }, message: DEV('service.environment.GREETING', '"\\", \\"x\\" = upper(\\"a\\"), \\"y\\" = \\""', INSIDE) },
+  { title: 'a backslash in an environment variable', patch: { service: { environment: { GREETING: 'a\\' } } }, message: DEV('service.environment.GREETING', '"a\\\\"', INSIDE) },
+  { title: 'a control character in an environment variable', patch: { service: { environment: { GREETING: 'a\rb' } } }, message: DEV('service.environment.GREETING', '"a\\rb"', INSIDE) },
+  { title: 'an expression in the health-check path', patch: { service: { healthCheck: { path: '/${file("/etc/passwd")}' } } }, message: DEV('service.healthCheck.path', '"/${file(\\"/etc/passwd\\")}"', LITERAL) },
+  { title: 'an expression in a rollback alarm name', base: prod, patch: { service: { deployment: { rollbackAlarms: { additionalAlarmNames: ['${aws_iam_role.x.arn}'] } } } }, message: PROD('service.deployment.rollbackAlarms.additionalAlarmNames.0', '"${aws_iam_role.x.arn}"', LITERAL) },
+  { title: 'an expression in the ECS Exec reason', patch: { service: { executeCommandReason: 'Needed for the ${var.x} incident investigation this week.' } }, message: DEV('service.executeCommandReason', '"Needed for the ${var.x} incident investigation this week."', LITERAL) },
+  { title: 'test listener open to the internet in two halves', base: prod, patch: { loadBalancer: { allowedTestCidrs: ['0.0.0.0/1', '128.0.0.0/1'] } }, message: PROD('loadBalancer.allowedTestCidrs.0', '"0.0.0.0/1"', 'allowed: a CIDR of /8 or narrower (the test listener must not be public)') },
+  { title: 'test listener open to a /7', base: prod, patch: { loadBalancer: { allowedTestCidrs: ['10.0.0.0/7'] } }, message: PROD('loadBalancer.allowedTestCidrs.0', '"10.0.0.0/7"', 'allowed: a CIDR of /8 or narrower (the test listener must not be public)') },
+  { title: 'test listener open to five /8 networks', base: prod, patch: { loadBalancer: { allowedTestCidrs: ['1.0.0.0/8', '2.0.0.0/8', '3.0.0.0/8', '4.0.0.0/8', '5.0.0.0/8'] } }, message: PROD('loadBalancer.allowedTestCidrs', '["1.0.0.0/8","2.0.0.0/8","3.0.0.0/8","4.0.0.0/8","5.0.0.0/8"]', 'allowed: CIDRs covering together at most 67108864 addresses (four /8 networks; the test listener must not be public)') },
+  { title: 'public listeners restricted in name only', patch: { loadBalancer: { allowedIngressCidrs: ['0.0.0.0/1', '128.0.0.0/1'] } }, message: DEV('loadBalancer.allowedIngressCidrs', '["0.0.0.0/1","128.0.0.0/1"]', 'allowed: CIDRs that do not add up to the whole internet (write ["0.0.0.0/0"] when the listeners are public)') },
+  { title: 'secret of another account', patch: { service: { secrets: { DATABASE_URL: 'arn:aws:ssm:eu-west-1:999999999999:parameter/x' } } }, message: DEV('service.secrets.DATABASE_URL', '"arn:aws:ssm:eu-west-1:999999999999:parameter/x"', 'allowed: a secret of account 111111111111 (accountId)') },
+  { title: 'secret of another region', patch: { service: { secrets: { DATABASE_URL: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:db-AbCdEf' } } }, message: DEV('service.secrets.DATABASE_URL', '"arn:aws:secretsmanager:us-east-1:111111111111:secret:db-AbCdEf"', 'allowed: a secret in region eu-west-1 (the environment\'s region)') },
+  { title: 'secrets KMS key of another region', patch: { service: { secretsKmsKeyArns: ['arn:aws:kms:us-east-1:111111111111:key/00000000-0000-4000-8000-000000000000'] } }, message: DEV('service.secretsKmsKeyArns.0', '"arn:aws:kms:us-east-1:111111111111:key/00000000-0000-4000-8000-000000000000"', 'allowed: a KMS key in region eu-west-1 (KMS keys are regional)') },
+  { title: 'project and service names whose role names collide once cut to 64', patch: { project: long(32, 'p'), service: { name: long(32, 's') } }, message: DEV('service.name', `"${long(32, 's')}"`, `allowed: shorter project, environment and service names (together 67 characters): the execution role and the task role would both be named "${`${long(32, 'p')}-dev-${long(32, 's')}`.slice(0, 64)}" once cut to IAM's 64 characters`) },
+  { title: 'a password with an environment suffix', patch: { service: { environment: { DB_PASSWORD_PROD: 'x' } } }, message: SECRET('DB_PASSWORD_PROD', 'its name DB_PASSWORD_PROD says it holds a secret') },
+  { title: 'a versioned token', patch: { service: { environment: { API_TOKEN_V2: 'x' } } }, message: SECRET('API_TOKEN_V2', 'its name API_TOKEN_V2 says it holds a secret') },
+  { title: 'a DSN variable', patch: { service: { environment: { SENTRY_DSN: 'x' } } }, message: SECRET('SENTRY_DSN', 'its name SENTRY_DSN says it holds a secret') },
+  { title: 'a URL with an empty user and a token', patch: { service: { environment: { GIT_REMOTE: 'https://:tok3n@git.example.com/x' } } }, message: SECRET('GIT_REMOTE', 'its value looks like a URL with a password in it') },
+  { title: 'a key=value connection string', patch: { service: { environment: { DB: 'host=db port=5432 user=app password=hunter2' } } }, message: SECRET('DB', 'its value looks like a connection string with a password in it') },
+  { title: 'a JDBC URL with a password parameter', patch: { service: { environment: { JDBC: 'jdbc:postgresql://db/app?user=app&password=hunter2' } } }, message: SECRET('JDBC', 'its value looks like a connection string with a password in it') },
+  { title: 'a fine-grained GitHub token', patch: { service: { environment: { BOT: `github_pat_${'A1b2'.repeat(10)}` } } }, message: SECRET('BOT', 'its value looks like a GitHub token') },
+  { title: 'a Google API key', patch: { service: { environment: { MAPS: `AIza${'Sy0-_aBcDe'.repeat(3)}12345` } } }, message: SECRET('MAPS', 'its value looks like a Google API key') },
+  { title: 'a Slack webhook URL', patch: { service: { environment: { ALERTS: 'https://hooks.slack.com/services/T0000000/B0000000/XXXXXXXXXXXXXXXXXXXXXXXX' } } }, message: SECRET('ALERTS', 'its value looks like a Slack webhook URL') },
+  { title: 'a random string in a key-hinting name', patch: { service: { environment: { STRIPE_KEY_LIVE_ID: 'q8Zr2LmX9vTn4KpW7sYd3HfJ' } } }, message: SECRET('STRIPE_KEY_LIVE_ID', 'its name STRIPE_KEY_LIVE_ID hints at a credential and its value is a long random string') },
+  { title: 'terminal escapes in a tag key', patch: { tags: { 'a\u001b[2Jb': 'x' } }, message: DEV('tags.a\\u001b[2Jb', '"a\\u001b[2Jb"', 'allowed: a tag key of letters, digits, spaces and _ . : / = + - @ (what AWS accepts in tags)') },
+  { title: 'a bidi override in a tag value', patch: { tags: { Owner: 'x\u202Ey' } }, message: DEV('tags.Owner', '"x\\u202ey"', 'allowed: a tag value of letters, digits, spaces and _ . : / = + - @ (what AWS accepts in tags)') },
+  { title: 'a canary under a rolling strategy', patch: { service: { deployment: { trafficShifting: { type: 'canary', percent: 10, intervalMinutes: 5 } } } }, message: DEV('service.deployment.trafficShifting', '{"type":"canary","percent":10,"intervalMinutes":5}', 'allowed: unset while service.deployment.strategy is "rolling" (a blue/green setting; set strategy: "blue-green" or remove it)') },
+  { title: 'an approval wait under a rolling strategy', patch: { service: { deployment: { approvalWaitMinutes: 60 } } }, message: DEV('service.deployment.approvalWaitMinutes', '60', 'allowed: unset while service.deployment.strategy is "rolling" (a blue/green setting; set strategy: "blue-green" or remove it)') },
+  { title: 'test-listener CIDRs under a rolling strategy', patch: { loadBalancer: { allowedTestCidrs: ['203.0.113.0/24'] } }, message: DEV('loadBalancer.allowedTestCidrs', '["203.0.113.0/24"]', 'allowed: unset while service.deployment.strategy is "rolling" (a blue/green setting; set strategy: "blue-green" or remove it)') },
+];
+
+/** What defineEnvironment did with one input: accepted, refused in one ConfigError line, or anything else (a bug). */
+function outcome(input: unknown): { kind: 'accepted'; env: EnvironmentConfig } | { kind: 'refused'; message: string } | { kind: 'crashed'; error: unknown } {
+  try {
+    return { kind: 'accepted', env: defineEnvironment(input as EnvironmentConfig) };
+  } catch (e) {
+    if (e instanceof ConfigError && !e.message.includes('\n')) return { kind: 'refused', message: e.message };
+    return { kind: 'crashed', error: e };
+  }
+}
+
+function synthesizes(env: EnvironmentConfig): void {
+  const quiet = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    Testing.synth(new EnvironmentStack(Testing.app(), env));
+  } finally {
+    quiet.mockRestore();
+  }
+}
+
+const tally = { tried: 0, refused: 0 };
+afterAll(() => {
+  process.stdout.write(`hostile input (configuration): tried ${tally.tried}, refused cleanly ${tally.refused}, accepted ${tally.tried - tally.refused}\n`);
+});
+
+describe('hostile configuration: listed cases', () => {
+  test.each(HOSTILE)('$title is refused in one line naming the field', (c) => {
+    // GIVEN a valid environment with the hostile patch / WHEN it is defined
+    tally.tried += 1;
+    let message = '';
+    try {
+      variant(c.base ?? dev, c.patch);
+    } catch (e) {
+      if (e instanceof ConfigError) message = e.message;
+      else throw e;
+    }
+    if (message === c.message) tally.refused += 1;
+    // THEN exactly the expected line
+    expect(message).toBe(c.message);
+  });
+});
+
+describe('near misses stay accepted (the checks must not refuse ordinary settings)', () => {
+  test.each([
+    ['TOKEN_TTL_SECONDS', '3600'],
+    ['PASSWORD_MIN_LENGTH', '12'],
+    ['SECRET_ROTATION_DAYS', '30'],
+    ['APP_URL', 'https://www.example.com/path?page=2'],
+    ['DATABASE_HOST', 'db.internal:5432'],
+    ['CACHE_KEY_PREFIX', 'webapp-v2'],
+    ['FEATURE_FLAGS', 'a,b,c'],
+    ['GREETING', 'Hello $USER, 100% {ok}'],
+    ['OAUTH_CALLBACK', 'https://www.example.com/callback'],
+    ['BUILD_ID', '3f2a9c1'],
+  ])('%s=%s', (name, value) => {
+    // GIVEN dev with one more plain setting / WHEN it is defined / THEN it is accepted as written
+    expect(variant(dev, { service: { environment: { ...dev.service.environment, [name]: value } } }).service.environment[name]).toBe(value);
+  });
+
+  test('test-listener CIDRs of four /8 networks and a public listener written as 0.0.0.0/0 are accepted', () => {
+    const env = variant(prod, { loadBalancer: { allowedTestCidrs: ['10.0.0.0/8', '11.0.0.0/8', '12.0.0.0/8', '13.0.0.0/8'], allowedIngressCidrs: ['0.0.0.0/0'] } });
+    expect(env.loadBalancer.allowedTestCidrs).toHaveLength(4);
+  });
+});
+
+/** Strings a pipeline or a typo could put anywhere: template sequences, token markers, quotes, control characters. */
+const hostileString = fc.oneof(
+  fc.constantFrom('${upper("x")}', '%{ if true }x%{ endif }', '$${x}', '#{TfToken[TOKEN.1]}', '&{TfToken[TOKEN.2]}', '${TfToken[TOKEN.3]}'),
+  fc.tuple(fc.string(), fc.constantFrom('${', '%{'), fc.string()).map(([a, b, c]) => `${a}${b}${c}`),
+);
+const anyValue = fc.oneof(fc.string(), hostileString, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constant(undefined), fc.array(fc.string(), { maxLength: 3 }), fc.dictionary(fc.string(), fc.string(), { maxKeys: 3 }));
+
+/** Every path to a leaf (or an empty container) of an object. */
+function leafPaths(value: unknown, path: string[] = []): string[][] {
+  if (value === null || typeof value !== 'object') return [path];
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length === 0) return [path];
+  return entries.flatMap(([k, v]) => leafPaths(v, [...path, k]));
+}
+
+function setPath(base: EnvironmentConfig, path: string[], value: unknown): unknown {
+  const copy = structuredClone(base) as unknown as Record<string, unknown>;
+  let node = copy;
+  for (const key of path.slice(0, -1)) node = node[key] as Record<string, unknown>;
+  if (value === undefined) delete node[path[path.length - 1]];
+  else node[path[path.length - 1]] = value;
+  return copy;
+}
+
+describe('hostile configuration: generated (fast-check)', () => {
+  const bases = [dev, prod];
+  const paths = bases.map((b) => leafPaths(b));
+
+  test('any value at any field: accepted, or refused in one ConfigError line; never another exception', () => {
+    fc.assert(
+      fc.property(fc.nat(1), fc.nat(), anyValue, (b, p, value) => {
+        // (not counted as hostile input: many of these values are valid)
+        const r = outcome(setPath(bases[b], paths[b][p % paths[b].length], value));
+        if (r.kind === 'crashed') throw new Error(`not a one-line ConfigError: ${String(r.error)}`);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test('a template or token sequence in any string field is always refused', () => {
+    const stringPaths = bases.map((b, i) => paths[i].filter((p) => typeof p.reduce<unknown>((n, k) => (n as Record<string, unknown>)[k], b) === 'string'));
+    fc.assert(
+      fc.property(fc.nat(1), fc.nat(), hostileString, (b, p, value) => {
+        const r = outcome(setPath(bases[b], stringPaths[b][p % stringPaths[b].length], value));
+        tally.tried += 1;
+        if (r.kind === 'refused') tally.refused += 1;
+        return r.kind === 'refused';
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  test('garbage of any shape at the top: refused in one line, never a crash', () => {
+    fc.assert(
+      fc.property(fc.anything(), (input) => {
+        const r = outcome(input);
+        tally.tried += 1;
+        if (r.kind === 'refused') tally.refused += 1;
+        return r.kind === 'refused';
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  test('generated valid environments are accepted and synthesize (policy checks included)', () => {
+    // GIVEN environments generated from dev and prod with other sizes, retention, tags and plain settings
+    const safeText = fc.string({ maxLength: 24 }).filter((t) => !/\$\{|%\{|["\\\x00-\x1f\x7f]/.test(t));
+    const sizing = fc.constantFrom(...Object.entries(FARGATE_MEMORY_MIB).flatMap(([cpu, mems]) => mems.slice(0, 2).map((m) => [Number(cpu), m] as const)));
+    let synthesized = 0;
+    fc.assert(
+      fc.property(
+        fc.nat(1),
+        sizing,
+        fc.constantFrom(...LOG_RETENTION_DAYS),
+        fc.dictionary(fc.stringMatching(/^[A-Z][a-zA-Z0-9]{0,15}$/), fc.stringMatching(/^[\w .:/=+@-]{0,24}$/), { maxKeys: 4 }),
+        fc.dictionary(fc.stringMatching(/^[A-Z][A-Z0-9]{0,10}_(LEVEL|MODE|NAME|URL|COUNT)$/), safeText, { maxKeys: 4 }),
+        (b, [cpu, memoryMiB], logRetentionDays, tags, environment) => {
+          const base = [dev, prod][b];
+          // WHEN each is defined / THEN it is accepted (or refused in one line) and an accepted one synthesizes
+          const r = outcome({ ...structuredClone(base), logRetentionDays, tags: { ...base.tags, ...tags }, service: { ...structuredClone(base.service), cpu, memoryMiB, environment: { ...base.service.environment, ...environment } } });
+          if (r.kind === 'crashed') throw new Error(`not a one-line ConfigError: ${String(r.error)}`);
+          if (r.kind === 'accepted') {
+            synthesizes(r.env);
+            synthesized += 1;
+          }
+        },
+      ),
+      { numRuns: 8 },
+    );
+    expect(synthesized).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,98 @@
+import { resourceNames } from '../../environments/names';
+import type { EnvironmentConfig } from '../../environments/schema';
+import type { Context } from './context';
+import { EXIT, ReleaseError, usageError } from './errors';
+import { parseRevision } from './commands/rollback';
+import { checkImageInput, checkRepository } from './image';
+
+/**
+ * Everything the command line and the configuration alone can decide, decided before any AWS call (not even STS): a
+ * bad input never costs a request, never needs credentials, and is refused the same way offline. One place, run by
+ * the CLI for every command, so a new command gets the same checks by naming its flags.
+ */
+
+const CONTAINER = /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,254}$/;
+const ROLE_ARN = /^arn:aws(-[a-z]+)?:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
+
+/** The environment behind `--env` (or `--from`/`--to`), refused in one line when it is not a known, valid one. */
+export function environmentFor(ctx: Context, name: string, option = '--env'): EnvironmentConfig {
+  try {
+    return ctx.loadEnvironment(name);
+  } catch (e) {
+    const message = (e as Error).message.split('\n')[0];
+    throw new ReleaseError(EXIT.USAGE, message.startsWith('invalid environment') ? `${option}: ${message}` : message);
+  }
+}
+
+/** The ECR repository URL configuration derives for the environment (the descriptor publishes the same). */
+export function expectedRepositoryUrl(env: EnvironmentConfig): string {
+  const suffix = env.region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
+  return `${env.accountId}.dkr.ecr.${env.region}.${suffix}/${resourceNames(env).repository}`;
+}
+
+function checkRoleArn(option: string, arn: string | undefined, env: EnvironmentConfig): void {
+  if (arn === undefined) return;
+  const m = ROLE_ARN.exec(arn);
+  if (!m) throw usageError(option, arn, 'an IAM role ARN such as arn:aws:iam::111111111111:role/webapp-dev-ci-deploy');
+  if (m[2] !== env.accountId) throw usageError(option, arn, `a role in account ${env.accountId} (environment "${env.name}")`);
+}
+
+function checkContainer(container: string | undefined, env: EnvironmentConfig): void {
+  if (container === undefined) return;
+  if (!CONTAINER.test(container)) throw usageError('--container', container, `a container name (letters, digits, _ and -), such as ${env.service.containerName}`);
+}
+
+/** The flags the CLI parsed for one command (commander's option values, plus `run`'s command). */
+export interface PreflightFlags {
+  readonly env?: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly image?: string;
+  readonly allowMutableTag?: boolean;
+  readonly container?: string;
+  readonly roleArn?: string;
+  readonly fromRoleArn?: string;
+  readonly toRoleArn?: string;
+  readonly dryRun?: boolean;
+  readonly wait?: boolean;
+  readonly command?: readonly string[];
+}
+
+export function preflight(ctx: Context, command: string, flags: PreflightFlags): void {
+  if (flags.dryRun && flags.wait === false) {
+    throw usageError('--no-wait', true, 'not with --dry-run (a dry run starts nothing to wait for)');
+  }
+  if (command === 'run') {
+    const argv = flags.command ?? [];
+    if (argv.length === 0) throw usageError('command', [], 'a command after --, such as: -- ./manage.py migrate');
+    const bad = argv.findIndex((a) => a.trim() === '' || /[\x00]/.test(a));
+    if (bad >= 0) throw usageError(`command[${bad}]`, argv[bad], 'a non-empty argument (an empty program or argument is a quoting mistake)');
+  }
+  if (command === 'promote') {
+    const from = environmentFor(ctx, flags.from!, '--from');
+    const to = environmentFor(ctx, flags.to!, '--to');
+    if (from.name === to.name) throw usageError('--to', flags.to, `an environment other than --from (${from.name})`);
+    if (from.accountId === to.accountId) throw usageError('--to', flags.to, `an environment in another account than ${from.name} (${from.accountId})`);
+    checkRoleArn('--from-role-arn', flags.fromRoleArn, from);
+    checkRoleArn('--to-role-arn', flags.toRoleArn, to);
+    return;
+  }
+  const env = environmentFor(ctx, flags.env!);
+  checkRoleArn('--role-arn', flags.roleArn, env);
+  checkContainer(flags.container, env);
+  if (command === 'approve' && env.service.deployment.strategy !== 'blue-green') {
+    throw usageError('--env', env.name, `a blue/green environment (approve lets a CodeDeploy deployment shift traffic; "${env.name}" deploys rolling)`);
+  }
+  if (command === 'rollback' && flags.to !== undefined) {
+    const family = resourceNames(env).family;
+    const arn = /^arn:aws[\w-]*:ecs:([\w-]+):(\d{12}):task-definition\//.exec(flags.to.trim());
+    const wanted = parseRevision(flags.to);
+    if ((wanted.family && wanted.family !== family) || (arn && (arn[1] !== env.region || arn[2] !== env.accountId))) {
+      throw usageError('--to', flags.to, `a revision of family ${family} (a number such as 12, ${family}:12 or its ARN)`);
+    }
+  }
+  if (flags.image !== undefined) {
+    const ref = checkImageInput(flags.image, !!flags.allowMutableTag);
+    checkRepository(ref, flags.image, expectedRepositoryUrl(env));
+  }
+}
