@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { secretLookingVariable } from '../rules/lib/secret-patterns';
 import { reasonProblem } from '../rules/lib/suppressions';
+import { isWorldOpen, WORLD_OPEN_PREFIX } from '../rules/lib/open-cidr';
 import { cidrContains, cidrsOverlap, parseCidr } from './cidr';
 
 /**
@@ -241,7 +242,30 @@ const loadBalancerSchema = z.strictObject({
   testListenerPort: int(1, 65535).default(8443),
   /** Sources allowed on the test listener (blue/green only). @default [] */
   allowedTestCidrs: z.array(cidr).default([]),
+  /** AWS WAF web ACL with AWS managed rule groups in front of the load balancer (modules/web-acl.ts). */
+  webAcl: z
+    .strictObject({
+      /** Must stay true in production. @default true in production, false elsewhere (webAclEnabled()) */
+      enabled: z.boolean().optional(),
+      /** Requests one client IP may send per 5 minutes before WAF blocks it. @default undefined (no rate rule) */
+      rateLimitPer5Minutes: int(10, 2_000_000_000).optional(),
+    })
+    .default({}),
+  /** Load-balancer access logs to a dedicated S3 bucket (modules/access-log-bucket.ts). */
+  accessLogs: z
+    .strictObject({
+      /** Must stay true in production. @default true */
+      enabled: z.boolean().default(true),
+      /** Days a log object is kept before S3 deletes it. @default 90 */
+      retentionDays: int(1, 3650).default(90),
+    })
+    .default({ enabled: true, retentionDays: 90 }),
 });
+
+/** Whether the environment puts a WAF web ACL in front of its load balancer: on by default in production. */
+export function webAclEnabled(env: Pick<EnvironmentConfig, 'production' | 'loadBalancer'>): boolean {
+  return env.loadBalancer.webAcl.enabled ?? env.production;
+}
 
 const stateSchema = z.strictObject({
   bucket: str(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name'),
@@ -363,6 +387,7 @@ function crossFieldChecks(env: z.output<typeof environmentSchema>, ctx: z.Refine
     if (certRegion !== env.region) fail(['loadBalancer', 'certificateArn'], lb.certificateArn, `a certificate in region ${env.region} (a load balancer only uses certificates of its own region)`);
     else if (certAccount !== env.accountId) fail(['loadBalancer', 'certificateArn'], lb.certificateArn, `a certificate of account ${env.accountId} (accountId)`);
   }
+  edgeChecks(env, fail);
   const shared = Object.keys(svc.environment).filter((k) => k in svc.secrets);
   if (shared.length > 0) fail(['service', 'environment', shared[0]], shared[0], 'a name not also defined in service.secrets');
   if (svc.enableExecuteCommand && env.production && !svc.executeCommandReason) {
@@ -406,6 +431,23 @@ function crossFieldChecks(env: z.output<typeof environmentSchema>, ctx: z.Refine
   for (const key of Object.keys(env.tags)) {
     if (key.toLowerCase().startsWith('aws:')) fail(['tags', key], key, "a tag key not starting with 'aws:'");
   }
+}
+
+/**
+ * The edge: plain HTTP open to the internet is refused while the tasks hold a secret or accept ECS Exec sessions, and
+ * production keeps its web ACL and access logs.
+ */
+function edgeChecks(env: z.output<typeof environmentSchema>, fail: (path: (string | number)[], input: unknown, allowed: string) => void): void {
+  const lb = env.loadBalancer;
+  const exposed = env.service.enableExecuteCommand ? 'service.enableExecuteCommand is true' : Object.keys(env.service.secrets).length > 0 ? 'service.secrets is set' : undefined;
+  if (!lb.certificateArn && exposed) {
+    const open = lb.allowedIngressCidrs.findIndex(isWorldOpen);
+    if (open >= 0) {
+      fail(['loadBalancer', 'allowedIngressCidrs', open], lb.allowedIngressCidrs[open], `named source ranges narrower than /${WORLD_OPEN_PREFIX} (an office or VPN CIDR), or a loadBalancer.certificateArn, when ${exposed} (plain HTTP must not be open to the internet)`);
+    }
+  }
+  if (env.production && lb.webAcl.enabled === false) fail(['loadBalancer', 'webAcl', 'enabled'], false, 'true in production (AWS WAF with AWS managed rule groups)');
+  if (env.production && !lb.accessLogs.enabled) fail(['loadBalancer', 'accessLogs', 'enabled'], false, 'true in production (every request must be traceable)');
 }
 
 function compactList(values: readonly number[]): string {

@@ -5,6 +5,7 @@ import type { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import type { AccessLogBucket } from './access-log-bucket';
 import type { Network } from './network';
 
 /** What CodeDeploy rewrites on a blue/green listener, and so the only paths Terraform ignores there. */
@@ -38,6 +39,8 @@ export interface LoadBalancerProps {
   readonly domainName?: string;
   /** A second listener for blue/green testing. @default undefined (none) */
   readonly testListener?: TestListenerProps;
+  /** Bucket for the access logs (every request, with client IP, path, status and TLS details). @default undefined (none) */
+  readonly accessLogBucket?: AccessLogBucket;
 }
 
 /**
@@ -114,6 +117,9 @@ export class LoadBalancer extends Construct {
       enableDeletionProtection: props.deletionProtection ?? true,
       idleTimeout: props.idleTimeoutSeconds ?? 60,
       desyncMitigationMode: 'strictest',
+      accessLogs: props.accessLogBucket ? { bucket: props.accessLogBucket.bucket.bucket, prefix: props.accessLogBucket.prefix, enabled: true } : undefined,
+      // AWS test-writes to the bucket when access logs are turned on: the bucket policy must exist first.
+      dependsOn: props.accessLogBucket?.ready,
       tags: { Name: props.name },
     });
 
