@@ -225,6 +225,18 @@ const registrySchema = z.strictObject({
   acceptReplicationFrom: str(ACCOUNT_ID, 'a 12-digit AWS account id').optional(),
 });
 
+/** AWS managed WAF rule groups that work without extra configuration (Bot Control and ATP need their own). */
+export const AWS_MANAGED_RULE_GROUPS = [
+  'AWSManagedRulesAmazonIpReputationList',
+  'AWSManagedRulesCommonRuleSet',
+  'AWSManagedRulesKnownBadInputsRuleSet',
+  'AWSManagedRulesAnonymousIpList',
+  'AWSManagedRulesSQLiRuleSet',
+  'AWSManagedRulesLinuxRuleSet',
+  'AWSManagedRulesUnixRuleSet',
+  'AWSManagedRulesAdminProtectionRuleSet',
+] as const;
+
 const loadBalancerSchema = z.strictObject({
   /** ACM certificate for HTTPS; required in prod. Without it the ALB serves plain HTTP. @default undefined */
   certificateArn: str(CERT_ARN, 'an ACM certificate ARN').optional(),
@@ -247,6 +259,8 @@ const loadBalancerSchema = z.strictObject({
     .strictObject({
       /** Must stay true in production. @default true in production, false elsewhere (webAclEnabled()) */
       enabled: z.boolean().optional(),
+      /** AWS managed rule groups, in evaluation order. @default IP reputation, common rule set, known bad inputs */
+      managedRuleGroups: z.array(z.enum(AWS_MANAGED_RULE_GROUPS)).min(1).optional(),
       /** Requests one client IP may send per 5 minutes before WAF blocks it. @default undefined (no rate rule) */
       rateLimitPer5Minutes: int(10, 2_000_000_000).optional(),
     })

@@ -94,6 +94,7 @@ export class EnvironmentStack extends TerraformStack {
       this.webAcl = new WebAcl(this, 'web-acl', {
         name: this.names.prefix,
         resourceArns: [this.loadBalancer.alb.arn],
+        managedRuleGroups: edge.webAcl.managedRuleGroups,
         rateLimitPer5Minutes: edge.webAcl.rateLimitPer5Minutes,
         logging: { retentionDays: env.logRetentionDays, encryptionKey: this.logKey },
       });
