@@ -454,7 +454,8 @@ function crossFieldChecks(env: z.output<typeof environmentSchema>, ctx: z.Refine
 function edgeChecks(env: z.output<typeof environmentSchema>, fail: (path: (string | number)[], input: unknown, allowed: string) => void): void {
   const lb = env.loadBalancer;
   const exposed = env.service.enableExecuteCommand ? 'service.enableExecuteCommand is true' : Object.keys(env.service.secrets).length > 0 ? 'service.secrets is set' : undefined;
-  if (!lb.certificateArn && exposed) {
+  // Production is refused without a certificate anyway (below); this is the dev and staging case.
+  if (!env.production && !lb.certificateArn && exposed) {
     const open = lb.allowedIngressCidrs.findIndex(isWorldOpen);
     if (open >= 0) {
       fail(['loadBalancer', 'allowedIngressCidrs', open], lb.allowedIngressCidrs[open], `named source ranges narrower than /${WORLD_OPEN_PREFIX} (an office or VPN CIDR), or a loadBalancer.certificateArn, when ${exposed} (plain HTTP must not be open to the internet)`);

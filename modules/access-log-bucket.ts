@@ -1,6 +1,5 @@
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { DataAwsElbServiceAccount } from '@cdktf/provider-aws/lib/data-aws-elb-service-account';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
@@ -10,17 +9,20 @@ import { S3BucketServerSideEncryptionConfigurationA as S3BucketServerSideEncrypt
 import { S3BucketVersioningA as S3BucketVersioning } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 
 /**
- * Regions opened before August 2022, where Elastic Load Balancing delivers access logs as a regional AWS account and
- * the bucket policy must name that account; every later region accepts only the service principal
- * `logdelivery.elasticloadbalancing.amazonaws.com` (ELB user guide, "Enable access logs", step 2). The account ids
- * themselves come from the provider's `aws_elb_service_account` data source, not from this file.
+ * The Elastic Load Balancing account that delivers access logs, for the regions opened before August 2022: there the
+ * bucket policy must name it. Every later region accepts only the service principal
+ * `logdelivery.elasticloadbalancing.amazonaws.com` (ELB user guide, "Enable access logs", step 2). A literal table, not
+ * the provider's `aws_elb_service_account` data source: the stacks keep no data sources, so plans run offline.
  */
-export const ELB_ACCOUNT_REGIONS: readonly string[] = [
-  'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'af-south-1', 'ap-east-1', 'ap-south-1', 'ap-northeast-1',
-  'ap-northeast-2', 'ap-northeast-3', 'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3', 'ca-central-1',
-  'eu-central-1', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-north-1', 'eu-south-1', 'me-south-1', 'sa-east-1',
-  'us-gov-west-1', 'us-gov-east-1', 'cn-north-1', 'cn-northwest-1',
-];
+export const ELB_LOG_ACCOUNTS: Readonly<Record<string, string>> = {
+  'us-east-1': '127311923021', 'us-east-2': '033677994240', 'us-west-1': '027434742980', 'us-west-2': '797873946194',
+  'af-south-1': '098369216593', 'ap-east-1': '754344448648', 'ap-south-1': '718504428378', 'ap-northeast-1': '582318560864',
+  'ap-northeast-2': '600734575887', 'ap-northeast-3': '383597477331', 'ap-southeast-1': '114774131450',
+  'ap-southeast-2': '783225319266', 'ap-southeast-3': '589379963580', 'ca-central-1': '985666609251',
+  'eu-central-1': '054676820928', 'eu-west-1': '156460612806', 'eu-west-2': '652711504416', 'eu-west-3': '009996457667',
+  'eu-north-1': '897822967062', 'eu-south-1': '635631232127', 'me-south-1': '076674570225', 'sa-east-1': '507241528517',
+  'us-gov-west-1': '048591011584', 'us-gov-east-1': '190560391635', 'cn-north-1': '638102146993', 'cn-northwest-1': '037604701340',
+};
 
 export const ELB_LOG_DELIVERY_PRINCIPAL = 'logdelivery.elasticloadbalancing.amazonaws.com';
 
@@ -97,9 +99,9 @@ export class AccessLogBucket extends Construct {
     });
 
     const objects = `${this.bucket.arn}/${this.prefix}/AWSLogs/${props.accountId}/*`;
-    const writer = ELB_ACCOUNT_REGIONS.includes(props.region)
-      ? { AWS: new DataAwsElbServiceAccount(this, 'elb-account', { region: props.region }).arn }
-      : { Service: ELB_LOG_DELIVERY_PRINCIPAL };
+    const elbAccount = ELB_LOG_ACCOUNTS[props.region];
+    const partition = props.region.startsWith('cn-') ? 'aws-cn' : props.region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
+    const writer = elbAccount ? { AWS: `arn:${partition}:iam::${elbAccount}:root` } : { Service: ELB_LOG_DELIVERY_PRINCIPAL };
     this.policy = new S3BucketPolicy(this, 'policy', {
       bucket: this.bucket.id,
       // After the public access block: S3 evaluates a new policy against it, and the order keeps that check real.
