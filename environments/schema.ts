@@ -248,7 +248,10 @@ const loadBalancerSchema = z.strictObject({
   deletionProtection: z.boolean().default(true),
   /** @default 60 */
   idleTimeoutSeconds: int(1, 4000).default(60),
-  /** Sources allowed on the ALB's public listeners. @default ['0.0.0.0/0'] */
+  /**
+   * Sources allowed on the ALB's public listeners. Without a certificate, a range wider than /8 is refused while ECS
+   * Exec is on or the service has secrets (plain HTTP to the internet). @default ['0.0.0.0/0']
+   */
   allowedIngressCidrs: z.array(cidr).min(1).default(['0.0.0.0/0']),
   /** Port of the blue/green test listener. @default 8443 */
   testListenerPort: int(1, 65535).default(8443),

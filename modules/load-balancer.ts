@@ -48,7 +48,8 @@ export interface LoadBalancerProps {
  *
  * Secure by default: invalid HTTP header fields are dropped (AWS default: forwarded), deletion protection is on
  * (AWS default: off), HTTP only redirects to HTTPS when a certificate is configured, the TLS policy is TLS 1.2+ with
- * forward secrecy, and listeners answer 404 unless a service's rule matches.
+ * forward secrecy, and listeners answer 404 unless a service's rule matches. With `accessLogBucket` every request is
+ * logged there; the WAF web ACL is associated from outside (modules/web-acl.ts takes the ALB's ARN).
  */
 export class LoadBalancer extends Construct {
   public readonly alb: Lb;
