@@ -2,7 +2,6 @@ import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
-import { S3BucketNotification } from '@cdktf/provider-aws/lib/s3-bucket-notification';
 import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
@@ -47,7 +46,7 @@ export interface AccessLogBucketProps {
  * service writes belong to this account), objects are encrypted with SSE-S3, requests without TLS are refused, and only
  * the load balancer's log delivery may write, under this account's prefix only. Versioning is on so a deleted or
  * overwritten log can be recovered until the lifecycle expires it; logs and old versions expire after
- * `retentionDays`, and unfinished uploads after a day. Object events go to EventBridge, so a deletion can raise an alert.
+ * `retentionDays`, and unfinished uploads after a day.
  *
  * SSE-S3 and not SSE-KMS: ALB access logs support only S3-managed keys; with a KMS default key the ELB service's
  * writes fail (ELB user guide, "Access log files": "The only server-side encryption option that's supported is Amazon
@@ -98,10 +97,6 @@ export class AccessLogBucket extends Construct {
         },
       ],
     });
-
-    // Object events, deletions included, reach EventBridge (free until a rule matches): removing access logs can be
-    // alerted on without touching this bucket again.
-    new S3BucketNotification(this, 'events', { bucket: this.bucket.id, eventbridge: true });
 
     const objects = `${this.bucket.arn}/${this.prefix}/AWSLogs/${props.accountId}/*`;
     const elbAccount = ELB_LOG_ACCOUNTS[props.region];

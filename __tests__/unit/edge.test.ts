@@ -146,14 +146,13 @@ describe('access logs to an encrypted, lifecycle-managed, non-public bucket', ()
     expect(alb.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^aws_s3_bucket_policy\./)]));
   });
 
-  test('public access blocked, ACLs off, SSE-S3, versioning, events to EventBridge, lifecycle expiration', () => {
+  test('public access blocked, ACLs off, SSE-S3, versioning, lifecycle expiration', () => {
     expect(resource(tf, 'aws_s3_bucket')).toMatchObject({ bucket: 'webapp-prod-alb-logs-222222222222', force_destroy: false });
     expect(resource(tf, 'aws_s3_bucket_public_access_block')).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
     expect(resource(tf, 'aws_s3_bucket_ownership_controls').rule).toEqual({ object_ownership: 'BucketOwnerEnforced' });
     // SSE-S3: ALB access logs cannot be written to a bucket whose default encryption is SSE-KMS.
     expect(resource(tf, 'aws_s3_bucket_server_side_encryption_configuration').rule).toEqual([{ apply_server_side_encryption_by_default: { sse_algorithm: 'AES256' } }]);
     expect(resource(tf, 'aws_s3_bucket_versioning').versioning_configuration).toEqual({ status: 'Enabled' });
-    expect(resource(tf, 'aws_s3_bucket_notification')).toMatchObject({ bucket: ref('id'), eventbridge: true });
     const [rule] = resource(tf, 'aws_s3_bucket_lifecycle_configuration').rule as Record<string, unknown>[];
     expect(rule).toMatchObject({ status: 'Enabled', expiration: [{ days: 365 }], noncurrent_version_expiration: [{ noncurrent_days: 365 }], abort_incomplete_multipart_upload: [{ days_after_initiation: 1 }] });
   });
