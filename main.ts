@@ -1,5 +1,7 @@
+import { join } from 'node:path';
 import { App } from 'cdktf';
 import { loadEnvironment } from './environments';
+import { linkImpliedMirror } from './scripts/lib/terraform';
 import { EnvironmentStack } from './stacks/environment-stack';
 
 /**
@@ -15,6 +17,8 @@ export const ENVIRONMENTS: readonly string[] = [
 // Only when run as the app (cdktf, `npm run synth`): importing the list must not synthesize.
 if (require.main === module) {
   const app = new App();
-  for (const name of ENVIRONMENTS) new EnvironmentStack(app, loadEnvironment(name));
+  const stacks = ENVIRONMENTS.map((name) => new EnvironmentStack(app, loadEnvironment(name)));
   app.synth();
+  // `cdktf diff/plan/deploy` run Terraform in each stack's folder without our wrapper: point it at the provider mirror.
+  for (const stack of stacks) linkImpliedMirror(join(app.outdir, 'stacks', stack.node.id));
 }
