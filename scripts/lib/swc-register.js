@@ -17,7 +17,8 @@ const Module = require('node:module');
 const root = join(__dirname, '..', '..');
 const jestTransform = require(join(root, 'jest.config.js')).transform['^.+\\.ts$'];
 const options = { ...jestTransform[1], sourceMaps: 'inline', swcrc: false, configFile: false };
-const cacheDir = join(root, 'node_modules', '.cache', 'swc-register');
+// SWC_REGISTER_CACHE: another cache folder (the benchmark measures a cold synthesis with an empty one).
+const cacheDir = process.env.SWC_REGISTER_CACHE || join(root, 'node_modules', '.cache', 'swc-register');
 const key = createHash('sha256').update(JSON.stringify(options)).update(require('@swc/core/package.json').version).digest('hex').slice(0, 16);
 
 let swc;
