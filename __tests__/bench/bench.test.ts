@@ -140,7 +140,8 @@ describe('report rendering', () => {
     // GIVEN a Jest report of two unit files and one e2e file, overlapping in two workers
     const file = (tier: string, name: string, start: number, end: number, tests: number) => ({
       name: `/repo/__tests__/${tier}/${name}.test.ts`,
-      perfStats: { start, end },
+      startTime: start,
+      endTime: end,
       assertionResults: Array.from({ length: tests }, () => ({})),
     });
     const report = { numTotalTests: 6, numPassedTests: 6, numFailedTests: 0, testResults: [file('unit', 'a', 1000, 3000, 2), file('unit', 'b', 3000, 4500, 1), file('e2e', 'c', 1000, 61000, 3)] };

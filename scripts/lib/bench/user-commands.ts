@@ -99,7 +99,7 @@ export async function preview(ctx: BenchContext) {
     const outdir = join(ctx.scratch, `preview-${i}`);
     const r = await runNode(npm, ['run', '--silent', 'preview', '--', '--outdir', outdir], { cwd: ctx.root });
     for (const env of environmentNames()) {
-      if (!new RegExp(`^== ${env}: Plan: \\d+ to add`, 'm').test(r.stdout)) throw new Error(`npm run preview printed no plan for ${env}:\n${r.stdout.slice(-2000)}`);
+      if (!new RegExp(`^== ${env}\\b.*: Plan: \\d+ to add`, 'm').test(r.stdout)) throw new Error(`npm run preview printed no plan for ${env}:\n${r.stdout.slice(-2000)}`);
     }
     runs.push(r);
     ctx.log(`  preview run ${i + 1}/${ctx.repetitions}: ${r.wallSeconds.toFixed(2)} s`);
@@ -117,7 +117,7 @@ interface JestReport {
   numTotalTests: number;
   numPassedTests: number;
   numFailedTests: number;
-  testResults: { name: string; perfStats: { start: number; end: number }; assertionResults: unknown[] }[];
+  testResults: { name: string; startTime: number; endTime: number; assertionResults: unknown[] }[];
 }
 
 /** Per tier of one Jest report: files, tests, the span from its first file's start to its last file's end, and the summed file times. */
@@ -126,9 +126,9 @@ export function tierTimes(report: JestReport, root: string): { tier: string; fil
   for (const tier of TEST_TIERS) {
     const files = report.testResults.filter((r) => r.name.startsWith(join(root, '__tests__', tier) + '/'));
     if (!files.length) continue;
-    const start = Math.min(...files.map((f) => f.perfStats.start));
-    const end = Math.max(...files.map((f) => f.perfStats.end));
-    const summed = files.reduce((s, f) => s + (f.perfStats.end - f.perfStats.start), 0);
+    const start = Math.min(...files.map((f) => f.startTime));
+    const end = Math.max(...files.map((f) => f.endTime));
+    const summed = files.reduce((s, f) => s + (f.endTime - f.startTime), 0);
     out.push({ tier, files: files.length, tests: files.reduce((s, f) => s + f.assertionResults.length, 0), spanSeconds: round((end - start) / 1000, 1), fileSeconds: round(summed / 1000, 1) });
   }
   return out;
