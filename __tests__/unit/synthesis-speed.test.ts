@@ -156,6 +156,23 @@ describe('the provider mirror in a synthesized stack folder (what `cdktf diff/pl
   });
 });
 
+describe('npm test’s file order', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Sequencer = require('../helpers/test-sequencer.js') as new () => { sort(tests: unknown[]): { path: string }[] };
+  const test_ = (path: string) => ({ path: `/repo/__tests__/${path}`, context: { config: { cacheDirectory: '/nonexistent-jest-cache', name: 'seq', rootDir: '/repo' } } });
+
+  test('on a fresh clone (no durations cached) the longest end-to-end scenarios start first and unit files last', () => {
+    // GIVEN files of every tier in Jest's discovery order, nothing cached
+    const files = ['unit/a.test.ts', 'e2e/moto-harness.test.ts', 'e2e/blue-green.test.ts', 'terraform/checkov.test.ts', 'e2e/coexistence.test.ts', 'bench/bench.test.ts'];
+    // WHEN sorted by the suite's sequencer
+    const order = new Sequencer().sort(files.map(test_)).map((t) => t.path.replace('/repo/__tests__/', ''));
+    // THEN longest first: the two long scenarios, then the other heavy tiers, unit files to fill the gaps at the end
+    expect(order).toEqual(['e2e/coexistence.test.ts', 'e2e/blue-green.test.ts', 'e2e/moto-harness.test.ts', 'terraform/checkov.test.ts', 'bench/bench.test.ts', 'unit/a.test.ts']);
+    // AND jest.config.js uses it
+    expect((jestConfig as unknown as { testSequencer: string }).testSequencer).toBe('<rootDir>/__tests__/helpers/test-sequencer.js');
+  });
+});
+
 describe('benchmark stack with N services', () => {
   test('gives every service its own names, listener-rule priority and path, behind the one load balancer', () => {
     // GIVEN the dev stack with 3 services
