@@ -50,6 +50,10 @@ export async function runBench(opts: { quick: boolean; repetitions: number; only
     rmSync(scratch, { recursive: true, force: true });
   }
   const cpu = cpus();
+  // Slot for the plan-comment scale (issue 14, "Rendering is linear"): wire it here as
+  //   planCommentScale: await measurePlanCommentScale({ sizesMB: [1, 10, 55], outDir: scratch })
+  // (scripts/lib/bench/plan-comment-scale.ts, measured before the scratch folder is removed above); BenchResults has
+  // the optional field and docs/performance.md renders it when present.
   return {
     schemaVersion: 1,
     generatedBy: 'npm run bench',
