@@ -1,12 +1,16 @@
 /**
- * `npm run bench`: measures, in one run on this machine, every performance figure the project promises (synthesis vs
- * the cdktf template, unit-tier time, synthesis scaling with services, rollout lower bounds, release-CLI cost), with
- * medians of several runs; prints a table, writes bench/results.json and regenerates the README's marked performance
- * block from it. It reports; it does not fail on a missed target (it fails when something it measures fails to run).
+ * `npm run bench`: measures, in one run on this machine, every performance figure the project promises (the cdktf CLI
+ * and `npm run preview` as users run them, synthesis vs the cdktf template, unit-tier time, synthesis scaling with
+ * services, rollout lower bounds, release-CLI cost, `npm test` by tier), with medians of several runs; prints a table,
+ * writes bench/results.json and regenerates the README's marked performance block and docs/performance.md from it. It
+ * reports; it does not fail on a missed target (it fails when something it measures fails to run).
  *
- *   npm run bench                         full run (5 repetitions)
- *   npm run bench -- --quick              1 repetition (what `npm test` runs, into a scratch directory)
- *   npm run bench -- --render-only        rewrite the README block from bench/results.json, measure nothing
+ *   npm run bench                         full run (5 repetitions; about 15 minutes on 2 idle cores)
+ *   npm run bench -- --quick              1 repetition, the unit tier instead of the whole suite (checks it works)
+ *   npm run bench -- --render-only        rewrite the README block and docs/performance.md from bench/results.json
+ *
+ * The plan-comment scale figures (`planCommentScale` in the results, rendered by docs/performance.md) come from
+ * scripts/lib/bench/plan-comment-scale.ts once it is wired in here.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -14,7 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { repoRoot } from './lib/paths';
 import { MEASUREMENTS } from './lib/bench/measurements';
-import { renderReadmeBlock, renderTable, replaceReadmeBlock } from './lib/bench/report';
+import { PERFORMANCE_DOC, renderPerformanceDoc, renderReadmeBlock, renderTable, replaceReadmeBlock } from './lib/bench/report';
 import type { BenchResults, Section } from './lib/bench/types';
 
 interface Options {
@@ -22,6 +26,7 @@ interface Options {
   repetitions?: number;
   out: string;
   readme: string | false;
+  docs: string | false;
   renderOnly?: boolean;
   only?: string[];
 }
@@ -45,6 +50,10 @@ export async function runBench(opts: { quick: boolean; repetitions: number; only
     rmSync(scratch, { recursive: true, force: true });
   }
   const cpu = cpus();
+  // Slot for the plan-comment scale (issue 14, "Rendering is linear"): wire it here as
+  //   planCommentScale: await measurePlanCommentScale({ sizesMB: [1, 10, 55], outDir: scratch })
+  // (scripts/lib/bench/plan-comment-scale.ts, measured before the scratch folder is removed above); BenchResults has
+  // the optional field and docs/performance.md renders it when present.
   return {
     schemaVersion: 1,
     generatedBy: 'npm run bench',
@@ -89,6 +98,8 @@ async function main(argv: string[]): Promise<number> {
     .option('--out <file>', 'results JSON', join(root, 'bench', 'results.json'))
     .option('--readme <file>', 'README whose marked block is rewritten', join(root, 'README.md'))
     .option('--no-readme', 'leave the README alone')
+    .option('--docs <file>', 'full report (Markdown), rewritten', join(root, PERFORMANCE_DOC))
+    .option('--no-docs', 'leave the full report alone')
     .option('--render-only', 'measure nothing: rewrite the README block from the results JSON')
     .option('--only <ids...>', `measure only these (${MEASUREMENTS.map((m) => m.id).join(', ')})`)
     .exitOverride();
@@ -113,6 +124,11 @@ async function main(argv: string[]): Promise<number> {
   if (o.readme !== false) {
     writeReadme(resolve(o.readme), results);
     process.stdout.write(`README block: ${resolve(o.readme)}\n`);
+  }
+  if (o.docs !== false) {
+    mkdirSync(dirname(resolve(o.docs)), { recursive: true });
+    writeFileSync(resolve(o.docs), renderPerformanceDoc(results));
+    process.stdout.write(`Full report: ${resolve(o.docs)}\n`);
   }
   return 0;
 }
