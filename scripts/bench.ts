@@ -9,8 +9,8 @@
  *   npm run bench -- --quick              1 repetition, the unit tier instead of the whole suite (checks it works)
  *   npm run bench -- --render-only        rewrite the README block and docs/performance.md from bench/results.json
  *
- * The plan-comment scale figures (`planCommentScale` in the results, rendered by docs/performance.md) come from
- * scripts/lib/bench/plan-comment-scale.ts once it is wired in here.
+ * The plan-comment scale figures (`planCommentScale` in the results, rendered by docs/performance.md): plans of 1, 10
+ * and 55 MB (1 MB only with --quick) rendered by the compiled CLI, time and peak memory (scripts/lib/bench/plan-comment-scale.ts).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -18,6 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { repoRoot } from './lib/paths';
 import { MEASUREMENTS } from './lib/bench/measurements';
+import { measurePlanCommentScale } from './lib/bench/plan-comment-scale';
 import { PERFORMANCE_DOC, renderPerformanceDoc, renderReadmeBlock, renderTable, replaceReadmeBlock } from './lib/bench/report';
 import type { BenchResults, Section } from './lib/bench/types';
 
@@ -31,12 +32,16 @@ interface Options {
   only?: string[];
 }
 
+/** The --only id of the plan-comment scale figures (not a MEASUREMENTS entry: it has its own field in the results). */
+export const PLAN_COMMENT_SCALE = 'plan-comment-scale';
+
 export async function runBench(opts: { quick: boolean; repetitions: number; only?: string[]; log: (m: string) => void }): Promise<BenchResults> {
   const root = repoRoot();
   const started = Date.now();
   const loadAverageAtStart = loadavg().map((l) => Math.round(l * 100) / 100);
   const scratch = mkdtempSync(join(tmpdir(), 'ecs-coexist-bench-'));
   const sections: Section[] = [];
+  let planCommentScale: BenchResults['planCommentScale'];
   try {
     for (const m of MEASUREMENTS) {
       if (opts.only && !opts.only.includes(m.id)) continue;
@@ -46,14 +51,14 @@ export async function runBench(opts: { quick: boolean; repetitions: number; only
       sections.push({ id: m.id, title: m.title, ...result });
       opts.log(`   (${((Date.now() - t) / 1000).toFixed(1)} s)`);
     }
+    if (!opts.only || opts.only.includes(PLAN_COMMENT_SCALE)) {
+      opts.log('== plan-comment on 1, 10 and 55 MB plans (time and peak memory grow linearly)');
+      planCommentScale = await measurePlanCommentScale({ sizesMB: opts.quick ? [1] : [1, 10, 55], outDir: scratch });
+    }
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
   const cpu = cpus();
-  // Slot for the plan-comment scale (issue 14, "Rendering is linear"): wire it here as
-  //   planCommentScale: await measurePlanCommentScale({ sizesMB: [1, 10, 55], outDir: scratch })
-  // (scripts/lib/bench/plan-comment-scale.ts, measured before the scratch folder is removed above); BenchResults has
-  // the optional field and docs/performance.md renders it when present.
   return {
     schemaVersion: 1,
     generatedBy: 'npm run bench',
@@ -70,6 +75,7 @@ export async function runBench(opts: { quick: boolean; repetitions: number; only
     },
     durationSeconds: Math.round((Date.now() - started) / 100) / 10,
     sections,
+    ...(planCommentScale ? { planCommentScale } : {}),
   };
 }
 
@@ -101,14 +107,15 @@ async function main(argv: string[]): Promise<number> {
     .option('--docs <file>', 'full report (Markdown), rewritten', join(root, PERFORMANCE_DOC))
     .option('--no-docs', 'leave the full report alone')
     .option('--render-only', 'measure nothing: rewrite the README block from the results JSON')
-    .option('--only <ids...>', `measure only these (${MEASUREMENTS.map((m) => m.id).join(', ')})`)
+    .option('--only <ids...>', `measure only these (${[...MEASUREMENTS.map((m) => m.id), PLAN_COMMENT_SCALE].join(', ')})`)
     .exitOverride();
   program.parse(argv, { from: 'user' });
   const o = program.opts<Options>();
   const out = resolve(o.out);
   if (o.only) {
-    const unknown = o.only.filter((id) => !MEASUREMENTS.some((m) => m.id === id));
-    if (unknown.length) throw new Error(`--only: received ${unknown.join(', ')}; allowed: ${MEASUREMENTS.map((m) => m.id).join(', ')}`);
+    const known = [...MEASUREMENTS.map((m) => m.id), PLAN_COMMENT_SCALE];
+    const unknown = o.only.filter((id) => !known.includes(id));
+    if (unknown.length) throw new Error(`--only: received ${unknown.join(', ')}; allowed: ${known.join(', ')}`);
   }
 
   let results: BenchResults;

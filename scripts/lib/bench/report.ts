@@ -115,8 +115,15 @@ export function renderPerformanceDoc(results: BenchResults): string {
   }
   lines.push('## `plan-comment` by plan size', '');
   if (results.planCommentScale?.length) {
-    lines.push('| plan JSON | resources | time | peak memory |', '|---:|---:|---:|---:|');
-    for (const r of results.planCommentScale) lines.push(`| ${r.sizeMB} MB (${r.bytes} bytes) | ${r.resources} | ${r.ms} ms | ${r.peakRssMiB} MiB |`);
+    // Linear means each added MB costs the same at every size: the marginal cost between sizes stays flat.
+    lines.push('| plan JSON | resources | time | CPU | peak memory | added time per MB | added memory per MB |', '|---:|---:|---:|---:|---:|---:|---:|');
+    results.planCommentScale.forEach((r, i) => {
+      const prev = i > 0 ? results.planCommentScale![i - 1] : undefined;
+      const dMB = prev ? (r.bytes - prev.bytes) / 2 ** 20 : 0;
+      const marginal = (a: number, b: number, digits: number) => (prev && dMB > 0 ? ((a - b) / dMB).toFixed(digits) : '–');
+      lines.push(`| ${r.sizeMB} MB (${r.bytes} bytes) | ${r.resources} | ${r.ms} ms | ${r.cpuMs ?? '–'} ms | ${r.peakRssMiB} MiB | ${marginal(r.ms, prev?.ms ?? 0, 0)} ms | ${marginal(r.peakRssMiB, prev?.peakRssMiB ?? 0, 1)} MiB |`);
+    });
+    lines.push('', 'Targets for the 55 MB plan: ≤ 3 s and ≤ 400 MiB (reported, not asserted).');
   } else {
     lines.push('Not measured in this results file.');
   }

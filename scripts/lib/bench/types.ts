@@ -63,6 +63,8 @@ export interface PlanCommentScaleRow {
   readonly resources: number;
   readonly ms: number;
   readonly peakRssMiB: number;
+  /** User + system CPU of the child (the steadier figure on a busy machine). */
+  readonly cpuMs?: number;
 }
 
 export interface BenchContext {
