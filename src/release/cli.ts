@@ -98,6 +98,7 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
     .description('ship an earlier revision as it is: the newest one whose rollout completed, or the one named by --to')
     .addOption(env())
     .option('--to <revision>', 'revision number, family:revision or task-definition ARN')
+    .option('--allow-bootstrap', 'accept a revision that runs the bootstrap image (a placeholder, not the application)')
     .addOption(dryRun('the revision it would ship against the running one'))
     .addOption(timeout('30m'))
     .addOption(poll())
@@ -105,7 +106,7 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
     .addOption(roleArn())
     .addOption(json())
     .addHelpText('after', EXIT_CODES_HELP)
-    .action((o: ShippingFlags & { to?: string }) => invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'rollback', o), (await import('./commands/rollback')).rollback(ctx, { ...o, ...waitFlags(o) }))));
+    .action((o: ShippingFlags & { to?: string; allowBootstrap?: boolean }) => invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'rollback', o), (await import('./commands/rollback')).rollback(ctx, { ...o, ...waitFlags(o) }))));
 
   root
     .command('status')
