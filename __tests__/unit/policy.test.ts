@@ -200,7 +200,8 @@ describe('report at synthesis', () => {
   test('real synthesis writes policy-report.json per stack and prints warnings and accepted risks', () => {
     const scratch = scratchDir('policy-report');
     const printed: string[] = [];
-    const write = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    // stdout: the cdktf CLI shows an app's stderr as [ERROR] lines (policy-report-output.test.ts)
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
       printed.push(String(chunk));
       return true;
     });
