@@ -418,6 +418,15 @@ export class WebService extends Construct {
         },
       },
       {
+        // `ecs-release revisions prune`: only revisions ecs-release registered (their owner tag). Terraform's revisions
+        // carry `terraform` and stay; the CLI also keeps every revision in use and the last deployed ones.
+        Sid: 'DeregisterOwnRevisions',
+        Effect: 'Allow',
+        Action: ['ecs:DeregisterTaskDefinition'],
+        Resource: familyArn,
+        Condition: { StringEquals: { [`aws:ResourceTag/${RELEASE_TAG.owner}`]: RELEASE_OWNER } },
+      },
+      {
         Sid: 'DescribeThisService',
         Effect: 'Allow',
         Action: ['ecs:DescribeServices'],

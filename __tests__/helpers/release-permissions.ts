@@ -167,6 +167,14 @@ export function iamRequests(call: RecordedCall, world: World): IamRequest[] {
       const arn = world.taskArn(input.cluster, String(input.task));
       return [one('ecs:StopTask', arn, world.resourceTags(arn))];
     }
+    // revisions prune: authorized on the revision, with its tags (the grant requires ecs-release's owner tag).
+    case 'ECS:DeregisterTaskDefinition': {
+      const arn = world.taskDefinitionArn(String(input.taskDefinition));
+      return [one('ecs:DeregisterTaskDefinition', arn, world.resourceTags(arn))];
+    }
+    // ListTasks authorizes against the cluster's container instances (Service Authorization Reference).
+    case 'ECS:ListTasks':
+      return [one('ecs:ListTasks', world.ecs(`container-instance/${world.clusterName(input.cluster)}/*`))];
     case 'ECS:DescribeTaskSets':
       return [one('ecs:DescribeTaskSets', world.ecs(`service/${world.clusterName(input.cluster)}/${input.service}`))];
     case 'CodeDeploy:CreateDeployment':

@@ -163,6 +163,36 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
       invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'run', { ...o, command: command ?? [] }), (await import('./commands/run')).run(ctx, { ...o, command: command ?? [], ...waitFlags(o) }))),
     );
 
+  // Issue 15, inspect and adopt: revisions (list, prune), diff, verify, init.
+  const revisionsCmd = root
+    .command('revisions')
+    .description('the family\'s revisions: list them (default) or prune old ones')
+    .addHelpText('after', '\nExamples:\n  ecs-release revisions --env dev\n  ecs-release revisions prune --env dev --keep 10 --dry-run\n' + EXIT_CODES_HELP);
+  revisionsCmd
+    // The default subcommand: `ecs-release revisions --env dev` lists.
+    .command('list', { isDefault: true })
+    .description('list the family\'s revisions: who registered each (terraform or ecs-release), image digest, when deployed, what uses it')
+    .addOption(env())
+    .option('--limit <n>', 'how many of the newest revisions to show (1-500)', '25')
+    .addOption(roleArn())
+    .addOption(json())
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action((o: CommonFlags & { limit: string }) =>
+      invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'revisions', o), (await import('./commands/revisions')).revisions(ctx, o))),
+    );
+  revisionsCmd
+    .command('prune')
+    .description('deregister ecs-release\'s old revisions: never one in use (service, deployment, task, Terraform\'s) nor one of the --keep most recently deployed (rollback candidates)')
+    .addOption(env())
+    .requiredOption('--keep <n>', 'rollback candidates kept: the N most recently deployed revisions (1-100)')
+    .addOption(new Option('--dry-run', 'list what would be deregistered and why the rest stays; write nothing'))
+    .addOption(roleArn())
+    .addOption(json())
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action((o: CommonFlags & { keep: string; dryRun?: boolean }) =>
+      invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'revisions prune', o), (await import('./commands/revisions')).prune(ctx, o))),
+    );
+
   return root;
 }
 
