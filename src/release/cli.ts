@@ -193,6 +193,16 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
       invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'revisions prune', o), (await import('./commands/revisions')).prune(ctx, o))),
     );
 
+  root
+    .command('diff')
+    .description('what the running revision differs from Terraform\'s revision (the applied configuration), field by field; the image is listed apart')
+    .addOption(env())
+    .option('--exit-code', 'exit 1 when a setting differs (the image excepted), like git diff --exit-code')
+    .addOption(roleArn())
+    .addOption(json())
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action((o: CommonFlags & { exitCode?: boolean }) => invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'diff', o), (await import('./commands/diff')).diff(ctx, o))));
+
   return root;
 }
 
