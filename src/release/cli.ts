@@ -8,7 +8,8 @@ import { MAX_POLL_MS, MAX_TIMEOUT_MS, refuseRepeatedOptions } from './flags';
 const EXIT_CODES_HELP = `
 Exit codes:
   0    done (deployment completed, dry run printed, status read)
-  1    deployment failed: rolled back by the circuit breaker, FAILED, or replaced; or an AWS error
+  1    deployment failed: rolled back by the circuit breaker, FAILED, or replaced; or an AWS error;
+       verify: a check failed; diff --exit-code: a setting differs; revisions prune: a deregistration failed
   2    bad input: unknown option, malformed image, unknown tag, \`latest\`, unknown container or revision
   3    refused: wrong account or no credentials, deployment in progress, service or descriptor missing or stale
   4    timed out waiting (the deployment or task goes on in ECS)
@@ -202,6 +203,16 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
     .addOption(json())
     .addHelpText('after', EXIT_CODES_HELP)
     .action((o: CommonFlags & { exitCode?: boolean }) => invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'diff', o), (await import('./commands/diff')).diff(ctx, o))));
+
+  root
+    .command('verify')
+    .description('before a deploy: the image exists, the roles exist and trust ECS tasks, the secrets exist and the execution role may read them, the log group exists; one line per check')
+    .addOption(env())
+    .option('--image <ref>', 'the image to check (default: the one the service runs)')
+    .addOption(roleArn())
+    .addOption(json())
+    .addHelpText('after', '\nExample:\n  ecs-release verify --env dev --image 111111111111.dkr.ecr.eu-west-1.amazonaws.com/webapp:3f2a9c1\n' + EXIT_CODES_HELP)
+    .action((o: CommonFlags & { image?: string }) => invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'verify', o), (await import('./commands/verify')).verify(ctx, o))));
 
   return root;
 }
