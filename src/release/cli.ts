@@ -214,6 +214,17 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
     .addHelpText('after', '\nExample:\n  ecs-release verify --env dev --image 111111111111.dkr.ecr.eu-west-1.amazonaws.com/webapp:3f2a9c1\n' + EXIT_CODES_HELP)
     .action((o: CommonFlags & { image?: string }) => invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'verify', o), (await import('./commands/verify')).verify(ctx, o))));
 
+  root
+    .command('init')
+    .description('adopt a running ECS service: print an environment file (environments/<name>.ts) and the Terraform import blocks for the resources the stack would manage; reads only')
+    .requiredOption('--cluster <name>', 'the ECS cluster of the service')
+    .requiredOption('--service <name>', 'the ECS service to adopt')
+    .requiredOption('--region <region>', 'its AWS region, such as eu-west-1')
+    .addOption(roleArn())
+    .addOption(json())
+    .addHelpText('after', '\nExample:\n  ecs-release init --cluster legacy-prod --service api --region eu-west-1 > adopt.txt\n' + EXIT_CODES_HELP)
+    .action((o: { cluster: string; service: string; region: string; roleArn?: string; json?: boolean }) => invoke(!!o.json, async () => (await import('./commands/init')).init(ctx, o)));
+
   return root;
 }
 
