@@ -66,11 +66,13 @@ describe('ecs-release revisions (client mocks)', () => {
     const r = await cli(['revisions', 'prune', '--env', 'dev', '--keep', '2', '--dry-run', '--json']);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
-    // 12 runs, 3 runs a task, 5 is Terraform's, 1 is Terraform's, 10 and 12 are the 2 last deployed; 11 never deployed but older than 12
-    expect(doc.deregister).toEqual([TD(11), TD(9), TD(8), TD(7), TD(6), TD(4), TD(2)]);
+    // 12 runs, 3 runs a task, 5 and 1 are Terraform's, 10 and 9 are the 2 last deployed besides the running one;
+    // 11 never completed a rollout and is older than 12
+    expect(doc.deregister).toEqual([TD(11), TD(8), TD(7), TD(6), TD(4), TD(2)]);
     expect(doc.kept).toEqual(expect.arrayContaining([
       { revision: TD(12), reason: 'in use' },
       { revision: TD(10), reason: 'rollback candidate' },
+      { revision: TD(9), reason: 'rollback candidate' },
       { revision: TD(5), reason: 'in use' },
       { revision: TD(3), reason: 'in use' },
       { revision: TD(1), reason: 'not registered by ecs-release' },
@@ -83,22 +85,22 @@ describe('ecs-release revisions (client mocks)', () => {
     given();
     const r = await cli(['revisions', 'prune', '--env', 'dev', '--keep', '2', '--json']);
     expect(r.code).toBe(0);
-    expect(mocks.ecs.commandCalls(DeregisterTaskDefinitionCommand).map((c) => c.args[0].input.taskDefinition)).toEqual([TD(11), TD(9), TD(8), TD(7), TD(6), TD(4), TD(2)]);
-    expect(JSON.parse(r.stdout)).toMatchObject({ outcome: 'pruned', deregistered: [TD(11), TD(9), TD(8), TD(7), TD(6), TD(4), TD(2)] });
+    expect(mocks.ecs.commandCalls(DeregisterTaskDefinitionCommand).map((c) => c.args[0].input.taskDefinition)).toEqual([TD(11), TD(8), TD(7), TD(6), TD(4), TD(2)]);
+    expect(JSON.parse(r.stdout)).toMatchObject({ outcome: 'pruned', deregistered: [TD(11), TD(8), TD(7), TD(6), TD(4), TD(2)] });
   });
 
   test('prune keeps a revision that came into use between the plan and the writes', async () => {
     given();
-    // GIVEN a deployment of revision 9 starts after the plan was read
+    // GIVEN a task of revision 8 starts after the plan was read
     mocks.ecs
       .on(DescribeServicesCommand)
       .resolvesOnce({ services: [service(12, [deployment('ecs-svc/a', 12, 'COMPLETED')])] })
       .resolves({ services: [service(12, [deployment('ecs-svc/a', 12, 'COMPLETED')])] });
-    mocks.ecs.on(DescribeTasksCommand).resolvesOnce({ tasks: [{ taskDefinitionArn: TD(12) }, { taskDefinitionArn: TD(3) }] }).resolves({ tasks: [{ taskDefinitionArn: TD(9) }] });
+    mocks.ecs.on(DescribeTasksCommand).resolvesOnce({ tasks: [{ taskDefinitionArn: TD(12) }, { taskDefinitionArn: TD(3) }] }).resolves({ tasks: [{ taskDefinitionArn: TD(8) }] });
     const r = await cli(['revisions', 'prune', '--env', 'dev', '--keep', '2']);
     expect(r.code).toBe(0);
-    expect(mocks.ecs.commandCalls(DeregisterTaskDefinitionCommand).map((c) => c.args[0].input.taskDefinition)).not.toContain(TD(9));
-    expect(r.stdout).toContain(`keep        ${names.family}:9: in use since the plan was made`);
+    expect(mocks.ecs.commandCalls(DeregisterTaskDefinitionCommand).map((c) => c.args[0].input.taskDefinition)).not.toContain(TD(8));
+    expect(r.stdout).toContain(`keep        ${names.family}:8: in use since the plan was made`);
   });
 
   test.each([
@@ -129,7 +131,7 @@ describe('ecs-release revisions (client mocks)', () => {
 describe('revisions prune: the plan (pure) and the grant (IAM evaluator)', () => {
   const rev = (n: number, extra: Partial<RevisionInfo> = {}): RevisionInfo => ({ revision: n, arn: TD(n), owner: 'ecs-release', inUse: [], ...extra });
 
-  test('never a revision in use or in state, never another owner\'s, never the last N deployed, never one newer than what runs', () => {
+  test('never a revision in use or in state, never another owner\'s, never the last N deployed besides the running one, never one newer than what runs', () => {
     const plan = planPrune(
       [
         rev(9), // registered after the running one: a deploy may be shipping it
@@ -143,10 +145,11 @@ describe('revisions prune: the plan (pure) and the grant (IAM evaluator)', () =>
       ],
       2,
     );
-    expect(plan.deregister.map((r) => r.revision)).toEqual([7, 3]);
+    expect(plan.deregister.map((r) => r.revision)).toEqual([3]);
     expect(Object.fromEntries(plan.kept.map((k) => [k.revision.revision, k.reason]))).toEqual({
       9: 'newer than every revision in use',
       8: 'in use',
+      7: 'rollback candidate',
       6: 'rollback candidate',
       5: 'in use',
       4: 'not registered by ecs-release',

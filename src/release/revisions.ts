@@ -106,13 +106,14 @@ export interface PrunePlan {
 
 /**
  * Which revisions `prune --keep N` deregisters: only ecs-release's own, never one in use (service, deployment, task
- * set, task, Terraform's), never one of the N most recently deployed (rollback candidates), never one newer than
+ * set, task, Terraform's), never one of the N most recently deployed besides those (rollback candidates), never one newer than
  * every revision in use (a deploy may have registered it a moment ago and be about to ship it). Pure: tested alone.
  */
 export function planPrune(revisions: readonly RevisionInfo[], keep: number): PrunePlan {
+  // Rollback candidates are revisions to go back to: deployed ones other than those in use (the running one).
   const candidates = new Set(
     revisions
-      .filter((r) => r.deployedAt)
+      .filter((r) => r.deployedAt && r.inUse.length === 0)
       .sort((a, b) => (b.deployedAt! < a.deployedAt! ? -1 : b.deployedAt! > a.deployedAt! ? 1 : b.revision - a.revision))
       .slice(0, keep)
       .map((r) => r.arn),
