@@ -140,3 +140,19 @@ describe('ecs-release diff (client mocks)', () => {
     expect(r.stdout).toContain('in sync: the running revision carries every setting Terraform declares');
   });
 });
+
+describe('--help of the inspect and adopt commands', () => {
+  test.each([['revisions'], ['revisions', 'prune'], ['diff'], ['verify'], ['init'], ['rollback']])('%s --help exits 0, names its options and documents the exit codes', async (...command) => {
+    const r = await cli([...command, '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Exit codes:');
+    expect(r.stdout).toMatch(/verify: a check failed/);
+    expect(r.calls).toEqual([]);
+  });
+
+  test('the options that matter are documented where they act', async () => {
+    expect((await cli(['revisions', 'prune', '--help'])).stdout).toMatch(/--keep <n>[\s\S]*--dry-run/);
+    expect((await cli(['rollback', '--help'])).stdout).toContain('--allow-bootstrap');
+    expect((await cli(['diff', '--help'])).stdout).toContain('--exit-code');
+  });
+});
