@@ -1,5 +1,8 @@
+import ts from 'typescript';
 import { DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
+import { resourceNames } from '../../environments/names';
+import * as schema from '../../environments/schema';
 import type { Moto } from '../../scripts/lib/moto';
 import { dev } from '../helpers/stacks';
 import { accountClients, applyStack, commitTag, deployRoleArn, plan, pushImage, release, serviceState, startEmulator, type AppliedStack } from '../helpers/emulator';
@@ -82,4 +85,19 @@ describe('ecs-release revisions, prune, diff and verify against moto (dev stack)
     // AND Terraform sees nothing to change
     expect(plan(moto, stack).code).toBe(0);
   }, 600_000);
+
+  test('init reads the applied dev service and prints an environment file the schema accepts and an import block per stack resource', async () => {
+    const names = resourceNames(dev);
+    const r = await release(moto, ['init', '--cluster', names.cluster, '--service', names.service, '--region', dev.region, '--role-arn', `arn:aws:iam::${dev.accountId}:role/e2e-inspector`, '--json']);
+    expect(r.code).toBe(0);
+    const js = ts.transpileModule(r.json!.environmentFile as string, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 } }).outputText;
+    const module = { exports: {} as Record<string, unknown> };
+    new Function('require', 'module', 'exports', js)(() => ({ defineEnvironment: schema.defineEnvironment }), module, module.exports);
+    const config = module.exports.default as schema.EnvironmentConfig;
+    // THEN the names the stack derives from it are the running ones: every resource can be imported, none replaced
+    expect(resourceNames(config)).toMatchObject({ cluster: names.cluster, service: names.service, family: names.family, executionRole: names.executionRole, taskRole: names.taskRole, logGroup: names.logGroup });
+    expect((r.json!.imports as { what: string }[]).map((i) => i.what)).toEqual(['ECS cluster', 'ECS service', 'target group', 'log group', 'execution role', 'task role', 'ECR repository']);
+    expect(r.json!.created).toEqual([]);
+    expect(config.service.secrets).toEqual(dev.service.secrets);
+  }, 120_000);
 });
