@@ -100,4 +100,26 @@ describe('ecs-release revisions, prune, diff and verify against moto (dev stack)
     expect(r.json!.created).toEqual([]);
     expect(config.service.secrets).toEqual(dev.service.secrets);
   }, 120_000);
+
+  test('rollback after two deploys of the same image goes back to the previous different image, and says so', async () => {
+    // GIVEN image A deployed, then image B deployed twice (two revisions, one digest)
+    const a = await pushImage(moto, dev, commitTag());
+    const bTag = commitTag();
+    const b = await pushImage(moto, dev, bTag);
+    const deployImage = async (image: string) => {
+      const r = await release(moto, ['deploy', '--env', 'dev', '--image', image, '--role-arn', role, '--json']);
+      expect(r.code).toBe(0);
+      return r.json!.revision as string;
+    };
+    const revA = await deployImage(`${a.uri}@${a.digest}`);
+    const revB1 = await deployImage(`${b.uri}:${bTag}`);
+    await deployImage(`${b.uri}:${bTag}`);
+    // WHEN rolling back
+    const r = await release(moto, ['rollback', '--env', 'dev', '--role-arn', role, '--json']);
+    // THEN the service runs A again, B's first revision was skipped by name, and the plan stays empty
+    expect(r.code).toBe(0);
+    expect(r.json).toMatchObject({ revision: revA, digest: a.digest, skippedSameImage: [revB1.split('/').pop()] });
+    expect((await serviceState(moto, dev)).service.taskDefinition).toBe(revA);
+    expect(plan(moto, stack).code).toBe(0);
+  }, 300_000);
 });
