@@ -418,6 +418,15 @@ export class WebService extends Construct {
         },
       },
       {
+        // `ecs-release revisions prune`: only revisions ecs-release registered (their owner tag). Terraform's revisions
+        // carry `terraform` and stay; the CLI also keeps every revision in use and the last deployed ones.
+        Sid: 'DeregisterOwnRevisions',
+        Effect: 'Allow',
+        Action: ['ecs:DeregisterTaskDefinition'],
+        Resource: familyArn,
+        Condition: { StringEquals: { [`aws:ResourceTag/${RELEASE_TAG.owner}`]: RELEASE_OWNER } },
+      },
+      {
         Sid: 'DescribeThisService',
         Effect: 'Allow',
         Action: ['ecs:DescribeServices'],
@@ -491,8 +500,35 @@ export class WebService extends Construct {
       },
     ];
     role.addStatements(...statements);
+    this.grantVerify(role);
     this.props.registry.grantReadMetadata(role);
     this.blueGreen?.grantRelease(role);
+  }
+
+  /**
+   * `ecs-release verify`: read that this service's two roles exist and trust ECS tasks (GetRole returns the trust
+   * policy), which inline policies the execution role has (to evaluate its secret grants), and that each configured
+   * secret exists: DescribeParameters/DescribeSecret return metadata, never values.
+   */
+  private grantVerify(role: Role): void {
+    const svc = this.props.config;
+    role.addStatementsWithoutResourceScope(
+      'ssm:DescribeParameters has no resource-level permissions in AWS (Service Authorization Reference); it returns parameter metadata, never values.',
+      { Sid: 'VerifySecretsExist', Effect: 'Allow', Action: ['ssm:DescribeParameters'], Resource: '*' },
+    );
+    role.addStatements(
+      { Sid: 'VerifyServiceRoles', Effect: 'Allow', Action: ['iam:GetRole'], Resource: [this.executionRole.arn, this.taskRole.arn] },
+      {
+        Sid: 'VerifyExecutionRoleGrants',
+        Effect: 'Allow',
+        Action: ['iam:ListRolePolicies', 'iam:GetRolePolicy', 'iam:ListAttachedRolePolicies'],
+        Resource: this.executionRole.arn,
+      },
+    );
+    const secretsManager = Object.values(svc.secrets).filter((arn) => arn.split(':')[2] === 'secretsmanager').map((arn) => arn.split(':').slice(0, 7).join(':'));
+    if (secretsManager.length > 0) {
+      role.addStatements({ Sid: 'VerifySecretsManagerSecretsExist', Effect: 'Allow', Action: ['secretsmanager:DescribeSecret'], Resource: [...new Set(secretsManager)] });
+    }
   }
 }
 

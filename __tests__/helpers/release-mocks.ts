@@ -1,7 +1,10 @@
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ECSClient, type Deployment, type Service, type TaskDefinition } from '@aws-sdk/client-ecs';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
@@ -116,6 +119,9 @@ export interface Mocks {
   sts: AwsStub<any, any, any>;
   codedeploy: AwsStub<any, any, any>;
   elbv2: AwsStub<any, any, any>;
+  logs: AwsStub<any, any, any>;
+  iam: AwsStub<any, any, any>;
+  secretsmanager: AwsStub<any, any, any>;
   reset(): void;
   restore(): void;
 }
@@ -131,6 +137,9 @@ export function mockAws(): Mocks {
     sts: mockClient(STSClient),
     codedeploy: mockClient(CodeDeployClient),
     elbv2: mockClient(ElasticLoadBalancingV2Client),
+    logs: mockClient(CloudWatchLogsClient),
+    iam: mockClient(IAMClient),
+    secretsmanager: mockClient(SecretsManagerClient),
   };
   active = {
     ...m,
@@ -150,6 +159,9 @@ const SERVICE_OF: Record<keyof Omit<Mocks, 'reset' | 'restore'>, string> = {
   sts: 'STS',
   codedeploy: 'CodeDeploy',
   elbv2: 'ElasticLoadBalancingV2',
+  logs: 'CloudWatchLogs',
+  iam: 'IAM',
+  secretsmanager: 'SecretsManager',
 };
 
 interface SpyCall {
@@ -191,14 +203,14 @@ export const permissionEnvironments: Record<string, EnvironmentConfig> = {};
 
 /** Operations that change something in AWS. */
 export function writeCalls(mocks: Mocks): string[] {
-  return [mocks.ecs, mocks.ecr, mocks.ssm, mocks.sts, mocks.codedeploy, mocks.elbv2]
+  return [mocks.ecs, mocks.ecr, mocks.ssm, mocks.sts, mocks.codedeploy, mocks.elbv2, mocks.logs, mocks.iam, mocks.secretsmanager]
     .flatMap((m) => m.calls())
     .map((c) => (c.args[0] as { constructor: { name: string } }).constructor.name.replace(/Command$/, ''))
     .filter((op) => /^(Register|Deregister|Update|Put|Tag|Untag|Run|Start|Stop|Create|Delete|Continue)/.test(op));
 }
 
 export function allCalls(mocks: Mocks): string[] {
-  return [mocks.ecs, mocks.ecr, mocks.ssm, mocks.sts, mocks.codedeploy, mocks.elbv2].flatMap((m) => m.calls()).map((c) => (c.args[0] as { constructor: { name: string } }).constructor.name.replace(/Command$/, ''));
+  return [mocks.ecs, mocks.ecr, mocks.ssm, mocks.sts, mocks.codedeploy, mocks.elbv2, mocks.logs, mocks.iam, mocks.secretsmanager].flatMap((m) => m.calls()).map((c) => (c.args[0] as { constructor: { name: string } }).constructor.name.replace(/Command$/, ''));
 }
 
 export interface CliRun {

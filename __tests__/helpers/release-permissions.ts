@@ -167,6 +167,26 @@ export function iamRequests(call: RecordedCall, world: World): IamRequest[] {
       const arn = world.taskArn(input.cluster, String(input.task));
       return [one('ecs:StopTask', arn, world.resourceTags(arn))];
     }
+    // revisions prune: authorized on the revision, with its tags (the grant requires ecs-release's owner tag).
+    case 'ECS:DeregisterTaskDefinition': {
+      const arn = world.taskDefinitionArn(String(input.taskDefinition));
+      return [one('ecs:DeregisterTaskDefinition', arn, world.resourceTags(arn))];
+    }
+    // ListTasks authorizes against the cluster's container instances (Service Authorization Reference).
+    case 'ECS:ListTasks':
+      return [one('ecs:ListTasks', world.ecs(`container-instance/${world.clusterName(input.cluster)}/*`))];
+    // verify: metadata reads. IAM is global (no region in its ARNs); DescribeParameters has no resource type.
+    case 'IAM:GetRole':
+    case 'IAM:ListRolePolicies':
+    case 'IAM:GetRolePolicy':
+    case 'IAM:ListAttachedRolePolicies':
+      return [one(`iam:${call.command}`, `arn:aws:iam::${accountId}:role/${input.RoleName}`)];
+    case 'SSM:DescribeParameters':
+      return [one('ssm:DescribeParameters', '*')];
+    case 'SecretsManager:DescribeSecret':
+      return [one('secretsmanager:DescribeSecret', String(input.SecretId))];
+    case 'CloudWatchLogs:FilterLogEvents':
+      return [one('logs:FilterLogEvents', `arn:aws:logs:${region}:${accountId}:log-group:${input.logGroupName}:*`)];
     case 'ECS:DescribeTaskSets':
       return [one('ecs:DescribeTaskSets', world.ecs(`service/${world.clusterName(input.cluster)}/${input.service}`))];
     case 'CodeDeploy:CreateDeployment':

@@ -103,6 +103,8 @@ describe.each([
           Null: { 'aws:TagKeys': 'false' },
         },
       },
+      // revisions prune: only revisions ecs-release registered (never Terraform's).
+      { Sid: 'DeregisterOwnRevisions', Effect: 'Allow', Action: ['ecs:DeregisterTaskDefinition'], Resource: family, Condition: { StringEquals: { [`aws:ResourceTag/${TAG.owner}`]: 'ecs-release' } } },
       { Sid: 'DescribeThisService', Effect: 'Allow', Action: ['ecs:DescribeServices'], Resource: `${ecs}:service/webapp-${name}/web` },
       {
         Sid: 'UpdateThisService',
@@ -136,6 +138,10 @@ describe.each([
       { Sid: 'ReleasePointer', Effect: 'Allow', Action: ['ssm:GetParameter', 'ssm:PutParameter'], Resource: ref(tf, 'aws_ssm_parameter', 'service_release-image_', 'arn') },
       { Sid: 'ReadDescriptor', Effect: 'Allow', Action: ['ssm:GetParameter'], Resource: ref(tf, 'aws_ssm_parameter', 'service_descriptor_', 'arn') },
       { Sid: 'ReadServiceEventsAndLogs', Effect: 'Allow', Action: ['logs:GetLogEvents', 'logs:FilterLogEvents'], Resource: `${ref(tf, 'aws_cloudwatch_log_group', 'service_logs_', 'arn')}:*` },
+      // verify: metadata reads (DescribeParameters has no resource type; it never returns a value).
+      { Sid: 'VerifySecretsExist', Effect: 'Allow', Action: ['ssm:DescribeParameters'], Resource: '*' },
+      { Sid: 'VerifyServiceRoles', Effect: 'Allow', Action: ['iam:GetRole'], Resource: [ref(tf, 'aws_iam_role', 'service_execution-role_', 'arn'), ref(tf, 'aws_iam_role', 'service_task-role_', 'arn')] },
+      { Sid: 'VerifyExecutionRoleGrants', Effect: 'Allow', Action: ['iam:ListRolePolicies', 'iam:GetRolePolicy', 'iam:ListAttachedRolePolicies'], Resource: ref(tf, 'aws_iam_role', 'service_execution-role_', 'arn') },
       { Sid: 'ReadImageDigests', Effect: 'Allow', Action: ['ecr:DescribeImages', 'ecr:BatchGetImage'], Resource: ref(tf, 'aws_ecr_repository', 'registry_repository_', 'arn') },
       ...(env.service.deployment.strategy === 'blue-green' ? codeDeployStatements(name, env.accountId) : []),
     ]);

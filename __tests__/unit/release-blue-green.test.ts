@@ -444,14 +444,18 @@ describe('ecs-release promote --from-status (the pipeline path: the prod job can
     expect(mocks.sts.commandCalls(GetCallerIdentityCommand)).toHaveLength(1);
   });
 
-  test('promote --from-status refuses a digest that prod\'s registry does not hold, and writes nothing', async () => {
+  test('promote --from-status refuses a digest not yet replicated to prod, says so with the whole digest and the command that checks it, and writes nothing', async () => {
+    // GIVEN dev's digest 3 is not (yet) in prod's registry
     givenProd(false);
+    // WHEN prod's job promotes it
     const r = await cli(['promote', '--from', 'dev', '--to', 'prod', '--from-status', statusFile(devStatus)]);
-    expect(r.code).toBe(2);
-    // (long values are cut at 120 characters in messages)
+    // THEN refused (a precondition in AWS, retry later), in one line naming --to's registry, not --from
+    expect(r.code).toBe(3);
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(new RegExp(`^ecs-release: --from: received "${PROD_REPO.replace(/\./g, '\\.')}@sha256:3+\\.\\.\\.; allowed: an image that exists in ${PROD_REPO.replace(/\./g, '\\.')} \\(push it first\\)$`));
+    expect(lines[0]).toContain(`prod: ${DIGEST(3)} (running in dev) has not been replicated to ${PROD_REPO} yet`);
+    expect(lines[0]).toContain(`\`aws ecr describe-images --registry-id ${prodEnv.accountId} --repository-name ${prodNames.repository} --image-ids imageDigest=${DIGEST(3)} --region ${prodEnv.region}\``);
+    expect(lines[0]).not.toMatch(/push it first|--from:|\.\.\./);
     expect(writeCalls(mocks)).toEqual([]);
   });
 

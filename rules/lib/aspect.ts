@@ -14,7 +14,7 @@ export interface PolicyChecksOptions {
   readonly production: boolean;
   readonly target: PolicyTarget;
   readonly rules: readonly PolicyRule[];
-  /** Where the synthesis summary goes. @default one line per call on stderr */
+  /** Where the synthesis summary goes. @default one line per call on stdout (see `attachPolicyChecks`) */
   readonly log?: (line: string) => void;
 }
 
@@ -69,7 +69,9 @@ export function checkStack(stack: TerraformStack, options: Pick<PolicyChecksOpti
 export function attachPolicyChecks(stack: TerraformStack, options: PolicyChecksOptions): PolicyChecks {
   const checks = new PolicyChecks(options);
   Aspects.of(stack).add(checks);
-  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  // stdout, not stderr: the cdktf CLI shows everything an app writes to stderr as red `[ERROR]` lines, and a report
+  // of warnings and accepted risks on a synthesis that succeeded is no error (errors throw PolicyViolation instead).
+  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const inner = stack.synthesizer;
   stack.synthesizer = {
     synthesize(session: ISynthesisSession): void {

@@ -1,7 +1,10 @@
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -17,6 +20,12 @@ export interface AwsClients {
   readonly codedeploy: CodeDeployClient;
   /** Blue/green services: which target group the production listener forwards to. */
   readonly elbv2: ElasticLoadBalancingV2Client;
+  /** logs, run: the service's CloudWatch log streams. */
+  readonly logs: CloudWatchLogsClient;
+  /** verify: the roles a revision names exist and trust ECS tasks; what the execution role may read. */
+  readonly iam: IAMClient;
+  /** verify: the Secrets Manager secrets a revision references exist. */
+  readonly secretsmanager: SecretsManagerClient;
 }
 
 export interface ClientRequest {
@@ -106,6 +115,9 @@ export function awsClientFactory(defaults: ClientDefaults = {}): ClientFactory {
       sts: attach(new STSClient(config)),
       codedeploy: attach(new CodeDeployClient(config)),
       elbv2: attach(new ElasticLoadBalancingV2Client(config)),
+      logs: attach(new CloudWatchLogsClient(config)),
+      iam: attach(new IAMClient(config)),
+      secretsmanager: attach(new SecretsManagerClient(config)),
     };
   };
 }
@@ -141,7 +153,7 @@ export class ApiCallCounter {
   readonly calls: ApiCall[] = [];
   private pollingDepth = 0;
 
-  attach<C extends ECSClient | ECRClient | SSMClient | STSClient | CodeDeployClient | ElasticLoadBalancingV2Client>(client: C): C {
+  attach<C extends ECSClient | ECRClient | SSMClient | STSClient | CodeDeployClient | ElasticLoadBalancingV2Client | CloudWatchLogsClient | IAMClient | SecretsManagerClient>(client: C): C {
     (client.middlewareStack as ECSClient['middlewareStack']).add(
       (next, context) => async (args) => {
         const service = (context.clientName ?? 'unknown').replace(/Client$/, '');

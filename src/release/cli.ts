@@ -8,7 +8,8 @@ import { MAX_POLL_MS, MAX_TIMEOUT_MS, refuseRepeatedOptions } from './flags';
 const EXIT_CODES_HELP = `
 Exit codes:
   0    done (deployment completed, dry run printed, status read)
-  1    deployment failed: rolled back by the circuit breaker, FAILED, or replaced; or an AWS error
+  1    deployment failed: rolled back by the circuit breaker, FAILED, or replaced; or an AWS error;
+       verify: a check failed; diff --exit-code: a setting differs; revisions prune: a deregistration failed
   2    bad input: unknown option, malformed image, unknown tag, \`latest\`, unknown container or revision
   3    refused: wrong account or no credentials, deployment in progress, service or descriptor missing or stale
   4    timed out waiting (the deployment or task goes on in ECS)
@@ -98,6 +99,7 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
     .description('ship an earlier revision as it is: the newest one whose rollout completed, or the one named by --to')
     .addOption(env())
     .option('--to <revision>', 'revision number, family:revision or task-definition ARN')
+    .option('--allow-bootstrap', 'accept a revision that runs the bootstrap image (a placeholder, not the application)')
     .addOption(dryRun('the revision it would ship against the running one'))
     .addOption(timeout('30m'))
     .addOption(poll())
@@ -105,7 +107,7 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
     .addOption(roleArn())
     .addOption(json())
     .addHelpText('after', EXIT_CODES_HELP)
-    .action((o: ShippingFlags & { to?: string }) => invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'rollback', o), (await import('./commands/rollback')).rollback(ctx, { ...o, ...waitFlags(o) }))));
+    .action((o: ShippingFlags & { to?: string; allowBootstrap?: boolean }) => invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'rollback', o), (await import('./commands/rollback')).rollback(ctx, { ...o, ...waitFlags(o) }))));
 
   root
     .command('status')
@@ -161,6 +163,67 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
     .action((command: string[] | undefined, o: Omit<ShippingFlags, 'dryRun'> & { container?: string }) =>
       invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'run', { ...o, command: command ?? [] }), (await import('./commands/run')).run(ctx, { ...o, command: command ?? [], ...waitFlags(o) }))),
     );
+
+  // Issue 15, inspect and adopt: revisions (list, prune), diff, verify, init.
+  const revisionsCmd = root
+    .command('revisions')
+    .description('the family\'s revisions: list them (default) or prune old ones')
+    .addHelpText('after', '\nExamples:\n  ecs-release revisions --env dev\n  ecs-release revisions prune --env dev --keep 10 --dry-run\n' + EXIT_CODES_HELP);
+  revisionsCmd
+    // The default subcommand: `ecs-release revisions --env dev` lists.
+    .command('list', { isDefault: true })
+    .description('list the family\'s revisions: who registered each (terraform or ecs-release), image digest, when deployed, what uses it')
+    .addOption(env())
+    .option('--limit <n>', 'how many of the newest revisions to show (1-500)', '25')
+    .addOption(roleArn())
+    .addOption(json())
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action((o: CommonFlags & { limit: string }) =>
+      invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'revisions', o), (await import('./commands/revisions')).revisions(ctx, o))),
+    );
+  revisionsCmd
+    .command('prune')
+    .description('deregister ecs-release\'s old revisions: never one in use (service, deployment, task, Terraform\'s) nor one of the --keep most recently deployed (rollback candidates)')
+    .addOption(env())
+    .requiredOption('--keep <n>', 'rollback candidates kept: the N most recently deployed revisions (1-100)')
+    .addOption(new Option('--dry-run', 'list what would be deregistered and why the rest stays; write nothing'))
+    .addOption(roleArn())
+    .addOption(json())
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action((o: CommonFlags & { keep: string; dryRun?: boolean }) =>
+      invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'revisions prune', o), (await import('./commands/revisions')).prune(ctx, o))),
+    );
+
+  root
+    .command('diff')
+    .description('what the running revision differs from Terraform\'s revision (the applied configuration), field by field; the image is listed apart')
+    .addOption(env())
+    .option('--exit-code', 'exit 1 when a setting differs (the image excepted), like git diff --exit-code')
+    .addOption(roleArn())
+    .addOption(json())
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action((o: CommonFlags & { exitCode?: boolean }) => invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'diff', o), (await import('./commands/diff')).diff(ctx, o))));
+
+  root
+    .command('verify')
+    .description('before a deploy: the image exists, the roles exist and trust ECS tasks, the secrets exist and the execution role may read them, the log group exists; one line per check')
+    .addOption(env())
+    .option('--image <ref>', 'the image to check (default: the one the service runs)')
+    .addOption(roleArn())
+    .addOption(json())
+    .addHelpText('after', '\nExample:\n  ecs-release verify --env dev --image 111111111111.dkr.ecr.eu-west-1.amazonaws.com/webapp:3f2a9c1\n' + EXIT_CODES_HELP)
+    .action((o: CommonFlags & { image?: string }) => invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'verify', o), (await import('./commands/verify')).verify(ctx, o))));
+
+  root
+    .command('init')
+    .description('adopt a running ECS service: print an environment file (environments/<name>.ts) and the Terraform import blocks for the resources the stack would manage; reads only')
+    .requiredOption('--cluster <name>', 'the ECS cluster of the service')
+    .requiredOption('--service <name>', 'the ECS service to adopt')
+    .requiredOption('--region <region>', 'its AWS region, such as eu-west-1')
+    .addOption(roleArn())
+    .addOption(json())
+    .addHelpText('after', '\nExample:\n  ecs-release init --cluster legacy-prod --service api --region eu-west-1 > adopt.txt\n' + EXIT_CODES_HELP)
+    .action((o: { cluster: string; service: string; region: string; roleArn?: string; json?: boolean }) => invoke(!!o.json, async () => (await import('./commands/init')).init(ctx, o)));
 
   return root;
 }

@@ -1,10 +1,10 @@
 import { Reporter, type CommandResult, type Context, type WaitFlags } from '../context';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { refusal, usageError } from '../errors';
+import { EXIT, ReleaseError, refusal, usageError } from '../errors';
 import { digestOf, resolveDigest } from '../image';
 import { TAG, tagValue } from '../revision';
-import { describeService, refuseWhileBusy, resolveTarget, revisionName } from '../target';
+import { describeService, refuseWhileBusy, resolveTarget, revisionName, type Target } from '../target';
 import { describeRevision, shipImage } from './deploy';
 
 export interface PromoteOptions extends WaitFlags {
@@ -38,7 +38,7 @@ export async function promote(ctx: Context, opts: PromoteOptions): Promise<Comma
   const service = await describeService(ctx, dest);
   await refuseWhileBusy(dest, service);
   // The same digest must already be in the destination's own registry (replicated), or its tasks could not pull it.
-  await resolveDigest(dest, { repositoryUri: dest.descriptor.repositoryUrl, digest }, '--from');
+  await requireReplicated(dest, digest, opts);
   return shipImage(ctx, report, {
     command: 'promote',
     target: dest,
@@ -109,4 +109,26 @@ function fromStatusFile(ctx: Context, opts: PromoteOptions): Source {
   if (doc.environment !== opts.from) throw usageError('--from-status', `${file}: environment ${doc.environment}`, `the status of --from (${opts.from})`);
   if (doc.deploymentsInFlight.length > 0) throw refusal('--from-status', `${file}: deployments in flight`, `a status taken while ${opts.from} ran one revision`);
   return { accountId: ctx.loadEnvironment(opts.from).accountId, digest: doc.digest, sourceArn: doc.runningRevision, sourceImage: doc.image, commit: doc.commit ?? undefined };
+}
+
+/**
+ * The digest that runs in --from must have reached --to's registry through ECR replication. When it has not (yet),
+ * the message says so with the whole digest (never cut: it is what the reader checks) and the exact command that
+ * shows when it arrives; pushing it by hand would be wrong advice, replication keeps the digest, a rebuild does not.
+ */
+async function requireReplicated(dest: Target, digest: string, opts: PromoteOptions): Promise<void> {
+  try {
+    await resolveDigest(dest, { repositoryUri: dest.descriptor.repositoryUrl, digest }, '--to');
+  } catch (e) {
+    if (!(e instanceof ReleaseError) || e.exitCode !== EXIT.USAGE) throw e;
+    throw new ReleaseError(EXIT.REFUSED, replicationPending(dest.descriptor.repositoryUrl, dest.env.region, digest, opts));
+  }
+}
+
+/** The one-line refusal for a digest not yet replicated, with the aws CLI command that checks it. */
+export function replicationPending(repositoryUrl: string, region: string, digest: string, opts: Pick<PromoteOptions, 'from' | 'to'>): string {
+  const registryId = /^(\d{12})\./.exec(repositoryUrl)?.[1] ?? '';
+  const repositoryName = repositoryUrl.slice(repositoryUrl.indexOf('/') + 1);
+  const check = `aws ecr describe-images --registry-id ${registryId} --repository-name ${repositoryName} --image-ids imageDigest=${digest} --region ${region}`;
+  return `${opts.to}: ${digest} (running in ${opts.from}) has not been replicated to ${repositoryUrl} yet; ECR replication copies it with the same digest, usually within minutes: check with \`${check}\` (run with ${opts.to}'s credentials), then promote again`;
 }

@@ -12,6 +12,8 @@ export interface RollbackOptions extends WaitFlags {
   /** A revision number, `family:revision` or a task-definition ARN. */
   readonly to?: string;
   readonly dryRun?: boolean;
+  /** Accept a revision that runs the bootstrap image (or any image outside the environment's repository). */
+  readonly allowBootstrap?: boolean;
   readonly roleArn?: string;
   readonly json?: boolean;
 }
@@ -44,6 +46,8 @@ export async function rollback(ctx: Context, opts: RollbackOptions): Promise<Com
   const current = revisionNumber(currentArn);
 
   let chosen: DescribedRevision | undefined;
+  let running: DescribedRevision | undefined;
+  const skippedSameImage: number[] = [];
   if (wanted) {
     if (wanted.revision === current) throw refusal('--to', opts.to, `a revision other than the running one (${revisionName(currentArn)})`);
     try {
@@ -60,22 +64,34 @@ export async function rollback(ctx: Context, opts: RollbackOptions): Promise<Com
       for (const arn of page.taskDefinitionArns ?? []) if (revisionNumber(arn) < current) older.push(revisionNumber(arn));
     }
     older.sort((a, b) => b - a);
+    running = await describeRevision(target, currentArn);
+    const runningImage = imageOf(running.definition, container);
     for (const revision of older.slice(0, MAX_CANDIDATES)) {
       const candidate = await describeRevision(target, `${family}:${revision}`);
-      if (tagValue(candidate.tags, TAG.deployed)) {
-        chosen = candidate;
-        break;
+      if (!tagValue(candidate.tags, TAG.deployed)) continue;
+      // Two deploys of the same image leave two deployed revisions with one digest: going back to the other one
+      // would change nothing a user asked to undo. Rollback means the previous different image.
+      if (sameImage(imageOf(candidate.definition, container), runningImage)) {
+        skippedSameImage.push(revision);
+        continue;
       }
+      chosen = candidate;
+      break;
     }
     if (!chosen) {
-      throw refusal('rollback', revisionName(currentArn), `an earlier revision whose rollout completed (none among the last ${MAX_CANDIDATES}; name one with --to)`);
+      const same = skippedSameImage.length > 0 ? `; ${skippedSameImage.map((n) => `${family}:${n}`).join(', ')} run the same image as now` : '';
+      throw refusal('rollback', revisionName(currentArn), `an earlier revision whose rollout completed with a different image (none among the last ${MAX_CANDIDATES}${same}; name one with --to)`);
     }
   }
 
   const chosenArn = chosen.definition.taskDefinitionArn ?? '';
   const image = chosen.definition.containerDefinitions?.find((c) => c.name === container)?.image;
   if (!image) throw new ReleaseError(EXIT.USAGE, `--to: ${revisionName(chosenArn)} has no container ${container}; allowed: a revision of this service`);
-  const running = await describeRevision(target, currentArn);
+  const bootstrap = isBootstrapImage(image, target.descriptor.repositoryUrl, target.env.service.bootstrapImage);
+  if (bootstrap && !opts.allowBootstrap) {
+    throw refusal('--to', opts.to ?? revisionName(chosenArn), `a revision running an image of ${target.descriptor.repositoryUrl}: ${revisionName(chosenArn)} runs the bootstrap image ${image}, a placeholder, not the application (--allow-bootstrap to ship it anyway)`);
+  }
+  running ??= await describeRevision(target, currentArn);
   const before = registerable(running.definition);
   const after = registerable(chosen.definition);
   const document: Record<string, unknown> = {
@@ -87,8 +103,14 @@ export async function rollback(ctx: Context, opts: RollbackOptions): Promise<Com
     image,
     digest: digestOf(image) ?? null,
     changes: fieldChanges(before, after),
+    skippedSameImage: skippedSameImage.map((n) => `${family}:${n}`),
+    bootstrapImage: bootstrap,
   };
   report.info(`rollback ${target.env.name}: ${revisionName(currentArn)} -> ${revisionName(chosenArn)} (image ${image})`);
+  if (skippedSameImage.length > 0) {
+    report.info(`skipped ${skippedSameImage.map((n) => `${family}:${n}`).join(', ')}: same image as the running revision; rolling back to the previous different image`);
+  }
+  if (bootstrap) report.info(`warning: ${revisionName(chosenArn)} runs the bootstrap image ${image}, not an application image (--allow-bootstrap given)`);
   const diff = renderDiff(before, after);
   if (diff) report.info(`changes against the running revision:\n${diff}`);
   if (opts.dryRun) {
@@ -112,6 +134,26 @@ export async function rollback(ctx: Context, opts: RollbackOptions): Promise<Com
     exitCode: shipped.exitCode,
     document: { ...document, outcome: shipped.outcome, exitCode: shipped.exitCode, message: shipped.message, deploymentId: shipped.deploymentId, releasePointer: shipped.pointer, events: shipped.events },
   };
+}
+
+function imageOf(definition: { containerDefinitions?: { name?: string; image?: string }[] }, container: string): string | undefined {
+  return definition.containerDefinitions?.find((c) => c.name === container)?.image;
+}
+
+/** Same bytes: equal digests when both are pinned, else equal references. */
+export function sameImage(a: string | undefined, b: string | undefined): boolean {
+  if (a === undefined || b === undefined) return false;
+  const da = digestOf(a);
+  const db = digestOf(b);
+  return da && db ? da === db : a === b;
+}
+
+/**
+ * The bootstrap image is the placeholder Terraform's first revision runs before any release (configuration
+ * `service.bootstrapImage`); any image outside the environment's repository is one too (no release ships those).
+ */
+export function isBootstrapImage(image: string, repositoryUrl: string, bootstrapImage: string | undefined): boolean {
+  return image === bootstrapImage || !(image.startsWith(`${repositoryUrl}:`) || image.startsWith(`${repositoryUrl}@`));
 }
 
 /** `12`, `family:12` or `arn:...:task-definition/family:12`; a usage error otherwise. */

@@ -3,11 +3,11 @@ import { DescribeListenersCommand } from '@aws-sdk/client-elastic-load-balancing
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { Reporter, type CommandResult, type Context } from '../context';
 import { digestOf } from '../image';
-import { identityDrift } from '../identity-drift';
-import { fieldChanges, isReleaseField, ownedByRelease, registerable, TAG, tagValue, type FieldChange } from '../revision';
+import { describeDrift, readDrift } from '../drift';
+import { ownedByRelease, TAG, tagValue } from '../revision';
 import { markDeployed } from '../ship';
 import { deploymentController, deploymentsInFlight, describeService, expectedController as controllerOf, resolveTarget, revisionName, type Target } from '../target';
-import { describeRevision, type DescribedRevision } from './deploy';
+import type { DescribedRevision } from './deploy';
 
 export interface StatusOptions {
   readonly env: string;
@@ -26,8 +26,7 @@ export async function status(ctx: Context, opts: StatusOptions): Promise<Command
   const { descriptor } = target;
   const service = await describeService(ctx, target);
   const runningArn = service.taskDefinition ?? '';
-  const running = await describeRevision(target, runningArn);
-  const terraform = runningArn === descriptor.taskDefinitionArn ? running : await describeRevision(target, descriptor.taskDefinitionArn);
+  const { running, fields: drift, identity } = await readDrift(target, service);
   const pointer = (await target.clients.ssm.send(new GetParameterCommand({ Name: descriptor.releaseParameter }))).Parameter?.Value;
 
   const container = descriptor.container;
@@ -42,11 +41,8 @@ export async function status(ctx: Context, opts: StatusOptions): Promise<Command
     desired: d.desiredCount,
     failedTasks: d.failedTasks,
   }));
-  // Everything but the image is Terraform's; the image is ecs-release's.
-  const drift = fieldChanges(registerable(running.definition), registerable(terraform.definition), isReleaseField);
   const iacInSync = drift.length === 0;
-  // What the deploy identity could change and IAM cannot stop (docs/guardrails.md): said first, as a warning.
-  const identity = identityDrift(drift, running.definition, service, descriptor);
+  // `identity`: what the deploy identity could change and IAM cannot stop (docs/guardrails.md), said first as a warning.
 
   const sentences: string[] = [];
   if (identity.length > 0) {
@@ -143,16 +139,6 @@ async function markCompletedRelease(ctx: Context, report: Reporter, target: Targ
   }
   report.info(`marked:    ${revisionName(arn)} ${TAG.deployed} (its rollout completed; rollback can return to it)`);
   return true;
-}
-
-/** "memory: Terraform declares "1024", the running revision has "512"; ..." */
-function describeDrift(drift: FieldChange[]): string {
-  const shown = drift.slice(0, 8).map((c) => {
-    if (c.before === undefined) return `${c.field}: Terraform declares ${c.after}, the running revision lacks it`;
-    if (c.after === undefined) return `${c.field}: the running revision has ${c.before}, Terraform does not declare it`;
-    return `${c.field}: Terraform declares ${c.after}, the running revision has ${c.before}`;
-  });
-  return shown.join('; ') + (drift.length > 8 ? `; and ${drift.length - 8} more` : '');
 }
 
 /** Blue/green facts: where production and test traffic go, and the CodeDeploy deployment in flight (if any). */
