@@ -159,7 +159,8 @@ export function renderEnvironment(a: Adopted): string {
     `  // TODO: the stack creates its own VPC; the service's tasks move to its private subnets at the first apply.`,
     `  network: { vpcCidr: '10.20.0.0/16', availabilityZones: [${tsString(`${a.region}a`)}, ${tsString(`${a.region}b`)}], publicSubnetCidrs: ['10.20.0.0/24', '10.20.1.0/24'], privateSubnetCidrs: ['10.20.16.0/20', '10.20.32.0/20'], natGateways: 'single' },`,
     `  registry: { repositoryName: ${tsString(env.registry.repositoryName)}, keepImages: 50 },`,
-    `  loadBalancer: { deletionProtection: true },`,
+    // Without a certificate the listener is plain HTTP; the schema refuses it world-open while secrets or Exec are on.
+    `  loadBalancer: { deletionProtection: true, allowedIngressCidrs: ['203.0.113.0/24'] }, // TODO: your office/VPN range, or a certificateArn to serve TLS to everyone`,
     `  service: {`,
     `    name: ${tsString(env.service.name)},`,
     `    cpu: ${FARGATE_CPU.has(cpu) ? cpu : 256},${FARGATE_CPU.has(cpu) ? '' : ` // TODO: ${tsString(String(td.cpu))} is no Fargate size`}`,
