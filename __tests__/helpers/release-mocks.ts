@@ -1,3 +1,5 @@
+import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -116,6 +118,8 @@ export interface Mocks {
   sts: AwsStub<any, any, any>;
   codedeploy: AwsStub<any, any, any>;
   elbv2: AwsStub<any, any, any>;
+  logs: AwsStub<any, any, any>;
+  autoscaling: AwsStub<any, any, any>;
   reset(): void;
   restore(): void;
 }
@@ -131,6 +135,8 @@ export function mockAws(): Mocks {
     sts: mockClient(STSClient),
     codedeploy: mockClient(CodeDeployClient),
     elbv2: mockClient(ElasticLoadBalancingV2Client),
+    logs: mockClient(CloudWatchLogsClient),
+    autoscaling: mockClient(ApplicationAutoScalingClient),
   };
   active = {
     ...m,
@@ -150,6 +156,8 @@ const SERVICE_OF: Record<keyof Omit<Mocks, 'reset' | 'restore'>, string> = {
   sts: 'STS',
   codedeploy: 'CodeDeploy',
   elbv2: 'ElasticLoadBalancingV2',
+  logs: 'CloudWatchLogs',
+  autoscaling: 'ApplicationAutoScaling',
 };
 
 interface SpyCall {
@@ -191,14 +199,14 @@ export const permissionEnvironments: Record<string, EnvironmentConfig> = {};
 
 /** Operations that change something in AWS. */
 export function writeCalls(mocks: Mocks): string[] {
-  return [mocks.ecs, mocks.ecr, mocks.ssm, mocks.sts, mocks.codedeploy, mocks.elbv2]
+  return [mocks.ecs, mocks.ecr, mocks.ssm, mocks.sts, mocks.codedeploy, mocks.elbv2, mocks.logs, mocks.autoscaling]
     .flatMap((m) => m.calls())
     .map((c) => (c.args[0] as { constructor: { name: string } }).constructor.name.replace(/Command$/, ''))
-    .filter((op) => /^(Register|Deregister|Update|Put|Tag|Untag|Run|Start|Stop|Create|Delete|Continue)/.test(op));
+    .filter((op) => /^(Register|Deregister|Update|Put|Tag|Untag|Run|Start|Stop|Create|Delete|Continue|Execute)/.test(op));
 }
 
 export function allCalls(mocks: Mocks): string[] {
-  return [mocks.ecs, mocks.ecr, mocks.ssm, mocks.sts, mocks.codedeploy, mocks.elbv2].flatMap((m) => m.calls()).map((c) => (c.args[0] as { constructor: { name: string } }).constructor.name.replace(/Command$/, ''));
+  return [mocks.ecs, mocks.ecr, mocks.ssm, mocks.sts, mocks.codedeploy, mocks.elbv2, mocks.logs, mocks.autoscaling].flatMap((m) => m.calls()).map((c) => (c.args[0] as { constructor: { name: string } }).constructor.name.replace(/Command$/, ''));
 }
 
 export interface CliRun {

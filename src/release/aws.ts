@@ -1,3 +1,5 @@
+import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
@@ -17,6 +19,10 @@ export interface AwsClients {
   readonly codedeploy: CodeDeployClient;
   /** Blue/green services: which target group the production listener forwards to. */
   readonly elbv2: ElasticLoadBalancingV2Client;
+  /** logs, run: the service's CloudWatch log streams. */
+  readonly logs: CloudWatchLogsClient;
+  /** scale: the bounds of the service's scalable target. */
+  readonly autoscaling: ApplicationAutoScalingClient;
 }
 
 export interface ClientRequest {
@@ -106,6 +112,8 @@ export function awsClientFactory(defaults: ClientDefaults = {}): ClientFactory {
       sts: attach(new STSClient(config)),
       codedeploy: attach(new CodeDeployClient(config)),
       elbv2: attach(new ElasticLoadBalancingV2Client(config)),
+      logs: attach(new CloudWatchLogsClient(config)),
+      autoscaling: attach(new ApplicationAutoScalingClient(config)),
     };
   };
 }
@@ -131,7 +139,7 @@ export interface ApiCall {
   readonly write: boolean;
 }
 
-const WRITE = /^(Register|Deregister|Update|Put|Tag|Untag|Run|Start|Stop|Create|Delete|Submit|Continue)/;
+const WRITE = /^(Register|Deregister|Update|Put|Tag|Untag|Run|Start|Stop|Create|Delete|Submit|Continue|Execute)/;
 
 /**
  * Counts every API call a command makes (one per logical call: SDK retries are not counted), through an
@@ -141,7 +149,7 @@ export class ApiCallCounter {
   readonly calls: ApiCall[] = [];
   private pollingDepth = 0;
 
-  attach<C extends ECSClient | ECRClient | SSMClient | STSClient | CodeDeployClient | ElasticLoadBalancingV2Client>(client: C): C {
+  attach<C extends ECSClient | ECRClient | SSMClient | STSClient | CodeDeployClient | ElasticLoadBalancingV2Client | CloudWatchLogsClient | ApplicationAutoScalingClient>(client: C): C {
     (client.middlewareStack as ECSClient['middlewareStack']).add(
       (next, context) => async (args) => {
         const service = (context.clientName ?? 'unknown').replace(/Client$/, '');

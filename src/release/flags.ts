@@ -8,7 +8,7 @@ import { usageError } from './errors';
 /** Options that take one value: given twice, which one wins is a guess (`--env dev --env prod` acted on prod). */
 export const SINGLE_VALUE_OPTIONS = [
   '--env', '--image', '--container', '--commit', '--timeout', '--poll-interval', '--role-arn', '--to', '--from',
-  '--from-status', '--from-role-arn', '--to-role-arn',
+  '--from-status', '--from-role-arn', '--to-role-arn', '--task', '--since',
 ] as const;
 
 /** Refuses a single-value option given more than once (before `--`, after which arguments belong to `run`'s command). */
