@@ -171,7 +171,7 @@ Operate commands:
          environment's configuration (prod), the Session Manager plugin is missing, or no task can take a session
   logs   0 once the events were printed; 130 when --follow is stopped with Ctrl-C
   tasks  stop: 3 for a task of another service or a one-off task (nothing stopped)
-  scale  2 outside the configured auto-scaling bounds (before any AWS call); 3 outside the scalable target's
+  scale  2 outside the configured auto-scaling bounds (before any AWS call); 3 outside the live scalable target's
   wait, restart  as deploy: 0 completed, 1 failed or rolled back, 4 timed out, 5 blue/green holding, 130 interrupted
 `;
   const operateHelp = (example: string) => `\nExample:\n  ${example}\n${OPERATE_EXIT_HELP}${EXIT_CODES_HELP}`;
@@ -215,14 +215,25 @@ Operate commands:
       }),
     );
 
+  // `tasks stop <id> --env dev`: options after a subcommand belong to it (the root has no options of its own).
+  root.enablePositionalOptions();
   const tasks = root
     .command('tasks')
     .description('list the service\'s running tasks: revision, image digest, health, availability zone')
-    .addOption(env())
+    // Checked in the action: commander demands an ancestor's mandatory option of its subcommands too (tasks stop).
+    .addOption(new Option('--env <name>', 'environment (a file in environments/)'))
     .addOption(roleArn())
     .addOption(json())
     .addHelpText('after', operateHelp('ecs-release tasks --env dev'))
-    .action((o: CommonFlags) => invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'tasks', o), (await import('./commands/tasks')).listTasks(ctx, o))));
+    // `tasks stop … --env dev`: options after `stop` are stop's own, not the list's.
+    .enablePositionalOptions()
+    .action((o: CommonFlags) =>
+      invoke(!!o.json, async () => {
+        if (o.env === undefined) throw usageError('--env', undefined, 'an environment name (a file in environments/), such as --env dev');
+        (await import('./preflight')).preflight(ctx, 'tasks', o);
+        return (await import('./commands/tasks')).listTasks(ctx, o);
+      }),
+    );
   tasks
     .command('stop')
     .description('stop one of the service\'s tasks (ECS starts a replacement); a task of another service is refused')
