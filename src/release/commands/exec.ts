@@ -1,5 +1,5 @@
 import { Reporter, type CommandResult, type Context } from '../context';
-import { EXIT, refusal } from '../errors';
+import { EXIT, refusal, visible } from '../errors';
 import { execCommandLine, openSession, refuseUnreachableTask, refuseWhereExecIsOff, sessionManagerPlugin } from '../exec';
 import { environmentFor } from '../preflight';
 import { describeTask, parseTaskId, refuseForeignTask, serviceTasks } from '../tasks';
@@ -44,7 +44,7 @@ export async function exec(ctx: Context, opts: ExecOptions): Promise<CommandResu
   refuseUnreachableTask(task, container);
   const id = (task.taskArn ?? '').split('/').pop();
   const document = { command: 'exec', environment: target.env.name, task: task.taskArn, container, run: command };
-  report.progress(`ECS Exec into task ${id}, container ${container}: ${command}`);
+  report.progress(visible(`ECS Exec into task ${id}, container ${container}: ${command}`));
   if (opts.dryRun || !plugin) {
     report.info('dry run: no session opened');
     return { exitCode: EXIT.OK, document: { ...document, outcome: 'dry-run', exitCode: EXIT.OK } };

@@ -1,5 +1,5 @@
 import { Reporter, type CommandResult, type Context } from '../context';
-import { EXIT } from '../errors';
+import { EXIT, visible } from '../errors';
 import { describeTask, parseTaskId, refuseForeignTask, serviceTasks, stopServiceTask, taskRow } from '../tasks';
 import { resolveTarget } from '../target';
 
@@ -19,7 +19,8 @@ export async function listTasks(ctx: Context, opts: TasksOptions): Promise<Comma
   const rows = (await serviceTasks(ctx, target)).map((t) => taskRow(t, target.descriptor.container));
   report.info(`${rows.length} running task(s) of ${target.descriptor.cluster}/${target.descriptor.service}`);
   for (const r of rows) {
-    report.info(`  ${r.taskId}  ${r.revision}  ${r.digest ?? 'digest unknown'}  ${r.health}  ${r.availabilityZone ?? '-'}  ${r.lastStatus}${r.startedAt ? `  since ${r.startedAt}` : ''}`);
+    // Values from AWS: made visible, so none can repaint the terminal or forge a line.
+    report.info(visible(`  ${r.taskId}  ${r.revision}  ${r.digest ?? 'digest unknown'}  ${r.health}  ${r.availabilityZone ?? '-'}  ${r.lastStatus}${r.startedAt ? `  since ${r.startedAt}` : ''}`));
   }
   return { exitCode: EXIT.OK, document: { command: 'tasks', environment: target.env.name, outcome: 'listed', exitCode: EXIT.OK, tasks: rows } };
 }
