@@ -98,6 +98,14 @@ describe('ecs-release tasks (client mocks, operator identity)', () => {
     expect(writeCalls(mocks)).toEqual([]);
   });
 
+  test('GIVEN AWS values carrying terminal controls WHEN listing THEN they are printed visible, one line per task', async () => {
+    givenDev([task(ID('a'), { availabilityZone: 'eu-west-1a\u001b[2J\nforged line' })]);
+    const r = await cli(['tasks', '--env', 'dev']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('eu-west-1a\\u001b[2J\\u000aforged line');
+    expect(r.stdout.split('\n').filter(Boolean)).toHaveLength(2);
+  });
+
   test('GIVEN a malformed task id WHEN stopping THEN exit 2 in one line and no AWS call at all', async () => {
     givenDev();
     const r = await cli(['tasks', 'stop', '../../etc', '--env', 'dev']);
