@@ -87,8 +87,8 @@ export const MOTO_GAPS: readonly MotoGap[] = [
   },
   {
     id: 'ecs-execute-command',
-    gap: 'ExecuteCommand is not implemented (no session, no Session Manager).',
-    handling: '`exec --dry-run` runs against moto (task selection and refusals); the session and the plugin hand-off are proven with client mocks and an injected program runner (__tests__/unit/release-operate.test.ts).',
+    gap: 'ExecuteCommand is not implemented (no session, no Session Manager), and RunTask does not keep enableExecuteCommand.',
+    handling: '`exec --dry-run` runs against moto up to the task check, which refuses the task as ECS would one started with Exec off, and prod is refused before any call; the session and the plugin hand-off are proven with client mocks and an injected program runner (__tests__/unit/release-operate.test.ts).',
   },
   {
     id: 'logs-stream-name-prefix',

@@ -83,9 +83,13 @@ describe('ecs-release operate commands against moto (dev stack)', () => {
     expect(dry.code).toBe(0);
     expect(await status(serviceTask)).toBe('RUNNING');
     gap('ecs-execute-command');
-    const exec = await release(moto, ['exec', '--env', 'dev', '--task', serviceTask, '--dry-run', '--role-arn', operatorRole, '--json']);
-    expect(exec.stderr).not.toMatch(/^ecs-release: /m);
-    expect(exec.json).toMatchObject({ outcome: 'dry-run', container: names.container, run: '/bin/sh' });
+    // moto's RunTask drops enableExecuteCommand: exec picks the task, then refuses it before any session, as ECS would
+    // for a task started with Exec off
+    const exec = await release(moto, ['exec', '--env', 'dev', '--task', serviceTask, '--dry-run', '--role-arn', operatorRole]);
+    expect(exec.code).toBe(3);
+    expect(exec.stderr.trim()).toBe(`ecs-release: task: received "${serviceTask}"; allowed: a task started with ECS Exec on (tasks started before Exec was enabled keep it off: restart the service)`);
+    const prod = await release(moto, ['exec', '--env', 'prod', '--dry-run']);
+    expect(prod.code).toBe(3);
     const stopped = await release(moto, ['tasks', 'stop', serviceTask, '--env', 'dev', '--role-arn', operatorRole]);
     expect(stopped.code).toBe(0);
     expect(await status(serviceTask)).toBe('STOPPED');
@@ -100,6 +104,14 @@ describe('ecs-release operate commands against moto (dev stack)', () => {
     expect((await serviceState(moto, dev)).service.desiredCount).toBe(dev.service.autoScaling!.maxCapacity);
     await release(moto, ['scale', String(dev.service.desiredCount), '--env', 'dev', '--role-arn', operatorRole]);
   }, 120_000);
+
+  test('run --detach returns the id of a task that exists in ECS (before restart: the service still runs the revision moto can run)', async () => {
+    const r = await release(moto, ['run', '--env', 'dev', '--detach', '--role-arn', deployRole, '--json', '--', './manage.py', 'migrate']);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(r.json).toMatchObject({ outcome: 'started', taskId: expect.stringMatching(/^[\w-]+$/) });
+    const { ecs } = await accountClients(moto, dev.accountId, dev.region);
+    expect((await ecs.send(new DescribeTasksCommand({ cluster: names.cluster, tasks: [r.json!.taskId] }))).tasks).toHaveLength(1);
+  }, 60_000);
 
   test('restart ships the running revision again (no new revision) and wait follows a --no-wait deploy to its end', async () => {
     const before = await serviceState(moto, dev);
@@ -118,11 +130,4 @@ describe('ecs-release operate commands against moto (dev stack)', () => {
     expect(waited.json).toMatchObject({ command: 'wait', outcome: 'completed' });
   }, 180_000);
 
-  test('run --detach returns the id of a task that exists in ECS', async () => {
-    const r = await release(moto, ['run', '--env', 'dev', '--detach', '--role-arn', deployRole, '--json', '--', './manage.py', 'migrate']);
-    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
-    expect(r.json).toMatchObject({ outcome: 'started', taskId: expect.stringMatching(/^[\w-]+$/) });
-    const { ecs } = await accountClients(moto, dev.accountId, dev.region);
-    expect((await ecs.send(new DescribeTasksCommand({ cluster: names.cluster, tasks: [r.json!.taskId] }))).tasks).toHaveLength(1);
-  }, 60_000);
 });
