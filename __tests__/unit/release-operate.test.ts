@@ -366,3 +366,24 @@ describe('operate commands: --help', () => {
     expect(r.stdout).toMatch(/pinned by\s+digest[\s\S]*`latest` anti-pattern/);
   });
 });
+
+describe('the Session Manager plugin hand-off (a real child process)', () => {
+  test('GIVEN a program on PATH WHEN it runs THEN its exit code comes back, and the CLI\'s SIGINT handling is set aside while it runs and restored after', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { localPrograms } = require('../../src/release/programs') as typeof import('../../src/release/programs');
+    const handler = () => undefined;
+    process.once('SIGINT', handler);
+    try {
+      const sh = localPrograms.which('sh');
+      expect(sh).toBeDefined();
+      expect(localPrograms.which('surely-not-installed-ecs-release-plugin')).toBeUndefined();
+      const running = localPrograms.run(sh!, ['-c', 'exit 3']);
+      const during = process.rawListeners('SIGINT').filter((l) => (l as { listener?: unknown }).listener === handler || l === handler).length;
+      expect(await running).toBe(3);
+      expect(during).toBe(0);
+      expect(process.rawListeners('SIGINT').filter((l) => (l as { listener?: unknown }).listener === handler).length).toBe(1);
+    } finally {
+      process.removeListener('SIGINT', handler);
+    }
+  });
+});

@@ -5,8 +5,8 @@ import type { Programs } from './context';
 
 /**
  * The real programs: a PATH lookup (no shell, so nothing in PATH or the name is interpreted) and a child process
- * that inherits the terminal, as the AWS CLI starts the Session Manager plugin. SIGINT reaches the child through the
- * shared terminal; the CLI waits for it to end and exits with its code.
+ * that inherits the terminal, as the AWS CLI starts the Session Manager plugin. The CLI waits for it to end and exits
+ * with its code.
  */
 export const localPrograms: Programs = {
   which(name) {
@@ -23,10 +23,20 @@ export const localPrograms: Programs = {
     return undefined;
   },
   run(path, args) {
-    return new Promise((resolve, reject) => {
+    // Ctrl-C in the session belongs to the remote shell (the terminal sends it to the plugin too): while the plugin runs,
+    // the CLI's own SIGINT handling (abort, then quit on the second) is set aside, as the AWS CLI does, and restored after.
+    const saved = process.rawListeners('SIGINT');
+    process.removeAllListeners('SIGINT');
+    const ignore = () => undefined;
+    process.on('SIGINT', ignore);
+    const restore = () => {
+      process.removeListener('SIGINT', ignore);
+      for (const l of saved) process.on('SIGINT', l as (signal: NodeJS.Signals) => void);
+    };
+    return new Promise<number>((resolve, reject) => {
       const child = spawn(path, [...args], { stdio: 'inherit', shell: false });
       child.on('error', reject);
       child.on('exit', (code, signal) => resolve(code ?? (signal === 'SIGINT' ? 130 : 1)));
-    });
+    }).finally(restore);
   },
 };
