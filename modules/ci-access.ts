@@ -4,6 +4,7 @@ import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-con
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { githubSubjects, GITHUB_OIDC_HOST, type GithubSubject } from './github-oidc';
 import { Role, type PolicyStatement } from './iam';
+import { grantOperate, operatorRoleProps } from './operator-access';
 import { grantPlanIdentity } from './plan-reads';
 import type { WebService } from './web-service';
 import { WorkloadBoundary } from './workload-boundary';
@@ -42,6 +43,13 @@ export interface CiAccessProps {
   readonly stateKmsKeyArn?: string;
   /** The service the deploy role ships. */
   readonly service: WebService;
+  /** The operator identity's role (ecs-release exec, logs, tasks, scale). @default `${managedRolePrefix}-operator` */
+  readonly operatorRoleName?: string;
+  /**
+   * Who may assume the operator role: `aws:PrincipalArn` patterns of this account's roles.
+   * @default the IAM Identity Center permission set `${managedRolePrefix}-operator` (its roles under aws-reserved/sso.amazonaws.com)
+   */
+  readonly operatorPrincipalArns?: readonly string[];
 }
 
 /**
@@ -68,6 +76,8 @@ export class CiAccess extends Construct {
   public readonly applyRole: Role;
   public readonly deployRole: Role;
   public readonly approveRole?: Role;
+  /** People on call: exec, logs, tasks, scale (modules/operator-access.ts). Administrator-managed like the CI roles. */
+  public readonly operatorRole: Role;
   public readonly boundary: WorkloadBoundary;
   /** The OIDC subject each role trusts, for tests, docs and the subject-template script. */
   public readonly subjects: Readonly<Record<'plan' | 'apply' | 'deploy' | 'approve', readonly GithubSubject[]>>;
@@ -137,7 +147,17 @@ export class CiAccess extends Construct {
         ...github(this.subjects.approve),
       });
     }
-    const ciRoles = [this.planRole, this.applyRole, this.deployRole, ...(this.approveRole ? [this.approveRole] : [])];
+    const operatorProps = {
+      accountId: props.accountId,
+      region: props.service.region,
+      roleName: props.operatorRoleName ?? `${props.managedRolePrefix}-operator`.slice(0, 64),
+      principalArns: props.operatorPrincipalArns ?? [`arn:aws:iam::${props.accountId}:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_${props.managedRolePrefix}-operator_*`],
+      service: props.service,
+    };
+    this.operatorRole = new Role(this, 'operator', operatorRoleProps(`${id}/operator`, operatorProps));
+    // The operator role is exempt from the workload boundary and out of the apply identity's reach like the CI roles:
+    // an apply that could rewrite its trust policy could hand a shell in the tasks to anyone.
+    const ciRoles = [this.planRole, this.applyRole, this.deployRole, ...(this.approveRole ? [this.approveRole] : []), this.operatorRole];
     this.boundary = new WorkloadBoundary(this, 'boundary', {
       accountId: props.accountId,
       name: `${props.managedRolePrefix}-workload-boundary`,
@@ -147,6 +167,7 @@ export class CiAccess extends Construct {
     grantPlanIdentity(this.planRole, { bucketArn, stateObject, stateKmsKeyArn: props.stateKmsKeyArn, where: `CiAccess ${this.node.path}: plan role` });
     this.grantApply(props, bucketArn, stateObject, ciRoles);
     props.service.grantRelease(this.deployRole);
+    grantOperate(this.operatorRole, operatorProps);
     if (this.approveRole && blueGreen) this.grantApprove(this.approveRole, blueGreen);
   }
 
@@ -265,7 +286,7 @@ export class CiAccess extends Construct {
    * create them), read at synthesis from the trust policies rather than from a hand-kept list.
    */
   servicesTrustedByProjectRoles(): { service: string; roleArns: string[] }[] {
-    const ciRoles = new Set<IamRole>([this.planRole, this.applyRole, this.deployRole, ...(this.approveRole ? [this.approveRole] : [])].map((r) => r.role));
+    const ciRoles = new Set<IamRole>([this.planRole, this.applyRole, this.deployRole, ...(this.approveRole ? [this.approveRole] : []), this.operatorRole].map((r) => r.role));
     const byService = new Map<string, string[]>();
     for (const role of TerraformStack.of(this).node.findAll()) {
       if (!(role instanceof IamRole) || ciRoles.has(role)) continue;

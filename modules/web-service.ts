@@ -104,6 +104,8 @@ export class WebService extends Construct {
   public readonly descriptorParameter: SsmParameter;
   public readonly scalingTarget?: AppautoscalingTarget;
   public readonly names: ResourceNames;
+  /** The region the service runs in (grants outside this construct name its ARNs). */
+  public readonly region: string;
   private readonly props: WebServiceProps;
 
   constructor(scope: Construct, id: string, props: WebServiceProps) {
@@ -111,6 +113,7 @@ export class WebService extends Construct {
     this.props = props;
     const { config: svc, names } = props;
     this.names = names;
+    this.region = props.region;
     const autoScaling = svc.autoScaling;
     const blueGreen = svc.deployment.strategy === 'blue-green';
     if (blueGreen && (props.listenerRulePriority !== undefined || props.pathPatterns !== undefined)) {

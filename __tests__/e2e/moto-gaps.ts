@@ -80,6 +80,21 @@ export const MOTO_GAPS: readonly MotoGap[] = [
     gap: 'The emulator holds no certificate at the ARN prod\'s configuration names, and ELBv2 checks that a listener\'s certificate exists in ACM.',
     handling: 'The prod stack is applied with a certificate requested from moto\'s ACM in the prod account (variant of environments/prod.ts, certificateArn only); ecs-release never reads the certificate.',
   },
+  {
+    id: 'ecs-service-launches-no-tasks',
+    gap: 'A service launches no tasks (MOTO_ECS_SERVICE_RUNNING only sets runningCount) and ListTasks ignores serviceName, listing every task of the cluster.',
+    handling: 'The operate tier (release-operate.test.ts) starts the service\'s tasks with RunTask and group `service:<name>`, as ECS groups a service\'s tasks; the serviceName filter is asserted with client mocks (release-operate.test.ts in unit).',
+  },
+  {
+    id: 'ecs-execute-command',
+    gap: 'ExecuteCommand is not implemented (no session, no Session Manager), and RunTask does not keep enableExecuteCommand.',
+    handling: '`exec --dry-run` runs against moto up to the task check, which refuses the task as ECS would one started with Exec off, and prod is refused before any call; the session and the plugin hand-off are proven with client mocks and an injected program runner (__tests__/unit/release-operate.test.ts).',
+  },
+  {
+    id: 'logs-stream-name-prefix',
+    gap: 'FilterLogEvents ignores logStreamNamePrefix and returns events of every stream of the group.',
+    handling: 'The log group holds only the service\'s streams, so the result is the same; the prefix sent is asserted with client mocks (__tests__/unit/release-operate.test.ts).',
+  },
 ];
 
 /** The plan attributes the named gaps tolerate (see `MotoGap.tolerates`). */

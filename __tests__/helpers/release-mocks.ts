@@ -1,3 +1,4 @@
+import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { ECRClient } from '@aws-sdk/client-ecr';
@@ -122,6 +123,7 @@ export interface Mocks {
   logs: AwsStub<any, any, any>;
   iam: AwsStub<any, any, any>;
   secretsmanager: AwsStub<any, any, any>;
+  autoscaling: AwsStub<any, any, any>;
   reset(): void;
   restore(): void;
 }
@@ -140,6 +142,7 @@ export function mockAws(): Mocks {
     logs: mockClient(CloudWatchLogsClient),
     iam: mockClient(IAMClient),
     secretsmanager: mockClient(SecretsManagerClient),
+    autoscaling: mockClient(ApplicationAutoScalingClient),
   };
   active = {
     ...m,
@@ -162,6 +165,7 @@ const SERVICE_OF: Record<keyof Omit<Mocks, 'reset' | 'restore'>, string> = {
   logs: 'CloudWatchLogs',
   iam: 'IAM',
   secretsmanager: 'SecretsManager',
+  autoscaling: 'ApplicationAutoScaling',
 };
 
 interface SpyCall {
@@ -203,14 +207,14 @@ export const permissionEnvironments: Record<string, EnvironmentConfig> = {};
 
 /** Operations that change something in AWS. */
 export function writeCalls(mocks: Mocks): string[] {
-  return [mocks.ecs, mocks.ecr, mocks.ssm, mocks.sts, mocks.codedeploy, mocks.elbv2, mocks.logs, mocks.iam, mocks.secretsmanager]
+  return [mocks.ecs, mocks.ecr, mocks.ssm, mocks.sts, mocks.codedeploy, mocks.elbv2, mocks.logs, mocks.iam, mocks.secretsmanager, mocks.autoscaling]
     .flatMap((m) => m.calls())
     .map((c) => (c.args[0] as { constructor: { name: string } }).constructor.name.replace(/Command$/, ''))
-    .filter((op) => /^(Register|Deregister|Update|Put|Tag|Untag|Run|Start|Stop|Create|Delete|Continue)/.test(op));
+    .filter((op) => /^(Register|Deregister|Update|Put|Tag|Untag|Run|Start|Stop|Create|Delete|Continue|Execute)/.test(op));
 }
 
 export function allCalls(mocks: Mocks): string[] {
-  return [mocks.ecs, mocks.ecr, mocks.ssm, mocks.sts, mocks.codedeploy, mocks.elbv2, mocks.logs, mocks.iam, mocks.secretsmanager].flatMap((m) => m.calls()).map((c) => (c.args[0] as { constructor: { name: string } }).constructor.name.replace(/Command$/, ''));
+  return [mocks.ecs, mocks.ecr, mocks.ssm, mocks.sts, mocks.codedeploy, mocks.elbv2, mocks.logs, mocks.iam, mocks.secretsmanager, mocks.autoscaling].flatMap((m) => m.calls()).map((c) => (c.args[0] as { constructor: { name: string } }).constructor.name.replace(/Command$/, ''));
 }
 
 export interface CliRun {

@@ -165,7 +165,7 @@ export function iamRequests(call: RecordedCall, world: World): IamRequest[] {
       return (input.tasks as string[]).map((t) => one('ecs:DescribeTasks', world.taskArn(input.cluster, t)));
     case 'ECS:StopTask': {
       const arn = world.taskArn(input.cluster, String(input.task));
-      return [one('ecs:StopTask', arn, world.resourceTags(arn))];
+      return [one('ecs:StopTask', arn, { 'ecs:cluster': world.ecs(`cluster/${world.clusterName(input.cluster)}`), ...world.resourceTags(arn) })];
     }
     // revisions prune: authorized on the revision, with its tags (the grant requires ecs-release's owner tag).
     case 'ECS:DeregisterTaskDefinition': {
@@ -185,8 +185,19 @@ export function iamRequests(call: RecordedCall, world: World): IamRequest[] {
       return [one('ssm:DescribeParameters', '*')];
     case 'SecretsManager:DescribeSecret':
       return [one('secretsmanager:DescribeSecret', String(input.SecretId))];
+    // ExecuteCommand is authorized against the cluster and the task, with ecs:cluster and ecs:container-name.
+    case 'ECS:ExecuteCommand': {
+      const cluster = world.ecs(`cluster/${world.clusterName(input.cluster)}`);
+      const context = { 'ecs:cluster': cluster, 'ecs:container-name': String(input.container ?? '') };
+      return [one('ecs:ExecuteCommand', cluster, context), one('ecs:ExecuteCommand', world.taskArn(input.cluster, String(input.task)), context)];
+    }
+    // CloudWatch Logs authorizes log-group reads against "log-group:<name>:*".
     case 'CloudWatchLogs:FilterLogEvents':
-      return [one('logs:FilterLogEvents', `arn:aws:logs:${region}:${accountId}:log-group:${input.logGroupName}:*`)];
+    case 'CloudWatchLogs:GetLogEvents':
+      return [one(`logs:${call.command}`, `arn:aws:logs:${region}:${accountId}:log-group:${input.logGroupName}:*`)];
+    // No resource-level permissions (Service Authorization Reference): evaluated against "*".
+    case 'ApplicationAutoScaling:DescribeScalableTargets':
+      return [one('application-autoscaling:DescribeScalableTargets', '*')];
     case 'ECS:DescribeTaskSets':
       return [one('ecs:DescribeTaskSets', world.ecs(`service/${world.clusterName(input.cluster)}/${input.service}`))];
     case 'CodeDeploy:CreateDeployment':
@@ -225,16 +236,29 @@ export function approveRolePolicy(env: EnvironmentConfig): PolicyDocument {
   return ciRolePolicy(env, 'approve');
 }
 
-/**
- * Which CI identity runs an `ecs-release` command: in a blue/green environment `approve` and `rollback` shift
- * production traffic (CodeDeploy ContinueDeployment), which only the approval identity may; everything else is the
- * deploy identity's.
- */
-export function identityFor(args: readonly string[]): (env: EnvironmentConfig) => PolicyDocument {
-  return (env) => (env.service.deployment.strategy === 'blue-green' && ['approve', 'rollback'].includes(args[0]) ? approveRolePolicy(env) : deployRolePolicy(env));
+/** The operator role's inline policy (exec, logs, tasks, scale), resolved like the deploy role's. */
+export function operatorRolePolicy(env: EnvironmentConfig): PolicyDocument {
+  return ciRolePolicy(env, 'operator');
 }
 
-function ciRolePolicy(env: EnvironmentConfig, role: 'deploy' | 'approve'): PolicyDocument {
+/** Commands run by the operator identity (modules/operator-access.ts); everything else ships and is CI's. */
+export const OPERATOR_COMMANDS = ['exec', 'logs', 'tasks', 'scale'] as const;
+
+/**
+ * Which identity runs an `ecs-release` command: in a blue/green environment `approve` and `rollback` shift
+ * production traffic (CodeDeploy ContinueDeployment), which only the approval identity may; exec, logs, tasks and
+ * scale are the operator identity's; everything else is the deploy identity's.
+ */
+export function identityFor(args: readonly string[]): (env: EnvironmentConfig) => PolicyDocument {
+  return (env) =>
+    (OPERATOR_COMMANDS as readonly string[]).includes(args[0])
+      ? operatorRolePolicy(env)
+      : env.service.deployment.strategy === 'blue-green' && ['approve', 'rollback'].includes(args[0])
+        ? approveRolePolicy(env)
+        : deployRolePolicy(env);
+}
+
+function ciRolePolicy(env: EnvironmentConfig, role: 'deploy' | 'approve' | 'operator'): PolicyDocument {
   const key = `${role} ${JSON.stringify(env)}`;
   const cached = policies.get(key);
   if (cached) return cached;

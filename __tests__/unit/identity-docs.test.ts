@@ -26,6 +26,7 @@ describe.each([
     ['plan', '## Plan identity'],
     ['apply', '## Apply identity'],
     ['approve', '## Approval identity'],
+    ['operator', '## Operator identity'],
   ])('%s role (section "%s")', (role, heading) => {
     const p = inline(role);
     if (role === 'approve' && env.service.deployment.strategy !== 'blue-green') {

@@ -42,6 +42,7 @@ describe('policy checks on the shipped environments', () => {
         'iam-no-wildcard-resources prod/ci/approve/policy [DescribeWithoutResourceScope]',
         'iam-no-wildcard-resources prod/ci/approve/policy [ApproveStopAndFollowDeployments]',
         'iam-no-wildcard-resources prod/ci/approve/policy [ReadTrafficRouting]',
+        'iam-no-wildcard-resources prod/ci/operator/policy [OperatorReadScalingBounds]',
         'iam-aws-managed-policy prod/ci/apply/managed-0 [PowerUserAccess]',
         'iam-no-wildcard-resources prod/ci/boundary/policy [ServiceExecutionRoleEcrAuthToken]',
         'iam-no-wildcard-resources prod/ci/boundary/policy [ServiceBlueGreenCodedeployReadLoadBalancing]',
@@ -62,6 +63,7 @@ describe('policy checks on the shipped environments', () => {
         'iam-no-wildcard-resources dev/ci/plan/policy [RefreshDeclaredResourceTypes]',
         'iam-no-wildcard-resources dev/ci/deploy/policy [DescribeWithoutResourceScope]',
         'iam-no-wildcard-resources dev/ci/deploy/policy [VerifySecretsExist]',
+        'iam-no-wildcard-resources dev/ci/operator/policy [OperatorReadScalingBounds]',
         'iam-aws-managed-policy dev/ci/apply/managed-0 [PowerUserAccess]',
         'iam-no-wildcard-resources dev/ci/boundary/policy [ServiceExecutionRoleEcrAuthToken]',
         'iam-no-wildcard-resources dev/ci/boundary/policy [ServiceTaskRoleEcsExecChannels]',
@@ -221,11 +223,11 @@ describe('report at synthesis', () => {
       const devReport = JSON.parse(readFileSync(join(scratch.dir, 'stacks', 'dev', POLICY_REPORT_FILE), 'utf8')) as PolicyReport;
       const prodReport = JSON.parse(readFileSync(join(scratch.dir, 'stacks', 'prod', POLICY_REPORT_FILE), 'utf8')) as PolicyReport;
       expect(devReport.warnings).toHaveLength(2);
-      expect(prodReport.accepted).toHaveLength(13);
+      expect(prodReport.accepted).toHaveLength(14);
       expect(prodReport.rules).toEqual(RULE_IDS);
       const text = printed.join('');
-      expect(text).toMatch(/^policy dev: 21 rules, \d+ resources, 0 errors, 2 warnings, 8 accepted risks/m);
-      expect(text).toMatch(/^policy prod: 21 rules, \d+ resources, 0 errors, 0 warnings, 13 accepted risks/m);
+      expect(text).toMatch(/^policy dev: 21 rules, \d+ resources, 0 errors, 2 warnings, 9 accepted risks/m);
+      expect(text).toMatch(/^policy prod: 21 rules, \d+ resources, 0 errors, 0 warnings, 14 accepted risks/m);
       expect(text).toContain('  warning alb-https at dev/load-balancer/alb: no HTTPS listener');
       expect(text).toContain('  accepted iam-aws-managed-policy at prod/ci/apply/managed-0 [PowerUserAccess]: terraform apply manages');
     } finally {

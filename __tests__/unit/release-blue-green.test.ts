@@ -469,3 +469,38 @@ describe('ecs-release promote --from-status (the pipeline path: the prod job can
     expect(writeCalls(mocks)).toEqual([]);
   });
 });
+
+describe('ecs-release wait and restart of a blue/green service (CodeDeploy, client mocks)', () => {
+  test('GIVEN a CodeDeploy deployment started with --no-wait WHEN waiting THEN it is followed to the hold (exit 5), and to its end once approved (exit 0, revision marked deployed)', async () => {
+    given([info('InProgress'), info('Ready')], [DEPLOYMENT]);
+    const held = await cli(['wait', '--env', 'dev', '--json'], asBlueGreen);
+    expect(held.code).toBe(5);
+    expect(JSON.parse(held.stdout)).toMatchObject({ command: 'wait', outcome: 'holding', deploymentId: DEPLOYMENT });
+    expect(writeCalls(mocks)).toEqual([]);
+
+    given([info('InProgress'), info('Succeeded')], [DEPLOYMENT]);
+    mocks.ecs.on(DescribeServicesCommand).resolves({ services: [blueGreenService(NEW)] });
+    const done = await cli(['wait', '--env', 'dev', '--json'], asBlueGreen);
+    expect(done.code).toBe(0);
+    expect(JSON.parse(done.stdout)).toMatchObject({ outcome: 'completed', revision: TD(NEW) });
+    expect(mocks.ecs.commandCalls(TagResourceCommand).map((c) => c.args[0].input.resourceArn)).toEqual([TD(NEW)]);
+  });
+
+  test('GIVEN nothing in flight WHEN waiting THEN exit 0 at once', async () => {
+    given([info('Succeeded')], []);
+    const r = await cli(['wait', '--env', 'dev'], asBlueGreen);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('nothing in flight');
+    expect(writeCalls(mocks)).toEqual([]);
+  });
+
+  test('GIVEN a digest-pinned running revision WHEN restarting THEN CodeDeploy ships that very revision (no new one) and it holds before the traffic shift like a deploy', async () => {
+    given([info('InProgress'), info('Ready')]);
+    const r = await cli(['restart', '--env', 'dev', '--json'], asBlueGreen);
+    expect(r.code).toBe(5);
+    expect(mocks.ecs.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(0);
+    expect(mocks.ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0);
+    const create = mocks.codedeploy.commandCalls(CreateDeploymentCommand)[0].args[0].input;
+    expect(JSON.parse(create.revision!.appSpecContent!.content!).Resources[0].TargetService.Properties.TaskDefinition).toBe(TD(RUNNING_REVISION));
+  });
+});

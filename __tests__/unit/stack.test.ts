@@ -324,7 +324,7 @@ describe('CI access', () => {
     const state = 'arn:aws:s3:::webapp-terraform-state-222222222222';
     const projectRoles = 'arn:aws:iam::222222222222:role/webapp-prod-*';
     const boundary = 'arn:aws:iam::222222222222:policy/webapp-prod-workload-boundary';
-    const ciRoles = ['plan', 'apply', 'deploy', 'approve'].map((r) => `arn:aws:iam::222222222222:role/webapp-prod-ci-${r}`);
+    const ciRoles = [...['plan', 'apply', 'deploy', 'approve'].map((r) => `arn:aws:iam::222222222222:role/webapp-prod-ci-${r}`), 'arn:aws:iam::222222222222:role/webapp-prod-operator'];
     const roleWrites = ['iam:DeleteRole', 'iam:UpdateRole', 'iam:UpdateAssumeRolePolicy', 'iam:TagRole', 'iam:UntagRole'];
     const boundedWrites = ['iam:CreateRole', 'iam:PutRolePermissionsBoundary', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy'];
     const role = (name: string) => `arn:aws:iam::222222222222:role/webapp-prod-${name}`;

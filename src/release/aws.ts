@@ -1,3 +1,4 @@
+import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { ECRClient } from '@aws-sdk/client-ecr';
@@ -26,6 +27,8 @@ export interface AwsClients {
   readonly iam: IAMClient;
   /** verify: the Secrets Manager secrets a revision references exist. */
   readonly secretsmanager: SecretsManagerClient;
+  /** scale: the bounds of the service's scalable target. */
+  readonly autoscaling: ApplicationAutoScalingClient;
 }
 
 export interface ClientRequest {
@@ -118,6 +121,7 @@ export function awsClientFactory(defaults: ClientDefaults = {}): ClientFactory {
       logs: attach(new CloudWatchLogsClient(config)),
       iam: attach(new IAMClient(config)),
       secretsmanager: attach(new SecretsManagerClient(config)),
+      autoscaling: attach(new ApplicationAutoScalingClient(config)),
     };
   };
 }
@@ -143,7 +147,7 @@ export interface ApiCall {
   readonly write: boolean;
 }
 
-const WRITE = /^(Register|Deregister|Update|Put|Tag|Untag|Run|Start|Stop|Create|Delete|Submit|Continue)/;
+const WRITE = /^(Register|Deregister|Update|Put|Tag|Untag|Run|Start|Stop|Create|Delete|Submit|Continue|Execute)/;
 
 /**
  * Counts every API call a command makes (one per logical call: SDK retries are not counted), through an
@@ -153,7 +157,7 @@ export class ApiCallCounter {
   readonly calls: ApiCall[] = [];
   private pollingDepth = 0;
 
-  attach<C extends ECSClient | ECRClient | SSMClient | STSClient | CodeDeployClient | ElasticLoadBalancingV2Client | CloudWatchLogsClient | IAMClient | SecretsManagerClient>(client: C): C {
+  attach<C extends ECSClient | ECRClient | SSMClient | STSClient | CodeDeployClient | ElasticLoadBalancingV2Client | CloudWatchLogsClient | IAMClient | SecretsManagerClient | ApplicationAutoScalingClient>(client: C): C {
     (client.middlewareStack as ECSClient['middlewareStack']).add(
       (next, context) => async (args) => {
         const service = (context.clientName ?? 'unknown').replace(/Client$/, '');

@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { createContext, parseDuration, type CommandResult, type Context, type ContextOverrides, type WaitFlags } from './context';
 import { EXIT, ReleaseError, usageError, visible } from './errors';
 import { describeAwsError } from './aws-errors';
+import { registerOperateCommands } from './cli-operate';
 import { MAX_POLL_MS, MAX_TIMEOUT_MS, refuseRepeatedOptions } from './flags';
 
 const EXIT_CODES_HELP = `
@@ -155,12 +156,14 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
     // other bad input (run() refuses an empty command before any AWS call).
     .argument('[command...]', 'the command, after --')
     .option('--container <name>', 'container whose command is overridden (default: the service\'s container)')
+    .option('--detach', 'return the task id once the task started, without waiting (follow it with ecs-release logs --task)')
+    .option('--no-logs', 'do not stream the task\'s log events while waiting')
     .addOption(timeout('60m'))
     .addOption(poll())
     .addOption(roleArn())
     .addOption(json())
-    .addHelpText('after', '\nExample:\n  ecs-release run --env dev -- ./manage.py migrate --noinput\n' + EXIT_CODES_HELP)
-    .action((command: string[] | undefined, o: Omit<ShippingFlags, 'dryRun'> & { container?: string }) =>
+    .addHelpText('after', '\nExample:\n  ecs-release run --env dev -- ./manage.py migrate --noinput\n  ecs-release run --env dev --detach -- ./manage.py rebuild_index\n' + EXIT_CODES_HELP)
+    .action((command: string[] | undefined, o: Omit<ShippingFlags, 'dryRun'> & { container?: string; detach?: boolean; logs?: boolean }) =>
       invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'run', { ...o, command: command ?? [] }), (await import('./commands/run')).run(ctx, { ...o, command: command ?? [], ...waitFlags(o) }))),
     );
 
@@ -224,6 +227,10 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
     .addOption(json())
     .addHelpText('after', '\nExample:\n  ecs-release init --cluster legacy-prod --service api --region eu-west-1 > adopt.txt\n' + EXIT_CODES_HELP)
     .action((o: { cluster: string; service: string; region: string; roleArn?: string; json?: boolean }) => invoke(!!o.json, async () => (await import('./commands/init')).init(ctx, o)));
+
+  // ---- operate: exec, logs, tasks, scale, restart, wait (issue 15; src/release/cli-operate.ts) ----
+  registerOperateCommands(root, { ctx, invoke, env, roleArn, json, timeout, poll, noWait, waitFlags, exitCodesHelp: EXIT_CODES_HELP });
+  // ---- end operate ----
 
   return root;
 }

@@ -19,9 +19,20 @@ export interface Context {
   readonly now: () => number;
   /** Resolves after `ms`, rejects when `signal` aborts. */
   readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** `exec`: finds and runs local programs (the Session Manager plugin). */
+  readonly programs: Programs;
+}
+
+/** Local programs a command hands over to (exec: session-manager-plugin), injected so tests need none installed. */
+export interface Programs {
+  /** The program's path on PATH, or undefined when it is not installed. */
+  which(name: string): string | undefined;
+  /** Runs it with the terminal attached; resolves with its exit code. */
+  run(path: string, args: readonly string[]): Promise<number>;
 }
 
 export interface ContextOverrides {
+  programs?: Programs;
   clients?: ClientFactory;
   loadEnvironment?: (name: string) => EnvironmentConfig;
   stdout?: Streams;
@@ -44,6 +55,9 @@ export function createContext(overrides: ContextOverrides = {}): Context {
     signal: overrides.signal ?? new AbortController().signal,
     now: overrides.now ?? Date.now,
     sleep: overrides.sleep ?? ((ms, signal) => delay(ms, undefined, { signal })),
+    // Required lazily: only `exec` starts a program.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    programs: overrides.programs ?? (require('./programs') as typeof import('./programs')).localPrograms,
   };
 }
 

@@ -9,7 +9,7 @@ import { usageError } from './errors';
 export const SINGLE_VALUE_OPTIONS = [
   '--env', '--image', '--container', '--commit', '--timeout', '--poll-interval', '--role-arn', '--to', '--from',
   '--from-status', '--from-role-arn', '--to-role-arn',
-  '--keep', '--limit', '--cluster', '--service', '--region',
+  '--keep', '--limit', '--cluster', '--service', '--region', '--task', '--since',
 ] as const;
 
 /** Refuses a single-value option given more than once (before `--`, after which arguments belong to `run`'s command). */

@@ -64,7 +64,7 @@ export async function approve(ctx: Context, opts: ApproveOptions): Promise<Comma
  * the pointer goes back to if the deployment does not complete). Undefined for a deployment whose revision cannot be
  * told (not started by ecs-release): then approve only continues and follows it.
  */
-async function shipmentOf(target: Parameters<typeof describeRevision>[0], runningArn: string | undefined, deploymentId: string, report: Reporter): Promise<Shipment | undefined> {
+export async function shipmentOf(target: Parameters<typeof describeRevision>[0], runningArn: string | undefined, deploymentId: string, report: Reporter): Promise<Shipment | undefined> {
   const cd = await import('../codedeploy');
   const info = (await target.clients.codedeploy.send(new GetDeploymentCommand({ deploymentId }))).deploymentInfo;
   const revisionArn = cd.deployedRevisionOf(target, info);

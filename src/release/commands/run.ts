@@ -1,8 +1,9 @@
-import { DescribeTasksCommand, RunTaskCommand, waitUntilTasksStopped, type AwsVpcConfiguration } from '@aws-sdk/client-ecs';
+import { DescribeTasksCommand, RunTaskCommand, type AwsVpcConfiguration, type Task } from '@aws-sdk/client-ecs';
 import { Reporter, type CommandResult, type Context, type WaitFlags } from '../context';
 import { EXIT, ReleaseError, usageError } from '../errors';
 import { findContainer, TAG } from '../revision';
-import { describeService, resolveTarget, revisionName } from '../target';
+import { LogTail, printEvents } from '../logs';
+import { describeService, resolveTarget, revisionName, type Target } from '../target';
 import { describeRevision } from './deploy';
 
 export interface RunOptions extends WaitFlags {
@@ -11,12 +12,17 @@ export interface RunOptions extends WaitFlags {
   readonly container?: string;
   readonly roleArn?: string;
   readonly json?: boolean;
+  /** --detach: return the task id once the task started, without waiting. */
+  readonly detach?: boolean;
+  /** false with --no-logs: do not stream the task's log events while waiting. */
+  readonly logs?: boolean;
 }
 
 /**
  * `ecs-release run -- <command…>`: a one-off task (a migration, a seeder) from the service's current revision, in the
- * service's subnets and security groups, with the container's command overridden; waits until it stops (the SDK's
- * tasksStopped waiter) and exits with the container's exit code. A timeout or SIGINT leaves the task running:
+ * service's subnets and security groups, with the container's command overridden; streams its log events while it
+ * runs (--no-logs: not), waits until it stops and exits with the container's exit code (--detach: returns the task id
+ * at once). A timeout or SIGINT leaves the task running:
  * killing a migration halfway is worse than letting it finish. The task is tagged `ecs-release:one-off`, so the
  * deploy role can stop it (`aws ecs stop-task`, as the message says) while it cannot stop the service's tasks.
  */
@@ -74,37 +80,25 @@ export async function run(ctx: Context, opts: RunOptions): Promise<CommandResult
     securityGroups: network.securityGroups,
   };
 
-  const goesOn = `the task goes on in ECS (stop it with: aws ecs stop-task --cluster ${cluster} --task ${taskId})`;
-  try {
-    await ctx.counter.polling(() =>
-      waitUntilTasksStopped(
-        {
-          client: target.clients.ecs,
-          maxWaitTime: Math.max(opts.timeoutMs / 1000, opts.pollMs / 1000 + 1),
-          minDelay: Math.max(opts.pollMs / 1000, 1),
-          maxDelay: Math.max(opts.pollMs / 1000, 30),
-          abortSignal: ctx.signal,
-        },
-        { cluster, tasks: [taskArn] },
-      ),
-    );
-  } catch (e) {
-    const name = (e as Error).name;
-    if (name === 'TimeoutError') {
-      const message = `timed out after ${Math.round(opts.timeoutMs / 1000)}s waiting for task ${taskId}; ${goesOn}`;
-      report.progress(`ecs-release: ${message}`);
-      return { exitCode: EXIT.TIMEOUT, document: { ...document, outcome: 'timeout', exitCode: EXIT.TIMEOUT, message } };
-    }
-    if (name === 'AbortError' || ctx.signal.aborted) {
-      const message = `interrupted while waiting for task ${taskId}; ${goesOn}`;
-      report.progress(`ecs-release: ${message}`);
-      return { exitCode: EXIT.INTERRUPTED, document: { ...document, outcome: 'interrupted', exitCode: EXIT.INTERRUPTED, message } };
-    }
-    throw e;
+  if (opts.detach) {
+    const message = `task ${taskId} started; follow it with: ecs-release logs --env ${target.env.name} --task ${taskId} --follow`;
+    report.info(message);
+    return { exitCode: EXIT.OK, document: { ...document, taskId, outcome: 'started', exitCode: EXIT.OK, message } };
   }
 
-  const described = await target.clients.ecs.send(new DescribeTasksCommand({ cluster, tasks: [taskArn] }));
-  const stopped = described.tasks?.[0];
+  const goesOn = `the task goes on in ECS (stop it with: aws ecs stop-task --cluster ${cluster} --task ${taskId})`;
+  const tail = opts.logs === false ? undefined : new LogTail(target, { container, taskId, startTime: 0 });
+  const stopped = await followTask(ctx, report, target, taskArn, tail, opts);
+  if (stopped === 'timeout') {
+    const message = `timed out after ${Math.round(opts.timeoutMs / 1000)}s waiting for task ${taskId}; ${goesOn}`;
+    report.progress(`ecs-release: ${message}`);
+    return { exitCode: EXIT.TIMEOUT, document: { ...document, outcome: 'timeout', exitCode: EXIT.TIMEOUT, message } };
+  }
+  if (stopped === 'interrupted') {
+    const message = `interrupted while waiting for task ${taskId}; ${goesOn}`;
+    report.progress(`ecs-release: ${message}`);
+    return { exitCode: EXIT.INTERRUPTED, document: { ...document, outcome: 'interrupted', exitCode: EXIT.INTERRUPTED, message } };
+  }
   const c = stopped?.containers?.find((x) => x.name === container);
   const exitCode = c?.exitCode;
   const why = [stopped?.stopCode, stopped?.stoppedReason, c?.reason].filter(Boolean).join(': ');
@@ -117,4 +111,44 @@ export async function run(ctx: Context, opts: RunOptions): Promise<CommandResult
   if (exitCode === 0) report.info(message);
   else report.progress(`ecs-release: ${message}`);
   return { exitCode, document: { ...document, outcome: exitCode === 0 ? 'completed' : 'failed', exitCode, containerExitCode: exitCode, message } };
+}
+
+/**
+ * Polls the task (DescribeTasks, with deploy's back-off) until it stopped, printing its new log events after each
+ * poll, plus one last read once it stopped (the awslogs driver flushes on exit). Returns the stopped task, or why the
+ * wait ended without one; the task goes on in ECS in both cases.
+ */
+async function followTask(ctx: Context, report: Reporter, target: Target, taskArn: string, tail: LogTail | undefined, opts: RunOptions): Promise<Task | undefined | 'timeout' | 'interrupted'> {
+  const deadline = ctx.now() + opts.timeoutMs;
+  const maxPoll = Math.max(opts.pollMs, 30_000);
+  let interval = opts.pollMs;
+  let logs = tail;
+  const streamLogs = async () => {
+    if (!logs) return;
+    try {
+      printEvents(report, await logs.poll(ctx, true), false);
+    } catch (e) {
+      // The task's exit code is what the pipeline needs: a log read that fails stops the streaming, not the run.
+      report.progress(`ecs-release: the task's logs cannot be read (${(e as Error).name}); waiting for its exit code without them`);
+      logs = undefined;
+    }
+  };
+  for (;;) {
+    const r = await ctx.counter.polling(() => target.clients.ecs.send(new DescribeTasksCommand({ cluster: target.descriptor.cluster, tasks: [taskArn] })));
+    const task = r.tasks?.[0];
+    if (task?.lastStatus === 'STOPPED') {
+      await streamLogs();
+      return task;
+    }
+    await streamLogs();
+    if (ctx.signal.aborted) return 'interrupted';
+    const left = deadline - ctx.now();
+    if (left <= 0) return 'timeout';
+    try {
+      await ctx.sleep(Math.min(interval, left), ctx.signal);
+    } catch {
+      return 'interrupted';
+    }
+    interval = Math.min(Math.round(interval * 1.5), maxPoll);
+  }
 }
