@@ -10,6 +10,8 @@ import { startSandbox } from './lib/sandbox/start';
 const USAGE = 'usage: npm run sandbox [-- start|status|stop]';
 
 async function main(args: string[]): Promise<number> {
+  // The SDK's Node-version notice is not the sandbox's to print (the release CLI silences it the same way).
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const dir = sandboxDir();
   const [command = 'start', ...rest] = args;
   if (rest.length > 0 || !['start', 'status', 'stop', 'help', '--help', '-h'].includes(command)) {
@@ -41,9 +43,9 @@ async function main(args: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),
   (e: unknown) => {
-    // One line, no stack trace: the first line of the message says what failed (Terraform's tail is joined into it).
+    // One line, no stack trace: a multi-line message (a tool's output tail) is joined into it.
     const message = e instanceof Error ? e.message : String(e);
-    process.stderr.write(`sandbox: ${message.split('\n')[0]}\n`);
+    process.stderr.write(`sandbox: ${message.split('\n').map((l) => l.trim()).filter(Boolean).join(' | ')}\n`);
     process.exitCode = 1;
   },
 );

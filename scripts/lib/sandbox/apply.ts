@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EnvironmentConfig } from '../../../environments/schema';
 import { synthEnvironments } from '../synth';
-import { terraformInit, terraformSetup } from '../terraform';
+import { terraformSetup } from '../terraform';
 
 /**
  * Applying a stack into the emulator: one code path for the end-to-end tier (__tests__/helpers/emulator.ts) and
@@ -35,10 +35,31 @@ export function terraformAsync(args: string[], cwd: string, env: Record<string, 
 }
 
 /** Synthesizes `env` for the emulator target (local state, no Application Auto Scaling) into `outdir`. */
-export function synthForEmulator(env: EnvironmentConfig, outdir: string, state: EmulatorState = { kind: 'local' }): string {
-  const dir = synthEnvironments([env], outdir, 'emulator')[env.name];
+export function synthForEmulator(env: EnvironmentConfig, outdir: string, state: EmulatorState = { kind: 'local' }, options: { quiet?: boolean } = {}): string {
+  const dir = options.quiet ? withoutStderr(() => synthEnvironments([env], outdir, 'emulator'))[env.name] : synthEnvironments([env], outdir, 'emulator')[env.name];
   if (state.kind === 's3') useS3Backend(dir, env);
   return dir;
+}
+
+/**
+ * Runs `fn` with stderr held back: the policy report that synthesis prints (also written to policy-report.json next to
+ * cdk.tf.json) is noise in the sandbox's output. What was held back is written when `fn` throws.
+ */
+function withoutStderr<T>(fn: () => T): T {
+  const write = process.stderr.write.bind(process.stderr);
+  let held = '';
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    held += chunk.toString();
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    return fn();
+  } catch (e) {
+    write(held);
+    throw e;
+  } finally {
+    process.stderr.write = write;
+  }
 }
 
 /**
@@ -69,7 +90,9 @@ function useS3Backend(dir: string, env: EnvironmentConfig): void {
  * security-group rules are re-applied.
  */
 export async function applyIntoEmulator(dir: string, env: EnvironmentConfig, emulatorEnv: Record<string, string>): Promise<void> {
-  terraformInit(dir);
+  // The emulator's environment reaches init too: an S3 backend is configured there.
+  const init = await terraformAsync(['init', '-input=false'], dir, emulatorEnv);
+  if (init.code !== 0) throw new Error(`terraform init of ${env.name} failed (exit ${init.code}): ${tail(init.stderr || init.stdout)}`);
   const blueGreen = env.service.deployment?.strategy === 'blue-green';
   for (const targets of [[], gapTargets(dir, { services: !blueGreen })]) {
     const r = await terraformAsync(['apply', '-auto-approve', '-input=false', ...targets.map((t) => `-target=${t}`)], dir, emulatorEnv);

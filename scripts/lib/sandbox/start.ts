@@ -58,7 +58,7 @@ async function applyAll(dir: string, endpoint: string, region: string, envs: Env
   for (const configured of envs) {
     await createStateBucket(endpoint, configured);
     const env = await withEmulatorCertificate(endpoint, configured);
-    ready.push({ env, stackDir: synthForEmulator(env, join(outdir, env.name), { kind: 's3' }) });
+    ready.push({ env, stackDir: synthForEmulator(env, join(outdir, env.name), { kind: 's3' }, { quiet: true }) });
   }
   progress(`applying ${envs.map((e) => e.name).join(' and ')} into the emulator (terraform apply, a few minutes)`);
   await Promise.all(ready.map(({ env, stackDir }) => applyIntoEmulator(stackDir, env, awsEnv)));
