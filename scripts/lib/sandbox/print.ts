@@ -42,7 +42,8 @@ export function exampleCommands(state: SandboxState): string[] {
     if (dev) out.push(`ecs-release deploy --env dev --image ${shellQuote(`${dev.uri}:${dev.tag}`)} --commit ${dev.tag} --role-arn ${shellQuote(role('dev'))}`);
   }
   if (role('dev') && role('prod')) {
-    out.push(`ecs-release promote --from dev --to prod --from-role-arn ${shellQuote(role('dev'))} --to-role-arn ${shellQuote(role('prod'))}`);
+    // --no-wait: prod is blue/green and the emulator's CodeDeploy records a deployment but never runs it.
+    out.push(`ecs-release promote --from dev --to prod --from-role-arn ${shellQuote(role('dev'))} --to-role-arn ${shellQuote(role('prod'))} --no-wait`);
   }
   const others = state.images.filter((i) => i.env === 'dev').slice(1);
   if (others.length) out.push(`other images: ${others.map((i) => `${i.uri}:${i.tag} (${i.digest.slice(0, 19)}…)`).join(', ')}`);
