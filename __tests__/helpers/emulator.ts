@@ -1,17 +1,19 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
+import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient, ListTaskDefinitionsCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, type Service, type TaskDefinition } from '@aws-sdk/client-ecs';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { EnvironmentConfig } from '../../environments/schema';
 import { resourceNames } from '../../environments/names';
 import { startMoto, type Moto } from '../../scripts/lib/moto';
+import { applyIntoEmulator, terraformAsync } from '../../scripts/lib/sandbox/apply';
+import { pushImage as pushSandboxImage } from '../../scripts/lib/sandbox/aws';
 import { repoRoot } from '../../scripts/lib/paths';
 import { scratchDir, synthEnvironments } from '../../scripts/lib/synth';
-import { terraform, terraformInit, terraformSetup } from '../../scripts/lib/terraform';
+import { terraform } from '../../scripts/lib/terraform';
 import { awsClientFactory } from '../../src/release/aws';
 import { runCli } from '../../src/release/cli';
 import { gap } from '../e2e/moto-gaps';
@@ -44,16 +46,7 @@ export function deployRoleArn(env: EnvironmentConfig): string {
  * layers give distinct digests). The same tag always yields the same manifest, hence the same digest in any registry.
  */
 export async function pushImage(moto: Moto, env: EnvironmentConfig, tag: string): Promise<{ digest: string; uri: string }> {
-  const { ecr } = await accountClients(moto, env.accountId, env.region);
-  const sha = (s: string) => `sha256:${createHash('sha256').update(s).digest('hex')}`;
-  const manifest = JSON.stringify({
-    schemaVersion: 2,
-    mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-    config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 1469, digest: sha(`config ${tag}`) },
-    layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: 3_000_000, digest: sha(`layer ${tag}`) }],
-  });
-  const r = await ecr.send(new PutImageCommand({ repositoryName: env.registry.repositoryName, imageManifest: manifest, imageTag: tag }));
-  return { digest: r.image!.imageId!.imageDigest!, uri: `${env.accountId}.dkr.ecr.${env.region}.amazonaws.com/${env.registry.repositoryName}` };
+  return pushSandboxImage(moto.endpoint, env, tag);
 }
 
 /** A commit-like tag. */
@@ -61,22 +54,8 @@ export function commitTag(): string {
   return randomBytes(4).toString('hex').slice(0, 7);
 }
 
-/** Runs terraform without blocking the event loop (two stacks apply side by side). */
-export function terraformAsync(args: string[], cwd: string, env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  const setup = terraformSetup();
-  return new Promise((resolve) => {
-    const child = spawn('terraform', [...args, '-no-color'], { cwd, env: { ...setup.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
-
-function tail(text: string): string {
-  return text.trim().split('\n').filter((l) => l.trim()).slice(-15).join('\n');
-}
+/** Runs terraform without blocking the event loop (the sandbox library's, shared). */
+export { terraformAsync };
 
 export interface AppliedStack {
   readonly env: EnvironmentConfig;
@@ -91,15 +70,14 @@ export function synthStack(env: EnvironmentConfig): AppliedStack {
   return { env, dir: dirs[env.name], remove: scratch.remove };
 }
 
-/** Synthesizes and applies one environment's stack into moto (twice: see the create-service-fields gap). */
+/**
+ * Synthesizes and applies one environment's stack into moto: the same code path as `npm run sandbox`
+ * (scripts/lib/sandbox/apply.ts; a second apply targets the create-service-fields gap).
+ */
 export async function applyStack(moto: Moto, env: EnvironmentConfig): Promise<AppliedStack> {
   gap('create-service-fields');
   const stack = synthStack(env);
-  terraformInit(stack.dir);
-  for (let i = 0; i < 2; i += 1) {
-    const r = await terraformAsync(['apply', '-auto-approve', '-input=false'], stack.dir, moto.env);
-    if (r.code !== 0) throw new Error(`terraform apply of ${env.name} into moto failed (exit ${r.code}):\n${tail(r.stderr || r.stdout)}`);
-  }
+  await applyIntoEmulator(stack.dir, env, moto.env);
   return stack;
 }
 
