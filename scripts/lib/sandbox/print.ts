@@ -1,3 +1,4 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { repoRoot } from '../paths';
 import { emulatorEnv, type SandboxState } from './server';
@@ -7,6 +8,18 @@ export function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
+/** `<dir>/bin`: holds `ecs-release`, a shim for this checkout's compiled CLI (the package's bin is not linked here). */
+export function binDir(dir: string): string {
+  return join(dir, 'bin');
+}
+
+/** Writes the `ecs-release` shim into the sandbox's bin folder. */
+export function writeShims(dir: string): void {
+  const cli = join(repoRoot(), 'dist', 'src', 'release', 'cli.js');
+  mkdirSync(binDir(dir), { recursive: true });
+  writeFileSync(join(binDir(dir), 'ecs-release'), `#!/bin/sh\nexec node ${shellQuote(cli)} "$@"\n`, { mode: 0o755 });
+}
+
 /** The variables to export: the emulator for the AWS SDK, Terraform and the cdktf CLI (S3 backend included). */
 export function sandboxEnv(state: SandboxState): Record<string, string> {
   // CHECKPOINT_DISABLE: the cdktf CLI and Terraform skip HashiCorp's version check.
@@ -14,17 +27,16 @@ export function sandboxEnv(state: SandboxState): Record<string, string> {
 }
 
 /**
- * What `npm run sandbox` prints on stdout: a shell snippet (exports, an `ecs-release` function for the compiled CLI,
- * examples as comments), so `eval "$(npm run --silent sandbox)"` works as well as copying it.
+ * What `npm run sandbox` prints on stdout: a shell snippet (exports, PATH with the sandbox's `ecs-release` for the
+ * compiled CLI, examples as comments), so `eval "$(npm run --silent sandbox)"` works as well as copying it.
  */
 export function renderSandbox(state: SandboxState, dir: string, reused: boolean): string {
-  const cli = join(repoRoot(), 'dist', 'src', 'release', 'cli.js');
   const lines = [
     `# ecs-coexist sandbox ${reused ? 'already running' : 'ready'}: moto on ${state.endpoint} (pid ${state.pid}), ` +
       `${state.environments.map((e) => e.name).join(' and ')} applied, state in ${relative(process.cwd(), dir) || '.'}`,
     ...Object.entries(sandboxEnv(state)).map(([k, v]) => `export ${k}=${shellQuote(v)}`),
     'unset AWS_PROFILE',
-    `ecs-release() { node ${shellQuote(cli)} "$@"; }`,
+    `export PATH=${shellQuote(binDir(dir))}:"$PATH"`,
     '# Try:',
     ...exampleCommands(state).map((c) => `#   ${c}`),
   ];

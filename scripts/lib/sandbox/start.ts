@@ -5,6 +5,7 @@ import type { EnvironmentConfig } from '../../../environments/schema';
 import { ENVIRONMENTS } from '../../../main';
 import { applyIntoEmulator, synthForEmulator } from './apply';
 import { createStateBucket, deployRoleArn, pushImage, startOriginalTaskSet, withEmulatorCertificate } from './aws';
+import { writeShims } from './print';
 import { emulatorEnv, isAlive, readState, startServer, stopSandbox, writeState, type SandboxImage, type SandboxState } from './server';
 
 /** Tags of the images every sandbox holds, in every environment's registry (distinct layers, so distinct digests). */
@@ -41,6 +42,7 @@ export async function startSandbox(dir: string, progress: (line: string) => void
     for (const env of applied) {
       for (const tag of SANDBOX_TAGS) images.push({ env: env.name, tag, ...(await pushImage(server.endpoint, env, tag)) });
     }
+    writeShims(dir);
     const state: SandboxState = { ...base, ready: true, environments: applied.map((e) => ({ name: e.name, deployRoleArn: deployRoleArn(e) })), images };
     writeState(dir, state);
     return { state, reused: false };
