@@ -99,3 +99,23 @@ describe('npm run sandbox: one command to a usable emulator, the printed environ
     expect({ code: status.code, stdout: status.stdout.trim() }).toEqual({ code: 3, stdout: expect.stringMatching(/^sandbox: not running/) });
   }, 180_000);
 });
+
+describe('npm run sandbox refuses what it does not know', () => {
+  test('an unknown command: one line naming it and the allowed ones, exit 2, nothing started', () => {
+    // GIVEN an empty sandbox folder / WHEN asked for a command that does not exist
+    const scratch = scratchDir('e2e-sandbox-usage');
+    const dir = join(scratch.dir, 'sandbox');
+    try {
+      const r = spawnSync(process.execPath, [join(repoRoot(), 'dist', 'scripts', 'sandbox.js'), 'restart'], { env: { ...process.env, ECS_COEXIST_SANDBOX_DIR: dir }, encoding: 'utf8' });
+      // THEN one line, the documented exit code, and no sandbox folder
+      expect({ code: r.status, stderr: r.stderr, stdout: r.stdout }).toEqual({
+        code: 2,
+        stderr: 'sandbox: command: received "restart"; allowed: start, status or stop (usage: npm run sandbox [-- start|status|stop])\n',
+        stdout: '',
+      });
+      expect(existsSync(dir)).toBe(false);
+    } finally {
+      scratch.remove();
+    }
+  });
+});
