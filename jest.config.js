@@ -19,4 +19,6 @@ module.exports = {
   testTimeout: 120000,
   // Terraform and moto tiers spawn heavy processes; two workers match the two cores of CI machines.
   maxWorkers: 2,
+  // Longest files first, estimated on a fresh clone (see the file): the e2e scenarios set the suite's wall time.
+  testSequencer: '<rootDir>/__tests__/helpers/test-sequencer.js',
 };

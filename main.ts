@@ -1,5 +1,7 @@
+import { join } from 'node:path';
 import { App } from 'cdktf';
 import { ConfigError, loadEnvironment } from './environments';
+import { linkImpliedMirror } from './scripts/lib/terraform';
 import { EnvironmentStack } from './stacks/environment-stack';
 
 /**
@@ -26,8 +28,10 @@ if (require.main === module) {
     // Every environment is validated before any stack is built: a refusal names the file, not a half-built app.
     const envs = ENVIRONMENTS.map((name) => loadEnvironment(name));
     const app = new App();
-    for (const env of envs) new EnvironmentStack(app, env);
+    const stacks = envs.map((env) => new EnvironmentStack(app, env));
     app.synth();
+    // `cdktf diff/plan/deploy` run Terraform in each stack's folder without our wrapper: point it at the provider mirror.
+    for (const stack of stacks) linkImpliedMirror(join(app.outdir, 'stacks', stack.node.id));
   } catch (e) {
     // Refused configuration (and any other failure) ends as its message on stderr and exit 1, never a stack trace:
     // the message is what the user must fix; the stack only points into this repository's code.

@@ -1,6 +1,6 @@
 import { defineEnvironment } from './schema';
 
-/** Development account: rolling deployments, one NAT gateway, plain HTTP until a certificate is configured. */
+/** Development account: rolling deployments, one NAT gateway, plain HTTP from named source ranges until a certificate is configured. */
 export default defineEnvironment({
   name: 'dev',
   project: 'webapp',
@@ -28,6 +28,11 @@ export default defineEnvironment({
   },
   loadBalancer: {
     deletionProtection: false,
+    // Plain HTTP to tasks holding a database secret with ECS Exec on: only from the team's office/VPN range (the
+    // configuration refuses 0.0.0.0/0 here until a certificate is set). 203.0.113.0/24 is a documentation range:
+    // replace it with yours.
+    allowedIngressCidrs: ['203.0.113.0/24'],
+    accessLogs: { retentionDays: 14 },
   },
   service: {
     name: 'web',

@@ -30,6 +30,9 @@ export default defineEnvironment({
     domainName: 'www.example.com',
     deletionProtection: true,
     allowedTestCidrs: ['203.0.113.0/24'],
+    // AWS WAF is on by default in production; this adds a per-client-IP rate limit to the managed rule groups.
+    webAcl: { rateLimitPer5Minutes: 2000 },
+    accessLogs: { retentionDays: 365 },
   },
   service: {
     name: 'web',

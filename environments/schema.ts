@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { secretLookingVariable } from '../rules/lib/secret-patterns';
 import { reasonProblem } from '../rules/lib/suppressions';
+import { isWorldOpen, WORLD_OPEN_PREFIX } from '../rules/lib/open-cidr';
 import { cidrContains, cidrsOverlap, parseCidr } from './cidr';
 import { hostileInputChecks } from './schema/checks';
 import { deploymentSchema, healthCheckSchema, autoScalingSchema } from './schema/deployment';
@@ -134,6 +135,18 @@ const registrySchema = z.strictObject({
   acceptReplicationFrom: str(ACCOUNT_ID, 'a 12-digit AWS account id').optional(),
 });
 
+/** AWS managed WAF rule groups that work without extra configuration (Bot Control and ATP need their own). */
+export const AWS_MANAGED_RULE_GROUPS = [
+  'AWSManagedRulesAmazonIpReputationList',
+  'AWSManagedRulesCommonRuleSet',
+  'AWSManagedRulesKnownBadInputsRuleSet',
+  'AWSManagedRulesAnonymousIpList',
+  'AWSManagedRulesSQLiRuleSet',
+  'AWSManagedRulesLinuxRuleSet',
+  'AWSManagedRulesUnixRuleSet',
+  'AWSManagedRulesAdminProtectionRuleSet',
+] as const;
+
 const loadBalancerSchema = z.strictObject({
   /** ACM certificate for HTTPS; required in prod. Without it the ALB serves plain HTTP. @default undefined */
   certificateArn: str(CERT_ARN, 'an ACM certificate ARN').optional(),
@@ -145,13 +158,41 @@ const loadBalancerSchema = z.strictObject({
   deletionProtection: z.boolean().default(true),
   /** @default 60 */
   idleTimeoutSeconds: int(1, 4000).default(60),
-  /** Sources allowed on the ALB's public listeners. @default ['0.0.0.0/0'] */
+  /**
+   * Sources allowed on the ALB's public listeners. Without a certificate, a range wider than /8 is refused while ECS
+   * Exec is on or the service has secrets (plain HTTP to the internet). @default ['0.0.0.0/0']
+   */
   allowedIngressCidrs: z.array(cidr).min(1).default(['0.0.0.0/0']),
   /** Port of the blue/green test listener. @default 8443 */
   testListenerPort: int(1, 65535).default(8443),
   /** Sources allowed on the test listener (blue/green only). @default [] */
   allowedTestCidrs: z.array(cidr).default([]),
+  /** AWS WAF web ACL with AWS managed rule groups in front of the load balancer (modules/web-acl.ts). */
+  webAcl: z
+    .strictObject({
+      /** Must stay true in production. @default true in production, false elsewhere (webAclEnabled()) */
+      enabled: z.boolean().optional(),
+      /** AWS managed rule groups, in evaluation order. @default IP reputation, common rule set, known bad inputs */
+      managedRuleGroups: z.array(z.enum(AWS_MANAGED_RULE_GROUPS)).min(1).optional(),
+      /** Requests one client IP may send per 5 minutes before WAF blocks it. @default undefined (no rate rule) */
+      rateLimitPer5Minutes: int(10, 2_000_000_000).optional(),
+    })
+    .default({}),
+  /** Load-balancer access logs to a dedicated S3 bucket (modules/access-log-bucket.ts). */
+  accessLogs: z
+    .strictObject({
+      /** Must stay true in production. @default true */
+      enabled: z.boolean().default(true),
+      /** Days a log object is kept before S3 deletes it. @default 90 */
+      retentionDays: int(1, 3650).default(90),
+    })
+    .default({ enabled: true, retentionDays: 90 }),
 });
+
+/** Whether the environment puts a WAF web ACL in front of its load balancer: on by default in production. */
+export function webAclEnabled(env: Pick<EnvironmentConfig, 'production' | 'loadBalancer'>): boolean {
+  return env.loadBalancer.webAcl.enabled ?? env.production;
+}
 
 const stateSchema = z.strictObject({
   bucket: str(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name'),
@@ -276,6 +317,7 @@ function crossFieldChecks(env: z.output<typeof environmentSchema>, ctx: z.Refine
     if (certRegion !== env.region) fail(['loadBalancer', 'certificateArn'], lb.certificateArn, `a certificate in region ${env.region} (a load balancer only uses certificates of its own region)`);
     else if (certAccount !== env.accountId) fail(['loadBalancer', 'certificateArn'], lb.certificateArn, `a certificate of account ${env.accountId} (accountId)`);
   }
+  edgeChecks(env, fail);
   const shared = Object.keys(svc.environment).filter((k) => k in svc.secrets);
   if (shared.length > 0) fail(['service', 'environment', shared[0]], shared[0], 'a name not also defined in service.secrets');
   if (svc.enableExecuteCommand && env.production && !svc.executeCommandReason) {
@@ -319,6 +361,24 @@ function crossFieldChecks(env: z.output<typeof environmentSchema>, ctx: z.Refine
   for (const key of Object.keys(env.tags)) {
     if (key.toLowerCase().startsWith('aws:')) fail(['tags', key], key, "a tag key not starting with 'aws:'");
   }
+}
+
+/**
+ * The edge: plain HTTP open to the internet is refused while the tasks hold a secret or accept ECS Exec sessions, and
+ * production keeps its web ACL and access logs.
+ */
+function edgeChecks(env: z.output<typeof environmentSchema>, fail: (path: (string | number)[], input: unknown, allowed: string) => void): void {
+  const lb = env.loadBalancer;
+  const exposed = env.service.enableExecuteCommand ? 'service.enableExecuteCommand is true' : Object.keys(env.service.secrets).length > 0 ? 'service.secrets is set' : undefined;
+  // Production is refused without a certificate anyway (below); this is the dev and staging case.
+  if (!env.production && !lb.certificateArn && exposed) {
+    const open = lb.allowedIngressCidrs.findIndex(isWorldOpen);
+    if (open >= 0) {
+      fail(['loadBalancer', 'allowedIngressCidrs', open], lb.allowedIngressCidrs[open], `named source ranges narrower than /${WORLD_OPEN_PREFIX} (an office or VPN CIDR), or a loadBalancer.certificateArn, when ${exposed} (plain HTTP must not be open to the internet)`);
+    }
+  }
+  if (env.production && lb.webAcl.enabled === false) fail(['loadBalancer', 'webAcl', 'enabled'], false, 'true in production (AWS WAF with AWS managed rule groups)');
+  if (env.production && !lb.accessLogs.enabled) fail(['loadBalancer', 'accessLogs', 'enabled'], false, 'true in production (every request must be traceable)');
 }
 
 function compactList(values: readonly number[]): string {

@@ -5,6 +5,7 @@ import type { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import type { AccessLogBucket } from './access-log-bucket';
 import type { Network } from './network';
 
 /** What CodeDeploy rewrites on a blue/green listener, and so the only paths Terraform ignores there. */
@@ -38,6 +39,8 @@ export interface LoadBalancerProps {
   readonly domainName?: string;
   /** A second listener for blue/green testing. @default undefined (none) */
   readonly testListener?: TestListenerProps;
+  /** Bucket for the access logs (every request, with client IP, path, status and TLS details). @default undefined (none) */
+  readonly accessLogBucket?: AccessLogBucket;
 }
 
 /**
@@ -45,7 +48,8 @@ export interface LoadBalancerProps {
  *
  * Secure by default: invalid HTTP header fields are dropped (AWS default: forwarded), deletion protection is on
  * (AWS default: off), HTTP only redirects to HTTPS when a certificate is configured, the TLS policy is TLS 1.2+ with
- * forward secrecy, and listeners answer 404 unless a service's rule matches.
+ * forward secrecy, and listeners answer 404 unless a service's rule matches. With `accessLogBucket` every request is
+ * logged there; the WAF web ACL is associated from outside (modules/web-acl.ts takes the ALB's ARN).
  */
 export class LoadBalancer extends Construct {
   public readonly alb: Lb;
@@ -114,6 +118,9 @@ export class LoadBalancer extends Construct {
       enableDeletionProtection: props.deletionProtection ?? true,
       idleTimeout: props.idleTimeoutSeconds ?? 60,
       desyncMitigationMode: 'strictest',
+      accessLogs: props.accessLogBucket ? { bucket: props.accessLogBucket.bucket.bucket, prefix: props.accessLogBucket.prefix, enabled: true } : undefined,
+      // AWS test-writes to the bucket when access logs are turned on: the bucket policy must exist first.
+      dependsOn: props.accessLogBucket?.ready,
       tags: { Name: props.name },
     });
 

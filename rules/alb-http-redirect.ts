@@ -1,11 +1,6 @@
-import { listenerProtocol, LISTENER_TYPES, loadBalancerOf, rulesOf } from './lib/load-balancers';
+import { listenerProtocol, LISTENER_TYPES, loadBalancerOf, redirectsToHttps, rulesOf } from './lib/load-balancers';
 import { blocks } from './lib/synthesized';
 import { fromFindings, NOT_APPLICABLE, type Finding, type PolicyRule } from './lib/types';
-
-function redirectsToHttps(actions: unknown): boolean {
-  const list = blocks(actions);
-  return list.length > 0 && list.every((a) => a.type === 'redirect' && String(blocks(a.redirect)[0]?.protocol ?? '').toUpperCase() === 'HTTPS');
-}
 
 /** Plain HTTP only ever answers with a redirect to HTTPS, and no listener rule bypasses that redirect. */
 export const rule: PolicyRule = {

@@ -1,10 +1,13 @@
 import type { TerraformStack } from 'cdktf';
 import type { IConstruct } from 'constructs';
+import { rule as albAccessLogs } from './alb-access-logs';
 import { rule as albDeletionProtection } from './alb-deletion-protection';
 import { rule as albDropInvalidHeaders } from './alb-drop-invalid-headers';
 import { rule as albHttpRedirect } from './alb-http-redirect';
 import { rule as albHttps } from './alb-https';
+import { rule as albOpenPlainHttp } from './alb-open-plain-http';
 import { rule as albTlsPolicy } from './alb-tls-policy';
+import { rule as albWebAcl } from './alb-web-acl';
 import { rule as ecrImmutableScan } from './ecr-immutable-scan';
 import { rule as ecsExecProduction } from './ecs-exec-production';
 import { rule as ecsSecretsNotInEnvironment } from './ecs-secrets-not-in-environment';
@@ -38,6 +41,9 @@ export const ALL_RULES: readonly PolicyRule[] = [
   albTlsPolicy,
   albDropInvalidHeaders,
   albDeletionProtection,
+  albWebAcl,
+  albAccessLogs,
+  albOpenPlainHttp,
   iamNoWildcardActions,
   iamNoWildcardResources,
   iamPassroleCondition,

@@ -1,12 +1,16 @@
 /**
- * `npm run bench`: measures, in one run on this machine, every performance figure the project promises (synthesis vs
- * the cdktf template, unit-tier time, synthesis scaling with services, rollout lower bounds, release-CLI cost), with
- * medians of several runs; prints a table, writes bench/results.json and regenerates the README's marked performance
- * block from it. It reports; it does not fail on a missed target (it fails when something it measures fails to run).
+ * `npm run bench`: measures, in one run on this machine, every performance figure the project promises (the cdktf CLI
+ * and `npm run preview` as users run them, synthesis vs the cdktf template, unit-tier time, synthesis scaling with
+ * services, rollout lower bounds, release-CLI cost, `npm test` by tier), with medians of several runs; prints a table,
+ * writes bench/results.json and regenerates the README's marked performance block and docs/performance.md from it. It
+ * reports; it does not fail on a missed target (it fails when something it measures fails to run).
  *
- *   npm run bench                         full run (5 repetitions)
- *   npm run bench -- --quick              1 repetition (what `npm test` runs, into a scratch directory)
- *   npm run bench -- --render-only        rewrite the README block from bench/results.json, measure nothing
+ *   npm run bench                         full run (5 repetitions; about 15 minutes on 2 idle cores)
+ *   npm run bench -- --quick              1 repetition, the unit tier instead of the whole suite (checks it works)
+ *   npm run bench -- --render-only        rewrite the README block and docs/performance.md from bench/results.json
+ *
+ * The plan-comment scale figures (`planCommentScale` in the results, rendered by docs/performance.md): plans of 1, 10
+ * and 55 MB (1 MB only with --quick) rendered by the compiled CLI, time and peak memory (scripts/lib/bench/plan-comment-scale.ts).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -14,7 +18,8 @@ import { dirname, join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { repoRoot } from './lib/paths';
 import { MEASUREMENTS } from './lib/bench/measurements';
-import { renderReadmeBlock, renderTable, replaceReadmeBlock } from './lib/bench/report';
+import { measurePlanCommentScale } from './lib/bench/plan-comment-scale';
+import { PERFORMANCE_DOC, renderPerformanceDoc, renderReadmeBlock, renderTable, replaceReadmeBlock } from './lib/bench/report';
 import type { BenchResults, Section } from './lib/bench/types';
 
 interface Options {
@@ -22,9 +27,13 @@ interface Options {
   repetitions?: number;
   out: string;
   readme: string | false;
+  docs: string | false;
   renderOnly?: boolean;
   only?: string[];
 }
+
+/** The --only id of the plan-comment scale figures (not a MEASUREMENTS entry: it has its own field in the results). */
+export const PLAN_COMMENT_SCALE = 'plan-comment-scale';
 
 export async function runBench(opts: { quick: boolean; repetitions: number; only?: string[]; log: (m: string) => void }): Promise<BenchResults> {
   const root = repoRoot();
@@ -32,6 +41,7 @@ export async function runBench(opts: { quick: boolean; repetitions: number; only
   const loadAverageAtStart = loadavg().map((l) => Math.round(l * 100) / 100);
   const scratch = mkdtempSync(join(tmpdir(), 'ecs-coexist-bench-'));
   const sections: Section[] = [];
+  let planCommentScale: BenchResults['planCommentScale'];
   try {
     for (const m of MEASUREMENTS) {
       if (opts.only && !opts.only.includes(m.id)) continue;
@@ -40,6 +50,10 @@ export async function runBench(opts: { quick: boolean; repetitions: number; only
       const result = await m.run({ root, repetitions: opts.repetitions, quick: opts.quick, scratch, earlier: sections, log: opts.log });
       sections.push({ id: m.id, title: m.title, ...result });
       opts.log(`   (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+    }
+    if (!opts.only || opts.only.includes(PLAN_COMMENT_SCALE)) {
+      opts.log('== plan-comment on 1, 10 and 55 MB plans (time and peak memory grow linearly)');
+      planCommentScale = await measurePlanCommentScale({ sizesMB: opts.quick ? [1] : [1, 10, 55], outDir: scratch });
     }
   } finally {
     rmSync(scratch, { recursive: true, force: true });
@@ -61,6 +75,7 @@ export async function runBench(opts: { quick: boolean; repetitions: number; only
     },
     durationSeconds: Math.round((Date.now() - started) / 100) / 10,
     sections,
+    ...(planCommentScale ? { planCommentScale } : {}),
   };
 }
 
@@ -89,15 +104,18 @@ async function main(argv: string[]): Promise<number> {
     .option('--out <file>', 'results JSON', join(root, 'bench', 'results.json'))
     .option('--readme <file>', 'README whose marked block is rewritten', join(root, 'README.md'))
     .option('--no-readme', 'leave the README alone')
+    .option('--docs <file>', 'full report (Markdown), rewritten', join(root, PERFORMANCE_DOC))
+    .option('--no-docs', 'leave the full report alone')
     .option('--render-only', 'measure nothing: rewrite the README block from the results JSON')
-    .option('--only <ids...>', `measure only these (${MEASUREMENTS.map((m) => m.id).join(', ')})`)
+    .option('--only <ids...>', `measure only these (${[...MEASUREMENTS.map((m) => m.id), PLAN_COMMENT_SCALE].join(', ')})`)
     .exitOverride();
   program.parse(argv, { from: 'user' });
   const o = program.opts<Options>();
   const out = resolve(o.out);
   if (o.only) {
-    const unknown = o.only.filter((id) => !MEASUREMENTS.some((m) => m.id === id));
-    if (unknown.length) throw new Error(`--only: received ${unknown.join(', ')}; allowed: ${MEASUREMENTS.map((m) => m.id).join(', ')}`);
+    const known = [...MEASUREMENTS.map((m) => m.id), PLAN_COMMENT_SCALE];
+    const unknown = o.only.filter((id) => !known.includes(id));
+    if (unknown.length) throw new Error(`--only: received ${unknown.join(', ')}; allowed: ${known.join(', ')}`);
   }
 
   let results: BenchResults;
@@ -113,6 +131,11 @@ async function main(argv: string[]): Promise<number> {
   if (o.readme !== false) {
     writeReadme(resolve(o.readme), results);
     process.stdout.write(`README block: ${resolve(o.readme)}\n`);
+  }
+  if (o.docs !== false) {
+    mkdirSync(dirname(resolve(o.docs)), { recursive: true });
+    writeFileSync(resolve(o.docs), renderPerformanceDoc(results));
+    process.stdout.write(`Full report: ${resolve(o.docs)}\n`);
   }
   return 0;
 }

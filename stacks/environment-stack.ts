@@ -1,14 +1,16 @@
 import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { resourceNames, type ResourceNames } from '../environments/names';
-import type { EnvironmentConfig } from '../environments/schema';
+import { awsName, resourceNames, type ResourceNames } from '../environments/names';
+import { webAclEnabled, type EnvironmentConfig } from '../environments/schema';
+import { AccessLogBucket } from '../modules/access-log-bucket';
 import { CiAccess } from '../modules/ci-access';
 import { EcsCluster } from '../modules/cluster';
 import { LoadBalancer } from '../modules/load-balancer';
 import { LogEncryptionKey } from '../modules/log-key';
 import { Network } from '../modules/network';
 import { ContainerRegistry } from '../modules/registry';
+import { WebAcl } from '../modules/web-acl';
 import { WebService } from '../modules/web-service';
 import { applyPolicyChecks } from '../rules';
 
@@ -35,6 +37,10 @@ export class EnvironmentStack extends TerraformStack {
   public readonly registry: ContainerRegistry;
   public readonly cluster: EcsCluster;
   public readonly loadBalancer: LoadBalancer;
+  /** The load balancer's access-log bucket, unless loadBalancer.accessLogs.enabled is false (never in production). */
+  public readonly accessLogs?: AccessLogBucket;
+  /** The WAF web ACL in front of the load balancer (on by default in production, see webAclEnabled()). */
+  public readonly webAcl?: WebAcl;
   public readonly service: WebService;
   public readonly ci: CiAccess;
 
@@ -63,15 +69,36 @@ export class EnvironmentStack extends TerraformStack {
       ...env.registry,
     });
     this.cluster = new EcsCluster(this, 'cluster', { name: this.names.cluster });
+    const edge = env.loadBalancer;
+    if (edge.accessLogs.enabled) {
+      this.accessLogs = new AccessLogBucket(this, 'access-logs', {
+        // Bucket names are global: the account id keeps them unique, the cut keeps them within 63 characters.
+        bucketName: `${awsName(this.names.prefix, 41)}-alb-logs-${env.accountId}`,
+        accountId: env.accountId,
+        region: env.region,
+        retentionDays: edge.accessLogs.retentionDays,
+        forceDestroy: !env.production,
+      });
+    }
     this.loadBalancer = new LoadBalancer(this, 'load-balancer', {
       name: this.names.loadBalancer,
       network: this.network,
-      ...env.loadBalancer,
+      ...edge,
+      accessLogBucket: this.accessLogs,
       testListener:
         env.service.deployment.strategy === 'blue-green'
           ? { port: env.loadBalancer.testListenerPort, allowedCidrs: env.loadBalancer.allowedTestCidrs }
           : undefined,
     });
+    if (webAclEnabled(env)) {
+      this.webAcl = new WebAcl(this, 'web-acl', {
+        name: this.names.prefix,
+        resourceArns: [this.loadBalancer.alb.arn],
+        managedRuleGroups: edge.webAcl.managedRuleGroups,
+        rateLimitPer5Minutes: edge.webAcl.rateLimitPer5Minutes,
+        logging: { retentionDays: env.logRetentionDays, encryptionKey: this.logKey },
+      });
+    }
     this.service = new WebService(this, 'service', {
       environment: env.name,
       accountId: env.accountId,

@@ -175,9 +175,7 @@ describe('prod blue/green against moto with real Terraform: CodeDeploy moves tra
 
     dir = synthEnvironments([env], outdir, 'emulator').prod;
     tf(['init', '-input=false']);
-    const started = Date.now();
     tf(['apply', '-auto-approve', '-input=false']);
-    process.stdout.write(`apply of prod (blue/green) on moto: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 
     const tgs = (await aws.elb.send(new DescribeTargetGroupsCommand({ Names: [names.targetGroup, names.greenTargetGroup] }))).TargetGroups!;
     ids.blue = tgs.find((t) => t.TargetGroupName === names.targetGroup)!.TargetGroupArn!;

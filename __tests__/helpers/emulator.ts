@@ -110,13 +110,16 @@ export interface PlanResult {
 /** `terraform plan -detailed-exitcode` (0 = no changes, 2 = changes) plus what would change. */
 export function plan(moto: Moto, stack: AppliedStack): PlanResult {
   const r = terraform(['plan', '-input=false', '-detailed-exitcode', '-out=tfplan'], stack.dir, { okCodes: [0, 2], env: moto.env });
+  const text = r.stdout.split('\n').filter((l) => !/Refreshing state|Reading\.\.\.|Read complete/.test(l)).join('\n');
+  // Exit 0 is Terraform's own "the diff is empty": no resource changes to read (`show -json` starts the provider again).
+  if (r.code === 0) return { code: 0, changes: [], text };
   const shown = JSON.parse(terraform(['show', '-json', 'tfplan'], stack.dir, { env: moto.env }).stdout) as {
     resource_changes?: { address: string; action_reason?: string; change: { actions: string[] } }[];
   };
   const changes = (shown.resource_changes ?? [])
     .filter((c) => !(c.change.actions.length === 1 && ['no-op', 'read'].includes(c.change.actions[0])))
     .map((c) => ({ address: c.address, actions: c.change.actions, reason: c.action_reason }));
-  return { code: r.code, changes, text: r.stdout.split('\n').filter((l) => !/Refreshing state|Reading\.\.\.|Read complete/.test(l)).join('\n') };
+  return { code: r.code, changes, text };
 }
 
 export function apply(moto: Moto, stack: AppliedStack): void {

@@ -23,11 +23,11 @@ describe('log encryption key', () => {
   });
 
   test.each([
-    ['dev', devOut],
-    ['prod', prodOut],
-  ] as const)('%s: every log group is encrypted with that key', (_n, tf) => {
+    ['dev', devOut, 2],
+    ['prod', prodOut, 3],
+  ] as const)('%s: every log group is encrypted with that key (%i groups: service, flow logs, and WAF in prod)', (_n, tf, count) => {
     const groups = Object.values(resources(tf, 'aws_cloudwatch_log_group'));
-    expect(groups).toHaveLength(2);
+    expect(groups).toHaveLength(count);
     expect(groups.every((g) => g.kms_key_id === keyRef(tf))).toBe(true);
   });
 });

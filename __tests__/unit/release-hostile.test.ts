@@ -1,5 +1,9 @@
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
+import { ListApplicationsCommand } from '@aws-sdk/client-codedeploy';
+import { DescribeRepositoriesCommand } from '@aws-sdk/client-ecr';
+import { DescribeLoadBalancersCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { ApiCallCounter, awsClientFactory } from '../../src/release/aws';
 import { describeAwsError } from '../../src/release/aws-errors';
 import { requireBuild } from '../helpers/terraform';
@@ -145,6 +149,28 @@ describe('ecs-release against endpoints that misbehave', () => {
       expect(recorder.requests.map((r) => r.operation)).toEqual(['AmazonSSM.PutParameter']);
     } finally {
       await recorder.close();
+    }
+  });
+
+  test('every client the factory builds gives up on a silent endpoint with a timeout (none waits forever)', async () => {
+    // GIVEN the six clients of one environment pointed at an endpoint that never answers, 300 ms per attempt
+    const silent = await startSilentEndpoint();
+    const clients = awsClientFactory({ endpoint: silent.url, credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, requestTimeoutMs: 300, maxAttempts: 1 })({ region: 'eu-west-1', sessionName: 's', counter: new ApiCallCounter() });
+    try {
+      // WHEN each makes one read
+      const calls: [string, Promise<unknown>][] = [
+        ['ecs', clients.ecs.send(new DescribeServicesCommand({ cluster: 'c', services: ['s'] }))],
+        ['ecr', clients.ecr.send(new DescribeRepositoriesCommand({}))],
+        ['ssm', clients.ssm.send(new GetParameterCommand({ Name: '/p' }))],
+        ['sts', clients.sts.send(new GetCallerIdentityCommand({}))],
+        ['codedeploy', clients.codedeploy.send(new ListApplicationsCommand({}))],
+        ['elbv2', clients.elbv2.send(new DescribeLoadBalancersCommand({}))],
+      ];
+      const outcomes = await Promise.all(calls.map(async ([name, p]) => [name, await p.then(() => 'answered', (e: Error & { code?: string }) => e.code ?? e.name)]));
+      // THEN every one ends with the request timeout
+      expect(Object.fromEntries(outcomes)).toEqual({ ecs: 'ETIMEDOUT', ecr: 'ETIMEDOUT', ssm: 'ETIMEDOUT', sts: 'ETIMEDOUT', codedeploy: 'ETIMEDOUT', elbv2: 'ETIMEDOUT' });
+    } finally {
+      await silent.close();
     }
   });
 

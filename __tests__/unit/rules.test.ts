@@ -27,6 +27,14 @@ const prodAlb = () => one(prodFacts, 'aws_lb');
 const prodTask = () => one(prodFacts, 'aws_ecs_task_definition');
 const deployPolicy = () => one(prodFacts, 'aws_iam_role_policy', 'ci/deploy/policy');
 
+/** A copy of `facts` without any resource of `type`. */
+const without = (facts: StackFacts, type: string): StackFacts => ({ ...facts, resources: facts.resources.filter((r) => r.type !== type) });
+/** Dev's HTTP listener, with the load balancer's port-80 ingress widened to `cidr`. */
+const devListenerOpenTo = (cidr: string): Given => {
+  const g = edited(devFacts, one(devFacts, 'aws_vpc_security_group_ingress_rule', 'load-balancer/in-80-0'), (a) => { a.cidr_ipv4 = cidr; });
+  return as(g.facts, one(g.facts, 'aws_lb_listener'));
+};
+
 const CASES: RuleCase[] = [
   // ecr-immutable-scan
   { rule: 'ecr-immutable-scan', title: 'accepts the repository with immutable tags and scan on push', expect: 'compliant', given: () => as(prodFacts, one(prodFacts, 'aws_ecr_repository')) },
@@ -80,6 +88,38 @@ const CASES: RuleCase[] = [
   { rule: 'alb-deletion-protection', title: 'accepts a protected production load balancer', expect: 'compliant', given: () => as(prodFacts, prodAlb()) },
   { rule: 'alb-deletion-protection', title: 'refuses an unprotected production load balancer', expect: 'non-compliant', reason: /deletion_protection/, given: () => edited(prodFacts, prodAlb(), (a) => { a.enable_deletion_protection = false; }) },
   { rule: 'alb-deletion-protection', title: 'does not apply to dev', expect: 'not-applicable', given: () => as(devFacts, one(devFacts, 'aws_lb')) },
+
+  // alb-web-acl
+  { rule: 'alb-web-acl', title: 'accepts the production load balancer behind the web ACL with AWS managed rule groups', expect: 'compliant', given: () => as(prodFacts, prodAlb()) },
+  { rule: 'alb-web-acl', title: 'refuses a production load balancer with no web ACL', expect: 'non-compliant', reason: /no WAF web ACL is associated/, given: () => as(without(prodFacts, 'aws_wafv2_web_acl_association'), prodAlb()) },
+  {
+    rule: 'alb-web-acl', title: 'refuses a web ACL whose managed rule groups only count', expect: 'non-compliant', reason: /no AWS managed rule group \(or only in count mode\)/,
+    given: () => as(edited(prodFacts, one(prodFacts, 'aws_wafv2_web_acl'), (a) => { a.rule = a.rule.filter((r: any) => r.override_action).map((r: any) => ({ ...r, override_action: { count: {} } })); }).facts, prodAlb()),
+  },
+  { rule: 'alb-web-acl', title: 'does not apply to dev', expect: 'not-applicable', given: () => as(devFacts, one(devFacts, 'aws_lb')) },
+
+  // alb-access-logs
+  { rule: 'alb-access-logs', title: 'accepts a load balancer writing access logs to its bucket', expect: 'compliant', given: () => as(prodFacts, prodAlb()) },
+  { rule: 'alb-access-logs', title: 'refuses a load balancer without access logs', expect: 'non-compliant', reason: /access logs are off/, given: () => edited(prodFacts, prodAlb(), (a) => { delete a.access_logs; }) },
+  { rule: 'alb-access-logs', title: 'refuses access logs that are declared but disabled', expect: 'non-compliant', reason: /access logs are off/, given: () => edited(prodFacts, prodAlb(), (a) => { a.access_logs.enabled = false; }) },
+
+  // alb-open-plain-http
+  { rule: 'alb-open-plain-http', title: 'accepts dev plain HTTP admitted from a named office/VPN range only', expect: 'compliant', given: () => as(devFacts, one(devFacts, 'aws_lb_listener')) },
+  { rule: 'alb-open-plain-http', title: 'refuses plain HTTP open to 0.0.0.0/0 while ECS Exec is on and the tasks hold a secret', expect: 'non-compliant', reason: /port 80 is open to 0\.0\.0\.0\/0 while ECS Exec is on/, given: () => devListenerOpenTo('0.0.0.0/0') },
+  { rule: 'alb-open-plain-http', title: 'refuses the internet written as two /1 halves', expect: 'non-compliant', reason: /open to 0\.0\.0\.0\/1/, given: () => devListenerOpenTo('0.0.0.0/1') },
+  {
+    rule: 'alb-open-plain-http', title: 'refuses an open listener when only a secret is at stake (ECS Exec off)', expect: 'non-compliant', reason: /while the tasks hold secrets/,
+    given: () => { const g = devListenerOpenTo('0.0.0.0/0'); return as(edited(g.facts, one(g.facts, 'aws_ecs_service'), (a) => { a.enable_execute_command = false; }).facts, g.resource); },
+  },
+  {
+    rule: 'alb-open-plain-http', title: 'does not apply to an open listener of tasks without secrets or ECS Exec', expect: 'not-applicable',
+    given: () => {
+      const g = devListenerOpenTo('0.0.0.0/0');
+      const noExec = edited(g.facts, one(g.facts, 'aws_ecs_service'), (a) => { a.enable_execute_command = false; }).facts;
+      return as(edited(noExec, one(noExec, 'aws_ecs_task_definition'), editContainers((cs) => cs.forEach((c) => delete c.secrets))).facts, g.resource);
+    },
+  },
+  { rule: 'alb-open-plain-http', title: 'does not apply to an HTTP listener that only redirects to HTTPS', expect: 'not-applicable', given: () => as(prodFacts, one(prodFacts, 'aws_lb_listener', 'load-balancer/http-redirect')) },
 
   // iam-no-wildcard-actions
   { rule: 'iam-no-wildcard-actions', title: 'accepts the deploy policy naming every action', expect: 'compliant', given: () => as(prodFacts, deployPolicy()) },

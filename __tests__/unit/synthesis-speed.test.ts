@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Testing } from 'cdktf';
 import { scalingStack } from '../../scripts/lib/bench/scaling-stack';
 import { scratchDir, synthEnvironments } from '../../scripts/lib/synth';
+import { linkImpliedMirror } from '../../scripts/lib/terraform';
 import { REQUIRED_TERRAFORM_VERSION } from '../../stacks/environment-stack';
 import { dev, prod, resources, synth, type TerraformJson } from '../helpers/stacks';
 
@@ -13,13 +14,13 @@ const childProcess = require('child_process') as typeof import('child_process');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const jestConfig = require('../../jest.config.js') as { transform: Record<string, [string, { jsc: { parser: { syntax: string }; target: string }; module: { type: string } }]> };
 
-describe('synthesis stays fast', () => {
+describe('synthesis does only what it must (no process spawned, no type check)', () => {
   test('synthesizing both environments starts no process (no `terraform version` probe per service)', () => {
     // GIVEN spies on every way cdktf could start a process
     const spies = (['execSync', 'execFileSync', 'spawnSync', 'spawn', 'exec', 'execFile'] as const).map((name) => jest.spyOn(childProcess, name));
     const out = scratchDir('synth-no-spawn');
     try {
-      // WHEN synthesizing with validation on, exactly as `npm run synth` does
+      // WHEN synthesizing with validation on, exactly as main.ts does
       const stacks = synthEnvironments([dev, prod], out.dir, 'aws');
       // THEN both stacks exist and nothing was spawned
       expect(Object.keys(stacks)).toEqual(['dev', 'prod']);
@@ -51,6 +52,124 @@ describe('synthesis stays fast', () => {
     // AND the target SWC compiles for is tsconfig's, so class fields behave in tests as in the build
     const tsconfig = JSON.parse(readFileSync(join(__dirname, '..', '..', 'tsconfig.json'), 'utf8')) as { compilerOptions: { target: string } };
     expect(tsconfig.compilerOptions.target.toLowerCase()).toBe(options.jsc.target);
+  });
+});
+
+describe('the cdktf app (cdktf.json) and `npm run synth`', () => {
+  const root = join(__dirname, '..', '..');
+  const APP = 'node --require ./scripts/lib/swc-register.js main.ts';
+
+  test('run main.ts through SWC’s type stripping, never a compile or type check of the project', () => {
+    // GIVEN the command cdktf runs for synth, list, diff, plan and deploy, and the npm script
+    const cdktf = JSON.parse(readFileSync(join(root, 'cdktf.json'), 'utf8')) as { app: string; language: string };
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    // THEN both are the same transpile-only command, and neither builds (tsc would check the tests on every synth)
+    expect(cdktf).toMatchObject({ language: 'typescript', app: APP });
+    expect(pkg.scripts.synth).toBe(APP);
+    for (const command of [cdktf.app, pkg.scripts.synth]) expect(command).not.toMatch(/\btsc\b|npm run|build|ts-node/);
+    // AND npm test keeps the full type check
+    expect(pkg.scripts.test).toMatch(/^npm run --silent build && /);
+    expect(pkg.scripts.build).toBe('tsc -p tsconfig.json');
+  });
+
+  test('the register hook loads TypeScript by stripping types, and caches what it transpiled', () => {
+    // GIVEN a TypeScript file with types, a class field and an import of a TypeScript module
+    const scratch = scratchDir('swc-register');
+    try {
+      writeFileSync(join(scratch.dir, 'lib.ts'), 'export const twice = (n: number): number => n * 2;\n');
+      writeFileSync(
+        join(scratch.dir, 'main.ts'),
+        "import { twice } from './lib';\ninterface Shape { readonly n: number }\nclass Box implements Shape { readonly n: number = twice(21); }\n" +
+          'if (require.main === module) process.stdout.write(JSON.stringify({ n: new Box().n }));\n',
+      );
+      const cache = join(scratch.dir, 'cache');
+      const run = () =>
+        childProcess.execFileSync(process.execPath, ['--require', join(root, 'scripts', 'lib', 'swc-register.js'), join(scratch.dir, 'main.ts')], {
+          env: { ...process.env, SWC_REGISTER_CACHE: cache },
+          encoding: 'utf8',
+        });
+      // WHEN run as cdktf runs the app / THEN it runs as the entry module
+      expect(JSON.parse(run())).toEqual({ n: 42 });
+      // AND both files were transpiled once and served from the cache the second time
+      expect(readdirSync(cache).filter((f) => f.endsWith('.js'))).toHaveLength(2);
+      expect(JSON.parse(run())).toEqual({ n: 42 });
+      expect(readdirSync(cache)).toHaveLength(2);
+    } finally {
+      scratch.remove();
+    }
+  });
+});
+
+describe('the provider mirror in a synthesized stack folder (what `cdktf diff/plan/deploy` run Terraform in)', () => {
+  const PROVIDER = 'registry.terraform.io/hashicorp/aws';
+
+  function fixture(requiredVersion: string) {
+    const scratch = scratchDir('mirror-link');
+    const mirror = join(scratch.dir, 'mirror');
+    mkdirSync(join(mirror, PROVIDER, '5.100.0', 'linux_amd64'), { recursive: true });
+    const stack = join(scratch.dir, 'stacks', 'dev');
+    mkdirSync(stack, { recursive: true });
+    writeFileSync(join(stack, 'cdk.tf.json'), JSON.stringify({ terraform: { required_providers: { aws: { source: 'aws', version: requiredVersion } } } }));
+    return { scratch, mirror, stack, env: { TF_PROVIDER_MIRROR: mirror } };
+  }
+
+  test('links the mirror as terraform.d/plugins and seeds a lock file naming the pinned version (no checksums: init adds them)', () => {
+    const { scratch, mirror, stack, env } = fixture('5.100.0');
+    try {
+      // WHEN / THEN
+      expect(linkImpliedMirror(stack, env)).toBe(mirror);
+      expect(lstatSync(join(stack, 'terraform.d', 'plugins')).isSymbolicLink()).toBe(true);
+      expect(readlinkSync(join(stack, 'terraform.d', 'plugins'))).toBe(mirror);
+      const lock = readFileSync(join(stack, '.terraform.lock.hcl'), 'utf8');
+      expect(lock).toContain(`provider "${PROVIDER}" {\n  version     = "5.100.0"\n  constraints = "5.100.0"\n}\n`);
+      expect(lock).not.toContain('hashes');
+      // AND a second synthesis relinks without error and leaves the (by then Terraform-maintained) lock file alone
+      writeFileSync(join(stack, '.terraform.lock.hcl'), '# maintained by terraform\n');
+      expect(linkImpliedMirror(stack, env)).toBe(mirror);
+      expect(readFileSync(join(stack, '.terraform.lock.hcl'), 'utf8')).toBe('# maintained by terraform\n');
+    } finally {
+      scratch.remove();
+    }
+  });
+
+  test('seeds no lock entry for a version the mirror does not hold or a range (cdktf then locks as it always does)', () => {
+    for (const version of ['5.99.0', '~> 5.100']) {
+      const { scratch, stack, env } = fixture(version);
+      try {
+        linkImpliedMirror(stack, env);
+        expect(() => readFileSync(join(stack, '.terraform.lock.hcl'))).toThrow(/ENOENT/);
+      } finally {
+        scratch.remove();
+      }
+    }
+  });
+
+  test('a TF_PROVIDER_MIRROR that is no mirror is refused in one line naming it', () => {
+    const { scratch, stack } = fixture('5.100.0');
+    try {
+      expect(() => linkImpliedMirror(stack, { TF_PROVIDER_MIRROR: join(scratch.dir, 'nothing') })).toThrow(
+        `TF_PROVIDER_MIRROR: received "${join(scratch.dir, 'nothing')}"; allowed: a folder laid out as <host>/<namespace>/<type>/... (a Terraform filesystem mirror)`,
+      );
+    } finally {
+      scratch.remove();
+    }
+  });
+});
+
+describe('npm test’s file order', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Sequencer = require('../helpers/test-sequencer.js') as new () => { sort(tests: unknown[]): { path: string }[] };
+  const test_ = (path: string) => ({ path: `/repo/__tests__/${path}`, context: { config: { cacheDirectory: '/nonexistent-jest-cache', name: 'seq', rootDir: '/repo' } } });
+
+  test('on a fresh clone (no durations cached) the longest end-to-end scenarios start first and unit files last', () => {
+    // GIVEN files of every tier in Jest's discovery order, nothing cached
+    const files = ['unit/a.test.ts', 'e2e/moto-harness.test.ts', 'e2e/blue-green.test.ts', 'terraform/checkov.test.ts', 'e2e/coexistence.test.ts', 'bench/bench.test.ts'];
+    // WHEN sorted by the suite's sequencer
+    const order = new Sequencer().sort(files.map(test_)).map((t) => t.path.replace('/repo/__tests__/', ''));
+    // THEN longest first: the two long scenarios, then the other heavy tiers, unit files to fill the gaps at the end
+    expect(order).toEqual(['e2e/coexistence.test.ts', 'e2e/blue-green.test.ts', 'e2e/moto-harness.test.ts', 'terraform/checkov.test.ts', 'bench/bench.test.ts', 'unit/a.test.ts']);
+    // AND jest.config.js uses it
+    expect((jestConfig as unknown as { testSequencer: string }).testSequencer).toBe('<rootDir>/__tests__/helpers/test-sequencer.js');
   });
 });
 

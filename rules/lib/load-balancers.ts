@@ -1,4 +1,4 @@
-import { referencing, resolveReference } from './synthesized';
+import { blocks, referencing, resolveReference } from './synthesized';
 import type { StackFacts, SynthesizedResource } from './types';
 
 export const LB_TYPES = ['aws_lb', 'aws_alb'] as const;
@@ -26,4 +26,10 @@ export function loadBalancerOf(stack: StackFacts, listener: SynthesizedResource)
 /** A listener's protocol as AWS applies it: ALB listeners default to HTTP. */
 export function listenerProtocol(listener: SynthesizedResource): string {
   return String(listener.attributes.protocol ?? 'HTTP').toUpperCase();
+}
+
+/** Actions that only ever answer with a redirect to HTTPS. */
+export function redirectsToHttps(actions: unknown): boolean {
+  const list = blocks(actions);
+  return list.length > 0 && list.every((a) => a.type === 'redirect' && String(blocks(a.redirect)[0]?.protocol ?? '').toUpperCase() === 'HTTPS');
 }

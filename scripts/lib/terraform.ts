@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { repoRoot } from './paths';
@@ -175,4 +175,46 @@ export function terraformInit(cwd: string, options: { backend?: boolean } = {}):
   const args = ['init', '-input=false'];
   if (options.backend === false) args.push('-backend=false');
   terraform(args, cwd);
+}
+
+/**
+ * Makes the provider mirror (when one is configured or found, see findProviderMirror) serve Terraform run by anything
+ * in `stackDir`, including the cdktf CLI (`cdktf diff/plan/deploy` run `terraform init` there with the user's plain
+ * environment):
+ * - `terraform.d/plugins` in the working directory is one of Terraform's implied local mirror folders, so a link there
+ *   installs the mirrored providers without the registry (a user's own CLI configuration with a
+ *   `provider_installation` block still wins, as Terraform documents);
+ * - without a dependency lock file, cdktf runs `terraform providers lock`, which ignores every mirror and asks the
+ *   registry. A lock file naming the mirrored versions (no checksums yet: `terraform init` records them from the
+ *   mirror, as a first init always does) stops that. An existing lock file is left as it is.
+ * Returns the mirror linked, if any.
+ */
+export function linkImpliedMirror(stackDir: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const mirror = findProviderMirror(env);
+  if (!mirror) return undefined;
+  const plugins = join(stackDir, 'terraform.d', 'plugins');
+  rmSync(plugins, { recursive: true, force: true });
+  mkdirSync(dirname(plugins), { recursive: true });
+  symlinkSync(mirror, plugins, 'dir');
+  const lockFile = join(stackDir, '.terraform.lock.hcl');
+  if (!existsSync(lockFile)) {
+    const locks = mirroredRequirements(stackDir, mirror).map(
+      (p) => `provider ${JSON.stringify(p.address)} {\n  version     = ${JSON.stringify(p.version)}\n  constraints = ${JSON.stringify(p.version)}\n}\n`,
+    );
+    if (locks.length) writeFileSync(lockFile, `# Seeded by scripts/lib/terraform.ts from ${mirror}; terraform init adds the checksums.\n${locks.join('\n')}`);
+  }
+  return mirror;
+}
+
+/** The stack's required providers pinned to one exact version that the mirror holds. */
+function mirroredRequirements(stackDir: string, mirror: string): { address: string; version: string }[] {
+  const tf = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')) as { terraform?: { required_providers?: Record<string, { source?: string; version?: string }> } };
+  const out: { address: string; version: string }[] = [];
+  for (const [name, req] of Object.entries(tf.terraform?.required_providers ?? {})) {
+    const parts = (req.source ?? name).split('/');
+    const address = parts.length === 3 ? parts.join('/') : `registry.terraform.io/${parts.length === 2 ? parts.join('/') : `hashicorp/${parts[0]}`}`;
+    const version = req.version?.trim().replace(/^=\s*/, '');
+    if (version && /^\d+\.\d+\.\d+$/.test(version) && existsSync(join(mirror, address, version))) out.push({ address: address.toLowerCase(), version });
+  }
+  return out;
 }

@@ -49,6 +49,22 @@ export interface BenchResults {
   };
   readonly durationSeconds: number;
   readonly sections: Section[];
+  /**
+   * `plan-comment` on plans of several sizes (scripts/lib/bench/plan-comment-scale.ts, measurePlanCommentScale): time
+   * and peak memory per size, to show they grow linearly. Optional: docs/performance.md renders it when present.
+   */
+  readonly planCommentScale?: PlanCommentScaleRow[];
+}
+
+/** One plan size measured by measurePlanCommentScale. */
+export interface PlanCommentScaleRow {
+  readonly sizeMB: number;
+  readonly bytes: number;
+  readonly resources: number;
+  readonly ms: number;
+  readonly peakRssMiB: number;
+  /** User + system CPU of the child (the steadier figure on a busy machine). */
+  readonly cpuMs?: number;
 }
 
 export interface BenchContext {
