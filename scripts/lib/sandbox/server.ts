@@ -135,11 +135,23 @@ function killPid(pid: number, signal: NodeJS.Signals | 0): boolean {
   }
 }
 
+/**
+ * Whether `pid` is still the emulator the sandbox started (a moto_server process), even when it no longer answers;
+ * undefined where /proc cannot tell (then the endpoint decides).
+ */
+function isOurServer(pid: number): boolean | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('moto_server');
+  } catch {
+    return existsSync('/proc/self/cmdline') ? false : undefined;
+  }
+}
+
 /** Ends the sandbox's emulator (the pid it recorded, nothing else) and removes its folder. */
 export async function stopSandbox(dir: string): Promise<{ stopped: boolean; pid?: number }> {
   const state = readState(dir);
   let stopped = false;
-  if (state && (await isAlive(state))) {
+  if (state && (isOurServer(state.pid) ?? (await isAlive(state)))) {
     stopped = killPid(state.pid, 'SIGTERM');
     const deadline = Date.now() + 5000;
     while (killPid(state.pid, 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
