@@ -1,17 +1,19 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
+import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient, ListTaskDefinitionsCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, type Service, type TaskDefinition } from '@aws-sdk/client-ecs';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { EnvironmentConfig } from '../../environments/schema';
 import { resourceNames } from '../../environments/names';
 import { startMoto, type Moto } from '../../scripts/lib/moto';
+import { applyIntoEmulator, terraformAsync } from '../../scripts/lib/sandbox/apply';
+import { pushImage as pushSandboxImage } from '../../scripts/lib/sandbox/aws';
 import { repoRoot } from '../../scripts/lib/paths';
 import { scratchDir, synthEnvironments } from '../../scripts/lib/synth';
-import { terraform, terraformInit, terraformSetup } from '../../scripts/lib/terraform';
+import { terraform } from '../../scripts/lib/terraform';
 import { awsClientFactory } from '../../src/release/aws';
 import { runCli } from '../../src/release/cli';
 import { gap } from '../e2e/moto-gaps';
@@ -44,16 +46,7 @@ export function deployRoleArn(env: EnvironmentConfig): string {
  * layers give distinct digests). The same tag always yields the same manifest, hence the same digest in any registry.
  */
 export async function pushImage(moto: Moto, env: EnvironmentConfig, tag: string): Promise<{ digest: string; uri: string }> {
-  const { ecr } = await accountClients(moto, env.accountId, env.region);
-  const sha = (s: string) => `sha256:${createHash('sha256').update(s).digest('hex')}`;
-  const manifest = JSON.stringify({
-    schemaVersion: 2,
-    mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-    config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 1469, digest: sha(`config ${tag}`) },
-    layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: 3_000_000, digest: sha(`layer ${tag}`) }],
-  });
-  const r = await ecr.send(new PutImageCommand({ repositoryName: env.registry.repositoryName, imageManifest: manifest, imageTag: tag }));
-  return { digest: r.image!.imageId!.imageDigest!, uri: `${env.accountId}.dkr.ecr.${env.region}.amazonaws.com/${env.registry.repositoryName}` };
+  return pushSandboxImage(moto.endpoint, env, tag);
 }
 
 /** A commit-like tag. */
@@ -61,22 +54,8 @@ export function commitTag(): string {
   return randomBytes(4).toString('hex').slice(0, 7);
 }
 
-/** Runs terraform without blocking the event loop (two stacks apply side by side). */
-export function terraformAsync(args: string[], cwd: string, env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  const setup = terraformSetup();
-  return new Promise((resolve) => {
-    const child = spawn('terraform', [...args, '-no-color'], { cwd, env: { ...setup.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
-
-function tail(text: string): string {
-  return text.trim().split('\n').filter((l) => l.trim()).slice(-15).join('\n');
-}
+/** Runs terraform without blocking the event loop (the sandbox library's, shared). */
+export { terraformAsync };
 
 export interface AppliedStack {
   readonly env: EnvironmentConfig;
@@ -91,32 +70,15 @@ export function synthStack(env: EnvironmentConfig): AppliedStack {
   return { env, dir: dirs[env.name], remove: scratch.remove };
 }
 
-/** Synthesizes and applies one environment's stack into moto (twice: see the create-service-fields gap). */
+/**
+ * Synthesizes and applies one environment's stack into moto: the same code path as `npm run sandbox`
+ * (scripts/lib/sandbox/apply.ts; a second apply targets the create-service-fields gap).
+ */
 export async function applyStack(moto: Moto, env: EnvironmentConfig): Promise<AppliedStack> {
   gap('create-service-fields');
   const stack = synthStack(env);
-  terraformInit(stack.dir);
-  // The second apply only has to store what moto dropped on create: it targets those resources (and so refreshes only
-  // them and what they depend on), not the whole stack again. The tests' first empty plan proves nothing else differs.
-  for (const targets of [[], gapTargets(stack.dir)]) {
-    const r = await terraformAsync(['apply', '-auto-approve', '-input=false', ...targets.map((t) => `-target=${t}`)], stack.dir, moto.env);
-    if (r.code !== 0) throw new Error(`terraform apply of ${env.name} into moto failed (exit ${r.code}):\n${tail(r.stderr || r.stdout)}`);
-  }
+  await applyIntoEmulator(stack.dir, env, moto.env);
   return stack;
-}
-
-/** The resources of the create-service-fields gap in a synthesized stack: ECS services and rules between security groups. */
-function gapTargets(dir: string): string[] {
-  const tf = JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8')) as { resource?: Record<string, Record<string, Record<string, unknown>>> };
-  const out: string[] = [];
-  for (const [type, resources] of Object.entries(tf.resource ?? {})) {
-    for (const [name, body] of Object.entries(resources)) {
-      const sgRule = /^aws_vpc_security_group_(ingress|egress)_rule$/.test(type) && 'referenced_security_group_id' in body;
-      if (type === 'aws_ecs_service' || sgRule) out.push(`${type}.${name}`);
-    }
-  }
-  if (!out.some((t) => t.startsWith('aws_ecs_service.'))) throw new Error(`${dir}: no aws_ecs_service to re-apply (create-service-fields gap)`);
-  return out;
 }
 
 /** Replaces the stack's configuration by `env`'s (same state): what a merged IaC change does. */

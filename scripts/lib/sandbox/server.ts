@@ -1,0 +1,162 @@
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { repoRoot } from '../paths';
+import { pythonTool } from '../python-tools';
+
+/** One pushed image of the sandbox, as the examples print it. */
+export interface SandboxImage {
+  readonly env: string;
+  readonly tag: string;
+  readonly uri: string;
+  readonly digest: string;
+}
+
+/** `.work/sandbox/sandbox.json`: what a later `npm run sandbox` (start, status, stop) needs to find the running one. */
+export interface SandboxState {
+  readonly pid: number;
+  readonly port: number;
+  readonly endpoint: string;
+  readonly region: string;
+  readonly startedAt: string;
+  /** False until every stack is applied and every image pushed: a half-started sandbox is never reused. */
+  readonly ready: boolean;
+  readonly environments: readonly { name: string; deployRoleArn: string }[];
+  readonly images: readonly SandboxImage[];
+}
+
+/**
+ * The sandbox's folder: `.work/sandbox` in the repository (ignored by git), or `ECS_COEXIST_SANDBOX_DIR` (the e2e test
+ * and the bench use their own, so they never touch a sandbox the developer is using).
+ */
+export function sandboxDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.ECS_COEXIST_SANDBOX_DIR || join(repoRoot(), '.work', 'sandbox');
+}
+
+const stateFile = (dir: string) => join(dir, 'sandbox.json');
+
+export function readState(dir: string): SandboxState | undefined {
+  if (!existsSync(stateFile(dir))) return undefined;
+  try {
+    return JSON.parse(readFileSync(stateFile(dir), 'utf8')) as SandboxState;
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeState(dir: string, state: SandboxState): void {
+  writeFileSync(stateFile(dir), `${JSON.stringify(state, null, 2)}\n`);
+}
+
+/** What the AWS SDK, Terraform and the cdktf CLI need to talk to the emulator: endpoint, dummy credentials, region. */
+export function emulatorEnv(endpoint: string, region: string): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_SESSION_TOKEN: 'testing',
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
+    // No instance metadata and no shared profiles: a developer's own AWS configuration must not leak in.
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+  };
+}
+
+/** True when the process lives and the emulator answers on its endpoint (a reused pid answers nothing there). */
+export async function isAlive(state: Pick<SandboxState, 'pid' | 'endpoint'>): Promise<boolean> {
+  try {
+    process.kill(state.pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const r = await fetch(`${state.endpoint}/moto-api/`, { signal: AbortSignal.timeout(2000) });
+    return r.ok;
+  } catch {
+    return false;
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts moto_server detached on 127.0.0.1 (it outlives this process), with the release tier's switches: ECS services
+ * of up to 3 tasks report their deployment COMPLETED (moto gap ecs-deployment-model), IAM knows AWS's managed policies.
+ * Its log goes to `<dir>/moto.log` (a file: nobody drains a pipe once this process exits).
+ */
+export async function startServer(dir: string): Promise<{ pid: number; port: number; endpoint: string }> {
+  const bin = pythonTool('moto');
+  const port = await freePort();
+  const endpoint = `http://127.0.0.1:${port}`;
+  mkdirSync(dir, { recursive: true });
+  const logFile = join(dir, 'moto.log');
+  const logFd = openSync(logFile, 'w');
+  const child = spawn(bin, ['-H', '127.0.0.1', '-p', String(port)], {
+    detached: true,
+    stdio: ['ignore', 'ignore', logFd],
+    env: { ...process.env, MOTO_ECS_SERVICE_RUNNING: '3', MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' },
+  });
+  closeSync(logFd);
+  child.unref();
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`could not start ${bin}`);
+  const logTail = () => readFileSync(logFile, 'utf8').trim().split('\n').slice(-2).join(' | ');
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}: ${logTail()}`);
+    if (await isAlive({ pid, endpoint })) return { pid, port, endpoint };
+    if (Date.now() > deadline) {
+      killPid(pid, 'SIGKILL');
+      throw new Error(`moto_server did not answer on ${endpoint} within 30 s: ${logTail()}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function killPid(pid: number, signal: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether `pid` is still the emulator the sandbox started (a moto_server process), even when it no longer answers;
+ * undefined where /proc cannot tell (then the endpoint decides).
+ */
+function isOurServer(pid: number): boolean | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('moto_server');
+  } catch {
+    return existsSync('/proc/self/cmdline') ? false : undefined;
+  }
+}
+
+/** Ends the sandbox's emulator (the pid it recorded, nothing else) and removes its folder. */
+export async function stopSandbox(dir: string): Promise<{ stopped: boolean; pid?: number }> {
+  const state = readState(dir);
+  let stopped = false;
+  if (state && (isOurServer(state.pid) ?? (await isAlive(state)))) {
+    stopped = killPid(state.pid, 'SIGTERM');
+    const deadline = Date.now() + 5000;
+    while (killPid(state.pid, 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    killPid(state.pid, 'SIGKILL');
+  }
+  rmSync(dir, { recursive: true, force: true });
+  return { stopped, pid: state?.pid };
+}
