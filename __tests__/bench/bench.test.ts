@@ -128,11 +128,12 @@ describe('report rendering', () => {
 
   test('the plan-comment scale is rendered in the full report when the results carry it, and said missing otherwise', () => {
     // GIVEN results with and without the plan-comment scale rows
-    const rows = [{ sizeMB: 1, bytes: 1_048_576, resources: 900, ms: 51, peakRssMiB: 80.5 }, { sizeMB: 55, bytes: 57_671_680, resources: 50_000, ms: 2400, peakRssMiB: 310 }];
-    // WHEN rendering / THEN each row appears with its time and memory
+    const rows = [{ sizeMB: 1, bytes: 1_048_576, resources: 900, ms: 51, peakRssMiB: 80.5, cpuMs: 60 }, { sizeMB: 55, bytes: 57_671_680, resources: 50_000, ms: 2400, peakRssMiB: 310, cpuMs: 2500 }];
+    // WHEN rendering / THEN each row appears with its time, CPU and memory, and the second with what each added MB cost
     const withScale = renderPerformanceDoc({ ...base, planCommentScale: rows });
-    expect(withScale).toContain('| 1 MB (1048576 bytes) | 900 | 51 ms | 80.5 MiB |');
-    expect(withScale).toContain('| 55 MB (57671680 bytes) | 50000 | 2400 ms | 310 MiB |');
+    expect(withScale).toContain('| 1 MB (1048576 bytes) | 900 | 51 ms | 60 ms | 80.5 MiB | – ms | – MiB |');
+    // (2400 - 51) ms and (310 - 80.5) MiB over 54 added MB
+    expect(withScale).toContain('| 55 MB (57671680 bytes) | 50000 | 2400 ms | 2500 ms | 310 MiB | 44 ms | 4.3 MiB |');
     expect(renderPerformanceDoc(base)).toContain('## `plan-comment` by plan size\n\nNot measured in this results file.');
   });
 
