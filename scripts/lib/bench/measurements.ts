@@ -5,6 +5,7 @@ import { environmentRolloutBounds } from '../../../src/rollout/bounds';
 import { median, round, runNode, type ProcessRun } from './measure';
 import type { ScalingRun } from './scaling-stack';
 import { createTemplateApp, templateResources, TEMPLATE_STACK } from './template-app';
+import { measureSandboxStart } from './sandbox';
 import { cdktfCli, preview, testSuite } from './user-commands';
 import { figure, type BenchContext, type Figure, type Measurement } from './types';
 
@@ -21,6 +22,7 @@ export const MEASUREMENTS: Measurement[] = [
   { id: 'synth-scaling', title: 'Synthesis time by number of services (one environment)', run: synthScaling },
   { id: 'rollout', title: 'Deployment lower bound implied by configuration (`npm run rollout-bounds`)', run: rolloutBounds },
   { id: 'deploy', title: 'Release CLI cost per deploy against moto', run: deployCost },
+  { id: 'sandbox', title: '`npm run sandbox`: seconds to a usable sandbox (moto, dev and prod applied, images pushed)', run: sandboxStart },
   // Last: it runs the whole suite, whose figures are the ones most sensitive to what else the machine does.
   { id: 'test-suite', title: '`npm test`, whole and by tier', run: testSuite },
 ];
@@ -285,4 +287,11 @@ async function deployCost(ctx: BenchContext) {
     await moto.stop();
     stack.remove();
   }
+}
+
+/** One start of the sandbox as a user runs it (once: it applies two stacks, a repetition would measure the same). */
+async function sandboxStart(ctx: BenchContext) {
+  const { seconds } = await measureSandboxStart();
+  ctx.log(`  sandbox ready in ${seconds} s`);
+  return { figures: [figure({ id: 'sandbox.start', label: '`npm run sandbox` (after the build): start to printed environment, wall', unit: 's', value: seconds })] };
 }
