@@ -75,7 +75,7 @@ describe('a refused configuration on every entry point: one line, non-zero, no s
     mkdirSync(copy);
     const root = repoRoot();
     // dist/ with its build info too, when built: the copy's `tsc` then recompiles only the changed file.
-    for (const entry of ['package.json', 'cdktf.json', 'tsconfig.json', 'main.ts', 'environments', 'stacks', 'modules', 'rules', 'scripts', 'src', '__tests__', 'dist']) {
+    for (const entry of ['package.json', 'cdktf.json', 'tsconfig.json', 'jest.config.js', 'main.ts', 'environments', 'stacks', 'modules', 'rules', 'scripts', 'src', '__tests__', 'dist']) {
       if (existsSync(join(root, entry))) cpSync(join(root, entry), join(copy, entry), { recursive: true });
     }
     symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'));

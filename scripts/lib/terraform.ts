@@ -142,6 +142,11 @@ export function terraformSetup(): TerraformSetup {
   if (!env.TF_PLUGIN_CACHE_DIR) {
     env.TF_PLUGIN_CACHE_DIR = join(cacheRoot, 'plugins');
     mkdirSync(env.TF_PLUGIN_CACHE_DIR, { recursive: true });
+    // Since Terraform 1.4 a lock file without this platform's checksum (a fresh working directory, or one seeded by
+    // linkImpliedMirror) makes `init` ignore the cache and reinstall into it: it removes the seeded entry and copies
+    // the ~700 MB provider, racing every other init of the parallel test workers ("failed to create directory …: file
+    // exists"). The cache entries are links to the mirror itself, so trusting them cannot install other bytes.
+    env.TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE ??= 'true';
   }
   cached = { env, providerSource, version };
   return cached;

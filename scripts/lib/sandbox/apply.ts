@@ -42,16 +42,20 @@ export function synthForEmulator(env: EnvironmentConfig, outdir: string, state: 
 }
 
 /**
- * Runs `fn` with stderr held back: the policy report that synthesis prints (also written to policy-report.json next to
- * cdk.tf.json) is noise in the sandbox's output. What was held back is written when `fn` throws.
+ * Runs `fn` with stdout and stderr held back: the policy report that synthesis prints (on stdout, so cdktf does not
+ * show it as errors; also written to policy-report.json next to cdk.tf.json) is noise in the sandbox's output, whose
+ * stdout is the environment to `eval`. What was held back goes to stderr when `fn` throws.
  */
 function withoutStderr<T>(fn: () => T): T {
   const write = process.stderr.write.bind(process.stderr);
+  const writeOut = process.stdout.write.bind(process.stdout);
   let held = '';
-  process.stderr.write = ((chunk: string | Uint8Array) => {
+  const hold = ((chunk: string | Uint8Array) => {
     held += chunk.toString();
     return true;
   }) as typeof process.stderr.write;
+  process.stderr.write = hold;
+  process.stdout.write = hold;
   try {
     return fn();
   } catch (e) {
@@ -59,6 +63,7 @@ function withoutStderr<T>(fn: () => T): T {
     throw e;
   } finally {
     process.stderr.write = write;
+    process.stdout.write = writeOut;
   }
 }
 
