@@ -61,17 +61,7 @@ export async function startMoto(options: { region?: string; serverEnv?: Record<s
     await new Promise((r) => setTimeout(r, 100));
   }
   const region = options.region ?? 'eu-west-1';
-  const env = {
-    AWS_ENDPOINT_URL: endpoint,
-    AWS_ACCESS_KEY_ID: 'testing',
-    AWS_SECRET_ACCESS_KEY: 'testing',
-    AWS_SESSION_TOKEN: 'testing',
-    AWS_REGION: region,
-    AWS_DEFAULT_REGION: region,
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_CONFIG_FILE: '/dev/null',
-    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-  };
+  const env = emulatorEnv(endpoint, region);
   return {
     endpoint,
     port,
@@ -89,5 +79,21 @@ export async function startMoto(options: { region?: string; serverEnv?: Record<s
       }
       rmSync(logDir, { recursive: true, force: true });
     },
+  };
+}
+
+/** What the AWS SDK, Terraform and the cdktf CLI need to talk to the emulator: endpoint, dummy credentials, region. */
+export function emulatorEnv(endpoint: string, region: string): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_SESSION_TOKEN: 'testing',
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
+    // No instance metadata and no shared profiles: a developer's own AWS configuration must not leak in.
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
   };
 }

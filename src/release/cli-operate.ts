@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import type { CommandResult, Context, WaitFlags } from './context';
 import { parseDuration } from './context';
 import { usageError } from './errors';
-import { MAX_POLL_MS } from './flags';
+import { MAX_POLL_MS, type CommonFlags, type ShippingFlags } from './flags';
 
 /** What cli.ts shares with the operate commands: its context, its option builders and how a command is run. */
 export interface OperateDeps {
@@ -18,18 +18,6 @@ export interface OperateDeps {
   readonly exitCodesHelp: string;
 }
 
-interface CommonFlags {
-  env: string;
-  roleArn?: string;
-  json?: boolean;
-}
-
-interface ShippingFlags extends CommonFlags {
-  timeout: string;
-  pollInterval: string;
-  dryRun?: boolean;
-  wait?: boolean;
-}
 
 /**
  * The everyday commands of a running service (issue 15): exec, logs, tasks (list, stop), scale, restart, wait. Each is

@@ -4,7 +4,7 @@ import { createContext, parseDuration, type CommandResult, type Context, type Co
 import { EXIT, ReleaseError, usageError, visible } from './errors';
 import { describeAwsError } from './aws-errors';
 import { registerOperateCommands } from './cli-operate';
-import { MAX_POLL_MS, MAX_TIMEOUT_MS, refuseRepeatedOptions } from './flags';
+import { MAX_POLL_MS, MAX_TIMEOUT_MS, refuseRepeatedOptions, type CommonFlags, type ShippingFlags } from './flags';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -22,19 +22,6 @@ Environment:
   ECS_RELEASE_REQUEST_TIMEOUT  per-attempt AWS request timeout, 100ms..300s (default 30s; 3 attempts per call)
 `;
 
-interface CommonFlags {
-  env: string;
-  roleArn?: string;
-  json?: boolean;
-}
-
-interface ShippingFlags extends CommonFlags {
-  timeout: string;
-  pollInterval: string;
-  dryRun?: boolean;
-  /** false with --no-wait */
-  wait?: boolean;
-}
 
 function waitFlags(flags: { timeout: string; pollInterval: string; wait?: boolean }): WaitFlags {
   const timeoutMs = parseDuration(flags.timeout);

@@ -31,3 +31,18 @@ export function refuseRepeatedOptions(argv: readonly string[]): void {
 /** The longest wait any command accepts: a pipeline job that waits longer has lost track of its deployment. */
 export const MAX_TIMEOUT_MS = 24 * 3_600_000;
 export const MAX_POLL_MS = 5 * 60_000;
+
+/** The options every command takes. */
+export interface CommonFlags {
+  env: string;
+  roleArn?: string;
+  json?: boolean;
+}
+
+export interface ShippingFlags extends CommonFlags {
+  timeout: string;
+  pollInterval: string;
+  dryRun?: boolean;
+  /** false with --no-wait */
+  wait?: boolean;
+}

@@ -49,21 +49,8 @@ export function writeState(dir: string, state: SandboxState): void {
   writeFileSync(stateFile(dir), `${JSON.stringify(state, null, 2)}\n`);
 }
 
-/** What the AWS SDK, Terraform and the cdktf CLI need to talk to the emulator: endpoint, dummy credentials, region. */
-export function emulatorEnv(endpoint: string, region: string): Record<string, string> {
-  return {
-    AWS_ENDPOINT_URL: endpoint,
-    AWS_ACCESS_KEY_ID: 'testing',
-    AWS_SECRET_ACCESS_KEY: 'testing',
-    AWS_SESSION_TOKEN: 'testing',
-    AWS_REGION: region,
-    AWS_DEFAULT_REGION: region,
-    // No instance metadata and no shared profiles: a developer's own AWS configuration must not leak in.
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_CONFIG_FILE: '/dev/null',
-    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-  };
-}
+// One definition of the emulator's environment, shared with the test tier's emulator (scripts/lib/moto.ts).
+export { emulatorEnv } from '../moto';
 
 /** True when the process lives and the emulator answers on its endpoint (a reused pid answers nothing there). */
 export async function isAlive(state: Pick<SandboxState, 'pid' | 'endpoint'>): Promise<boolean> {
