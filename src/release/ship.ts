@@ -197,11 +197,16 @@ export async function ship(ctx: Context, report: Reporter, req: ShipRequest): Pr
   report.info(`updated ${cluster}/${service} to ${revisionName(revisionArn)}: deployment ${deployment.id}`);
   if (req.wait.noWait) return started(deployment.id, 'deployment');
 
-  const waited = await waitForDeployment(ctx, target, report, deployment.id, revisionArn, svc, req.wait);
+  return followDeployment(ctx, report, shipment, deployment.id, svc, req.wait);
+}
+
+/** Waits for a rolling deployment of the shipment's revision and reports how it ended (deploy, restart, wait). */
+export async function followDeployment(ctx: Context, report: Reporter, shipment: Shipment, deploymentId: string, service: Service, options: WaitOptions): Promise<ShipResult> {
+  const waited = await waitForDeployment(ctx, shipment.target, report, deploymentId, shipment.revisionArn, service, options);
   return deploymentEnded(ctx, report, shipment, {
     outcome: waited.outcome,
     message: waited.message,
-    deploymentId: deployment.id,
+    deploymentId,
     events: waited.events.map((e) => ({ at: e.createdAt?.toISOString(), message: e.message })),
     nowRunning: waited.service.taskDefinition,
   });

@@ -1,3 +1,4 @@
+import type { PlanCommentScaleRow } from './plan-comment-scale';
 /** The benchmark's data model: what `bench/results.json` holds and what each measurement returns. */
 
 export type Unit = 's' | 'ms' | 'MiB' | 'x' | 'calls' | 'tests' | 'ratio';
@@ -56,16 +57,8 @@ export interface BenchResults {
   readonly planCommentScale?: PlanCommentScaleRow[];
 }
 
-/** One plan size measured by measurePlanCommentScale. */
-export interface PlanCommentScaleRow {
-  readonly sizeMB: number;
-  readonly bytes: number;
-  readonly resources: number;
-  readonly ms: number;
-  readonly peakRssMiB: number;
-  /** User + system CPU of the child (the steadier figure on a busy machine). */
-  readonly cpuMs?: number;
-}
+/** One plan size measured by measurePlanCommentScale (the row type is written once, beside the measurement). */
+export type { PlanCommentScaleRow } from './plan-comment-scale';
 
 export interface BenchContext {
   /** Repository root (the commands measured run here). */

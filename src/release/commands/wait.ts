@@ -2,9 +2,8 @@ import type { Service } from '@aws-sdk/client-ecs';
 import { Reporter, type CommandResult, type Context, type WaitFlags } from '../context';
 import { EXIT } from '../errors';
 import { ownedByRelease } from '../revision';
-import { deploymentEnded, reportShipped, runningAfterCodeDeploy, type ShipResult, type Shipment } from '../ship';
+import { deploymentEnded, followDeployment, reportShipped, runningAfterCodeDeploy, type ShipResult, type Shipment } from '../ship';
 import { checkDeploymentController, describeService, resolveTarget, revisionName, type Target } from '../target';
-import { waitForDeployment } from '../wait';
 import { shipmentOf } from './approve';
 import { describeRevision } from './deploy';
 
@@ -57,14 +56,7 @@ async function waitRolling(ctx: Context, report: Reporter, target: Target, servi
   const imageOf = (d: typeof shipped | undefined) => d?.definition.containerDefinitions?.find((c) => c.name === target.descriptor.container)?.image;
   const shipment: Shipment = { target, revisionArn, owned: ownedByRelease(shipped.tags), image: imageOf(shipped) ?? '', previousRevision: previousArn, previousImage: imageOf(previous) };
   report.info(`following deployment ${primary.id} of ${revisionName(revisionArn)}`);
-  const waited = await waitForDeployment(ctx, target, report, primary.id, revisionArn, service, opts);
-  return deploymentEnded(ctx, report, shipment, {
-    outcome: waited.outcome,
-    message: waited.message,
-    deploymentId: primary.id,
-    events: waited.events.map((e) => ({ at: e.createdAt?.toISOString(), message: e.message })),
-    nowRunning: waited.service.taskDefinition,
-  });
+  return followDeployment(ctx, report, shipment, primary.id, service, opts);
 }
 
 async function waitBlueGreen(ctx: Context, report: Reporter, target: Target, service: Service, opts: WaitCommandOptions): Promise<ShipResult | Idle> {
