@@ -258,7 +258,8 @@ function crossFieldChecks(env: z.output<typeof environmentSchema>, ctx: z.Refine
 
   const net = env.network;
   net.availabilityZones.forEach((az, i) => {
-    if (!new RegExp(`^${env.region}[a-z]$`).test(az)) fail(['network', 'availabilityZones', i], az, `a zone of region ${env.region}, such as ${env.region}a`);
+    // A string comparison, not a RegExp built from the region: the region is input and may be any text here.
+    if (!(az.startsWith(env.region) && /^[a-z]$/.test(az.slice(env.region.length)))) fail(['network', 'availabilityZones', i], az, `a zone of region ${env.region}, such as ${env.region}a`);
   });
   if (new Set(net.availabilityZones).size !== net.availabilityZones.length) {
     fail(['network', 'availabilityZones'], net.availabilityZones, 'distinct availability zones');

@@ -165,6 +165,23 @@ describe('hostile configuration: generated (fast-check)', () => {
     );
   });
 
+  test('regex metacharacters, empty, huge, prototype keys and odd numbers at every field: accepted, or refused in one ConfigError line', () => {
+    // GIVEN every leaf of both shipped environments and values that once broke checks built from input (a region "(")
+    const values: unknown[] = ['(', '[', '\\', '*', '+', '?', '', ' ', 'a'.repeat(5000), '__proto__', 'constructor', -1, 0, -0, 0.5, 1e308, NaN, Infinity, true, null, undefined, [], {}, ['('], { a: '(' }, '0.0.0.0/0', '::/0'];
+    const crashes: string[] = [];
+    bases.forEach((base, b) => {
+      for (const path of paths[b]) {
+        for (const value of values) {
+          // WHEN the value replaces the leaf
+          const r = outcome(setPath(base, path, value));
+          if (r.kind === 'crashed') crashes.push(`${base.name} ${path.join('.')} = ${JSON.stringify(value)?.slice(0, 20)}: ${String(r.error)}`);
+        }
+      }
+    });
+    // THEN nothing escapes as another exception
+    expect(crashes).toEqual([]);
+  });
+
   test('a template or token sequence in any string field is always refused', () => {
     const stringPaths = bases.map((b, i) => paths[i].filter((p) => typeof p.reduce<unknown>((n, k) => (n as Record<string, unknown>)[k], b) === 'string'));
     fc.assert(
