@@ -9,40 +9,23 @@ import {
   type DeploymentInfo,
   type DeploymentStatus,
 } from '@aws-sdk/client-codedeploy';
-import { z } from 'zod';
+import type { CodeDeployDescriptor } from '../../contracts/descriptor';
 import type { Context, Reporter } from './context';
-import { EXIT, ReleaseError, refusal } from './errors';
-import type { Target } from './target';
+import { EXIT, ReleaseError } from './errors';
+import { codeDeployRefusal, type Target } from './target';
 import type { Outcome, WaitOptions } from './wait';
 
-/** The `codeDeploy` block of the descriptor (modules/blue-green.ts `CodeDeployDescriptor`), checked before use. */
-export const codeDeployDescriptorSchema = z.object({
-  application: z.string().min(1),
-  deploymentGroup: z.string().min(1),
-  deploymentConfig: z.string().min(1),
-  containerName: z.string().min(1),
-  containerPort: z.number().int().min(1).max(65535),
-  targetGroups: z.object({ blue: z.object({ name: z.string(), arn: z.string() }), green: z.object({ name: z.string(), arn: z.string() }) }),
-  productionListenerArn: z.string().min(1),
-  testListenerArn: z.string().min(1),
-  testListenerUrl: z.string().min(1),
-  approvalWaitMinutes: z.number().int().min(0),
-  terminationWaitMinutes: z.number().int().min(0),
-  rollbackAlarms: z.array(z.string()),
-});
-export type CodeDeployTarget = z.infer<typeof codeDeployDescriptorSchema>;
+/** The `codeDeploy` block of the descriptor (contracts/descriptor.ts), checked when the descriptor was read. */
+export type CodeDeployTarget = CodeDeployDescriptor;
 
 /** Statuses of a CodeDeploy deployment that has not ended yet. */
 const IN_FLIGHT: DeploymentStatus[] = ['Created', 'Queued', 'InProgress', 'Baking', 'Ready'];
 
 /** The blue/green settings of a target, or a refusal when its descriptor carries none. */
 export function codeDeployOf(target: Target): CodeDeployTarget {
-  const block = (target.descriptor as { codeDeploy?: unknown }).codeDeploy;
-  const parsed = codeDeployDescriptorSchema.safeParse(block);
-  if (!parsed.success) {
-    throw refusal('descriptor.codeDeploy', block === undefined ? undefined : 'malformed', `the CodeDeploy settings a blue-green stack publishes (apply the "${target.env.name}" stack)`);
-  }
-  return parsed.data;
+  const block = target.descriptor.codeDeploy;
+  if (block === undefined) throw codeDeployRefusal(target.env.name, undefined);
+  return block;
 }
 
 /** Deployments of this service's deployment group that have not ended, newest first. One API call. */

@@ -5,6 +5,7 @@ import { EXIT, ReleaseError } from './errors';
 import { ownedByRelease, TAG, type RevisionInput } from './revision';
 import { checkDeploymentController, deploymentController, describeService, revisionName, type Target } from './target';
 import { waitForDeployment, type Outcome, type WaitOptions } from './wait';
+import * as cd from './codedeploy';
 
 export interface ShipRequest {
   readonly target: Target;
@@ -175,7 +176,6 @@ export async function ship(ctx: Context, report: Reporter, req: ShipRequest): Pr
 
   if (blueGreen) {
     // CodeDeploy starts the revision as a task set on the idle target group, then shifts the listeners.
-    const cd = await import('./codedeploy');
     const digest = req.image.split('@')[1] ?? req.image;
     const deploymentId = await cd.createBlueGreenDeployment(target, revisionArn, `ecs-release ${revisionName(revisionArn)} ${digest}`).catch(undoPointer);
     report.info(`CodeDeploy deployment ${deploymentId} started for ${revisionName(revisionArn)} (${cd.codeDeployOf(target).deploymentGroup})`);

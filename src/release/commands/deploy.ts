@@ -4,7 +4,8 @@ import { usageError } from '../errors';
 import { checkImageInput, checkRepository, digestOf, resolveDigest } from '../image';
 import { fieldChanges, findContainer, registerable, releaseTags, renderDiff, withImage } from '../revision';
 import { reportShipped, ship } from '../ship';
-import { describeService, refuseWhileBusy, resolveTarget, revisionName, revisionNumber, type Target } from '../target';
+import { describeService, resolveTarget, revisionName, revisionNumber, type Target } from '../target';
+import { refuseWhileBusy } from '../controller';
 
 export interface DeployOptions extends WaitFlags {
   readonly env: string;

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { EXIT, ReleaseError, refusal, usageError } from '../errors';
 import { digestOf, resolveDigest } from '../image';
 import { TAG, tagValue } from '../revision';
-import { describeService, refuseWhileBusy, resolveTarget, revisionName, type Target } from '../target';
+import { describeService, resolveTarget, revisionName, type Target } from '../target';
+import { refuseWhileBusy } from '../controller';
 import { describeRevision, shipImage } from './deploy';
 
 export interface PromoteOptions extends WaitFlags {

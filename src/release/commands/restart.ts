@@ -2,7 +2,8 @@ import { Reporter, type CommandResult, type Context, type WaitFlags } from '../c
 import { refusal } from '../errors';
 import { digestOf } from '../image';
 import { reportShipped, ship } from '../ship';
-import { describeService, refuseWhileBusy, resolveTarget, revisionName } from '../target';
+import { describeService, resolveTarget, revisionName } from '../target';
+import { refuseWhileBusy } from '../controller';
 import { describeRevision } from './deploy';
 
 export interface RestartOptions extends WaitFlags {

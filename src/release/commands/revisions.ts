@@ -2,7 +2,8 @@ import { DeregisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { Reporter, type CommandResult, type Context } from '../context';
 import { EXIT, usageError } from '../errors';
 import { describeRevisions, listRevisionArns, planPrune, readUsage, type RevisionInfo } from '../revisions';
-import { describeService, refuseWhileBusy, resolveTarget, revisionName } from '../target';
+import { describeService, resolveTarget, revisionName } from '../target';
+import { refuseWhileBusy } from '../controller';
 
 export interface RevisionsOptions {
   readonly env: string;

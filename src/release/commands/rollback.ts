@@ -4,8 +4,10 @@ import { EXIT, ReleaseError, refusal, usageError } from '../errors';
 import { digestOf } from '../image';
 import { fieldChanges, registerable, renderDiff, TAG, tagValue } from '../revision';
 import { deploymentEnded, reportShipped, ship, type Shipment } from '../ship';
-import { checkDeploymentController, describeService, refuseWhileBusy, resolveTarget, revisionName, revisionNumber, type Target } from '../target';
+import { checkDeploymentController, describeService, resolveTarget, revisionName, revisionNumber, type Target } from '../target';
+import { refuseWhileBusy } from '../controller';
 import { describeRevision, type DescribedRevision } from './deploy';
+import * as cd from '../codedeploy';
 
 export interface RollbackOptions extends WaitFlags {
   readonly env: string;
@@ -169,7 +171,6 @@ export function parseRevision(text: string): { family?: string; revision: number
  * Undefined when nothing is in flight (then rollback redeploys an earlier revision through CodeDeploy, like a deploy).
  */
 async function stopInFlightBlueGreen(ctx: Context, report: Reporter, target: Target, service: Service, opts: RollbackOptions): Promise<CommandResult | undefined> {
-  const cd = await import('../codedeploy');
   const inFlight = await cd.codeDeployInFlight(target);
   if (inFlight.length === 0) return undefined;
   const deploymentId = inFlight[0];

@@ -8,6 +8,7 @@ import { ownedByRelease, TAG, tagValue } from '../revision';
 import { markDeployed } from '../ship';
 import { deploymentController, deploymentsInFlight, describeService, expectedController as controllerOf, resolveTarget, revisionName, type Target } from '../target';
 import type { DescribedRevision } from './deploy';
+import * as cd from '../codedeploy';
 
 export interface StatusOptions {
   readonly env: string;
@@ -143,7 +144,6 @@ async function markCompletedRelease(ctx: Context, report: Reporter, target: Targ
 
 /** Blue/green facts: where production and test traffic go, and the CodeDeploy deployment in flight (if any). */
 async function blueGreenStatus(target: Target) {
-  const cd = await import('../codedeploy');
   const settings = cd.codeDeployOf(target);
   const listeners = (await target.clients.elbv2.send(new DescribeListenersCommand({ ListenerArns: [settings.productionListenerArn, settings.testListenerArn] }))).Listeners ?? [];
   const forwardsTo = (arn: string) => {

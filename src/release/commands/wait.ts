@@ -6,6 +6,7 @@ import { deploymentEnded, followDeployment, reportShipped, runningAfterCodeDeplo
 import { checkDeploymentController, describeService, resolveTarget, revisionName, type Target } from '../target';
 import { shipmentOf } from './approve';
 import { describeRevision } from './deploy';
+import * as cd from '../codedeploy';
 
 export interface WaitCommandOptions extends Omit<WaitFlags, 'noWait'> {
   readonly env: string;
@@ -60,7 +61,6 @@ async function waitRolling(ctx: Context, report: Reporter, target: Target, servi
 }
 
 async function waitBlueGreen(ctx: Context, report: Reporter, target: Target, service: Service, opts: WaitCommandOptions): Promise<ShipResult | Idle> {
-  const cd = await import('../codedeploy');
   const inFlight = await cd.codeDeployInFlight(target);
   if (inFlight.length === 0) return idle(report, EXIT.OK, 'completed', `nothing in flight: the service runs ${revisionName(service.taskDefinition)}`, null);
   const deploymentId = inFlight[0];
