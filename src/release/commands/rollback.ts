@@ -4,8 +4,8 @@ import { EXIT, ReleaseError, refusal, usageError } from '../errors';
 import { digestOf } from '../image';
 import { fieldChanges, registerable, renderDiff, TAG, tagValue } from '../revision';
 import { deploymentEnded, reportShipped, ship, type Shipment } from '../ship';
-import { checkDeploymentController, describeService, resolveTarget, revisionName, revisionNumber, type Target } from '../target';
-import { refuseWhileBusy } from '../controller';
+import { describeService, resolveTarget, revisionName, revisionNumber, type Target } from '../target';
+import { controllerFor } from '../controller';
 import { describeRevision, type DescribedRevision } from './deploy';
 import * as cd from '../codedeploy';
 
@@ -37,13 +37,13 @@ export async function rollback(ctx: Context, opts: RollbackOptions): Promise<Com
     throw usageError('--to', opts.to, `a revision of family ${family} (a number such as 12, ${family}:12 or its ARN)`);
   }
   const service = await describeService(ctx, target);
-  checkDeploymentController(target, service);
-  if (target.descriptor.strategy === 'blue-green' && !wanted) {
+  const controller = controllerFor(target, service);
+  if (controller.kind === 'CODE_DEPLOY' && !wanted) {
     // A blue/green deployment under way is undone by CodeDeploy itself: traffic goes back to the original task set.
     const stopped = await stopInFlightBlueGreen(ctx, report, target, service, opts);
     if (stopped) return stopped;
   }
-  await refuseWhileBusy(target, service);
+  await controller.refuseWhileBusy(service);
   const currentArn = service.taskDefinition ?? '';
   const current = revisionNumber(currentArn);
 
