@@ -1,9 +1,9 @@
 import { RegisterTaskDefinitionCommand, TagResourceCommand, type Service, type Tag } from '@aws-sdk/client-ecs';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import type { Context, Reporter } from './context';
+import { controllerFor } from './controller';
 import { EXIT, ReleaseError } from './errors';
 import { ownedByRelease, TAG, type RevisionInput } from './revision';
-import { controllerFor } from './controller';
 import { revisionName, type Target } from './target';
 import { waitForDeployment, type Outcome, type WaitOptions } from './wait';
 

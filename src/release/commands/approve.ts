@@ -1,12 +1,12 @@
 import { GetDeploymentCommand } from '@aws-sdk/client-codedeploy';
+import * as cd from '../codedeploy';
 import { Reporter, type CommandResult, type Context, type WaitFlags } from '../context';
+import { runningAfterCodeDeploy } from '../controller';
 import { EXIT, refusal } from '../errors';
 import { ownedByRelease } from '../revision';
-import { runningAfterCodeDeploy } from '../controller';
 import { deploymentEnded, reportShipped, type Shipment } from '../ship';
 import { checkDeploymentController, describeService, resolveTarget, revisionName } from '../target';
 import { describeRevision } from './deploy';
-import * as cd from '../codedeploy';
 
 export interface ApproveOptions extends WaitFlags {
   readonly env: string;

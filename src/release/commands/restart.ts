@@ -1,9 +1,9 @@
 import { Reporter, type CommandResult, type Context, type WaitFlags } from '../context';
+import { refuseWhileBusy } from '../controller';
 import { refusal } from '../errors';
 import { digestOf } from '../image';
 import { reportShipped, ship } from '../ship';
 import { describeService, resolveTarget, revisionName } from '../target';
-import { refuseWhileBusy } from '../controller';
 import { describeRevision } from './deploy';
 
 export interface RestartOptions extends WaitFlags {

@@ -1,9 +1,9 @@
 import { DeregisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { Reporter, type CommandResult, type Context } from '../context';
+import { refuseWhileBusy } from '../controller';
 import { EXIT, usageError } from '../errors';
 import { describeRevisions, listRevisionArns, planPrune, readUsage, type RevisionInfo } from '../revisions';
 import { describeService, resolveTarget, revisionName } from '../target';
-import { refuseWhileBusy } from '../controller';
 
 export interface RevisionsOptions {
   readonly env: string;

@@ -1,13 +1,13 @@
 import { ClientException, paginateListTaskDefinitions, type Service } from '@aws-sdk/client-ecs';
+import * as cd from '../codedeploy';
 import { Reporter, type CommandResult, type Context, type WaitFlags } from '../context';
+import { controllerFor } from '../controller';
 import { EXIT, ReleaseError, refusal, usageError } from '../errors';
 import { digestOf } from '../image';
 import { fieldChanges, registerable, renderDiff, TAG, tagValue } from '../revision';
 import { deploymentEnded, reportShipped, ship, type Shipment } from '../ship';
 import { describeService, resolveTarget, revisionName, revisionNumber, type Target } from '../target';
-import { controllerFor } from '../controller';
 import { describeRevision, type DescribedRevision } from './deploy';
-import * as cd from '../codedeploy';
 
 export interface RollbackOptions extends WaitFlags {
   readonly env: string;

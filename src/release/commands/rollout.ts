@@ -1,8 +1,8 @@
 import { Reporter, type CommandResult, type Context, type WaitFlags } from '../context';
+import { refuseWhileBusy } from '../controller';
 import { EXIT, ReleaseError } from '../errors';
 import { findContainer, TAG, tagValue } from '../revision';
 import { describeService, resolveTarget, revisionName } from '../target';
-import { refuseWhileBusy } from '../controller';
 import { describeRevision, shipImage } from './deploy';
 
 export interface RolloutOptions extends WaitFlags {

@@ -1,6 +1,7 @@
 import type { Service } from '@aws-sdk/client-ecs';
 import { DescribeListenersCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
+import * as cd from '../codedeploy';
 import { Reporter, type CommandResult, type Context } from '../context';
 import { digestOf } from '../image';
 import { describeDrift, readDrift } from '../drift';
@@ -8,7 +9,6 @@ import { ownedByRelease, TAG, tagValue } from '../revision';
 import { markDeployed } from '../ship';
 import { deploymentController, deploymentsInFlight, describeService, expectedController as controllerOf, resolveTarget, revisionName, type Target } from '../target';
 import type { DescribedRevision } from './deploy';
-import * as cd from '../codedeploy';
 
 export interface StatusOptions {
   readonly env: string;

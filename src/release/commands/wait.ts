@@ -1,13 +1,13 @@
 import type { Service } from '@aws-sdk/client-ecs';
+import * as cd from '../codedeploy';
 import { Reporter, type CommandResult, type Context, type WaitFlags } from '../context';
+import { controllerFor, runningAfterCodeDeploy } from '../controller';
 import { EXIT } from '../errors';
 import { ownedByRelease } from '../revision';
-import { controllerFor, runningAfterCodeDeploy } from '../controller';
 import { deploymentEnded, followDeployment, reportShipped, type ShipResult, type Shipment } from '../ship';
 import { describeService, resolveTarget, revisionName, type Target } from '../target';
 import { shipmentOf } from './approve';
 import { describeRevision } from './deploy';
-import * as cd from '../codedeploy';
 
 export interface WaitCommandOptions extends Omit<WaitFlags, 'noWait'> {
   readonly env: string;
