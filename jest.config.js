@@ -16,6 +16,9 @@ module.exports = {
     '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' }, sourceMaps: 'inline' }],
   },
   setupFilesAfterEnv: ['<rootDir>/__tests__/setup.ts'],
+  // One run's shared folders (the plan cache of scripts/lib/plan-cache.ts), inherited by the workers.
+  globalSetup: '<rootDir>/__tests__/helpers/global-setup.js',
+  globalTeardown: '<rootDir>/__tests__/helpers/global-teardown.js',
   testTimeout: 120000,
   // Terraform and moto tiers spawn heavy processes; two workers match the two cores of CI machines.
   maxWorkers: 2,
