@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cachedPlan, planKey, storePlan } from '../../scripts/lib/plan-cache';
 import { scratchDir } from '../../scripts/lib/synth';
@@ -36,9 +36,11 @@ describe('plan cache: one plan per distinct input within a run, never a plan of 
     expect(planKey(withState, [])).not.toBe(planKey(a, []));
   });
 
-  test('the plan file and Terraform\'s provider folder are outputs, not inputs: they leave the key alone', () => {
+  test('the plan file, Terraform\'s provider folder and the implied-mirror link are not inputs: they leave the key alone', () => {
     const a = stackFolder(scratch.dir, 'f');
     const before = planKey(a, []);
+    rmSync(join(a, 'terraform.d'), { recursive: true });
+    expect(planKey(a, [])).toBe(before);
     writeFileSync(join(a, 'tfplan'), 'binary plan');
     mkdirSync(join(a, '.terraform', 'providers'), { recursive: true });
     writeFileSync(join(a, '.terraform', 'providers', 'x'), 'provider');

@@ -12,12 +12,16 @@ import { terraformSetup } from './terraform';
  */
 export const PLAN_CACHE_ENV = 'ECS_COEXIST_PLAN_CACHE';
 
-/** Names of the files planStack writes itself, and Terraform's own working folder (providers, no configuration). */
-const NOT_INPUT = new Set(['tfplan', '.terraform']);
+/**
+ * Not inputs of a plan: the plan file planStack writes, Terraform's working folder (installed providers) and the
+ * implied-mirror link main.ts adds (where providers are installed from): which provider runs is pinned, version and
+ * checksums, by the lock file, which is an input.
+ */
+const NOT_INPUT = new Set(['tfplan', '.terraform', 'terraform.d']);
 
 /**
  * The plan's inputs, hashed: every file of the stack folder (configuration, lock file with the provider versions and
- * checksums; a link counts by its target, never followed: the mirror link would mean hashing the provider), the plan
+ * checksums; a link counts by its target, never followed), the plan
  * arguments, the Terraform version and every TF_* and AWS_* variable Terraform sees. Any difference gives another key:
  * the cache never serves a plan of different input.
  */
