@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort } from '../moto';
+import { freePort, MOTO_START_TIMEOUT_MS } from '../moto';
 import { repoRoot } from '../paths';
 import { pythonTool } from '../python-tools';
 
@@ -89,13 +89,13 @@ export async function startServer(dir: string): Promise<{ pid: number; port: num
   const pid = child.pid;
   if (pid === undefined) throw new Error(`could not start ${bin}`);
   const logTail = () => readFileSync(logFile, 'utf8').trim().split('\n').slice(-2).join(' | ');
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + MOTO_START_TIMEOUT_MS;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}: ${logTail()}`);
     if (await isAlive({ pid, endpoint })) return { pid, port, endpoint };
     if (Date.now() > deadline) {
       killPid(pid, 'SIGKILL');
-      throw new Error(`moto_server did not answer on ${endpoint} within 30 s: ${logTail()}`);
+      throw new Error(`moto_server did not answer on ${endpoint} within ${MOTO_START_TIMEOUT_MS / 1000} s: ${logTail()}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
