@@ -20,11 +20,12 @@ module.exports = {
   globalSetup: '<rootDir>/__tests__/helpers/global-setup.js',
   globalTeardown: '<rootDir>/__tests__/helpers/global-teardown.js',
   testTimeout: 120000,
-  // Three files in flight per core: an e2e file mostly waits (on the AWS provider's own polling delays, on deployments
+  // Two files in flight per core: an e2e file mostly waits (on the AWS provider's own polling delays, on deployments
   // in moto) and uses about a third of a core, so on 2 cores, 2 workers left the CPU idle most of the e2e tier; CPU-bound
-  // unit files just share the cores. Capped at 6: each e2e file holds a moto (~300 MB) and Terraform providers (~500 MB
-  // each). `jest -w N` still overrides.
-  maxWorkers: Math.min(6, Math.max(2, 3 * require('node:os').availableParallelism())),
+  // unit files just share the cores. Not three per core: the longest scenarios (coexistence, blue-green: sequential
+  // plans, each CPU-bound) set the suite's end, and six workers on two cores starved them (coexistence 806 s). Capped
+  // at 6: each e2e file holds a moto (~300 MB) and Terraform providers (~500 MB each). `jest -w N` still overrides.
+  maxWorkers: Math.min(6, Math.max(2, 2 * require('node:os').availableParallelism())),
   // Longest files first, estimated on a fresh clone (see the file): the e2e scenarios set the suite's wall time.
   testSequencer: '<rootDir>/__tests__/helpers/test-sequencer.js',
 };
