@@ -19,7 +19,9 @@ module.exports = {
   // One run's shared folders (the plan cache of scripts/lib/plan-cache.ts), inherited by the workers.
   globalSetup: '<rootDir>/__tests__/helpers/global-setup.js',
   globalTeardown: '<rootDir>/__tests__/helpers/global-teardown.js',
-  testTimeout: 120000,
+  // A hang detector, not a budget: on a machine whose cores are busy with other work, a scenario test with a CodeDeploy
+  // swap and three plans took over 120 s (blue-green, 6 workers beside other jobs) and failed only for that.
+  testTimeout: 600_000,
   // Two files in flight per core: an e2e file mostly waits (on the AWS provider's own polling delays, on deployments
   // in moto) and uses about a third of a core, so on 2 cores, 2 workers left the CPU idle most of the e2e tier; CPU-bound
   // unit files just share the cores. Not three per core: the longest scenarios (coexistence, blue-green: sequential
