@@ -19,17 +19,17 @@ const bg = p.service.blueGreen!;
 
 describe('configuration', () => {
   test('prod deploys blue/green through CodeDeploy, dev stays rolling', () => {
-    expect(prod.service.deployment).toMatchObject({
+    expect(web(prod).deployment).toMatchObject({
       strategy: 'blue-green',
       trafficShifting: { type: 'canary', percent: 10, intervalMinutes: 5 },
       approvalWaitMinutes: 60,
       terminationWaitMinutes: 15,
     });
-    expect(dev.service.deployment.strategy).toBe('rolling');
+    expect(web(dev).deployment.strategy).toBe('rolling');
   });
 
   test('rollback alarm thresholds have documented defaults', () => {
-    expect(prod.service.deployment.rollbackAlarms).toEqual({
+    expect(web(prod).deployment.rollbackAlarms).toEqual({
       targetErrorRatePercent: 5,
       minimumRequests: 20,
       unhealthyHosts: 1,
@@ -53,7 +53,7 @@ describe('rolling environments are unchanged by blue/green support', () => {
     expect(svc.deployment_controller).toBeUndefined();
     expect(svc.deployment_circuit_breaker).toEqual({ enable: true, rollback: true });
     expect(svc.availability_zone_rebalancing).toBe('ENABLED');
-    const descriptor = JSON.parse(resource(devOut.tf, 'aws_ssm_parameter', 'service/descriptor').insecure_value as string);
+    const descriptor = JSON.parse(resource(devOut.tf, 'aws_ssm_parameter', 'services/web/descriptor').insecure_value as string);
     expect(descriptor.codeDeploy).toBeUndefined();
     expect(descriptor.strategy).toBe('rolling');
   });
@@ -61,8 +61,8 @@ describe('rolling environments are unchanged by blue/green support', () => {
 
 describe('two target groups', () => {
   test('green is blue with another name: same port, protocol, health check and deregistration delay', () => {
-    const blue = resource(prodOut.tf, 'aws_lb_target_group', 'service/tg');
-    const green = resource(prodOut.tf, 'aws_lb_target_group', 'service/blue-green/green-tg');
+    const blue = resource(prodOut.tf, 'aws_lb_target_group', 'services/web/routing/tg');
+    const green = resource(prodOut.tf, 'aws_lb_target_group', 'services/web/blue-green/green-tg');
     const withoutNames = (tg: Record<string, unknown>) => {
       const { name: _n, tags: _t, '//': _m, ...rest } = tg;
       return rest;
@@ -75,7 +75,7 @@ describe('two target groups', () => {
   });
 
   test('target group names stay within AWS’s 32 characters for the longest project and environment names', () => {
-    const names = resourceNames({ project: 'a'.repeat(32), name: 'b'.repeat(32), service: { ...prod.service, name: 'c'.repeat(32) }, registry: prod.registry });
+    const names = resourceNames({ project: 'a'.repeat(32), name: 'b'.repeat(32), services: { web: { ...prod.service, name: 'c'.repeat(32) } }, registry: prod.registry });
     expect(names.targetGroup.length).toBeLessThanOrEqual(32);
     expect(names.greenTargetGroup.length).toBeLessThanOrEqual(32);
     expect(names.greenTargetGroup).toMatch(/^[a-z0-9][a-z0-9-]*-g$/);
@@ -150,7 +150,7 @@ describe('service under the CodeDeploy controller', () => {
 
   test('the service ignores exactly what CodeDeploy and auto scaling own', () => {
     expect(resource(prodOut.tf, 'aws_ecs_service').lifecycle).toEqual({ ignore_changes: ['task_definition', 'desired_count', 'load_balancer'] });
-    const fixed = synth(variant(prod, { service: { autoScaling: undefined } })).tf;
+    const fixed = synth(variant(prod, { services: { web: { autoScaling: undefined } } })).tf;
     expect(resource(fixed, 'aws_ecs_service').lifecycle).toEqual({ ignore_changes: ['task_definition', 'load_balancer'] });
   });
 
@@ -217,7 +217,7 @@ describe('CodeDeploy application and deployment group', () => {
   });
 
   test('without an approval wait production traffic moves as soon as the replacement is ready', () => {
-    const tf = synth(variant(prod, { service: { deployment: { approvalWaitMinutes: 0, terminationWaitMinutes: 0 } } })).tf;
+    const tf = synth(variant(prod, { services: { web: { deployment: { approvalWaitMinutes: 0, terminationWaitMinutes: 0 } } } })).tf;
     expect(resource(tf, 'aws_codedeploy_deployment_group').blue_green_deployment_config).toEqual({
       deployment_ready_option: { action_on_timeout: 'CONTINUE_DEPLOYMENT' },
       terminate_blue_instances_on_deployment_success: { action: 'TERMINATE', termination_wait_time_in_minutes: 0 },
@@ -234,7 +234,7 @@ describe('CodeDeploy application and deployment group', () => {
   });
 
   test('additional alarms from configuration join the built-in ones', () => {
-    const tf = synth(variant(prod, { service: { deployment: { rollbackAlarms: { additionalAlarmNames: ['webapp-prod-latency-p99'] } } } })).tf;
+    const tf = synth(variant(prod, { services: { web: { deployment: { rollbackAlarms: { additionalAlarmNames: ['webapp-prod-latency-p99'] } } } } })).tf;
     const alarms = (resource(tf, 'aws_codedeploy_deployment_group').alarm_configuration as { alarms: string[] }).alarms;
     expect(alarms).toHaveLength(5);
     expect(alarms[4]).toBe('webapp-prod-latency-p99');
@@ -245,7 +245,7 @@ describe('CodeDeploy application and deployment group', () => {
 
 describe('traffic shifting', () => {
   /** prod with its traffic shifting replaced (variant() merges objects, so drop the old one first). */
-  const withShifting = (shift: Record<string, unknown>) => variant(variant(prod, { service: { deployment: { trafficShifting: undefined } } }), { service: { deployment: { trafficShifting: shift } } });
+  const withShifting = (shift: Record<string, unknown>) => variant(variant(prod, { services: { web: { deployment: { trafficShifting: undefined } } } }), { services: { web: { deployment: { trafficShifting: shift } } } });
 
   test.each([
     [{ type: 'all-at-once' }, 'CodeDeployDefault.ECSAllAtOnce'],
@@ -314,7 +314,7 @@ describe('rollback alarms', () => {
   });
 
   test('thresholds come from configuration', () => {
-    const tf = synth(variant(prod, { service: { deployment: { rollbackAlarms: { targetErrorRatePercent: 2, minimumRequests: 100, unhealthyHosts: 2, periodSeconds: 300, evaluationPeriods: 3 } } } })).tf;
+    const tf = synth(variant(prod, { services: { web: { deployment: { rollbackAlarms: { targetErrorRatePercent: 2, minimumRequests: 100, unhealthyHosts: 2, periodSeconds: 300, evaluationPeriods: 3 } } } } })).tf;
     const rate = resource(tf, 'aws_cloudwatch_metric_alarm', 'blue-green/green-5xx-rate');
     expect(rate).toMatchObject({ threshold: 2, evaluation_periods: 3, datapoints_to_alarm: 3 });
     expect((rate.metric_query as { expression?: string; metric?: { period: number } }[]).map((q) => q.expression ?? q.metric!.period)).toEqual([300, 300, 'IF(requests >= 100, 100 * FILL(errors, 0) / requests, 0)']);
@@ -378,12 +378,12 @@ describe('CodeDeploy service role: least privilege instead of AWSCodeDeployRoleF
 describe('what the release CLI gets', () => {
   test('without a domain name the test URL uses the load balancer’s DNS name', () => {
     const out = synth(variant(prod, { loadBalancer: { domainName: undefined } }));
-    const d = JSON.parse(resource(out.tf, 'aws_ssm_parameter', 'service/descriptor').insecure_value as string);
+    const d = JSON.parse(resource(out.tf, 'aws_ssm_parameter', 'services/web/descriptor').insecure_value as string);
     expect(d.codeDeploy.testListenerUrl).toBe(`https://${r(out.stack.loadBalancer.alb, 'dns_name')}:8443`);
   });
 
   test('the descriptor names the CodeDeploy application, group, target groups, listeners and test URL', () => {
-    const d = JSON.parse(resource(prodOut.tf, 'aws_ssm_parameter', 'service/descriptor').insecure_value as string);
+    const d = JSON.parse(resource(prodOut.tf, 'aws_ssm_parameter', 'services/web/descriptor').insecure_value as string);
     expect(d.strategy).toBe('blue-green');
     expect(d.codeDeploy).toEqual({
       application: 'webapp-prod-web',

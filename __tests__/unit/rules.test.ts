@@ -148,7 +148,7 @@ const CASES: RuleCase[] = [
     rule: 'iam-oidc-trust-scoped', title: 'refuses a wildcard workflow in a pull-request subject', expect: 'non-compliant', reason: /workflows\/\*@refs/,
     given: () => edited(prodFacts, one(prodFacts, 'aws_iam_role', 'ci/plan/role'), editPolicy('assume_role_policy', (d) => { d.Statement[0].Condition.StringLike['token.actions.githubusercontent.com:sub'] = ['repo:example-org/webapp-infra:pull_request:job_workflow_ref:example-org/webapp-infra/.github/workflows/*@refs/pull/*/merge']; })),
   },
-  { rule: 'iam-oidc-trust-scoped', title: 'ignores roles trusted by AWS services', expect: 'not-applicable', given: () => as(prodFacts, one(prodFacts, 'aws_iam_role', 'service/task-role/role')) },
+  { rule: 'iam-oidc-trust-scoped', title: 'ignores roles trusted by AWS services', expect: 'not-applicable', given: () => as(prodFacts, one(prodFacts, 'aws_iam_role', 'services/web/task-definition/task-role/role')) },
   { rule: 'iam-oidc-trust-scoped', title: 'refuses a GitHub trust without a subject', expect: 'non-compliant', reason: /without a subject condition/, given: () => edited(prodFacts, one(prodFacts, 'aws_iam_role', 'ci/deploy/role'), editPolicy('assume_role_policy', (d) => { delete d.Statement[0].Condition.StringEquals['token.actions.githubusercontent.com:sub']; })) },
   {
     rule: 'iam-oidc-trust-scoped', title: 'refuses a wildcard repository in the subject', expect: 'non-compliant', reason: /repo:example-org\/\*/,
@@ -156,9 +156,9 @@ const CASES: RuleCase[] = [
   },
 
   // logs-retention
-  { rule: 'logs-retention', title: 'accepts a log group with retention', expect: 'compliant', given: () => as(prodFacts, one(prodFacts, 'aws_cloudwatch_log_group', 'service/logs')) },
-  { rule: 'logs-retention', title: 'refuses a log group kept forever', expect: 'non-compliant', reason: /retention_in_days is unset/, given: () => edited(prodFacts, one(prodFacts, 'aws_cloudwatch_log_group', 'service/logs'), (a) => { delete a.retention_in_days; }) },
-  { rule: 'logs-retention', title: 'refuses retention 0 (never expire)', expect: 'non-compliant', reason: /retention_in_days is 0/, given: () => edited(prodFacts, one(prodFacts, 'aws_cloudwatch_log_group', 'service/logs'), (a) => { a.retention_in_days = 0; }) },
+  { rule: 'logs-retention', title: 'accepts a log group with retention', expect: 'compliant', given: () => as(prodFacts, one(prodFacts, 'aws_cloudwatch_log_group', 'services/web/task-definition/logs')) },
+  { rule: 'logs-retention', title: 'refuses a log group kept forever', expect: 'non-compliant', reason: /retention_in_days is unset/, given: () => edited(prodFacts, one(prodFacts, 'aws_cloudwatch_log_group', 'services/web/task-definition/logs'), (a) => { delete a.retention_in_days; }) },
+  { rule: 'logs-retention', title: 'refuses retention 0 (never expire)', expect: 'non-compliant', reason: /retention_in_days is 0/, given: () => edited(prodFacts, one(prodFacts, 'aws_cloudwatch_log_group', 'services/web/task-definition/logs'), (a) => { a.retention_in_days = 0; }) },
 
   // ecs-secrets-not-in-environment
   { rule: 'ecs-secrets-not-in-environment', title: 'accepts plain settings in environment and the database URL in secrets', expect: 'compliant', given: () => as(prodFacts, prodTask()) },

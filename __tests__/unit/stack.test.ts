@@ -1,5 +1,5 @@
 import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
-import { dev, policy, prod, resource, resources, synth, variant, type TerraformJson } from '../helpers/stacks';
+import { web, dev, policy, prod, resource, resources, synth, variant, type TerraformJson } from '../helpers/stacks';
 
 const devOut = synth(dev);
 const prodOut = synth(prod);
@@ -53,10 +53,10 @@ describe('coexistence contract (snake_case, exactly as Terraform reads it)', () 
 
   test('the image comes from the release pointer, which Terraform seeds and then ignores', () => {
     const task = resource(devOut.tf, 'aws_ecs_task_definition');
-    const pointer = resource(devOut.tf, 'aws_ssm_parameter', 'service/release-image');
+    const pointer = resource(devOut.tf, 'aws_ssm_parameter', 'services/web/task-definition/release-image');
     const pointerId = Object.entries(resources(devOut.tf, 'aws_ssm_parameter')).find(([, r]) => r === pointer)![0];
     expect(task.container_definitions).toContain(`"image" = aws_ssm_parameter.${pointerId}.insecure_value`);
-    expect(pointer).toMatchObject({ name: '/webapp/dev/web/release-image', insecure_value: dev.service.bootstrapImage, lifecycle: { ignore_changes: ['insecure_value'] } });
+    expect(pointer).toMatchObject({ name: '/webapp/dev/web/release-image', insecure_value: web(dev).bootstrapImage, lifecycle: { ignore_changes: ['insecure_value'] } });
   });
 
   test('the container spec tracked for replacement holds everything but the image', () => {
@@ -65,7 +65,7 @@ describe('coexistence contract (snake_case, exactly as Terraform reads it)', () 
     expect(spec).toMatchObject({
       name: 'app',
       environment: [{ name: 'APP_ENV', value: 'dev' }, { name: 'LOG_LEVEL', value: 'debug' }],
-      secrets: [{ name: 'DATABASE_URL', valueFrom: dev.service.secrets.DATABASE_URL }],
+      secrets: [{ name: 'DATABASE_URL', valueFrom: web(dev).secrets.DATABASE_URL }],
       versionConsistency: 'enabled',
       portMappings: [expect.objectContaining({ containerPort: 8080 })],
     });
@@ -73,13 +73,13 @@ describe('coexistence contract (snake_case, exactly as Terraform reads it)', () 
 
   test('the service ignores task_definition, and desired_count when auto scaling is attached', () => {
     expect(resource(devOut.tf, 'aws_ecs_service').lifecycle).toEqual({ ignore_changes: ['task_definition', 'desired_count'] });
-    const fixed = synth(variant(dev, { service: { autoScaling: undefined } })).tf;
+    const fixed = synth(variant(dev, { services: { web: { autoScaling: undefined } } })).tf;
     expect(resource(fixed, 'aws_ecs_service').lifecycle).toEqual({ ignore_changes: ['task_definition'] });
     expect(fixed.resource.aws_appautoscaling_target).toBeUndefined();
   });
 
   test('the descriptor tells the release CLI which revision Terraform tracks', () => {
-    const d = JSON.parse(resource(devOut.tf, 'aws_ssm_parameter', 'service/descriptor').insecure_value as string);
+    const d = JSON.parse(resource(devOut.tf, 'aws_ssm_parameter', 'services/web/descriptor').insecure_value as string);
     expect(d).toMatchObject({ schemaVersion: 1, environment: 'dev', accountId: dev.accountId, cluster: 'webapp-dev', service: 'web', container: 'app', family: 'webapp-dev-web' });
     expect(d.taskDefinitionArn).toMatch(/^\$\{aws_ecs_task_definition\.\w+\.arn\}$/);
   });
@@ -223,7 +223,7 @@ describe('service', () => {
   });
 
   test('log group with the environment retention', () => {
-    expect(resource(prodOut.tf, 'aws_cloudwatch_log_group', 'service/logs')).toMatchObject({ name: '/ecs/webapp-prod/web', retention_in_days: 365 });
+    expect(resource(prodOut.tf, 'aws_cloudwatch_log_group', 'services/web/task-definition/logs')).toMatchObject({ name: '/ecs/webapp-prod/web', retention_in_days: 365 });
   });
 
   test('target tracking on CPU within the configured bounds', () => {
@@ -235,23 +235,23 @@ describe('service', () => {
   });
 
   test('execution role: pull from this repository, write to this log group, read exactly the referenced secrets', () => {
-    const doc = policy(resource(devOut.tf, 'aws_iam_role_policy', 'service/execution-role/policy').policy);
+    const doc = policy(resource(devOut.tf, 'aws_iam_role_policy', 'services/web/task-definition/execution-role/policy').policy);
     expect(doc.Statement.map((s) => s.Sid)).toEqual(['EcrAuthToken', 'PullImages', 'WriteLogs', 'ReadSsmSecrets']);
     expect(doc.Statement[1].Resource).toMatch(/aws_ecr_repository\.registry_repository_\w+\.arn/);
     expect(doc.Statement[2].Resource).toMatch(/aws_cloudwatch_log_group\.service_logs_\w+\.arn\}:\*$/);
-    expect(doc.Statement[3]).toEqual({ Sid: 'ReadSsmSecrets', Effect: 'Allow', Action: ['ssm:GetParameters'], Resource: [dev.service.secrets.DATABASE_URL] });
+    expect(doc.Statement[3]).toEqual({ Sid: 'ReadSsmSecrets', Effect: 'Allow', Action: ['ssm:GetParameters'], Resource: [web(dev).secrets.DATABASE_URL] });
   });
 
   test('task role: ECS Exec channels only where Exec is enabled', () => {
-    const devTask = policy(resource(devOut.tf, 'aws_iam_role_policy', 'service/task-role/policy').policy);
+    const devTask = policy(resource(devOut.tf, 'aws_iam_role_policy', 'services/web/task-definition/task-role/policy').policy);
     expect(devTask.Statement.map((s) => s.Sid)).toEqual(['EcsExecChannels']);
     expect(Object.values(resources(prodOut.tf, 'aws_iam_role_policy')).some((p) => JSON.stringify(p).includes('task-role/policy'))).toBe(false);
   });
 
   test('secrets encrypted with a customer key add kms:Decrypt on exactly that key', () => {
     const key = 'arn:aws:kms:eu-west-1:111111111111:key/11111111-2222-3333-4444-555555555555';
-    const tf = synth(variant(dev, { service: { secretsKmsKeyArns: [key] } })).tf;
-    const doc = policy(resource(tf, 'aws_iam_role_policy', 'service/execution-role/policy').policy);
+    const tf = synth(variant(dev, { services: { web: { secretsKmsKeyArns: [key] } } })).tf;
+    const doc = policy(resource(tf, 'aws_iam_role_policy', 'services/web/task-definition/execution-role/policy').policy);
     expect(doc.Statement.find((s) => s.Sid === 'DecryptSecrets')).toEqual({ Sid: 'DecryptSecrets', Effect: 'Allow', Action: ['kms:Decrypt'], Resource: [key] });
   });
 });
