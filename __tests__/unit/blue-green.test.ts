@@ -49,7 +49,7 @@ describe('rolling environments are unchanged by blue/green support', () => {
     expect(Object.keys(resources(devOut.tf, 'aws_lb_listener'))).toHaveLength(1);
     expect(resource(devOut.tf, 'aws_lb_listener').lifecycle).toBeUndefined();
     expect(resource(devOut.tf, 'aws_lb_listener_rule')).toMatchObject({ action: [{ type: 'forward' }] });
-    const svc = resource(devOut.tf, 'aws_ecs_service');
+    const svc = resource(devOut.tf, 'aws_ecs_service', 'services/web/service');
     expect(svc.deployment_controller).toBeUndefined();
     expect(svc.deployment_circuit_breaker).toEqual({ enable: true, rollback: true });
     expect(svc.availability_zone_rebalancing).toBe('ENABLED');
@@ -140,7 +140,7 @@ describe('the test listener is closed to everything but the test CIDRs', () => {
 
 describe('service under the CodeDeploy controller', () => {
   test('CODE_DEPLOY controller, no circuit breaker (ECS controller only), AZ rebalancing off', () => {
-    const svc = resource(prodOut.tf, 'aws_ecs_service');
+    const svc = resource(prodOut.tf, 'aws_ecs_service', 'services/web/service');
     expect(svc.deployment_controller).toEqual({ type: 'CODE_DEPLOY' });
     expect(svc.deployment_circuit_breaker).toBeUndefined();
     expect(svc.availability_zone_rebalancing).toBe('DISABLED');
@@ -149,14 +149,14 @@ describe('service under the CodeDeploy controller', () => {
   });
 
   test('the service ignores exactly what CodeDeploy and auto scaling own', () => {
-    expect(resource(prodOut.tf, 'aws_ecs_service').lifecycle).toEqual({ ignore_changes: ['task_definition', 'desired_count', 'load_balancer'] });
+    expect(resource(prodOut.tf, 'aws_ecs_service', 'services/web/service').lifecycle).toEqual({ ignore_changes: ['task_definition', 'desired_count', 'load_balancer'] });
     const fixed = synth(variant(prod, { services: { web: { autoScaling: undefined } } })).tf;
-    expect(resource(fixed, 'aws_ecs_service').lifecycle).toEqual({ ignore_changes: ['task_definition', 'load_balancer'] });
+    expect(resource(fixed, 'aws_ecs_service', 'services/web/service').lifecycle).toEqual({ ignore_changes: ['task_definition', 'load_balancer'] });
   });
 
   test('target tracking keeps scaling the service (the scalable target is the service, not a task set)', () => {
-    expect(resource(prodOut.tf, 'aws_appautoscaling_target')).toMatchObject({ resource_id: 'service/webapp-prod/web', scalable_dimension: 'ecs:service:DesiredCount', min_capacity: 3, max_capacity: 12 });
-    expect(resource(prodOut.tf, 'aws_appautoscaling_policy')).toMatchObject({ policy_type: 'TargetTrackingScaling' });
+    expect(resource(prodOut.tf, 'aws_appautoscaling_target', 'services/web/scaling/scaling-target')).toMatchObject({ resource_id: 'service/webapp-prod/web', scalable_dimension: 'ecs:service:DesiredCount', min_capacity: 3, max_capacity: 12 });
+    expect(resource(prodOut.tf, 'aws_appautoscaling_policy', 'services/web/scaling/scaling-cpu')).toMatchObject({ policy_type: 'TargetTrackingScaling' });
   });
 
   test('a blue/green service refuses listener-rule props: CodeDeploy forwards whole listeners', () => {
