@@ -94,6 +94,7 @@ export class AppService extends Construct {
     this.task = new ServiceTaskDefinition(this, 'task-definition', {
       accountId: props.accountId,
       region: props.region,
+      partition: props.partition,
       names,
       config: svc,
       registry: props.registry,
@@ -201,7 +202,7 @@ export class AppService extends Construct {
 
   /** The log group's ARN (the deploy and operator identities read the service's logs). */
   get logGroupArn(): string {
-    return this.task.logGroup.arn;
+    return this.task.logGroupArn;
   }
 }
 

@@ -43,7 +43,7 @@ export class ScheduledTask extends Construct {
   constructor(scope: Construct, id: string, props: ScheduledTaskProps) {
     super(scope, id);
     const { config: svc, names, partition } = props;
-    this.familyArn = props.task.familyArn(partition);
+    this.familyArn = props.task.familyArn;
     this.role = new Role(this, 'scheduler-role', {
       name: names.schedulerRole,
       description: `EventBridge Scheduler runs ${names.family} on schedule ${names.scheduleName}`,
