@@ -1,10 +1,10 @@
 import { Testing, type TerraformResource } from 'cdktf';
-import { resourceNames } from '../../environments/names';
+import { serviceNames } from '../../environments/names';
 import { CODEDEPLOY_OWNED_LISTENER_PATHS } from '../../modules/load-balancer';
 import { predefinedDeploymentConfig } from '../../modules/blue-green';
-import { WebService } from '../../modules/web-service';
+import { AppService } from '../../modules/app-service';
 import { EnvironmentStack } from '../../stacks/environment-stack';
-import { dev, policy, prod, resource, resources, synth, variant, type TerraformJson } from '../helpers/stacks';
+import { dev, policy, prod, resource, resources, synth, variant, web, type TerraformJson } from '../helpers/stacks';
 
 const prodOut = synth(prod);
 const devOut = synth(dev);
@@ -15,7 +15,8 @@ const address = (res: TerraformResource) => `${res.terraformResourceType}.${res.
 const r = (res: TerraformResource, attribute: string) => `\${${address(res)}.${attribute}}`;
 
 const p = prodOut.stack;
-const bg = p.service.blueGreen!;
+const pw = p.services.get('web')!;
+const bg = pw.blueGreen!;
 
 describe('configuration', () => {
   test('prod deploys blue/green through CodeDeploy, dev stays rolling', () => {
@@ -75,7 +76,7 @@ describe('two target groups', () => {
   });
 
   test('target group names stay within AWS’s 32 characters for the longest project and environment names', () => {
-    const names = resourceNames({ project: 'a'.repeat(32), name: 'b'.repeat(32), services: { web: { ...prod.service, name: 'c'.repeat(32) } }, registry: prod.registry });
+    const names = serviceNames({ project: 'a'.repeat(32), name: 'b'.repeat(32), services: { ['c'.repeat(32)]: { containerName: 'app' } }, registry: prod.registry }, 'c'.repeat(32));
     expect(names.targetGroup.length).toBeLessThanOrEqual(32);
     expect(names.greenTargetGroup.length).toBeLessThanOrEqual(32);
     expect(names.greenTargetGroup).toMatch(/^[a-z0-9][a-z0-9-]*-g$/);
@@ -84,7 +85,7 @@ describe('two target groups', () => {
 
 describe('listeners handed to CodeDeploy', () => {
   test('production and test listeners forward to blue by their default action; Terraform ignores exactly its forward target', () => {
-    const blueArn = r(p.service.targetGroup, 'arn');
+    const blueArn = r(pw.routing!.targetGroup, 'arn');
     for (const name of ['production', 'test']) {
       const listener = resource(prodOut.tf, 'aws_lb_listener', `load-balancer/${name}`);
       expect(listener.default_action).toEqual([{ type: 'forward', target_group_arn: blueArn }]);
@@ -144,7 +145,7 @@ describe('service under the CodeDeploy controller', () => {
     expect(svc.deployment_controller).toEqual({ type: 'CODE_DEPLOY' });
     expect(svc.deployment_circuit_breaker).toBeUndefined();
     expect(svc.availability_zone_rebalancing).toBe('DISABLED');
-    expect(svc.load_balancer).toEqual([{ container_name: 'app', container_port: 8080, target_group_arn: r(p.service.targetGroup, 'arn') }]);
+    expect(svc.load_balancer).toEqual([{ container_name: 'app', container_port: 8080, target_group_arn: r(pw.routing!.targetGroup, 'arn') }]);
     expect(svc.depends_on).toEqual([address(p.loadBalancer.productionListener), address(p.loadBalancer.testListener!)]);
   });
 
@@ -159,29 +160,30 @@ describe('service under the CodeDeploy controller', () => {
     expect(resource(prodOut.tf, 'aws_appautoscaling_policy', 'services/web/scaling/scaling-cpu')).toMatchObject({ policy_type: 'TargetTrackingScaling' });
   });
 
-  test('a blue/green service refuses listener-rule props: CodeDeploy forwards whole listeners', () => {
+  test('a blue/green service refuses routing: CodeDeploy forwards whole listeners', () => {
     const app = Testing.app();
     const stack = new EnvironmentStack(app, prod);
+    const config = { ...web(prod), routing: { hosts: [], paths: ['/api/*'] } };
     expect(
       () =>
-        new WebService(stack, 'second', {
-          environment: 'prod', accountId: prod.accountId, region: prod.region, names: stack.names, config: prod.service,
+        new AppService(stack, 'second', {
+          environment: 'prod', accountId: prod.accountId, region: prod.region, partition: 'aws', names: serviceNames({ ...prod, services: { second: config } }, 'second'), config,
           cluster: stack.cluster, network: stack.network, loadBalancer: stack.loadBalancer, registry: stack.registry,
-          pathPatterns: ['/api/*'],
         }),
-    ).toThrow('WebService second: pathPatterns: received ["/api/*"]; allowed: unset when deployment.strategy is blue-green');
+    ).toThrow('WebRouting routing: routing: received {"hosts":[],"paths":["/api/*"]}; allowed: unset when deployment.strategy is blue-green');
   });
 
   test('a blue/green service refuses a load balancer without a test listener', () => {
     const app = Testing.app();
     const stack = new EnvironmentStack(app, dev);
+    const config = web(prod);
     expect(
       () =>
-        new WebService(stack, 'second', {
-          environment: 'dev', accountId: dev.accountId, region: dev.region, names: stack.names, config: prod.service,
+        new AppService(stack, 'second', {
+          environment: 'dev', accountId: dev.accountId, region: dev.region, partition: 'aws', names: serviceNames({ ...dev, services: { second: config } }, 'second'), config,
           cluster: stack.cluster, network: stack.network, loadBalancer: stack.loadBalancer, registry: stack.registry,
         }),
-    ).toThrow('WebService second: loadBalancer.testListener: received nothing; allowed: a load balancer with a test listener');
+    ).toThrow('WebRouting routing: loadBalancer.testListener: received nothing; allowed: a load balancer with a test listener');
   });
 });
 
@@ -194,7 +196,7 @@ describe('CodeDeploy application and deployment group', () => {
       app_name: r(bg.application, 'name'),
       deployment_group_name: 'webapp-prod-web',
       deployment_style: { deployment_option: 'WITH_TRAFFIC_CONTROL', deployment_type: 'BLUE_GREEN' },
-      ecs_service: { cluster_name: r(p.cluster.cluster, 'name'), service_name: r(p.service.service, 'name') },
+      ecs_service: { cluster_name: r(p.cluster.cluster, 'name'), service_name: r(pw.service!, 'name') },
       service_role_arn: r(bg.serviceRole.role, 'arn'),
     });
   });
@@ -204,7 +206,7 @@ describe('CodeDeploy application and deployment group', () => {
       target_group_pair_info: {
         prod_traffic_route: { listener_arns: [r(p.loadBalancer.productionListener, 'arn')] },
         test_traffic_route: { listener_arns: [r(p.loadBalancer.testListener!, 'arn')] },
-        target_group: [{ name: r(p.service.targetGroup, 'name') }, { name: r(bg.greenTargetGroup, 'name') }],
+        target_group: [{ name: r(pw.routing!.targetGroup, 'name') }, { name: r(bg.greenTargetGroup, 'name') }],
       },
     });
   });
@@ -275,14 +277,14 @@ describe('traffic shifting', () => {
       traffic_routing_config: { type, [block]: { percentage: shift.percent, interval: shift.intervalMinutes } },
       lifecycle: { create_before_destroy: true },
     });
-    expect(resource(tf, 'aws_codedeploy_deployment_group').deployment_config_name).toBe(r(out.stack.service.blueGreen!.deploymentConfig!, 'deployment_config_name'));
+    expect(resource(tf, 'aws_codedeploy_deployment_group').deployment_config_name).toBe(r(out.stack.services.get('web')!.blueGreen!.deploymentConfig!, 'deployment_config_name'));
   });
 });
 
 describe('rollback alarms', () => {
   test.each(['blue', 'green'])('%s target group: 5xx rate by metric math, counted only with enough requests', (color) => {
     const alarm = resource(prodOut.tf, 'aws_cloudwatch_metric_alarm', `blue-green/${color}-5xx-rate`);
-    const tg = color === 'blue' ? p.service.targetGroup : bg.greenTargetGroup;
+    const tg = color === 'blue' ? pw.routing!.targetGroup : bg.greenTargetGroup;
     const dimensions = { TargetGroup: r(tg, 'arn_suffix'), LoadBalancer: r(p.loadBalancer.alb, 'arn_suffix') };
     expect(alarm).toMatchObject({
       alarm_name: `webapp-prod-web-${color}-5xx-rate`,
@@ -362,7 +364,7 @@ describe('CodeDeploy service role: least privilege instead of AWSCodeDeployRoleF
       Sid: 'PassOnlyThisServicesRoles',
       Effect: 'Allow',
       Action: ['iam:PassRole'],
-      Resource: [r(p.service.executionRole.role, 'arn'), r(p.service.taskRole.role, 'arn')],
+      Resource: [r(pw.task.executionRole.role, 'arn'), r(pw.task.taskRole.role, 'arn')],
       Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
     });
   });
@@ -392,7 +394,7 @@ describe('what the release CLI gets', () => {
       containerName: 'app',
       containerPort: 8080,
       targetGroups: {
-        blue: { name: 'webapp-prod-web', arn: r(p.service.targetGroup, 'arn') },
+        blue: { name: 'webapp-prod-web', arn: r(pw.routing!.targetGroup, 'arn') },
         green: { name: 'webapp-prod-web-g', arn: r(bg.greenTargetGroup, 'arn') },
       },
       productionListenerArn: r(p.loadBalancer.productionListener, 'arn'),
