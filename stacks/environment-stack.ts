@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SchedulerScheduleGroup } from '@cdktf/provider-aws/lib/scheduler-schedule-group';
-import { awsName, resourceNames, serviceNames, type ResourceNames } from '../environments/names';
+import { awsName, resourceNames, serviceNames, type ResourceNames } from '../contracts/names';
 import { listenerRulePriority } from '../environments/schema/routing';
 import { webAclEnabled, type EnvironmentConfig } from '../environments/schema';
 import { AccessLogBucket } from '../modules/access-log-bucket';
@@ -128,7 +128,7 @@ export class EnvironmentStack extends TerraformStack {
           loadBalancer: this.loadBalancer,
           registry: this.registry,
           listenerRulePriority: config.kind === 'web' && config.deployment.strategy === 'rolling' ? listenerRulePriority(name, config.routing) : undefined,
-          scheduleGroupName: this.scheduleGroup?.name,
+          scheduleGroup: this.scheduleGroup,
           logRetentionDays: env.logRetentionDays,
           logEncryptionKey: this.logKey,
           createAutoScaling: this.target !== 'emulator',

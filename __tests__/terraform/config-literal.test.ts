@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ConfigError } from '../../environments/schema';
 import { repoRoot } from '../../scripts/lib/paths';
 import { planStack, scratchDir, synthEnvironments } from '../../scripts/lib/synth';
-import { dev, variant } from '../helpers/stacks';
+import { dev, variant, web } from '../helpers/stacks';
 import { requireTerraform } from '../helpers/terraform';
 
 /**
@@ -53,7 +53,7 @@ describe('configuration strings in a real terraform plan (offline)', () => {
     const hostile = '", "x" = upper("a"), "y" = "';
     // WHEN it is an environment variable / THEN defineEnvironment refuses it in one line naming the field
     expect(() => variant(dev, { services: { web: { environment: { ...web(dev).environment, GREETING: hostile } } } })).toThrow(
-      /^invalid environment "dev": service\.environment\.GREETING: received .*; allowed: text without double quotes, backslashes or control characters/,
+      /^invalid environment "dev": services\.web\.environment\.GREETING: received .*; allowed: text without double quotes, backslashes or control characters/,
     );
   });
 

@@ -4,7 +4,7 @@ import { evaluate, evaluateTrust, type PolicyDocument } from '../helpers/iam-eva
 import { operatorRolePolicy } from '../helpers/release-permissions';
 import { web, dev, policy, prod, resources, synth } from '../helpers/stacks';
 import { operatorRoleProps } from '../../modules/operator-access';
-import { resourceNames, serviceNames } from '../../environments/names';
+import { serviceNames } from '../../environments/names';
 
 /**
  * The operator identity (modules/operator-access.ts): what people on call may do with exec, logs, tasks and scale,
@@ -82,7 +82,7 @@ describe.each([
 });
 
 describe('operator role properties', () => {
-  const base = { accountId: '111111111111', region: 'eu-west-1', roleName: 'x-operator', service: undefined as never };
+  const base = { accountId: '111111111111', region: 'eu-west-1', roleName: 'x-operator', services: [] };
 
   test('GIVEN no principals WHEN building THEN it throws naming the field', () => {
     expect(() => operatorRoleProps('op', { ...base, principalArns: [] })).toThrow('OperatorAccess op: principalArns: received []; allowed: at least one role ARN pattern of account 111111111111');

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
-import type { ServiceNames } from '../../environments/names';
+import type { ServiceNames } from '../../contracts/names';
 import type { ServiceConfig } from '../../environments/schema';
 import { Role } from '../iam';
 import type { LogEncryptionKey } from '../log-key';

@@ -4,7 +4,7 @@ import { ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { CreateTaskSetCommand, DescribeServicesCommand, ECSClient, UpdateServicePrimaryTaskSetCommand } from '@aws-sdk/client-ecs';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { defineEnvironment, type EnvironmentConfig } from '../../../environments/schema';
-import { resourceNames, serviceNames } from '../../../environments/names';
+import { resourceNames, serviceNames } from '../../../contracts/names';
 
 /** The emulator's own (default-account) credentials. */
 const BASE = { accessKeyId: 'testing', secretAccessKey: 'testing' };
