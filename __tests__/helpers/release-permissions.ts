@@ -265,7 +265,10 @@ function ciRolePolicy(env: EnvironmentConfig, role: 'deploy' | 'approve' | 'oper
   const tf = synth(env).tf;
   const inline = Object.entries(resources(tf, 'aws_iam_role_policy')).find(([id]) => id.startsWith(`ci_${role}_policy_`));
   if (!inline) throw new Error(`no ${role}-role policy in the ${env.name} stack`);
-  const text = String(inline[1].policy).replace(/\$\{([\w-]+)\.([\w-]+)\.arn\}/g, (_m, type: string, id: string) => arnOf(tf, env, type, id));
+  // The partition data source answers from the provider's region: `aws` for the regions these environments use.
+  const text = String(inline[1].policy)
+    .replace(/\$\{data\.aws_partition\.[\w-]+\.partition\}/g, 'aws')
+    .replace(/\$\{([\w-]+)\.([\w-]+)\.arn\}/g, (_m, type: string, id: string) => arnOf(tf, env, type, id));
   if (text.includes('${')) throw new Error(`${role}-role policy of ${env.name} has a reference this helper cannot resolve: ${/\$\{[^}]*\}/.exec(text)![0]}`);
   const doc = JSON.parse(text) as PolicyDocument;
   policies.set(key, doc);
@@ -288,6 +291,9 @@ function arnOf(tf: TerraformJson, env: EnvironmentConfig, type: string, id: stri
       return `arn:aws:ecr:${at}:repository/${name}`;
     case 'aws_cloudwatch_log_group':
       return `arn:aws:logs:${at}:log-group:${name}`;
+    case 'aws_scheduler_schedule':
+      // The environment's schedule group (its name is a reference to the group resource in the synthesized JSON).
+      return `arn:aws:scheduler:${at}:schedule/${env.project}-${env.name}/${name}`;
     default:
       throw new Error(`release-permissions: no ARN format for ${type}`);
   }
