@@ -15,7 +15,7 @@ describe('a deploy identity per application repository', () => {
   const { tf } = synth(env);
   const roleOf = (prefix: string) => Object.entries(resources(tf, 'aws_iam_role')).find(([id]) => id.startsWith(prefix))![1];
   const policyOf = (prefix: string) => JSON.parse(String(Object.entries(resources(tf, 'aws_iam_role_policy')).find(([id]) => id.startsWith(prefix))![1].policy)) as PolicyDocument;
-  const identities = { [api]: { role: roleOf('ci_deploy_role_'), policy: policyOf('ci_deploy_policy_') }, [jobs]: { role: roleOf('ci_deploy-1_role_'), policy: policyOf('ci_deploy-1_policy_') } };
+  const identities: Record<string, { role: Record<string, unknown>; policy: PolicyDocument }> = { [api]: { role: roleOf('ci_deploy_role_'), policy: policyOf('ci_deploy_policy_') }, [jobs]: { role: roleOf('ci_deploy-1_role_'), policy: policyOf('ci_deploy-1_policy_') } };
   // Requests spelled as the synthesized policy spells resources (partition and references unresolved, as IAM would see them resolved alike).
   const ecs = `arn:\${data.aws_partition.partition.partition}:ecs:eu-west-1:${env.accountId}`;
   const ref = (type: string, prefix: string) => `\${${type}.${Object.keys(resources(tf, type)).find((id) => id.startsWith(prefix))!}.arn}`;
