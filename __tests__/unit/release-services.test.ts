@@ -1,7 +1,7 @@
 import { loadEnvironment } from '../../environments';
 import type { EnvironmentConfig } from '../../environments/schema';
 import { ReleaseError } from '../../src/release/errors';
-import { configuredServices, refuseForKind, releaseGroups, resolveGroup, resolveService, selectServices } from '../../src/release/services';
+import { refuseForKind, releaseGroups, resolveGroup, resolveService, selectServices } from '../../src/release/services';
 
 /** An environment with a web service, a worker and a scheduled job sharing release group `app`, plus a lone web service. */
 function threeServices(): EnvironmentConfig {

@@ -1,3 +1,4 @@
+import { resourceNames, type ResourceNames } from '../../environments/names';
 import type { EnvironmentConfig } from '../../environments/schema';
 import { usageError } from './errors';
 
@@ -157,4 +158,10 @@ export function refuseForKind(command: string, service: ConfiguredService, optio
     return;
   }
   if (rule.includes(service.kind)) throw usageError(option, service.name, `a web or worker service for \`${command}\`: ${WHY[command]}`);
+}
+
+/** The physical names of one service of the environment, environment-level names included. */
+export function serviceResourceNames(env: EnvironmentConfig, service: ConfiguredService): ResourceNames {
+  void service;
+  return resourceNames(env);
 }

@@ -7,6 +7,8 @@ import { resolveTarget } from '../target';
 
 export interface ExecOptions {
   readonly env: string;
+  /** `--service`: optional when the environment has one service. */
+  readonly service?: string;
   readonly task?: string;
   readonly container?: string;
   /** The command; empty for an interactive shell. */
@@ -31,7 +33,7 @@ export async function exec(ctx: Context, opts: ExecOptions): Promise<CommandResu
   const taskId = opts.task === undefined ? undefined : parseTaskId(opts.task, '--task');
   const command = opts.command.length ? execCommandLine(opts.command) : DEFAULT_SHELL;
   const plugin = opts.dryRun ? undefined : sessionManagerPlugin(ctx.programs);
-  const target = await resolveTarget(ctx, opts.env, opts.roleArn);
+  const target = await resolveTarget(ctx, opts.env, opts.roleArn, { service: opts.service });
   const container = opts.container ?? target.descriptor.container;
   let task;
   if (taskId) {

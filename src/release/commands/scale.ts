@@ -7,6 +7,8 @@ import { describeService, resolveTarget } from '../target';
 
 export interface ScaleOptions {
   readonly env: string;
+  /** `--service`: optional when the environment has one service. */
+  readonly service?: string;
   readonly count: string;
   readonly dryRun?: boolean;
   readonly roleArn?: string;
@@ -24,7 +26,7 @@ export async function scale(ctx: Context, opts: ScaleOptions): Promise<CommandRe
   const report = new Reporter(ctx, !!opts.json);
   const env = environmentFor(ctx, opts.env);
   const count = checkCountAgainstConfiguration(env, opts.count);
-  const target = await resolveTarget(ctx, opts.env, opts.roleArn);
+  const target = await resolveTarget(ctx, opts.env, opts.roleArn, { service: opts.service });
   const { cluster, service } = target.descriptor;
   const svc = await describeService(ctx, target);
   const bounds = await scalableTargetBounds(target);
