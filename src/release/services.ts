@@ -1,5 +1,5 @@
-import { resourceNames, type ResourceNames } from '../../environments/names';
-import type { EnvironmentConfig } from '../../environments/schema';
+import { resourceNames, serviceNames, type ResourceNames, type ServiceNames } from '../../environments/names';
+import type { EnvironmentConfig, ServiceConfig, ServiceKind } from '../../environments/schema';
 import { usageError } from './errors';
 
 /**
@@ -8,13 +8,14 @@ import { usageError } from './errors';
  * needs neither. Pure functions, so every refusal is tested without clients.
  */
 
-export type ServiceKind = 'web' | 'worker' | 'scheduled';
 
 /** One configured service, as the release CLI sees it. */
 export interface ConfiguredService {
   /** The key of `services` in environments/<env>.ts. */
   readonly name: string;
   readonly kind: ServiceKind;
+  /** Its validated configuration. */
+  readonly config: ServiceConfig;
   /** The application container: the only one a release changes. */
   readonly containerName: string;
   readonly releaseGroup?: string;
@@ -28,43 +29,25 @@ export interface ConfiguredService {
   readonly schedule?: { readonly expression: string; readonly timezone: string; readonly enabled: boolean };
 }
 
-/** The loose view of one `services` entry (every kind): what this module reads from it. */
-interface RawService {
-  readonly kind?: ServiceKind;
-  readonly containerName?: string;
-  readonly releaseGroup?: string;
-  readonly bootstrapImage?: string;
-  readonly enableExecuteCommand?: boolean;
-  readonly desiredCount?: number;
-  readonly autoScaling?: { minCapacity: number; maxCapacity: number };
-  readonly deployment?: { strategy?: string };
-  readonly schedule?: string;
-  readonly timezone?: string;
-  readonly enabled?: boolean;
-}
-
-function view(name: string, raw: RawService): ConfiguredService {
-  const kind = raw.kind ?? 'web';
+function view(name: string, raw: ServiceConfig): ConfiguredService {
   return {
     name,
-    kind,
-    containerName: raw.containerName ?? 'app',
+    kind: raw.kind,
+    config: raw,
+    containerName: raw.containerName,
     releaseGroup: raw.releaseGroup,
-    strategy: kind === 'scheduled' ? 'scheduled' : kind === 'web' && raw.deployment?.strategy === 'blue-green' ? 'blue-green' : 'rolling',
+    strategy: raw.kind === 'scheduled' ? 'scheduled' : raw.kind === 'web' && raw.deployment.strategy === 'blue-green' ? 'blue-green' : 'rolling',
     bootstrapImage: raw.bootstrapImage,
-    enableExecuteCommand: raw.enableExecuteCommand === true,
-    desiredCount: raw.desiredCount,
-    autoScaling: raw.autoScaling,
-    schedule: kind === 'scheduled' ? { expression: raw.schedule ?? '', timezone: raw.timezone ?? 'UTC', enabled: raw.enabled !== false } : undefined,
+    enableExecuteCommand: raw.enableExecuteCommand,
+    desiredCount: raw.kind === 'scheduled' ? undefined : raw.desiredCount,
+    autoScaling: raw.kind === 'scheduled' ? undefined : raw.autoScaling,
+    schedule: raw.kind === 'scheduled' ? { expression: raw.schedule, timezone: raw.timezone, enabled: raw.enabled } : undefined,
   };
 }
 
 /** Every configured service of the environment, in the order configuration declares them. */
-export function configuredServices(env: EnvironmentConfig): ConfiguredService[] {
-  const e = env as unknown as { services?: Record<string, RawService>; service?: RawService & { name: string } };
-  if (e.services) return Object.entries(e.services).map(([name, raw]) => view(name, raw));
-  // The one-service configuration (before `services`): one web service under its own name.
-  return e.service ? [view(e.service.name, e.service)] : [];
+export function configuredServices(env: Pick<EnvironmentConfig, 'services'>): ConfiguredService[] {
+  return Object.entries(env.services).map(([name, raw]) => view(name, raw));
 }
 
 function listOf(services: readonly ConfiguredService[]): string {
@@ -160,8 +143,10 @@ export function refuseForKind(command: string, service: ConfiguredService, optio
   if (rule.includes(service.kind)) throw usageError(option, service.name, `a web or worker service for \`${command}\`: ${WHY[command]}`);
 }
 
+/** The environment's names and one service's: everything a command acting on that service names. */
+export type ReleaseNames = ResourceNames & ServiceNames;
+
 /** The physical names of one service of the environment, environment-level names included. */
-export function serviceResourceNames(env: EnvironmentConfig, service: ConfiguredService): ResourceNames {
-  void service;
-  return resourceNames(env);
+export function serviceResourceNames(env: EnvironmentConfig, service: Pick<ConfiguredService, 'name'>): ReleaseNames {
+  return { ...resourceNames(env), ...serviceNames(env, service.name) };
 }

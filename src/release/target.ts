@@ -2,20 +2,19 @@ import { DescribeServicesCommand, type Deployment, type Service } from '@aws-sdk
 import { GetParameterCommand, ParameterNotFound } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { z } from 'zod';
-import type { ResourceNames } from '../../environments/names';
 import type { EnvironmentConfig } from '../../environments/schema';
 import type { ReleaseDescriptor } from '../../modules/web-service';
 import type { AwsClients } from './aws';
 import type { Context } from './context';
 import { EXIT, ReleaseError, refusal, usageError } from './errors';
-import { resolveService, serviceResourceNames, type ConfiguredService } from './services';
+import { resolveService, serviceResourceNames, type ConfiguredService, type ReleaseNames } from './services';
 
 /** One environment's service, resolved from configuration and the descriptor its stack published; never hand-typed. */
 export interface Target {
   readonly env: EnvironmentConfig;
   /** The configured service the command acts on (`--service`, or the environment's only one). */
   readonly service: ConfiguredService;
-  readonly names: ResourceNames;
+  readonly names: ReleaseNames;
   readonly descriptor: ReleaseDescriptor & ServiceDescriptorFields;
   readonly clients: AwsClients;
   readonly callerArn: string;

@@ -89,7 +89,7 @@ export async function rollback(ctx: Context, opts: RollbackOptions): Promise<Com
   const chosenArn = chosen.definition.taskDefinitionArn ?? '';
   const image = chosen.definition.containerDefinitions?.find((c) => c.name === container)?.image;
   if (!image) throw new ReleaseError(EXIT.USAGE, `--to: ${revisionName(chosenArn)} has no container ${container}; allowed: a revision of this service`);
-  const bootstrap = isBootstrapImage(image, target.descriptor.repositoryUrl, target.env.service.bootstrapImage);
+  const bootstrap = isBootstrapImage(image, target.descriptor.repositoryUrl, target.service.bootstrapImage);
   if (bootstrap && !opts.allowBootstrap) {
     throw refusal('--to', opts.to ?? revisionName(chosenArn), `a revision running an image of ${target.descriptor.repositoryUrl}: ${revisionName(chosenArn)} runs the bootstrap image ${image}, a placeholder, not the application (--allow-bootstrap to ship it anyway)`);
   }
