@@ -2,7 +2,7 @@ import { resourceNames } from '../../environments/names';
 import type { EnvironmentConfig } from '../../environments/schema';
 import type { Context } from './context';
 import { EXIT, ReleaseError, usageError } from './errors';
-import { parseRevision } from './commands/rollback';
+import { parseRevision } from './revision';
 import { checkImageInput, checkRepository } from './image';
 import { refuseForKind, selectServices, serviceResourceNames, type ConfiguredService } from './services';
 
