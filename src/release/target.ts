@@ -1,4 +1,4 @@
-import { DescribeServicesCommand, type Deployment, type Service } from '@aws-sdk/client-ecs';
+import { DescribeServicesCommand, DescribeTaskDefinitionCommand, type Deployment, type Service } from '@aws-sdk/client-ecs';
 import { GetParameterCommand, ParameterNotFound } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { z } from 'zod';
@@ -144,9 +144,23 @@ export async function resolveTarget(ctx: Context, envName: string, roleArn?: str
   return { env, service: configured, names, descriptor, clients, callerArn: me.Arn ?? '' };
 }
 
-/** The service, or a refusal when it is missing or being deleted. One API call. */
+/**
+ * The service, or a refusal when it is missing or being deleted. One API call. A scheduled service has no ECS
+ * service: its stand-in (for diff, verify, revisions) runs the revision its schedule starts next, the family's latest
+ * ACTIVE one, in the descriptor's network, with no deployment (one DescribeTaskDefinition).
+ */
 export async function describeService(ctx: Context, target: Target, options: { polling?: boolean } = {}): Promise<Service> {
   const { cluster, service } = target.descriptor;
+  if (target.service.kind === 'scheduled') {
+    const latest = await target.clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: target.descriptor.family }));
+    return {
+      serviceName: service,
+      status: 'ACTIVE',
+      taskDefinition: latest.taskDefinition?.taskDefinitionArn ?? target.descriptor.taskDefinitionArn,
+      deployments: [],
+      networkConfiguration: { awsvpcConfiguration: { subnets: target.descriptor.subnets, securityGroups: target.descriptor.securityGroups, assignPublicIp: 'DISABLED' } },
+    };
+  }
   const call = () => target.clients.ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));
   const r = options.polling ? await ctx.counter.polling(call) : await call();
   const svc = r.services?.[0];
