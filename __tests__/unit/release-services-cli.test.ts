@@ -250,6 +250,33 @@ describe('releases change only the application container', () => {
   });
 });
 
+describe('rollout --all: the apply workflow ships Terraform\'s settings to every service', () => {
+  test('GIVEN only the worker\'s Terraform revision changed WHEN rollout --all THEN the worker alone gets a revision with its running image; web and nightly write nothing', async () => {
+    given((w) => {
+      w.revisions.set(ARN('worker', TERRAFORM), { taskDefinition: { ...td('worker', TERRAFORM, `${REPO}@${DIGEST(1)}`), memory: '1024' }, tags: TF_TAGS });
+      // web and nightly already run Terraform's settings
+      w.revisions.set(ARN('web', RUNNING), { taskDefinition: td('web', RUNNING, runningImage), tags: DEPLOYED });
+    });
+    const r = await cli(['rollout', '--env', 'dev', '--all', '--json']);
+    expect(r.code).toBe(0);
+    expect(calls(RegisterTaskDefinitionCommand).map((i) => [i.family, i.memory, i.containerDefinitions[0].image])).toEqual([[n('worker').family, '1024', runningImage]]);
+    expect(calls(UpdateServiceCommand).map((i) => i.service)).toEqual(['worker']);
+    expect(JSON.parse(r.stdout).services.map((d: Record<string, unknown>) => [d.service, d.outcome])).toEqual([
+      ['web', 'unchanged'],
+      ['worker', 'completed'],
+      ['nightly', 'unchanged'],
+    ]);
+  });
+
+  test('GIVEN --all with --service WHEN rollout THEN refused in one line before any call', async () => {
+    given();
+    const r = await cli(['rollout', '--env', 'dev', '--all', '--service', 'web']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe('ecs-release: --all: received true; allowed: alone: not with --service (--all is every service)');
+    expect(mocks.sts.calls()).toHaveLength(0);
+  });
+});
+
 describe('kinds: a worker without load balancer, a scheduled job without ECS service', () => {
   test('GIVEN the worker WHEN deploy --service worker THEN it rolls like web, with no load-balancer mapping sent', async () => {
     given();
