@@ -7,7 +7,7 @@ import { ECSClient, ListTaskDefinitionsCommand, DescribeServicesCommand, Describ
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { EnvironmentConfig } from '../../environments/schema';
-import { resourceNames } from '../../environments/names';
+import { resourceNames, serviceNames } from '../../environments/names';
 import { startMoto, type Moto } from '../../scripts/lib/moto';
 import { applyIntoEmulator, terraformAsync } from '../../scripts/lib/sandbox/apply';
 import { pushImage as pushSandboxImage } from '../../scripts/lib/sandbox/aws';
@@ -161,9 +161,9 @@ export function releaseBin(moto: Moto, args: string[]): ReleaseRun {
 }
 
 /** What the emulator holds for one environment's service: the facts refusal tests compare before and after. */
-export async function serviceState(moto: Moto, env: EnvironmentConfig): Promise<{ revisions: string[]; service: Service; pointer: string; pointerVersion: number }> {
+export async function serviceState(moto: Moto, env: EnvironmentConfig, serviceName = 'web'): Promise<{ revisions: string[]; service: Service; pointer: string; pointerVersion: number }> {
   const { ecs, ssm } = await accountClients(moto, env.accountId, env.region);
-  const names = resourceNames(env);
+  const names = serviceNames(env, serviceName);
   const revisions = (await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: names.family }))).taskDefinitionArns ?? [];
   const service = (await ecs.send(new DescribeServicesCommand({ cluster: names.cluster, services: [names.service] }))).services![0];
   const p = (await ssm.send(new GetParameterCommand({ Name: names.releaseParameter }))).Parameter!;

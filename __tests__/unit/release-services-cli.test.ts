@@ -47,7 +47,7 @@ const TF_TAGS = [{ key: 'ecs-coexist:owner', value: 'terraform' }];
 function td(s: Name, rev: number, image: string, sidecarImage?: string): TaskDefinition {
   const base = revision(rev, image);
   const app = { ...base.containerDefinitions![0], name: n(s).container, ...(KIND[s] === 'web' ? {} : { portMappings: [] }) };
-  const sidecars = sidecarImage ? [{ name: 'log-router', image: sidecarImage, essential: false, firelensConfiguration: { type: 'fluentbit' } }] : [];
+  const sidecars = sidecarImage ? [{ name: 'log-router', image: sidecarImage, essential: false, firelensConfiguration: { type: 'fluentbit' as const } }] : [];
   return { ...base, taskDefinitionArn: ARN(s, rev), family: n(s).family, containerDefinitions: [app, ...sidecars] };
 }
 

@@ -348,7 +348,9 @@ describe('deploy for application repositories', () => {
 
   test('every job\'s timeout covers its CLI wait, and the waits cover what prod\'s configuration makes CodeDeploy wait', () => {
     // GIVEN prod's blue/green settings
-    const d = loadEnvironment('prod').service.deployment;
+    const prodWeb = loadEnvironment('prod').services.web;
+    if (prodWeb.kind !== 'web') throw new Error('prod: services.web is not a web service');
+    const d = prodWeb.deployment;
     const shift = d.trafficShifting.type === 'all-at-once' ? 0 : d.trafficShifting.type === 'canary' ? d.trafficShifting.intervalMinutes : d.trafficShifting.intervalMinutes * Math.ceil(100 / d.trafficShifting.percent);
     const startup = 10; // new tasks starting and passing health checks
     const setup = 10; // checkout, npm ci, build
