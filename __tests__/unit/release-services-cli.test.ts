@@ -15,6 +15,9 @@ import {
 } from '@aws-sdk/client-ecs';
 import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { serviceResourceNames } from '../../src/release/services';
 import { ACCOUNT, DIGEST, REPO, cli, descriptor, dev, mockAws, revision, writeCalls } from '../helpers/release-mocks';
 
@@ -194,6 +197,37 @@ describe('deploy --group: one image to every service of a release group', () => 
     const r = await cli(['deploy', '--env', 'dev', '--group', 'app', '--image', `${REPO}:${TAG}`]);
     expect(r.code).toBe(3);
     expect(r.stderr.trim()).toMatch(/^ecs-release: deployment in progress: ecs-svc\/w2 \(IN_PROGRESS, webapp-dev-worker:7/);
+    expect(writeCalls(mocks)).toEqual([]);
+  });
+});
+
+describe('status --group and promote --group --from-status: the handoff between two accounts\' jobs', () => {
+  test('GIVEN group app WHEN status --group app --json THEN one status document per member, read-only', async () => {
+    given();
+    const r = await cli(['status', '--env', 'dev', '--group', 'app', '--json']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc).toMatchObject({ command: 'status', environment: 'dev', group: 'app' });
+    expect(doc.services.map((d: Record<string, unknown>) => [d.service, d.kind, d.runningRevision, d.digest])).toEqual([
+      ['webapp-dev/web', 'web', ARN('web', RUNNING), DIGEST(2)],
+      ['webapp-dev/worker', 'worker', ARN('worker', RUNNING), DIGEST(2)],
+      ['nightly', 'scheduled', ARN('nightly', RUNNING), DIGEST(2)],
+    ]);
+    expect(writeCalls(mocks)).toEqual([]);
+  });
+
+  test('GIVEN a group status file without one member WHEN promote --group app --from-status THEN refused naming the member, nothing written', async () => {
+    given();
+    const status = JSON.parse((await cli(['status', '--env', 'dev', '--group', 'app', '--json'])).stdout);
+    const dir = mkdtempSync(join(tmpdir(), 'status-'));
+    const file = join(dir, 'dev-status.json');
+    writeFileSync(file, JSON.stringify({ ...status, services: status.services.filter((d: { kind: string }) => d.kind !== 'worker') }));
+    mocks.reset();
+    const r = await cli(['promote', '--from', 'dev', '--to', 'prod', '--group', 'app', '--from-status', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(`ecs-release: --from-status: received "${file}: webapp-dev/web, nightly"; allowed: a status of service worker of dev (\`ecs-release status --env dev --service worker --json\`, or --group)`);
+    // Decided from the file and configuration: not even STS was called
+    expect(mocks.sts.calls()).toHaveLength(0);
     expect(writeCalls(mocks)).toEqual([]);
   });
 });
