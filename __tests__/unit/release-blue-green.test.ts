@@ -234,7 +234,7 @@ describe('ecs-release deploy of a blue/green service (CodeDeploy, client mocks)'
     given([info('Succeeded')], ['d-BUSY00001']);
     const r = await cli(deployArgs());
     expect(r.code).toBe(3);
-    expect(r.stderr.trim().split('\n')).toEqual([`ecs-release: deployment in progress: CodeDeploy d-BUSY00001 of ${codeDeploy.deploymentGroup}; allowed: start when it has finished (see ecs-release status --env dev; approve or roll it back)`]);
+    expect(r.stderr.trim().split('\n')).toEqual([`ecs-release: deployment in progress: CodeDeploy d-BUSY00001 of ${codeDeploy.deploymentGroup}; allowed: start when it has finished (see ecs-release status --env dev --service web; approve or roll it back)`]);
     expect(writeCalls(mocks)).toEqual([]);
   });
 });

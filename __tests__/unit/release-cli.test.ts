@@ -191,7 +191,7 @@ describe('ecs-release deploy (client mocks)', () => {
     const interrupt = new AbortController();
     const r = await cli(deployArgs('--json'), { signal: interrupt.signal, onSleep: (n) => n === 2 && interrupt.abort() });
     expect(r.code).toBe(130);
-    expect(r.stderr).toContain('ecs-release: interrupted while waiting for deployment ecs-svc/new (IN_PROGRESS, running 0/2); it goes on in ECS (follow it with: ecs-release status --env dev; undo it with: ecs-release rollback --env dev)');
+    expect(r.stderr).toContain('ecs-release: interrupted while waiting for deployment ecs-svc/new (IN_PROGRESS, running 0/2); it goes on in ECS (follow it with: ecs-release status --env dev --service web; undo it with: ecs-release rollback --env dev --service web)');
     expect(JSON.parse(r.stdout)).toMatchObject({ outcome: 'interrupted', exitCode: 130 });
     expect(mocks.ssm.commandCalls(PutParameterCommand)).toHaveLength(1);
   });

@@ -126,7 +126,7 @@ describe('ecs-release diff (client mocks)', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('  memory: Terraform declares "1024", the running revision has "512"');
     expect(r.stdout).toContain(`image (ecs-release's, not drift): containerDefinitions[${names.container}].image runs "${REPO}@${DIGEST(2)}"`);
-    expect(r.stdout).toContain('1 field(s) differ: ship Terraform\'s settings with `ecs-release rollout --env dev`');
+    expect(r.stdout).toContain('1 field(s) differ: ship Terraform\'s settings with `ecs-release rollout --env dev --service web`');
     const strict = await cli(['diff', '--env', 'dev', '--service', 'web', '--exit-code', '--json']);
     expect(strict.code).toBe(1);
     expect(JSON.parse(strict.stdout)).toMatchObject({ command: 'diff', iacInSync: false, fields: [{ field: 'memory', before: '"512"', after: '"1024"' }], outcome: 'drift' });

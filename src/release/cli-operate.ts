@@ -51,7 +51,7 @@ Operate commands:
     .addOption(new Option('--dry-run', 'pick the task and print the session it would open, without opening it'))
     .addOption(roleArn())
     .addOption(json())
-    .addHelpText('after', operateHelp('ecs-release exec --env dev --role-arn arn:aws:iam::111111111111:role/webapp-dev-operator -- ./manage.py shell'))
+    .addHelpText('after', operateHelp('ecs-release exec --env dev --service web --role-arn arn:aws:iam::111111111111:role/webapp-dev-operator -- ./manage.py shell'))
     .action((command: string[] | undefined, o: CommonFlags & { task?: string; container?: string; dryRun?: boolean }) =>
       invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'exec', o), (await import('./commands/exec')).exec(ctx, { ...o, command: command ?? [] }))),
     );
@@ -68,7 +68,7 @@ Operate commands:
     .addOption(new Option('--poll-interval <duration>', 'how often --follow reads new events').default('2s'))
     .addOption(roleArn())
     .addOption(json())
-    .addHelpText('after', operateHelp('ecs-release logs --env dev --since 1h --follow'))
+    .addHelpText('after', operateHelp('ecs-release logs --env dev --service web --since 1h --follow'))
     .action((o: CommonFlags & { task?: string; container?: string; since: string; follow?: boolean; pollInterval: string }) =>
       invoke(!!o.json, async () => {
         const sinceMs = parseDuration(o.since);
@@ -90,7 +90,7 @@ Operate commands:
     .addOption(service())
     .addOption(roleArn())
     .addOption(json())
-    .addHelpText('after', operateHelp('ecs-release tasks --env dev'))
+    .addHelpText('after', operateHelp('ecs-release tasks --env dev --service web'))
     // `tasks stop … --env dev`: options after `stop` are stop's own, not the list's.
     .enablePositionalOptions()
     .action((o: CommonFlags) =>
@@ -109,7 +109,7 @@ Operate commands:
     .addOption(new Option('--dry-run', 'check the task and print what would be stopped, without stopping it'))
     .addOption(roleArn())
     .addOption(json())
-    .addHelpText('after', operateHelp('ecs-release tasks stop --env dev 0123456789abcdef0123456789abcdef'))
+    .addHelpText('after', operateHelp('ecs-release tasks stop --env dev --service web 0123456789abcdef0123456789abcdef'))
     .action((taskId: string, o: CommonFlags & { dryRun?: boolean }) =>
       invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'tasks stop', o), (await import('./commands/tasks')).stopTask(ctx, { ...o, taskId }))),
     );
@@ -123,7 +123,7 @@ Operate commands:
     .addOption(new Option('--dry-run', 'check the bounds and print the change, without updating the service'))
     .addOption(roleArn())
     .addOption(json())
-    .addHelpText('after', operateHelp('ecs-release scale 3 --env dev'))
+    .addHelpText('after', operateHelp('ecs-release scale 3 --env dev --service web'))
     .action((count: string, o: CommonFlags & { dryRun?: boolean }) =>
       invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'scale', o), (await import('./commands/scale')).scale(ctx, { ...o, count }))),
     );
@@ -139,7 +139,7 @@ Operate commands:
     .addOption(noWait())
     .addOption(roleArn())
     .addOption(json())
-    .addHelpText('after', operateHelp('ecs-release restart --env dev'))
+    .addHelpText('after', operateHelp('ecs-release restart --env dev --service web'))
     .action((o: ShippingFlags) => invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'restart', o), (await import('./commands/restart')).restart(ctx, { ...o, ...waitFlags(o) }))));
 
   root
@@ -151,7 +151,7 @@ Operate commands:
     .addOption(poll())
     .addOption(roleArn())
     .addOption(json())
-    .addHelpText('after', operateHelp('ecs-release deploy --env dev --image <ref> --no-wait && ecs-release wait --env dev'))
+    .addHelpText('after', operateHelp('ecs-release deploy --env dev --service web --image <ref> --no-wait && ecs-release wait --env dev --service web'))
     .action((o: Omit<ShippingFlags, 'dryRun' | 'wait'>) =>
       invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'wait', o), (await import('./commands/wait')).waitCommand(ctx, { ...o, ...waitFlags(o) }))),
     );

@@ -142,7 +142,7 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
     .addOption(poll())
     .addOption(noWait())
     .addOption(json())
-    .addHelpText('after', '\nExample:\n  ecs-release promote --from dev --to prod --from-role-arn arn:aws:iam::111111111111:role/webapp-dev-ci-deploy \\\n    --to-role-arn arn:aws:iam::222222222222:role/webapp-prod-ci-deploy\n' + EXIT_CODES_HELP)
+    .addHelpText('after', '\nExample:\n  ecs-release promote --from dev --to prod --group app --from-role-arn arn:aws:iam::111111111111:role/webapp-dev-ci-deploy \\\n    --to-role-arn arn:aws:iam::222222222222:role/webapp-prod-ci-deploy\n' + EXIT_CODES_HELP)
     .action((o: Omit<ShippingFlags, 'env' | 'roleArn'> & { from: string; to: string; group?: string; fromStatus?: string; fromRoleArn?: string; toRoleArn?: string }) =>
       invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'promote', o), (await import('./commands/promote')).promote(ctx, { ...o, ...waitFlags(o) }))),
     );
@@ -162,7 +162,7 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
     .addOption(poll())
     .addOption(roleArn())
     .addOption(json())
-    .addHelpText('after', '\nExample:\n  ecs-release run --env dev -- ./manage.py migrate --noinput\n  ecs-release run --env dev --detach -- ./manage.py rebuild_index\n' + EXIT_CODES_HELP)
+    .addHelpText('after', '\nExample:\n  ecs-release run --env dev --service web -- ./manage.py migrate --noinput\n  ecs-release run --env dev --service web --detach -- ./manage.py rebuild_index\n' + EXIT_CODES_HELP)
     .action((command: string[] | undefined, o: Omit<ShippingFlags, 'dryRun'> & { container?: string; detach?: boolean; logs?: boolean }) =>
       invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'run', { ...o, command: command ?? [] }), (await import('./commands/run')).run(ctx, { ...o, command: command ?? [], ...waitFlags(o) }))),
     );
@@ -171,9 +171,9 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
   const revisionsCmd = root
     .command('revisions')
     .description('the family\'s revisions: list them (default) or prune old ones')
-    .addHelpText('after', '\nExamples:\n  ecs-release revisions --env dev\n  ecs-release revisions prune --env dev --keep 10 --dry-run\n' + EXIT_CODES_HELP);
+    .addHelpText('after', '\nExamples:\n  ecs-release revisions --env dev --service web\n  ecs-release revisions prune --env dev --service web --keep 10 --dry-run\n' + EXIT_CODES_HELP);
   revisionsCmd
-    // The default subcommand: `ecs-release revisions --env dev` lists.
+    // The default subcommand: `ecs-release revisions --env dev --service web` lists.
     .command('list', { isDefault: true })
     .description('list the family\'s revisions: who registered each (terraform or ecs-release), image digest, when deployed, what uses it')
     .addOption(env())
@@ -218,7 +218,7 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
     .option('--image <ref>', 'the image to check (default: the one the service runs)')
     .addOption(roleArn())
     .addOption(json())
-    .addHelpText('after', '\nExample:\n  ecs-release verify --env dev --image 111111111111.dkr.ecr.eu-west-1.amazonaws.com/webapp:3f2a9c1\n' + EXIT_CODES_HELP)
+    .addHelpText('after', '\nExample:\n  ecs-release verify --env dev --service web --image 111111111111.dkr.ecr.eu-west-1.amazonaws.com/webapp:3f2a9c1\n' + EXIT_CODES_HELP)
     .action((o: CommonFlags & { image?: string }) => invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'verify', o), (await import('./commands/verify')).verify(ctx, o))));
 
   root

@@ -4,6 +4,7 @@ import type { Context, Reporter } from './context';
 import { EXIT, ReleaseError } from './errors';
 import { checkDeploymentController, describeService, refuseWhileInFlight, revisionName, type Target } from './target';
 import { waitForDeployment, type Outcome, type WaitOptions } from './wait';
+import { targetFlags } from './services';
 
 /** A deployment a controller started: its id, what to call it in messages, and the service as ECS answered. */
 export interface StartedDeployment {
@@ -75,7 +76,7 @@ function rollingController(target: Target): DeploymentController {
       const svc = updated.service;
       const deployment = svc?.deployments?.find((d) => d.status === 'PRIMARY' && !known.has(d.id));
       if (!svc || !deployment?.id) {
-        throw new ReleaseError(EXIT.FAILED, `ecs:UpdateService started no new deployment of ${cluster}/${service}; nothing to follow (see ecs-release status --env ${target.env.name})`);
+        throw new ReleaseError(EXIT.FAILED, `ecs:UpdateService started no new deployment of ${cluster}/${service}; nothing to follow (see ecs-release status ${targetFlags(target)})`);
       }
       report.info(`updated ${cluster}/${service} to ${revisionName(revisionArn)}: deployment ${deployment.id}`);
       return { id: deployment.id, label: 'deployment', service: svc };

@@ -8,6 +8,7 @@ import { fieldChanges, findContainer, isReleaseField, registerable, releaseTags,
 import { markDeployed } from './ship';
 import { revisionName, revisionNumber, type Target } from './target';
 import { describeRevision, type DescribedRevision } from './describe';
+import { targetFlags } from './services';
 
 /**
  * Scheduled services (issue 11): no ECS service runs them. EventBridge Scheduler starts a task on each run from the
@@ -119,7 +120,7 @@ export async function scheduledStatus(report: Reporter, target: Target): Promise
   const sentences = [
     drift.length === 0
       ? `The next run's revision carries every setting Terraform declares (${revisionName(descriptor.taskDefinitionArn)}).`
-      : `The next run's revision differs from Terraform's ${revisionName(descriptor.taskDefinitionArn)} in ${drift.length} field(s): ${describeDrift(drift)}. Register Terraform's settings with \`ecs-release rollout --env ${target.env.name} --service ${target.service.name}\` (or the next deploy).`,
+      : `The next run's revision differs from Terraform's ${revisionName(descriptor.taskDefinitionArn)} in ${drift.length} field(s): ${describeDrift(drift)}. Register Terraform's settings with \`ecs-release rollout ${targetFlags(target)} --service ${target.service.name}\` (or the next deploy).`,
   ];
   if (pointer !== image) sentences.push(`The release pointer names ${pointer ?? 'nothing'}, but the next run starts ${image ?? 'no image'}: the next apply would build on the pointer's image.`);
   if (schedule && !schedule.enabled) sentences.push('The schedule is disabled in configuration: nothing runs until it is enabled.');

@@ -156,3 +156,11 @@ export type ReleaseNames = ResourceNames & ServiceNames;
 export function serviceResourceNames(env: EnvironmentConfig, service: Pick<ConfiguredService, 'name'>): ReleaseNames {
   return { ...resourceNames(env), ...serviceNames(env, service.name) };
 }
+
+/**
+ * `--env <env>` plus `--service <name>` where the environment has several services: the flags of a command that a
+ * message suggests, so the suggested command runs as printed.
+ */
+export function targetFlags(target: { readonly env: EnvironmentConfig; readonly service: Pick<ConfiguredService, 'name'> }): string {
+  return Object.keys(target.env.services).length > 1 ? `--env ${target.env.name} --service ${target.service.name}` : `--env ${target.env.name}`;
+}

@@ -2,6 +2,7 @@ import { Reporter, type CommandResult, type Context } from '../context';
 import { describeChange, readDrift } from '../drift';
 import { EXIT, visible } from '../errors';
 import { describeService, resolveTarget, revisionName } from '../target';
+import { targetFlags } from '../services';
 
 export interface DiffOptions {
   readonly env: string;
@@ -32,7 +33,7 @@ export async function diff(ctx: Context, opts: DiffOptions): Promise<CommandResu
   report.info(
     drift.fields.length === 0
       ? 'in sync: the running revision carries every setting Terraform declares'
-      : `${drift.fields.length} field(s) differ: ship Terraform's settings with \`ecs-release rollout --env ${target.env.name}\` (or the next deploy)`,
+      : `${drift.fields.length} field(s) differ: ship Terraform's settings with \`ecs-release rollout ${targetFlags(target)}\` (or the next deploy)`,
   );
   const exitCode = opts.exitCode && drift.fields.length > 0 ? EXIT.FAILED : EXIT.OK;
   return {

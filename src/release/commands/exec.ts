@@ -5,6 +5,7 @@ import { execCommandLine, openSession, refuseUnreachableTask, refuseWhereExecIsO
 import { environmentFor } from '../preflight';
 import { describeTask, parseTaskId, refuseForeignTask, serviceTasks } from '../tasks';
 import { resolveTarget } from '../target';
+import { targetFlags } from '../services';
 
 export interface ExecOptions {
   readonly env: string;
@@ -43,7 +44,7 @@ export async function exec(ctx: Context, opts: ExecOptions): Promise<CommandResu
     refuseForeignTask(target, task);
   } else {
     task = (await serviceTasks(ctx, target)).filter((t) => t.lastStatus === 'RUNNING' && t.enableExecuteCommand).pop();
-    if (!task) throw refusal('task', 'none', `a RUNNING task of ${target.descriptor.service} started with ECS Exec on (see ecs-release tasks --env ${target.env.name})`);
+    if (!task) throw refusal('task', 'none', `a RUNNING task of ${target.descriptor.service} started with ECS Exec on (see ecs-release tasks ${targetFlags(target)})`);
   }
   refuseUnreachableTask(task, container);
   const id = (task.taskArn ?? '').split('/').pop();

@@ -6,6 +6,7 @@ import { LogTail, printEvents } from '../logs';
 import { describeService, resolveTarget, revisionName, type Target } from '../target';
 import { scheduledRevision } from '../scheduled';
 import { describeRevision } from './deploy';
+import { targetFlags } from '../services';
 
 export interface RunOptions extends WaitFlags {
   readonly env: string;
@@ -88,7 +89,7 @@ export async function run(ctx: Context, opts: RunOptions): Promise<CommandResult
   };
 
   if (opts.detach) {
-    const message = `task ${taskId} started; follow it with: ecs-release logs --env ${target.env.name} --task ${taskId} --follow`;
+    const message = `task ${taskId} started; follow it with: ecs-release logs ${targetFlags(target)} --task ${taskId} --follow`;
     report.info(message);
     return { exitCode: EXIT.OK, document: { ...document, taskId, outcome: 'started', exitCode: EXIT.OK, message } };
   }

@@ -3,7 +3,7 @@ import { Reporter, type CommandResult, type Context } from '../context';
 import { EXIT } from '../errors';
 import { environmentFor } from '../preflight';
 import { checkCountAgainstConfiguration, refuseOutside, scalableTargetBounds } from '../scaling';
-import { resolveService } from '../services';
+import { resolveService, targetFlags } from '../services';
 import { describeService, resolveTarget } from '../target';
 
 export interface ScaleOptions {
@@ -56,6 +56,6 @@ export async function scale(ctx: Context, opts: ScaleOptions): Promise<CommandRe
     return { exitCode: EXIT.OK, document: { ...document, outcome: 'dry-run', exitCode: EXIT.OK } };
   }
   await target.clients.ecs.send(new UpdateServiceCommand({ cluster, service, desiredCount: count }));
-  report.info(`desired count set to ${count}; follow the tasks with ecs-release tasks --env ${env.name}`);
+  report.info(`desired count set to ${count}; follow the tasks with ecs-release tasks ${targetFlags(target)}`);
   return { exitCode: EXIT.OK, document: { ...document, outcome: 'scaled', exitCode: EXIT.OK } };
 }

@@ -11,6 +11,7 @@ import { deploymentController, deploymentsInFlight, describeService, expectedCon
 import { environmentFor, servicesFor } from '../preflight';
 import { scheduledStatus } from '../scheduled';
 import type { DescribedRevision } from './deploy';
+import { targetFlags } from '../services';
 
 export interface StatusOptions {
   readonly env: string;
@@ -71,7 +72,7 @@ async function statusOf(ctx: Context, report: Reporter, opts: StatusOptions): Pr
     iacInSync
       ? `The running revision carries every setting Terraform declares (${revisionName(descriptor.taskDefinitionArn)}).`
       : `The running revision differs from Terraform's ${revisionName(descriptor.taskDefinitionArn)} in ${drift.length} field(s): ${describeDrift(drift)}. ` +
-          `Ship Terraform's settings with \`ecs-release rollout --env ${target.env.name}\` (or the next deploy).`,
+          `Ship Terraform's settings with \`ecs-release rollout ${targetFlags(target)}\` (or the next deploy).`,
   );
   if (pointer !== image) {
     sentences.push(`The release pointer names ${pointer ?? 'nothing'}, but the service runs ${image ?? 'no image'}: the next apply would build on the pointer's image.`);
@@ -105,7 +106,7 @@ async function statusOf(ctx: Context, report: Reporter, opts: StatusOptions): Pr
         : 'codedeploy: no deployment in flight',
     );
     if (blueGreen.deployment?.status === 'Ready') {
-      sentences.push(`CodeDeploy holds before the traffic shift: test on ${blueGreen.testListenerUrl}, then \`ecs-release approve --env ${target.env.name}\` or \`ecs-release rollback --env ${target.env.name}\`.`);
+      sentences.push(`CodeDeploy holds before the traffic shift: test on ${blueGreen.testListenerUrl}, then \`ecs-release approve ${targetFlags(target)}\` or \`ecs-release rollback ${targetFlags(target)}\`.`);
     }
   }
   const markedDeployed = await markCompletedRelease(ctx, report, target, service, running, controller === expectedController && (blueGreen ? !blueGreen.deployment : inFlight.length === 0));

@@ -2,6 +2,7 @@ import { Reporter, type CommandResult, type Context } from '../context';
 import { EXIT, visible } from '../errors';
 import { describeTask, parseTaskId, refuseForeignTask, serviceTasks, stopServiceTask, taskRow } from '../tasks';
 import { resolveTarget } from '../target';
+import { targetFlags } from '../services';
 
 export interface TasksOptions {
   readonly env: string;
@@ -53,6 +54,6 @@ export async function stopTask(ctx: Context, opts: StopTaskOptions): Promise<Com
     return { exitCode: EXIT.OK, document: { ...document, outcome: 'dry-run', exitCode: EXIT.OK } };
   }
   await stopServiceTask(target, task);
-  report.info(`stopping task ${taskId} (${row.revision}); ECS starts a replacement to keep the desired count (follow with ecs-release tasks --env ${target.env.name})`);
+  report.info(`stopping task ${taskId} (${row.revision}); ECS starts a replacement to keep the desired count (follow with ecs-release tasks ${targetFlags(target)})`);
   return { exitCode: EXIT.OK, document: { ...document, outcome: 'stopping', exitCode: EXIT.OK } };
 }
