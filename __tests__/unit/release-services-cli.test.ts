@@ -167,7 +167,9 @@ describe('deploy --group: one image to every service of a release group', () => 
       ['worker', 'worker', 'completed', newImage],
       ['nightly', 'scheduled', 'registered', newImage],
     ]);
-    expect(r.stdout.length).toBeGreaterThan(0);
+    // The members ship at once: each of their lines names the service
+    expect(r.stderr).toContain('worker: registered webapp-dev-worker:8');
+    expect(r.stderr).toContain('nightly: webapp-dev-nightly:8 registered: the next run of webapp-dev-nightly (cron(0 3 * * ? *)) starts');
   });
 
   test('GIVEN the worker\'s new tasks fail WHEN deploy --group app THEN exit 1, and the one line says the worker rolled back while web completed and nightly is registered', async () => {

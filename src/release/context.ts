@@ -61,16 +61,23 @@ export class Reporter {
   constructor(
     private readonly ctx: Context,
     readonly json: boolean,
+    /** Put before every line (`web: `): the services of a group ship at once and their lines interleave. */
+    private readonly prefix = '',
   ) {}
 
   /** A result line for humans. */
   info(line: string): void {
-    (this.json ? this.ctx.stderr : this.ctx.stdout).write(`${line}\n`);
+    (this.json ? this.ctx.stderr : this.ctx.stdout).write(`${this.prefix}${line}\n`);
   }
 
   /** A progress line while waiting. */
   progress(line: string): void {
-    this.ctx.stderr.write(`${line}\n`);
+    this.ctx.stderr.write(`${this.prefix}${line}\n`);
+  }
+
+  /** The same streams, every line prefixed with the service's name (one member of a group). */
+  forService(name: string): Reporter {
+    return new Reporter(this.ctx, this.json, `${this.prefix}${name}: `);
   }
 }
 

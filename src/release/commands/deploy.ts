@@ -39,7 +39,7 @@ const COMMIT = /^[\w.:/=+@-]{1,256}$/;
  * --role-arn). A scheduled service: no DescribeServices/UpdateService (src/release/scheduled.ts).
  */
 export async function deploy(ctx: Context, opts: DeployOptions): Promise<CommandResult> {
-  const report = new Reporter(ctx, !!opts.json);
+  const out = new Reporter(ctx, !!opts.json);
   // Everything that can be checked without AWS is checked first: bad input never costs a call.
   const ref = checkImageInput(opts.image, !!opts.allowMutableTag);
   if (opts.commit !== undefined && !COMMIT.test(opts.commit)) {
@@ -48,6 +48,7 @@ export async function deploy(ctx: Context, opts: DeployOptions): Promise<Command
   const env = environmentFor(ctx, opts.env);
   const members = servicesFor(env, 'deploy', opts);
   const prepare = async (member: ConfiguredService): Promise<PreparedShipment> => {
+    const report = opts.group === undefined ? out : out.forService(member.name);
     const target = await resolveTarget(ctx, opts.env, opts.roleArn, { service: member.name });
     checkRepository(ref, opts.image, target.descriptor.repositoryUrl);
     const service = member.kind === 'scheduled' ? undefined : await describeService(ctx, target);
@@ -58,7 +59,7 @@ export async function deploy(ctx: Context, opts: DeployOptions): Promise<Command
     return () => (service ? shipImage(ctx, report, { ...request, service, wait: opts }) : shipScheduled(ctx, report, request));
   };
   if (opts.group === undefined) return (await prepare(members[0]))();
-  return shipGroup(report, { command: 'deploy', environment: env.name, group: opts.group, image: opts.image }, members, prepare);
+  return shipGroup(out, { command: 'deploy', environment: env.name, group: opts.group, image: opts.image }, members, prepare);
 }
 
 export interface ShipImageRequest {

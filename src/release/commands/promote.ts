@@ -34,7 +34,7 @@ export interface PromoteOptions extends WaitFlags {
  * same image. Each side is checked against its own account, usually through its own role.
  */
 export async function promote(ctx: Context, opts: PromoteOptions): Promise<CommandResult> {
-  const report = new Reporter(ctx, !!opts.json);
+  const out = new Reporter(ctx, !!opts.json);
   if (opts.from === opts.to) throw usageError('--to', opts.to, `an environment other than --from (${opts.from})`);
   const toEnv = environmentFor(ctx, opts.to, '--to');
   const members = servicesFor(toEnv, 'promote', opts);
@@ -43,6 +43,7 @@ export async function promote(ctx: Context, opts: PromoteOptions): Promise<Comma
   if (statusFile) for (const member of members) fromStatusDocument(ctx, opts, statusFile, member.name);
 
   const prepare = async (member: ConfiguredService): Promise<PreparedShipment> => {
+    const report = opts.group === undefined ? out : out.forService(member.name);
     const source = statusFile ? fromStatusDocument(ctx, opts, statusFile, member.name) : await fromSourceAccount(ctx, opts, member.name);
     const { digest, sourceArn, sourceImage } = source;
     report.info(`${opts.from} ${member.name} runs ${digest} (${revisionName(sourceArn)})${opts.fromStatus !== undefined ? ` according to ${opts.fromStatus}` : ''}`);
@@ -65,7 +66,7 @@ export async function promote(ctx: Context, opts: PromoteOptions): Promise<Comma
     return () => (service ? shipImage(ctx, report, { ...request, service, wait: opts }) : shipScheduled(ctx, report, request));
   };
   if (opts.group === undefined) return (await prepare(members[0]))();
-  return shipGroup(report, { command: 'promote', environment: toEnv.name, group: opts.group }, members, prepare);
+  return shipGroup(out, { command: 'promote', environment: toEnv.name, group: opts.group }, members, prepare);
 }
 
 interface Source {

@@ -46,7 +46,7 @@ export async function rollback(ctx: Context, opts: RollbackOptions): Promise<Com
   const report = new Reporter(ctx, !!opts.json);
   const env = environmentFor(ctx, opts.env);
   const members = servicesFor(env, 'rollback', opts);
-  const prepare = (member: ConfiguredService) => prepareRollback(ctx, report, opts, member.name);
+  const prepare = (member: ConfiguredService) => prepareRollback(ctx, opts.group === undefined ? report : report.forService(member.name), opts, member.name);
   if (opts.group === undefined) return (await prepare(members[0]))();
   return shipGroup(report, { command: 'rollback', environment: env.name, group: opts.group }, members, prepare);
 }

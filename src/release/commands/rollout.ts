@@ -32,7 +32,7 @@ export async function rollout(ctx: Context, opts: RolloutOptions): Promise<Comma
   const report = new Reporter(ctx, !!opts.json);
   const env = environmentFor(ctx, opts.env);
   const members = servicesFor(env, 'rollout', opts);
-  const prepare = (member: ConfiguredService) => prepareRollout(ctx, report, opts, member.name);
+  const prepare = (member: ConfiguredService) => prepareRollout(ctx, opts.group === undefined && !opts.all ? report : report.forService(member.name), opts, member.name);
   if (opts.group === undefined && !opts.all) return (await prepare(members[0]))();
   return shipGroup(report, { command: 'rollout', environment: env.name, group: opts.group ?? 'all' }, members, prepare);
 }

@@ -34,7 +34,7 @@ export async function status(ctx: Context, opts: StatusOptions): Promise<Command
     // One document per member: what `promote --group --from-status` reads.
     const env = environmentFor(ctx, opts.env);
     const documents: Record<string, unknown>[] = [];
-    for (const member of servicesFor(env, 'status', opts)) documents.push((await statusOf(ctx, report, { ...opts, group: undefined, service: member.name })).document);
+    for (const member of servicesFor(env, 'status', opts)) documents.push((await statusOf(ctx, report.forService(member.name), { ...opts, group: undefined, service: member.name })).document);
     return { exitCode: 0, document: { command: 'status', environment: env.name, group: opts.group, services: documents, outcome: 'ok', exitCode: 0 } };
   }
   return statusOf(ctx, report, opts);
