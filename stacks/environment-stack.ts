@@ -182,6 +182,15 @@ export class EnvironmentStack extends TerraformStack {
       const old = legacyPath(components, legacy);
       if (old) moves.push({ from: `${node.terraformResourceType}.${logicalId(old)}`, to: `${node.terraformResourceType}.${node.friendlyUniqueId}` });
     }
+    // The load balancer's path to the tasks was one pair of rules per service (`in-web`, `out-web`); it is one pair per
+    // port now (`in-web-8080`): the pair of today's port keeps the old addresses.
+    const config = this.env.services[legacy];
+    if (config.kind === 'web') {
+      for (const dir of ['in', 'out']) {
+        const rule = this.loadBalancer.node.tryFindChild(`${dir}-${legacy}-${config.containerPort}`) as TerraformResource | undefined;
+        if (rule) moves.push({ from: `${rule.terraformResourceType}.${logicalId(['load-balancer', `${dir}-${legacy}`])}`, to: `${rule.terraformResourceType}.${rule.friendlyUniqueId}` });
+      }
+    }
     // Written as the stack's own `moved` list rather than through resource.moveFromId(): cdktf then runs
     // `terraform version` at every synthesis to check for >= 1.5, which required_version (>= 1.10) already enforces.
     if (moves.length > 0) this.addOverride('moved', moves);

@@ -40,10 +40,10 @@ describe('configuration strings in a real terraform plan (offline)', () => {
     }
     const { plan } = planStack(dirs.dev);
     // THEN the cluster's tags_all and the task definition's environment hold the strings unchanged
-    const after = (type: string) => plan.resource_changes!.find((c) => c.type === type)!.change.after as Record<string, unknown>;
+    const after = (type: string, service = '') => plan.resource_changes!.find((c) => c.type === type && c.address.includes(service))!.change.after as Record<string, unknown>;
     const tagsAll = after('aws_ecs_cluster').tags_all as Record<string, string>;
     for (const [k, v] of Object.entries(tags)) expect(tagsAll[k]).toBe(v);
-    const containers = JSON.parse(after('aws_ecs_task_definition').container_definitions as string) as { environment: { name: string; value: string }[] }[];
+    const containers = JSON.parse(after('aws_ecs_task_definition', 'services_web_').container_definitions as string) as { environment: { name: string; value: string }[] }[];
     const planned = Object.fromEntries(containers[0].environment.map((e) => [e.name, e.value]));
     for (const [k, v] of Object.entries(environment)) expect(planned[k]).toBe(v);
   });
@@ -75,7 +75,7 @@ describe('a refused configuration on every entry point: one line, non-zero, no s
     mkdirSync(copy);
     const root = repoRoot();
     // dist/ with its build info too, when built: the copy's `tsc` then recompiles only the changed file.
-    for (const entry of ['package.json', 'cdktf.json', 'tsconfig.json', 'jest.config.js', 'main.ts', 'environments', 'stacks', 'modules', 'rules', 'scripts', 'src', '__tests__', 'dist']) {
+    for (const entry of ['package.json', 'cdktf.json', 'tsconfig.json', 'jest.config.js', 'main.ts', 'contracts', 'environments', 'stacks', 'modules', 'rules', 'scripts', 'src', '__tests__', 'dist']) {
       if (existsSync(join(root, entry))) cpSync(join(root, entry), join(copy, entry), { recursive: true });
     }
     symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'));

@@ -77,7 +77,8 @@ describe.each([...ENVIRONMENTS])('%s with the real AWS provider', (env) => {
     // desired_count belongs to auto scaling where it is attached; under blue/green CodeDeploy also moves the service
     // to the other target group.
     const svc = webService(loadEnvironment(env));
-    const ignored = ['task_definition', ...(svc.autoScaling ? ['desired_count'] : []), ...(svc.deployment.strategy === 'blue-green' ? ['load_balancer'] : [])];
+    // A web service's load-balancer mapping is CodeDeploy's (blue/green) or moves with the revision (rolling, port change).
+    const ignored = ['task_definition', ...(svc.autoScaling ? ['desired_count'] : []), 'load_balancer'];
     expect(service.lifecycle).toEqual({ ignore_changes: ignored });
   });
 

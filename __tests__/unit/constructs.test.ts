@@ -246,7 +246,7 @@ describe('WebService (rolling)', () => {
     expect(json).toHaveResourceWithProperties(EcsService, {
       name: 'web',
       launch_type: 'FARGATE',
-      lifecycle: { ignore_changes: ['task_definition', 'desired_count'] },
+      lifecycle: { ignore_changes: ['task_definition', 'desired_count', 'load_balancer'] },
       deployment_circuit_breaker: { enable: true, rollback: true },
       network_configuration: expect.objectContaining({ assign_public_ip: false }),
     });
@@ -256,7 +256,7 @@ describe('WebService (rolling)', () => {
 
   test('GIVEN a fixed count WHEN synthesized THEN desired_count stays Terraform\'s and there is no scaling target', () => {
     const fixed = Testing.synthScope((s) => serviceIn(s, variant(dev, { services: { web: { autoScaling: undefined } } })));
-    expect(fixed).toHaveResourceWithProperties(EcsService, { lifecycle: { ignore_changes: ['task_definition'] } });
+    expect(fixed).toHaveResourceWithProperties(EcsService, { lifecycle: { ignore_changes: ['task_definition', 'load_balancer'] } });
     expect(fixed).not.toHaveResource(AppautoscalingTarget);
   });
 

@@ -71,10 +71,11 @@ describe('coexistence contract (snake_case, exactly as Terraform reads it)', () 
     });
   });
 
-  test('the service ignores task_definition, and desired_count when auto scaling is attached', () => {
-    expect(resource(devOut.tf, 'aws_ecs_service', 'services/web/service').lifecycle).toEqual({ ignore_changes: ['task_definition', 'desired_count'] });
+  test('the service ignores task_definition, desired_count when auto scaling is attached, and load_balancer behind a load balancer (moved with the revision)', () => {
+    expect(resource(devOut.tf, 'aws_ecs_service', 'services/web/service').lifecycle).toEqual({ ignore_changes: ['task_definition', 'desired_count', 'load_balancer'] });
+    expect(resource(devOut.tf, 'aws_ecs_service', 'services/worker/service').lifecycle).toEqual({ ignore_changes: ['task_definition', 'desired_count'] });
     const fixed = synth(variant(dev, { services: { web: { autoScaling: undefined } } })).tf;
-    expect(resource(fixed, 'aws_ecs_service', 'services/web/service').lifecycle).toEqual({ ignore_changes: ['task_definition'] });
+    expect(resource(fixed, 'aws_ecs_service', 'services/web/service').lifecycle).toEqual({ ignore_changes: ['task_definition', 'load_balancer'] });
     expect(Object.values(fixed.resource.aws_appautoscaling_target).map((t) => t.resource_id)).toEqual(['service/webapp-dev/worker']);
   });
 
@@ -238,7 +239,7 @@ describe('service', () => {
     const doc = policy(resource(devOut.tf, 'aws_iam_role_policy', 'services/web/task-definition/execution-role/policy').policy);
     expect(doc.Statement.map((s) => s.Sid)).toEqual(['EcrAuthToken', 'PullImages', 'WriteLogs', 'ReadSsmSecrets']);
     expect(doc.Statement[1].Resource).toMatch(/aws_ecr_repository\.registry_repository_\w+\.arn/);
-    expect(doc.Statement[2].Resource).toMatch(/aws_cloudwatch_log_group\.services_web_task-definition_logs_\w+\.arn\}:\*$/);
+    expect(doc.Statement[2].Resource).toBe('arn:${data.aws_partition.partition.partition}:logs:eu-west-1:111111111111:log-group:/ecs/webapp-dev/web:*');
     expect(doc.Statement[3]).toEqual({ Sid: 'ReadSsmSecrets', Effect: 'Allow', Action: ['ssm:GetParameters'], Resource: [web(dev).secrets.DATABASE_URL] });
   });
 

@@ -69,6 +69,10 @@ function checkOneService(env: ServicesEnvironment, svc: ServiceConfig, at: (...p
       fail(at('desiredCount'), svc.desiredCount, `between autoScaling.minCapacity and maxCapacity (${a.minCapacity}..${a.maxCapacity})`);
     }
   }
+  if (svc.kind === 'web') {
+    const again = svc.previousContainerPorts.findIndex((p, i) => p === svc.containerPort || svc.previousContainerPorts.indexOf(p) !== i);
+    if (again >= 0) fail(at('previousContainerPorts', again), svc.previousContainerPorts[again], `a port other than containerPort (${svc.containerPort}) and listed once`);
+  }
   if (svc.kind === 'web' && svc.healthCheck.timeoutSeconds >= svc.healthCheck.intervalSeconds) {
     fail(at('healthCheck', 'timeoutSeconds'), svc.healthCheck.timeoutSeconds, `less than healthCheck.intervalSeconds (${svc.healthCheck.intervalSeconds})`);
   }

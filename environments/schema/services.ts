@@ -140,6 +140,12 @@ export const webServiceSchema = z.strictObject({
   kind: z.literal('web'),
   ...commonFields,
   containerPort: int(1, 65535),
+  /**
+   * Ports the running tasks listened on before a containerPort change: the load balancer may still reach them until
+   * the release carrying the new port has replaced those tasks (change the port and list the old one here in one
+   * change; remove it in a later one). @default []
+   */
+  previousContainerPorts: z.array(int(1, 65535)).max(2).default([]),
   desiredCount: int(0, 1000),
   /** Target-tracking auto scaling; when set, Terraform ignores desired_count. @default undefined (fixed count) */
   autoScaling: autoScalingSchema.optional(),

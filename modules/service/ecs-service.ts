@@ -69,7 +69,9 @@ export function fargateService(scope: Construct, props: FargateServiceProps): Ec
   const codeDeploy = lb?.codeDeploy ?? false;
   const ignore = ['task_definition'];
   if (props.autoScaled) ignore.push('desired_count');
-  if (codeDeploy) ignore.push('load_balancer');
+  // CodeDeploy moves the service to the other target group; ecs-release moves a rolling service's mapping together
+  // with the revision (a containerPort change: see WebRouting).
+  if (lb) ignore.push('load_balancer');
   const service = new EcsService(scope, 'service', {
     name: names.service,
     cluster: props.cluster.arn,

@@ -23,11 +23,16 @@ export interface WebRoutingProps {
  * listener matching its hosts and paths (none = the catch-all `/*`). A blue/green service gets no rule: CodeDeploy
  * forwards the production and test listeners' default action (see BlueGreenDeployment).
  *
- * The target group never has to be replaced for a port change: with target type `ip` ECS registers every task with the
- * container port of the service's load-balancer mapping, and the health check probes `traffic-port` (the registered
- * port). So its `port` (a ForceNew attribute that only sets the default for registrations without one) is ignored
- * after creation: a containerPort change moves the service's tasks to the new port inside the same target group,
- * under the same listener rule, with no ResourceInUse and no gap in traffic.
+ * A containerPort change (8080 -> 9090) needs no replacement and leaves no request without a path:
+ * - the target group stays: with target type `ip` ECS registers every task with the container port of the service's
+ *   load-balancer mapping, and the health check probes `traffic-port` (the registered port); its `port` (ForceNew,
+ *   only the default for registrations without one) is ignored after creation, so no ResourceInUse on the listener
+ *   rule that forwards to it;
+ * - the security-group path from the load balancer is opened per port: the new port's rules are added while the old
+ *   port's stay (`previousContainerPorts`) until the tasks listening on it are replaced;
+ * - the service's load-balancer mapping moves together with the revision that listens on the new port: the service
+ *   ignores `load_balancer` and ecs-release sends the descriptor's mapping with the new revision in one UpdateService
+ *   (old tasks drain from the target group on 8080 while new ones register on 9090).
  */
 export class WebRouting extends Construct {
   public readonly targetGroup: LbTargetGroup;
@@ -47,7 +52,11 @@ export class WebRouting extends Construct {
       throw new Error(`WebRouting ${id}: loadBalancer.testListener: received nothing; allowed: a load balancer with a test listener when deployment.strategy is blue-green`);
     }
 
-    props.loadBalancer.allowTrafficTo(names.service, props.taskSecurityGroup, svc.containerPort);
+    // One pair of rules per port, keyed by the port: a port change adds the new pair and keeps the old one (listed in
+    // previousContainerPorts) until the tasks listening on it are gone, so no request finds its path closed.
+    for (const port of [svc.containerPort, ...svc.previousContainerPorts]) {
+      props.loadBalancer.allowTrafficTo(`${names.service}-${port}`, props.taskSecurityGroup, port);
+    }
     const hc = svc.healthCheck;
     this.targetGroupConfig = {
       name: names.targetGroup,
