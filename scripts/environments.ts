@@ -14,6 +14,7 @@
  *                   protection rules (required reviewers) are the approval
  */
 import { loadEnvironment, type EnvironmentConfig } from '../environments';
+import { checkPromotionChain } from '../environments/schema/chain';
 import { ENVIRONMENTS } from '../main';
 
 export interface PlanMatrixEntry {
@@ -22,6 +23,8 @@ export interface PlanMatrixEntry {
 }
 
 export interface CiEnvironments {
+  /** The promotion chain: every environment in the order an image travels (deploy.yml). */
+  readonly chain: string[];
   readonly plan: PlanMatrixEntry[];
   readonly 'non-production': string[];
   readonly production: string[];
@@ -47,7 +50,9 @@ export function ciEnvironments(names: readonly string[] = ENVIRONMENTS, load: (n
     }
     return env;
   });
+  checkPromotionChain(configs);
   return {
+    chain: configs.map((e) => e.name),
     plan: configs.map((e) => ({ environment: e.name, 'plan-role-variable': planRoleVariable(e.name) })),
     'non-production': configs.filter((e) => !e.production).map((e) => e.name),
     production: configs.filter((e) => e.production).map((e) => e.name),

@@ -3,6 +3,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { loadEnvironment } from '../../environments';
+import staging from '../../environments/examples/staging';
 import { ciEnvironments } from '../../scripts/environments';
 import { repoRoot } from '../../scripts/lib/paths';
 import { scratchDir } from '../../scripts/lib/synth';
@@ -116,22 +117,27 @@ describe('the environments come from main.ts, not from the workflow files', () =
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(
-      'plan=[{"environment":"dev","plan-role-variable":"PLAN_ROLE_ARN_DEV"},{"environment":"prod","plan-role-variable":"PLAN_ROLE_ARN_PROD"}]\n' +
+      'chain=["dev","prod"]\n' +
+        'plan=[{"environment":"dev","plan-role-variable":"PLAN_ROLE_ARN_DEV"},{"environment":"prod","plan-role-variable":"PLAN_ROLE_ARN_PROD"}]\n' +
         'non-production=["dev"]\nproduction=["prod"]\n',
     );
   });
 
-  test('a third environment joins the plan matrix and its wave with no workflow change', () => {
-    // GIVEN main.ts listing a staging environment next to dev and prod (its configuration: dev's, renamed)
+  test('a third environment joins the plan matrix, its wave and the promotion chain with no workflow change', () => {
+    // GIVEN main.ts listing staging (environments/examples/staging.ts) between dev and prod, dev replicating to it
     const dev = loadEnvironment('dev');
-    const staging = { ...dev, name: 'staging', ci: { ...dev.ci, githubEnvironment: 'staging' } };
-    const load = (name: string) => (name === 'staging' ? staging : loadEnvironment(name));
+    const devWithStaging = { ...dev, registry: { ...dev.registry, replicateTo: [...dev.registry.replicateTo, { accountId: staging.accountId, region: staging.region }] } };
+    const load = (name: string) => (name === 'staging' ? staging : name === 'dev' ? devWithStaging : loadEnvironment(name));
     // WHEN the script lists them
     const ci = ciEnvironments(['dev', 'staging', 'prod'], load);
-    // THEN staging is planned with its own role variable and applied with the non-production wave
+    // THEN staging is planned with its own role variable, applied with the non-production wave, promoted after dev
     expect(ci.plan).toContainEqual({ environment: 'staging', 'plan-role-variable': 'PLAN_ROLE_ARN_STAGING' });
     expect(ci['non-production']).toEqual(['dev', 'staging']);
     expect(ci.production).toEqual(['prod']);
+    expect(ci.chain).toEqual(['dev', 'staging', 'prod']);
+    // AND a copy of dev that was only renamed is refused on the pull request, naming the first copied value
+    const renamed = { ...devWithStaging, name: 'staging', ci: { ...dev.ci, githubEnvironment: 'staging' } };
+    expect(() => ciEnvironments(['dev', 'staging', 'prod'], (n) => (n === 'staging' ? renamed : load(n)))).toThrow('invalid environment "staging": tags.Environment: received "dev"; allowed: "staging"');
   });
 
   test('an environment whose GitHub Environment has another name is refused on the pull request, not at the first apply', () => {
