@@ -72,7 +72,11 @@ export function preflight(ctx: Context, command: string, flags: PreflightFlags):
     const from = environmentFor(ctx, flags.from!, '--from');
     const to = environmentFor(ctx, flags.to!, '--to');
     if (from.name === to.name) throw usageError('--to', flags.to, `an environment other than --from (${from.name})`);
-    if (from.accountId === to.accountId) throw usageError('--to', flags.to, `an environment in another account than ${from.name} (${from.accountId})`);
+    // An account may hold several environments (staging beside dev), but a registry one: the digest reaches --to by
+    // replication into its own registry, which another environment in the same account and region could not have.
+    if (from.accountId === to.accountId && from.region === to.region) {
+      throw usageError('--to', flags.to, `an environment with its own registry, not in ${from.name}'s account and region (${from.accountId}/${from.region})`);
+    }
     checkRoleArn('--from-role-arn', flags.fromRoleArn, from);
     checkRoleArn('--to-role-arn', flags.toRoleArn, to);
     return;

@@ -32,8 +32,8 @@ export async function promote(ctx: Context, opts: PromoteOptions): Promise<Comma
   report.info(`${opts.from} runs ${digest} (${revisionName(sourceArn)})${opts.fromStatus !== undefined ? ` according to ${opts.fromStatus}` : ''}`);
 
   const dest = await resolveTarget(ctx, opts.to, opts.toRoleArn, '--to', '--to-role-arn');
-  if (dest.env.accountId === source.accountId) {
-    throw usageError('--to', opts.to, `an environment in another account than ${opts.from} (${source.accountId})`);
+  if (dest.env.accountId === source.accountId && dest.env.region === source.region) {
+    throw usageError('--to', opts.to, `an environment with its own registry, not in ${opts.from}'s account and region (${source.accountId}/${source.region})`);
   }
   const service = await describeService(ctx, dest);
   await refuseWhileBusy(dest, service);
@@ -54,6 +54,7 @@ export async function promote(ctx: Context, opts: PromoteOptions): Promise<Comma
 
 interface Source {
   readonly accountId: string;
+  readonly region: string;
   readonly digest: string;
   readonly sourceArn: string;
   readonly sourceImage: string;
@@ -73,7 +74,7 @@ async function fromSourceAccount(ctx: Context, opts: PromoteOptions): Promise<So
   if (!digest || !sourceImage) {
     throw refusal('--from', `${opts.from}: ${sourceImage ?? 'no image'}`, 'an environment running an image pinned by digest (ship it with ecs-release deploy first)');
   }
-  return { accountId: source.env.accountId, digest, sourceArn, sourceImage, commit: tagValue(sourceRevision.tags, TAG.commit) };
+  return { accountId: source.env.accountId, region: source.env.region, digest, sourceArn, sourceImage, commit: tagValue(sourceRevision.tags, TAG.commit) };
 }
 
 const statusDocument = z.object({
@@ -108,7 +109,8 @@ function fromStatusFile(ctx: Context, opts: PromoteOptions): Source {
   }
   if (doc.environment !== opts.from) throw usageError('--from-status', `${file}: environment ${doc.environment}`, `the status of --from (${opts.from})`);
   if (doc.deploymentsInFlight.length > 0) throw refusal('--from-status', `${file}: deployments in flight`, `a status taken while ${opts.from} ran one revision`);
-  return { accountId: ctx.loadEnvironment(opts.from).accountId, digest: doc.digest, sourceArn: doc.runningRevision, sourceImage: doc.image, commit: doc.commit ?? undefined };
+  const from = ctx.loadEnvironment(opts.from);
+  return { accountId: from.accountId, region: from.region, digest: doc.digest, sourceArn: doc.runningRevision, sourceImage: doc.image, commit: doc.commit ?? undefined };
 }
 
 /**

@@ -1,0 +1,29 @@
+import { loadEnvironment } from '../../environments';
+import staging from '../../environments/examples/staging';
+import { createContext } from '../../src/release/context';
+import { preflight } from '../../src/release/preflight';
+import { dev, variant } from '../helpers/stacks';
+
+/** The release CLI's view of a chain where staging shares dev's account (environments/examples/staging.ts). */
+const sameRegionStaging = variant(staging, {
+  region: 'eu-west-1',
+  registry: { repositoryName: 'webapp-staging' },
+  network: { availabilityZones: ['eu-west-1a', 'eu-west-1b'] },
+  service: { secrets: { DATABASE_URL: 'arn:aws:ssm:eu-west-1:111111111111:parameter/webapp/staging/database-url' } },
+});
+const ctx = (stagingConfig = staging) => createContext({ loadEnvironment: (n) => (n === 'staging' ? stagingConfig : n === 'dev' ? dev : loadEnvironment(n)) });
+
+describe('ecs-release promote between environments of one account', () => {
+  test('GIVEN staging in dev\'s account with its own registry (another region) WHEN promoting dev -> staging THEN the preflight accepts it', () => {
+    expect(() => preflight(ctx(), 'promote', { from: 'dev', to: 'staging' })).not.toThrow();
+    // and the other links of the chain
+    expect(() => preflight(ctx(), 'promote', { from: 'staging', to: 'prod' })).not.toThrow();
+  });
+
+  test('GIVEN two environments on one registry (same account and region) WHEN promoting THEN refused in one line before any AWS call', () => {
+    // The digest reaches --to only by replication into its own registry; one registry cannot replicate into itself.
+    expect(() => preflight(ctx(sameRegionStaging), 'promote', { from: 'dev', to: 'staging' })).toThrow(
+      '--to: received "staging"; allowed: an environment with its own registry, not in dev\'s account and region (111111111111/eu-west-1)',
+    );
+  });
+});
