@@ -91,6 +91,11 @@ export const MOTO_GAPS: readonly MotoGap[] = [
     handling: '`exec --dry-run` runs against moto up to the task check, which refuses the task as ECS would one started with Exec off, and prod is refused before any call; the session and the plugin hand-off are proven with client mocks and an injected program runner (__tests__/unit/release-operate.test.ts).',
   },
   {
+    id: 'scheduler-never-runs',
+    gap: 'EventBridge Scheduler stores a schedule and its target as given and never invokes the target; and ECS resolves a task-definition ARN without a revision (DescribeTaskDefinition, RunTask) to the highest revision even when it is INACTIVE, where AWS takes the latest ACTIVE one (moto/ecs/models.py describe_task_definition).',
+    handling: 'The services tier (__tests__/e2e/services.test.ts) reads the schedule\'s target with GetSchedule and calls RunTask itself with exactly that cluster, task definition, launch type and network configuration, as the scheduler would at its next run. No test deregisters a revision of a scheduled family, so the INACTIVE difference never decides a result.',
+  },
+  {
     id: 'logs-stream-name-prefix',
     gap: 'FilterLogEvents ignores logStreamNamePrefix and returns events of every stream of the group.',
     handling: 'The log group holds only the service\'s streams, so the result is the same; the prefix sent is asserted with client mocks (__tests__/unit/release-operate.test.ts).',

@@ -4,6 +4,8 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient, ListTaskDefinitionsCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, type Service, type TaskDefinition } from '@aws-sdk/client-ecs';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { EnvironmentConfig } from '../../environments/schema';
@@ -33,7 +35,7 @@ export async function accountClients(moto: Moto, account: string, region = 'eu-w
   const c = r.Credentials!;
   const credentials = { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken };
   const config = { endpoint: moto.endpoint, region, credentials };
-  return { ecs: new ECSClient(config), ecr: new ECRClient(config), ssm: new SSMClient(config) };
+  return { ecs: new ECSClient(config), ecr: new ECRClient(config), ssm: new SSMClient(config), elb: new ElasticLoadBalancingV2Client(config), scheduler: new SchedulerClient(config) };
 }
 
 /** The deploy role the stack creates (what the application pipeline assumes through OIDC). */
