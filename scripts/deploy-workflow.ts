@@ -30,10 +30,9 @@ const TEMPLATES = join('scripts', 'templates', 'deploy-workflow');
 export function chainSteps(envs: readonly EnvironmentConfig[]): ChainStep[] {
   checkPromotionChain(envs);
   return envs.map((env) => {
-    // The deployment settings of the service releases go to (one service today; every web service with issue 11).
-    const d = (env as unknown as { service: { deployment: { strategy: string; approvalWaitMinutes?: number } } }).service.deployment;
-    const blueGreen = d.strategy === 'blue-green';
-    return { name: env.name, blueGreen, holds: blueGreen && (d.approvalWaitMinutes ?? 0) > 0 };
+    // Releases go through every web service; a blue/green one (at most one per environment) sets the pace.
+    const blue = Object.values(env.services).flatMap((s) => (s.kind === 'web' && s.deployment.strategy === 'blue-green' ? [s.deployment] : []))[0];
+    return { name: env.name, blueGreen: blue !== undefined, holds: blue !== undefined && blue.approvalWaitMinutes > 0 };
   });
 }
 

@@ -9,7 +9,7 @@ const sameRegionStaging = variant(staging, {
   region: 'eu-west-1',
   registry: { repositoryName: 'webapp-staging' },
   network: { availabilityZones: ['eu-west-1a', 'eu-west-1b'] },
-  service: { secrets: { DATABASE_URL: 'arn:aws:ssm:eu-west-1:111111111111:parameter/webapp/staging/database-url' } },
+  services: Object.fromEntries(['web', 'worker', 'nightly'].map((n) => [n, { secrets: { DATABASE_URL: 'arn:aws:ssm:eu-west-1:111111111111:parameter/webapp/staging/database-url' } }])),
 });
 const ctx = (stagingConfig = staging) => createContext({ loadEnvironment: (n) => (n === 'staging' ? stagingConfig : n === 'dev' ? dev : loadEnvironment(n)) });
 

@@ -19,18 +19,11 @@ export function previousEnvironment(chain: readonly string[], name: string): str
 }
 
 /** The fields of a configuration these checks read (the rest of the configuration does not matter here). */
-type ChainView = Pick<EnvironmentConfig, 'name' | 'project' | 'production' | 'accountId' | 'region' | 'state' | 'registry' | 'ci' | 'tags'>;
+type ChainView = Pick<EnvironmentConfig, 'name' | 'project' | 'production' | 'accountId' | 'region' | 'state' | 'registry' | 'ci' | 'tags' | 'services'>;
 
-/** `[field path, ARN]` of every secret the environment's services reference (one service today, a map with issue 11). */
+/** `[field path, ARN]` of every secret the environment's services reference. */
 function secretArns(env: ChainView): [string, string][] {
-  const shaped = env as unknown as {
-    services?: Record<string, { secrets?: Record<string, string> }>;
-    service?: { secrets?: Record<string, string> };
-  };
-  const services: [string, Record<string, string>][] = shaped.services
-    ? Object.entries(shaped.services).map(([name, s]) => [`services.${name}.secrets`, s.secrets ?? {}])
-    : [['service.secrets', shaped.service?.secrets ?? {}]];
-  return services.flatMap(([path, secrets]) => Object.entries(secrets).map(([variable, arn]): [string, string] => [`${path}.${variable}`, arn]));
+  return Object.entries(env.services).flatMap(([name, s]) => Object.entries(s.secrets).map(([variable, arn]): [string, string] => [`services.${name}.secrets.${variable}`, arn]));
 }
 
 /**
