@@ -1,5 +1,5 @@
 import type { Tag, TaskDefinition } from '@aws-sdk/client-ecs';
-import { resourceNames } from '../../environments/names';
+import { resourceNames, serviceNames } from '../../environments/names';
 import type { EnvironmentConfig } from '../../environments/schema';
 import { evaluate, type IamRequest, type PolicyDocument } from './iam-evaluator';
 import { resources, synth, type TerraformJson } from './stacks';
@@ -32,8 +32,11 @@ export class World {
 
   constructor(readonly env: EnvironmentConfig) {}
 
+  /** Names of the environment's blue/green service (at most one), else of its first service. */
   get names() {
-    return resourceNames(this.env);
+    const services = Object.keys(this.env.services);
+    const bg = services.find((n) => { const s = this.env.services[n]; return s.kind === 'web' && s.deployment.strategy === 'blue-green'; });
+    return { ...resourceNames(this.env), ...serviceNames(this.env, bg ?? services[0]) };
   }
 
   ecs(resource: string): string {
@@ -253,9 +256,18 @@ export function identityFor(args: readonly string[]): (env: EnvironmentConfig) =
   return (env) =>
     (OPERATOR_COMMANDS as readonly string[]).includes(args[0])
       ? operatorRolePolicy(env)
-      : env.service.deployment.strategy === 'blue-green' && ['approve', 'rollback'].includes(args[0])
+      : blueGreenService(env, args) && ['approve', 'rollback'].includes(args[0])
         ? approveRolePolicy(env)
         : deployRolePolicy(env);
+}
+
+/** Whether the service the arguments name (`--service`, or the only one) deploys blue/green. */
+function blueGreenService(env: EnvironmentConfig, args: readonly string[]): boolean {
+  const i = args.indexOf('--service');
+  const names = Object.keys(env.services);
+  const name = i >= 0 ? args[i + 1] : names.length === 1 ? names[0] : undefined;
+  const s = name === undefined ? undefined : env.services[name];
+  return s?.kind === 'web' && s.deployment.strategy === 'blue-green';
 }
 
 function ciRolePolicy(env: EnvironmentConfig, role: 'deploy' | 'approve' | 'operator'): PolicyDocument {

@@ -79,8 +79,9 @@ describe('ecs-release init (adopt a running service)', () => {
     // THEN the file is a valid environment for the stack (the real schema, not a stub)
     const config = evaluate(doc.environmentFile, (input) => schema.defineEnvironment(input as schema.EnvironmentInput)) as schema.EnvironmentConfig;
     expect(config).toMatchObject({ name: 'stage', project: 'shop', accountId: ACCOUNT, region: 'eu-west-1', registry: { repositoryName: 'shop' } });
-    expect(config.service).toMatchObject({ name: 'api', cpu: 512, memoryMiB: 1024, containerName: 'app', containerPort: 3000, desiredCount: 2, healthCheck: { path: '/healthz' }, environment: { LOG_LEVEL: 'info' } });
-    expect(config.service.secrets).toEqual({ DATABASE_URL: `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/shop/stage/database-url` });
+    expect(Object.keys(config.services)).toEqual(['api']);
+    expect(config.services.api).toMatchObject({ kind: 'web', cpu: 512, memoryMiB: 1024, containerName: 'app', containerPort: 3000, desiredCount: 2, healthCheck: { path: '/healthz' }, environment: { LOG_LEVEL: 'info' } });
+    expect(config.services.api.secrets).toEqual({ DATABASE_URL: `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/shop/stage/database-url` });
     // AND resources named as the stack names them are imported; the differently named task role is not
     expect(doc.imports.map((i: { what: string; id: string }) => [i.what, i.id])).toEqual([
       ['ECS cluster', 'shop-stage'],

@@ -59,7 +59,7 @@ describe('release permission checker', () => {
     mocks.reset();
     mocks.sts.on(GetCallerIdentityCommand).resolves({ Account: '999999999999' });
     const { cli } = await import('../helpers/release-mocks');
-    const r = await cli(['status', '--env', 'prod']);
+    const r = await cli(['status', '--env', 'prod', '--service', 'web']);
     expect(r.code).toBe(3);
     expect(r.calls).toEqual([{ environment: 'prod', service: 'STS', command: 'GetCallerIdentity', input: {}, output: { Account: '999999999999' } }]);
   });

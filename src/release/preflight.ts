@@ -4,6 +4,7 @@ import type { Context } from './context';
 import { EXIT, ReleaseError, usageError } from './errors';
 import { parseRevision } from './commands/rollback';
 import { checkImageInput, checkRepository } from './image';
+import { refuseForKind, selectServices, serviceResourceNames, type ConfiguredService } from './services';
 
 /**
  * Everything the command line and the configuration alone can decide, decided before any AWS call (not even STS): a
@@ -37,14 +38,26 @@ function checkRoleArn(option: string, arn: string | undefined, env: EnvironmentC
   if (m[2] !== env.accountId) throw usageError(option, arn, `a role in account ${env.accountId} (environment "${env.name}")`);
 }
 
-function checkContainer(container: string | undefined, env: EnvironmentConfig): void {
+function checkContainer(container: string | undefined, service: ConfiguredService): void {
   if (container === undefined) return;
-  if (!CONTAINER.test(container)) throw usageError('--container', container, `a container name (letters, digits, _ and -), such as ${env.service.containerName}`);
+  if (!CONTAINER.test(container)) throw usageError('--container', container, `a container name (letters, digits, _ and -), such as ${service.containerName}`);
+}
+
+/**
+ * The services the command acts on (`--service`, `--group`, or the only one), each refused in one line when the
+ * command means nothing for its kind. No call.
+ */
+export function servicesFor(env: EnvironmentConfig, command: string, flags: { service?: string; group?: string }): ConfiguredService[] {
+  const selected = selectServices(env, flags);
+  for (const s of selected) refuseForKind(command, s, flags.group !== undefined ? '--group' : '--service');
+  return selected;
 }
 
 /** The flags the CLI parsed for one command (commander's option values, plus `run`'s command). */
 export interface PreflightFlags {
   readonly env?: string;
+  readonly service?: string;
+  readonly group?: string;
   readonly from?: string;
   readonly to?: string;
   readonly image?: string;
@@ -77,18 +90,19 @@ export function preflight(ctx: Context, command: string, flags: PreflightFlags):
     if (from.accountId === to.accountId && from.region === to.region) {
       throw usageError('--to', flags.to, `an environment with its own registry, not in ${from.name}'s account and region (${from.accountId}/${from.region})`);
     }
+    // The same service names in both environments: each promoted service must exist in --from.
+    for (const s of servicesFor(to, command, flags)) servicesFor(from, command, { service: s.name });
     checkRoleArn('--from-role-arn', flags.fromRoleArn, from);
     checkRoleArn('--to-role-arn', flags.toRoleArn, to);
     return;
   }
   const env = environmentFor(ctx, flags.env!);
   checkRoleArn('--role-arn', flags.roleArn, env);
-  checkContainer(flags.container, env);
-  if (command === 'approve' && env.service.deployment.strategy !== 'blue-green') {
-    throw usageError('--env', env.name, `a blue/green environment (approve lets a CodeDeploy deployment shift traffic; "${env.name}" deploys rolling)`);
-  }
+  const services = servicesFor(env, command, flags);
+  checkContainer(flags.container, services[0]);
   if (command === 'rollback' && flags.to !== undefined) {
-    const family = resourceNames(env).family;
+    if (services.length > 1) throw usageError('--to', flags.to, `no --to with --group (a revision belongs to one service's family; roll the group back to each one's previous image without --to, or name --service)`);
+    const family = serviceResourceNames(env, services[0]).family;
     const arn = /^arn:aws[\w-]*:ecs:([\w-]+):(\d{12}):task-definition\//.exec(flags.to.trim());
     const wanted = parseRevision(flags.to);
     if ((wanted.family && wanted.family !== family) || (arn && (arn[1] !== env.region || arn[2] !== env.accountId))) {

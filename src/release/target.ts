@@ -2,18 +2,20 @@ import { DescribeServicesCommand, type Deployment, type Service } from '@aws-sdk
 import { GetParameterCommand, ParameterNotFound } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { z } from 'zod';
-import { resourceNames, type ResourceNames } from '../../environments/names';
 import type { EnvironmentConfig } from '../../environments/schema';
 import type { ReleaseDescriptor } from '../../modules/web-service';
 import type { AwsClients } from './aws';
 import type { Context } from './context';
 import { EXIT, ReleaseError, refusal, usageError } from './errors';
+import { resolveService, serviceResourceNames, type ConfiguredService, type ReleaseNames } from './services';
 
 /** One environment's service, resolved from configuration and the descriptor its stack published; never hand-typed. */
 export interface Target {
   readonly env: EnvironmentConfig;
-  readonly names: ResourceNames;
-  readonly descriptor: ReleaseDescriptor;
+  /** The configured service the command acts on (`--service`, or the environment's only one). */
+  readonly service: ConfiguredService;
+  readonly names: ReleaseNames;
+  readonly descriptor: ReleaseDescriptor & ServiceDescriptorFields;
   readonly clients: AwsClients;
   readonly callerArn: string;
 }
@@ -37,13 +39,39 @@ const descriptorSchema = z.object({
   strategy: z.enum(['rolling', 'blue-green']),
   // Blue/green only; checked where it is used (src/release/codedeploy.ts).
   codeDeploy: z.unknown().optional(),
+  // Several services (issue 11): absent in descriptors published before them, which describe one web service.
+  kind: z.enum(['web', 'worker', 'scheduled']).optional(),
+  releaseGroup: z.string().optional(),
+  sidecars: z.array(z.string()).optional(),
+  schedule: z.object({ name: z.string().min(1), groupName: z.string().min(1) }).optional(),
 });
+
+/** What a descriptor says about its service's kind (issue 11); absent in descriptors of one-web-service stacks. */
+export interface ServiceDescriptorFields {
+  readonly kind?: 'web' | 'worker' | 'scheduled';
+  readonly releaseGroup?: string;
+  /** Containers a release never changes (their images come from configuration). */
+  readonly sidecars?: string[];
+  /** Scheduled services: the EventBridge Scheduler schedule that runs the family's latest revision. */
+  readonly schedule?: { name: string; groupName: string };
+}
+
+/** Where a target's names came from on the command line, for messages; and which service it is. */
+export interface TargetOptions {
+  /** The option that named the environment. @default '--env' */
+  readonly option?: string;
+  /** The option that named the role. @default '--role-arn' */
+  readonly roleOption?: string;
+  /** `--service`: optional when the environment has one service. */
+  readonly service?: string;
+}
 
 /**
  * Loads the environment, checks the caller's account (STS) before anything else, reads the descriptor the stack
  * publishes and checks it agrees with the configuration. Two API calls (three with --role-arn).
  */
-export async function resolveTarget(ctx: Context, envName: string, roleArn?: string, option = '--env', roleOption = '--role-arn'): Promise<Target> {
+export async function resolveTarget(ctx: Context, envName: string, roleArn?: string, where: TargetOptions = {}): Promise<Target> {
+  const { option = '--env', roleOption = '--role-arn' } = where;
   let env: EnvironmentConfig;
   try {
     env = ctx.loadEnvironment(envName);
@@ -55,7 +83,9 @@ export async function resolveTarget(ctx: Context, envName: string, roleArn?: str
   if (roleArn !== undefined && !ROLE_ARN.test(roleArn)) {
     throw usageError(roleOption, roleArn, 'an IAM role ARN such as arn:aws:iam::111111111111:role/webapp-dev-ci-deploy');
   }
-  const names = resourceNames(env);
+  // Decided from configuration before any call: an unknown or missing --service costs no request.
+  const configured = resolveService(env, where.service);
+  const names = serviceResourceNames(env, configured);
   const clients = ctx.clients({ region: env.region, roleArn, sessionName: `ecs-release-${env.name}`.slice(0, 64), counter: ctx.counter, signal: ctx.signal });
 
   let me;
@@ -93,7 +123,7 @@ export async function resolveTarget(ctx: Context, envName: string, roleArn?: str
     const issue = checked.error.issues[0];
     throw refusal(`descriptor.${issue.path.join('.')}`, (parsed as Record<string, unknown>)?.[String(issue.path[0])], `a ${names.descriptorParameter} written by this version of the stack (re-apply it)`);
   }
-  const descriptor = checked.data as ReleaseDescriptor;
+  const descriptor = checked.data as ReleaseDescriptor & ServiceDescriptorFields;
   const expected: [keyof ReleaseDescriptor, string][] = [
     ['accountId', env.accountId],
     ['region', env.region],
@@ -101,13 +131,17 @@ export async function resolveTarget(ctx: Context, envName: string, roleArn?: str
     ['service', names.service],
     ['family', names.family],
     ['releaseParameter', names.releaseParameter],
+    ['container', configured.containerName],
   ];
   for (const [key, value] of expected) {
     if (descriptor[key] !== value) {
       throw refusal(`descriptor.${key}`, descriptor[key], `${JSON.stringify(value)} as environments/${env.name}.ts derives it (apply the stack so both agree)`);
     }
   }
-  return { env, names, descriptor, clients, callerArn: me.Arn ?? '' };
+  if (checked.data.kind !== undefined && checked.data.kind !== configured.kind) {
+    throw refusal('descriptor.kind', checked.data.kind, `${JSON.stringify(configured.kind)} as environments/${env.name}.ts declares service "${configured.name}" (apply the stack so both agree)`);
+  }
+  return { env, service: configured, names, descriptor, clients, callerArn: me.Arn ?? '' };
 }
 
 /** The service, or a refusal when it is missing or being deleted. One API call. */

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { environmentNames, loadEnvironment } from '../../../environments';
+import type { EnvironmentConfig } from '../../../environments/schema';
 import { environmentRolloutBounds } from '../../../src/rollout/bounds';
 import { median, round, runNode, type ProcessRun } from './measure';
 import type { ScalingRun } from './scaling-stack';
@@ -220,7 +221,9 @@ async function rolloutBounds() {
     );
     if (b.strategy === 'blue-green') {
       // The same service rolling: what the 450 s of AWS's defaults is usually quoted for, and prod's fallback strategy.
-      const rolling = environmentRolloutBounds({ ...env, service: { ...env.service, deployment: { ...env.service.deployment, strategy: 'rolling' } } });
+      const web = Object.entries(env.services).find(([, s]) => s.kind === 'web' && s.deployment.strategy === 'blue-green');
+      const asRolling = web ? { ...env, services: { ...env.services, [web[0]]: { ...web[1], deployment: { ...(web[1].kind === 'web' ? web[1].deployment : {}), strategy: 'rolling' } } } } : env;
+      const rolling = environmentRolloutBounds(asRolling as EnvironmentConfig, web?.[0]);
       figures.push(
         figure({ id: `rollout.${name}.rolling-ours`, label: `${name} if rolling: ours, healthy threshold`, unit: 's', value: finite(rolling.ours.conservative), target }),
         figure({ id: `rollout.${name}.rolling-aws`, label: `${name} if rolling: AWS defaults, healthy threshold`, unit: 's', value: finite(rolling.awsDefaults.conservative) }),

@@ -1,45 +1,48 @@
 /**
- * Benchmark-only: the dev environment's stack carrying N web services behind its one load balancer, to measure how
- * synthesis time grows with the number of services. Service 1 is the environment's own (priority 100, `/*`); services
- * 2..N get their own names, listener-rule priorities 2..N (evaluated before the catch-all) and paths `/<name>/*`.
+ * The dev environment's configuration carrying N services, to measure how synthesis grows with them: real
+ * configuration through the real stack (services are data, issue 11), not a bench-only construct tree. The
+ * environment's own services come first; web services `svc02`..`svcNN` are copies of its first web service, each
+ * routed on its own path `/<name>/*` (listener-rule priorities allocated by the configuration), until N services.
  *
  * Run as a process: `node dist/scripts/lib/bench/scaling-stack.js <N> <outdir>` synthesizes and prints
  * `{"services":N,"resources":R,"constructSeconds":…,"synthSeconds":…}` (time spent after module loading).
  */
-import { App, TerraformStack } from 'cdktf';
-import { loadEnvironment } from '../../../environments';
-import { resourceNames } from '../../../environments/names';
-import type { EnvironmentConfig } from '../../../environments/schema';
-import { WebService } from '../../../modules/web-service';
+import { App, type TerraformStack } from 'cdktf';
+import { defineEnvironment, loadEnvironment } from '../../../environments';
+import type { EnvironmentConfig, EnvironmentInput } from '../../../environments/schema';
 import { EnvironmentStack } from '../../../stacks/environment-stack';
 
 /** Listener-rule priorities go up to 50,000 but the names and paths below assume two digits. */
 export const MAX_SCALING_SERVICES = 99;
 
-export function scalingStack(app: App, env: EnvironmentConfig, services: number): EnvironmentStack {
+/** `env` with `services` services in all (its own first), validated like any environment file. */
+export function scalingEnvironment(env: EnvironmentConfig, services: number): EnvironmentConfig {
   if (!Number.isInteger(services) || services < 1 || services > MAX_SCALING_SERVICES) {
     throw new Error(`services: received ${services}; allowed: an integer from 1 to ${MAX_SCALING_SERVICES}`);
   }
-  const stack = new EnvironmentStack(app, env);
-  for (let i = 2; i <= services; i++) {
+  const own = Object.entries(env.services);
+  const web = own.find(([, s]) => s.kind === 'web');
+  if (!web) throw new Error(`services: environment ${env.name} has no web service to copy`);
+  const input = structuredClone(env) as unknown as EnvironmentInput & { services: Record<string, unknown> };
+  const kept = Object.fromEntries(own.slice(0, services));
+  const added: Record<string, unknown> = {};
+  for (let i = own.length + 1; i <= services; i++) {
     const name = `svc${String(i).padStart(2, '0')}`;
-    const config = { ...env.service, name };
-    new WebService(stack, `service-${name}`, {
-      environment: env.name,
-      accountId: env.accountId,
-      region: env.region,
-      names: resourceNames({ ...env, service: config }),
-      config,
-      cluster: stack.cluster,
-      network: stack.network,
-      loadBalancer: stack.loadBalancer,
-      registry: stack.registry,
-      logRetentionDays: env.logRetentionDays,
-      listenerRulePriority: i,
-      pathPatterns: [`/${name}/*`],
-    });
+    const copy = structuredClone(web[1]) as Record<string, unknown>;
+    // Rolling and routed by path: beside a blue/green service only a routed rolling one is allowed.
+    if (copy.kind === 'web') {
+      copy.deployment = { ...(copy.deployment as Record<string, unknown>), strategy: 'rolling' };
+      for (const key of ['trafficShifting', 'approvalWaitMinutes', 'terminationWaitMinutes']) delete (copy.deployment as Record<string, unknown>)[key];
+      copy.routing = { hosts: [], paths: [`/${name}/*`] };
+    }
+    delete copy.releaseGroup;
+    added[name] = copy;
   }
-  return stack;
+  return defineEnvironment({ ...input, services: { ...kept, ...added } } as EnvironmentInput);
+}
+
+export function scalingStack(app: App, env: EnvironmentConfig, services: number): EnvironmentStack {
+  return new EnvironmentStack(app, scalingEnvironment(env, services));
 }
 
 export interface ScalingRun {

@@ -5,6 +5,8 @@ import { describeService, resolveTarget, revisionName } from '../target';
 
 export interface DiffOptions {
   readonly env: string;
+  /** `--service`: optional when the environment has one service. */
+  readonly service?: string;
   /** Exit 1 when the running revision lacks a setting Terraform declares (like `git diff --exit-code`). */
   readonly exitCode?: boolean;
   readonly roleArn?: string;
@@ -18,7 +20,7 @@ export interface DiffOptions {
  */
 export async function diff(ctx: Context, opts: DiffOptions): Promise<CommandResult> {
   const report = new Reporter(ctx, !!opts.json);
-  const target = await resolveTarget(ctx, opts.env, opts.roleArn);
+  const target = await resolveTarget(ctx, opts.env, opts.roleArn, { service: opts.service });
   const service = await describeService(ctx, target);
   const drift = await readDrift(target, service);
   const runningArn = service.taskDefinition ?? '';

@@ -1,5 +1,6 @@
 import { Reporter, type CommandResult, type Context } from '../context';
 import { EXIT, refusal, visible } from '../errors';
+import { resolveService } from '../services';
 import { execCommandLine, openSession, refuseUnreachableTask, refuseWhereExecIsOff, sessionManagerPlugin } from '../exec';
 import { environmentFor } from '../preflight';
 import { describeTask, parseTaskId, refuseForeignTask, serviceTasks } from '../tasks';
@@ -7,6 +8,8 @@ import { resolveTarget } from '../target';
 
 export interface ExecOptions {
   readonly env: string;
+  /** `--service`: optional when the environment has one service. */
+  readonly service?: string;
   readonly task?: string;
   readonly container?: string;
   /** The command; empty for an interactive shell. */
@@ -27,11 +30,12 @@ export const DEFAULT_SHELL = '/bin/sh';
  */
 export async function exec(ctx: Context, opts: ExecOptions): Promise<CommandResult> {
   const report = new Reporter(ctx, !!opts.json);
-  refuseWhereExecIsOff(environmentFor(ctx, opts.env));
+  const env = environmentFor(ctx, opts.env);
+  refuseWhereExecIsOff(env, resolveService(env, opts.service));
   const taskId = opts.task === undefined ? undefined : parseTaskId(opts.task, '--task');
   const command = opts.command.length ? execCommandLine(opts.command) : DEFAULT_SHELL;
   const plugin = opts.dryRun ? undefined : sessionManagerPlugin(ctx.programs);
-  const target = await resolveTarget(ctx, opts.env, opts.roleArn);
+  const target = await resolveTarget(ctx, opts.env, opts.roleArn, { service: opts.service });
   const container = opts.container ?? target.descriptor.container;
   let task;
   if (taskId) {

@@ -10,6 +10,8 @@ import { describeRevision, shipImage } from './deploy';
 export interface PromoteOptions extends WaitFlags {
   readonly from: string;
   readonly to: string;
+  /** `--service`: the service promoted (the same name in both environments). */
+  readonly service?: string;
   readonly fromRoleArn?: string;
   /** The source's `ecs-release status --json` document, produced by a job holding the source's credentials. */
   readonly fromStatus?: string;
@@ -31,7 +33,7 @@ export async function promote(ctx: Context, opts: PromoteOptions): Promise<Comma
   const { digest, sourceArn, sourceImage } = source;
   report.info(`${opts.from} runs ${digest} (${revisionName(sourceArn)})${opts.fromStatus !== undefined ? ` according to ${opts.fromStatus}` : ''}`);
 
-  const dest = await resolveTarget(ctx, opts.to, opts.toRoleArn, '--to', '--to-role-arn');
+  const dest = await resolveTarget(ctx, opts.to, opts.toRoleArn, { option: '--to', roleOption: '--to-role-arn', service: opts.service });
   if (dest.env.accountId === source.accountId && dest.env.region === source.region) {
     throw usageError('--to', opts.to, `an environment with its own registry, not in ${opts.from}'s account and region (${source.accountId}/${source.region})`);
   }
@@ -44,7 +46,6 @@ export async function promote(ctx: Context, opts: PromoteOptions): Promise<Comma
     target: dest,
     service,
     image: `${dest.descriptor.repositoryUrl}@${digest}`,
-    container: dest.descriptor.container,
     commit: source.commit,
     dryRun: !!opts.dryRun,
     wait: opts,
@@ -63,7 +64,7 @@ interface Source {
 
 /** What runs in the source environment, read in the source account (its credentials or --from-role-arn). */
 async function fromSourceAccount(ctx: Context, opts: PromoteOptions): Promise<Source> {
-  const source = await resolveTarget(ctx, opts.from, opts.fromRoleArn, '--from', '--from-role-arn');
+  const source = await resolveTarget(ctx, opts.from, opts.fromRoleArn, { option: '--from', roleOption: '--from-role-arn', service: opts.service });
   const sourceService = await describeService(ctx, source);
   // While the source is still deploying, "what runs there" has two answers.
   await refuseWhileBusy(source, sourceService);

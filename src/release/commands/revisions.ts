@@ -6,6 +6,8 @@ import { describeService, refuseWhileBusy, resolveTarget, revisionName } from '.
 
 export interface RevisionsOptions {
   readonly env: string;
+  /** `--service`: optional when the environment has one service. */
+  readonly service?: string;
   /** How many of the newest revisions to show (text). */
   readonly limit: string;
   readonly roleArn?: string;
@@ -14,6 +16,8 @@ export interface RevisionsOptions {
 
 export interface PruneOptions {
   readonly env: string;
+  /** `--service`: optional when the environment has one service. */
+  readonly service?: string;
   /** Rollback candidates kept: the N most recently deployed revisions. */
   readonly keep: string;
   readonly dryRun?: boolean;
@@ -41,7 +45,7 @@ const document = (r: RevisionInfo) => ({ ...r, revision: r.revision, inUse: [...
 export async function revisions(ctx: Context, opts: RevisionsOptions): Promise<CommandResult> {
   const limit = parseCount('--limit', opts.limit, 1, 500);
   const report = new Reporter(ctx, !!opts.json);
-  const target = await resolveTarget(ctx, opts.env, opts.roleArn);
+  const target = await resolveTarget(ctx, opts.env, opts.roleArn, { service: opts.service });
   const service = await describeService(ctx, target);
   const usage = await readUsage(target, service);
   const arns = await listRevisionArns(target);
@@ -63,7 +67,7 @@ export async function revisions(ctx: Context, opts: RevisionsOptions): Promise<C
 export async function prune(ctx: Context, opts: PruneOptions): Promise<CommandResult> {
   const keep = parseCount('--keep', opts.keep, 1, 100);
   const report = new Reporter(ctx, !!opts.json);
-  const target = await resolveTarget(ctx, opts.env, opts.roleArn);
+  const target = await resolveTarget(ctx, opts.env, opts.roleArn, { service: opts.service });
   const service = await describeService(ctx, target);
   await refuseWhileBusy(target, service);
   const all = await describeRevisions(target, await listRevisionArns(target), await readUsage(target, service));

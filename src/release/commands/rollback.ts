@@ -5,10 +5,12 @@ import { digestOf } from '../image';
 import { fieldChanges, registerable, renderDiff, TAG, tagValue } from '../revision';
 import { deploymentEnded, reportShipped, ship, type Shipment } from '../ship';
 import { checkDeploymentController, describeService, refuseWhileBusy, resolveTarget, revisionName, revisionNumber, type Target } from '../target';
-import { describeRevision, type DescribedRevision } from './deploy';
+import { describeRevision, type DescribedRevision } from '../describe';
 
 export interface RollbackOptions extends WaitFlags {
   readonly env: string;
+  /** `--service`: optional when the environment has one service. */
+  readonly service?: string;
   /** A revision number, `family:revision` or a task-definition ARN. */
   readonly to?: string;
   readonly dryRun?: boolean;
@@ -29,7 +31,7 @@ const MAX_CANDIDATES = 25;
 export async function rollback(ctx: Context, opts: RollbackOptions): Promise<CommandResult> {
   const report = new Reporter(ctx, !!opts.json);
   const wanted = opts.to === undefined ? undefined : parseRevision(opts.to);
-  const target = await resolveTarget(ctx, opts.env, opts.roleArn);
+  const target = await resolveTarget(ctx, opts.env, opts.roleArn, { service: opts.service });
   const { family, container } = target.descriptor;
   if (wanted?.family && wanted.family !== family) {
     throw usageError('--to', opts.to, `a revision of family ${family} (a number such as 12, ${family}:12 or its ARN)`);
@@ -87,7 +89,7 @@ export async function rollback(ctx: Context, opts: RollbackOptions): Promise<Com
   const chosenArn = chosen.definition.taskDefinitionArn ?? '';
   const image = chosen.definition.containerDefinitions?.find((c) => c.name === container)?.image;
   if (!image) throw new ReleaseError(EXIT.USAGE, `--to: ${revisionName(chosenArn)} has no container ${container}; allowed: a revision of this service`);
-  const bootstrap = isBootstrapImage(image, target.descriptor.repositoryUrl, target.env.service.bootstrapImage);
+  const bootstrap = isBootstrapImage(image, target.descriptor.repositoryUrl, target.service.bootstrapImage);
   if (bootstrap && !opts.allowBootstrap) {
     throw refusal('--to', opts.to ?? revisionName(chosenArn), `a revision running an image of ${target.descriptor.repositoryUrl}: ${revisionName(chosenArn)} runs the bootstrap image ${image}, a placeholder, not the application (--allow-bootstrap to ship it anyway)`);
   }

@@ -2,11 +2,13 @@ import { Reporter, type CommandResult, type Context, type WaitFlags } from '../c
 import { EXIT, ReleaseError } from '../errors';
 import { findContainer, TAG, tagValue } from '../revision';
 import { describeService, refuseWhileBusy, resolveTarget, revisionName } from '../target';
+import { scheduledRevision, shipScheduled } from '../scheduled';
 import { describeRevision, shipImage } from './deploy';
 
 export interface RolloutOptions extends WaitFlags {
   readonly env: string;
-  readonly container?: string;
+  /** `--service`: optional when the environment has one service. */
+  readonly service?: string;
   readonly dryRun?: boolean;
   readonly roleArn?: string;
   readonly json?: boolean;
@@ -19,10 +21,18 @@ export interface RolloutOptions extends WaitFlags {
  */
 export async function rollout(ctx: Context, opts: RolloutOptions): Promise<CommandResult> {
   const report = new Reporter(ctx, !!opts.json);
-  const target = await resolveTarget(ctx, opts.env, opts.roleArn);
+  const target = await resolveTarget(ctx, opts.env, opts.roleArn, { service: opts.service });
+  if (target.service.kind === 'scheduled') {
+    // The next run's revision carries the released image; Terraform's settings ship with it.
+    const current = await scheduledRevision(target);
+    const image = findContainer(current.definition, target.descriptor.container).image;
+    if (!image) throw new ReleaseError(EXIT.REFUSED, `container ${target.descriptor.container} of ${revisionName(current.definition.taskDefinitionArn)} has no image`);
+    return shipScheduled(ctx, report, { command: 'rollout', target, image, commit: tagValue(current.tags, TAG.commit), current, dryRun: !!opts.dryRun, skipWhenUnchanged: true });
+  }
   const service = await describeService(ctx, target);
   await refuseWhileBusy(target, service);
-  const container = opts.container ?? target.descriptor.container;
+  // Only the application container keeps its running image; sidecars take Terraform's (configuration's) images.
+  const container = target.descriptor.container;
   const running = await describeRevision(target, service.taskDefinition ?? target.descriptor.taskDefinitionArn);
   const image = findContainer(running.definition, container).image;
   if (!image) throw new ReleaseError(EXIT.REFUSED, `container ${container} of ${revisionName(service.taskDefinition)} has no image`);
@@ -31,7 +41,6 @@ export async function rollout(ctx: Context, opts: RolloutOptions): Promise<Comma
     target,
     service,
     image,
-    container,
     commit: tagValue(running.tags, TAG.commit),
     running,
     dryRun: !!opts.dryRun,

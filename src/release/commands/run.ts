@@ -8,6 +8,8 @@ import { describeRevision } from './deploy';
 
 export interface RunOptions extends WaitFlags {
   readonly env: string;
+  /** `--service`: optional when the environment has one service. */
+  readonly service?: string;
   readonly command: string[];
   readonly container?: string;
   readonly roleArn?: string;
@@ -29,7 +31,7 @@ export interface RunOptions extends WaitFlags {
 export async function run(ctx: Context, opts: RunOptions): Promise<CommandResult> {
   const report = new Reporter(ctx, !!opts.json);
   if (opts.command.length === 0) throw usageError('command', [], 'a command after --, such as: -- ./manage.py migrate');
-  const target = await resolveTarget(ctx, opts.env, opts.roleArn);
+  const target = await resolveTarget(ctx, opts.env, opts.roleArn, { service: opts.service });
   const { cluster } = target.descriptor;
   const service = await describeService(ctx, target);
   const revisionArn = service.taskDefinition ?? target.descriptor.taskDefinitionArn;

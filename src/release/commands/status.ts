@@ -11,6 +11,8 @@ import type { DescribedRevision } from './deploy';
 
 export interface StatusOptions {
   readonly env: string;
+  /** `--service`: optional when the environment has one service. */
+  readonly service?: string;
   readonly roleArn?: string;
   readonly json?: boolean;
 }
@@ -22,7 +24,7 @@ export interface StatusOptions {
  */
 export async function status(ctx: Context, opts: StatusOptions): Promise<CommandResult> {
   const report = new Reporter(ctx, !!opts.json);
-  const target = await resolveTarget(ctx, opts.env, opts.roleArn);
+  const target = await resolveTarget(ctx, opts.env, opts.roleArn, { service: opts.service });
   const { descriptor } = target;
   const service = await describeService(ctx, target);
   const runningArn = service.taskDefinition ?? '';

@@ -5,6 +5,8 @@ import { resolveTarget } from '../target';
 
 export interface TasksOptions {
   readonly env: string;
+  /** `--service`: optional when the environment has one service. */
+  readonly service?: string;
   readonly roleArn?: string;
   readonly json?: boolean;
 }
@@ -15,7 +17,7 @@ export interface TasksOptions {
  */
 export async function listTasks(ctx: Context, opts: TasksOptions): Promise<CommandResult> {
   const report = new Reporter(ctx, !!opts.json);
-  const target = await resolveTarget(ctx, opts.env, opts.roleArn);
+  const target = await resolveTarget(ctx, opts.env, opts.roleArn, { service: opts.service });
   const rows = (await serviceTasks(ctx, target)).map((t) => taskRow(t, target.descriptor.container));
   report.info(`${rows.length} running task(s) of ${target.descriptor.cluster}/${target.descriptor.service}`);
   for (const r of rows) {
@@ -37,7 +39,7 @@ export interface StopTaskOptions extends TasksOptions {
 export async function stopTask(ctx: Context, opts: StopTaskOptions): Promise<CommandResult> {
   const report = new Reporter(ctx, !!opts.json);
   const taskId = parseTaskId(opts.taskId);
-  const target = await resolveTarget(ctx, opts.env, opts.roleArn);
+  const target = await resolveTarget(ctx, opts.env, opts.roleArn, { service: opts.service });
   const task = await describeTask(target, taskId);
   refuseForeignTask(target, task);
   const row = taskRow(task, target.descriptor.container);
