@@ -8,8 +8,8 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import type { EnvironmentConfig } from '../../environments/schema';
-import { resourceNames } from '../../environments/names';
+import type { EnvironmentConfig, WebServiceConfig } from '../../environments/schema';
+import { resourceNames, serviceNames } from '../../environments/names';
 import { startMoto, type Moto } from '../../scripts/lib/moto';
 import { applyIntoEmulator, terraformAsync } from '../../scripts/lib/sandbox/apply';
 import { pushImage as pushSandboxImage } from '../../scripts/lib/sandbox/aws';
@@ -162,11 +162,18 @@ export function releaseBin(moto: Moto, args: string[]): ReleaseRun {
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, json: args.includes('--json') && r.stdout.trim().startsWith('{') ? JSON.parse(r.stdout) : undefined };
 }
 
-/** What the emulator holds for one environment's service: the facts refusal tests compare before and after. */
-export async function serviceState(moto: Moto, env: EnvironmentConfig): Promise<{ revisions: string[]; service: Service; pointer: string; pointerVersion: number }> {
+/** The web service of a shipped environment (dev and prod each declare one, named `web`), typed as a web service. */
+export function webService(env: EnvironmentConfig): WebServiceConfig {
+  const web = env.services.web;
+  if (web?.kind !== 'web') throw new Error(`environment ${env.name}: services.web is not a web service`);
+  return web;
+}
+
+/** What the emulator holds for one service (default: web): the facts refusal tests compare before and after. */
+export async function serviceState(moto: Moto, env: EnvironmentConfig, serviceName = 'web'): Promise<{ revisions: string[]; service: Service; pointer: string; pointerVersion: number }> {
   const { ecs, ssm } = await accountClients(moto, env.accountId, env.region);
-  const names = resourceNames(env);
-  const revisions = (await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: names.family }))).taskDefinitionArns ?? [];
+  const names = serviceNames(env, serviceName);
+  const revisions = ((await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: names.family }))).taskDefinitionArns ?? []).filter((arn) => arn.split('/').pop()!.replace(/:\d+$/, '') === names.family);
   const service = (await ecs.send(new DescribeServicesCommand({ cluster: names.cluster, services: [names.service] }))).services![0];
   const p = (await ssm.send(new GetParameterCommand({ Name: names.releaseParameter }))).Parameter!;
   return { revisions, service, pointer: p.Value!, pointerVersion: p.Version! };
