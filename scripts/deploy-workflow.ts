@@ -21,6 +21,8 @@ export interface ChainStep {
   readonly holds: boolean;
   /** Blue/green: the promotion also waits for CodeDeploy's replacement tasks, so it gets the longer timeout. */
   readonly blueGreen: boolean;
+  /** The blue/green web service (at most one per environment): the one `approve` lets shift traffic. */
+  readonly blueGreenService?: string;
 }
 
 export const DEPLOY_WORKFLOW = join('.github', 'workflows', 'deploy.yml');
@@ -31,8 +33,8 @@ export function chainSteps(envs: readonly EnvironmentConfig[]): ChainStep[] {
   checkPromotionChain(envs);
   return envs.map((env) => {
     // Releases go through every web service; a blue/green one (at most one per environment) sets the pace.
-    const blue = Object.values(env.services).flatMap((s) => (s.kind === 'web' && s.deployment.strategy === 'blue-green' ? [s.deployment] : []))[0];
-    return { name: env.name, blueGreen: blue !== undefined, holds: blue !== undefined && blue.approvalWaitMinutes > 0 };
+    const [blue] = Object.entries(env.services).flatMap(([name, s]) => (s.kind === 'web' && s.deployment.strategy === 'blue-green' ? [{ name, deployment: s.deployment }] : []));
+    return { name: env.name, blueGreen: blue !== undefined, blueGreenService: blue?.name, holds: blue !== undefined && blue.deployment.approvalWaitMinutes > 0 };
   });
 }
 
@@ -43,7 +45,9 @@ export function chainSteps(envs: readonly EnvironmentConfig[]): ChainStep[] {
 export function renderDeployWorkflow(chain: readonly ChainStep[], root = repoRoot()): string {
   if (chain.length === 0) throw new Error('deploy workflow: chain: received []; allowed: at least one environment');
   for (const step of chain) {
-    if (!/^[a-z][a-z0-9-]{1,31}$/.test(step.name)) throw new Error(`deploy workflow: environment: received ${JSON.stringify(step.name)}; allowed: lowercase letters, digits and hyphens`);
+    for (const [field, name] of [['environment', step.name], ['service', step.blueGreenService ?? 'none']]) {
+      if (!/^[a-z][a-z0-9-]{1,31}$/.test(name)) throw new Error(`deploy workflow: ${field}: received ${JSON.stringify(name)}; allowed: lowercase letters, digits and hyphens`);
+    }
   }
   chain.forEach((step, i) => {
     if (step.holds && i < chain.length - 1) {
@@ -80,7 +84,7 @@ export function renderDeployWorkflow(chain: readonly ChainStep[], root = repoRoo
       NEEDS: prev === first ? first : `[${first}, ${prev}]`,
       TIMEOUT: String(timeout),
     }));
-    if (step.holds) parts.push(fill(template('traffic.yml'), { ...common, ENV: step.name, NEEDS: `[${first}, ${step.name}]` }));
+    if (step.holds) parts.push(fill(template('traffic.yml'), { ...common, ENV: step.name, NEEDS: `[${first}, ${step.name}]`, BLUE_GREEN_SERVICE: step.blueGreenService! }));
   });
   // One blank line between jobs, none after `jobs:`.
   return header + parts.map((p) => p.replace(/\n+$/, '\n')).join('\n');
