@@ -7,13 +7,13 @@ import type { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import type { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import type { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
 import { LbTargetGroup, type LbTargetGroupConfig } from '@cdktf/provider-aws/lib/lb-target-group';
-import type { ResourceNames } from '../environments/names';
-import type { ServiceConfig } from '../environments/schema';
+import type { ServiceNames } from '../environments/names';
+import type { WebServiceConfig } from '../environments/schema';
 import type { EcsCluster } from './cluster';
 import { Role, type PolicyStatement } from './iam';
 import type { LoadBalancer } from './load-balancer';
 
-export type DeploymentSettings = ServiceConfig['deployment'];
+export type DeploymentSettings = WebServiceConfig['deployment'];
 export type TrafficShifting = DeploymentSettings['trafficShifting'];
 
 /** What the release CLI needs to deploy, approve, roll back and report a blue/green service (part of the descriptor). */
@@ -44,7 +44,7 @@ export interface TargetGroupRef {
 }
 
 export interface BlueGreenDeploymentProps {
-  readonly names: ResourceNames;
+  readonly names: ServiceNames;
   readonly accountId: string;
   readonly region: string;
   readonly deployment: DeploymentSettings;

@@ -107,10 +107,11 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
     .description('running revision and image digest, deployments in flight, and whether the running revision still carries the IaC settings')
     .addOption(env())
     .addOption(service())
+    .addOption(group())
     .addOption(roleArn())
     .addOption(json())
     .addHelpText('after', EXIT_CODES_HELP)
-    .action((o: CommonFlags) => invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'status', o), (await import('./commands/status')).status(ctx, o))));
+    .action((o: CommonFlags & { group?: string }) => invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'status', o), (await import('./commands/status')).status(ctx, o))));
 
   root
     .command('approve')

@@ -2,7 +2,7 @@ import { resourceNames } from '../../environments/names';
 import type { EnvironmentConfig } from '../../environments/schema';
 import type { Context } from './context';
 import { EXIT, ReleaseError, usageError } from './errors';
-import { parseRevision } from './commands/rollback';
+import { parseRevision } from './revision';
 import { checkImageInput, checkRepository } from './image';
 import { refuseForKind, selectServices, serviceResourceNames, type ConfiguredService } from './services';
 
@@ -77,7 +77,6 @@ export function preflight(ctx: Context, command: string, flags: PreflightFlags):
   }
   if (command === 'run') {
     const argv = flags.command ?? [];
-    if (argv.length === 0) throw usageError('command', [], 'a command after --, such as: -- ./manage.py migrate');
     const bad = argv.findIndex((a) => a.trim() === '' || /[\x00]/.test(a));
     if (bad >= 0) throw usageError(`command[${bad}]`, argv[bad], 'a non-empty argument (an empty program or argument is a quoting mistake)');
   }
@@ -100,6 +99,10 @@ export function preflight(ctx: Context, command: string, flags: PreflightFlags):
   checkRoleArn('--role-arn', flags.roleArn, env);
   const services = servicesFor(env, command, flags);
   checkContainer(flags.container, services[0]);
+  // A scheduled service's job can run now with its own command; any other one-off task needs one.
+  if (command === 'run' && (flags.command ?? []).length === 0 && services[0].kind !== 'scheduled') {
+    throw usageError('command', [], 'a command after --, such as: -- ./manage.py migrate');
+  }
   if (command === 'rollback' && flags.to !== undefined) {
     if (services.length > 1) throw usageError('--to', flags.to, `no --to with --group (a revision belongs to one service's family; roll the group back to each one's previous image without --to, or name --service)`);
     const family = serviceResourceNames(env, services[0]).family;

@@ -1,9 +1,10 @@
 import { RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
-import { PutParameterCommand } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import type { CommandResult, Context, Reporter } from './context';
 import { EXIT, ReleaseError } from './errors';
 import { digestOf } from './image';
-import { fieldChanges, findContainer, registerable, releaseTags, renderDiff, withImage } from './revision';
+import { describeDrift } from './drift';
+import { fieldChanges, findContainer, isReleaseField, registerable, releaseTags, renderDiff, TAG, tagValue, withImage } from './revision';
 import { markDeployed } from './ship';
 import { revisionName, revisionNumber, type Target } from './target';
 import { describeRevision, type DescribedRevision } from './describe';
@@ -97,5 +98,61 @@ export async function shipScheduled(ctx: Context, report: Reporter, req: Schedul
   return {
     exitCode: EXIT.OK,
     document: { ...document, outcome: 'registered', exitCode: EXIT.OK, message, revision: revisionArn, releasePointer: req.image },
+  };
+}
+
+/**
+ * `ecs-release status` of a scheduled service: the schedule (configuration's expression, the descriptor's schedule
+ * name) and the revision its next run starts, with its image, the release pointer, and whether that revision carries
+ * Terraform's settings. Read-only. Calls: sts, ssm x2, ecs:DescribeTaskDefinition x1-2.
+ */
+export async function scheduledStatus(report: Reporter, target: Target): Promise<CommandResult> {
+  const { descriptor } = target;
+  const next = await scheduledRevision(target);
+  const nextArn = next.definition.taskDefinitionArn ?? '';
+  const terraform = nextArn === descriptor.taskDefinitionArn ? next : await describeRevision(target, descriptor.taskDefinitionArn);
+  const drift = fieldChanges(registerable(next.definition), registerable(terraform.definition), isReleaseField);
+  const pointer = (await target.clients.ssm.send(new GetParameterCommand({ Name: descriptor.releaseParameter }))).Parameter?.Value;
+  const image = next.definition.containerDefinitions?.find((c) => c.name === descriptor.container)?.image;
+  const commit = tagValue(next.tags, TAG.commit);
+  const schedule = target.service.schedule;
+  const sentences = [
+    drift.length === 0
+      ? `The next run's revision carries every setting Terraform declares (${revisionName(descriptor.taskDefinitionArn)}).`
+      : `The next run's revision differs from Terraform's ${revisionName(descriptor.taskDefinitionArn)} in ${drift.length} field(s): ${describeDrift(drift)}. Register Terraform's settings with \`ecs-release rollout --env ${target.env.name} --service ${target.service.name}\` (or the next deploy).`,
+  ];
+  if (pointer !== image) sentences.push(`The release pointer names ${pointer ?? 'nothing'}, but the next run starts ${image ?? 'no image'}: the next apply would build on the pointer's image.`);
+  if (schedule && !schedule.enabled) sentences.push('The schedule is disabled in configuration: nothing runs until it is enabled.');
+
+  report.info(`environment ${target.env.name}: account ${target.env.accountId}, ${target.env.region}, scheduled service ${target.service.name}`);
+  report.info(`schedule:  ${descriptor.schedule ? `${descriptor.schedule.groupName}/${descriptor.schedule.name}` : target.names.scheduleName} ${schedule?.expression ?? ''}${schedule && schedule.timezone !== 'UTC' ? ` (${schedule.timezone})` : ''}${schedule?.enabled === false ? ' (disabled)' : ''}`);
+  report.info(`next run:  ${revisionName(nextArn)}  ${image ?? '(no image)'}  (the family's latest ACTIVE revision)`);
+  if (commit) report.info(`commit:    ${commit}`);
+  report.info(`terraform: ${revisionName(descriptor.taskDefinitionArn)}`);
+  report.info(`pointer:   ${pointer ?? '(unset)'}`);
+  for (const s of sentences) report.info(s);
+  return {
+    exitCode: EXIT.OK,
+    document: {
+      command: 'status',
+      environment: target.env.name,
+      service: target.service.name,
+      kind: 'scheduled',
+      schedule: { ...(descriptor.schedule ?? { name: target.names.scheduleName }), expression: schedule?.expression ?? null, timezone: schedule?.timezone ?? null, enabled: schedule?.enabled ?? null },
+      // What `promote --from-status` reads: the revision and image the next run starts.
+      runningRevision: nextArn,
+      image: image ?? null,
+      digest: digestOf(image) ?? null,
+      commit: commit ?? null,
+      terraformRevision: descriptor.taskDefinitionArn,
+      releasePointer: pointer ?? null,
+      deploymentsInFlight: [],
+      iacInSync: drift.length === 0,
+      drift,
+      pointerMatchesRunning: pointer === image,
+      summary: sentences.join(' '),
+      outcome: 'ok',
+      exitCode: EXIT.OK,
+    },
   };
 }

@@ -188,7 +188,11 @@ export async function ship(ctx: Context, report: Reporter, req: ShipRequest): Pr
   const known = new Set((req.before.deployments ?? []).map((d) => d.id));
   // forceNewDeployment: every ecs-release action starts exactly one new, identifiable deployment, even when the
   // revision equals the one already running (ECS would otherwise start none and there would be nothing to follow).
-  const updated = await ecs.send(new UpdateServiceCommand({ cluster, service, taskDefinition: revisionArn, forceNewDeployment: true })).catch(undoPointer);
+  // A rolling web service gets its load-balancer mapping with the revision (the descriptor's, i.e. configuration's):
+  // after a containerPort change the new revision and the port the target group forwards to move together.
+  const lb = target.descriptor.loadBalancer;
+  const loadBalancers = lb ? [{ targetGroupArn: lb.targetGroupArn, containerName: lb.containerName, containerPort: lb.containerPort }] : undefined;
+  const updated = await ecs.send(new UpdateServiceCommand({ cluster, service, taskDefinition: revisionArn, forceNewDeployment: true, ...(loadBalancers ? { loadBalancers } : {}) })).catch(undoPointer);
   const svc = updated.service;
   const deployment = svc?.deployments?.find((d) => d.status === 'PRIMARY' && !known.has(d.id));
   if (!svc || !deployment?.id) {

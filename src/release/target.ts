@@ -1,9 +1,9 @@
-import { DescribeServicesCommand, type Deployment, type Service } from '@aws-sdk/client-ecs';
+import { DescribeServicesCommand, DescribeTaskDefinitionCommand, type Deployment, type Service } from '@aws-sdk/client-ecs';
 import { GetParameterCommand, ParameterNotFound } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { z } from 'zod';
 import type { EnvironmentConfig } from '../../environments/schema';
-import type { ReleaseDescriptor } from '../../modules/web-service';
+import type { ReleaseDescriptor } from '../../modules/service/descriptor';
 import type { AwsClients } from './aws';
 import type { Context } from './context';
 import { EXIT, ReleaseError, refusal, usageError } from './errors';
@@ -15,7 +15,7 @@ export interface Target {
   /** The configured service the command acts on (`--service`, or the environment's only one). */
   readonly service: ConfiguredService;
   readonly names: ReleaseNames;
-  readonly descriptor: ReleaseDescriptor & ServiceDescriptorFields;
+  readonly descriptor: ReleaseDescriptor;
   readonly clients: AwsClients;
   readonly callerArn: string;
 }
@@ -44,17 +44,9 @@ const descriptorSchema = z.object({
   releaseGroup: z.string().optional(),
   sidecars: z.array(z.string()).optional(),
   schedule: z.object({ name: z.string().min(1), groupName: z.string().min(1) }).optional(),
+  // Rolling web services: sent with every UpdateService, so a port change moves with the revision listening on it.
+  loadBalancer: z.object({ targetGroupArn: z.string().min(1), containerName: z.string().min(1), containerPort: z.number().int() }).optional(),
 });
-
-/** What a descriptor says about its service's kind (issue 11); absent in descriptors of one-web-service stacks. */
-export interface ServiceDescriptorFields {
-  readonly kind?: 'web' | 'worker' | 'scheduled';
-  readonly releaseGroup?: string;
-  /** Containers a release never changes (their images come from configuration). */
-  readonly sidecars?: string[];
-  /** Scheduled services: the EventBridge Scheduler schedule that runs the family's latest revision. */
-  readonly schedule?: { name: string; groupName: string };
-}
 
 /** Where a target's names came from on the command line, for messages; and which service it is. */
 export interface TargetOptions {
@@ -123,7 +115,7 @@ export async function resolveTarget(ctx: Context, envName: string, roleArn?: str
     const issue = checked.error.issues[0];
     throw refusal(`descriptor.${issue.path.join('.')}`, (parsed as Record<string, unknown>)?.[String(issue.path[0])], `a ${names.descriptorParameter} written by this version of the stack (re-apply it)`);
   }
-  const descriptor = checked.data as ReleaseDescriptor & ServiceDescriptorFields;
+  const descriptor = checked.data as ReleaseDescriptor;
   const expected: [keyof ReleaseDescriptor, string][] = [
     ['accountId', env.accountId],
     ['region', env.region],
@@ -135,7 +127,7 @@ export async function resolveTarget(ctx: Context, envName: string, roleArn?: str
   ];
   for (const [key, value] of expected) {
     if (descriptor[key] !== value) {
-      throw refusal(`descriptor.${key}`, descriptor[key], `${JSON.stringify(value)} as environments/${env.name}.ts derives it (apply the stack so both agree)`);
+      throw refusal(`descriptor.${String(key)}`, descriptor[key], `${JSON.stringify(value)} as environments/${env.name}.ts derives it (apply the stack so both agree)`);
     }
   }
   if (checked.data.kind !== undefined && checked.data.kind !== configured.kind) {
@@ -144,9 +136,23 @@ export async function resolveTarget(ctx: Context, envName: string, roleArn?: str
   return { env, service: configured, names, descriptor, clients, callerArn: me.Arn ?? '' };
 }
 
-/** The service, or a refusal when it is missing or being deleted. One API call. */
+/**
+ * The service, or a refusal when it is missing or being deleted. One API call. A scheduled service has no ECS
+ * service: its stand-in (for diff, verify, revisions) runs the revision its schedule starts next, the family's latest
+ * ACTIVE one, in the descriptor's network, with no deployment (one DescribeTaskDefinition).
+ */
 export async function describeService(ctx: Context, target: Target, options: { polling?: boolean } = {}): Promise<Service> {
   const { cluster, service } = target.descriptor;
+  if (target.service.kind === 'scheduled') {
+    const latest = await target.clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: target.descriptor.family }));
+    return {
+      serviceName: service,
+      status: 'ACTIVE',
+      taskDefinition: latest.taskDefinition?.taskDefinitionArn ?? target.descriptor.taskDefinitionArn,
+      deployments: [],
+      networkConfiguration: { awsvpcConfiguration: { subnets: target.descriptor.subnets, securityGroups: target.descriptor.securityGroups, assignPublicIp: 'DISABLED' } },
+    };
+  }
   const call = () => target.clients.ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));
   const r = options.polling ? await ctx.counter.polling(call) : await call();
   const svc = r.services?.[0];

@@ -69,6 +69,8 @@ export interface ShipImageRequest {
   readonly commit?: string;
   readonly dryRun: boolean;
   readonly wait: WaitFlags;
+  /** Blue/green: continue at the approval hold instead of stopping there (rollback). */
+  readonly autoApprove?: boolean;
   /** `rollout`: write nothing when the running revision already equals what would be registered. */
   readonly skipWhenUnchanged?: boolean;
   /** The running revision when the caller already described it (saves a call). */
@@ -133,7 +135,7 @@ export async function shipImage(ctx: Context, report: Reporter, req: ShipImageRe
     register: { input, tags },
     image: req.image,
     previousImage,
-    wait: { timeoutMs: req.wait.timeoutMs, pollMs: req.wait.pollMs, noWait: req.wait.noWait },
+    wait: { timeoutMs: req.wait.timeoutMs, pollMs: req.wait.pollMs, noWait: req.wait.noWait, autoApprove: req.autoApprove },
   });
   reportShipped(report, shipped);
   return {

@@ -7,12 +7,16 @@ import { describeDrift, readDrift } from '../drift';
 import { ownedByRelease, TAG, tagValue } from '../revision';
 import { markDeployed } from '../ship';
 import { deploymentController, deploymentsInFlight, describeService, expectedController as controllerOf, resolveTarget, revisionName, type Target } from '../target';
+import { environmentFor, servicesFor } from '../preflight';
+import { scheduledStatus } from '../scheduled';
 import type { DescribedRevision } from './deploy';
 
 export interface StatusOptions {
   readonly env: string;
   /** `--service`: optional when the environment has one service. */
   readonly service?: string;
+  /** `--group`: the status of every service of the release group. */
+  readonly group?: string;
   readonly roleArn?: string;
   readonly json?: boolean;
 }
@@ -24,7 +28,19 @@ export interface StatusOptions {
  */
 export async function status(ctx: Context, opts: StatusOptions): Promise<CommandResult> {
   const report = new Reporter(ctx, !!opts.json);
+  if (opts.group !== undefined) {
+    // One document per member: what `promote --group --from-status` reads.
+    const env = environmentFor(ctx, opts.env);
+    const documents: Record<string, unknown>[] = [];
+    for (const member of servicesFor(env, 'status', opts)) documents.push((await statusOf(ctx, report, { ...opts, group: undefined, service: member.name })).document);
+    return { exitCode: 0, document: { command: 'status', environment: env.name, group: opts.group, services: documents, outcome: 'ok', exitCode: 0 } };
+  }
+  return statusOf(ctx, report, opts);
+}
+
+async function statusOf(ctx: Context, report: Reporter, opts: StatusOptions): Promise<CommandResult> {
   const target = await resolveTarget(ctx, opts.env, opts.roleArn, { service: opts.service });
+  if (target.service.kind === 'scheduled') return scheduledStatus(report, target);
   const { descriptor } = target;
   const service = await describeService(ctx, target);
   const runningArn = service.taskDefinition ?? '';
@@ -100,6 +116,7 @@ export async function status(ctx: Context, opts: StatusOptions): Promise<Command
       command: 'status',
       environment: target.env.name,
       service: `${descriptor.cluster}/${descriptor.service}`,
+      kind: target.service.kind,
       runningRevision: runningArn,
       image: image ?? null,
       digest: digestOf(image) ?? null,
