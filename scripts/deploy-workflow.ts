@@ -25,6 +25,12 @@ export interface ChainStep {
   readonly blueGreenService?: string;
 }
 
+/**
+ * The one digest a deploy, promote or status document reports: a group document lists its services, each with its
+ * digest, and they must all be one (a group runs one image); otherwise empty, which the workflow refuses.
+ */
+const ONE_DIGEST = `node -p 'const d = require(process.argv[1]); const all = new Set([d.digest, ...(d.services || []).map((s) => s.digest)].filter(Boolean)); all.size === 1 ? [...all][0] : ""'`;
+
 export const DEPLOY_WORKFLOW = join('.github', 'workflows', 'deploy.yml');
 const TEMPLATES = join('scripts', 'templates', 'deploy-workflow');
 
@@ -57,7 +63,7 @@ export function renderDeployWorkflow(chain: readonly ChainStep[], root = repoRoo
   });
   const template = (file: string) => readFileSync(join(root, TEMPLATES, file), 'utf8');
   const first = chain[0].name;
-  const common = { FIRST: first, DIGEST_VAR: `${first.toUpperCase().replace(/-/g, '_')}_DIGEST` };
+  const common = { FIRST: first, DIGEST_VAR: `${first.toUpperCase().replace(/-/g, '_')}_DIGEST`, ONE_DIGEST };
   const holding = chain.filter((s) => s.holds);
 
   const header = fill(template('header.yml').replace('#@HOLDS_TEXT@\n', holding.map((s) => fill(template('hold-note.txt'), { ENV: s.name })).join('')), {

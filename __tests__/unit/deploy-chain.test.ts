@@ -10,7 +10,6 @@ import { chainSteps, DEPLOY_WORKFLOW, renderDeployWorkflow } from '../../scripts
 import { repoRoot } from '../../scripts/lib/paths';
 import { scratchDir } from '../../scripts/lib/synth';
 import { dev, prod, variant } from '../helpers/stacks';
-import { requireBuild } from '../helpers/terraform';
 
 type Step = { uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string>; name?: string };
 type Job = { needs?: string | string[]; environment?: string; if?: string; steps: Step[] };
@@ -38,7 +37,7 @@ describe('deploy.yml promotes along the chain (scripts/deploy-workflow.ts)', () 
     for (const name of ['dev', 'staging', 'prod']) expect(w.jobs[name].environment).toBe(name);
     // AND each promotion reads the status the job before it wrote, naming the environment before it in the chain
     const chain = THREE.map((e) => e.name);
-    expect(releaseLines(w.jobs.dev)).toEqual(['npx ecs-release deploy --env dev --group "$GROUP" --image "$IMAGE" --timeout 30m --json > deploy.json', 'npx ecs-release status --env dev --service "$service" --json > dev-status.json']);
+    expect(releaseLines(w.jobs.dev)).toEqual(['npx ecs-release deploy --env dev --group "$GROUP" --image "$IMAGE" --timeout 30m --json > deploy.json', 'npx ecs-release status --env dev --group "$GROUP" --json > dev-status.json']);
     for (const name of ['staging', 'prod']) {
       const from = previousEnvironment(chain, name)!;
       const promote = releaseLines(w.jobs[name]).find((l) => l.includes(' promote '))!;
@@ -46,7 +45,7 @@ describe('deploy.yml promotes along the chain (scripts/deploy-workflow.ts)', () 
       expect(w.jobs[name].steps.find((s) => s.uses?.startsWith('actions/download-artifact@'))?.with).toEqual({ name: `${from}-status` });
     }
     // AND staging hands its own status on after its promotion; prod (last) hands nothing on
-    expect(releaseLines(w.jobs.staging)).toContain('npx ecs-release status --env staging --service "$service" --json > staging-status.json');
+    expect(releaseLines(w.jobs.staging)).toContain('npx ecs-release status --env staging --group "$GROUP" --json > staging-status.json');
     expect(releaseLines(w.jobs['prod-traffic'])).toEqual(['npx ecs-release approve --env prod --service web --timeout 45m --json > approve.json']);
     expect(w.jobs.staging.steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'))?.with).toMatchObject({ name: 'staging-status' });
     expect(w.jobs.prod.steps.some((s) => s.uses?.startsWith('actions/upload-artifact@'))).toBe(false);
@@ -75,17 +74,28 @@ describe('deploy.yml promotes along the chain (scripts/deploy-workflow.ts)', () 
     }
   });
 
-  test('the status handed on is a long-running service of the release group, found in that environment\'s configuration', () => {
-    // GIVEN the rendered workflow's status step / WHEN its lookup runs against the compiled configuration
-    requireBuild();
+  test('the digest a job hands on is the one every service of the group reports, else none (and the job fails)', () => {
+    // GIVEN the rendered workflow's digest check / WHEN it reads group documents
     const w = parse(renderDeployWorkflow(chainSteps(THREE))) as Workflow;
-    const step = w.jobs.dev.steps.find((s) => s.run?.includes('ecs-release status'))!;
-    const script = /node -e '([^']+)'/.exec(step.run!)![1];
-    const lookup = (env: string, group: string) => spawnSync(process.execPath, ['-e', script, env, group], { cwd: repoRoot(), encoding: 'utf8' });
-    // THEN group app's first non-scheduled service is named; an unknown group fails with one line and nothing on stdout
-    expect(lookup('dev', 'app')).toMatchObject({ status: 0, stdout: 'web' });
-    const unknown = lookup('dev', 'no-such-group');
-    expect(unknown).toMatchObject({ status: 1, stdout: '', stderr: 'no long-running service of release group "no-such-group" in dev\n' });
+    const step = w.jobs.staging.steps.find((s) => s.run?.includes('recorded=$(node -p'))!;
+    const script = /node -p '([^']+)'/.exec(step.run!)![1];
+    const scratch = scratchDir('digest-check');
+    try {
+      const read = (doc: object) => {
+        const file = join(scratch.dir, `${Math.random().toString(36).slice(2)}.json`);
+        writeFileSync(file, JSON.stringify(doc));
+        return spawnSync(process.execPath, ['-p', script, file], { encoding: 'utf8' }).stdout.trim();
+      };
+      const a = `sha256:${'a'.repeat(64)}`;
+      const b = `sha256:${'b'.repeat(64)}`;
+      // THEN one digest across the members is handed on; two, or none, hand on nothing
+      expect(read({ group: 'app', services: [{ service: 'web', digest: a }, { service: 'worker', digest: a }, { service: 'nightly', digest: a }] })).toBe(a);
+      expect(read({ digest: a })).toBe(a);
+      expect(read({ group: 'app', services: [{ service: 'web', digest: a }, { service: 'worker', digest: b }] })).toBe('');
+      expect(read({ group: 'app', services: [] })).toBe('');
+    } finally {
+      scratch.remove();
+    }
   });
 
   test('a blue/green hold before the end of the chain is refused in one line (the next promotion would wait on a person)', () => {

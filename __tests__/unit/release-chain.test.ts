@@ -15,14 +15,14 @@ const ctx = (stagingConfig = staging) => createContext({ loadEnvironment: (n) =>
 
 describe('ecs-release promote between environments of one account', () => {
   test('GIVEN staging in dev\'s account with its own registry (another region) WHEN promoting dev -> staging THEN the preflight accepts it', () => {
-    expect(() => preflight(ctx(), 'promote', { from: 'dev', to: 'staging' })).not.toThrow();
+    expect(() => preflight(ctx(), 'promote', { from: 'dev', to: 'staging', group: 'app' })).not.toThrow();
     // and the other links of the chain
-    expect(() => preflight(ctx(), 'promote', { from: 'staging', to: 'prod' })).not.toThrow();
+    expect(() => preflight(ctx(), 'promote', { from: 'staging', to: 'prod', group: 'app' })).not.toThrow();
   });
 
   test('GIVEN two environments on one registry (same account and region) WHEN promoting THEN refused in one line before any AWS call', () => {
     // The digest reaches --to only by replication into its own registry; one registry cannot replicate into itself.
-    expect(() => preflight(ctx(sameRegionStaging), 'promote', { from: 'dev', to: 'staging' })).toThrow(
+    expect(() => preflight(ctx(sameRegionStaging), 'promote', { from: 'dev', to: 'staging', group: 'app' })).toThrow(
       '--to: received "staging"; allowed: an environment with its own registry, not in dev\'s account and region (111111111111/eu-west-1)',
     );
   });

@@ -312,7 +312,7 @@ describe('deploy for application repositories', () => {
   test('GIVEN the prod job cannot read dev WHEN promoting THEN it uses the status the dev job wrote after its deploy', () => {
     // The dev job: deploy, then `status --json` (after the deploy step, which waits for completion), then the artifact.
     const deploy = stepIndex(dev, runs('npx ecs-release deploy'));
-    const status = stepIndex(dev, runs('npx ecs-release status --env dev --service "$service" --json > dev-status.json'));
+    const status = stepIndex(dev, runs('npx ecs-release status --env dev --group "$GROUP" --json > dev-status.json'));
     const upload = stepIndex(dev, (st) => !!st.uses?.startsWith('actions/upload-artifact@'));
     expect(deploy).toBeGreaterThan(0);
     expect(status).toBeGreaterThan(deploy);
