@@ -63,7 +63,7 @@ export const MOTO_GAPS: readonly MotoGap[] = [
   {
     id: 'run-task-container-memory',
     gap: 'RunTask fails with HTTP 500 for a Fargate task whose container has no container-level memory or memoryReservation (AWS uses the task-level memory).',
-    handling: 'The run test first points the service at a revision of the same family that adds memoryReservation to the container, then runs ecs-release run against it.',
+    handling: 'The run test first points the service at a revision of the same family that adds memoryReservation to the container, then runs ecs-release run against it. The services tier (services.test.ts) first asserts that the schedule\'s target resolves to the released revision, then registers such a copy of it (now the family\'s newest) and runs the target: the task runs the copy, proving the target takes the newest revision.',
   },
   {
     id: 'task-exit-code',

@@ -1,4 +1,5 @@
-import { DescribeServicesCommand, DescribeTasksCommand, RunTaskCommand, type Service } from '@aws-sdk/client-ecs';
+import { DescribeServicesCommand, DescribeTasksCommand, ListTaskDefinitionsCommand, RegisterTaskDefinitionCommand, RunTaskCommand, type Service } from '@aws-sdk/client-ecs';
+import { registerable } from '../../src/release/revision';
 import { DescribeListenersCommand, DescribeRulesCommand, DescribeTargetGroupsCommand, type ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetScheduleCommand } from '@aws-sdk/client-scheduler';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
@@ -104,34 +105,38 @@ describe('several services of one environment (dev applied into moto)', () => {
   test('the scheduled task\'s next run (its schedule\'s target, run exactly as the scheduler would) uses the released digest', async () => {
     gap('scheduler-never-runs');
     const last = released[released.length - 1];
-    // GIVEN the schedule's target as AWS holds it
+    const family = serviceNames(dev, scheduled).family;
+    const { ecs } = await accountClients(moto, dev.accountId, dev.region);
+    // GIVEN the schedule's target as AWS holds it: the family, no revision, so a release never changes the schedule
     const target = (await schedule(scheduled)).Target!;
     const ecsTarget = target.EcsParameters!;
-    // THEN the revision it names (moto resolves a family ARN in RunTask with this same lookup) carries the release
+    expect(ecsTarget.TaskDefinitionArn).toBe(`arn:aws:ecs:${dev.region}:${dev.accountId}:task-definition/${family}`);
+    // THEN it resolves to the family's newest revision, the one the last release registered, with the released image
     const resolved = await containers(scheduled, ecsTarget.TaskDefinitionArn!);
+    const newest = (await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: family, sort: 'DESC' }))).taskDefinitionArns![0];
+    expect(resolved.definition.taskDefinitionArn).toBe(newest);
     expect(resolved.app.image).toBe(last.image);
+    expect(resolved.tags['ecs-release:image-digest']).toBe(last.digest);
     expect(resolved.app.command).toEqual(dev.services[scheduled].command);
-    // WHEN that target is run
-    const { ecs } = await accountClients(moto, dev.accountId, dev.region);
+    // WHEN the target is run (moto cannot run a task without container-level memory: a copy of that revision with
+    // memoryReservation becomes the newest, gap run-task-container-memory), exactly as the schedule names it
+    gap('run-task-container-memory');
+    const input = registerable(resolved.definition);
+    for (const c of input.containerDefinitions!) c.memoryReservation ??= 64;
+    const runnable = (await ecs.send(new RegisterTaskDefinitionCommand(input))).taskDefinition!.taskDefinitionArn!;
     const vpc = ecsTarget.NetworkConfiguration!.awsvpcConfiguration!;
-    const runnable = resolved.definition.containerDefinitions!.every((c) => c.memory !== undefined || c.memoryReservation !== undefined);
-    if (!runnable) gap('run-task-container-memory');
     const run = await ecs.send(new RunTaskCommand({
       cluster: target.Arn,
       taskDefinition: ecsTarget.TaskDefinitionArn,
-      count: ecsTarget.TaskCount ?? 1,
-      launchType: ecsTarget.LaunchType as 'FARGATE' | undefined,
-      networkConfiguration: { awsvpcConfiguration: { subnets: vpc.Subnets, securityGroups: vpc.SecurityGroups, assignPublicIp: vpc.AssignPublicIp as 'DISABLED' | undefined } },
-    })).catch((e: Error) => ({ error: e.message }));
-    // THEN the task runs the released digest (or, on moto without container-level memory, it cannot start at all:
-    // never the bootstrap image or an older revision)
-    if ('error' in run) {
-      expect(runnable).toBe(false);
-      return;
-    }
+      count: ecsTarget.TaskCount,
+      launchType: ecsTarget.LaunchType as 'FARGATE',
+      networkConfiguration: { awsvpcConfiguration: { subnets: vpc.Subnets, securityGroups: vpc.SecurityGroups, assignPublicIp: vpc.AssignPublicIp as 'DISABLED' } },
+    }));
+    // THEN the run started the family's newest revision, with the released image, in the private subnets
     const task = (await ecs.send(new DescribeTasksCommand({ cluster: target.Arn, tasks: [run.tasks![0].taskArn!] }))).tasks![0];
+    expect(task.taskDefinitionArn).toBe(runnable);
     expect((await containers(scheduled, task.taskDefinitionArn!)).app.image).toBe(last.image);
-    expect(vpc.AssignPublicIp ?? 'DISABLED').toBe('DISABLED');
+    expect(vpc.AssignPublicIp).toBe('DISABLED');
   }, 120_000);
 
   test('a worker environment-variable change replaces only the worker\'s task definition; the worker then runs the released digest with it', async () => {
@@ -191,23 +196,30 @@ describe('several services of one environment (dev applied into moto)', () => {
   test('the port change 8080 -> 9090 applies, and traffic, target group, service and revision move together', async () => {
     const last = released[released.length - 1];
     expect(dev.services.web.kind === 'web' && dev.services.web.containerPort).toBe(8080);
+    const { ecs } = await accountClients(moto, dev.accountId, dev.region);
+    const n = serviceNames(config, 'web');
+    const describe = async () => (await ecs.send(new DescribeServicesCommand({ cluster: n.cluster, services: [n.service] }))).services![0];
+    const groupBefore = (await describe()).loadBalancers![0].targetGroupArn;
     // GIVEN web's port changed in configuration
     config = variant(config, { services: { web: { containerPort: 9090 } } });
     stack = resynth(stack, config);
-    // WHEN applied (this used to fail: the target group was replaced while a listener rule still used it)
+    // WHEN planned and applied (this used to fail: the target group was replaced while a listener rule still used it)
+    const p = plan(moto, stack);
+    expect(p.changes.filter((c) => c.address.includes('aws_lb_target_group') || c.address.includes('aws_lb_listener_rule'))).toEqual([]);
     apply(moto, stack);
-    // THEN the service's load balancer entry, the target group the listener forwards to and the running revision
-    // all say 9090, and the revision still runs the released image
-    const { ecs } = await accountClients(moto, dev.accountId, dev.region);
-    const n = serviceNames(config, 'web');
-    const svc = (await ecs.send(new DescribeServicesCommand({ cluster: n.cluster, services: [n.service] }))).services![0];
+    // AND the release CLI ships the new revision (released image, port 9090) with the service's new port mapping
+    const r = await release(moto, ['rollout', '--env', 'dev', '--service', 'web', '--role-arn', role, '--json']);
+    expect({ code: r.code, errors: r.stderr.split('\n').filter((l) => l.startsWith('ecs-release: ')) }).toEqual({ code: 0, errors: [] });
+    // THEN the service's load-balancer mapping, its target group (the same one: never replaced), the listener rule
+    // forwarding to it and the running revision all go with 9090, and the revision still runs the released image
+    const svc = await describe();
     const lb = svc.loadBalancers![0];
-    expect([lb.containerName, lb.containerPort]).toEqual([n.container, 9090]);
+    expect([lb.containerName, lb.containerPort, lb.targetGroupArn]).toEqual([n.container, 9090, groupBefore]);
     const elb = await elbClient(moto, dev);
     const group = (await elb.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [lb.targetGroupArn!] }))).TargetGroups![0];
-    expect(group.Port).toBe(9090);
+    expect(group.HealthCheckPort).toBe('traffic-port');
     const rules = (await elb.send(new DescribeRulesCommand({ ListenerArn: await listenerOf(elb, group.LoadBalancerArns![0]) }))).Rules ?? [];
-    const forwards = rules.flatMap((r) => (r.Actions ?? []).flatMap((a) => [a.TargetGroupArn, ...(a.ForwardConfig?.TargetGroups ?? []).map((t) => t.TargetGroupArn)])).filter(Boolean);
+    const forwards = rules.flatMap((rule) => (rule.Actions ?? []).flatMap((a) => [a.TargetGroupArn, ...(a.ForwardConfig?.TargetGroups ?? []).map((t) => t.TargetGroupArn)])).filter(Boolean);
     expect(forwards).toContain(lb.targetGroupArn);
     const running = await containers('web', svc.taskDefinition!);
     expect(running.app.portMappings?.map((m) => m.containerPort)).toEqual([9090]);
