@@ -1,8 +1,9 @@
 import { Construct } from 'constructs';
 import type { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
+import type { SchedulerScheduleGroup } from '@cdktf/provider-aws/lib/scheduler-schedule-group';
 import type { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import type { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
-import type { ServiceNames } from '../environments/names';
+import type { ServiceNames } from '../contracts/names';
 import type { ServiceConfig } from '../environments/schema';
 import { BlueGreenDeployment } from './blue-green';
 import type { EcsCluster } from './cluster';
@@ -32,7 +33,7 @@ export interface AppServiceProps {
   /** Web services on rolling deployments: the listener-rule priority (environments/schema/routing.ts). */
   readonly listenerRulePriority?: number;
   /** Scheduled services: the environment's EventBridge Scheduler group. */
-  readonly scheduleGroupName?: string;
+  readonly scheduleGroup?: SchedulerScheduleGroup;
   /** CloudWatch Logs retention, days. @default 30 */
   readonly logRetentionDays?: number;
   /** Key encrypting the log group. @default undefined (CloudWatch Logs' AWS-owned key) */
@@ -94,6 +95,7 @@ export class AppService extends Construct {
     this.task = new ServiceTaskDefinition(this, 'task-definition', {
       accountId: props.accountId,
       region: props.region,
+      partition: props.partition,
       names,
       config: svc,
       registry: props.registry,
@@ -108,7 +110,7 @@ export class AppService extends Construct {
 
     let loadBalancerMapping: ReleaseDescriptor['loadBalancer'];
     if (svc.kind === 'scheduled') {
-      if (!props.scheduleGroupName) throw new Error(`AppService ${id}: scheduleGroupName: received nothing; allowed: the environment's schedule group (kind scheduled)`);
+      if (!props.scheduleGroup) throw new Error(`AppService ${id}: scheduleGroup: received nothing; allowed: the environment's schedule group (kind scheduled)`);
       this.scheduled = new ScheduledTask(this, 'schedule', {
         accountId: props.accountId,
         region: props.region,
@@ -119,7 +121,7 @@ export class AppService extends Construct {
         network: props.network,
         task: this.task,
         securityGroup: this.securityGroup,
-        groupName: props.scheduleGroupName,
+        group: props.scheduleGroup,
       });
     } else {
       const blueGreen = svc.kind === 'web' && svc.deployment.strategy === 'blue-green';
@@ -194,14 +196,14 @@ export class AppService extends Construct {
       strategy: svc.kind === 'web' ? svc.deployment.strategy : 'rolling',
       ...(loadBalancerMapping ? { loadBalancer: loadBalancerMapping } : {}),
       ...(this.blueGreen ? { codeDeploy: this.blueGreen.descriptor } : {}),
-      ...(this.scheduled ? { schedule: { name: names.scheduleName, groupName: props.scheduleGroupName! } } : {}),
+      ...(this.scheduled ? { schedule: { name: names.scheduleName, groupName: props.scheduleGroup!.nameInput! } } : {}),
     };
     this.descriptorParameter = descriptorParameter(this, { names, descriptor: this.descriptor });
   }
 
   /** The log group's ARN (the deploy and operator identities read the service's logs). */
   get logGroupArn(): string {
-    return this.task.logGroup.arn;
+    return this.task.logGroupArn;
   }
 }
 

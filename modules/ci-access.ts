@@ -188,6 +188,7 @@ export class CiAccess extends Construct {
       accountId: props.accountId,
       name: `${props.managedRolePrefix}-workload-boundary`,
       exempt: ciRoles.map((r) => r.role),
+      resourcePrefix: props.managedRolePrefix,
     });
 
     grantPlanIdentity(this.planRole, { bucketArn, stateObject, stateKmsKeyArn: props.stateKmsKeyArn, where: `CiAccess ${this.node.path}: plan role` });

@@ -9,9 +9,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadEnvironment, type EnvironmentConfig } from '../environments';
+import { ENVIRONMENTS, loadEnvironment, type EnvironmentConfig } from '../environments';
 import { checkPromotionChain } from '../environments/schema/chain';
-import { ENVIRONMENTS } from '../main';
 import { repoRoot } from './lib/paths';
 
 /** What the workflow needs to know about one environment of the chain. */

@@ -4,7 +4,7 @@ import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { checkAgainstEarlier } from '../environments/schema/chain';
 import { SchedulerScheduleGroup } from '@cdktf/provider-aws/lib/scheduler-schedule-group';
-import { awsName, resourceNames, serviceNames, type ResourceNames } from '../environments/names';
+import { awsName, resourceNames, serviceNames, type ResourceNames } from '../contracts/names';
 import { listenerRulePriority } from '../environments/schema/routing';
 import { webAclEnabled, type EnvironmentConfig } from '../environments/schema';
 import { AccessLogBucket } from '../modules/access-log-bucket';
@@ -129,7 +129,7 @@ export class EnvironmentStack extends TerraformStack {
           loadBalancer: this.loadBalancer,
           registry: this.registry,
           listenerRulePriority: config.kind === 'web' && config.deployment.strategy === 'rolling' ? listenerRulePriority(name, config.routing) : undefined,
-          scheduleGroupName: this.scheduleGroup?.name,
+          scheduleGroup: this.scheduleGroup,
           logRetentionDays: env.logRetentionDays,
           logEncryptionKey: this.logKey,
           createAutoScaling: this.target !== 'emulator',
@@ -176,12 +176,16 @@ export class EnvironmentStack extends TerraformStack {
   private keepSingleServiceAddresses(): void {
     const legacy = Object.entries(this.env.services).find(([, s]) => s.kind === 'web')?.[0];
     if (!legacy) return;
+    const moves: { from: string; to: string }[] = [];
     for (const node of this.node.findAll()) {
       if (!(node instanceof TerraformResource)) continue;
       const components = node.node.scopes.slice(node.node.scopes.indexOf(this) + 1).map((c) => c.node.id);
       const old = legacyPath(components, legacy);
-      if (old) node.moveFromId(`${node.terraformResourceType}.${logicalId(old)}`);
+      if (old) moves.push({ from: `${node.terraformResourceType}.${logicalId(old)}`, to: `${node.terraformResourceType}.${node.friendlyUniqueId}` });
     }
+    // Written as the stack's own `moved` list rather than through resource.moveFromId(): cdktf then runs
+    // `terraform version` at every synthesis to check for >= 1.5, which required_version (>= 1.10) already enforces.
+    if (moves.length > 0) this.addOverride('moved', moves);
   }
 
   private configureProviderAndState(): void {

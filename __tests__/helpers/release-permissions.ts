@@ -277,7 +277,10 @@ function ciRolePolicy(env: EnvironmentConfig, role: 'deploy' | 'approve' | 'oper
   const tf = synth(env).tf;
   const inline = Object.entries(resources(tf, 'aws_iam_role_policy')).find(([id]) => id.startsWith(`ci_${role}_policy_`));
   if (!inline) throw new Error(`no ${role}-role policy in the ${env.name} stack`);
-  const text = String(inline[1].policy).replace(/\$\{([\w-]+)\.([\w-]+)\.arn\}/g, (_m, type: string, id: string) => arnOf(tf, env, type, id));
+  const text = String(inline[1].policy)
+    .replace(/\$\{([\w-]+)\.([\w-]+)\.arn\}/g, (_m, type: string, id: string) => arnOf(tf, env, type, id))
+    // ARNs take the partition from the provider (data.aws_partition); the shipped environments are in `aws`.
+    .replace(/\$\{data\.aws_partition\.[\w-]+\.partition\}/g, 'aws');
   if (text.includes('${')) throw new Error(`${role}-role policy of ${env.name} has a reference this helper cannot resolve: ${/\$\{[^}]*\}/.exec(text)![0]}`);
   const doc = JSON.parse(text) as PolicyDocument;
   policies.set(key, doc);
@@ -300,6 +303,12 @@ function arnOf(tf: TerraformJson, env: EnvironmentConfig, type: string, id: stri
       return `arn:aws:ecr:${at}:repository/${name}`;
     case 'aws_cloudwatch_log_group':
       return `arn:aws:logs:${at}:log-group:${name}`;
+    case 'aws_scheduler_schedule': {
+      // The group is a reference to the environment's schedule group (named like it) or a literal name.
+      const group = /^\$\{aws_scheduler_schedule_group\.([\w-]+)\.name\}$/.exec(String(r.group_name ?? 'default'));
+      const groupName = group ? String(resources(tf, 'aws_scheduler_schedule_group')[group[1]]?.name) : String(r.group_name ?? 'default');
+      return `arn:aws:scheduler:${at}:schedule/${groupName}/${name}`;
+    }
     default:
       throw new Error(`release-permissions: no ARN format for ${type}`);
   }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ConfigError } from '../../environments/schema';
 import { repoRoot } from '../../scripts/lib/paths';
 import { planStack, scratchDir, synthEnvironments } from '../../scripts/lib/synth';
-import { dev, variant } from '../helpers/stacks';
+import { dev, variant, web } from '../helpers/stacks';
 import { requireTerraform } from '../helpers/terraform';
 
 /**
@@ -29,7 +29,7 @@ describe('configuration strings in a real terraform plan (offline)', () => {
     // (tags keep AWS's tag alphabet, which has no template characters; the look-alikes go into the environment)
     const tags = Object.fromEntries(TAG_VALUES.map((v, i) => [`Literal${i}`, v]));
     const environment = Object.fromEntries(NEAR_MISSES.map((v, i) => [`LITERAL_${i}`, v]));
-    const env = variant(dev, { tags: { ...dev.tags, ...tags }, service: { environment: { ...dev.service.environment, ...environment } } });
+    const env = variant(dev, { tags: { ...dev.tags, ...tags }, services: { web: { environment: { ...web(dev).environment, ...environment } } } });
     // WHEN it is synthesized for the offline target and planned by Terraform
     const quiet = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     let dirs: Record<string, string>;
@@ -52,8 +52,8 @@ describe('configuration strings in a real terraform plan (offline)', () => {
     // GIVEN a value that ends the string cdktf writes into the container definitions and adds an expression
     const hostile = '", "x" = upper("a"), "y" = "';
     // WHEN it is an environment variable / THEN defineEnvironment refuses it in one line naming the field
-    expect(() => variant(dev, { service: { environment: { ...dev.service.environment, GREETING: hostile } } })).toThrow(
-      /^invalid environment "dev": service\.environment\.GREETING: received .*; allowed: text without double quotes, backslashes or control characters/,
+    expect(() => variant(dev, { services: { web: { environment: { ...web(dev).environment, GREETING: hostile } } } })).toThrow(
+      /^invalid environment "dev": services\.web\.environment\.GREETING: received .*; allowed: text without double quotes, backslashes or control characters/,
     );
   });
 

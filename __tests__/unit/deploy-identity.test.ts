@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { TAG } from '../../src/release/revision';
 import { evaluate, type IamRequest } from '../helpers/iam-evaluator';
 import { deployRolePolicy } from '../helpers/release-permissions';
-import { dev, policy, prod, resources, synth, type TerraformJson } from '../helpers/stacks';
+import { web, dev, policy, prod, resources, synth, type TerraformJson } from '../helpers/stacks';
 
 /** `${<type>.<logical id>.<attribute>}` of the one resource of `type` whose logical id starts with `idPrefix`. */
 /** Blue/green only: what the release CLI needs to ship through this service's CodeDeploy deployment group. */
@@ -62,7 +62,7 @@ describe.each([
   const inline = Object.entries(resources(tf, 'aws_iam_role_policy')).find(([id]) => id.startsWith('ci_deploy_policy_'))![1];
   const ecs = `arn:aws:ecs:eu-west-1:${env.accountId}`;
   const family = `${ecs}:task-definition/webapp-${name}-web:*`;
-  const execStaysOff = env.service.enableExecuteCommand ? {} : { StringEqualsIfExists: { 'ecs:enable-execute-command': 'false' } };
+  const execStaysOff = web(env).enableExecuteCommand ? {} : { StringEqualsIfExists: { 'ecs:enable-execute-command': 'false' } };
 
   test('is assumable only by the application repositories\' main branch through the infrastructure repository\'s deploy.yml on main, in this environment', () => {
     expect(role.name).toBe(`webapp-${name}-ci-deploy`);
@@ -143,7 +143,7 @@ describe.each([
       { Sid: 'VerifyServiceRoles', Effect: 'Allow', Action: ['iam:GetRole'], Resource: [ref(tf, 'aws_iam_role', 'service_execution-role_', 'arn'), ref(tf, 'aws_iam_role', 'service_task-role_', 'arn')] },
       { Sid: 'VerifyExecutionRoleGrants', Effect: 'Allow', Action: ['iam:ListRolePolicies', 'iam:GetRolePolicy', 'iam:ListAttachedRolePolicies'], Resource: ref(tf, 'aws_iam_role', 'service_execution-role_', 'arn') },
       { Sid: 'ReadImageDigests', Effect: 'Allow', Action: ['ecr:DescribeImages', 'ecr:BatchGetImage'], Resource: ref(tf, 'aws_ecr_repository', 'registry_repository_', 'arn') },
-      ...(env.service.deployment.strategy === 'blue-green' ? codeDeployStatements(name, env.accountId) : []),
+      ...(web(env).deployment.strategy === 'blue-green' ? codeDeployStatements(name, env.accountId) : []),
     ]);
   });
 

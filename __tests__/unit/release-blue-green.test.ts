@@ -34,7 +34,7 @@ const runningImage = `${REPO}@${DIGEST(2)}`;
 const newImage = `${REPO}@${DIGEST(3)}`;
 const DEPLOYMENT = 'd-ABCDEF123';
 /** dev configured blue/green, as the blue/green descriptor says (approve decides from configuration before any call). */
-const blueGreenDev = variant(dev, { loadBalancer: { allowedTestCidrs: ['203.0.113.0/24'] }, service: { deployment: { strategy: 'blue-green' } } });
+const blueGreenDev = variant(dev, { loadBalancer: { allowedTestCidrs: ['203.0.113.0/24'] }, services: { web: { deployment: { strategy: 'blue-green' } } } });
 const asBlueGreen = { loadEnvironment: (n: string) => (n === 'dev' ? blueGreenDev : loadEnvironment(n)) };
 const LISTENER = (n: string) => `arn:aws:elasticloadbalancing:eu-west-1:${ACCOUNT}:listener/app/webapp-dev/abc/${n}`;
 const TG = (n: string) => `arn:aws:elasticloadbalancing:eu-west-1:${ACCOUNT}:targetgroup/${n}/0123`;
@@ -55,7 +55,7 @@ const codeDeploy = {
 const blueGreenDescriptor = { ...descriptor, strategy: 'blue-green', codeDeploy };
 /** dev as the fixtures describe it: a blue/green service. Its deploy role is the one every call is checked against. */
 permissionEnvironments.dev = variant(dev, {
-  service: { deployment: { strategy: 'blue-green', trafficShifting: { type: 'canary', percent: 10, intervalMinutes: 5 }, approvalWaitMinutes: 60, terminationWaitMinutes: 15 } },
+  services: { web: { deployment: { strategy: 'blue-green', trafficShifting: { type: 'canary', percent: 10, intervalMinutes: 5 }, approvalWaitMinutes: 60, terminationWaitMinutes: 15 } } },
   loadBalancer: { allowedTestCidrs: ['203.0.113.0/24'] },
 });
 /** A service under the CodeDeploy controller, as DescribeServices reports it. */
@@ -280,7 +280,7 @@ describe('ecs-release approve and rollback of a blue/green service (client mocks
     const r = await cli(['approve', '--env', 'dev', '--service', 'web']);
     // (decided from configuration: dev deploys rolling, so not even STS is called)
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe('ecs-release: --env: received "dev"; allowed: a blue/green environment (approve lets a CodeDeploy deployment shift traffic; "dev" deploys rolling)');
+    expect(r.stderr.trim()).toBe('ecs-release: --service: received "web"; allowed: a blue/green web service (approve lets a CodeDeploy deployment shift traffic; "web" is a web service that deploys rolling)');
     expect(mocks.sts.commandCalls(GetCallerIdentityCommand)).toHaveLength(0);
     expect(writeCalls(mocks)).toEqual([]);
   });

@@ -6,7 +6,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { awsClientFactory } from '../../src/release/aws';
 import { runCli } from '../../src/release/cli';
-import { hclString, STACK_ADDRESSES, tsString } from '../../src/release/adopt';
+import { hclString, stackAddresses, tsString } from '../../src/release/adopt';
 import * as schema from '../../environments/schema';
 import { dev, prod, resources, synth } from '../helpers/stacks';
 
@@ -91,7 +91,7 @@ describe('ecs-release init (adopt a running service)', () => {
       ['execution role', 'shop-stage-api-execution'],
       ['ECR repository', 'shop'],
     ]);
-    expect(doc.importBlocks).toContain(`import {\n  to = ${STACK_ADDRESSES.service}\n  id = "shop-stage/api"\n}`);
+    expect(doc.importBlocks).toContain(`import {\n  to = ${stackAddresses('api').service}\n  id = "shop-stage/api"\n}`);
     expect(doc.created).toEqual([{ what: 'task role', existing: 'legacy-task-role', stackName: 'shop-stage-api-task' }]);
     expect(writes()).toEqual([]);
   });
@@ -99,7 +99,7 @@ describe('ecs-release init (adopt a running service)', () => {
   test('the import addresses are the ones the stack synthesizes, in dev and in prod', () => {
     for (const env of [dev, prod]) {
       const tf = synth(env).tf;
-      for (const address of Object.values(STACK_ADDRESSES)) {
+      for (const address of Object.values(stackAddresses('web'))) {
         const [type, id] = address.split('.');
         expect(Object.keys(resources(tf, type))).toContain(id);
       }
@@ -110,8 +110,8 @@ describe('ecs-release init (adopt a running service)', () => {
     const hostile = { A: '"; process.exit(1); "', B: 'line\nbreak // */', C: '\u2028x\u2029', D: '${jndi}`${x}`', E: '\\\'' };
     given(hostile);
     const r = await init(['--cluster', 'shop-stage', '--service', 'api', '--region', 'eu-west-1', '--json']);
-    const config = evaluate(JSON.parse(r.stdout).environmentFile, (input) => input) as { service: { environment: Record<string, string> } };
-    expect(config.service.environment).toEqual(hostile);
+    const config = evaluate(JSON.parse(r.stdout).environmentFile, (input) => input) as { services: Record<string, { environment: Record<string, string> }> };
+    expect(config.services.api.environment).toEqual(hostile);
   });
 
   test('hclString: any string reads back as itself, with no raw newline, quote or template sequence left', () => {

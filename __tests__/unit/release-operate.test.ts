@@ -120,7 +120,7 @@ describe('ecs-release scale (client mocks, operator identity)', () => {
     givenDev();
     const r = await cli(['scale', '9', '--env', 'dev', '--service', 'web']);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe('ecs-release: count: received 9; allowed: 1..3 (service.autoScaling of environments/dev.ts)');
+    expect(r.stderr.trim()).toBe('ecs-release: count: received 9; allowed: 1..3 (services.web.autoScaling of environments/dev.ts)');
     expect(allCalls(mocks)).toEqual([]);
   });
 
@@ -242,7 +242,7 @@ describe('ecs-release exec (client mocks, operator identity)', () => {
     const p = programs();
     const r = await cli(['exec', '--env', 'prod', '--service', 'web'], { programs: p });
     expect(r.code).toBe(3);
-    expect(r.stderr.trim()).toBe('ecs-release: --env: received "prod"; allowed: an environment with service.enableExecuteCommand true (ECS Exec is off in environments/prod.ts; nothing was called)');
+    expect(r.stderr.trim()).toBe('ecs-release: --env: received "prod"; allowed: a service with services.web.enableExecuteCommand true (ECS Exec is off for "web" in environments/prod.ts; nothing was called)');
     expect(allCalls(mocks)).toEqual([]);
     expect(p.runs).toEqual([]);
   });

@@ -1,7 +1,7 @@
 import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Testing } from 'cdktf';
-import { scalingStack } from '../../scripts/lib/bench/scaling-stack';
+import { scalingEnvironment, scalingStack } from '../../scripts/lib/bench/scaling-stack';
 import { scratchDir, synthEnvironments } from '../../scripts/lib/synth';
 import { linkImpliedMirror } from '../../scripts/lib/terraform';
 import { REQUIRED_TERRAFORM_VERSION } from '../../stacks/environment-stack';
@@ -175,19 +175,25 @@ describe('npm test’s file order', () => {
 
 describe('benchmark stack with N services', () => {
   test('gives every service its own names, listener-rule priority and path, behind the one load balancer', () => {
-    // GIVEN the dev stack with 3 services
-    const tf = JSON.parse(Testing.synth(scalingStack(Testing.app(), dev, 3))) as TerraformJson;
-    // THEN
+    // GIVEN the dev stack with 4 services: dev's web, then a routed web service, a worker and a scheduled task
+    const tf = JSON.parse(Testing.synth(scalingStack(Testing.app(), dev, 4))) as TerraformJson;
+    // THEN the web services share the one load balancer, each with its own rule: its path, a priority of its own
     const rules = Object.values(resources(tf, 'aws_lb_listener_rule'));
-    expect(rules.map((r) => r.priority).sort()).toEqual([100, 2, 3].sort());
-    expect(rules.map((r) => (r.condition as { path_pattern: { values: string[] } }[])[0].path_pattern.values[0]).sort()).toEqual(['/*', '/svc02/*', '/svc03/*']);
+    expect(rules.map((r) => (r.condition as { path_pattern?: { values: string[] } }[]).flatMap((c) => c.path_pattern?.values ?? [])[0]).sort()).toEqual(['/*', '/svc02/*']);
+    expect(new Set(rules.map((r) => r.priority)).size).toBe(2);
     expect(new Set(rules.map((r) => r.listener_arn)).size).toBe(1);
     expect(Object.keys(resources(tf, 'aws_lb'))).toHaveLength(1);
     for (const [type, field] of [['aws_ecs_service', 'name'], ['aws_lb_target_group', 'name'], ['aws_ssm_parameter', 'name'], ['aws_iam_role', 'name'], ['aws_security_group', 'name']] as const) {
       const names = Object.values(resources(tf, type)).map((r) => r[field]);
       expect(new Set(names).size).toBe(names.length);
     }
+    // AND the scheduled task runs no ECS service of its own
     expect(Object.values(resources(tf, 'aws_ecs_service')).map((s) => s.name).sort()).toEqual(['svc02', 'svc03', 'web']);
+  });
+
+  test('1 service is the environment\'s web service, 20 are 20 configured services', () => {
+    expect(Object.keys(scalingEnvironment(dev, 1).services)).toEqual(['web']);
+    expect(Object.keys(scalingEnvironment(dev, 20).services)).toHaveLength(20);
   });
 
   test('refuses a service count it cannot name', () => {

@@ -253,7 +253,7 @@ describe('apply after merge', () => {
     const rollout = steps.findIndex((s) => s.id === 'rollout');
     expect(rollout).toBeGreaterThan(apply);
     expect(steps[rollout].if).toBe("steps.apply.outcome == 'success'");
-    expect(commands(called.jobs.apply, 'ecs-release')).toEqual(['npx ecs-release rollout --env "$ENVIRONMENT" --timeout 45m --json > rollout.json']);
+    expect(commands(called.jobs.apply, 'ecs-release')).toEqual(['npx ecs-release rollout --env "$ENVIRONMENT" --all --timeout 45m --json > rollout.json']);
     // exit 5 (holding) and the in-flight refusal end the step green; any other non-zero code fails the job
     expect(steps[rollout].run).toMatch(/if \[ "\$code" -eq 5 \]; then[\s\S]*exit 0[\s\S]*exit "\$code"/);
     expect(steps[rollout].run).toContain(`if [ "$code" -eq 3 ] && grep -q '"message": "deployment in progress' rollout.json; then`);

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { parseCidr, type Ipv4Cidr } from '../cidr';
-import { resourceNames } from '../names';
+import { resourceNames } from '../../contracts/names';
 import type { ServiceConfig } from './services';
 import { secretLookingValue } from './secrets';
 

@@ -1,5 +1,5 @@
-import { secretLookingVariable } from '../../rules/lib/secret-patterns';
-import { allServiceNames, NAME_LIMITS, type ServiceNames } from '../names';
+import { secretLookingVariable } from '../../contracts/secret-patterns';
+import { allServiceNames, NAME_LIMITS, type ServiceNames } from '../../contracts/names';
 import { listenerRulePriorities, priorityCollision, routePairs } from './routing';
 import type { ServiceConfig, WebServiceConfig } from './services';
 

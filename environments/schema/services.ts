@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { reasonProblem } from '../../rules/lib/suppressions';
+import { reasonProblem } from '../../contracts/suppression-reason';
 import { autoScalingSchema, deploymentSchema, healthCheckSchema } from './deployment';
 import { int, str } from './primitives';
 

@@ -1,4 +1,4 @@
-import type { ServiceNames } from '../../environments/names';
+import type { ServiceNames } from '../../contracts/names';
 import type { ServiceConfig, SidecarConfig } from '../../environments/schema';
 import type { PolicyStatement } from '../iam';
 

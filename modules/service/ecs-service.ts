@@ -3,7 +3,7 @@ import type { ITerraformDependable } from 'cdktf';
 import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
-import type { ServiceNames } from '../../environments/names';
+import type { ServiceNames } from '../../contracts/names';
 import type { WebServiceConfig, WorkerServiceConfig } from '../../environments/schema';
 import type { EcsCluster } from '../cluster';
 import type { Network } from '../network';

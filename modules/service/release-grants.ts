@@ -1,7 +1,7 @@
 import type { AppService } from '../app-service';
 import type { PolicyStatement, Role } from '../iam';
 import type { ContainerRegistry } from '../registry';
-import { RELEASE_OWNER, RELEASE_TAG } from '../../src/release/tags';
+import { RELEASE_OWNER, RELEASE_TAG } from '../../contracts/tags';
 
 /**
  * What the release CLI needs to ship a set of services and nothing more (the services one application repository

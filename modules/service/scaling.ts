@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { AppautoscalingPolicy } from '@cdktf/provider-aws/lib/appautoscaling-policy';
 import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-target';
 import type { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
-import type { ServiceNames } from '../../environments/names';
+import type { ServiceNames } from '../../contracts/names';
 import type { WebServiceConfig, WorkerServiceConfig } from '../../environments/schema';
 
 export interface ServiceScalingProps {

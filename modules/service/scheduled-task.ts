@@ -1,7 +1,9 @@
+import type { TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
 import type { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { SchedulerSchedule } from '@cdktf/provider-aws/lib/scheduler-schedule';
-import type { ServiceNames } from '../../environments/names';
+import type { SchedulerScheduleGroup } from '@cdktf/provider-aws/lib/scheduler-schedule-group';
+import type { ServiceNames } from '../../contracts/names';
 import type { ScheduledServiceConfig } from '../../environments/schema';
 import type { EcsCluster } from '../cluster';
 import { Role } from '../iam';
@@ -20,7 +22,7 @@ export interface ScheduledTaskProps {
   readonly task: ServiceTaskDefinition;
   readonly securityGroup: SecurityGroup;
   /** The environment's schedule group. */
-  readonly groupName: string;
+  readonly group: SchedulerScheduleGroup;
 }
 
 /**
@@ -43,7 +45,7 @@ export class ScheduledTask extends Construct {
   constructor(scope: Construct, id: string, props: ScheduledTaskProps) {
     super(scope, id);
     const { config: svc, names, partition } = props;
-    this.familyArn = props.task.familyArn(partition);
+    this.familyArn = props.task.familyArn;
     this.role = new Role(this, 'scheduler-role', {
       name: names.schedulerRole,
       description: `EventBridge Scheduler runs ${names.family} on schedule ${names.scheduleName}`,
@@ -79,7 +81,7 @@ export class ScheduledTask extends Construct {
     );
     this.schedule = new SchedulerSchedule(this, 'schedule', {
       name: names.scheduleName,
-      groupName: props.groupName,
+      groupName: props.group.name,
       description: `Runs ${names.family} (latest ACTIVE revision)`,
       scheduleExpression: svc.schedule,
       scheduleExpressionTimezone: svc.timezone,
@@ -107,7 +109,7 @@ export class ScheduledTask extends Construct {
         },
       },
       // The role's policy must exist before the first run is attempted.
-      dependsOn: [this.role.role],
+      dependsOn: [this.role.role, this.role.node.findChild('policy') as TerraformResource],
     });
   }
 }

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
-import type { ServiceNames } from '../../environments/names';
+import type { ServiceNames } from '../../contracts/names';
 import type { ServiceConfig } from '../../environments/schema';
 import { Role } from '../iam';
 import type { LogEncryptionKey } from '../log-key';
@@ -14,6 +14,8 @@ import { appContainerSpec, secretReadStatements, sidecarSpecs } from './containe
 export interface ServiceTaskDefinitionProps {
   readonly accountId: string;
   readonly region: string;
+  /** AWS partition of the account (from `data.aws_partition`). */
+  readonly partition: string;
   readonly names: ServiceNames;
   readonly config: ServiceConfig;
   readonly registry: ContainerRegistry;
@@ -71,7 +73,8 @@ export class ServiceTaskDefinition extends Construct {
       Sid: 'WriteLogs',
       Effect: 'Allow',
       Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      Resource: `${this.logGroup.arn}:*`,
+      // The ARN spelled out (not a reference): the workload boundary bounds every service's group with one pattern.
+      Resource: `${this.logGroupArn}:*`,
     });
     this.executionRole.addStatements(...secretReadStatements(svc));
 
@@ -125,9 +128,15 @@ export class ServiceTaskDefinition extends Construct {
     });
   }
 
+  /** The log group's ARN, spelled from its name (`arn:<partition>:logs:<region>:<account>:log-group:<name>`). */
+  get logGroupArn(): string {
+    const { partition, region, accountId, names } = this.props;
+    return `arn:${partition}:logs:${region}:${accountId}:log-group:${names.logGroup}`;
+  }
+
   /** The family's ARN without a revision: RunTask (and EventBridge Scheduler) take its latest ACTIVE revision. */
-  familyArn(partition: string): string {
-    const { region, accountId } = this.props;
+  get familyArn(): string {
+    const { partition, region, accountId } = this.props;
     return `arn:${partition}:ecs:${region}:${accountId}:task-definition/${this.props.names.family}`;
   }
 }

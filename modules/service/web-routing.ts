@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { LbListenerRule } from '@cdktf/provider-aws/lib/lb-listener-rule';
 import { LbTargetGroup, type LbTargetGroupConfig } from '@cdktf/provider-aws/lib/lb-target-group';
 import type { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
-import type { ServiceNames } from '../../environments/names';
+import type { ServiceNames } from '../../contracts/names';
 import type { WebServiceConfig } from '../../environments/schema';
 import type { LoadBalancer } from '../load-balancer';
 import type { Network } from '../network';

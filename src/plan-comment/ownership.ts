@@ -19,6 +19,10 @@ export function ownershipFor(env: string): ReleaseOwnership {
     environment: env,
     releaseParameters: services.map((n) => n.releaseParameter),
     descriptorParameters: services.map((n) => n.descriptorParameter),
+    services: services.map((n) => {
+      const kind = config.services[n.service].kind;
+      return { name: n.service, kind, family: n.family, ...(kind === 'scheduled' ? {} : { ecsService: n.service }), container: n.container, releaseParameter: n.releaseParameter, descriptorParameter: n.descriptorParameter };
+    }),
     ...(blueGreen ? { blueGreen } : {}),
   };
 }

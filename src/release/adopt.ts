@@ -1,6 +1,8 @@
 import type { Service, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { TargetGroup } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { resourceNames, serviceNames } from '../../environments/names';
+// The stack's addressing scheme is a naming contract (it belongs in contracts/ once that layer exists).
+import { logicalId } from '../../stacks/logical-id';
 import type { EnvironmentConfig } from '../../environments/schema';
 
 /**
@@ -44,19 +46,23 @@ export interface Adopted {
 }
 
 /**
- * Terraform addresses of the resources init imports, as the stack synthesizes them (cdktf derives each from the
- * construct path, which is the same in every environment). __tests__/unit/release-init.test.ts compares this table
+ * Terraform addresses of the resources init imports for service `service`, as the stack synthesizes them (cdktf
+ * derives each from the construct path, which is the same in every environment). __tests__/unit/release-init.test.ts compares this table
  * with a synthesized stack, so a renamed construct fails a test instead of printing a wrong address.
  */
-export const STACK_ADDRESSES = {
-  cluster: 'aws_ecs_cluster.cluster_A4C38409',
-  service: 'aws_ecs_service.service_E7C408F2',
-  targetGroup: 'aws_lb_target_group.service_tg_1AC50AA5',
-  logGroup: 'aws_cloudwatch_log_group.service_logs_687FB03D',
-  executionRole: 'aws_iam_role.service_execution-role_04FB7B65',
-  taskRole: 'aws_iam_role.service_task-role_748FDD01',
-  repository: 'aws_ecr_repository.registry_repository_BAFE171E',
-} as const;
+export function stackAddresses(service: string) {
+  // A service's resources live under `services/<name>` (the construct path; cdktf hashes it into the logical id).
+  const at = (type: string, ...path: string[]) => `${type}.${logicalId(path)}`;
+  return {
+    cluster: at('aws_ecs_cluster', 'cluster', 'cluster'),
+    service: at('aws_ecs_service', 'services', service, 'service'),
+    targetGroup: at('aws_lb_target_group', 'services', service, 'routing', 'tg'),
+    logGroup: at('aws_cloudwatch_log_group', 'services', service, 'task-definition', 'logs'),
+    executionRole: at('aws_iam_role', 'services', service, 'task-definition', 'execution-role', 'role'),
+    taskRole: at('aws_iam_role', 'services', service, 'task-definition', 'task-role', 'role'),
+    repository: at('aws_ecr_repository', 'registry', 'repository'),
+  } as const;
+}
 
 const NAME = /^[a-z][a-z0-9-]{1,31}$/;
 
@@ -100,6 +106,7 @@ export function proposedConfig(a: Adopted): { env: Pick<EnvironmentConfig, 'proj
 export function importPlan(a: Adopted): ImportPlan {
   const { env, service } = proposedConfig(a);
   const n = { ...resourceNames(env), ...serviceNames(env, service) };
+  const STACK_ADDRESSES = stackAddresses(service);
   const imports: ImportPlan['imports'] = [];
   const created: ImportPlan['created'] = [];
   const consider = (what: string, existing: string | undefined, stackName: string, address: string, id: string) => {

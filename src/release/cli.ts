@@ -76,6 +76,8 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
     .description('after an apply: ship the Terraform-tracked settings with the image the service runs now (writes nothing when already in sync)')
     .addOption(env())
     .addOption(service())
+    .addOption(group())
+    .addOption(new Option('--all', 'every service of the environment (the apply workflow); each one writes nothing when already in sync'))
     .addOption(dryRun('the revision it would register against the running one'))
     .addOption(timeout('30m'))
     .addOption(poll())
@@ -83,7 +85,7 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
     .addOption(roleArn())
     .addOption(json())
     .addHelpText('after', EXIT_CODES_HELP)
-    .action((o: ShippingFlags) => invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'rollout', o), (await import('./commands/rollout')).rollout(ctx, { ...o, ...waitFlags(o) }))));
+    .action((o: ShippingFlags & { group?: string; all?: boolean }) => invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'rollout', o), (await import('./commands/rollout')).rollout(ctx, { ...o, ...waitFlags(o) }))));
 
   root
     .command('rollback')

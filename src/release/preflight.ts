@@ -47,9 +47,9 @@ function checkContainer(container: string | undefined, service: ConfiguredServic
  * The services the command acts on (`--service`, `--group`, or the only one), each refused in one line when the
  * command means nothing for its kind. No call.
  */
-export function servicesFor(env: EnvironmentConfig, command: string, flags: { service?: string; group?: string }): ConfiguredService[] {
+export function servicesFor(env: EnvironmentConfig, command: string, flags: { service?: string; group?: string; all?: boolean }): ConfiguredService[] {
   const selected = selectServices(env, flags);
-  for (const s of selected) refuseForKind(command, s, flags.group !== undefined ? '--group' : '--service');
+  for (const s of selected) refuseForKind(command, s, flags.group !== undefined ? '--group' : flags.all ? '--all' : '--service');
   return selected;
 }
 
@@ -58,6 +58,7 @@ export interface PreflightFlags {
   readonly env?: string;
   readonly service?: string;
   readonly group?: string;
+  readonly all?: boolean;
   readonly from?: string;
   readonly to?: string;
   readonly image?: string;

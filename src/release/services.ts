@@ -93,6 +93,8 @@ export function resolveGroup(env: EnvironmentConfig, name: string, option = '--g
 export interface Selection {
   readonly service?: string;
   readonly group?: string;
+  /** `--all` (rollout): every service of the environment. */
+  readonly all?: boolean;
 }
 
 /**
@@ -102,6 +104,10 @@ export interface Selection {
 export function selectServices(env: EnvironmentConfig, selection: Selection): ConfiguredService[] {
   if (selection.service !== undefined && selection.group !== undefined) {
     throw usageError('--group', selection.group, `either --service or --group, not both (--service ${selection.service} was given too)`);
+  }
+  if (selection.all) {
+    if (selection.service !== undefined || selection.group !== undefined) throw usageError('--all', true, `alone: not with ${selection.service !== undefined ? '--service' : '--group'} (--all is every service)`);
+    return configuredServices(env);
   }
   if (selection.group !== undefined) return resolveGroup(env, selection.group);
   return [resolveService(env, selection.service)];

@@ -1,9 +1,8 @@
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, type Deployment, type Service } from '@aws-sdk/client-ecs';
 import { GetParameterCommand, ParameterNotFound } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { z } from 'zod';
+import { releaseDescriptorSchema, type ReleaseDescriptor } from '../../contracts/descriptor';
 import type { EnvironmentConfig } from '../../environments/schema';
-import type { ReleaseDescriptor } from '../../modules/service/descriptor';
 import type { AwsClients } from './aws';
 import type { Context } from './context';
 import { EXIT, ReleaseError, refusal, usageError } from './errors';
@@ -21,32 +20,6 @@ export interface Target {
 }
 
 const ROLE_ARN = /^arn:aws(-[a-z]+)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-
-const descriptorSchema = z.object({
-  schemaVersion: z.literal(1),
-  environment: z.string(),
-  accountId: z.string().regex(/^\d{12}$/),
-  region: z.string(),
-  cluster: z.string().min(1),
-  service: z.string().min(1),
-  container: z.string().min(1),
-  family: z.string().min(1),
-  taskDefinitionArn: z.string().regex(/^arn:aws[\w-]*:ecs:[\w-]+:\d{12}:task-definition\/[\w-]+:\d+$/),
-  releaseParameter: z.string().startsWith('/'),
-  repositoryUrl: z.string().min(1),
-  subnets: z.array(z.string()),
-  securityGroups: z.array(z.string()),
-  strategy: z.enum(['rolling', 'blue-green']),
-  // Blue/green only; checked where it is used (src/release/codedeploy.ts).
-  codeDeploy: z.unknown().optional(),
-  // Several services (issue 11): absent in descriptors published before them, which describe one web service.
-  kind: z.enum(['web', 'worker', 'scheduled']).optional(),
-  releaseGroup: z.string().optional(),
-  sidecars: z.array(z.string()).optional(),
-  schedule: z.object({ name: z.string().min(1), groupName: z.string().min(1) }).optional(),
-  // Rolling web services: sent with every UpdateService, so a port change moves with the revision listening on it.
-  loadBalancer: z.object({ targetGroupArn: z.string().min(1), containerName: z.string().min(1), containerPort: z.number().int() }).optional(),
-});
 
 /** Where a target's names came from on the command line, for messages; and which service it is. */
 export interface TargetOptions {
@@ -110,12 +83,13 @@ export async function resolveTarget(ctx: Context, envName: string, roleArn?: str
   } catch {
     throw refusal('descriptor', raw, `the JSON the "${env.name}" stack publishes in ${names.descriptorParameter}`);
   }
-  const checked = descriptorSchema.safeParse(parsed);
+  const checked = releaseDescriptorSchema.safeParse(parsed);
   if (!checked.success) {
     const issue = checked.error.issues[0];
+    if (issue.path[0] === 'codeDeploy') throw codeDeployRefusal(env.name, 'malformed');
     throw refusal(`descriptor.${issue.path.join('.')}`, (parsed as Record<string, unknown>)?.[String(issue.path[0])], `a ${names.descriptorParameter} written by this version of the stack (re-apply it)`);
   }
-  const descriptor = checked.data as ReleaseDescriptor;
+  const descriptor = checked.data;
   const expected: [keyof ReleaseDescriptor, string][] = [
     ['accountId', env.accountId],
     ['region', env.region],
@@ -130,8 +104,8 @@ export async function resolveTarget(ctx: Context, envName: string, roleArn?: str
       throw refusal(`descriptor.${String(key)}`, descriptor[key], `${JSON.stringify(value)} as environments/${env.name}.ts derives it (apply the stack so both agree)`);
     }
   }
-  if (checked.data.kind !== undefined && checked.data.kind !== configured.kind) {
-    throw refusal('descriptor.kind', checked.data.kind, `${JSON.stringify(configured.kind)} as environments/${env.name}.ts declares service "${configured.name}" (apply the stack so both agree)`);
+  if (descriptor.kind !== configured.kind) {
+    throw refusal('descriptor.kind', descriptor.kind, `${JSON.stringify(configured.kind)} as environments/${env.name}.ts declares service "${configured.name}" (apply the stack so both agree)`);
   }
   return { env, service: configured, names, descriptor, clients, callerArn: me.Arn ?? '' };
 }
@@ -209,18 +183,11 @@ export function checkDeploymentController(target: Target, svc: Service): void {
 }
 
 /**
- * Refuses when the service's controller disagrees with the descriptor, or another deployment is under way: ECS
- * deployments of a rolling service, CodeDeploy deployments of a blue/green one (whose ECS side shows task sets, not
- * rolling deployments).
+ * The refusal for a blue/green descriptor whose `codeDeploy` block is missing (`received` undefined) or does not
+ * match the contract: either way the stack that wrote it must be applied again.
  */
-export async function refuseWhileBusy(target: Target, svc: Service): Promise<void> {
-  checkDeploymentController(target, svc);
-  if (target.descriptor.strategy === 'blue-green') {
-    const { refuseWhileCodeDeployInFlight } = await import('./codedeploy');
-    await refuseWhileCodeDeployInFlight(target);
-    return;
-  }
-  refuseWhileInFlight(svc);
+export function codeDeployRefusal(envName: string, received: 'malformed' | undefined): ReleaseError {
+  return refusal('descriptor.codeDeploy', received, `the CodeDeploy settings a blue-green stack publishes (apply the "${envName}" stack)`);
 }
 
 /** `family:revision` of a task-definition ARN, for messages. */

@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { environmentNames, loadEnvironment } from '../../../environments';
-import type { EnvironmentConfig } from '../../../environments/schema';
 import { environmentRolloutBounds } from '../../../src/rollout/bounds';
 import { median, round, runNode, type ProcessRun } from './measure';
 import type { ScalingRun } from './scaling-stack';
@@ -197,7 +196,7 @@ async function synthScaling(ctx: BenchContext) {
     figures,
     evidence: { resources: Object.fromEntries(SCALING_SERVICE_COUNTS.map((n) => [n, runs.get(n)![0].s.resources])) },
     notes: [
-      'The dev stack with N web services behind its one load balancer (scripts/lib/bench/scaling-stack.ts), one process',
+      'The dev configuration with N services (web, worker, scheduled in turn; defineEnvironment + the real stack, scripts/lib/bench/scaling-stack.ts), one process',
       'per synthesis; "in process" excludes Node start-up and module loading. Linear growth keeps the per-service time',
       'from 5 to 20 services close to the one from 1 to 5 (ratio ≈ 1); quadratic growth would make it about 4.',
     ],
@@ -221,9 +220,7 @@ async function rolloutBounds() {
     );
     if (b.strategy === 'blue-green') {
       // The same service rolling: what the 450 s of AWS's defaults is usually quoted for, and prod's fallback strategy.
-      const web = Object.entries(env.services).find(([, s]) => s.kind === 'web' && s.deployment.strategy === 'blue-green');
-      const asRolling = web ? { ...env, services: { ...env.services, [web[0]]: { ...web[1], deployment: { ...(web[1].kind === 'web' ? web[1].deployment : {}), strategy: 'rolling' } } } } : env;
-      const rolling = environmentRolloutBounds(asRolling as EnvironmentConfig, web?.[0]);
+      const rolling = environmentRolloutBounds({ ...env, services: Object.fromEntries(Object.entries(env.services).map(([n, s]) => [n, s.kind === 'web' ? { ...s, deployment: { ...s.deployment, strategy: 'rolling' as const } } : s])) });
       figures.push(
         figure({ id: `rollout.${name}.rolling-ours`, label: `${name} if rolling: ours, healthy threshold`, unit: 's', value: finite(rolling.ours.conservative), target }),
         figure({ id: `rollout.${name}.rolling-aws`, label: `${name} if rolling: AWS defaults, healthy threshold`, unit: 's', value: finite(rolling.awsDefaults.conservative) }),

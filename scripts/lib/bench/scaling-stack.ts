@@ -1,44 +1,38 @@
 /**
- * The dev environment's configuration carrying N services, to measure how synthesis grows with them: real
- * configuration through the real stack (services are data, issue 11), not a bench-only construct tree. The
- * environment's own services come first; web services `svc02`..`svcNN` are copies of its first web service, each
- * routed on its own path `/<name>/*` (listener-rule priorities allocated by the configuration), until N services.
+ * The dev environment's configuration with N services (real configuration, validated by defineEnvironment, built by
+ * the real stack): service 1 is dev's own `web` (the catch-all), services 2..N cycle through the three kinds: a web
+ * service routed on `/<name>/*`, a worker, a scheduled task, each from the same image. What the benchmark measures is
+ * then what a user's growing environment costs, not a bench-only stack.
  *
  * Run as a process: `node dist/scripts/lib/bench/scaling-stack.js <N> <outdir>` synthesizes and prints
  * `{"services":N,"resources":R,"constructSeconds":…,"synthSeconds":…}` (time spent after module loading).
  */
-import { App, type TerraformStack } from 'cdktf';
-import { defineEnvironment, loadEnvironment } from '../../../environments';
-import type { EnvironmentConfig, EnvironmentInput } from '../../../environments/schema';
+import { App, TerraformStack } from 'cdktf';
+import { loadEnvironment } from '../../../environments';
+import { defineEnvironment, type EnvironmentConfig, type EnvironmentInput } from '../../../environments/schema';
 import { EnvironmentStack } from '../../../stacks/environment-stack';
 
-/** Listener-rule priorities go up to 50,000 but the names and paths below assume two digits. */
+/** Service names below carry two digits. */
 export const MAX_SCALING_SERVICES = 99;
+export const SCALING_KINDS = ['web', 'worker', 'scheduled'] as const;
 
-/** `env` with `services` services in all (its own first), validated like any environment file. */
+/** `env` with its first web service and N-1 generated services (kinds in turn: web, worker, scheduled). */
 export function scalingEnvironment(env: EnvironmentConfig, services: number): EnvironmentConfig {
   if (!Number.isInteger(services) || services < 1 || services > MAX_SCALING_SERVICES) {
     throw new Error(`services: received ${services}; allowed: an integer from 1 to ${MAX_SCALING_SERVICES}`);
   }
-  const own = Object.entries(env.services);
-  const web = own.find(([, s]) => s.kind === 'web');
-  if (!web) throw new Error(`services: environment ${env.name} has no web service to copy`);
-  const input = structuredClone(env) as unknown as EnvironmentInput & { services: Record<string, unknown> };
-  const kept = Object.fromEntries(own.slice(0, services));
-  const added: Record<string, unknown> = {};
-  for (let i = own.length + 1; i <= services; i++) {
+  const [firstName, first] = Object.entries(env.services).find(([, s]) => s.kind === 'web')!;
+  if (first.kind !== 'web') throw new Error('unreachable');
+  const common = { cpu: 256, memoryMiB: 512, bootstrapImage: first.bootstrapImage, environment: { APP_ENV: env.name }, secrets: { ...first.secrets } };
+  const out: Record<string, unknown> = { [firstName]: structuredClone(first) };
+  for (let i = 2; i <= services; i++) {
     const name = `svc${String(i).padStart(2, '0')}`;
-    const copy = structuredClone(web[1]) as Record<string, unknown>;
-    // Rolling and routed by path: beside a blue/green service only a routed rolling one is allowed.
-    if (copy.kind === 'web') {
-      copy.deployment = { ...(copy.deployment as Record<string, unknown>), strategy: 'rolling' };
-      for (const key of ['trafficShifting', 'approvalWaitMinutes', 'terminationWaitMinutes']) delete (copy.deployment as Record<string, unknown>)[key];
-      copy.routing = { hosts: [], paths: [`/${name}/*`] };
-    }
-    delete copy.releaseGroup;
-    added[name] = copy;
+    const kind = SCALING_KINDS[(i - 2) % SCALING_KINDS.length];
+    if (kind === 'web') out[name] = { kind, ...common, containerPort: 8080, desiredCount: 1, routing: { paths: [`/${name}/*`] } };
+    else if (kind === 'worker') out[name] = { kind, ...common, command: ['node', 'worker.js'], desiredCount: 1 };
+    else out[name] = { kind, ...common, command: ['node', 'job.js'], schedule: 'rate(1 hour)' };
   }
-  return defineEnvironment({ ...input, services: { ...kept, ...added } } as EnvironmentInput);
+  return defineEnvironment({ ...structuredClone(env), services: out } as EnvironmentInput);
 }
 
 export function scalingStack(app: App, env: EnvironmentConfig, services: number): EnvironmentStack {

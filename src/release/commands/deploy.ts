@@ -1,6 +1,7 @@
 import type { Service } from '@aws-sdk/client-ecs';
 import { describeRevision, type DescribedRevision } from '../describe';
 import { Reporter, type CommandResult, type Context, type WaitFlags } from '../context';
+import { refuseWhileBusy } from '../controller';
 import { usageError } from '../errors';
 import { checkImageInput, checkRepository, digestOf, resolveDigest } from '../image';
 import { fieldChanges, findContainer, registerable, releaseTags, renderDiff, withImage } from '../revision';
@@ -9,7 +10,7 @@ import { environmentFor, servicesFor } from '../preflight';
 import { shipScheduled } from '../scheduled';
 import type { ConfiguredService } from '../services';
 import { reportShipped, ship } from '../ship';
-import { describeService, refuseWhileBusy, resolveTarget, revisionName, revisionNumber, type Target } from '../target';
+import { describeService, resolveTarget, revisionName, revisionNumber, type Target } from '../target';
 
 export interface DeployOptions extends WaitFlags {
   readonly env: string;

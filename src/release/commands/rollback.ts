@@ -1,10 +1,12 @@
 import { ClientException, paginateListTaskDefinitions, type Service } from '@aws-sdk/client-ecs';
+import * as cd from '../codedeploy';
 import { Reporter, type CommandResult, type Context, type WaitFlags } from '../context';
+import { controllerFor } from '../controller';
 import { EXIT, ReleaseError, refusal, usageError } from '../errors';
 import { digestOf } from '../image';
 import { fieldChanges, parseRevision, registerable, renderDiff, sidecarDifferences, TAG, tagValue } from '../revision';
 import { deploymentEnded, reportShipped, ship, type Shipment } from '../ship';
-import { checkDeploymentController, describeService, refuseWhileBusy, resolveTarget, revisionName, revisionNumber, type Target } from '../target';
+import { describeService, resolveTarget, revisionName, revisionNumber, type Target } from '../target';
 import { describeRevision, type DescribedRevision } from '../describe';
 import { shipGroup, type PreparedShipment } from '../group';
 import { environmentFor, servicesFor } from '../preflight';
@@ -60,15 +62,13 @@ async function prepareRollback(ctx: Context, report: Reporter, opts: RollbackOpt
   const scheduled = target.service.kind === 'scheduled';
   const service = scheduled ? undefined : await describeService(ctx, target);
   if (service) {
-    checkDeploymentController(target, service);
-    if (target.descriptor.strategy === 'blue-green' && !wanted) {
+    const controller = controllerFor(target, service);
+    if (controller.kind === 'CODE_DEPLOY' && !wanted && (await cd.codeDeployInFlight(target)).length > 0) {
       // A blue/green deployment under way is undone by CodeDeploy itself: traffic goes back to the original task set.
-      const cd = await import('../codedeploy');
-      if ((await cd.codeDeployInFlight(target)).length > 0) {
-        return async () => (await stopInFlightBlueGreen(ctx, report, target, service, opts)) ?? refuseWhileBusy(target, service).then(() => ({ exitCode: EXIT.OK, document: { outcome: 'unchanged' } }));
-      }
+      // The stop is this member's write phase (a group checks every member before anything is written).
+      return async () => (await stopInFlightBlueGreen(ctx, report, target, service, opts)) ?? controller.refuseWhileBusy(service).then(() => ({ exitCode: EXIT.OK, document: { outcome: 'unchanged' } }));
     }
-    await refuseWhileBusy(target, service);
+    await controller.refuseWhileBusy(service);
   }
   const runningNow = scheduled ? await scheduledRevision(target) : undefined;
   const currentArn = runningNow?.definition.taskDefinitionArn ?? service?.taskDefinition ?? '';
@@ -207,7 +207,6 @@ export { parseRevision } from '../revision';
  * Undefined when nothing is in flight (then rollback redeploys an earlier revision through CodeDeploy, like a deploy).
  */
 async function stopInFlightBlueGreen(ctx: Context, report: Reporter, target: Target, service: Service, opts: RollbackOptions): Promise<CommandResult | undefined> {
-  const cd = await import('../codedeploy');
   const inFlight = await cd.codeDeployInFlight(target);
   if (inFlight.length === 0) return undefined;
   const deploymentId = inFlight[0];
