@@ -143,7 +143,7 @@ describe('the environments come from main.ts, not from the workflow files', () =
   test('an environment whose GitHub Environment has another name is refused on the pull request, not at the first apply', () => {
     const dev = loadEnvironment('dev');
     const load = () => ({ ...dev, ci: { ...dev.ci, githubEnvironment: 'development' } });
-    expect(() => ciEnvironments(['dev'], load)).toThrow('environments/dev.ts: ci.githubEnvironment: received "development"; allowed: "dev"');
+    expect(() => ciEnvironments(['dev'], load)).toThrow('invalid environment "dev": ci.githubEnvironment: received "development"; allowed: "dev" (the GitHub Environment the workflows apply and deploy dev in)');
   });
 });
 
