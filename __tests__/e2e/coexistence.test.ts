@@ -89,7 +89,7 @@ describe('Terraform and ecs-release coexist (dev stack applied into moto)', () =
     const byType = p.changes.map((c) => `${c.address.split('.')[0]} ${c.actions.join('+')}`).sort();
     // (skip_destroy: the "delete" half only drops the old revision from the state; it stays registered, see below.)
     expect(byType).toEqual(['aws_ecs_task_definition delete+create', 'aws_ssm_parameter update', 'terraform_data update']);
-    expect(p.changes.find((c) => c.address.startsWith('aws_ssm_parameter'))!.address).toMatch(/service_descriptor/);
+    expect(p.changes.find((c) => c.address.startsWith('aws_ssm_parameter'))!.address).toMatch(/web_descriptor/);
     expect(p.text).not.toMatch(/aws_ecs_service\.\S+ will be/);
     expect(p.text).toMatch(/memory\s+= "512" -> "1024" # forces replacement/);
   }, 120_000);

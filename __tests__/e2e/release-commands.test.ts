@@ -44,7 +44,7 @@ describe('ecs-release commands against moto (dev and prod stacks, two accounts)'
     const cert = await acm.send(new RequestCertificateCommand({ DomainName: prod.loadBalancer.domainName!, ValidationMethod: 'DNS' }));
     // Prod with the rolling controller: promote and the refusals are the same for both controllers; the CodeDeploy path
     // of prod's blue/green configuration is proven in blue-green.test.ts.
-    prodEnv = variant(prod, { loadBalancer: { certificateArn: cert.CertificateArn!, allowedTestCidrs: undefined }, service: { deployment: { strategy: 'rolling', trafficShifting: undefined, approvalWaitMinutes: undefined, terminationWaitMinutes: undefined } } });
+    prodEnv = variant(prod, { loadBalancer: { certificateArn: cert.CertificateArn!, allowedTestCidrs: undefined }, services: { web: { deployment: { strategy: 'rolling', trafficShifting: undefined, approvalWaitMinutes: undefined, terminationWaitMinutes: undefined } } } });
     [devStack, prodStack] = await Promise.all([applyStack(moto, dev), applyStack(moto, prodEnv)]);
   }, 900_000);
   afterAll(async () => {
