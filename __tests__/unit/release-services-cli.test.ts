@@ -3,7 +3,9 @@ import {
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
+  DeregisterTaskDefinitionCommand,
   ListTaskDefinitionsCommand,
+  ListTasksCommand,
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
   TagResourceCommand,
@@ -15,6 +17,9 @@ import {
 } from '@aws-sdk/client-ecs';
 import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { serviceResourceNames } from '../../src/release/services';
 import { ACCOUNT, DIGEST, REPO, cli, descriptor, dev, mockAws, revision, writeCalls } from '../helpers/release-mocks';
 
@@ -39,7 +44,7 @@ const runningImage = `${REPO}@${DIGEST(2)}`;
 const newImage = `${REPO}@${DIGEST(3)}`;
 const OLD_SIDECAR = `public.ecr.aws/aws-observability/aws-for-fluent-bit@${DIGEST(5)}`;
 const NEW_SIDECAR = `public.ecr.aws/aws-observability/aws-for-fluent-bit@${DIGEST(6)}`;
-const OWNED = [{ key: 'ecs-release:owner', value: 'ecs-release' }];
+const OWNED = [{ key: 'ecs-coexist:owner', value: 'ecs-release' }];
 const DEPLOYED = [...OWNED, { key: 'ecs-release:deployed-at', value: '2026-01-01T00:00:00.000Z' }];
 const TF_TAGS = [{ key: 'ecs-coexist:owner', value: 'terraform' }];
 
@@ -198,6 +203,37 @@ describe('deploy --group: one image to every service of a release group', () => 
   });
 });
 
+describe('status --group and promote --group --from-status: the handoff between two accounts\' jobs', () => {
+  test('GIVEN group app WHEN status --group app --json THEN one status document per member, read-only', async () => {
+    given();
+    const r = await cli(['status', '--env', 'dev', '--group', 'app', '--json']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc).toMatchObject({ command: 'status', environment: 'dev', group: 'app' });
+    expect(doc.services.map((d: Record<string, unknown>) => [d.service, d.kind, d.runningRevision, d.digest])).toEqual([
+      ['webapp-dev/web', 'web', ARN('web', RUNNING), DIGEST(2)],
+      ['webapp-dev/worker', 'worker', ARN('worker', RUNNING), DIGEST(2)],
+      ['nightly', 'scheduled', ARN('nightly', RUNNING), DIGEST(2)],
+    ]);
+    expect(writeCalls(mocks)).toEqual([]);
+  });
+
+  test('GIVEN a group status file without one member WHEN promote --group app --from-status THEN refused naming the member, nothing written', async () => {
+    given();
+    const status = JSON.parse((await cli(['status', '--env', 'dev', '--group', 'app', '--json'])).stdout);
+    const dir = mkdtempSync(join(tmpdir(), 'status-'));
+    const file = join(dir, 'dev-status.json');
+    writeFileSync(file, JSON.stringify({ ...status, services: status.services.filter((d: { kind: string }) => d.kind !== 'worker') }));
+    mocks.reset();
+    const r = await cli(['promote', '--from', 'dev', '--to', 'prod', '--group', 'app', '--from-status', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(`ecs-release: --from-status: received "${file}: webapp-dev/web, nightly"; allowed: a status of service worker of dev (\`ecs-release status --env dev --service worker --json\`, or --group)`);
+    // Decided from the file and configuration: not even STS was called
+    expect(mocks.sts.calls()).toHaveLength(0);
+    expect(writeCalls(mocks)).toEqual([]);
+  });
+});
+
 describe('releases change only the application container', () => {
   /** Terraform's revision declares the new sidecar image (a configuration change); the running one still has the old. */
   const sidecarChanged = (w: World) => {
@@ -332,6 +368,25 @@ describe('kinds: a worker without load balancer, a scheduled job without ECS ser
     const input = calls(RunTaskCommand)[0];
     expect(input).toMatchObject({ cluster: 'webapp-dev', taskDefinition: ARN('nightly', NEW), launchType: 'FARGATE', networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-a', 'subnet-b'], securityGroups: ['sg-tasks'] } } });
     expect(input.overrides).toBeUndefined();
+  });
+
+  test('GIVEN nightly\'s older revisions WHEN revisions prune --keep 1 THEN the latest (what its schedule runs) is never deregistered', async () => {
+    given((w) => {
+      w.latest.nightly = 9;
+      // 9 is the latest but not the most recently deployed one (8 is): only being what the schedule runs keeps it
+      const deployedAt: Record<number, string> = { 6: '2026-01-02', 8: '2026-01-03', 9: '2026-01-01' };
+      for (const rev of [6, 8, 9]) w.revisions.set(ARN('nightly', rev), { taskDefinition: td('nightly', rev, `${REPO}@${DIGEST(rev)}`), tags: [...OWNED, { key: 'ecs-release:deployed-at', value: `${deployedAt[rev]}T00:00:00.000Z` }] });
+    });
+    mocks.ecs.on(ListTaskDefinitionsCommand).resolves({ taskDefinitionArns: [9, 8, 7, 6, 5].map((rev) => ARN('nightly', rev)) });
+    mocks.ecs.on(ListTasksCommand).resolves({ taskArns: [] });
+    mocks.ecs.on(DeregisterTaskDefinitionCommand).callsFake(async (input: { taskDefinition: string }) => ({ taskDefinition: { taskDefinitionArn: input.taskDefinition, status: 'INACTIVE' } }));
+    const r = await cli(['revisions', 'prune', '--env', 'dev', '--service', 'nightly', '--keep', '1', '--json']);
+    expect(r.code).toBe(0);
+    const deregistered = calls(DeregisterTaskDefinitionCommand).map((i) => i.taskDefinition);
+    expect(deregistered).not.toContain(ARN('nightly', 9));
+    expect(deregistered).not.toContain(ARN('nightly', TERRAFORM));
+    expect(deregistered.length).toBeGreaterThan(0);
+    expect(JSON.parse(r.stdout).kept.map((k: { revision: string }) => k.revision)).toContain(ARN('nightly', 9));
   });
 
   test('GIVEN an earlier image of nightly WHEN rollback --service nightly THEN a new revision with that image is registered (its schedule runs the latest)', async () => {

@@ -1,20 +1,16 @@
-import { loadEnvironment } from '../../environments';
-import type { EnvironmentConfig } from '../../environments/schema';
+import { defineEnvironment, loadEnvironment } from '../../environments';
+import type { EnvironmentConfig, EnvironmentInput } from '../../environments/schema';
 import { ReleaseError } from '../../src/release/errors';
 import { refuseForKind, releaseGroups, resolveGroup, resolveService, selectServices } from '../../src/release/services';
 
-/** An environment with a web service, a worker and a scheduled job sharing release group `app`, plus a lone web service. */
-function threeServices(): EnvironmentConfig {
-  const dev = loadEnvironment('dev') as unknown as Record<string, unknown>;
-  return {
-    ...dev,
-    services: {
-      web: { kind: 'web', containerName: 'app', releaseGroup: 'app', bootstrapImage: 'public.ecr.aws/nginx/nginx:1.27-alpine', deployment: { strategy: 'rolling' }, desiredCount: 1 },
-      worker: { kind: 'worker', containerName: 'app', releaseGroup: 'app', bootstrapImage: 'public.ecr.aws/nginx/nginx:1.27-alpine', desiredCount: 1 },
-      nightly: { kind: 'scheduled', containerName: 'app', releaseGroup: 'app', schedule: 'cron(0 3 * * ? *)' },
-      admin: { kind: 'web', containerName: 'admin', deployment: { strategy: 'blue-green' }, desiredCount: 1 },
-    },
-  } as unknown as EnvironmentConfig;
+/** dev as shipped: web, worker and nightly (scheduled), all in release group `app`; prod's web is blue/green. */
+const dev = loadEnvironment('dev');
+const prod = loadEnvironment('prod');
+const threeServices = () => dev;
+
+/** dev with its services replaced (validated like any environment file). */
+function devWith(services: Record<string, unknown>): EnvironmentConfig {
+  return defineEnvironment({ ...(structuredClone(dev) as unknown as EnvironmentInput), services } as EnvironmentInput);
 }
 
 function refused(fn: () => unknown): string {
@@ -32,13 +28,14 @@ function refused(fn: () => unknown): string {
 
 describe('service resolution (--service)', () => {
   it('GIVEN an environment with one service WHEN no --service is given THEN that service is chosen', () => {
-    const env = { ...threeServices(), services: { api: { kind: 'worker', containerName: 'main' } } } as unknown as EnvironmentConfig;
+    const { releaseGroup: _group, ...worker } = dev.services.worker;
+    const env = devWith({ api: { ...worker, containerName: 'main' } });
     expect(resolveService(env, undefined)).toMatchObject({ name: 'api', kind: 'worker', containerName: 'main' });
   });
 
   it('GIVEN several services WHEN no --service is given THEN one line names the field and lists every service with its kind', () => {
     const message = refused(() => resolveService(threeServices(), undefined));
-    expect(message).toBe('--service: received nothing; allowed: one of the services of environment "dev": web (web), worker (worker), nightly (scheduled), admin (web) (it has 4; name one, or a release group with --group)');
+    expect(message).toBe('--service: received nothing; allowed: one of the services of environment "dev": web (web), worker (worker), nightly (scheduled) (it has 3; name one, or a release group with --group)');
   });
 
   it('GIVEN several services WHEN --service names an unknown one THEN it is refused listing the services', () => {
@@ -49,7 +46,8 @@ describe('service resolution (--service)', () => {
     const env = threeServices();
     expect(resolveService(env, 'worker')).toMatchObject({ name: 'worker', kind: 'worker', strategy: 'rolling', containerName: 'app', releaseGroup: 'app' });
     expect(resolveService(env, 'nightly')).toMatchObject({ kind: 'scheduled', strategy: 'scheduled', schedule: { expression: 'cron(0 3 * * ? *)', timezone: 'UTC', enabled: true } });
-    expect(resolveService(env, 'admin')).toMatchObject({ kind: 'web', strategy: 'blue-green', containerName: 'admin' });
+    expect(resolveService(env, 'web')).toMatchObject({ kind: 'web', strategy: 'rolling', containerName: 'app' });
+    expect(resolveService(prod, 'web')).toMatchObject({ kind: 'web', strategy: 'blue-green' });
   });
 });
 
@@ -64,8 +62,8 @@ describe('release groups (--group)', () => {
   });
 
   it('GIVEN an environment without groups WHEN --group is given THEN the refusal says none is declared', () => {
-    const env = { ...threeServices(), services: { web: { kind: 'web' } } } as unknown as EnvironmentConfig;
-    expect(refused(() => resolveGroup(env, 'app'))).toMatch(/declares none \(services\.<name>\.releaseGroup\)$/);
+    const { releaseGroup: _group, ...worker } = dev.services.worker;
+    expect(refused(() => resolveGroup(devWith({ api: worker }), 'app'))).toMatch(/declares none \(services\.<name>\.releaseGroup\)$/);
   });
 
   it('GIVEN --service and --group together WHEN selecting THEN it is refused (which one was meant is a guess)', () => {
@@ -86,7 +84,7 @@ describe('commands refused for a kind', () => {
   it('GIVEN a rolling web or worker service WHEN approve THEN it is refused; a blue/green one is accepted', () => {
     expect(refused(() => refuseForKind('approve', resolveService(env, 'web')))).toMatch(/allowed: a blue\/green web service .*"web" is a web service that deploys rolling/);
     expect(refused(() => refuseForKind('approve', resolveService(env, 'worker')))).toMatch(/"worker" is a worker service that deploys rolling/);
-    expect(() => refuseForKind('approve', resolveService(env, 'admin'))).not.toThrow();
+    expect(() => refuseForKind('approve', resolveService(prod, 'web'))).not.toThrow();
   });
 
   it('GIVEN a worker WHEN scale, restart or wait THEN nothing is refused (no load balancer needed)', () => {

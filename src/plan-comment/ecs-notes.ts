@@ -50,7 +50,7 @@ export const ROLE_NOTES: Record<NonNullable<Role>, (c: NoteContext) => void> = {
         add('caution', md`${a} has \`skip_destroy\` off: the previous revision will be deregistered, and \`ecs-release rollback\` can no longer return to it.`);
       }
     } else if (e.kind === 'create') {
-      add('note', md`Task definition ${a} is registered with ${withImage} from ${pointer}. From then on ${deploy} registers the revisions that run; Terraform ignores the image.`);
+      add('note', md`Task definition ${a}${of} is registered with ${withImage} from ${pointer}${sidecars}. From then on ${deploy} registers the revisions that run${service?.kind === 'scheduled' ? trusted(' (its schedule starts the latest)') : trusted('')}; Terraform ignores the image.`);
     } else if (e.kind === 'delete') {
       add(skipDestroy ? 'note' : 'caution', skipDestroy
         ? md`${a} leaves Terraform, but its revision stays registered (\`skip_destroy\`): rollback targets remain.`

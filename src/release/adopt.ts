@@ -1,8 +1,7 @@
 import type { Service, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { TargetGroup } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { resourceNames, serviceNames } from '../../environments/names';
-// The stack's addressing scheme is a naming contract (it belongs in contracts/ once that layer exists).
-import { logicalId } from '../../stacks/logical-id';
+import { logicalId } from '../../contracts/logical-id';
 import type { EnvironmentConfig } from '../../environments/schema';
 
 /**

@@ -39,6 +39,8 @@ export async function promote(ctx: Context, opts: PromoteOptions): Promise<Comma
   const toEnv = environmentFor(ctx, opts.to, '--to');
   const members = servicesFor(toEnv, 'promote', opts);
   const statusFile = opts.fromStatus !== undefined ? readStatusFile(opts) : undefined;
+  // Every member's document is checked before any call: a file that lacks one is bad input, not a half promotion.
+  if (statusFile) for (const member of members) fromStatusDocument(ctx, opts, statusFile, member.name);
 
   const prepare = async (member: ConfiguredService): Promise<PreparedShipment> => {
     const source = statusFile ? fromStatusDocument(ctx, opts, statusFile, member.name) : await fromSourceAccount(ctx, opts, member.name);
