@@ -130,7 +130,7 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
   root
     .command('promote')
     .description('deploy to --to exactly the image digest that runs in --from (dev -> prod)')
-    .requiredOption('--from <name>', 'environment whose running digest is promoted')
+    .option('--from <name>', 'environment whose running digest is promoted (default: the one before --to in the promotion chain)')
     .option('--from-status <file>', 'the source\'s `ecs-release status --json` document (from a pipeline job holding the source\'s credentials) instead of reading the source account')
     .requiredOption('--to <name>', 'environment that receives it')
     .addOption(service())
@@ -143,8 +143,12 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
     .addOption(noWait())
     .addOption(json())
     .addHelpText('after', '\nExample:\n  ecs-release promote --from dev --to prod --group app --from-role-arn arn:aws:iam::111111111111:role/webapp-dev-ci-deploy \\\n    --to-role-arn arn:aws:iam::222222222222:role/webapp-prod-ci-deploy\n' + EXIT_CODES_HELP)
-    .action((o: Omit<ShippingFlags, 'env' | 'roleArn'> & { from: string; to: string; group?: string; fromStatus?: string; fromRoleArn?: string; toRoleArn?: string }) =>
-      invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'promote', o), (await import('./commands/promote')).promote(ctx, { ...o, ...waitFlags(o) }))),
+    .action((o: Omit<ShippingFlags, 'env' | 'roleArn'> & { from?: string; to: string; group?: string; fromStatus?: string; fromRoleArn?: string; toRoleArn?: string }) =>
+      invoke(!!o.json, async () => {
+        const flags = { ...o, from: (await import('./chain')).promotionSource(ctx, o.to, o.from) };
+        (await import('./preflight')).preflight(ctx, 'promote', flags);
+        return (await import('./commands/promote')).promote(ctx, { ...flags, ...waitFlags(o) });
+      }),
     );
 
   root
