@@ -2,6 +2,7 @@ import { LocalBackend, S3Backend, TerraformOutput, TerraformResource, TerraformS
 import { Construct } from 'constructs';
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { checkAgainstEarlier } from '../environments/schema/chain';
 import { SchedulerScheduleGroup } from '@cdktf/provider-aws/lib/scheduler-schedule-group';
 import { awsName, resourceNames, serviceNames, type ResourceNames } from '../contracts/names';
 import { listenerRulePriority } from '../environments/schema/routing';
@@ -263,16 +264,11 @@ function readTarget(scope: Construct): StackTarget {
   return value;
 }
 
-/** Two environments must never share an account or a state object (each stack is fenced to its own). */
+/**
+ * Environments of one app may share an account (staging beside dev), never a state object, a GitHub Environment or an
+ * account's singletons; each stack is checked against the ones built before it (environments/schema/chain.ts).
+ */
 function assertDistinctFromSiblings(scope: Construct, self: EnvironmentStack): void {
-  const env = self.env;
-  for (const sibling of scope.node.children) {
-    if (!(sibling instanceof EnvironmentStack) || sibling === self) continue;
-    const other = sibling.env;
-    const fail = (field: string, value: string) => {
-      throw new Error(`invalid environment "${env.name}": ${field}: received ${JSON.stringify(value)}; allowed: a value not used by environment "${other.name}"`);
-    };
-    if (other.accountId === env.accountId) fail('accountId', env.accountId);
-    if (other.state.bucket === env.state.bucket && other.state.key === env.state.key) fail('state.key', env.state.key);
-  }
+  const earlier = scope.node.children.filter((c): c is EnvironmentStack => c instanceof EnvironmentStack && c !== self);
+  checkAgainstEarlier(self.env, earlier.map((s) => s.env));
 }

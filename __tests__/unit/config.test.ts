@@ -94,13 +94,13 @@ const BAD_CONFIGS: BadConfig[] = [
 /** Configurations valid on their own that clash with another environment of the same app. */
 const ACROSS_ENVIRONMENTS = [
   {
-    title: 'reusing another environment\'s account',
-    patch: { name: 'staging', state: { key: 'webapp/staging/terraform.tfstate' } },
-    message: 'invalid environment "staging": accountId: received "111111111111"; allowed: a value not used by environment "dev"',
+    title: 'sharing dev\'s account with dev\'s secrets',
+    patch: { name: 'staging', state: { key: 'webapp/staging/terraform.tfstate' }, ci: { githubEnvironment: 'staging' }, tags: { Environment: 'staging' } },
+    message: 'invalid environment "staging": services.web.secrets.DATABASE_URL: received "arn:aws:ssm:eu-west-1:111111111111:parameter/webapp/dev/database-url"; allowed: a secret under this environment\'s path (webapp/staging/), not under "dev"\'s (webapp/dev/)',
   },
   {
     title: 'reusing another environment\'s state key',
-    patch: { name: 'staging', accountId: '333333333333', terraformRoleArn: 'arn:aws:iam::333333333333:role/t', services: Object.fromEntries(['web', 'worker', 'nightly'].map((n) => [n, { secrets: { DATABASE_URL: 'arn:aws:ssm:eu-west-1:333333333333:parameter/webapp/staging/database-url' } }])) },
+    patch: { name: 'staging', accountId: '333333333333', terraformRoleArn: 'arn:aws:iam::333333333333:role/t', state: { bucket: 'webapp-terraform-state-333333333333' }, ci: { githubEnvironment: 'staging' }, tags: { Environment: 'staging' }, services: Object.fromEntries(['web', 'worker', 'nightly'].map((n) => [n, { secrets: { DATABASE_URL: 'arn:aws:ssm:eu-west-1:333333333333:parameter/webapp/staging/database-url' } }])) },
     message: 'invalid environment "staging": state.key: received "webapp/dev/terraform.tfstate"; allowed: a value not used by environment "dev"',
   },
 ];

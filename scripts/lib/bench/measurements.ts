@@ -269,7 +269,7 @@ async function deployCost(ctx: BenchContext) {
     for (let i = 0; i < deploys; i++) {
       const tag = `bench${i}${Date.now().toString(36)}`;
       const image = await emu.pushImage(moto, dev, tag);
-      const r = emu.releaseBin(moto, ['deploy', '--env', 'dev', '--image', `${image.uri}:${tag}`, '--role-arn', emu.deployRoleArn(dev), '--json', '--poll-interval', '1s']);
+      const r = emu.releaseBin(moto, ['deploy', '--env', 'dev', '--service', 'web', '--image', `${image.uri}:${tag}`, '--role-arn', emu.deployRoleArn(dev), '--json', '--poll-interval', '1s']);
       if (r.code !== 0 || !r.json) throw new Error(`ecs-release deploy exited ${r.code}: ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`);
       const metrics = r.json.metrics as { apiCalls: { excludingPolling: number }; cpuMs: number };
       calls.push(metrics.apiCalls.excludingPolling);
