@@ -215,5 +215,7 @@ export class AppService extends Construct {
 export function legacyPath(components: readonly string[], legacyService: string): string[] | undefined {
   if (components[0] !== 'services' || components[1] !== legacyService || components.length < 3) return undefined;
   const rest = components.slice(2);
+  // Resources the single-service module never had: nothing to move them from.
+  if (rest.includes('sidecar-spec')) return undefined;
   return ['service', ...((APP_SERVICE_PARTS as readonly string[]).includes(rest[0]) ? rest.slice(1) : rest)];
 }

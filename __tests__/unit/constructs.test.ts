@@ -241,7 +241,10 @@ describe('WebService (rolling)', () => {
       network_mode: 'awsvpc',
       requires_compatibilities: ['FARGATE'],
       skip_destroy: true,
-      lifecycle: { ignore_changes: ['container_definitions'], replace_triggered_by: [expect.stringMatching(/^terraform_data\.services_web_task-definition_container-spec_[0-9A-F]{8}$/)] },
+      lifecycle: {
+        ignore_changes: ['container_definitions'],
+        replace_triggered_by: [expect.stringMatching(/^terraform_data\.services_web_task-definition_container-spec_[0-9A-F]{8}$/), expect.stringMatching(/^terraform_data\.services_web_task-definition_sidecar-spec_[0-9A-F]{8}$/)],
+      },
     });
     expect(json).toHaveResourceWithProperties(EcsService, {
       name: 'web',

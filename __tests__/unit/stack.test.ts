@@ -47,7 +47,8 @@ describe('coexistence contract (snake_case, exactly as Terraform reads it)', () 
   test('the task definition ignores container_definitions and is replaced when the spec without image changes', () => {
     const task = resource(devOut.tf, 'aws_ecs_task_definition', 'services/web/task-definition/task');
     const specId = Object.keys(resources(devOut.tf, 'terraform_data')).find((id) => id.startsWith('services_web_task-definition_container-spec_'));
-    expect(task.lifecycle).toEqual({ ignore_changes: ['container_definitions'], replace_triggered_by: [`terraform_data.${specId}`] });
+    const sidecarsId = Object.keys(resources(devOut.tf, 'terraform_data')).find((id) => id.startsWith('services_web_task-definition_sidecar-spec_'));
+    expect(task.lifecycle).toEqual({ ignore_changes: ['container_definitions'], replace_triggered_by: [`terraform_data.${specId}`, `terraform_data.${sidecarsId}`] });
     expect(task.skip_destroy).toBe(true);
   });
 

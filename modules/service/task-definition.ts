@@ -43,8 +43,12 @@ export class ServiceTaskDefinition extends Construct {
   public readonly taskRole: Role;
   public readonly releaseParameter: SsmParameter;
   public readonly containerSpec: TerraformData;
-  /** Only when the task has sidecars (a separate trigger keeps a sidecar-free task's data as it was). */
-  public readonly sidecarSpec?: TerraformData;
+  /**
+   * The sidecars' definitions (an empty list without sidecars). Always present: Terraform replaces the task definition
+   * when a resource named in replace_triggered_by changes, not when one is created, so the first sidecar must be an
+   * update of this data. Created empty, it replaces nothing (state continuity of today's task definitions).
+   */
+  public readonly sidecarSpec: TerraformData;
   public readonly taskDefinition: EcsTaskDefinition;
   private readonly props: ServiceTaskDefinitionProps;
 
@@ -106,8 +110,8 @@ export class ServiceTaskDefinition extends Construct {
     const app = appContainerSpec(svc, names, this.logGroup.name, props.region);
     const sidecars = sidecarSpecs(svc, names, this.logGroup.name, props.region);
     this.containerSpec = new TerraformData(this, 'container-spec', { input: app });
-    if (sidecars.length > 0) this.sidecarSpec = new TerraformData(this, 'sidecar-spec', { input: sidecars });
-    const triggers = [this.containerSpec, ...(this.sidecarSpec ? [this.sidecarSpec] : [])];
+    this.sidecarSpec = new TerraformData(this, 'sidecar-spec', { input: sidecars });
+    const triggers = [this.containerSpec, this.sidecarSpec];
     this.taskDefinition = new EcsTaskDefinition(this, 'task', {
       family: names.family,
       cpu: String(svc.cpu),
