@@ -98,7 +98,7 @@ export async function applyIntoEmulator(dir: string, env: EnvironmentConfig, emu
   // The emulator's environment reaches init too: an S3 backend is configured there.
   const init = await terraformAsync(['init', '-input=false'], dir, emulatorEnv);
   if (init.code !== 0) throw new Error(`terraform init of ${env.name} failed (exit ${init.code}): ${tail(init.stderr || init.stdout)}`);
-  const blueGreen = env.service.deployment?.strategy === 'blue-green';
+  const blueGreen = Object.values(env.services).some((s) => s.kind === 'web' && s.deployment.strategy === 'blue-green');
   for (const targets of [[], gapTargets(dir, { services: !blueGreen })]) {
     const r = await terraformAsync(['apply', '-auto-approve', '-input=false', ...targets.map((t) => `-target=${t}`)], dir, emulatorEnv);
     if (r.code !== 0) throw new Error(`terraform apply of ${env.name} into the emulator failed (exit ${r.code}): ${tail(r.stderr || r.stdout)}`);
