@@ -20,6 +20,8 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { defineEnvironment } from '../../environments';
+import type { EnvironmentInput } from '../../environments/schema';
 import { serviceResourceNames } from '../../src/release/services';
 import { ACCOUNT, DIGEST, REPO, cli, descriptor, dev, mockAws, revision, writeCalls } from '../helpers/release-mocks';
 
@@ -233,6 +235,18 @@ describe('status --group and promote --group --from-status: the handoff between 
     // Decided from the file and configuration: not even STS was called
     expect(mocks.sts.calls()).toHaveLength(0);
     expect(writeCalls(mocks)).toEqual([]);
+  });
+});
+
+describe('an environment with one service needs no --service', () => {
+  test('GIVEN dev configured with web alone WHEN deploy without --service THEN web is deployed', async () => {
+    given();
+    const oneService = defineEnvironment({ ...(structuredClone(dev) as unknown as EnvironmentInput), services: { web: dev.services.web } } as EnvironmentInput);
+    const r = await cli(['deploy', '--env', 'dev', '--image', `${REPO}:${TAG}`], { loadEnvironment: () => oneService });
+    expect(r.code).toBe(0);
+    expect(calls(UpdateServiceCommand).map((i) => [i.service, i.taskDefinition])).toEqual([['web', ARN('web', NEW)]]);
+    // and the messages suggest commands without --service, which run as printed there
+    expect(r.stdout + r.stderr).not.toContain('--service');
   });
 });
 

@@ -1,6 +1,7 @@
 import { defineEnvironment, loadEnvironment } from '../../environments';
 import type { EnvironmentConfig, EnvironmentInput } from '../../environments/schema';
 import { ReleaseError } from '../../src/release/errors';
+import { groupExitCode } from '../../src/release/group';
 import { refuseForKind, releaseGroups, resolveGroup, resolveService, selectServices } from '../../src/release/services';
 
 /** dev as shipped: web, worker and nightly (scheduled), all in release group `app`; prod's web is blue/green. */
@@ -89,5 +90,15 @@ describe('commands refused for a kind', () => {
 
   it('GIVEN a worker WHEN scale, restart or wait THEN nothing is refused (no load balancer needed)', () => {
     for (const command of ['scale', 'restart', 'wait', 'deploy', 'rollback', 'status']) expect(() => refuseForKind(command, resolveService(env, 'worker'))).not.toThrow();
+  });
+});
+
+describe('the exit code of a group command', () => {
+  it('GIVEN every member succeeded WHEN combining THEN 0; GIVEN one failed, one timed out and one holds THEN the failure wins', () => {
+    expect(groupExitCode([0, 0, 0])).toBe(0);
+    expect(groupExitCode([0, 5, 4, 1])).toBe(1);
+    expect(groupExitCode([0, 5, 4])).toBe(4);
+    expect(groupExitCode([0, 5])).toBe(5);
+    expect(groupExitCode([130, 4])).toBe(130);
   });
 });

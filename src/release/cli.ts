@@ -17,6 +17,7 @@ Exit codes:
   5    blue/green: the deployment holds before the traffic shift (test it, then approve or roll back)
   130  interrupted (SIGINT): the read in flight is aborted, waiting stops (a started deployment or task goes on in ECS)
   run: the one-off container's own exit code once the task ran (--json tells them apart)
+  --group / --all: 0 when every service succeeded, else the most severe service's code (1, 130, 4, 3, 2, then 5)
 
 Environment:
   ECS_RELEASE_REQUEST_TIMEOUT  per-attempt AWS request timeout, 100ms..300s (default 30s; 3 attempts per call)
