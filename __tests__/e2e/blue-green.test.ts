@@ -282,7 +282,7 @@ describe('prod blue/green against moto with real Terraform: CodeDeploy moves tra
         expect.arrayContaining([
           expect.stringMatching(/^aws_lb_listener\.load-balancer_production: default_action\.0\.target_group_arn$/),
           expect.stringMatching(/^aws_lb_listener\.load-balancer_test: default_action\.0\.target_group_arn$/),
-          expect.stringMatching(/^aws_ecs_service\.service: load_balancer\.0\.target_group_arn$/),
+          expect.stringMatching(/^aws_ecs_service\.services_web_service: load_balancer\.0\.target_group_arn$/),
         ]),
       );
     } finally {

@@ -113,7 +113,9 @@ describe('several services of one environment (dev applied into moto)', () => {
     expect(ecsTarget.TaskDefinitionArn).toBe(`arn:aws:ecs:${dev.region}:${dev.accountId}:task-definition/${family}`);
     // THEN it resolves to the family's newest revision, the one the last release registered, with the released image
     const resolved = await containers(scheduled, ecsTarget.TaskDefinitionArn!);
-    const newest = (await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: family, sort: 'DESC' }))).taskDefinitionArns![0];
+    // (by revision number: moto lists in registration order whatever `sort` says)
+    const revisions = (await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: family }))).taskDefinitionArns!;
+    const newest = revisions.reduce((a, b) => (Number(b.split(':').pop()) > Number(a.split(':').pop()) ? b : a));
     expect(resolved.definition.taskDefinitionArn).toBe(newest);
     expect(resolved.app.image).toBe(last.image);
     expect(resolved.tags['ecs-release:image-digest']).toBe(last.digest);
