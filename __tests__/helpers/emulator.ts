@@ -78,6 +78,7 @@ export function synthStack(env: EnvironmentConfig): AppliedStack {
  */
 export async function applyStack(moto: Moto, env: EnvironmentConfig): Promise<AppliedStack> {
   gap('create-service-fields');
+  gap('revoke-retried-after-timeout');
   const stack = synthStack(env);
   await applyIntoEmulator(stack.dir, env, moto.env);
   return stack;
