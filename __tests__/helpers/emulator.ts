@@ -11,7 +11,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { EnvironmentConfig, WebServiceConfig } from '../../environments/schema';
 import { resourceNames, serviceNames } from '../../environments/names';
 import { startMoto, type Moto } from '../../scripts/lib/moto';
-import { applyIntoEmulator, terraformAsync } from '../../scripts/lib/sandbox/apply';
+import { applyIntoEmulator, gapTargets, terraformAsync } from '../../scripts/lib/sandbox/apply';
 import { pushImage as pushSandboxImage } from '../../scripts/lib/sandbox/aws';
 import { repoRoot } from '../../scripts/lib/paths';
 import { scratchDir, synthEnvironments } from '../../scripts/lib/synth';
@@ -125,8 +125,14 @@ export function plan(moto: Moto, stack: AppliedStack): PlanResult {
   return { code: r.code, changes, text };
 }
 
+/**
+ * Applies the stack as it now is. Rules between security groups created by this apply (a new port's pair) lose their
+ * description in moto (gap create-service-fields), so they are applied once more, targeted, as on the first apply.
+ */
 export function apply(moto: Moto, stack: AppliedStack): void {
   terraform(['apply', '-auto-approve', '-input=false'], stack.dir, { env: moto.env });
+  const rules = gapTargets(stack.dir, { services: false });
+  if (rules.length > 0) terraform(['apply', '-auto-approve', '-input=false', ...rules.map((t) => `-target=${t}`)], stack.dir, { env: moto.env });
 }
 
 export interface ReleaseRun {
