@@ -73,7 +73,9 @@ describe.each([...ENVIRONMENTS])('%s with the real AWS provider', (env) => {
     expect(configured).toHaveLength(2);
     for (const r of configured) expect(Object.keys(r).filter((k) => !KNOWN_CONFIGURATION_KEYS.has(k))).toEqual([]);
     expect(JSON.stringify(plan)).not.toMatch(/ignore_changes|replace_triggered_by/);
-    expect(task.lifecycle).toEqual({ ignore_changes: ['container_definitions'], replace_triggered_by: [expect.stringMatching(/^terraform_data\./)] });
+    // Two triggers: the application container's settings and the sidecars' (which exists, empty, without sidecars, so
+    // adding the first one replaces the revision).
+    expect(task.lifecycle).toEqual({ ignore_changes: ['container_definitions'], replace_triggered_by: [expect.stringMatching(/^terraform_data\..*container-spec/), expect.stringMatching(/^terraform_data\..*sidecar-spec/)] });
     // desired_count belongs to auto scaling where it is attached; under blue/green CodeDeploy also moves the service
     // to the other target group.
     const svc = webService(loadEnvironment(env));
