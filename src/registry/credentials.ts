@@ -46,7 +46,7 @@ export async function credentialsFromSecret(sm: Pick<SecretsManagerClient, 'send
 export type HelperRunner = (helper: string, serverUrl: string) => { status: number | null; stdout: string; stderr: string; error?: Error };
 
 const runHelper: HelperRunner = (helper, serverUrl) => {
-  const r = spawnSync(`docker-credential-${helper}`, ['get'], { input: serverUrl, encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(`docker-credential-${helper}`, ['get'], { input: serverUrl, encoding: 'utf8', timeout: 30_000, env: process.env });
   return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '', error: r.error };
 };
 
