@@ -1,16 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ACMClient, RequestCertificateCommand } from '@aws-sdk/client-acm';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { EnvironmentConfig } from '../../environments/schema';
 import type { Moto } from '../../scripts/lib/moto';
 import { repoRoot } from '../../scripts/lib/paths';
 import { scratchDir } from '../../scripts/lib/synth';
 import { applyStack, commitTag, deployRoleArn, describeRevision, plan, pushImage, serviceState, startEmulator, type AppliedStack } from '../helpers/emulator';
 import { ensureGitlabCiLocal, runGitlabCiLocal, type GitlabCiLocal } from '../helpers/gitlab-ci-local';
-import { dev, prod, variant } from '../helpers/stacks';
+import { installCli, rollingProd } from '../helpers/pipeline';
+import { dev } from '../helpers/stacks';
 import { requireBuild, requireTerraform } from '../helpers/terraform';
 import { gap } from './moto-gaps';
 
@@ -21,17 +20,6 @@ function idToken(claims: Record<string, unknown>): string {
   const now = Math.floor(Date.now() / 1000);
   const body = `${b64({ alg: 'RS256', typ: 'JWT', kid: 'test' })}.${b64({ iss: 'https://gitlab.example.com', aud: 'sts.amazonaws.com', iat: now, nbf: now, exp: now + 300, ...claims })}`;
   return `${body}.${sign('sha256', Buffer.from(body), privateKey).toString('base64url')}`;
-}
-
-/**
- * The release CLI as the template installs it, with the organisation's environments: prod here is the rolling variant
- * (the CodeDeploy path is proven in blue-green.test.ts), so the CLI gets that configuration as compiled code.
- */
-function installCli(dir: string, prodEnv: EnvironmentConfig): string {
-  cpSync(join(repoRoot(), 'dist'), join(dir, 'dist'), { recursive: true });
-  symlinkSync(join(repoRoot(), 'node_modules'), join(dir, 'node_modules'));
-  writeFileSync(join(dir, 'dist', 'environments', 'prod.js'), `"use strict";\nexports.default = ${JSON.stringify(prodEnv)};\n`);
-  return join(dir, 'dist', 'src', 'release', 'cli.js');
 }
 
 /** An application repository that includes the template, on main with an origin remote (what gitlab-ci-local reads). */
@@ -77,12 +65,7 @@ describe('the GitLab CI template, run by gitlab-ci-local in shell mode against m
     requireBuild();
     gcl = ensureGitlabCiLocal();
     moto = await startEmulator();
-    gap('acm-certificate');
-    const sts = new STSClient({ endpoint: moto.endpoint, region: prod.region, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
-    const c = (await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${prod.accountId}:role/e2e-setup`, RoleSessionName: 'e2e' }))).Credentials!;
-    const acm = new ACMClient({ endpoint: moto.endpoint, region: prod.region, credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken } });
-    const cert = await acm.send(new RequestCertificateCommand({ DomainName: prod.loadBalancer.domainName!, ValidationMethod: 'DNS' }));
-    prodEnv = variant(prod, { loadBalancer: { certificateArn: cert.CertificateArn!, allowedTestCidrs: undefined }, service: { deployment: { strategy: 'rolling', trafficShifting: undefined, approvalWaitMinutes: undefined, terminationWaitMinutes: undefined } } });
+    prodEnv = await rollingProd(moto);
     [devStack, prodStack] = await Promise.all([applyStack(moto, dev), applyStack(moto, prodEnv)]);
     mkdirSync(join(scratch.dir, 'cli'));
     cli = installCli(join(scratch.dir, 'cli'), prodEnv);
