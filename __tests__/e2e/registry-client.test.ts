@@ -14,6 +14,7 @@ import {
   requireDigest,
   type RegistryCredentials,
 } from '../../src/registry';
+import { resolvePrivateImage, requirePrivateDigest } from '../../src/release/registry-image';
 import { startRegistry, type TestRegistry } from '../helpers/registry';
 
 /** The ReleaseError a promise rejects with (the test fails if it resolves or throws anything else). */
@@ -171,6 +172,41 @@ describe('OCI registry client against a real Distribution registry (htpasswd) on
       // AND a missing secret is one line naming it
       const missing = await refusal(credentialsFromSecret(sm, 'webapp/nope'));
       expect(missing.message).toMatch(/^registry credentials: secret "webapp\/nope" could not be read \(ResourceNotFoundException: /);
+    });
+
+    test('a release of a private-registry image: pinned through the pull secret, refused when the tag moves before it ends', async () => {
+      // GIVEN the pull secret in Secrets Manager and an image pushed under a commit tag
+      const sm = new SecretsManagerClient({ endpoint: moto.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+      const secret = await sm.send(new CreateSecretCommand({ Name: 'webapp/registry-release', SecretString: JSON.stringify({ username: registry.username, password: registry.password }) }));
+      const source = { registry: registry.host, credentialsSecretArn: secret.ARN! };
+      const first = await registry.push('team/web', 'a1b2c3d', 'release one');
+      // WHEN the release resolves it
+      const release = await resolvePrivateImage(`${registry.host}/team/web:a1b2c3d`, { source, secretsmanager: sm });
+      // THEN it deploys the digest, and the tag is confirmed unmoved at the end
+      expect(release.pinned.image).toBe(`${registry.host}/team/web@${first}`);
+      await expect(release.confirm()).resolves.toBeUndefined();
+      // AND a push re-using the tag during a second release is refused at its end
+      const again = await resolvePrivateImage(`${registry.host}/team/web:a1b2c3d`, { source, secretsmanager: sm });
+      await registry.push('team/web', 'a1b2c3d', 'release two');
+      expect((await refusal(again.confirm())).message).toContain('the tag moved during the release');
+      // AND promotion checks the digest exists where the target pulls from
+      await expect(requirePrivateDigest(`${registry.host}/team/web`, first, { source, secretsmanager: sm })).resolves.toBeUndefined();
+      expect((await refusal(requirePrivateDigest(`${registry.host}/team/web`, `sha256:${'1'.repeat(64)}`, { source, secretsmanager: sm }))).message).toContain('copy the tested image there first');
+    });
+
+    test('a moving tag or an image of another registry is refused before any registry call', async () => {
+      let calls = 0;
+      const counting: typeof fetch = (u, i) => {
+        calls += 1;
+        return fetch(u, i);
+      };
+      const source = { registry: registry.host, credentialsSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:unused-AbC123' };
+      const sm = { send: async () => { throw new Error('must not be read'); } } as never;
+      const latest = await refusal(resolvePrivateImage(`${registry.host}/team/web:latest`, { source, secretsmanager: sm, fetch: counting }));
+      expect(latest.message).toBe(`--image: received "${registry.host}/team/web:latest"; allowed: an immutable reference: a commit or full-version tag, or @sha256:<digest> (--allow-mutable-tag to override)`);
+      const other = await refusal(resolvePrivateImage('registry.gitlab.com/acme/web:a1b2c3d', { source, secretsmanager: sm, fetch: counting }));
+      expect(other.message).toContain(`allowed: an image in ${registry.host}`);
+      expect(calls).toBe(0);
     });
   });
 });
