@@ -210,3 +210,33 @@ describe('OCI registry client against a real Distribution registry (htpasswd) on
     });
   });
 });
+
+describe('OCI registry client against Distribution in token mode (the Bearer flow of GitLab, Docker Hub, Harbor)', () => {
+  let registry: TestRegistry;
+  beforeAll(async () => {
+    registry = await startRegistry({ auth: 'token' });
+  });
+  afterAll(async () => registry?.stop());
+
+  test('the challenge is answered with a pull-only token from the realm, and the digest is skopeo\'s', async () => {
+    // GIVEN an image pushed through the token flow (skopeo asks for pull,push)
+    const digest = await registry.push('group/project/web', 'f00dbab', 'token mode');
+    const pushed = registry.tokenRequests.length;
+    // WHEN the client resolves its tag
+    const client = new RegistryClient(registry.host, { credentials: { username: registry.username, password: registry.password, source: 'test' } });
+    expect((await client.resolve('group/project/web', 'f00dbab')).digest).toBe(digest);
+    // THEN it asked the token service once, as the user, for pull only
+    expect(registry.tokenRequests.slice(pushed)).toEqual([{ scope: 'repository:group/project/web:pull', user: registry.username }]);
+    // AND a second read reuses the token
+    await client.exists('group/project/web', digest);
+    expect(registry.tokenRequests.length).toBe(pushed + 1);
+  });
+
+  test('a wrong password is refused by the token service in one line; anonymous gets no token', async () => {
+    await registry.push('group/project/web', 'f00dbac', 'token mode 2');
+    const wrong = await refusal(new RegistryClient(registry.host, { credentials: { username: registry.username, password: 'nope', source: 'docker-credential-x' } }).resolve('group/project/web', 'f00dbac'));
+    expect(wrong.message).toBe(`registry ${registry.host}: credentials of user "${registry.username}" (from docker-credential-x) refused (HTTP 401)`);
+    const anonymous = await refusal(new RegistryClient(registry.host).resolve('group/project/web', 'f00dbac'));
+    expect(anonymous.message).toMatch(/anonymous access refused \(HTTP 401\)/);
+  });
+});

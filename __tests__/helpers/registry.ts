@@ -1,5 +1,6 @@
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, sign, X509Certificate } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { freePort } from '../../scripts/lib/moto';
 
 /** How to install what this helper runs (the same command .ci/run uses). */
-export const REGISTRY_TOOLS_INSTALL = 'apt-get update && apt-get install -y docker-registry apache2-utils skopeo';
+export const REGISTRY_TOOLS_INSTALL = 'apt-get update && apt-get install -y docker-registry apache2-utils skopeo openssl';
 
 /**
  * The CNCF Distribution registry (Debian's `docker-registry`) on 127.0.0.1 with htpasswd authentication, storage in
@@ -16,6 +17,8 @@ export const REGISTRY_TOOLS_INSTALL = 'apt-get update && apt-get install -y dock
 export interface TestRegistry {
   /** `127.0.0.1:<port>` */
   readonly host: string;
+  /** Token mode: the token requests the token service answered (scope and user), in order. */
+  readonly tokenRequests: { scope: string; user?: string }[];
   readonly username: string;
   readonly password: string;
   /** Builds a one-layer OCI image whose content is unique to `content`, pushes it as `repository:tag`; skopeo's digest. */
@@ -91,14 +94,64 @@ export function buildOciLayout(dir: string, content: string): { dir: string; man
   return { dir, manifestDigest };
 }
 
-export async function startRegistry(options: { username?: string; password?: string } = {}): Promise<TestRegistry> {
-  for (const tool of ['docker-registry', 'htpasswd', 'skopeo']) need(tool);
+/**
+ * The token service of Distribution's `token` auth: checks Basic credentials, grants the scope asked for, and signs
+ * an RS256 JWT whose `x5c` header carries a self-signed certificate the registry trusts (its rootcertbundle).
+ */
+async function startTokenService(root: string, username: string, password: string, requests: TestRegistry['tokenRequests']): Promise<{ server: Server; realm: string; certFile: string }> {
+  const keyFile = join(root, 'token-key.pem');
+  const certFile = join(root, 'token-cert.pem');
+  const ssl = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', '/CN=test-token-issuer'], { encoding: 'utf8' });
+  if (ssl.status !== 0) throw new Error(`openssl could not make the token certificate: ${(ssl.stderr || String(ssl.error)).trim()}`);
+  const key = readFileSync(keyFile, 'utf8');
+  const x5c = [new X509Certificate(readFileSync(certFile)).raw.toString('base64')];
+  const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://token');
+    const scope = url.searchParams.get('scope') ?? '';
+    const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '');
+    const [user, pass] = basic ? Buffer.from(basic[1], 'base64').toString('utf8').split(/:(.*)/s) : [];
+    requests.push({ scope, user });
+    if (user !== username || pass !== password) {
+      res.writeHead(401, { 'content-type': 'application/json' }).end('{"details":"wrong credentials"}');
+      return;
+    }
+    const [type, name, actions] = scope.split(':');
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { iss: 'test-token-issuer', sub: user, aud: 'test-registry', exp: now + 300, nbf: now - 10, iat: now, jti: randomBytes(8).toString('hex'), access: type === 'repository' ? [{ type, name, actions: (actions ?? '').split(',').filter(Boolean) }] : [] };
+    const body = `${b64({ typ: 'JWT', alg: 'RS256', x5c })}.${b64(claims)}`;
+    const token = `${body}.${sign('sha256', Buffer.from(body), key).toString('base64url')}`;
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token, access_token: token, expires_in: 300 }));
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return { server, realm: `http://127.0.0.1:${port}/token`, certFile };
+}
+
+/**
+ * `auth: 'htpasswd'` (@default): Basic authentication, the registry checks an htpasswd file. `auth: 'token'`: the
+ * registry answers with a Bearer challenge and trusts JWTs from a token service started here (the flow of GitLab's,
+ * Docker Hub's and Harbor's registries).
+ */
+export async function startRegistry(options: { username?: string; password?: string; auth?: 'htpasswd' | 'token' } = {}): Promise<TestRegistry> {
+  const tools = ['docker-registry', 'skopeo', options.auth === 'token' ? 'openssl' : 'htpasswd'];
+  for (const tool of tools) need(tool);
   const username = options.username ?? 'ci-puller';
   const password = options.password ?? randomBytes(12).toString('hex');
   const root = mkdtempSync(join(tmpdir(), 'registry-'));
-  const hp = spawnSync('htpasswd', ['-Bbn', username, password], { encoding: 'utf8' });
-  if (hp.status !== 0) throw new Error(`htpasswd failed: ${hp.stderr.trim()}`);
-  writeFileSync(join(root, 'htpasswd'), hp.stdout);
+  const tokenRequests: TestRegistry['tokenRequests'] = [];
+  let auth: string;
+  let tokenServer: Server | undefined;
+  if (options.auth === 'token') {
+    const t = await startTokenService(root, username, password, tokenRequests);
+    tokenServer = t.server;
+    auth = `auth: { token: { realm: ${JSON.stringify(t.realm)}, service: test-registry, issuer: test-token-issuer, rootcertbundle: ${JSON.stringify(t.certFile)} } }`;
+  } else {
+    const hp = spawnSync('htpasswd', ['-Bbn', username, password], { encoding: 'utf8' });
+    if (hp.status !== 0) throw new Error(`htpasswd failed: ${hp.stderr.trim()}`);
+    writeFileSync(join(root, 'htpasswd'), hp.stdout);
+    auth = `auth: { htpasswd: { realm: test-registry, path: ${JSON.stringify(join(root, 'htpasswd'))} } }`;
+  }
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
   const config = [
@@ -106,7 +159,7 @@ export async function startRegistry(options: { username?: string; password?: str
     'log: { level: warn, accesslog: { disabled: true } }',
     `storage: { filesystem: { rootdirectory: ${JSON.stringify(join(root, 'data'))} }, delete: { enabled: true } }`,
     `http: { addr: ${JSON.stringify(host)}, secret: ${JSON.stringify(randomBytes(16).toString('hex'))} }`,
-    `auth: { htpasswd: { realm: test-registry, path: ${JSON.stringify(join(root, 'htpasswd'))} } }`,
+    auth,
   ].join('\n');
   writeFileSync(join(root, 'config.yml'), config);
   // A file, not a pipe (see scripts/lib/moto.ts: a blocked event loop must not block the server's logging).
@@ -134,6 +187,7 @@ export async function startRegistry(options: { username?: string; password?: str
     host,
     username,
     password,
+    tokenRequests,
     // Asynchronous: skopeo's token requests may be answered by a server in this very process (token mode).
     async push(repository, tag, content = `${repository}:${tag}:${randomBytes(8).toString('hex')}`) {
       const layoutDir = mkdtempSync(join(root, 'layout-'));
@@ -155,6 +209,7 @@ export async function startRegistry(options: { username?: string; password?: str
           setTimeout(() => child.kill('SIGKILL'), 3000).unref();
         });
       }
+      await new Promise<void>((resolve) => (tokenServer ? tokenServer.close(() => resolve()) : resolve()));
       rmSync(root, { recursive: true, force: true });
     },
   };
