@@ -1,18 +1,15 @@
 import { join } from 'node:path';
 import { App } from 'cdktf';
-import { ConfigError, loadEnvironment } from './environments';
+import { ConfigError, ENVIRONMENTS, loadEnvironment } from './environments';
 import { linkImpliedMirror } from './scripts/lib/terraform';
 import { EnvironmentStack } from './stacks/environment-stack';
 
 /**
  * The environments this app deploys, one stack each (= one AWS account); the stack id is the environment name:
- * `cdktf plan dev`. A new environment is a file `environments/<name>.ts` plus one line here. Tests and scripts read
- * this list, so it is the one place that says which environments exist.
+ * `cdktf plan dev`. The list itself is configuration (environments/index.ts), so the release CLI, the plan comment and
+ * the scripts read the same one; re-exported here for the tools that start from the app.
  */
-export const ENVIRONMENTS: readonly string[] = [
-  'dev',
-  'prod',
-];
+export { ENVIRONMENTS };
 
 /** The message of a synthesis failure: one line for configuration errors, the policy report as it is written. */
 export function synthFailure(e: unknown): string {

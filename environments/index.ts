@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, type EnvironmentConfig } from './schema';
 
@@ -6,15 +6,18 @@ export { defineEnvironment, ConfigError } from './schema';
 export type { EnvironmentConfig, EnvironmentInput, ServiceConfig } from './schema';
 export { resourceNames } from './names';
 
-const NOT_ENVIRONMENTS = new Set(['index', 'schema', 'names', 'cidr']);
+/**
+ * The environments this app deploys, in promotion order: a new environment is a file `environments/<name>.ts` plus
+ * one line here. main.ts builds one stack each; the tools (release CLI, plan comment, scripts) read the same list.
+ */
+export const ENVIRONMENTS: readonly string[] = [
+  'dev',
+  'prod',
+];
 
-/** Names of the environments defined in this folder (one file each). */
+/** Names of the environments this app deploys, sorted (for messages that list them). */
 export function environmentNames(): string[] {
-  return readdirSync(__dirname)
-    .filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts'))
-    .map((f) => f.replace(/\.(ts|js)$/, ''))
-    .filter((n) => !NOT_ENVIRONMENTS.has(n))
-    .sort();
+  return [...ENVIRONMENTS].sort();
 }
 
 /**
@@ -23,7 +26,7 @@ export function environmentNames(): string[] {
  */
 export function loadEnvironment(name: string): EnvironmentConfig {
   const known = environmentNames();
-  if (!/^[a-z][a-z0-9-]*$/.test(name) || NOT_ENVIRONMENTS.has(name) || !known.some((k) => k === name) ||
+  if (!/^[a-z][a-z0-9-]*$/.test(name) || !known.some((k) => k === name) ||
       !(existsSync(join(__dirname, `${name}.ts`)) || existsSync(join(__dirname, `${name}.js`)))) {
     throw new ConfigError(name, 'environment', name, `one of ${known.join(', ')} (a file in environments/)`);
   }

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { secretLookingVariable } from '../rules/lib/secret-patterns';
-import { reasonProblem } from '../rules/lib/suppressions';
-import { isWorldOpen, WORLD_OPEN_PREFIX } from '../rules/lib/open-cidr';
+import { isWorldOpen, WORLD_OPEN_PREFIX } from '../contracts/open-cidr';
+import { secretLookingVariable } from '../contracts/secret-patterns';
+import { reasonProblem } from '../contracts/suppression-reason';
+import { CURRENT_TLS_POLICIES } from '../contracts/tls';
 import { cidrContains, cidrsOverlap, parseCidr } from './cidr';
 import { hostileInputChecks } from './schema/checks';
 import { deploymentSchema, healthCheckSchema, autoScalingSchema } from './schema/deployment';
@@ -38,14 +39,7 @@ function steps(from: number, to: number, step: number): number[] {
 export const VPC_ENDPOINTS = ['ecr.api', 'ecr.dkr', 's3', 'logs', 'ssm', 'secretsmanager', 'ssmmessages', 'kms', 'sts'] as const;
 export type VpcEndpointName = (typeof VPC_ENDPOINTS)[number];
 
-/** ALB TLS policies considered current (TLS 1.2+ only, forward secrecy). */
-export const CURRENT_TLS_POLICIES = [
-  'ELBSecurityPolicy-TLS13-1-2-2021-06',
-  'ELBSecurityPolicy-TLS13-1-2-Res-2021-06',
-  'ELBSecurityPolicy-TLS13-1-3-2021-06',
-  'ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04',
-  'ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04',
-] as const;
+export { CURRENT_TLS_POLICIES };
 
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 

@@ -7,6 +7,7 @@ import type { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import type { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import type { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
 import { LbTargetGroup, type LbTargetGroupConfig } from '@cdktf/provider-aws/lib/lb-target-group';
+import type { CodeDeployDescriptor, TargetGroupRef } from '../contracts/descriptor';
 import type { ResourceNames } from '../environments/names';
 import type { ServiceConfig } from '../environments/schema';
 import type { EcsCluster } from './cluster';
@@ -16,32 +17,8 @@ import type { LoadBalancer } from './load-balancer';
 export type DeploymentSettings = ServiceConfig['deployment'];
 export type TrafficShifting = DeploymentSettings['trafficShifting'];
 
-/** What the release CLI needs to deploy, approve, roll back and report a blue/green service (part of the descriptor). */
-export interface CodeDeployDescriptor {
-  readonly application: string;
-  readonly deploymentGroup: string;
-  /** The deployment configuration the group uses (a CodeDeployDefault.* name or this stack's custom one). */
-  readonly deploymentConfig: string;
-  /** Container and port the AppSpec routes traffic to. */
-  readonly containerName: string;
-  readonly containerPort: number;
-  /** The pair CodeDeploy alternates between; `blue` is where the service starts. */
-  readonly targetGroups: { readonly blue: TargetGroupRef; readonly green: TargetGroupRef };
-  readonly productionListenerArn: string;
-  readonly testListenerArn: string;
-  /** Where testers reach the replacement tasks before production traffic moves (allowed test CIDRs only). */
-  readonly testListenerUrl: string;
-  /** Minutes a deployment holds for `ecs-release approve` before production traffic moves (0 = no hold). */
-  readonly approvalWaitMinutes: number;
-  readonly terminationWaitMinutes: number;
-  /** Alarms that stop the deployment and roll it back. */
-  readonly rollbackAlarms: string[];
-}
-
-export interface TargetGroupRef {
-  readonly name: string;
-  readonly arn: string;
-}
+/** The blue/green part of the release descriptor: its schema is the contract (contracts/descriptor.ts). */
+export type { CodeDeployDescriptor, TargetGroupRef };
 
 export interface BlueGreenDeploymentProps {
   readonly names: ResourceNames;

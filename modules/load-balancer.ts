@@ -5,11 +5,12 @@ import type { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { CODEDEPLOY_LISTENER_PATHS } from '../contracts/codedeploy';
 import type { AccessLogBucket } from './access-log-bucket';
 import type { Network } from './network';
 
 /** What CodeDeploy rewrites on a blue/green listener, and so the only paths Terraform ignores there. */
-export const CODEDEPLOY_OWNED_LISTENER_PATHS = ['default_action[0].target_group_arn', 'default_action[0].forward'] as const;
+export { CODEDEPLOY_LISTENER_PATHS as CODEDEPLOY_OWNED_LISTENER_PATHS };
 
 export interface TestListenerProps {
   /** Port of the test listener; must not be 80 or 443. */
@@ -161,7 +162,7 @@ export class LoadBalancer extends Construct {
     if (!test) throw new Error(`LoadBalancer ${this.node.id}: testListener: received nothing; allowed: a test listener (blue/green needs one)`);
     for (const listener of [this.productionListener, test]) {
       listener.putDefaultAction([{ type: 'forward', targetGroupArn: initial.arn }]);
-      listener.lifecycle = { ignoreChanges: [...CODEDEPLOY_OWNED_LISTENER_PATHS] };
+      listener.lifecycle = { ignoreChanges: [...CODEDEPLOY_LISTENER_PATHS] };
     }
     return { production: this.productionListener, test };
   }

@@ -12,7 +12,8 @@ import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import type { ResourceNames } from '../environments/names';
 import type { ServiceConfig } from '../environments/schema';
-import { BlueGreenDeployment, type CodeDeployDescriptor } from './blue-green';
+import type { ReleaseDescriptor } from '../contracts/descriptor';
+import { BlueGreenDeployment } from './blue-green';
 import type { EcsCluster } from './cluster';
 import { suppress } from '../rules';
 import { Role, type PolicyStatement } from './iam';
@@ -21,28 +22,10 @@ import type { LogEncryptionKey } from './log-key';
 import type { Network } from './network';
 import type { ContainerRegistry } from './registry';
 import { TerraformData } from './terraform-data';
-import { RELEASE_OWNER, RELEASE_TAG } from '../src/release/tags';
+import { RELEASE_OWNER, RELEASE_TAG } from '../contracts/tags';
 
-/** Key of the release descriptor the stack publishes for the release CLI (SSM parameter, JSON). */
-export interface ReleaseDescriptor {
-  readonly schemaVersion: 1;
-  readonly environment: string;
-  readonly accountId: string;
-  readonly region: string;
-  readonly cluster: string;
-  readonly service: string;
-  readonly container: string;
-  readonly family: string;
-  /** The revision Terraform tracks: it carries the current IaC settings. */
-  readonly taskDefinitionArn: string;
-  readonly releaseParameter: string;
-  readonly repositoryUrl: string;
-  readonly subnets: string[];
-  readonly securityGroups: string[];
-  readonly strategy: 'rolling' | 'blue-green';
-  /** Blue/green only: the CodeDeploy application, group, target groups, listeners and test URL. */
-  readonly codeDeploy?: CodeDeployDescriptor;
-}
+/** The release descriptor the stack publishes for the release CLI: its schema is the contract (contracts/descriptor.ts). */
+export type { ReleaseDescriptor };
 
 export interface WebServiceProps {
   readonly environment: string;

@@ -1,6 +1,6 @@
 import { containerDefinitions } from './lib/containers';
 import { isApplicationLoadBalancer, listenerProtocol, LISTENER_TYPES, loadBalancerOf, redirectsToHttps, rulesOf } from './lib/load-balancers';
-import { isWorldOpen } from './lib/open-cidr';
+import { isWorldOpen } from '../contracts/open-cidr';
 import { asStringList, blocks, referencing, resolveReference } from './lib/synthesized';
 import { COMPLIANT, nonCompliant, NOT_APPLICABLE, type PolicyRule, type StackFacts, type SynthesizedResource } from './lib/types';
 

@@ -1,4 +1,4 @@
-import { CURRENT_TLS_POLICIES } from '../environments/schema';
+import { CURRENT_TLS_POLICIES } from '../contracts/tls';
 import { listenerProtocol, LISTENER_TYPES } from './lib/load-balancers';
 import { COMPLIANT, nonCompliant, NOT_APPLICABLE, type PolicyRule } from './lib/types';
 

@@ -1,5 +1,5 @@
 import { containerDefinitions } from './lib/containers';
-import { secretLookingVariable } from './lib/secret-patterns';
+import { secretLookingVariable } from '../contracts/secret-patterns';
 import { fromFindings, nonCompliant, type Finding, type PolicyRule } from './lib/types';
 
 /**

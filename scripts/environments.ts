@@ -1,7 +1,7 @@
 /**
  * The environments CI plans and applies, as JSON for GitHub Actions matrices: exactly the list `main.ts` deploys
  * (`ENVIRONMENTS`), each checked against its configuration. A new environment is `environments/<name>.ts` plus its
- * line in main.ts; the workflows pick it up from here, nothing in `.github/workflows/` names an environment.
+ * line in environments/index.ts; the workflows pick it up from here, nothing in `.github/workflows/` names an environment.
  *
  *   node dist/scripts/environments.js                   # one JSON document
  *   node dist/scripts/environments.js --github-output   # `key=<json>` lines for $GITHUB_OUTPUT
@@ -13,8 +13,7 @@
  *   production      names applied after every non-production apply succeeded, each in its GitHub Environment, whose
  *                   protection rules (required reviewers) are the approval
  */
-import { loadEnvironment, type EnvironmentConfig } from '../environments';
-import { ENVIRONMENTS } from '../main';
+import { ENVIRONMENTS, loadEnvironment, type EnvironmentConfig } from '../environments';
 
 export interface PlanMatrixEntry {
   readonly environment: string;

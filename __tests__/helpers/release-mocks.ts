@@ -11,7 +11,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { loadEnvironment } from '../../environments';
 import { resourceNames } from '../../environments/names';
-import type { ReleaseDescriptor } from '../../modules/web-service';
+import type { ReleaseDescriptor } from '../../contracts/descriptor';
 import { awsClientFactory } from '../../src/release/aws';
 import { runCli } from '../../src/release/cli';
 import type { ContextOverrides } from '../../src/release/context';

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'cdktf';
 import { environmentNames, loadEnvironment } from '../../environments';
@@ -115,9 +115,13 @@ describe('environment configuration', () => {
     expect(prod.loadBalancer.sslPolicy).toBe('ELBSecurityPolicy-TLS13-1-2-2021-06');
   });
 
-  test('every environment file is wired in main.ts and every wired environment has its file', () => {
-    // GIVEN the environments main.ts deploys / WHEN the folder is listed / THEN both name the same environments
-    // (a file nobody deploys, or a line in main.ts without its file, fails here).
+  test('every environment file is in the list main.ts deploys and every listed environment has its file', () => {
+    // GIVEN the environments main.ts deploys (the list in environments/index.ts) / WHEN the folder is listed / THEN
+    // both name the same environments (a file nobody deploys, or a list entry without its file, fails here).
+    const files = readdirSync(join(__dirname, '../../environments'))
+      .filter((f) => f.endsWith('.ts') && !['index.ts', 'schema.ts', 'names.ts', 'cidr.ts'].includes(f))
+      .map((f) => f.replace(/\.ts$/, ''));
+    expect(files.sort()).toEqual([...ENVIRONMENTS].sort());
     expect(environmentNames()).toEqual([...ENVIRONMENTS].sort());
     for (const name of ENVIRONMENTS) expect(loadEnvironment(name).name).toBe(name);
     expect(loadEnvironment('prod').accountId).toBe(prod.accountId);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEPLOYMENT_STRATEGIES } from '../../contracts/descriptor';
 import { int, oneOf, str } from './primitives';
 
 /** Health check, auto scaling and deployment settings of the service (parts of `environments/schema.ts`). */
@@ -65,7 +66,7 @@ const rollbackAlarmsSchema = z
 export const deploymentSchema = z
   .strictObject({
     /** `rolling` (ECS controller, circuit breaker with rollback) or `blue-green` (CodeDeploy). @default 'rolling' */
-    strategy: z.enum(['rolling', 'blue-green']).default('rolling'),
+    strategy: z.enum(DEPLOYMENT_STRATEGIES).default('rolling'),
     /** @default 100 (never below capacity during a deployment) */
     minimumHealthyPercent: int(0, 100).default(100),
     /** @default 200 (start the new tasks before the old ones stop) */

@@ -1,8 +1,8 @@
-import { secretLookingVariable } from '../../rules/lib/secret-patterns';
+import { secretLookingVariable } from '../../contracts/secret-patterns';
 
 /**
  * The configuration's check for secrets in plain environment variables: the policy rule's heuristics
- * (rules/lib/secret-patterns.ts) plus what escaped them (issue 13). Stricter here than in the rule on purpose: a false
+ * (contracts/secret-patterns.ts) plus what escaped them (issue 13). Stricter here than in the rule on purpose: a false
  * alarm at configuration time costs a rename, while the rule also judges task definitions written by others.
  */
 

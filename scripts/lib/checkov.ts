@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parse } from 'yaml';
-import { reasonProblem } from '../../rules/lib/suppressions';
+import { reasonProblem } from '../../contracts/suppression-reason';
 import { repoRoot } from './paths';
 import { pythonTool } from './python-tools';
 

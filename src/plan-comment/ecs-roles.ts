@@ -1,6 +1,11 @@
+import { CODEDEPLOY_LISTENER_PATHS, isCodeDeployListenerPath } from '../../contracts/codedeploy';
+import type { CodeDeployDescriptor } from '../../contracts/descriptor';
+import { DESCRIPTOR_PARAMETER_SUFFIX, RELEASE_PARAMETER_SUFFIX } from '../../contracts/parameters';
 import { changedLeaves, formatPath, topAttribute } from './attributes';
 import { isObject, type TerraformPlan } from './plan';
 import type { Entry } from './summary';
+
+export { CODEDEPLOY_LISTENER_PATHS, isCodeDeployListenerPath };
 
 /**
  * What the release CLI owns in an environment, so the comment can say when a plan touches it. Names come from the
@@ -16,19 +21,10 @@ export interface ReleaseOwnership {
 }
 
 /** Names of what CodeDeploy works on in a blue/green environment (from `resourceNames(env)`). */
-export interface BlueGreenOwnership {
-  readonly application: string;
-  readonly deploymentGroup: string;
+export interface BlueGreenOwnership extends Readonly<Pick<CodeDeployDescriptor, 'application' | 'deploymentGroup'>> {
   /** The two target groups CodeDeploy alternates between, blue first. */
   readonly targetGroups: readonly string[];
 }
-
-/**
- * What CodeDeploy rewrites on a blue/green listener: the forward target of its default action. The same list as
- * `CODEDEPLOY_OWNED_LISTENER_PATHS` in modules/load-balancer.ts (a unit test keeps them equal); copied so the CLI does
- * not load the provider bindings to render a comment.
- */
-export const CODEDEPLOY_LISTENER_PATHS = ['default_action[0].target_group_arn', 'default_action[0].forward'] as const;
 
 /**
  * What the plan itself says about CodeDeploy: the listeners and target groups its deployment groups name (Terraform
@@ -59,9 +55,6 @@ export function codeDeployFacts(plan: TerraformPlan): CodeDeployFacts {
   }
   return { listenerArns, targetGroupNames };
 }
-
-const RELEASE_SUFFIX = '/release-image';
-const DESCRIPTOR_SUFFIX = '/descriptor';
 
 export type Role =
   | 'task-definition'
@@ -98,8 +91,8 @@ export function roleOf(e: Entry, own: ReleaseOwnership, facts: CodeDeployFacts):
   if (type === 'aws_ssm_parameter') {
     const name = attr(e, 'name');
     if (typeof name !== 'string') return undefined;
-    if (own.releaseParameters.includes(name) || name.endsWith(RELEASE_SUFFIX)) return 'release-pointer';
-    if (own.descriptorParameters.includes(name) || name.endsWith(DESCRIPTOR_SUFFIX)) return 'descriptor';
+    if (own.releaseParameters.includes(name) || name.endsWith(RELEASE_PARAMETER_SUFFIX)) return 'release-pointer';
+    if (own.descriptorParameters.includes(name) || name.endsWith(DESCRIPTOR_PARAMETER_SUFFIX)) return 'descriptor';
   }
   return undefined;
 }
@@ -125,11 +118,6 @@ function defaultActionType(e: Entry): unknown {
   const actions = attr(e, 'default_action');
   const first = Array.isArray(actions) ? actions[0] : undefined;
   return isObject(first) ? first.type : undefined;
-}
-
-/** True for a listener path CodeDeploy rewrites (or one below it). */
-export function isCodeDeployListenerPath(path: string): boolean {
-  return CODEDEPLOY_LISTENER_PATHS.some((p) => path === p || path.startsWith(`${p}[`) || path.startsWith(`${p}.`));
 }
 
 /** The changed leaf paths of a change, split into those CodeDeploy owns on a listener and the others. */

@@ -15,9 +15,6 @@ export interface EcsNote {
   readonly text: Md;
 }
 
-
-
-
 /**
  * Notes for the reviewer where a plan meets the release CLI: what a task-definition replacement does to the running
  * image, and every change that would touch what `ecs-release` owns (the release pointer, the descriptor, the
@@ -66,11 +63,7 @@ function ciRoleNotes(entries: Entry[], env: string): EcsNote[] {
   return out;
 }
 
-/**
- * Why a drifted object changed, when the release CLI (or auto scaling) is the expected author: the review then knows
- * this is the coexistence contract at work, not somebody clicking in the console. When the plan itself would undo that
- * change (the lifecycle rule is gone), it says so instead.
- */
+/** Planned changes by address, built once per plan (a lookup per drifted object made large plans quadratic). */
 const indexes = new WeakMap<Entry[], Map<string, Entry>>();
 
 function changesByAddress(planned: Entry[]): Map<string, Entry> {
@@ -83,6 +76,11 @@ function changesByAddress(planned: Entry[]): Map<string, Entry> {
   return index;
 }
 
+/**
+ * Why a drifted object changed, when the release CLI (or auto scaling) is the expected author: the review then knows
+ * this is the coexistence contract at work, not somebody clicking in the console. When the plan itself would undo that
+ * change (the lifecycle rule is gone), it says so instead.
+ */
 export function expectedDrift(e: Entry, own: ReleaseOwnership, planned: Entry[] = [], facts: CodeDeployFacts = NO_FACTS): string | undefined {
   const role = roleOf(e, own, facts);
   if (e.kind !== 'update') return undefined;

@@ -1,6 +1,6 @@
 import { cautionBlock, footerBlock, linkToRun, listGroups, notesBlock, terraformWarnings } from './comment-model';
 import { detailBlocks } from './details';
-import { codeDeployFacts, ecsNotes, type ReleaseOwnership } from './ecs';
+import { codeDeployFacts, ecsNotes, type EcsNote, type ReleaseOwnership } from './ecs';
 import { planHash } from './hash';
 import { serviceDriftNotes } from './service-drift';
 import { md, trusted, unmasked, type Md } from './markdown';
@@ -76,28 +76,8 @@ export function renderPlan(plan: TerraformPlan, options: RenderOptions): Rendere
 
   const facts = codeDeployFacts(plan);
   const notes = [...(summary.hasChanges ? ecsNotes(summary.entries, options.ownership, facts) : []), ...serviceDriftNotes(plan, options.env)];
-  const destructive = summary.counts.destroy > 0 || summary.entries.some((e) => e.kind === 'replace-keep');
-  const attention = notes.some((n) => n.level !== 'note');
-  const status: PlanStatus = refreshOnly ? 'refresh-only' : !summary.hasChanges ? 'no-changes' : destructive ? 'destructive' : attention ? 'attention' : 'changes';
-  let head: Md;
-  if (refreshOnly) {
-    // Applying a refresh-only plan writes what changed outside of Terraform into the state: that is its whole content.
-    const n = summary.drift.length;
-    const what = n === 0 ? 'the state already matches the infrastructure; applying it changes nothing' : `applying it accepts ${n.toLocaleString('en-US')} change${n === 1 ? '' : 's'} made outside of Terraform into the state, and changes nothing in AWS`;
-    head = md`${marker}\n### 🔄 Terraform refresh-only plan for ${env}\n\n**Refresh only: ${trusted(what)}.**\n`;
-  } else if (summary.hasChanges) {
-    const title = {
-      destructive: md`⚠️ Terraform plan for ${env}: destroys or replaces resources`,
-      attention: md`⚠️ Terraform plan for ${env}: touches what the release CLI owns`,
-      changes: md`📝 Terraform plan for ${env}: changes`,
-    }[status as 'destructive' | 'attention' | 'changes'];
-    // The Plan line is built from counts only: nothing in it comes from a value.
-    head = md`${marker}\n### ${title}\n\n**${trusted(summary.planLine ?? 'No resource changes: only outputs change.')}**\n`;
-  } else {
-    // No changes, but objects changed outside of Terraform: still the one line, then the drift, which a reviewer needs
-    // most exactly when Terraform has nothing to say.
-    head = md`${marker}\n${noChanges}`;
-  }
+  const status = planStatus(summary, notes, refreshOnly);
+  const head = headline(summary, status, marker, env, noChanges);
 
   const groups = listGroups(summary, options.ownership, facts, refreshOnly);
   const details = detailBlocks(summary, options.ownership, masker, facts);
@@ -111,6 +91,35 @@ export function renderPlan(plan: TerraformPlan, options: RenderOptions): Rendere
   };
   const { markdown, trimmed } = fit(fixed, groups, details, limit, render, (t) => render(trimNotice(t, limit, options.runUrl, options.env)));
   return { markdown, hash, status, summary, trimmed };
+}
+
+/** What the plan means for the reviewer: the comment's headline and the workflow's outcome follow from it. */
+function planStatus(summary: Summary, notes: readonly EcsNote[], refreshOnly: boolean): PlanStatus {
+  const destructive = summary.counts.destroy > 0 || summary.entries.some((e) => e.kind === 'replace-keep');
+  const attention = notes.some((n) => n.level !== 'note');
+  return refreshOnly ? 'refresh-only' : !summary.hasChanges ? 'no-changes' : destructive ? 'destructive' : attention ? 'attention' : 'changes';
+}
+
+/** The marker, the heading and the one line under it. */
+function headline(summary: Summary, status: PlanStatus, marker: Md, env: Md, noChanges: Md): Md {
+  if (status === 'refresh-only') {
+    // Applying a refresh-only plan writes what changed outside of Terraform into the state: that is its whole content.
+    const n = summary.drift.length;
+    const what = n === 0 ? 'the state already matches the infrastructure; applying it changes nothing' : `applying it accepts ${n.toLocaleString('en-US')} change${n === 1 ? '' : 's'} made outside of Terraform into the state, and changes nothing in AWS`;
+    return md`${marker}\n### 🔄 Terraform refresh-only plan for ${env}\n\n**Refresh only: ${trusted(what)}.**\n`;
+  }
+  if (summary.hasChanges) {
+    const title = {
+      destructive: md`⚠️ Terraform plan for ${env}: destroys or replaces resources`,
+      attention: md`⚠️ Terraform plan for ${env}: touches what the release CLI owns`,
+      changes: md`📝 Terraform plan for ${env}: changes`,
+    }[status as 'destructive' | 'attention' | 'changes'];
+    // The Plan line is built from counts only: nothing in it comes from a value.
+    return md`${marker}\n### ${title}\n\n**${trusted(summary.planLine ?? 'No resource changes: only outputs change.')}**\n`;
+  }
+  // No changes, but objects changed outside of Terraform: still the one line, then the drift, which a reviewer needs
+  // most exactly when Terraform has nothing to say.
+  return md`${marker}\n${noChanges}`;
 }
 
 function trimNotice(t: Trimmed, limit: number, runUrl: string | undefined, env: string): Md {

@@ -9,40 +9,24 @@ import {
   type DeploymentInfo,
   type DeploymentStatus,
 } from '@aws-sdk/client-codedeploy';
-import { z } from 'zod';
+import type { CodeDeployDescriptor } from '../../contracts/descriptor';
 import type { Context, Reporter } from './context';
-import { EXIT, ReleaseError, refusal } from './errors';
-import type { Target } from './target';
+import { EXIT, ReleaseError } from './errors';
+import { poll } from './poll';
+import { codeDeployRefusal, type Target } from './target';
 import type { Outcome, WaitOptions } from './wait';
 
-/** The `codeDeploy` block of the descriptor (modules/blue-green.ts `CodeDeployDescriptor`), checked before use. */
-export const codeDeployDescriptorSchema = z.object({
-  application: z.string().min(1),
-  deploymentGroup: z.string().min(1),
-  deploymentConfig: z.string().min(1),
-  containerName: z.string().min(1),
-  containerPort: z.number().int().min(1).max(65535),
-  targetGroups: z.object({ blue: z.object({ name: z.string(), arn: z.string() }), green: z.object({ name: z.string(), arn: z.string() }) }),
-  productionListenerArn: z.string().min(1),
-  testListenerArn: z.string().min(1),
-  testListenerUrl: z.string().min(1),
-  approvalWaitMinutes: z.number().int().min(0),
-  terminationWaitMinutes: z.number().int().min(0),
-  rollbackAlarms: z.array(z.string()),
-});
-export type CodeDeployTarget = z.infer<typeof codeDeployDescriptorSchema>;
+/** The `codeDeploy` block of the descriptor (contracts/descriptor.ts), checked when the descriptor was read. */
+export type CodeDeployTarget = CodeDeployDescriptor;
 
 /** Statuses of a CodeDeploy deployment that has not ended yet. */
 const IN_FLIGHT: DeploymentStatus[] = ['Created', 'Queued', 'InProgress', 'Baking', 'Ready'];
 
 /** The blue/green settings of a target, or a refusal when its descriptor carries none. */
 export function codeDeployOf(target: Target): CodeDeployTarget {
-  const block = (target.descriptor as { codeDeploy?: unknown }).codeDeploy;
-  const parsed = codeDeployDescriptorSchema.safeParse(block);
-  if (!parsed.success) {
-    throw refusal('descriptor.codeDeploy', block === undefined ? undefined : 'malformed', `the CodeDeploy settings a blue-green stack publishes (apply the "${target.env.name}" stack)`);
-  }
-  return parsed.data;
+  const block = target.descriptor.codeDeploy;
+  if (block === undefined) throw codeDeployRefusal(target.env.name, undefined);
+  return block;
 }
 
 /** Deployments of this service's deployment group that have not ended, newest first. One API call. */
@@ -133,77 +117,80 @@ async function follow(ctx: Context, target: Target, report: Reporter, deployment
   const startedAt = ctx.now();
   const deadline = startedAt + options.timeoutMs;
   const maxPoll = options.maxPollMs ?? Math.max(options.pollMs, 30_000);
-  let interval = options.pollMs;
   let lastLine = '';
   let events: { at?: string; message?: string }[] = [];
   let continued = false;
   const env = target.env.name;
   const next = `approve it with: ecs-release approve --env ${env}; roll it back with: ecs-release rollback --env ${env}`;
 
-  for (;;) {
-    const info = (await ctx.counter.polling(() => codedeploy.send(new GetDeploymentCommand({ deploymentId })))).deploymentInfo;
-    events = await ctx.counter.polling(() => lifecycleEvents(target, deploymentId));
-    const status = info?.status ?? 'Unknown';
-    const o = info?.deploymentOverview;
-    const current = events.filter((e) => !/Succeeded|Skipped/.test(e.message ?? '')).at(0)?.message ?? events.at(-1)?.message ?? '';
-    const line = `CodeDeploy ${deploymentId} ${status}${o ? `: ${o.Succeeded ?? 0} succeeded, ${o.InProgress ?? 0} in progress, ${o.Failed ?? 0} failed` : ''}${current ? ` (${current})` : ''}`;
-    if (line !== lastLine) {
-      report.progress(`${line} (${Math.round((ctx.now() - startedAt) / 1000)}s)`);
-      lastLine = line;
-    }
-    if (status === 'Succeeded') {
-      return { outcome: 'completed', message: `CodeDeploy deployment ${deploymentId} succeeded: production traffic is on the new tasks (${cd.deploymentGroup})`, deployment: info, events };
-    }
-    if (status === 'Failed' || status === 'Stopped') {
-      const reason = [info?.errorInformation?.code, info?.errorInformation?.message].filter(Boolean).join(': ');
-      const rollbackId = info?.rollbackInfo?.rollbackDeploymentId;
-      const rolledBack = rollbackId !== undefined || /roll(ed)? ?back/i.test(info?.rollbackInfo?.rollbackMessage ?? '');
-      const why = [reason, info?.rollbackInfo?.rollbackMessage].filter(Boolean).join('; ');
-      const what = `CodeDeploy deployment ${deploymentId} ${status === 'Stopped' ? 'was stopped' : 'failed'}`;
-      if (rollbackId && !isRollback) {
-        // The rollback is a deployment of its own: until it succeeded, production may still be on the new tasks.
-        report.progress(`${what}; CodeDeploy rolls it back with deployment ${rollbackId}: following it`);
-        const back = await follow(ctx, target, report, rollbackId, { ...options, timeoutMs: Math.max(deadline - ctx.now(), 0), throughApproval: true, autoApprove: false }, true);
-        const result = (outcome: Outcome, message: string): CodeDeployWaitResult => ({ outcome, message, deployment: info, events: [...events, ...back.events] });
-        if (back.outcome === 'completed') {
-          return result('rolled-back', `${what} and rolled back${why ? ` (${why})` : ''}; rollback deployment ${rollbackId} succeeded: production traffic is on the original tasks`);
-        }
-        if (back.outcome === 'timeout' || back.outcome === 'interrupted') {
-          return result(back.outcome, `${what}${why ? ` (${why})` : ''}; its rollback deployment ${rollbackId} is still in progress: ${back.message}`);
-        }
-        return result('failed', `${what}${why ? ` (${why})` : ''} and its rollback deployment ${rollbackId} did not succeed either: ${back.message}`);
+  let info: DeploymentInfo | undefined;
+  let status = 'Unknown';
+  const where = () => `${status}; follow it with: ecs-release status --env ${env}; ${next}`;
+
+  return poll<CodeDeployWaitResult>(
+    ctx,
+    { deadline, pollMs: options.pollMs, maxPollMs: maxPoll },
+    async () => {
+      info = (await ctx.counter.polling(() => codedeploy.send(new GetDeploymentCommand({ deploymentId })))).deploymentInfo;
+      events = await ctx.counter.polling(() => lifecycleEvents(target, deploymentId));
+      status = info?.status ?? 'Unknown';
+      const o = info?.deploymentOverview;
+      const current = events.filter((e) => !/Succeeded|Skipped/.test(e.message ?? '')).at(0)?.message ?? events.at(-1)?.message ?? '';
+      const line = `CodeDeploy ${deploymentId} ${status}${o ? `: ${o.Succeeded ?? 0} succeeded, ${o.InProgress ?? 0} in progress, ${o.Failed ?? 0} failed` : ''}${current ? ` (${current})` : ''}`;
+      if (line !== lastLine) {
+        report.progress(`${line} (${Math.round((ctx.now() - startedAt) / 1000)}s)`);
+        lastLine = line;
       }
-      return {
-        outcome: rolledBack ? 'rolled-back' : 'failed',
-        message: `${what}${rolledBack ? ' and rolled back' : ''}${why ? ` (${why})` : ''}`,
-        deployment: info,
-        events,
-      };
+      if (status === 'Succeeded') {
+        return { outcome: 'completed', message: `CodeDeploy deployment ${deploymentId} succeeded: production traffic is on the new tasks (${cd.deploymentGroup})`, deployment: info, events };
+      }
+      if (status === 'Failed' || status === 'Stopped') return ended(info, status);
+      if (status === 'Ready' && options.autoApprove && !continued) {
+        await continueDeployment(target, deploymentId);
+        continued = true;
+        report.progress(`CodeDeploy ${deploymentId} holds before the traffic shift: continued (a rollback needs no approval)`);
+      } else if (status === 'Ready' && !options.throughApproval && !options.autoApprove) {
+        return {
+          outcome: 'holding',
+          message: `CodeDeploy deployment ${deploymentId} holds before the traffic shift: the new tasks answer on the test listener ${cd.testListenerUrl}; ${next}`,
+          deployment: info,
+          events,
+        };
+      }
+      return undefined;
+    },
+    (why) =>
+      why === 'timeout'
+        ? { outcome: 'timeout', message: `timed out after ${Math.round(options.timeoutMs / 1000)}s waiting for CodeDeploy deployment ${deploymentId} (${where()})`, deployment: info, events }
+        : { outcome: 'interrupted', message: `interrupted while waiting for CodeDeploy deployment ${deploymentId} (${where()})`, deployment: info, events },
+  );
+
+  /** A deployment that Failed or was Stopped: CodeDeploy's reason, and its rollback deployment followed to its end. */
+  async function ended(info: DeploymentInfo | undefined, status: string): Promise<CodeDeployWaitResult> {
+    const reason = [info?.errorInformation?.code, info?.errorInformation?.message].filter(Boolean).join(': ');
+    const rollbackId = info?.rollbackInfo?.rollbackDeploymentId;
+    const rolledBack = rollbackId !== undefined || /roll(ed)? ?back/i.test(info?.rollbackInfo?.rollbackMessage ?? '');
+    const why = [reason, info?.rollbackInfo?.rollbackMessage].filter(Boolean).join('; ');
+    const what = `CodeDeploy deployment ${deploymentId} ${status === 'Stopped' ? 'was stopped' : 'failed'}`;
+    if (rollbackId && !isRollback) {
+      // The rollback is a deployment of its own: until it succeeded, production may still be on the new tasks.
+      report.progress(`${what}; CodeDeploy rolls it back with deployment ${rollbackId}: following it`);
+      const back = await follow(ctx, target, report, rollbackId, { ...options, timeoutMs: Math.max(deadline - ctx.now(), 0), throughApproval: true, autoApprove: false }, true);
+      const result = (outcome: Outcome, message: string): CodeDeployWaitResult => ({ outcome, message, deployment: info, events: [...events, ...back.events] });
+      if (back.outcome === 'completed') {
+        return result('rolled-back', `${what} and rolled back${why ? ` (${why})` : ''}; rollback deployment ${rollbackId} succeeded: production traffic is on the original tasks`);
+      }
+      if (back.outcome === 'timeout' || back.outcome === 'interrupted') {
+        return result(back.outcome, `${what}${why ? ` (${why})` : ''}; its rollback deployment ${rollbackId} is still in progress: ${back.message}`);
+      }
+      return result('failed', `${what}${why ? ` (${why})` : ''} and its rollback deployment ${rollbackId} did not succeed either: ${back.message}`);
     }
-    if (status === 'Ready' && options.autoApprove && !continued) {
-      await continueDeployment(target, deploymentId);
-      continued = true;
-      report.progress(`CodeDeploy ${deploymentId} holds before the traffic shift: continued (a rollback needs no approval)`);
-    } else if (status === 'Ready' && !options.throughApproval && !options.autoApprove) {
-      return {
-        outcome: 'holding',
-        message: `CodeDeploy deployment ${deploymentId} holds before the traffic shift: the new tasks answer on the test listener ${cd.testListenerUrl}; ${next}`,
-        deployment: info,
-        events,
-      };
-    }
-    const where = `${status}; follow it with: ecs-release status --env ${env}; ${next}`;
-    if (ctx.signal.aborted) return { outcome: 'interrupted', message: `interrupted while waiting for CodeDeploy deployment ${deploymentId} (${where})`, deployment: info, events };
-    const left = deadline - ctx.now();
-    if (left <= 0) {
-      return { outcome: 'timeout', message: `timed out after ${Math.round(options.timeoutMs / 1000)}s waiting for CodeDeploy deployment ${deploymentId} (${where})`, deployment: info, events };
-    }
-    try {
-      await ctx.sleep(Math.min(interval, left), ctx.signal);
-    } catch {
-      return { outcome: 'interrupted', message: `interrupted while waiting for CodeDeploy deployment ${deploymentId} (${where})`, deployment: info, events };
-    }
-    interval = Math.min(Math.round(interval * 1.5), maxPoll);
+    return {
+      outcome: rolledBack ? 'rolled-back' : 'failed',
+      message: `${what}${rolledBack ? ' and rolled back' : ''}${why ? ` (${why})` : ''}`,
+      deployment: info,
+      events,
+    };
   }
 }
 

@@ -1,6 +1,9 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { EnvironmentConfig } from '../../environments/schema';
 import { ApiCallCounter, awsClientFactory, type ClientFactory } from './aws';
+import type { Programs } from './programs';
+
+export type { Programs };
 
 /** Where a command writes: humans read stdout, progress goes to stderr, `--json` puts one document on stdout. */
 export interface Streams {
@@ -21,14 +24,6 @@ export interface Context {
   readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   /** `exec`: finds and runs local programs (the Session Manager plugin). */
   readonly programs: Programs;
-}
-
-/** Local programs a command hands over to (exec: session-manager-plugin), injected so tests need none installed. */
-export interface Programs {
-  /** The program's path on PATH, or undefined when it is not installed. */
-  which(name: string): string | undefined;
-  /** Runs it with the terminal attached; resolves with its exit code. */
-  run(path: string, args: readonly string[]): Promise<number>;
 }
 
 export interface ContextOverrides {

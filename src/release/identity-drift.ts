@@ -1,4 +1,5 @@
 import type { Service, TaskDefinition } from '@aws-sdk/client-ecs';
+import type { DeploymentStrategy } from '../../contracts/descriptor';
 import type { FieldChange } from './revision';
 
 /**
@@ -16,7 +17,7 @@ export interface ServiceExpectations {
   readonly container: string;
   readonly subnets: readonly string[];
   readonly securityGroups: readonly string[];
-  readonly strategy: 'rolling' | 'blue-green';
+  readonly strategy: DeploymentStrategy;
 }
 
 const KINDS: [IdentityFinding['kind'], RegExp, string][] = [

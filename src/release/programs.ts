@@ -1,7 +1,14 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import type { Programs } from './context';
+
+/** Local programs a command hands over to (exec: session-manager-plugin), injected so tests need none installed. */
+export interface Programs {
+  /** The program's path on PATH, or undefined when it is not installed. */
+  which(name: string): string | undefined;
+  /** Runs it with the terminal attached; resolves with its exit code. */
+  run(path: string, args: readonly string[]): Promise<number>;
+}
 
 /**
  * The real programs: a PATH lookup (no shell, so nothing in PATH or the name is interpreted) and a child process

@@ -1,7 +1,7 @@
 import type { ContainerDefinition, RegisterTaskDefinitionCommandInput, Tag, TaskDefinition } from '@aws-sdk/client-ecs';
 import { diffLines } from 'diff';
 import { usageError } from './errors';
-import { RELEASE_OWNER, RELEASE_TAG } from './tags';
+import { RELEASE_OWNER, RELEASE_TAG } from '../../contracts/tags';
 
 /**
  * Keys of DescribeTaskDefinition's output that RegisterTaskDefinition does not accept. A denylist, not an allowlist:

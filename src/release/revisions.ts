@@ -1,7 +1,7 @@
 import { DescribeTasksCommand, paginateListTasks, paginateListTaskDefinitions, type Service, type Tag } from '@aws-sdk/client-ecs';
 import { digestOf } from './image';
 import { TAG, tagValue } from './revision';
-import { RELEASE_OWNER } from './tags';
+import { RELEASE_OWNER } from '../../contracts/tags';
 import { revisionName, revisionNumber, type Target } from './target';
 import { describeRevision } from './commands/deploy';
 

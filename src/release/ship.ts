@@ -1,9 +1,10 @@
-import { RegisterTaskDefinitionCommand, TagResourceCommand, UpdateServiceCommand, type Service, type Tag } from '@aws-sdk/client-ecs';
+import { RegisterTaskDefinitionCommand, TagResourceCommand, type Service, type Tag } from '@aws-sdk/client-ecs';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import type { Context, Reporter } from './context';
+import { controllerFor } from './controller';
 import { EXIT, ReleaseError } from './errors';
 import { ownedByRelease, TAG, type RevisionInput } from './revision';
-import { checkDeploymentController, deploymentController, describeService, revisionName, type Target } from './target';
+import { revisionName, type Target } from './target';
 import { waitForDeployment, type Outcome, type WaitOptions } from './wait';
 
 export interface ShipRequest {
@@ -116,15 +117,6 @@ export async function markDeployed(ctx: Context, target: Target, revisionArn: st
   await target.clients.ecs.send(new TagResourceCommand({ resourceArn: revisionArn, tags: [{ key: TAG.deployed, value: new Date(ctx.now()).toISOString() }] }));
 }
 
-/** Blue/green: the revision the service runs after a CodeDeploy deployment ended (one DescribeServices when it failed). */
-export async function runningAfterCodeDeploy(ctx: Context, target: Target, outcome: Outcome, revisionArn: string): Promise<string | undefined> {
-  if (outcome === 'completed') return revisionArn;
-  // CodeDeploy moves the service's revision only when it makes the replacement primary: after a rollback, or a stop
-  // before the traffic shift, the service still names the original revision.
-  if (outcome === 'rolled-back' || outcome === 'failed') return (await describeService(ctx, target)).taskDefinition;
-  return undefined;
-}
-
 /**
  * The write half of deploy/rollout/rollback/promote, in the order that keeps Terraform and ECS consistent:
  * register the revision, point the release pointer at its image (so an `apply` from now on carries it), update the
@@ -134,11 +126,10 @@ export async function runningAfterCodeDeploy(ctx: Context, target: Target, outco
 export async function ship(ctx: Context, report: Reporter, req: ShipRequest): Promise<ShipResult> {
   const { target } = req;
   const { ecs, ssm } = target.clients;
-  const { cluster, service, releaseParameter } = target.descriptor;
+  const { releaseParameter } = target.descriptor;
 
   // Before any write: the controller ECS reports decides how to ship, and must be the one the descriptor implies.
-  checkDeploymentController(target, req.before);
-  const blueGreen = deploymentController(req.before) === 'CODE_DEPLOY';
+  const controller = controllerFor(target, req.before);
   if (ctx.signal.aborted) throw new ReleaseError(EXIT.INTERRUPTED, 'interrupted before any write: nothing changed');
   let revisionArn = req.revisionArn;
   if (req.register) {
@@ -170,34 +161,12 @@ export async function ship(ctx: Context, report: Reporter, req: ShipRequest): Pr
     }
     throw e;
   };
-  const started = (deploymentId: string, what: string) =>
-    deploymentEnded(ctx, report, shipment, { outcome: 'started', message: `${what} ${deploymentId} started; follow it with: ecs-release status --env ${target.env.name}`, deploymentId, events: [] });
-
-  if (blueGreen) {
-    // CodeDeploy starts the revision as a task set on the idle target group, then shifts the listeners.
-    const cd = await import('./codedeploy');
-    const digest = req.image.split('@')[1] ?? req.image;
-    const deploymentId = await cd.createBlueGreenDeployment(target, revisionArn, `ecs-release ${revisionName(revisionArn)} ${digest}`).catch(undoPointer);
-    report.info(`CodeDeploy deployment ${deploymentId} started for ${revisionName(revisionArn)} (${cd.codeDeployOf(target).deploymentGroup})`);
-    if (req.wait.noWait) return started(deploymentId, 'CodeDeploy deployment');
-    const waited = await cd.waitForCodeDeploy(ctx, target, report, deploymentId, { ...req.wait, throughApproval: req.wait.autoApprove });
-    const nowRunning = await runningAfterCodeDeploy(ctx, target, waited.outcome, revisionArn);
-    return deploymentEnded(ctx, report, shipment, { outcome: waited.outcome, message: waited.message, deploymentId, events: waited.events, nowRunning });
+  const started = await controller.start(ctx, report, revisionArn, req.image, req.before, undoPointer);
+  if (req.wait.noWait) {
+    return deploymentEnded(ctx, report, shipment, { outcome: 'started', message: `${started.label} ${started.id} started; follow it with: ecs-release status --env ${target.env.name}`, deploymentId: started.id, events: [] });
   }
-
-  const known = new Set((req.before.deployments ?? []).map((d) => d.id));
-  // forceNewDeployment: every ecs-release action starts exactly one new, identifiable deployment, even when the
-  // revision equals the one already running (ECS would otherwise start none and there would be nothing to follow).
-  const updated = await ecs.send(new UpdateServiceCommand({ cluster, service, taskDefinition: revisionArn, forceNewDeployment: true })).catch(undoPointer);
-  const svc = updated.service;
-  const deployment = svc?.deployments?.find((d) => d.status === 'PRIMARY' && !known.has(d.id));
-  if (!svc || !deployment?.id) {
-    throw new ReleaseError(EXIT.FAILED, `ecs:UpdateService started no new deployment of ${cluster}/${service}; nothing to follow (see ecs-release status --env ${target.env.name})`);
-  }
-  report.info(`updated ${cluster}/${service} to ${revisionName(revisionArn)}: deployment ${deployment.id}`);
-  if (req.wait.noWait) return started(deployment.id, 'deployment');
-
-  return followDeployment(ctx, report, shipment, deployment.id, svc, req.wait);
+  const followed = await controller.follow(ctx, report, started, revisionArn, req.wait);
+  return deploymentEnded(ctx, report, shipment, { outcome: followed.outcome, message: followed.message, deploymentId: started.id, events: followed.events, nowRunning: followed.nowRunning });
 }
 
 /** Waits for a rolling deployment of the shipment's revision and reports how it ended (deploy, restart, wait). */

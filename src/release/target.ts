@@ -1,10 +1,9 @@
 import { DescribeServicesCommand, type Deployment, type Service } from '@aws-sdk/client-ecs';
 import { GetParameterCommand, ParameterNotFound } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { z } from 'zod';
+import { releaseDescriptorSchema, type ReleaseDescriptor } from '../../contracts/descriptor';
 import { resourceNames, type ResourceNames } from '../../environments/names';
 import type { EnvironmentConfig } from '../../environments/schema';
-import type { ReleaseDescriptor } from '../../modules/web-service';
 import type { AwsClients } from './aws';
 import type { Context } from './context';
 import { EXIT, ReleaseError, refusal, usageError } from './errors';
@@ -19,25 +18,6 @@ export interface Target {
 }
 
 const ROLE_ARN = /^arn:aws(-[a-z]+)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-
-const descriptorSchema = z.object({
-  schemaVersion: z.literal(1),
-  environment: z.string(),
-  accountId: z.string().regex(/^\d{12}$/),
-  region: z.string(),
-  cluster: z.string().min(1),
-  service: z.string().min(1),
-  container: z.string().min(1),
-  family: z.string().min(1),
-  taskDefinitionArn: z.string().regex(/^arn:aws[\w-]*:ecs:[\w-]+:\d{12}:task-definition\/[\w-]+:\d+$/),
-  releaseParameter: z.string().startsWith('/'),
-  repositoryUrl: z.string().min(1),
-  subnets: z.array(z.string()),
-  securityGroups: z.array(z.string()),
-  strategy: z.enum(['rolling', 'blue-green']),
-  // Blue/green only; checked where it is used (src/release/codedeploy.ts).
-  codeDeploy: z.unknown().optional(),
-});
 
 /**
  * Loads the environment, checks the caller's account (STS) before anything else, reads the descriptor the stack
@@ -88,12 +68,13 @@ export async function resolveTarget(ctx: Context, envName: string, roleArn?: str
   } catch {
     throw refusal('descriptor', raw, `the JSON the "${env.name}" stack publishes in ${names.descriptorParameter}`);
   }
-  const checked = descriptorSchema.safeParse(parsed);
+  const checked = releaseDescriptorSchema.safeParse(parsed);
   if (!checked.success) {
     const issue = checked.error.issues[0];
+    if (issue.path[0] === 'codeDeploy') throw codeDeployRefusal(env.name, 'malformed');
     throw refusal(`descriptor.${issue.path.join('.')}`, (parsed as Record<string, unknown>)?.[String(issue.path[0])], `a ${names.descriptorParameter} written by this version of the stack (re-apply it)`);
   }
-  const descriptor = checked.data as ReleaseDescriptor;
+  const descriptor = checked.data;
   const expected: [keyof ReleaseDescriptor, string][] = [
     ['accountId', env.accountId],
     ['region', env.region],
@@ -169,18 +150,11 @@ export function checkDeploymentController(target: Target, svc: Service): void {
 }
 
 /**
- * Refuses when the service's controller disagrees with the descriptor, or another deployment is under way: ECS
- * deployments of a rolling service, CodeDeploy deployments of a blue/green one (whose ECS side shows task sets, not
- * rolling deployments).
+ * The refusal for a blue/green descriptor whose `codeDeploy` block is missing (`received` undefined) or does not
+ * match the contract: either way the stack that wrote it must be applied again.
  */
-export async function refuseWhileBusy(target: Target, svc: Service): Promise<void> {
-  checkDeploymentController(target, svc);
-  if (target.descriptor.strategy === 'blue-green') {
-    const { refuseWhileCodeDeployInFlight } = await import('./codedeploy');
-    await refuseWhileCodeDeployInFlight(target);
-    return;
-  }
-  refuseWhileInFlight(svc);
+export function codeDeployRefusal(envName: string, received: 'malformed' | undefined): ReleaseError {
+  return refusal('descriptor.codeDeploy', received, `the CodeDeploy settings a blue-green stack publishes (apply the "${envName}" stack)`);
 }
 
 /** `family:revision` of a task-definition ARN, for messages. */

@@ -1,5 +1,6 @@
 import type { Deployment, Service, ServiceEvent } from '@aws-sdk/client-ecs';
 import type { Context, Reporter } from './context';
+import { poll } from './poll';
 import { describeService, revisionName, type Target } from './target';
 
 /** How a shipped deployment ended; `started` only with --no-wait, `holding` only for blue/green. */
@@ -46,7 +47,6 @@ export async function waitForDeployment(
   const since = first.deployments?.find((d) => d.id === deploymentId)?.createdAt?.getTime() ?? 0;
   const seen = new Set<string>((first.events ?? []).filter((e) => (e.createdAt?.getTime() ?? 0) < since).map((e) => e.id ?? ''));
   let svc = first;
-  let interval = options.pollMs;
   let polls = 0;
   let lastLine = '';
 
@@ -63,53 +63,55 @@ export async function waitForDeployment(
     polls,
   });
 
-  for (;;) {
-    const elapsed = Math.round((ctx.now() - startedAt) / 1000);
-    for (const e of relevantEvents()) {
-      if (e.id && !seen.has(e.id)) {
-        seen.add(e.id);
-        report.progress(`  event: ${e.message}`);
+  let deployment: Deployment | undefined;
+  const where = () => `${deployment?.rolloutState ?? deployment?.status}, running ${deployment?.runningCount ?? 0}/${deployment?.desiredCount ?? 0}`;
+  const goesOn = `it goes on in ECS (follow it with: ecs-release status --env ${target.env.name}; undo it with: ecs-release rollback --env ${target.env.name})`;
+
+  return poll(
+    ctx,
+    { deadline, pollMs: options.pollMs, maxPollMs: maxPoll },
+    async (round) => {
+      if (round > 0) {
+        polls += 1;
+        svc = await describeService(ctx, target, { polling: true });
       }
-    }
-    const deployment = svc.deployments?.find((d) => d.id === deploymentId);
-    if (!deployment) {
-      // ECS drops a deployment from the list once another one replaced it: a rollback or someone else's deploy.
-      const rolledBack = relevantEvents().some((e) => /roll(ing|ed)? ?back|circuit breaker/i.test(e.message ?? ''));
-      const now = revisionName(svc.taskDefinition);
-      return rolledBack
-        ? end('rolled-back', `deployment ${deploymentId} was rolled back: the service runs ${now} again`)
-        : end('failed', `deployment ${deploymentId} was replaced by another deployment: the service runs ${now}`);
-    }
-    const line = `deployment ${deploymentId} ${deployment.rolloutState ?? deployment.status}: running ${deployment.runningCount ?? 0}/${deployment.desiredCount ?? 0}, pending ${deployment.pendingCount ?? 0}, failed tasks ${deployment.failedTasks ?? 0}`;
-    if (line !== lastLine) {
-      report.progress(`${line} (${elapsed}s)`);
-      lastLine = line;
-    }
-    if (deployment.rolloutState === 'COMPLETED') {
-      return end('completed', `deployment ${deploymentId} completed: the service runs ${revisionName(revisionArn)}`, deployment);
-    }
-    if (deployment.rolloutState === 'FAILED') {
-      const primary = svc.deployments?.find((d) => d.status === 'PRIMARY');
-      const reason = deployment.rolloutStateReason ? ` (${deployment.rolloutStateReason})` : '';
-      if ((primary && primary.id !== deploymentId) || svc.taskDefinition !== revisionArn) {
-        return end('rolled-back', `deployment ${deploymentId} failed and was rolled back to ${revisionName(primary?.taskDefinition ?? svc.taskDefinition)}${reason}`, deployment);
+      const elapsed = Math.round((ctx.now() - startedAt) / 1000);
+      for (const e of relevantEvents()) {
+        if (e.id && !seen.has(e.id)) {
+          seen.add(e.id);
+          report.progress(`  event: ${e.message}`);
+        }
       }
-      return end('failed', `deployment ${deploymentId} failed${reason}`, deployment);
-    }
-    const where = `${deployment.rolloutState ?? deployment.status}, running ${deployment.runningCount ?? 0}/${deployment.desiredCount ?? 0}`;
-    const goesOn = `it goes on in ECS (follow it with: ecs-release status --env ${target.env.name}; undo it with: ecs-release rollback --env ${target.env.name})`;
-    if (ctx.signal.aborted) return end('interrupted', `interrupted while waiting for deployment ${deploymentId} (${where}); ${goesOn}`, deployment);
-    const left = deadline - ctx.now();
-    if (left <= 0) {
-      return end('timeout', `timed out after ${Math.round(options.timeoutMs / 1000)}s waiting for deployment ${deploymentId} (${where}); ${goesOn}`, deployment);
-    }
-    try {
-      await ctx.sleep(Math.min(interval, left), ctx.signal);
-    } catch {
-      return end('interrupted', `interrupted while waiting for deployment ${deploymentId} (${where}); ${goesOn}`, deployment);
-    }
-    interval = Math.min(Math.round(interval * 1.5), maxPoll);
-    polls += 1;
-    svc = await describeService(ctx, target, { polling: true });
-  }
+      deployment = svc.deployments?.find((d) => d.id === deploymentId);
+      if (!deployment) {
+        // ECS drops a deployment from the list once another one replaced it: a rollback or someone else's deploy.
+        const rolledBack = relevantEvents().some((e) => /roll(ing|ed)? ?back|circuit breaker/i.test(e.message ?? ''));
+        const now = revisionName(svc.taskDefinition);
+        return rolledBack
+          ? end('rolled-back', `deployment ${deploymentId} was rolled back: the service runs ${now} again`)
+          : end('failed', `deployment ${deploymentId} was replaced by another deployment: the service runs ${now}`);
+      }
+      const line = `deployment ${deploymentId} ${deployment.rolloutState ?? deployment.status}: running ${deployment.runningCount ?? 0}/${deployment.desiredCount ?? 0}, pending ${deployment.pendingCount ?? 0}, failed tasks ${deployment.failedTasks ?? 0}`;
+      if (line !== lastLine) {
+        report.progress(`${line} (${elapsed}s)`);
+        lastLine = line;
+      }
+      if (deployment.rolloutState === 'COMPLETED') {
+        return end('completed', `deployment ${deploymentId} completed: the service runs ${revisionName(revisionArn)}`, deployment);
+      }
+      if (deployment.rolloutState === 'FAILED') {
+        const primary = svc.deployments?.find((d) => d.status === 'PRIMARY');
+        const reason = deployment.rolloutStateReason ? ` (${deployment.rolloutStateReason})` : '';
+        if ((primary && primary.id !== deploymentId) || svc.taskDefinition !== revisionArn) {
+          return end('rolled-back', `deployment ${deploymentId} failed and was rolled back to ${revisionName(primary?.taskDefinition ?? svc.taskDefinition)}${reason}`, deployment);
+        }
+        return end('failed', `deployment ${deploymentId} failed${reason}`, deployment);
+      }
+      return undefined;
+    },
+    (why) =>
+      why === 'timeout'
+        ? end('timeout', `timed out after ${Math.round(options.timeoutMs / 1000)}s waiting for deployment ${deploymentId} (${where()}); ${goesOn}`, deployment)
+        : end('interrupted', `interrupted while waiting for deployment ${deploymentId} (${where()}); ${goesOn}`, deployment),
+  );
 }

@@ -1,3 +1,4 @@
+import type { DeploymentStrategy } from '../../contracts/descriptor';
 import type { EnvironmentConfig } from '../../environments/schema';
 
 /**
@@ -186,7 +187,7 @@ export interface BoundPair {
 
 export interface EnvironmentRolloutBounds {
   readonly environment: string;
-  readonly strategy: 'rolling' | 'blue-green';
+  readonly strategy: DeploymentStrategy;
   /** Task counts evaluated: every count from the desired count or auto scaling's minimum to its maximum. */
   readonly taskCounts: number[];
   /** The worst (largest) bound over `taskCounts`, with this environment's configuration. */

@@ -1,8 +1,10 @@
 import { GetDeploymentCommand } from '@aws-sdk/client-codedeploy';
+import * as cd from '../codedeploy';
 import { Reporter, type CommandResult, type Context, type WaitFlags } from '../context';
+import { runningAfterCodeDeploy } from '../controller';
 import { EXIT, refusal } from '../errors';
 import { ownedByRelease } from '../revision';
-import { deploymentEnded, reportShipped, runningAfterCodeDeploy, type Shipment } from '../ship';
+import { deploymentEnded, reportShipped, type Shipment } from '../ship';
 import { checkDeploymentController, describeService, resolveTarget, revisionName } from '../target';
 import { describeRevision } from './deploy';
 
@@ -27,7 +29,6 @@ export async function approve(ctx: Context, opts: ApproveOptions): Promise<Comma
   }
   const service = await describeService(ctx, target);
   checkDeploymentController(target, service);
-  const cd = await import('../codedeploy');
   const holding = await cd.codeDeployInFlight(target, ['Ready']);
   if (holding.length === 0) {
     const busy = await cd.codeDeployInFlight(target);
@@ -65,7 +66,6 @@ export async function approve(ctx: Context, opts: ApproveOptions): Promise<Comma
  * told (not started by ecs-release): then approve only continues and follows it.
  */
 export async function shipmentOf(target: Parameters<typeof describeRevision>[0], runningArn: string | undefined, deploymentId: string, report: Reporter): Promise<Shipment | undefined> {
-  const cd = await import('../codedeploy');
   const info = (await target.clients.codedeploy.send(new GetDeploymentCommand({ deploymentId }))).deploymentInfo;
   const revisionArn = cd.deployedRevisionOf(target, info);
   const container = target.descriptor.container;

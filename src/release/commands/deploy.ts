@@ -1,10 +1,11 @@
 import { DescribeTaskDefinitionCommand, type Service, type TaskDefinition, type Tag } from '@aws-sdk/client-ecs';
 import { Reporter, type CommandResult, type Context, type WaitFlags } from '../context';
+import { refuseWhileBusy } from '../controller';
 import { usageError } from '../errors';
 import { checkImageInput, checkRepository, digestOf, resolveDigest } from '../image';
 import { fieldChanges, findContainer, registerable, releaseTags, renderDiff, withImage } from '../revision';
 import { reportShipped, ship } from '../ship';
-import { describeService, refuseWhileBusy, resolveTarget, revisionName, revisionNumber, type Target } from '../target';
+import { describeService, resolveTarget, revisionName, revisionNumber, type Target } from '../target';
 
 export interface DeployOptions extends WaitFlags {
   readonly env: string;

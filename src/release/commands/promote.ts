@@ -1,10 +1,11 @@
 import { Reporter, type CommandResult, type Context, type WaitFlags } from '../context';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { refuseWhileBusy } from '../controller';
 import { EXIT, ReleaseError, refusal, usageError } from '../errors';
 import { digestOf, resolveDigest } from '../image';
 import { TAG, tagValue } from '../revision';
-import { describeService, refuseWhileBusy, resolveTarget, revisionName, type Target } from '../target';
+import { describeService, resolveTarget, revisionName, type Target } from '../target';
 import { describeRevision, shipImage } from './deploy';
 
 export interface PromoteOptions extends WaitFlags {

@@ -1,8 +1,9 @@
 import { Reporter, type CommandResult, type Context, type WaitFlags } from '../context';
+import { refuseWhileBusy } from '../controller';
 import { refusal } from '../errors';
 import { digestOf } from '../image';
 import { reportShipped, ship } from '../ship';
-import { describeService, refuseWhileBusy, resolveTarget, revisionName } from '../target';
+import { describeService, resolveTarget, revisionName } from '../target';
 import { describeRevision } from './deploy';
 
 export interface RestartOptions extends WaitFlags {

@@ -1,8 +1,9 @@
 import { DeregisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { Reporter, type CommandResult, type Context } from '../context';
+import { refuseWhileBusy } from '../controller';
 import { EXIT, usageError } from '../errors';
 import { describeRevisions, listRevisionArns, planPrune, readUsage, type RevisionInfo } from '../revisions';
-import { describeService, refuseWhileBusy, resolveTarget, revisionName } from '../target';
+import { describeService, resolveTarget, revisionName } from '../target';
 
 export interface RevisionsOptions {
   readonly env: string;

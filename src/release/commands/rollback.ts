@@ -1,10 +1,12 @@
 import { ClientException, paginateListTaskDefinitions, type Service } from '@aws-sdk/client-ecs';
+import * as cd from '../codedeploy';
 import { Reporter, type CommandResult, type Context, type WaitFlags } from '../context';
+import { controllerFor } from '../controller';
 import { EXIT, ReleaseError, refusal, usageError } from '../errors';
 import { digestOf } from '../image';
 import { fieldChanges, registerable, renderDiff, TAG, tagValue } from '../revision';
 import { deploymentEnded, reportShipped, ship, type Shipment } from '../ship';
-import { checkDeploymentController, describeService, refuseWhileBusy, resolveTarget, revisionName, revisionNumber, type Target } from '../target';
+import { describeService, resolveTarget, revisionName, revisionNumber, type Target } from '../target';
 import { describeRevision, type DescribedRevision } from './deploy';
 
 export interface RollbackOptions extends WaitFlags {
@@ -35,13 +37,13 @@ export async function rollback(ctx: Context, opts: RollbackOptions): Promise<Com
     throw usageError('--to', opts.to, `a revision of family ${family} (a number such as 12, ${family}:12 or its ARN)`);
   }
   const service = await describeService(ctx, target);
-  checkDeploymentController(target, service);
-  if (target.descriptor.strategy === 'blue-green' && !wanted) {
+  const controller = controllerFor(target, service);
+  if (controller.kind === 'CODE_DEPLOY' && !wanted) {
     // A blue/green deployment under way is undone by CodeDeploy itself: traffic goes back to the original task set.
     const stopped = await stopInFlightBlueGreen(ctx, report, target, service, opts);
     if (stopped) return stopped;
   }
-  await refuseWhileBusy(target, service);
+  await controller.refuseWhileBusy(service);
   const currentArn = service.taskDefinition ?? '';
   const current = revisionNumber(currentArn);
 
@@ -169,7 +171,6 @@ export function parseRevision(text: string): { family?: string; revision: number
  * Undefined when nothing is in flight (then rollback redeploys an earlier revision through CodeDeploy, like a deploy).
  */
 async function stopInFlightBlueGreen(ctx: Context, report: Reporter, target: Target, service: Service, opts: RollbackOptions): Promise<CommandResult | undefined> {
-  const cd = await import('../codedeploy');
   const inFlight = await cd.codeDeployInFlight(target);
   if (inFlight.length === 0) return undefined;
   const deploymentId = inFlight[0];

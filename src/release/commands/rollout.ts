@@ -1,7 +1,8 @@
 import { Reporter, type CommandResult, type Context, type WaitFlags } from '../context';
+import { refuseWhileBusy } from '../controller';
 import { EXIT, ReleaseError } from '../errors';
 import { findContainer, TAG, tagValue } from '../revision';
-import { describeService, refuseWhileBusy, resolveTarget, revisionName } from '../target';
+import { describeService, resolveTarget, revisionName } from '../target';
 import { describeRevision, shipImage } from './deploy';
 
 export interface RolloutOptions extends WaitFlags {

@@ -1,6 +1,7 @@
 import type { Service } from '@aws-sdk/client-ecs';
 import { DescribeListenersCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
+import * as cd from '../codedeploy';
 import { Reporter, type CommandResult, type Context } from '../context';
 import { digestOf } from '../image';
 import { describeDrift, readDrift } from '../drift';
@@ -143,7 +144,6 @@ async function markCompletedRelease(ctx: Context, report: Reporter, target: Targ
 
 /** Blue/green facts: where production and test traffic go, and the CodeDeploy deployment in flight (if any). */
 async function blueGreenStatus(target: Target) {
-  const cd = await import('../codedeploy');
   const settings = cd.codeDeployOf(target);
   const listeners = (await target.clients.elbv2.send(new DescribeListenersCommand({ ListenerArns: [settings.productionListenerArn, settings.testListenerArn] }))).Listeners ?? [];
   const forwardsTo = (arn: string) => {

@@ -1,9 +1,11 @@
 import type { Service } from '@aws-sdk/client-ecs';
+import * as cd from '../codedeploy';
 import { Reporter, type CommandResult, type Context, type WaitFlags } from '../context';
+import { controllerFor, runningAfterCodeDeploy } from '../controller';
 import { EXIT } from '../errors';
 import { ownedByRelease } from '../revision';
-import { deploymentEnded, followDeployment, reportShipped, runningAfterCodeDeploy, type ShipResult, type Shipment } from '../ship';
-import { checkDeploymentController, describeService, resolveTarget, revisionName, type Target } from '../target';
+import { deploymentEnded, followDeployment, reportShipped, type ShipResult, type Shipment } from '../ship';
+import { describeService, resolveTarget, revisionName, type Target } from '../target';
 import { shipmentOf } from './approve';
 import { describeRevision } from './deploy';
 
@@ -23,8 +25,8 @@ export async function waitCommand(ctx: Context, opts: WaitCommandOptions): Promi
   const report = new Reporter(ctx, !!opts.json);
   const target = await resolveTarget(ctx, opts.env, opts.roleArn);
   const service = await describeService(ctx, target);
-  checkDeploymentController(target, service);
-  const ended = target.descriptor.strategy === 'blue-green' ? await waitBlueGreen(ctx, report, target, service, opts) : await waitRolling(ctx, report, target, service, opts);
+  const controller = controllerFor(target, service);
+  const ended = controller.kind === 'CODE_DEPLOY' ? await waitBlueGreen(ctx, report, target, service, opts) : await waitRolling(ctx, report, target, service, opts);
   const document = { command: 'wait', environment: target.env.name };
   if ('idle' in ended) return { exitCode: ended.exitCode, document: { ...document, ...ended.document } };
   reportShipped(report, ended);
@@ -60,7 +62,6 @@ async function waitRolling(ctx: Context, report: Reporter, target: Target, servi
 }
 
 async function waitBlueGreen(ctx: Context, report: Reporter, target: Target, service: Service, opts: WaitCommandOptions): Promise<ShipResult | Idle> {
-  const cd = await import('../codedeploy');
   const inFlight = await cd.codeDeployInFlight(target);
   if (inFlight.length === 0) return idle(report, EXIT.OK, 'completed', `nothing in flight: the service runs ${revisionName(service.taskDefinition)}`, null);
   const deploymentId = inFlight[0];

@@ -1,5 +1,5 @@
 /**
- * Tag keys ecs-release writes, in one dependency-free file: the CLI uses them (src/release/revision.ts) and the deploy
+ * Tag keys ecs-release writes, in the contract layer: the CLI uses them (src/release/revision.ts) and the deploy
  * role's policy (modules/web-service.ts `grantRelease`) lets it write exactly these, so the two cannot drift apart.
  */
 export const RELEASE_TAG = {

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+/**
+ * The release descriptor: what a stack publishes (JSON in an SSM parameter, modules/web-service.ts) and the release
+ * CLI reads before it acts (src/release/target.ts). One schema, so the stack builds exactly what the CLI accepts: a
+ * field added here is typed on both sides, and a descriptor from another version of the stack is refused by name.
+ */
+
+const targetGroupRefSchema = z.object({ name: z.string(), arn: z.string() });
+
+/** What the release CLI needs to deploy, approve, roll back and report a blue/green service. */
+export const codeDeployDescriptorSchema = z.object({
+  application: z.string().min(1),
+  deploymentGroup: z.string().min(1),
+  /** The deployment configuration the group uses (a CodeDeployDefault.* name or the stack's custom one). */
+  deploymentConfig: z.string().min(1),
+  /** Container and port the AppSpec routes traffic to. */
+  containerName: z.string().min(1),
+  containerPort: z.number().int().min(1).max(65535),
+  /** The pair CodeDeploy alternates between; `blue` is where the service starts. */
+  targetGroups: z.object({ blue: targetGroupRefSchema, green: targetGroupRefSchema }),
+  productionListenerArn: z.string().min(1),
+  testListenerArn: z.string().min(1),
+  /** Where testers reach the replacement tasks before production traffic moves (allowed test CIDRs only). */
+  testListenerUrl: z.string().min(1),
+  /** Minutes a deployment holds for `ecs-release approve` before production traffic moves (0 = no hold). */
+  approvalWaitMinutes: z.number().int().min(0),
+  terminationWaitMinutes: z.number().int().min(0),
+  /** Alarms that stop the deployment and roll it back. */
+  rollbackAlarms: z.array(z.string()),
+});
+
+/** The strategies a service deploys with: ECS rolling updates, or CodeDeploy blue/green. */
+export const DEPLOYMENT_STRATEGIES = ['rolling', 'blue-green'] as const;
+
+export const releaseDescriptorSchema = z.object({
+  schemaVersion: z.literal(1),
+  environment: z.string(),
+  accountId: z.string().regex(/^\d{12}$/),
+  region: z.string(),
+  cluster: z.string().min(1),
+  service: z.string().min(1),
+  container: z.string().min(1),
+  family: z.string().min(1),
+  /** The revision Terraform tracks: it carries the current IaC settings. */
+  taskDefinitionArn: z.string().regex(/^arn:aws[\w-]*:ecs:[\w-]+:\d{12}:task-definition\/[\w-]+:\d+$/),
+  releaseParameter: z.string().startsWith('/'),
+  repositoryUrl: z.string().min(1),
+  subnets: z.array(z.string()),
+  securityGroups: z.array(z.string()),
+  strategy: z.enum(DEPLOYMENT_STRATEGIES),
+  /** Blue/green only: the CodeDeploy application, group, target groups, listeners and test URL. */
+  codeDeploy: codeDeployDescriptorSchema.optional(),
+});
+
+export type TargetGroupRef = z.infer<typeof targetGroupRefSchema>;
+export type CodeDeployDescriptor = z.infer<typeof codeDeployDescriptorSchema>;
+export type ReleaseDescriptor = z.infer<typeof releaseDescriptorSchema>;
+export type DeploymentStrategy = ReleaseDescriptor['strategy'];
