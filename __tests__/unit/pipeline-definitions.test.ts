@@ -1,8 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
 import { repoRoot } from '../../scripts/lib/paths';
+import { readBuildspec, runBuildspec } from '../helpers/buildspec';
 
 const ci = (...p: string[]) => join(repoRoot(), 'ci', ...p);
 const schema = JSON.parse(readFileSync(ci('codebuild', 'buildspec.schema.json'), 'utf8')) as object;
@@ -31,7 +33,7 @@ describe('CodeBuild buildspecs against the buildspec 0.2 schema', () => {
     const spec = yamlOf(ci('codebuild', 'buildspec.yml'));
     const build = (spec.phases.build.commands as string[]).join('\n');
     expect(build).toContain('ECS_RELEASE_IMAGE="$ECS_RELEASE_IMAGE_REPOSITORY:$CODEBUILD_RESOLVED_SOURCE_VERSION"');
-    expect(build).toMatch(/\$cli deploy --env "\$ECS_RELEASE_ENV" --image "\$ECS_RELEASE_IMAGE"/);
+    expect(build).toMatch(/\$cli deploy --env "\$ECS_RELEASE_ENV" \$\{ECS_RELEASE_SELECT:-\} --image "\$ECS_RELEASE_IMAGE"/);
     expect(build).not.toMatch(/:latest|force-new-deployment/);
     expect(spec.cache.paths).toEqual(['/root/.npm/**/*']);
   });
@@ -54,7 +56,7 @@ describe('the GitLab CI template', () => {
     expect(promote.rules).toEqual([{ if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH', when: 'manual', allow_failure: false }]);
     expect(promote.environment).toEqual({ name: 'prod', deployment_tier: 'production' });
     expect(promote.needs).toEqual(['ecs-release:deploy-dev']);
-    expect((promote.script as string[]).join('\n')).toContain('promote --from "$ECS_RELEASE_DEV_ENV" --from-status dev-status.json');
+    expect((promote.script as string[]).join('\n')).toContain('promote --from "$ECS_RELEASE_DEV_ENV" $ECS_RELEASE_SELECT --from-status dev-status.json');
     expect(t['ecs-release:approve-prod-traffic'].environment.name).toBe('prod-approve');
     expect(t['ecs-release:approve-prod-traffic'].variables).toEqual({ ECS_RELEASE_ROLE_ARN: '$ECS_RELEASE_APPROVE_ROLE_ARN' });
   });
@@ -63,5 +65,25 @@ describe('the GitLab CI template', () => {
     const script = (t['ecs-release:build'].script as string[]).join('\n');
     expect(script).toContain('image="$ECS_RELEASE_IMAGE_REPOSITORY:$CI_COMMIT_SHA"');
     expect(script).toContain('echo "ECS_RELEASE_IMAGE=$image@$digest" > build.env');
+  });
+});
+
+describe('the service selection of the pipelines', () => {
+  test.each(['--service web; touch pwned', '--group', '--services web', '--service Web'])('ECS_RELEASE_SELECT %j stops the build in pre_build in one line, before any push', async (select) => {
+    const dir = mkdtempSync(join(tmpdir(), 'select-'));
+    try {
+      const r = await runBuildspec(readBuildspec(ci('codebuild', 'buildspec.yml')), dir, {
+        PATH: process.env.PATH ?? '',
+        ECS_RELEASE_CLI: 'false',
+        ECS_RELEASE_SELECT: select,
+        ECS_RELEASE_IMAGE_REPOSITORY: '111111111111.dkr.ecr.eu-west-1.amazonaws.com/webapp',
+        CODEBUILD_RESOLVED_SOURCE_VERSION: 'a'.repeat(40),
+      });
+      expect(r.failedPhase).toBe('pre_build');
+      expect(r.code).toBe(2);
+      expect(r.output).toContain(`ECS_RELEASE_SELECT: received "${select}"; allowed: --service <name>, --group <name> or nothing`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
