@@ -111,6 +111,29 @@ describe('the token flow and verification', () => {
     expect(calls.slice(before).every((c) => c.authorization === 'Bearer tok-123')).toBe(true);
   });
 
+  test('a token the registry no longer accepts (expired) is replaced once, then the request succeeds', async () => {
+    // GIVEN a registry that accepts only the newest token it issued
+    let issued = 0;
+    const calls: string[] = [];
+    const fetchFn = (async (input: string | URL | Request, init?: RequestInit) => {
+      const url = String(input);
+      const auth = ((init?.headers ?? {}) as Record<string, string>).authorization;
+      calls.push(`${init?.method ?? 'GET'} ${url.startsWith('https://auth.example.com') ? 'token' : 'manifest'}`);
+      if (url.startsWith('https://auth.example.com')) return Response.json({ token: `tok-${++issued}` });
+      if (auth !== `Bearer tok-${issued}` || issued === 0) {
+        return new Response(null, { status: 401, headers: { 'www-authenticate': 'Bearer realm="https://auth.example.com/token",service="r"' } });
+      }
+      return new Response(null, { status: 200, headers: { 'docker-content-digest': DIGEST } });
+    }) as typeof fetch;
+    const client = new RegistryClient('registry.example.com', { credentials: CREDS, fetch: fetchFn });
+    await client.resolve('team/web', 'abc1234');
+    // WHEN the registry rotates (the cached token expires) and the release reads again
+    issued += 1;
+    // THEN a new token is fetched and the read succeeds
+    expect((await client.resolve('team/web', 'abc1234')).digest).toBe(DIGEST);
+    expect(calls.filter((c) => c.endsWith('token'))).toHaveLength(2);
+  });
+
   test('a wrong password at the token service is refused in one line naming the user', async () => {
     const { fetchFn } = tokenRegistry();
     const client = new RegistryClient('registry.example.com', { credentials: { ...CREDS, password: 'nope' }, fetch: fetchFn });

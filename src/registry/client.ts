@@ -139,7 +139,8 @@ export class RegistryClient {
     const challenges = parseChallenges(first.headers.get('www-authenticate') ?? '');
     const bearer = challenges.find((c) => c.scheme === 'bearer');
     const credentials = this.options.credentials;
-    if (bearer && !this.tokens.has(scope)) {
+    if (bearer) {
+      // A cached token the registry refuses has expired (a long release outlives a 5-minute token): fetch a new one.
       this.tokens.set(scope, await fetchBearerToken(this.registry, bearer, scope, credentials, (u, i) => this.send(u, i)));
     } else if (!bearer && challenges.some((c) => c.scheme === 'basic') && credentials && !this.basic) {
       this.basic = true;
