@@ -7,7 +7,7 @@ import type { Moto } from '../../scripts/lib/moto';
 import { repoRoot } from '../../scripts/lib/paths';
 import { scratchDir } from '../../scripts/lib/synth';
 import { readBuildspec, runBuildspec } from '../helpers/buildspec';
-import { applyStack, commitTag, deployRoleArn, describeRevision, plan, pushImage, serviceState, startEmulator, type AppliedStack } from '../helpers/emulator';
+import { applyStack, deployRoleArn, describeRevision, plan, pushImage, serviceState, startEmulator, type AppliedStack } from '../helpers/emulator';
 import { ensureGitlabCiLocal, runGitlabCiLocal, type GitlabCiLocal } from '../helpers/gitlab-ci-local';
 import { installCli, rollingProd } from '../helpers/pipeline';
 import { dev } from '../helpers/stacks';
@@ -32,12 +32,9 @@ function appRepository(dir: string): void {
     [
       'include:',
       '  - local: ci/ecs-release.gitlab-ci.yml',
-      '# No Docker daemon here: the test pushed the commit\'s image to the emulated ECR; this job hands it over as the',
-      '# template\'s build job does (dotenv ECS_RELEASE_IMAGE).',
+      '# The shell executor has no Docker-in-Docker service; docker, aws and apk are the test\'s stand-ins on PATH.',
       'ecs-release:build:',
       '  services: []',
-      '  script:',
-      '    - echo "ECS_RELEASE_IMAGE=$TEST_BUILT_IMAGE" > build.env',
       '',
     ].join('\n'),
   );
@@ -72,13 +69,28 @@ function toolShims(bin: string, calls: string, cli: string): void {
       'const ref = process.argv[2]; const i = ref.lastIndexOf(":"); const uri = ref.slice(0, i); const tag = ref.slice(i + 1);',
       'const env = ["dev", "prod"].map(loadEnvironment).find((e) => uri === `${e.accountId}.dkr.ecr.${e.region}.amazonaws.com/${e.registry.repositoryName}`);',
       'if (!env) { console.error(`docker shim: ${uri} is no environment\'s repository`); process.exit(1); }',
-      'pushImage(process.env.AWS_ENDPOINT_URL, env, tag).then((r) => console.log(`${tag}: digest: ${r.digest}`), (e) => { console.error(String(e)); process.exit(1); });',
+      // Remembered for `docker inspect`, which reports the pushed digest (RepoDigests) like Docker does after a push.
+      `const pushed = ${JSON.stringify(join(bin, 'pushed'))}; require('fs').mkdirSync(pushed, { recursive: true });`,
+      'pushImage(process.env.AWS_ENDPOINT_URL, env, tag).then((r) => { require("fs").writeFileSync(require("path").join(pushed, Buffer.from(ref).toString("hex")), r.digest); console.log(`${tag}: digest: ${r.digest}`); }, (e) => { console.error(String(e)); process.exit(1); });',
     ].join('\n'),
   );
   writeFileSync(
     join(bin, 'docker'),
-    `#!/bin/sh\necho "docker $*" >> ${JSON.stringify(calls)}\ncase "$1" in\n  login) cat > /dev/null; echo "Login Succeeded" ;;\n  build) exit 0 ;;\n  push) exec node ${JSON.stringify(push)} "$2" ;;\n  *) echo "docker shim: unexpected call: $*" >&2; exit 1 ;;\nesac\n`,
+    [
+      '#!/bin/sh',
+      `echo "docker $*" >> ${JSON.stringify(calls)}`,
+      'case "$1" in',
+      '  login) cat > /dev/null; echo "Login Succeeded" ;;',
+      '  build) exit 0 ;;',
+      `  push) exec node ${JSON.stringify(push)} "$2" ;;`,
+      `  inspect) key=$(printf '%s' "$4" | od -An -tx1 | tr -d ' \\n'); printf '%s@%s\\n' "\${4%:*}" "$(cat ${JSON.stringify(join(bin, 'pushed'))}/$key)" ;;`,
+      '  *) echo "docker shim: unexpected call: $*" >&2; exit 1 ;;',
+      'esac',
+      '',
+    ].join('\n'),
   );
+  writeFileSync(join(bin, 'apk'), `#!/bin/sh\necho "apk $*" >> ${JSON.stringify(calls)}\n`);
+  chmodSync(join(bin, 'apk'), 0o755);
   chmodSync(join(bin, 'aws'), 0o755);
   chmodSync(join(bin, 'docker'), 0o755);
 }
@@ -126,20 +138,22 @@ describe('pipelines on other systems against moto (dev and prod stacks)', () => 
   describe('the GitLab CI template, run by gitlab-ci-local in shell mode', () => {
     /** The runner's environment: moto's endpoint, and static keys the template must refuse to use (they are moto's default account). */
     function runnerEnv(): Record<string, string> {
-      return { PATH: process.env.PATH ?? '', HOME: scratch.dir, ...moto.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+      return { PATH: `${bin}:${process.env.PATH ?? ''}`, HOME: scratch.dir, ...moto.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
     }
 
-    test('build, deploy to dev and the manual promotion run; prod runs dev\'s digest and both plans stay empty', async () => {
-      // GIVEN the commit's image pushed (the build) and replicated into prod's registry
-      const tag = commitTag();
-      const built = await pushImage(moto, dev, tag);
+    test('the template\'s build pushes the commit, dev deploys its digest, the manual promotion puts it in prod; both plans stay empty', async () => {
+      // GIVEN the application commit; its image will reach prod's registry by replication (same tag, same digest)
+      const sha = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: app, encoding: 'utf8' }).stdout.trim();
+      const repository = `${dev.accountId}.dkr.ecr.${dev.region}.amazonaws.com/${dev.registry.repositoryName}`;
       gap('ecr-replication');
-      await pushImage(moto, prodEnv, tag);
+      const replicated = await pushImage(moto, prodEnv, sha);
+      writeFileSync(calls, '');
       // One token for every job: moto does not verify it (the trust's conditions are evaluated in gitlab-oidc-trust.test.ts).
       const token = idToken({ project_path: 'acme/webapp', ref: 'main', ref_type: 'branch', sub: 'project_path:acme/webapp:ref_type:branch:ref:main:environment:dev' });
       // WHEN the pipeline runs with the manual prod job triggered
       const vars = {
-        TEST_BUILT_IMAGE: `${built.uri}:${tag}`,
+        ECS_RELEASE_IMAGE_REPOSITORY: repository,
+        ECS_RELEASE_PUSH_ROLE_ARN: `arn:aws:iam::${dev.accountId}:role/webapp-dev-ci-push`,
         ECS_RELEASE_CLI: `${process.execPath} ${cli}`,
         ECS_RELEASE_DEV_ROLE_ARN: deployRoleArn(dev),
         ECS_RELEASE_PROD_ROLE_ARN: deployRoleArn(prodEnv),
@@ -151,9 +165,14 @@ describe('pipelines on other systems against moto (dev and prod stacks)', () => 
         ['--force-shell-executor', '--no-color', '--manual', 'ecs-release:promote-prod', ...Object.entries(vars).flatMap(([k, v]) => ['--variable', `${k}=${v}`])],
         runnerEnv(),
       );
-      // THEN every job passed
+      // THEN every job passed, the build logged in to ECR and pushed the full commit id
       expect(r.output).toMatch(/ecs-release:promote-prod.*Promoted sha256:/);
       expect(r.code).toBe(0);
+      const log = readFileSync(calls, 'utf8');
+      expect(log).toContain(`aws ecr get-login-password --region ${dev.region}`);
+      expect(log).toContain(`docker build --pull --tag ${repository}:${sha} .`);
+      expect(log).toContain(`docker push ${repository}:${sha}`);
+      const built = { uri: repository, digest: replicated.digest };
       expect(r.output).toContain(`Deployed ${built.digest} to dev.`);
       // AND dev and prod run the same digest, each from its own registry
       const devState = await serviceState(moto, dev);
