@@ -283,3 +283,34 @@ describe('pipelines on other systems against moto (dev and prod stacks)', () => 
     }, 120_000);
   });
 });
+
+describe('the GitLab CI template against GitLab\'s CI schema (the copy gitlab-ci-local ships)', () => {
+  const scratch = scratchDir('gitlab-schema');
+  afterAll(() => scratch.remove());
+
+  /** `gitlab-ci-local --list --json-schema-validation` in an application repository whose .gitlab-ci.yml is `extra` after the include. */
+  async function list(name: string, extra: string): Promise<{ code: number; output: string }> {
+    const dir = join(scratch.dir, name);
+    mkdirSync(join(dir, 'ci'), { recursive: true });
+    copyFileSync(join(repoRoot(), 'ci', 'gitlab', 'ecs-release.gitlab-ci.yml'), join(dir, 'ci', 'ecs-release.gitlab-ci.yml'));
+    writeFileSync(join(dir, '.gitlab-ci.yml'), `include:\n  - local: ci/ecs-release.gitlab-ci.yml\n${extra}`);
+    for (const args of [['init', '-q', '-b', 'main'], ['remote', 'add', 'origin', 'https://gitlab.example.com/acme/webapp.git'], ['add', '-A'], ['commit', '-q', '-m', 'app']]) {
+      spawnSync('git', ['-c', 'user.email=ci@example.com', '-c', 'user.name=ci', ...args], { cwd: dir });
+    }
+    return runGitlabCiLocal(ensureGitlabCiLocal(), dir, ['--list', '--json-schema-validation', '--no-color'], { PATH: process.env.PATH ?? '', HOME: scratch.dir });
+  }
+
+  test('the template validates and lists its four jobs, prod manual and blocking', async () => {
+    const r = await list('valid', '');
+    expect(r.output).toContain('json schema validated');
+    expect(r.code).toBe(0);
+    expect(r.output).toMatch(/ecs-release:promote-prod\s+deploy-prod\s+manual\s+false\s+prod\s/);
+    expect(r.output).toMatch(/ecs-release:approve-prod-traffic\s+deploy-prod\s+manual\s+true\s+prod-approve\s/);
+  }, 120_000);
+
+  test('the same check refuses an invalid override (so the validation above can fail)', async () => {
+    const r = await list('invalid', 'ecs-release:build:\n  when: sometimes\n');
+    expect(r.code).not.toBe(0);
+    expect(r.output).not.toContain('json schema validated');
+  }, 120_000);
+});
