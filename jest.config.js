@@ -16,9 +16,18 @@ module.exports = {
     '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' }, sourceMaps: 'inline' }],
   },
   setupFilesAfterEnv: ['<rootDir>/__tests__/setup.ts'],
-  testTimeout: 120000,
-  // Terraform and moto tiers spawn heavy processes; two workers match the two cores of CI machines.
-  maxWorkers: 2,
+  // One run's shared folders (the plan cache of scripts/lib/plan-cache.ts), inherited by the workers.
+  globalSetup: '<rootDir>/__tests__/helpers/global-setup.js',
+  globalTeardown: '<rootDir>/__tests__/helpers/global-teardown.js',
+  // A hang detector, not a budget: on a machine whose cores are busy with other work, a scenario test with a CodeDeploy
+  // swap and three plans took over 120 s (blue-green, 6 workers beside other jobs) and failed only for that.
+  testTimeout: 600_000,
+  // Two files in flight per core: an e2e file mostly waits (on the AWS provider's own polling delays, on deployments
+  // in moto) and uses about a third of a core, so on 2 cores, 2 workers left the CPU idle most of the e2e tier; CPU-bound
+  // unit files just share the cores. Not three per core: the longest scenarios (coexistence, blue-green: sequential
+  // plans, each CPU-bound) set the suite's end, and six workers on two cores starved them (coexistence 806 s). Capped
+  // at 6: each e2e file holds a moto (~300 MB) and Terraform providers (~500 MB each). `jest -w N` still overrides.
+  maxWorkers: Math.min(6, Math.max(2, 2 * require('node:os').availableParallelism())),
   // Longest files first, estimated on a fresh clone (see the file): the e2e scenarios set the suite's wall time.
   testSequencer: '<rootDir>/__tests__/helpers/test-sequencer.js',
 };

@@ -29,6 +29,13 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * How long a starting moto_server may take to answer. It answers in about 2 s, but a busy machine (both cores taken by
+ * another job, several test files each starting their own emulator at once) multiplies that: 30 s was within reach.
+ * Only a ceiling: a server that exits is reported at once, so a broken install does not wait this long.
+ */
+export const MOTO_START_TIMEOUT_MS = 120_000;
+
 export async function startMoto(options: { region?: string; serverEnv?: Record<string, string> } = {}): Promise<Moto> {
   const bin = pythonTool('moto');
   const port = await freePort();
@@ -46,7 +53,7 @@ export async function startMoto(options: { region?: string; serverEnv?: Record<s
   });
   closeSync(logFd);
   const logTail = () => readFileSync(logFile, 'utf8').trim().split('\n').slice(-3).join(' | ');
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + MOTO_START_TIMEOUT_MS;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}: ${logTail()}`);
     try {
@@ -57,7 +64,7 @@ export async function startMoto(options: { region?: string; serverEnv?: Record<s
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`moto_server did not answer on ${endpoint} within 30 s: ${logTail()}`);
+      throw new Error(`moto_server did not answer on ${endpoint} within ${MOTO_START_TIMEOUT_MS / 1000} s: ${logTail()}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }

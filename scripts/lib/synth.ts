@@ -7,6 +7,7 @@ import type { EnvironmentConfig } from '../../environments/schema';
 import { EnvironmentStack, TARGET_CONTEXT_KEY, type StackTarget } from '../../stacks/environment-stack';
 import { repoRoot } from './paths';
 import { terraform, terraformInit } from './terraform';
+import { PLAN_CACHE_ENV, cachedPlan, planKey, storePlan } from './plan-cache';
 
 /** Synthesizes the given environments in-process into `outdir`; returns each stack's directory by name. */
 export function synthEnvironments(envs: EnvironmentConfig[], outdir: string, target: StackTarget): Record<string, string> {
@@ -68,8 +69,13 @@ export interface ResourceChange {
 /** init + plan + show -json in a synthesized stack directory (offline or emulator target). */
 export function planStack(dir: string, extraPlanArgs: string[] = []): { plan: PlanJson; exitCode: number } {
   terraformInit(dir);
+  const cache = process.env[PLAN_CACHE_ENV];
+  const key = cache ? planKey(dir, extraPlanArgs) : undefined;
+  const hit = cache && key ? cachedPlan(join(cache, key), dir) : undefined;
+  if (hit) return hit;
   const r = terraform(['plan', '-input=false', '-detailed-exitcode', '-out=tfplan', ...extraPlanArgs], dir, { okCodes: [0, 2] });
   const shown = terraform(['show', '-json', 'tfplan'], dir);
+  if (cache && key) storePlan(join(cache, key), dir, shown.stdout, r.code);
   return { plan: JSON.parse(shown.stdout) as PlanJson, exitCode: r.code };
 }
 

@@ -166,7 +166,7 @@ export async function testSuite(ctx: BenchContext) {
     figures,
     evidence: { tiers, tests: jest.numTotalTests },
     notes: [
-      'One run of the whole suite as CI runs it; the tiers share Jest\'s two workers, so their spans overlap and add up to',
+      'One run of the whole suite as CI runs it; the tiers share Jest\'s workers (jest.config.js), so their spans overlap and add up to',
       'more than the total. A file\'s time runs from its start to its end in its worker.',
     ],
   };

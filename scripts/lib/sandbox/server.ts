@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort } from '../moto';
+import { freePort, MOTO_START_TIMEOUT_MS } from '../moto';
 import { repoRoot } from '../paths';
 import { pythonTool } from '../python-tools';
 
@@ -89,13 +89,13 @@ export async function startServer(dir: string): Promise<{ pid: number; port: num
   const pid = child.pid;
   if (pid === undefined) throw new Error(`could not start ${bin}`);
   const logTail = () => readFileSync(logFile, 'utf8').trim().split('\n').slice(-2).join(' | ');
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + MOTO_START_TIMEOUT_MS;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}: ${logTail()}`);
     if (await isAlive({ pid, endpoint })) return { pid, port, endpoint };
     if (Date.now() > deadline) {
       killPid(pid, 'SIGKILL');
-      throw new Error(`moto_server did not answer on ${endpoint} within 30 s: ${logTail()}`);
+      throw new Error(`moto_server did not answer on ${endpoint} within ${MOTO_START_TIMEOUT_MS / 1000} s: ${logTail()}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -122,15 +122,28 @@ function isOurServer(pid: number): boolean | undefined {
   }
 }
 
+/** Waits up to `ms` for `pid` to be gone; true when it is. */
+async function exited(pid: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (killPid(pid, 0)) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return true;
+}
+
 /** Ends the sandbox's emulator (the pid it recorded, nothing else) and removes its folder. */
 export async function stopSandbox(dir: string): Promise<{ stopped: boolean; pid?: number }> {
   const state = readState(dir);
   let stopped = false;
   if (state && (isOurServer(state.pid) ?? (await isAlive(state)))) {
     stopped = killPid(state.pid, 'SIGTERM');
-    const deadline = Date.now() + 5000;
-    while (killPid(state.pid, 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    killPid(state.pid, 'SIGKILL');
+    // Gone means gone when this returns: on a busy machine moto can take more than 5 s to act on SIGTERM, and a SIGKILL
+    // sent without waiting left the process alive for whoever checked right after (the e2e test did, and failed).
+    if (!(await exited(state.pid, 10_000))) {
+      killPid(state.pid, 'SIGKILL');
+      await exited(state.pid, 10_000);
+    }
   }
   rmSync(dir, { recursive: true, force: true });
   return { stopped, pid: state?.pid };

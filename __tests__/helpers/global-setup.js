@@ -1,0 +1,18 @@
+/**
+ * Jest globalSetup (jest.config.js): folders shared by the test files of one run, made before the workers start so
+ * they inherit them through the environment, and removed by global-teardown.js.
+ * - ECS_COEXIST_PLAN_CACHE: planStack's plans by input hash (scripts/lib/plan-cache.ts), so the terraform tier and the
+ *   preview it runs plan each distinct stack once per run. A fresh folder per run: nothing outlives the run, so a
+ *   provider or Terraform upgrade between runs cannot be answered from an old plan.
+ */
+'use strict';
+const { mkdtempSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
+
+module.exports = async function globalSetup() {
+  if (process.env.ECS_COEXIST_PLAN_CACHE) return;
+  process.env.ECS_COEXIST_PLAN_CACHE = mkdtempSync(join(tmpdir(), 'plan-cache-'));
+  // globalSetup's globals reach globalTeardown only: it removes the folder only when this run made it.
+  globalThis.ecsCoexistPlanCacheMade = process.env.ECS_COEXIST_PLAN_CACHE;
+};
