@@ -1,13 +1,15 @@
 import { join } from 'node:path';
 import { App } from 'cdktf';
 import { ConfigError, ENVIRONMENTS, loadEnvironment } from './environments';
+import { checkPromotionChain } from './environments/schema/chain';
 import { linkImpliedMirror } from './scripts/lib/terraform';
 import { EnvironmentStack } from './stacks/environment-stack';
 
 /**
  * The environments this app deploys, one stack each (= one AWS account); the stack id is the environment name:
  * `cdktf plan dev`. The list itself is configuration (environments/index.ts), so the release CLI, the plan comment and
- * the scripts read the same one; re-exported here for the tools that start from the app.
+ * the scripts read the same one; re-exported here for the tools that start from the app. Its order is the promotion
+ * chain (environments/schema/chain.ts): an image is deployed to the first environment and promoted from each one to the next.
  */
 export { ENVIRONMENTS };
 
@@ -24,6 +26,8 @@ if (require.main === module) {
   try {
     // Every environment is validated before any stack is built: a refusal names the file, not a half-built app.
     const envs = ENVIRONMENTS.map((name) => loadEnvironment(name));
+    // The list is also the promotion chain: what a copied environment file gets wrong is refused here, in one line.
+    checkPromotionChain(envs);
     const app = new App();
     const stacks = envs.map((env) => new EnvironmentStack(app, env));
     app.synth();

@@ -33,6 +33,9 @@ export const codeDeployDescriptorSchema = z.object({
 /** The strategies a service deploys with: ECS rolling updates, or CodeDeploy blue/green. */
 export const DEPLOYMENT_STRATEGIES = ['rolling', 'blue-green'] as const;
 
+/** The kinds of service (environments/schema/services.ts). */
+export const SERVICE_KINDS = ['web', 'worker', 'scheduled'] as const;
+
 export const releaseDescriptorSchema = z.object({
   schemaVersion: z.literal(1),
   environment: z.string(),
@@ -40,7 +43,14 @@ export const releaseDescriptorSchema = z.object({
   region: z.string(),
   cluster: z.string().min(1),
   service: z.string().min(1),
+  /** A descriptor published before services had kinds is the one web service's. */
+  kind: z.enum(SERVICE_KINDS).default('web'),
+  /** Services of one group share one image and are released together. */
+  releaseGroup: z.string().min(1).optional(),
+  /** The application container: the only one a release changes. */
   container: z.string().min(1),
+  /** The sidecar containers: a release never changes them (their images come from configuration). */
+  sidecars: z.array(z.string().min(1)).default([]),
   family: z.string().min(1),
   /** The revision Terraform tracks: it carries the current IaC settings. */
   taskDefinitionArn: z.string().regex(/^arn:aws[\w-]*:ecs:[\w-]+:\d{12}:task-definition\/[\w-]+:\d+$/),
@@ -49,8 +59,15 @@ export const releaseDescriptorSchema = z.object({
   subnets: z.array(z.string()),
   securityGroups: z.array(z.string()),
   strategy: z.enum(DEPLOYMENT_STRATEGIES),
+  /**
+   * Rolling web services: the load-balancer mapping to send with every new revision (UpdateService `loadBalancers`),
+   * so a containerPort change reaches the service together with the revision that listens on it.
+   */
+  loadBalancer: z.object({ targetGroupArn: z.string().min(1), containerName: z.string().min(1), containerPort: z.number().int().min(1).max(65535) }).optional(),
   /** Blue/green only: the CodeDeploy application, group, target groups, listeners and test URL. */
   codeDeploy: codeDeployDescriptorSchema.optional(),
+  /** Scheduled only: the EventBridge Scheduler schedule, whose target names the family without a revision. */
+  schedule: z.object({ name: z.string().min(1), groupName: z.string().min(1) }).optional(),
 });
 
 export type TargetGroupRef = z.infer<typeof targetGroupRefSchema>;

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { ConfigError, type EnvironmentConfig } from './schema';
 
 export { defineEnvironment, ConfigError } from './schema';
-export type { EnvironmentConfig, EnvironmentInput, ServiceConfig } from './schema';
-export { resourceNames } from './names';
+export type { EnvironmentConfig, EnvironmentInput, ServiceConfig, WebServiceConfig, WorkerServiceConfig, ScheduledServiceConfig } from './schema';
+export { resourceNames, serviceNames } from '../contracts/names';
 
 /**
  * The environments this app deploys, in promotion order: a new environment is a file `environments/<name>.ts` plus

@@ -34,29 +34,57 @@ export default defineEnvironment({
     webAcl: { rateLimitPer5Minutes: 2000 },
     accessLogs: { retentionDays: 365 },
   },
-  service: {
-    name: 'web',
-    cpu: 512,
-    memoryMiB: 1024,
-    containerPort: 8080,
-    bootstrapImage: 'public.ecr.aws/nginx/nginx:1.27-alpine',
-    desiredCount: 3,
-    autoScaling: { minCapacity: 3, maxCapacity: 12, targetCpuPercent: 60 },
-    healthCheck: { path: '/health', healthyThresholdCount: 3 },
-    deployment: {
-      deregistrationDelaySeconds: 30,
-      healthCheckGracePeriodSeconds: 60,
-      // CodeDeploy blue/green: the new version starts beside the live one, testers reach it on the test listener, a
-      // person with access to this account approves (`ecs-release approve`) within an hour, then 10 % of traffic
-      // moves for 5 minutes before the rest; the old tasks stay 15 minutes for a one-action rollback.
-      strategy: 'blue-green',
-      trafficShifting: { type: 'canary', percent: 10, intervalMinutes: 5 },
-      approvalWaitMinutes: 60,
-      terminationWaitMinutes: 15,
+  // The same three services as dev, from the image dev tested (replicated by digest); only web is blue/green.
+  services: {
+    web: {
+      kind: 'web',
+      releaseGroup: 'app',
+      cpu: 512,
+      memoryMiB: 1024,
+      containerPort: 8080,
+      bootstrapImage: 'public.ecr.aws/nginx/nginx:1.27-alpine',
+      desiredCount: 3,
+      autoScaling: { minCapacity: 3, maxCapacity: 12, targetCpuPercent: 60 },
+      healthCheck: { path: '/health', healthyThresholdCount: 3 },
+      deployment: {
+        deregistrationDelaySeconds: 30,
+        healthCheckGracePeriodSeconds: 60,
+        // CodeDeploy blue/green: the new version starts beside the live one, testers reach it on the test listener, a
+        // person with access to this account approves (`ecs-release approve`) within an hour, then 10 % of traffic
+        // moves for 5 minutes before the rest; the old tasks stay 15 minutes for a one-action rollback.
+        strategy: 'blue-green',
+        trafficShifting: { type: 'canary', percent: 10, intervalMinutes: 5 },
+        approvalWaitMinutes: 60,
+        terminationWaitMinutes: 15,
+      },
+      environment: { LOG_LEVEL: 'info', APP_ENV: 'prod' },
+      secrets: { DATABASE_URL: 'arn:aws:ssm:eu-west-1:222222222222:parameter/webapp/prod/database-url' },
+      enableExecuteCommand: false,
     },
-    environment: { LOG_LEVEL: 'info', APP_ENV: 'prod' },
-    secrets: { DATABASE_URL: 'arn:aws:ssm:eu-west-1:222222222222:parameter/webapp/prod/database-url' },
-    enableExecuteCommand: false,
+    worker: {
+      kind: 'worker',
+      releaseGroup: 'app',
+      cpu: 512,
+      memoryMiB: 1024,
+      bootstrapImage: 'public.ecr.aws/nginx/nginx:1.27-alpine',
+      command: ['node', 'worker.js'],
+      desiredCount: 2,
+      autoScaling: { minCapacity: 2, maxCapacity: 8, targetCpuPercent: 60 },
+      environment: { LOG_LEVEL: 'info', APP_ENV: 'prod' },
+      secrets: { DATABASE_URL: 'arn:aws:ssm:eu-west-1:222222222222:parameter/webapp/prod/database-url' },
+    },
+    nightly: {
+      kind: 'scheduled',
+      releaseGroup: 'app',
+      cpu: 256,
+      memoryMiB: 512,
+      bootstrapImage: 'public.ecr.aws/nginx/nginx:1.27-alpine',
+      command: ['node', 'jobs/nightly.js'],
+      schedule: 'cron(0 3 * * ? *)',
+      maximumRetryAttempts: 2,
+      environment: { LOG_LEVEL: 'info', APP_ENV: 'prod' },
+      secrets: { DATABASE_URL: 'arn:aws:ssm:eu-west-1:222222222222:parameter/webapp/prod/database-url' },
+    },
   },
   logRetentionDays: 365,
   ci: {

@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import { isWorldOpen, WORLD_OPEN_PREFIX } from '../contracts/open-cidr';
-import { secretLookingVariable } from '../contracts/secret-patterns';
-import { reasonProblem } from '../contracts/suppression-reason';
 import { CURRENT_TLS_POLICIES } from '../contracts/tls';
 import { cidrContains, cidrsOverlap, parseCidr } from './cidr';
 import { hostileInputChecks } from './schema/checks';
-import { deploymentSchema, healthCheckSchema, autoScalingSchema } from './schema/deployment';
+import { serviceChecks, webServices } from './schema/service-checks';
+import { servicesSchema } from './schema/services';
 import { allowedFor, ConfigError } from './schema/errors';
 import { int, oneOf, str } from './schema/primitives';
 import { findNonLiteral } from './schema/literal';
@@ -19,21 +18,7 @@ import { findNonLiteral } from './schema/literal';
  * and what is allowed.
  */
 
-export const FARGATE_MEMORY_MIB: Readonly<Record<number, readonly number[]>> = {
-  256: [512, 1024, 2048],
-  512: steps(1024, 4096, 1024),
-  1024: steps(2048, 8192, 1024),
-  2048: steps(4096, 16384, 1024),
-  4096: steps(8192, 30720, 1024),
-  8192: steps(16384, 61440, 4096),
-  16384: steps(32768, 122880, 8192),
-};
-
-function steps(from: number, to: number, step: number): number[] {
-  const out: number[] = [];
-  for (let v = from; v <= to; v += step) out.push(v);
-  return out;
-}
+export { FARGATE_MEMORY_MIB } from './schema/service-checks';
 
 /** VPC interface/gateway endpoints the network module knows how to create. */
 export const VPC_ENDPOINTS = ['ecr.api', 'ecr.dkr', 's3', 'logs', 'ssm', 'secretsmanager', 'ssmmessages', 'kms', 'sts'] as const;
@@ -49,55 +34,10 @@ const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-(north|south|east|west|central|north
 const ROLE_ARN = /^arn:aws(-[a-z]+)?:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
 const CERT_ARN = /^arn:aws(-[a-z]+)?:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/;
 const KMS_KEY_ARN = /^arn:aws(-[a-z]+)?:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/;
-const SECRET_ARN = /^arn:aws(-[a-z]+)?:(ssm:[a-z0-9-]+:\d{12}:parameter\/[\w./-]+|secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+)$/;
-const ENV_VAR = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const GITHUB_REPO = /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/;
-const IMAGE = /^[a-z0-9]+([._-][a-z0-9]+)*(\.[a-z0-9-]+)*(:\d+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/;
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 const cidr = z.string().refine((v) => parseCidr(v) !== undefined, { message: 'an IPv4 CIDR such as 10.0.0.0/16 with no host bits set' });
-
-const serviceSchema = z.strictObject({
-  /** Service name (also the task-definition family suffix). */
-  name: str(NAME, 'lowercase letters, digits and hyphens, 2-32 characters, starting with a letter'),
-  /** Fargate CPU units. */
-  cpu: oneOf(Object.keys(FARGATE_MEMORY_MIB).map(Number)),
-  memoryMiB: z.number().int(),
-  /** @default 'X86_64' */
-  cpuArchitecture: z.enum(['X86_64', 'ARM64']).default('X86_64'),
-  /** Name of the application container. @default 'app' */
-  containerName: str(/^[a-zA-Z0-9][a-zA-Z0-9_-]{0,254}$/, 'letters, digits, hyphens and underscores').default('app'),
-  containerPort: int(1, 65535),
-  /** Image of the first revision, before the release CLI ships one. Pin it by digest in production. */
-  bootstrapImage: str(IMAGE, 'an image reference repository[:tag|@sha256:digest]'),
-  desiredCount: int(0, 1000),
-  /** Target-tracking auto scaling; when set, Terraform ignores desired_count. @default undefined (fixed count) */
-  autoScaling: autoScalingSchema.optional(),
-  healthCheck: healthCheckSchema,
-  deployment: deploymentSchema,
-  /** Plain environment variables (never secrets). @default {} */
-  environment: z.record(z.string().regex(ENV_VAR, { message: 'an environment variable name' }), z.string().max(32768)).default({}),
-  /** Secrets injected by ECS: variable name -> SSM parameter or Secrets Manager ARN. @default {} */
-  secrets: z.record(z.string().regex(ENV_VAR, { message: 'an environment variable name' }), str(SECRET_ARN, 'an SSM parameter or Secrets Manager secret ARN')).default({}),
-  /** Customer-managed KMS keys that encrypt the secrets (execution role gets kms:Decrypt on exactly these). @default [] */
-  secretsKmsKeyArns: z.array(str(KMS_KEY_ARN, 'a KMS key ARN')).default([]),
-  /** ECS Exec (shell into tasks). AWS default off; must carry a reason in prod; needs readonlyRootFilesystem false. @default false */
-  enableExecuteCommand: z.boolean().default(false),
-  /** Why ECS Exec is on (required in prod when enabled; listed as an accepted risk of the policy rules). @default undefined */
-  executeCommandReason: z
-    .string()
-    .refine((r) => reasonProblem(r) === undefined, { message: 'a written reason of at least one sentence (20+ characters, 4+ words), one line' })
-    .optional(),
-  /** Keep ECS software version consistency (tag resolved to one digest per deployment). Prod must keep it. @default 'enabled' */
-  versionConsistency: z.enum(['enabled', 'disabled']).default('enabled'),
-  /**
-   * Read-only root file system for the app container. ECS Exec cannot be combined with it: the SSM agent ECS Exec
-   * injects writes its state and logs into the container's root file system, so set this to false where
-   * `enableExecuteCommand` is true (the schema refuses the combination rather than silently making the root writable).
-   * @default true
-   */
-  readonlyRootFilesystem: z.boolean().default(true),
-});
 
 const networkSchema = z.strictObject({
   vpcCidr: cidr,
@@ -224,7 +164,8 @@ export const environmentSchema = z
     network: networkSchema,
     registry: registrySchema,
     loadBalancer: loadBalancerSchema,
-    service: serviceSchema,
+    /** The services of this environment by name (web, worker, scheduled); at least one. */
+    services: servicesSchema,
     /** CloudWatch Logs retention. @default 30 */
     logRetentionDays: oneOf(LOG_RETENTION_DAYS).default(30),
     ci: ciSchema,
@@ -238,7 +179,7 @@ export const environmentSchema = z
 
 export type EnvironmentInput = z.input<typeof environmentSchema>;
 export type EnvironmentConfig = z.output<typeof environmentSchema>;
-export type ServiceConfig = EnvironmentConfig['service'];
+export type { ServiceConfig, WebServiceConfig, WorkerServiceConfig, ScheduledServiceConfig, SidecarConfig, ServiceKind } from './schema/services';
 export type NetworkConfig = EnvironmentConfig['network'];
 
 function crossFieldChecks(env: z.output<typeof environmentSchema>, ctx: z.RefinementCtx): void {
@@ -282,27 +223,6 @@ function crossFieldChecks(env: z.output<typeof environmentSchema>, ctx: z.Refine
     fail(['network', 'vpcEndpoints'], net.vpcEndpoints, 'ecr.api, ecr.dkr, s3 and logs when natGateways is none (tasks could not pull images)');
   }
 
-  const svc = env.service;
-  const allowedMemory = FARGATE_MEMORY_MIB[svc.cpu] ?? [];
-  if (!allowedMemory.includes(svc.memoryMiB)) {
-    fail(['service', 'memoryMiB'], svc.memoryMiB, `for cpu ${svc.cpu}: ${compactList(allowedMemory)}`);
-  }
-  if (svc.autoScaling) {
-    const a = svc.autoScaling;
-    if (a.maxCapacity < a.minCapacity) fail(['service', 'autoScaling', 'maxCapacity'], a.maxCapacity, `>= autoScaling.minCapacity (${a.minCapacity})`);
-    if (svc.desiredCount < a.minCapacity || svc.desiredCount > a.maxCapacity) {
-      fail(['service', 'desiredCount'], svc.desiredCount, `between autoScaling.minCapacity and maxCapacity (${a.minCapacity}..${a.maxCapacity})`);
-    }
-  }
-  const hc = svc.healthCheck;
-  if (hc.timeoutSeconds >= hc.intervalSeconds) {
-    fail(['service', 'healthCheck', 'timeoutSeconds'], hc.timeoutSeconds, `less than healthCheck.intervalSeconds (${hc.intervalSeconds})`);
-  }
-  for (const [name, value] of Object.entries(svc.environment)) {
-    const why = secretLookingVariable(name, value);
-    // The value is never echoed: it may be the very secret.
-    if (why) fail(['service', 'environment', name], '(value hidden)', `a plain setting, not a secret (${why}); pass it in service.secrets`);
-  }
   const lb = env.loadBalancer;
   if (lb.domainName && !lb.certificateArn) {
     fail(['loadBalancer', 'certificateArn'], undefined, `an ACM certificate ARN when loadBalancer.domainName is set (${lb.domainName} would be served over plain HTTP)`);
@@ -313,37 +233,20 @@ function crossFieldChecks(env: z.output<typeof environmentSchema>, ctx: z.Refine
     else if (certAccount !== env.accountId) fail(['loadBalancer', 'certificateArn'], lb.certificateArn, `a certificate of account ${env.accountId} (accountId)`);
   }
   edgeChecks(env, fail);
-  const shared = Object.keys(svc.environment).filter((k) => k in svc.secrets);
-  if (shared.length > 0) fail(['service', 'environment', shared[0]], shared[0], 'a name not also defined in service.secrets');
-  if (svc.enableExecuteCommand && env.production && !svc.executeCommandReason) {
-    fail(['service', 'executeCommandReason'], undefined, 'a written reason (20+ characters) when ECS Exec is enabled in production');
-  }
-  if (svc.enableExecuteCommand && svc.readonlyRootFilesystem) {
-    // AWS does not support ECS Exec with a read-only root file system: its SSM agent needs to write inside the
-    // container (aws-containers/amazon-ecs-exec-checker#21, aws/containers-roadmap#1359), so sessions would fail at
-    // run time. Refused here, where the choice is made, instead of flipping the secure default behind the user's back.
-    fail(['service', 'readonlyRootFilesystem'], true, 'false when service.enableExecuteCommand is true (ECS Exec needs a writable root file system; true is the default, set it to false explicitly or turn ECS Exec off)');
-  }
-  const d = svc.deployment;
-  if (d.strategy === 'rolling' && d.maximumPercent <= d.minimumHealthyPercent && d.minimumHealthyPercent > 0) {
-    fail(['service', 'deployment', 'maximumPercent'], d.maximumPercent, `greater than minimumHealthyPercent (${d.minimumHealthyPercent}) so a rolling deployment can make progress`);
-  }
-  if (d.strategy === 'blue-green') {
+  const blueGreen = webServices(env).some(([, s]) => s.deployment.strategy === 'blue-green');
+  if (blueGreen) {
     if (env.loadBalancer.allowedTestCidrs.length === 0) {
-      fail(['loadBalancer', 'allowedTestCidrs'], [], 'at least one CIDR when deployment.strategy is blue-green (the test listener must not be open)');
+      fail(['loadBalancer', 'allowedTestCidrs'], [], 'at least one CIDR when a service\'s deployment.strategy is blue-green (the test listener must not be open)');
     }
     if ([80, 443].includes(env.loadBalancer.testListenerPort)) {
       fail(['loadBalancer', 'testListenerPort'], env.loadBalancer.testListenerPort, 'a port other than 80 and 443');
     }
   }
+  serviceChecks(env, fail);
 
   if (env.production) {
     if (!env.loadBalancer.certificateArn) fail(['loadBalancer', 'certificateArn'], undefined, 'an ACM certificate ARN (production serves HTTPS only)');
     if (!env.loadBalancer.deletionProtection) fail(['loadBalancer', 'deletionProtection'], false, 'true in production');
-    if (svc.versionConsistency !== 'enabled') fail(['service', 'versionConsistency'], svc.versionConsistency, "'enabled' in production (every task of a deployment must run the same digest)");
-    if (svc.deployment.minimumHealthyPercent < 100 && svc.deployment.strategy === 'rolling') {
-      fail(['service', 'deployment', 'minimumHealthyPercent'], svc.deployment.minimumHealthyPercent, '100 in production (no capacity loss while deploying)');
-    }
   }
   env.loadBalancer.allowedTestCidrs.forEach((c, i) => {
     if (parseCidr(c)?.prefix === 0) fail(['loadBalancer', 'allowedTestCidrs', i], c, 'a CIDR narrower than /0 (the test listener must not be public)');
@@ -364,7 +267,10 @@ function crossFieldChecks(env: z.output<typeof environmentSchema>, ctx: z.Refine
  */
 function edgeChecks(env: z.output<typeof environmentSchema>, fail: (path: (string | number)[], input: unknown, allowed: string) => void): void {
   const lb = env.loadBalancer;
-  const exposed = env.service.enableExecuteCommand ? 'service.enableExecuteCommand is true' : Object.keys(env.service.secrets).length > 0 ? 'service.secrets is set' : undefined;
+  // Only web services are behind the load balancer; any of them holding a secret or accepting Exec is exposed.
+  const exposed = webServices(env)
+    .map(([name, s]) => (s.enableExecuteCommand ? `services.${name}.enableExecuteCommand is true` : Object.keys(s.secrets).length > 0 ? `services.${name}.secrets is set` : undefined))
+    .find((why) => why !== undefined);
   // Production is refused without a certificate anyway (below); this is the dev and staging case.
   if (!env.production && !lb.certificateArn && exposed) {
     const open = lb.allowedIngressCidrs.findIndex(isWorldOpen);
@@ -374,11 +280,6 @@ function edgeChecks(env: z.output<typeof environmentSchema>, fail: (path: (strin
   }
   if (env.production && lb.webAcl.enabled === false) fail(['loadBalancer', 'webAcl', 'enabled'], false, 'true in production (AWS WAF with AWS managed rule groups)');
   if (env.production && !lb.accessLogs.enabled) fail(['loadBalancer', 'accessLogs', 'enabled'], false, 'true in production (every request must be traceable)');
-}
-
-function compactList(values: readonly number[]): string {
-  if (values.length <= 4) return values.join(', ');
-  return `${values[0]}..${values[values.length - 1]} in steps of ${values[1] - values[0]}`;
 }
 
 export { ConfigError, show } from './schema/errors';

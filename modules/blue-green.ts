@@ -8,20 +8,20 @@ import type { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import type { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
 import { LbTargetGroup, type LbTargetGroupConfig } from '@cdktf/provider-aws/lib/lb-target-group';
 import type { CodeDeployDescriptor, TargetGroupRef } from '../contracts/descriptor';
-import type { ResourceNames } from '../environments/names';
-import type { ServiceConfig } from '../environments/schema';
+import type { ServiceNames } from '../contracts/names';
+import type { WebServiceConfig } from '../environments/schema';
 import type { EcsCluster } from './cluster';
 import { Role, type PolicyStatement } from './iam';
 import type { LoadBalancer } from './load-balancer';
 
-export type DeploymentSettings = ServiceConfig['deployment'];
+export type DeploymentSettings = WebServiceConfig['deployment'];
 export type TrafficShifting = DeploymentSettings['trafficShifting'];
 
 /** The blue/green part of the release descriptor: its schema is the contract (contracts/descriptor.ts). */
 export type { CodeDeployDescriptor, TargetGroupRef };
 
 export interface BlueGreenDeploymentProps {
-  readonly names: ResourceNames;
+  readonly names: ServiceNames;
   readonly accountId: string;
   readonly region: string;
   readonly deployment: DeploymentSettings;

@@ -6,7 +6,9 @@ import { githubSubjects, GITHUB_OIDC_HOST, type GithubSubject } from './github-o
 import { Role, type PolicyStatement } from './iam';
 import { grantOperate, operatorRoleProps } from './operator-access';
 import { grantPlanIdentity } from './plan-reads';
-import type { WebService } from './web-service';
+import type { AppService } from './app-service';
+import type { ContainerRegistry } from './registry';
+import { grantRelease, releaseStatements } from './service/release-grants';
 import { WorkloadBoundary } from './workload-boundary';
 
 export { GITHUB_OIDC_HOST };
@@ -16,6 +18,10 @@ export interface CiAccessProps {
   /** Role names. */
   readonly planRoleName: string;
   readonly applyRoleName: string;
+  /**
+   * The deploy role of the first application repository; every further repository gets `<deployRoleName>-<repo>`
+   * (cut to 64 characters), so adding a repository never renames the existing role.
+   */
   readonly deployRoleName: string;
   /** The production approval's role (blue/green only). @default `${managedRolePrefix}-ci-approve` */
   readonly approveRoleName?: string;
@@ -41,8 +47,12 @@ export interface CiAccessProps {
   readonly stateKey: string;
   /** KMS key encrypting the state object. @default undefined (S3-managed keys) */
   readonly stateKmsKeyArn?: string;
-  /** The service the deploy role ships. */
-  readonly service: WebService;
+  /** The environment's services: each repository's deploy role ships the services whose `deployedBy` names it. */
+  readonly services: readonly AppService[];
+  /** The registry the services run from (the deploy roles read image metadata). */
+  readonly registry: ContainerRegistry;
+  /** The environment's region. */
+  readonly region: string;
   /** The operator identity's role (ecs-release exec, logs, tasks, scale). @default `${managedRolePrefix}-operator` */
   readonly operatorRoleName?: string;
   /**
@@ -74,7 +84,10 @@ export class CiAccess extends Construct {
   public readonly oidcProvider?: IamOpenidConnectProvider;
   public readonly planRole: Role;
   public readonly applyRole: Role;
+  /** The first application repository's deploy role (`deployRoles` has one per repository). */
   public readonly deployRole: Role;
+  /** One deploy role per application repository, in `appRepositories` order. */
+  public readonly deployRoles: ReadonlyMap<string, Role>;
   public readonly approveRole?: Role;
   /** People on call: exec, logs, tasks, scale (modules/operator-access.ts). Administrator-managed like the CI roles. */
   public readonly operatorRole: Role;
@@ -94,7 +107,9 @@ export class CiAccess extends Construct {
     } else {
       this.oidcProviderArn = `arn:aws:iam::${props.accountId}:oidc-provider/${GITHUB_OIDC_HOST}`;
     }
-    const blueGreen = props.service.blueGreen;
+    if (props.services.length === 0) throw new Error(`CiAccess ${id}: services: received []; allowed: at least one service`);
+    const blueGreenService = props.services.find((s) => s.blueGreen);
+    const blueGreen = blueGreenService?.blueGreen;
     this.subjects = githubSubjects({
       infraRepository: props.infraRepository,
       appRepositories: props.appRepositories,
@@ -135,11 +150,22 @@ export class CiAccess extends Construct {
         },
       ],
     });
-    this.deployRole = new Role(this, 'deploy', {
-      name: props.deployRoleName,
-      description: 'ecs-release from application repositories: ship images to this service',
-      ...github(this.subjects.deploy),
+    const deployRoles = new Map<string, Role>();
+    props.appRepositories.forEach((repo, i) => {
+      // The first repository's role keeps the single-repository id and name (state and workflows stay as they are).
+      const suffix = i === 0 ? '' : `-${repo.split('/')[1].toLowerCase().replace(/[^a-z0-9-]/g, '-')}`;
+      const subjects = githubSubjects({ infraRepository: props.infraRepository, appRepositories: [repo], githubEnvironment: props.githubEnvironment }).deploy;
+      deployRoles.set(
+        repo,
+        new Role(this, i === 0 ? 'deploy' : `deploy-${i}`, {
+          name: `${props.deployRoleName}${suffix}`.slice(0, 64),
+          description: `ecs-release from ${repo}: ship images to ${servicesOf(props.services, repo).map((s) => s.names.service).join(', ') || 'no service'}`,
+          ...github(subjects),
+        }),
+      );
     });
+    this.deployRoles = deployRoles;
+    this.deployRole = deployRoles.get(props.appRepositories[0])!;
     if (blueGreen) {
       this.approveRole = new Role(this, 'approve', {
         name: props.approveRoleName ?? `${props.managedRolePrefix}-ci-approve`.slice(0, 64),
@@ -149,26 +175,30 @@ export class CiAccess extends Construct {
     }
     const operatorProps = {
       accountId: props.accountId,
-      region: props.service.region,
+      region: props.region,
       roleName: props.operatorRoleName ?? `${props.managedRolePrefix}-operator`.slice(0, 64),
       principalArns: props.operatorPrincipalArns ?? [`arn:aws:iam::${props.accountId}:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_${props.managedRolePrefix}-operator_*`],
-      service: props.service,
+      services: props.services,
     };
     this.operatorRole = new Role(this, 'operator', operatorRoleProps(`${id}/operator`, operatorProps));
     // The operator role is exempt from the workload boundary and out of the apply identity's reach like the CI roles:
     // an apply that could rewrite its trust policy could hand a shell in the tasks to anyone.
-    const ciRoles = [this.planRole, this.applyRole, this.deployRole, ...(this.approveRole ? [this.approveRole] : []), this.operatorRole];
+    const ciRoles = [this.planRole, this.applyRole, ...deployRoles.values(), ...(this.approveRole ? [this.approveRole] : []), this.operatorRole];
     this.boundary = new WorkloadBoundary(this, 'boundary', {
       accountId: props.accountId,
       name: `${props.managedRolePrefix}-workload-boundary`,
       exempt: ciRoles.map((r) => r.role),
+      resourcePrefix: props.managedRolePrefix,
     });
 
     grantPlanIdentity(this.planRole, { bucketArn, stateObject, stateKmsKeyArn: props.stateKmsKeyArn, where: `CiAccess ${this.node.path}: plan role` });
     this.grantApply(props, bucketArn, stateObject, ciRoles);
-    props.service.grantRelease(this.deployRole);
+    for (const [repo, role] of deployRoles) {
+      const services = servicesOf(props.services, repo);
+      if (services.length > 0) grantRelease(role, services, props.registry);
+    }
     grantOperate(this.operatorRole, operatorProps);
-    if (this.approveRole && blueGreen) this.grantApprove(this.approveRole, blueGreen);
+    if (this.approveRole && blueGreenService) this.grantApprove(this.approveRole, blueGreenService, props.registry);
   }
 
   private grantApply(props: CiAccessProps, bucketArn: string, stateObject: string, ciRoles: readonly Role[]): void {
@@ -271,13 +301,13 @@ export class CiAccess extends Construct {
    * traffic shift, plus continuing (or stopping) this group's held deployment. No RegisterTaskDefinition, UpdateService,
    * RunTask, CreateDeployment or iam:PassRole: it can shift traffic to what the deploy identity staged, nothing else.
    */
-  private grantApprove(role: Role, blueGreen: NonNullable<WebService['blueGreen']>): void {
-    const reused = new Set(['DescribeWithoutResourceScope', 'MarkOwnRevisionsDeployed', 'DescribeThisService', 'ReleasePointer', 'ReadDescriptor', 'ReadServiceEventsAndLogs', 'ReadImageDigests']);
-    const fromDeploy = this.deployRole.policyStatements.filter((s) => reused.has(s.Sid));
-    const unscoped = fromDeploy.filter((s) => s.Resource === '*');
-    role.addStatements(...fromDeploy.filter((s) => s.Resource !== '*'));
-    for (const s of unscoped) role.addStatementsWithoutResourceScope(this.deployRole.unscopedReasons.get(s.Sid)!, s);
-    blueGreen.grantApproval(role);
+  private grantApprove(role: Role, service: AppService, registry: ContainerRegistry): void {
+    const reused = new Set(['DescribeWithoutResourceScope', 'MarkOwnRevisionsDeployed', 'DescribeThisService', 'ReleasePointer', 'ReadDescriptor', 'ReadServiceEventsAndLogs']);
+    const { scoped, unscoped } = releaseStatements([service]);
+    role.addStatements(...scoped.filter((s) => reused.has(s.Sid)));
+    for (const u of unscoped.filter((u) => reused.has(u.statement.Sid))) role.addStatementsWithoutResourceScope(u.reason, u.statement);
+    registry.grantReadMetadata(role);
+    service.blueGreen!.grantApproval(role);
   }
 
   /**
@@ -286,7 +316,7 @@ export class CiAccess extends Construct {
    * create them), read at synthesis from the trust policies rather than from a hand-kept list.
    */
   servicesTrustedByProjectRoles(): { service: string; roleArns: string[] }[] {
-    const ciRoles = new Set<IamRole>([this.planRole, this.applyRole, this.deployRole, ...(this.approveRole ? [this.approveRole] : []), this.operatorRole].map((r) => r.role));
+    const ciRoles = new Set<IamRole>([this.planRole, this.applyRole, ...this.deployRoles.values(), ...(this.approveRole ? [this.approveRole] : []), this.operatorRole].map((r) => r.role));
     const byService = new Map<string, string[]>();
     for (const role of TerraformStack.of(this).node.findAll()) {
       if (!(role instanceof IamRole) || ciRoles.has(role)) continue;
@@ -312,4 +342,9 @@ export class CiAccess extends Construct {
   private get accountId(): string {
     return /^arn:aws:iam::(\d{12}):/.exec(this.boundary.arn)![1];
   }
+}
+
+/** The services whose `deployedBy` names `repository` (every service when it names none: all repositories deploy it). */
+export function servicesOf(services: readonly AppService[], repository: string): AppService[] {
+  return services.filter((s) => (s.config.deployedBy ?? [repository]).includes(repository));
 }

@@ -1,5 +1,5 @@
 import { Role, type PolicyStatement, type RoleProps } from './iam';
-import type { WebService } from './web-service';
+import type { AppService } from './app-service';
 
 export interface OperatorAccessProps {
   readonly accountId: string;
@@ -13,8 +13,8 @@ export interface OperatorAccessProps {
    * Must be roles of `accountId`: another account's principals are refused at synthesis.
    */
   readonly principalArns: readonly string[];
-  /** The service operated. */
-  readonly service: WebService;
+  /** The services operated (the environment's). */
+  readonly services: readonly AppService[];
 }
 
 /**
@@ -39,17 +39,20 @@ export function operatorRoleProps(id: string, props: OperatorAccessProps): RoleP
   };
 }
 
-/** The operator identity's grant on `props.service` (statements listed in docs/guardrails.md, Operator identity). */
+/** The operator identity's grant on `props.services` (statements listed in docs/guardrails.md, Operator identity). */
 export function grantOperate(role: Role, props: OperatorAccessProps): void {
-  const { service } = props;
-  const { names } = service;
+  const { services } = props;
+  if (services.length === 0) throw new Error('grantOperate: services: received []; allowed: at least one service');
+  const names = services[0].names;
   const ecs = `arn:aws:ecs:${props.region}:${props.accountId}`;
   const clusterArn = `${ecs}:cluster/${names.cluster}`;
-  const serviceArn = `${ecs}:service/${names.cluster}/${names.service}`;
+  // Scheduled services have no ECS service: nothing to describe or scale there.
+  const longRunning = services.filter((s) => s.service);
+  const serviceArn = longRunning.map((s) => `${ecs}:service/${names.cluster}/${s.names.service}`);
   const taskArns = `${ecs}:task/${names.cluster}/*`;
   const inThisCluster = { ArnEquals: { 'ecs:cluster': clusterArn } };
   const statements: PolicyStatement[] = [
-    { Sid: 'OperatorReadDescriptor', Effect: 'Allow', Action: ['ssm:GetParameter'], Resource: service.descriptorParameter.arn },
+    { Sid: 'OperatorReadDescriptor', Effect: 'Allow', Action: ['ssm:GetParameter'], Resource: services.map((s) => s.descriptorParameter.arn) },
     { Sid: 'OperatorDescribeThisService', Effect: 'Allow', Action: ['ecs:DescribeServices'], Resource: serviceArn },
     {
       // ListTasks authorizes against container-instance ARNs of the cluster (Service Authorization Reference).
@@ -74,9 +77,10 @@ export function grantOperate(role: Role, props: OperatorAccessProps): void {
       Resource: serviceArn,
       Condition: { Null: { 'ecs:task-definition': 'true', 'ecs:enable-execute-command': 'true' } },
     },
-    { Sid: 'OperatorReadLogs', Effect: 'Allow', Action: ['logs:FilterLogEvents', 'logs:GetLogEvents'], Resource: `${service.logGroup.arn}:*` },
+    { Sid: 'OperatorReadLogs', Effect: 'Allow', Action: ['logs:FilterLogEvents', 'logs:GetLogEvents'], Resource: services.map((s) => `${s.logGroupArn}:*`) },
   ];
-  if (service.service.enableExecuteCommandInput) {
+  // ECS itself refuses Exec into a task whose service or RunTask did not enable it; the grant exists only where some service does.
+  if (services.some((s) => s.config.enableExecuteCommand)) {
     statements.push({
       // ExecuteCommand is authorized against the cluster and the task (Service Authorization Reference).
       Sid: 'OperatorExecInThisCluster',
@@ -86,7 +90,7 @@ export function grantOperate(role: Role, props: OperatorAccessProps): void {
       Condition: inThisCluster,
     });
   }
-  role.addStatements(...statements);
+  role.addStatements(...statements.filter((st) => !Array.isArray(st.Resource) || st.Resource.length > 0));
   role.addStatementsWithoutResourceScope(
     'application-autoscaling:DescribeScalableTargets has no resource-level permissions in AWS (Service Authorization Reference); it only reads the bounds `ecs-release scale` checks.',
     { Sid: 'OperatorReadScalingBounds', Effect: 'Allow', Action: ['application-autoscaling:DescribeScalableTargets'], Resource: '*' },

@@ -58,6 +58,8 @@ export const PLAN_READS: Readonly<Record<string, readonly string[]>> = {
   terraform_data: [],
   // Announced by the edge work of issue 12 (WAF, access logs, certificates).
   aws_acm_certificate: ['acm:DescribeCertificate', 'acm:ListTagsForCertificate'],
+  aws_scheduler_schedule: ['scheduler:GetSchedule'],
+  aws_scheduler_schedule_group: ['scheduler:GetScheduleGroup', 'scheduler:ListTagsForResource'],
   aws_wafv2_web_acl: ['wafv2:GetWebACL', 'wafv2:ListTagsForResource'],
   aws_wafv2_web_acl_association: ['wafv2:GetWebACLForResource'],
   aws_wafv2_web_acl_logging_configuration: ['wafv2:GetLoggingConfiguration'],

@@ -11,6 +11,13 @@ export interface WorkloadBoundaryProps {
   readonly name: string;
   /** Roles the boundary does not apply to (the CI roles: nothing in CI can write them, see CiAccess). */
   readonly exempt: readonly IamRole[];
+  /**
+   * The environment's name prefix (`<project>-<env>`). A statement granting the same access on several of the
+   * environment's resources (each service's log group, family, roles) is bounded by one ARN pattern ending in `*`
+   * when the resources' common beginning already names this prefix, so the one managed policy keeps bounding an
+   * environment of 20 services and more. @default undefined (resources listed one by one)
+   */
+  readonly resourcePrefix?: string;
 }
 
 /** The largest managed policy IAM accepts, in characters without whitespace. */
@@ -49,10 +56,11 @@ export class WorkloadBoundary extends Construct {
           // Role ARNs as literals, not references: every workload role depends on this policy (below), so a
           // reference back to a role would be a dependency cycle.
           const roles = new Map(stack.node.findAll().filter((c): c is IamRole => c instanceof IamRole).map((r) => [r.friendlyUniqueId, r]));
-          const doc = policyDocument(context.resolve(boundaryStatements(workloadRoles())) as PolicyStatement[]).replace(/\$\{aws_iam_role\.([\w-]+)\.arn\}/g, (ref, id: string) => {
+          const literal = policyDocument(context.resolve(boundaryStatements(workloadRoles())) as PolicyStatement[]).replace(/\$\{aws_iam_role\.([\w-]+)\.arn\}/g, (ref, id: string) => {
             const role = roles.get(id);
             return role?.nameInput ? `arn:aws:iam::${props.accountId}:role${role.pathInput ?? '/'}${role.nameInput}` : ref;
           });
+          const doc = props.resourcePrefix ? collapseByPrefix(literal, props.resourcePrefix) : literal;
           const size = doc.replace(/\s/g, '').length;
           if (size > MANAGED_POLICY_MAX_CHARS) {
             throw new Error(`WorkloadBoundary ${this.node.path}: policy size: received ${size} characters; allowed: at most ${MANAGED_POLICY_MAX_CHARS} (IAM's managed-policy limit)`);
@@ -124,4 +132,35 @@ function boundaryGroups(roles: readonly Role[]): { statement: PolicyStatement; r
 
 function boundaryStatements(roles: readonly Role[]): PolicyStatement[] {
   return boundaryGroups(roles).map((g) => g.statement);
+}
+
+/**
+ * Each statement's list of resources whose common beginning names `prefix` becomes that beginning plus `*`: the
+ * boundary is an upper bound (the roles keep their exact grants), and `<prefix>` keeps it inside this environment.
+ * Secrets are never widened: their ARNs (SSM parameters, Secrets Manager, KMS keys) stay listed one by one.
+ */
+export function collapseByPrefix(doc: string, prefix: string): string {
+  const parsed = JSON.parse(doc) as { Version: string; Statement: PolicyStatement[] };
+  // Resolved, the statements of several services are often equal but for their resources (references to one
+  // cluster or repository are distinct tokens before resolution): merge them again, resources united.
+  const merged = new Map<string, { statement: PolicyStatement; resources: string[] }>();
+  for (const s of parsed.Statement) {
+    const key = JSON.stringify([s.Effect, s.Action, s.Condition ?? null, s.NotResource ?? null]);
+    const resources = s.Resource === undefined ? [] : Array.isArray(s.Resource) ? s.Resource : [s.Resource];
+    const group = merged.get(key);
+    if (group) for (const r of resources) group.resources.push(r);
+    else merged.set(key, { statement: s, resources: [...resources] });
+  }
+  const exact = /:(ssm|secretsmanager|kms):/;
+  const statements = [...merged.values()].map(({ statement, resources }) => {
+    if (statement.Resource === undefined) return statement;
+    const unique = [...new Set(resources)];
+    if (unique.includes('*')) return { ...statement, Resource: '*' };
+    if (unique.length < 2 || unique.some((r) => exact.test(r))) return { ...statement, Resource: unique.length === 1 ? unique[0] : unique };
+    const sorted = [...unique].sort();
+    let common = sorted[0];
+    for (const r of sorted) while (!r.startsWith(common)) common = common.slice(0, -1);
+    return { ...statement, Resource: common.includes(prefix) ? `${common}*` : unique };
+  });
+  return policyDocument(statements);
 }

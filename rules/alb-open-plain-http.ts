@@ -1,16 +1,21 @@
 import { containerDefinitions } from './lib/containers';
-import { isApplicationLoadBalancer, listenerProtocol, LISTENER_TYPES, loadBalancerOf, redirectsToHttps, rulesOf } from './lib/load-balancers';
+import { isApplicationLoadBalancer, listenerProtocol, LISTENER_TYPES, loadBalancerOf, redirectsToHttps, rulesOf, servicesBehind } from './lib/load-balancers';
 import { isWorldOpen } from '../contracts/open-cidr';
 import { asStringList, blocks, referencing, resolveReference } from './lib/synthesized';
 import { COMPLIANT, nonCompliant, NOT_APPLICABLE, type PolicyRule, type StackFacts, type SynthesizedResource } from './lib/types';
 
-/** What makes plain HTTP dangerous here: tasks that hold secrets or accept ECS Exec sessions. */
-function exposure(stack: StackFacts): string | undefined {
-  if (stack.resources.some((r) => r.type === 'aws_ecs_service' && r.attributes.enable_execute_command === true)) return 'ECS Exec is on';
-  const withSecrets = stack.resources.some((r) => {
-    if (r.type !== 'aws_ecs_task_definition') return false;
-    const parsed = containerDefinitions(r.attributes.container_definitions);
-    // Unreadable definitions count as holding secrets: the check fails closed.
+/**
+ * What makes plain HTTP dangerous on this listener: the services it reaches (every web service behind it, never a
+ * worker or scheduled task) hold secrets or accept ECS Exec sessions.
+ */
+function exposure(stack: StackFacts, listener: SynthesizedResource): string | undefined {
+  const services = servicesBehind(stack, listener);
+  if (services.some((r) => r.attributes.enable_execute_command === true)) return 'ECS Exec is on';
+  const withSecrets = services.some((s) => {
+    const task = resolveReference(stack, s.attributes.task_definition);
+    // A task definition declared elsewhere, or unreadable definitions, count as holding secrets: the check fails closed.
+    if (!task) return true;
+    const parsed = containerDefinitions(task.attributes.container_definitions);
     return !parsed.ok || parsed.containers.some((c) => (c.secrets ?? []).length > 0);
   });
   return withSecrets ? 'the tasks hold secrets' : undefined;
@@ -51,7 +56,7 @@ export const rule: PolicyRule = {
     const lb = loadBalancerOf(stack, resource);
     if (!lb || !isApplicationLoadBalancer(lb) || lb.attributes.internal === true || listenerProtocol(resource) !== 'HTTP') return NOT_APPLICABLE;
     if (redirectsToHttps(resource.attributes.default_action) && rulesOf(stack, resource).every((r) => redirectsToHttps(r.attributes.action))) return NOT_APPLICABLE;
-    const why = exposure(stack);
+    const why = exposure(stack, resource);
     if (!why) return NOT_APPLICABLE;
     const port = Number(resource.attributes.port ?? 80);
     const groups = asStringList(lb.attributes.security_groups).map((g) => resolveReference(stack, g));

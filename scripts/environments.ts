@@ -14,6 +14,7 @@
  *                   protection rules (required reviewers) are the approval
  */
 import { ENVIRONMENTS, loadEnvironment, type EnvironmentConfig } from '../environments';
+import { checkPromotionChain } from '../environments/schema/chain';
 
 export interface PlanMatrixEntry {
   readonly environment: string;
@@ -21,6 +22,8 @@ export interface PlanMatrixEntry {
 }
 
 export interface CiEnvironments {
+  /** The promotion chain: every environment in the order an image travels (deploy.yml). */
+  readonly chain: string[];
   readonly plan: PlanMatrixEntry[];
   readonly 'non-production': string[];
   readonly production: string[];
@@ -32,21 +35,18 @@ export function planRoleVariable(name: string): string {
 }
 
 /**
- * The CI view of the given environments (default: main.ts's list, loaded from environments/). Refuses an environment
- * whose `ci.githubEnvironment` is not its own name: the apply job runs in the GitHub Environment named after the
- * environment, and the apply role trusts only `environment:<ci.githubEnvironment>`, so a different name would fail
+ * The CI view of the given environments (default: the environment list, loaded from environments/), checked as the
+ * promotion chain first (environments/schema/chain.ts). Among those checks: an environment whose
+ * `ci.githubEnvironment` is not its own name is refused, since the apply job runs in the GitHub Environment named after
+ * the environment and the apply role trusts only `environment:<ci.githubEnvironment>`; a different name would fail
  * late, at the first apply after a merge, instead of on the pull request.
  */
 export function ciEnvironments(names: readonly string[] = ENVIRONMENTS, load: (name: string) => EnvironmentConfig = loadEnvironment): CiEnvironments {
-  if (names.length === 0) throw new Error('ENVIRONMENTS (main.ts): received []; allowed: at least one environment');
-  const configs = names.map((name) => {
-    const env = load(name);
-    if (env.ci.githubEnvironment !== name) {
-      throw new Error(`environments/${name}.ts: ci.githubEnvironment: received ${JSON.stringify(env.ci.githubEnvironment)}; allowed: ${JSON.stringify(name)} (the GitHub Environment the workflows apply ${name} in)`);
-    }
-    return env;
-  });
+  if (names.length === 0) throw new Error('ENVIRONMENTS (environments/index.ts): received []; allowed: at least one environment');
+  const configs = names.map((name) => load(name));
+  checkPromotionChain(configs);
   return {
+    chain: configs.map((e) => e.name),
     plan: configs.map((e) => ({ environment: e.name, 'plan-role-variable': planRoleVariable(e.name) })),
     'non-production': configs.filter((e) => !e.production).map((e) => e.name),
     production: configs.filter((e) => e.production).map((e) => e.name),

@@ -1,7 +1,11 @@
-import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
+import { LocalBackend, S3Backend, TerraformOutput, TerraformResource, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { awsName, resourceNames, type ResourceNames } from '../environments/names';
+import { checkAgainstEarlier } from '../environments/schema/chain';
+import { SchedulerScheduleGroup } from '@cdktf/provider-aws/lib/scheduler-schedule-group';
+import { awsName, resourceNames, serviceNames, type ResourceNames } from '../contracts/names';
+import { listenerRulePriority } from '../environments/schema/routing';
 import { webAclEnabled, type EnvironmentConfig } from '../environments/schema';
 import { AccessLogBucket } from '../modules/access-log-bucket';
 import { CiAccess } from '../modules/ci-access';
@@ -11,7 +15,8 @@ import { LogEncryptionKey } from '../modules/log-key';
 import { Network } from '../modules/network';
 import { ContainerRegistry } from '../modules/registry';
 import { WebAcl } from '../modules/web-acl';
-import { WebService } from '../modules/web-service';
+import { AppService, legacyPath } from '../modules/app-service';
+import { logicalId } from './logical-id';
 import { applyPolicyChecks } from '../rules';
 
 /**
@@ -41,7 +46,10 @@ export class EnvironmentStack extends TerraformStack {
   public readonly accessLogs?: AccessLogBucket;
   /** The WAF web ACL in front of the load balancer (on by default in production, see webAclEnabled()). */
   public readonly webAcl?: WebAcl;
-  public readonly service: WebService;
+  /** The services by name, in configuration order. */
+  public readonly services: ReadonlyMap<string, AppService>;
+  /** The environment's EventBridge Scheduler group, when a service is scheduled. */
+  public readonly scheduleGroup?: SchedulerScheduleGroup;
   public readonly ci: CiAccess;
 
   constructor(scope: Construct, env: EnvironmentConfig) {
@@ -86,7 +94,7 @@ export class EnvironmentStack extends TerraformStack {
       ...edge,
       accessLogBucket: this.accessLogs,
       testListener:
-        env.service.deployment.strategy === 'blue-green'
+        Object.values(env.services).some((s) => s.kind === 'web' && s.deployment.strategy === 'blue-green')
           ? { port: env.loadBalancer.testListenerPort, allowedCidrs: env.loadBalancer.allowedTestCidrs }
           : undefined,
     });
@@ -99,20 +107,36 @@ export class EnvironmentStack extends TerraformStack {
         logging: { retentionDays: env.logRetentionDays, encryptionKey: this.logKey },
       });
     }
-    this.service = new WebService(this, 'service', {
-      environment: env.name,
-      accountId: env.accountId,
-      region: env.region,
-      names: this.names,
-      config: env.service,
-      cluster: this.cluster,
-      network: this.network,
-      loadBalancer: this.loadBalancer,
-      registry: this.registry,
-      logRetentionDays: env.logRetentionDays,
-      logEncryptionKey: this.logKey,
-      createAutoScaling: this.target !== 'emulator',
-    });
+    // ARNs the stack writes itself name the partition the provider runs in (aws, aws-cn, aws-us-gov).
+    const partition = new DataAwsPartition(this, 'partition').partition;
+    if (Object.values(env.services).some((s) => s.kind === 'scheduled')) {
+      this.scheduleGroup = new SchedulerScheduleGroup(this, 'schedule-group', { name: this.names.scheduleGroup });
+    }
+    const servicesScope = new Construct(this, 'services');
+    const services = new Map<string, AppService>();
+    for (const [name, config] of Object.entries(env.services)) {
+      services.set(
+        name,
+        new AppService(servicesScope, name, {
+          environment: env.name,
+          accountId: env.accountId,
+          region: env.region,
+          partition,
+          names: serviceNames(env, name),
+          config,
+          cluster: this.cluster,
+          network: this.network,
+          loadBalancer: this.loadBalancer,
+          registry: this.registry,
+          listenerRulePriority: config.kind === 'web' && config.deployment.strategy === 'rolling' ? listenerRulePriority(name, config.routing) : undefined,
+          scheduleGroup: this.scheduleGroup,
+          logRetentionDays: env.logRetentionDays,
+          logEncryptionKey: this.logKey,
+          createAutoScaling: this.target !== 'emulator',
+        }),
+      );
+    }
+    this.services = services;
     this.ci = new CiAccess(this, 'ci', {
       accountId: env.accountId,
       planRoleName: this.names.planRole,
@@ -124,7 +148,9 @@ export class EnvironmentStack extends TerraformStack {
       stateBucket: env.state.bucket,
       stateKey: env.state.key,
       stateKmsKeyArn: env.state.kmsKeyArn,
-      service: this.service,
+      services: [...services.values()],
+      registry: this.registry,
+      region: env.region,
     });
 
     new TerraformOutput(this, 'url', { value: this.loadBalancer.url, description: 'Public URL of the service' });
@@ -134,9 +160,41 @@ export class EnvironmentStack extends TerraformStack {
     new TerraformOutput(this, 'apply_role_arn', { value: this.ci.applyRole.arn });
     if (this.ci.approveRole) new TerraformOutput(this, 'approve_role_arn', { value: this.ci.approveRole.arn });
 
+    this.keepSingleServiceAddresses();
+
     // Policy rules (rules/) run at synthesis: errors stop it, warnings and accepted risks are printed and written
     // to policy-report.json next to cdk.tf.json.
     applyPolicyChecks(this, { production: env.production, target: this.target });
+  }
+
+  /**
+   * State continuity with the single-service layout: the first web service's resources were the module at `service`.
+   * Each gets a `moved` block from its old address, so Terraform moves its state instead of destroying and creating the
+   * running service, target group, task definition and roles. (A `moved` block whose source is not in the state is
+   * ignored, so an environment created after the change carries them harmlessly.)
+   */
+  private keepSingleServiceAddresses(): void {
+    const legacy = Object.entries(this.env.services).find(([, s]) => s.kind === 'web')?.[0];
+    if (!legacy) return;
+    const moves: { from: string; to: string }[] = [];
+    for (const node of this.node.findAll()) {
+      if (!(node instanceof TerraformResource)) continue;
+      const components = node.node.scopes.slice(node.node.scopes.indexOf(this) + 1).map((c) => c.node.id);
+      const old = legacyPath(components, legacy);
+      if (old) moves.push({ from: `${node.terraformResourceType}.${logicalId(old)}`, to: `${node.terraformResourceType}.${node.friendlyUniqueId}` });
+    }
+    // The load balancer's path to the tasks was one pair of rules per service (`in-web`, `out-web`); it is one pair per
+    // port now (`in-web-8080`): the pair of today's port keeps the old addresses.
+    const config = this.env.services[legacy];
+    if (config.kind === 'web') {
+      for (const dir of ['in', 'out']) {
+        const rule = this.loadBalancer.node.tryFindChild(`${dir}-${legacy}-${config.containerPort}`) as TerraformResource | undefined;
+        if (rule) moves.push({ from: `${rule.terraformResourceType}.${logicalId(['load-balancer', `${dir}-${legacy}`])}`, to: `${rule.terraformResourceType}.${rule.friendlyUniqueId}` });
+      }
+    }
+    // Written as the stack's own `moved` list rather than through resource.moveFromId(): cdktf then runs
+    // `terraform version` at every synthesis to check for >= 1.5, which required_version (>= 1.10) already enforces.
+    if (moves.length > 0) this.addOverride('moved', moves);
   }
 
   private configureProviderAndState(): void {
@@ -206,16 +264,11 @@ function readTarget(scope: Construct): StackTarget {
   return value;
 }
 
-/** Two environments must never share an account or a state object (each stack is fenced to its own). */
+/**
+ * Environments of one app may share an account (staging beside dev), never a state object, a GitHub Environment or an
+ * account's singletons; each stack is checked against the ones built before it (environments/schema/chain.ts).
+ */
 function assertDistinctFromSiblings(scope: Construct, self: EnvironmentStack): void {
-  const env = self.env;
-  for (const sibling of scope.node.children) {
-    if (!(sibling instanceof EnvironmentStack) || sibling === self) continue;
-    const other = sibling.env;
-    const fail = (field: string, value: string) => {
-      throw new Error(`invalid environment "${env.name}": ${field}: received ${JSON.stringify(value)}; allowed: a value not used by environment "${other.name}"`);
-    };
-    if (other.accountId === env.accountId) fail('accountId', env.accountId);
-    if (other.state.bucket === env.state.bucket && other.state.key === env.state.key) fail('state.key', env.state.key);
-  }
+  const earlier = scope.node.children.filter((c): c is EnvironmentStack => c instanceof EnvironmentStack && c !== self);
+  checkAgainstEarlier(self.env, earlier.map((s) => s.env));
 }

@@ -21,13 +21,13 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { resourceNames } from '../../environments/names';
+import { serviceNames } from '../../environments/names';
 import type { EnvironmentConfig } from '../../environments/schema';
 import { CODEDEPLOY_OWNED_LISTENER_PATHS } from '../../modules/load-balancer';
 import { startMoto, type Moto } from '../../scripts/lib/moto';
 import { scratchDir, synthEnvironments, type PlanJson } from '../../scripts/lib/synth';
 import { terraform } from '../../scripts/lib/terraform';
-import { deployRoleArn, pushImage, release } from '../helpers/emulator';
+import { deployRoleArn, pushImage, release, webService } from '../helpers/emulator';
 import { plannedChanges, type PlannedChange } from '../helpers/plan';
 import { gap, toleratedFields } from './moto-gaps';
 import { prod, variant } from '../helpers/stacks';
@@ -65,7 +65,7 @@ describe('prod blue/green against moto with real Terraform: CodeDeploy moves tra
   let env: EnvironmentConfig;
   let dir: string;
   let aws: Clients;
-  const names = resourceNames(prod);
+  const names = serviceNames(prod, 'web');
   const ids: { blue: string; green: string; production: string; test: string; originalTaskSet?: string; replacementTaskSet?: string } = { blue: '', green: '', production: '', test: '' };
 
   const tf = (args: string[], okCodes = [0]) => terraform(args, dir, { env: moto.env, okCodes });
@@ -101,7 +101,7 @@ describe('prod blue/green against moto with real Terraform: CodeDeploy moves tra
       gap('codedeploy-static-deployment');
       const tag = image.slice('ecs-release:'.length);
       const pushed = await pushImage(moto, env, tag);
-      const r = await release(moto, ['deploy', '--env', 'prod', '--image', `${pushed.uri}:${tag}`, '--role-arn', deployRoleArn(env), '--no-wait', '--json'], () => env);
+      const r = await release(moto, ['deploy', '--env', 'prod', '--service', 'web', '--image', `${pushed.uri}:${tag}`, '--role-arn', deployRoleArn(env), '--no-wait', '--json'], () => env);
       expect(r.stderr).not.toMatch(/ecs-release: /);
       expect(r.json).toMatchObject({ command: 'deploy', outcome: 'started', exitCode: 0 });
       revision = { taskDefinitionArn: r.json!.revision as string };
@@ -126,7 +126,7 @@ describe('prod blue/green against moto with real Terraform: CodeDeploy moves tra
         )
       ).taskDefinition!;
       await aws.ssm.send(new PutParameterCommand({ Name: names.releaseParameter, Value: image, Overwrite: true, Type: 'String' }));
-      const appSpec = { version: 0.0, Resources: [{ TargetService: { Type: 'AWS::ECS::Service', Properties: { TaskDefinition: revision.taskDefinitionArn, LoadBalancerInfo: { ContainerName: names.container, ContainerPort: env.service.containerPort } } } }] };
+      const appSpec = { version: 0.0, Resources: [{ TargetService: { Type: 'AWS::ECS::Service', Properties: { TaskDefinition: revision.taskDefinitionArn, LoadBalancerInfo: { ContainerName: names.container, ContainerPort: webService(env).containerPort } } } }] };
       deploymentId = (
         await aws.codedeploy.send(
           new CreateDeploymentCommand({ applicationName: names.codedeployApplication, deploymentGroupName: names.codedeployGroup, revision: { revisionType: 'AppSpecContent', appSpecContent: { content: JSON.stringify(appSpec) } } }),
@@ -143,7 +143,7 @@ describe('prod blue/green against moto with real Terraform: CodeDeploy moves tra
         service: names.service,
         externalId: deploymentId,
         taskDefinition: revision.taskDefinitionArn,
-        loadBalancers: [{ targetGroupArn: ids[to], containerName: names.container, containerPort: env.service.containerPort }],
+        loadBalancers: [{ targetGroupArn: ids[to], containerName: names.container, containerPort: webService(env).containerPort }],
         networkConfiguration: current.networkConfiguration,
         launchType: 'FARGATE',
       }),
@@ -247,7 +247,7 @@ describe('prod blue/green against moto with real Terraform: CodeDeploy moves tra
     const before = { service: await service(), pointer: (await aws.ssm.send(new GetParameterCommand({ Name: names.releaseParameter }))).Parameter };
     const pushed = await pushImage(moto, env, '5d6e7f8');
     // WHEN another deploy is asked for
-    const r = await release(moto, ['deploy', '--env', 'prod', '--image', `${pushed.uri}:5d6e7f8`, '--role-arn', deployRoleArn(env)], () => env);
+    const r = await release(moto, ['deploy', '--env', 'prod', '--service', 'web', '--image', `${pushed.uri}:5d6e7f8`, '--role-arn', deployRoleArn(env)], () => env);
     // THEN it is refused in one line, and neither the service nor the pointer changed
     expect(r.code).toBe(3);
     expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^ecs-release: deployment in progress: CodeDeploy \S+ of webapp-prod-web; allowed: start when it has finished/)]);
@@ -257,7 +257,7 @@ describe('prod blue/green against moto with real Terraform: CodeDeploy moves tra
   });
 
   test('ecs-release status names the live target group, the test listener and the deployment in flight', async () => {
-    const r = await release(moto, ['status', '--env', 'prod', '--role-arn', deployRoleArn(env), '--json'], () => env);
+    const r = await release(moto, ['status', '--env', 'prod', '--service', 'web', '--role-arn', deployRoleArn(env), '--json'], () => env);
     expect(r.code === 0 ? 'exit 0' : r.stderr).toBe('exit 0');
     expect(r.json!.blueGreen).toMatchObject({ liveTargetGroup: names.greenTargetGroup, testTargetGroup: names.greenTargetGroup, deployment: { status: 'Created' } });
   });
@@ -282,7 +282,7 @@ describe('prod blue/green against moto with real Terraform: CodeDeploy moves tra
         expect.arrayContaining([
           expect.stringMatching(/^aws_lb_listener\.load-balancer_production: default_action\.0\.target_group_arn$/),
           expect.stringMatching(/^aws_lb_listener\.load-balancer_test: default_action\.0\.target_group_arn$/),
-          expect.stringMatching(/^aws_ecs_service\.service: load_balancer\.0\.target_group_arn$/),
+          expect.stringMatching(/^aws_ecs_service\.services_web_service: load_balancer\.0\.target_group_arn$/),
         ]),
       );
     } finally {
@@ -302,7 +302,7 @@ describe('prod blue/green against moto with real Terraform: CodeDeploy moves tra
 
   test('a health-check change elsewhere in the load balancer is planned exactly, applies, and leaves CodeDeploy’s routing alone', async () => {
     // GIVEN the health-check path changed in configuration, re-synthesized over the applied stack
-    const changed = variant(env, { service: { healthCheck: { path: '/healthz' } } });
+    const changed = variant(env, { services: { web: { healthCheck: { path: '/healthz' } } } });
     synthEnvironments([changed], outdir, 'emulator');
     // WHEN planned
     const { changes } = plan();
@@ -328,7 +328,7 @@ describe('prod blue/green against moto with real Terraform: CodeDeploy moves tra
 
   test('a TLS-policy change on the listeners CodeDeploy routes plans as that attribute alone, applies, and keeps CodeDeploy’s forward target', async () => {
     // GIVEN production on green (CodeDeploy's last swap), the health-check change applied, and now a stricter TLS policy
-    const changed = variant(env, { service: { healthCheck: { path: '/healthz' } }, loadBalancer: { sslPolicy: 'ELBSecurityPolicy-TLS13-1-3-2021-06' } });
+    const changed = variant(env, { services: { web: { healthCheck: { path: '/healthz' } } }, loadBalancer: { sslPolicy: 'ELBSecurityPolicy-TLS13-1-3-2021-06' } });
     synthEnvironments([changed], outdir, 'emulator');
     // WHEN planned
     const { changes } = plan();

@@ -14,6 +14,7 @@ import {
   resynth,
   serviceState,
   startEmulator,
+  webService,
   type AppliedStack,
 } from '../helpers/emulator';
 import { requireBuild, requireTerraform } from '../helpers/terraform';
@@ -45,7 +46,7 @@ describe('Terraform and ecs-release coexist (dev stack applied into moto)', () =
     const state = await serviceState(moto, dev);
     expect(state.revisions).toHaveLength(1);
     expect(state.service.taskDefinition).toBe(state.revisions[0]);
-    expect(state.pointer).toBe(dev.service.bootstrapImage);
+    expect(state.pointer).toBe(webService(dev).bootstrapImage);
   }, 120_000);
 
   test('ten deploys in a row, each by digest, each followed by an empty terraform plan (exit 0)', async () => {
@@ -55,7 +56,7 @@ describe('Terraform and ecs-release coexist (dev stack applied into moto)', () =
       const { digest, uri } = await pushImage(moto, dev, tag);
       expect(deployed.map((d) => d.digest)).not.toContain(digest);
       // WHEN the pipeline deploys it with the compiled CLI
-      const r = releaseBin(moto, ['deploy', '--env', 'dev', '--image', `${uri}:${tag}`, '--commit', tag, '--role-arn', role, '--json']);
+      const r = releaseBin(moto, ['deploy', '--env', 'dev', '--service', 'web', '--image', `${uri}:${tag}`, '--commit', tag, '--role-arn', role, '--json']);
       expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
       const doc = r.json!;
       deployed.push({ digest, image: `${uri}@${digest}`, tag, revision: doc.revision });
@@ -76,7 +77,7 @@ describe('Terraform and ecs-release coexist (dev stack applied into moto)', () =
     expect(Math.max(...apiCalls)).toBeLessThanOrEqual(15);
   }, 600_000);
 
-  const changed = variant(dev, { service: { memoryMiB: 1024, environment: { ...dev.service.environment, FEATURE_FLAG: 'on' } } });
+  const changed = variant(dev, { services: { web: { memoryMiB: 1024, environment: { ...webService(dev).environment, FEATURE_FLAG: 'on' } } } });
 
   test('an IaC change to memory and an environment variable plans as the task definition change only', () => {
     // GIVEN the merged configuration change
@@ -88,7 +89,7 @@ describe('Terraform and ecs-release coexist (dev stack applied into moto)', () =
     const byType = p.changes.map((c) => `${c.address.split('.')[0]} ${c.actions.join('+')}`).sort();
     // (skip_destroy: the "delete" half only drops the old revision from the state; it stays registered, see below.)
     expect(byType).toEqual(['aws_ecs_task_definition delete+create', 'aws_ssm_parameter update', 'terraform_data update']);
-    expect(p.changes.find((c) => c.address.startsWith('aws_ssm_parameter'))!.address).toMatch(/service_descriptor/);
+    expect(p.changes.find((c) => c.address.startsWith('aws_ssm_parameter'))!.address).toMatch(/web_descriptor/);
     expect(p.text).not.toMatch(/aws_ecs_service\.\S+ will be/);
     expect(p.text).toMatch(/memory\s+= "512" -> "1024" # forces replacement/);
   }, 120_000);
@@ -97,7 +98,7 @@ describe('Terraform and ecs-release coexist (dev stack applied into moto)', () =
     const last = deployed[deployed.length - 1];
     apply(moto, stack);
     const state = await serviceState(moto, dev);
-    const status = await release(moto, ['status', '--env', 'dev', '--role-arn', role, '--json']);
+    const status = await release(moto, ['status', '--env', 'dev', '--service', 'web', '--role-arn', role, '--json']);
     const terraformRevision = await describeRevision(moto, dev, status.json!.terraformRevision);
     expect(terraformRevision.definition.memory).toBe('1024');
     expect(terraformRevision.definition.containerDefinitions![0].image).toBe(last.image);
@@ -111,7 +112,7 @@ describe('Terraform and ecs-release coexist (dev stack applied into moto)', () =
 
   test('rollout ships the new settings with the last deployed digest, and the plan is empty again', async () => {
     const last = deployed[deployed.length - 1];
-    const r = await release(moto, ['rollout', '--env', 'dev', '--role-arn', role, '--json']);
+    const r = await release(moto, ['rollout', '--env', 'dev', '--service', 'web', '--role-arn', role, '--json']);
     expect(r.code).toBe(0);
     const running = await describeRevision(moto, dev, (await serviceState(moto, dev)).service.taskDefinition!);
     expect(running.definition.memory).toBe('1024');
@@ -119,15 +120,15 @@ describe('Terraform and ecs-release coexist (dev stack applied into moto)', () =
     expect(running.definition.containerDefinitions![0].image).toBe(last.image);
     expect(running.tags['ecs-release:image-digest']).toBe(last.digest);
     expect(plan(moto, stack).code).toBe(0);
-    const status = await release(moto, ['status', '--env', 'dev', '--role-arn', role, '--json']);
+    const status = await release(moto, ['status', '--env', 'dev', '--service', 'web', '--role-arn', role, '--json']);
     expect(status.json).toMatchObject({ iacInSync: true, digest: last.digest });
     // A second rollout has nothing to do and writes nothing.
-    const again = await release(moto, ['rollout', '--env', 'dev', '--role-arn', role, '--json']);
+    const again = await release(moto, ['rollout', '--env', 'dev', '--service', 'web', '--role-arn', role, '--json']);
     expect(again.json).toMatchObject({ outcome: 'unchanged', exitCode: 0 });
   }, 120_000);
 
   test('an environment-variable-only change reaches the service too (replace_triggered_by), and the next deploy carries it', async () => {
-    const next = variant(changed, { service: { environment: { ...changed.service.environment, LOG_LEVEL: 'info' } } });
+    const next = variant(changed, { services: { web: { environment: { ...webService(changed).environment, LOG_LEVEL: 'info' } } } });
     stack = resynth(stack, next);
     const p = plan(moto, stack);
     expect(p.code).toBe(2);
@@ -136,7 +137,7 @@ describe('Terraform and ecs-release coexist (dev stack applied into moto)', () =
     // WHEN the next deploy ships a new image without any rollout step
     const tag = commitTag();
     const { digest, uri } = await pushImage(moto, dev, tag);
-    const r = releaseBin(moto, ['deploy', '--env', 'dev', '--image', `${uri}@${digest}`, '--role-arn', role, '--json']);
+    const r = releaseBin(moto, ['deploy', '--env', 'dev', '--service', 'web', '--image', `${uri}@${digest}`, '--role-arn', role, '--json']);
     expect(r.code).toBe(0);
     // THEN the running revision has the new image and every IaC setting so far
     const running = await describeRevision(moto, dev, (await serviceState(moto, dev)).service.taskDefinition!);

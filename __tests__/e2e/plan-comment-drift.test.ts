@@ -159,9 +159,9 @@ describe('drift and ECS notes on plans against moto', () => {
     const r = renderPlan(replacePlan.plan, { env: 'dev', ownership: ownershipFor('dev') });
     const [visible] = r.markdown.split('#### Details');
     // THEN the note names the image the release CLI deployed, not the bootstrap image, and the rollout commands
-    expect(visible).toMatch(/Task definition `aws_ecs_task_definition\.task` gets a new revision: `cpu` changed; container settings changed: `environment\[0\]\.value`, through `replace_triggered_by`\. It is registered with image `[^`]+sha256:1{64}` read from the release pointer `\/webapp\/dev\/web\/release-image`/);
-    expect(visible).toContain('`ecs-release deploy --env dev`');
-    expect(visible).toContain('`ecs-release rollout --env dev`');
+    expect(visible).toMatch(/Task definition `aws_ecs_task_definition\.task` of service `web` gets a new revision: `cpu` changed; container settings changed: `environment\[0\]\.value`, through `replace_triggered_by`\. It is registered with the `app` container's image `[^`]+sha256:1{64}` read from the release pointer `\/webapp\/dev\/web\/release-image`/);
+    expect(visible).toContain('`ecs-release deploy --env dev --service web`');
+    expect(visible).toContain('`ecs-release rollout --env dev --service web`');
     expect(visible.split('#### Changes')[0]).not.toContain(BOOTSTRAP);
     // AND the folded details show the tracked revision's bootstrap image giving way to the deployed one
     expect(r.markdown).toContain(`- container_definitions[0].image = "${BOOTSTRAP}"\n+ container_definitions[0].image = "${IMAGE_1}"`);
@@ -188,7 +188,7 @@ describe('drift and ECS notes on plans against moto', () => {
     const r = renderPlan(plan.plan, { env: 'dev', ownership: ownershipFor('dev') });
     expect(r.status).toBe('attention');
     expect(r.markdown).toContain('> [!CAUTION]');
-    expect(r.markdown).toContain('`aws_ecs_service.web` would point the service back at the revision Terraform tracks, undoing every `ecs-release deploy --env dev` since.');
+    expect(r.markdown).toContain('`aws_ecs_service.web` would point the service back at the revision Terraform tracks, undoing every `ecs-release deploy --env dev --service web` since.');
     expect(r.markdown).toContain('`aws_ssm_parameter.release` would overwrite the image the release CLI deployed');
     expect(r.markdown).toContain('`aws_ecs_service.web` sets `desired_count` (1)');
     // AND the drift the release CLI made is no longer called harmless

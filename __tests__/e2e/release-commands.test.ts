@@ -1,7 +1,7 @@
 import { ACMClient, RequestCertificateCommand } from '@aws-sdk/client-acm';
 import { CreateServiceCommand, DeleteServiceCommand, DescribeTasksCommand, RegisterTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { resourceNames } from '../../environments/names';
+import { serviceNames } from '../../environments/names';
 import type { EnvironmentConfig } from '../../environments/schema';
 import type { Moto } from '../../scripts/lib/moto';
 import { registerable } from '../../src/release/revision';
@@ -18,6 +18,7 @@ import {
   releaseBin,
   serviceState,
   startEmulator,
+  webService,
   type AppliedStack,
 } from '../helpers/emulator';
 import { requireBuild, requireTerraform } from '../helpers/terraform';
@@ -43,7 +44,7 @@ describe('ecs-release commands against moto (dev and prod stacks, two accounts)'
     const cert = await acm.send(new RequestCertificateCommand({ DomainName: prod.loadBalancer.domainName!, ValidationMethod: 'DNS' }));
     // Prod with the rolling controller: promote and the refusals are the same for both controllers; the CodeDeploy path
     // of prod's blue/green configuration is proven in blue-green.test.ts.
-    prodEnv = variant(prod, { loadBalancer: { certificateArn: cert.CertificateArn!, allowedTestCidrs: undefined }, service: { deployment: { strategy: 'rolling', trafficShifting: undefined, approvalWaitMinutes: undefined, terminationWaitMinutes: undefined } } });
+    prodEnv = variant(prod, { loadBalancer: { certificateArn: cert.CertificateArn!, allowedTestCidrs: undefined }, services: { web: { deployment: { strategy: 'rolling', trafficShifting: undefined, approvalWaitMinutes: undefined, terminationWaitMinutes: undefined } } } });
     [devStack, prodStack] = await Promise.all([applyStack(moto, dev), applyStack(moto, prodEnv)]);
   }, 900_000);
   afterAll(async () => {
@@ -55,7 +56,7 @@ describe('ecs-release commands against moto (dev and prod stacks, two accounts)'
   async function deployDev(): Promise<{ digest: string; image: string; tag: string; revision: string }> {
     const tag = commitTag();
     const { digest, uri } = await pushImage(moto, dev, tag);
-    const r = await release(moto, ['deploy', '--env', 'dev', '--image', `${uri}:${tag}`, '--commit', tag, '--role-arn', devRole, '--json']);
+    const r = await release(moto, ['deploy', '--env', 'dev', '--service', 'web', '--image', `${uri}:${tag}`, '--commit', tag, '--role-arn', devRole, '--json']);
     expect(r.stderr).not.toMatch(/^ecs-release: /m);
     expect(r.code).toBe(0);
     return { digest, image: `${uri}@${digest}`, tag, revision: r.json!.revision };
@@ -67,7 +68,7 @@ describe('ecs-release commands against moto (dev and prod stacks, two accounts)'
     gap('ecr-replication');
     await pushImage(moto, prodEnv, shipped.tag);
     // WHEN promoting with one role per account
-    const r = releaseBin(moto, ['promote', '--from', 'dev', '--to', 'prod', '--from-role-arn', devRole, '--to-role-arn', prodRole, '--json']);
+    const r = releaseBin(moto, ['promote', '--from', 'dev', '--to', 'prod', '--service', 'web', '--from-role-arn', devRole, '--to-role-arn', prodRole, '--json']);
     expect(r.stderr).not.toMatch(/^ecs-release: /m);
     expect(r.code).toBe(0);
     // THEN prod runs the same digest from its own registry, with the commit carried along
@@ -78,7 +79,7 @@ describe('ecs-release commands against moto (dev and prod stacks, two accounts)'
     expect(running.tags).toMatchObject({ 'ecs-release:image-digest': shipped.digest, 'ecs-release:commit': shipped.tag });
     expect(r.json).toMatchObject({ command: 'promote', from: 'dev', environment: 'prod', digest: shipped.digest, outcome: 'completed' });
     // AND prod keeps prod's settings (Terraform's prod revision), not dev's
-    expect(running.definition.memory).toBe(String(prod.service.memoryMiB));
+    expect(running.definition.memory).toBe(String(webService(prod).memoryMiB));
     expect(plan(moto, prodStack).code).toBe(0);
   }, 300_000);
 
@@ -86,7 +87,7 @@ describe('ecs-release commands against moto (dev and prod stacks, two accounts)'
     const a = await deployDev();
     const b = await deployDev();
     // WHEN rolling back without naming a revision
-    const r = await release(moto, ['rollback', '--env', 'dev', '--role-arn', devRole, '--json']);
+    const r = await release(moto, ['rollback', '--env', 'dev', '--service', 'web', '--role-arn', devRole, '--json']);
     expect(r.code).toBe(0);
     let state = await serviceState(moto, dev);
     // THEN the service runs the revision of the deploy before, and Terraform would build on its image
@@ -94,7 +95,7 @@ describe('ecs-release commands against moto (dev and prod stacks, two accounts)'
     expect(state.pointer).toBe(a.image);
     expect(plan(moto, devStack).code).toBe(0);
     // WHEN naming a revision
-    const to = await release(moto, ['rollback', '--env', 'dev', '--to', b.revision.split(':').pop()!, '--role-arn', devRole]);
+    const to = await release(moto, ['rollback', '--env', 'dev', '--service', 'web', '--to', b.revision.split(':').pop()!, '--role-arn', devRole]);
     expect(to.code).toBe(0);
     state = await serviceState(moto, dev);
     expect(state.service.taskDefinition).toBe(b.revision);
@@ -105,17 +106,17 @@ describe('ecs-release commands against moto (dev and prod stacks, two accounts)'
     // GIVEN the service on a revision moto can run (gap: container-level memory)
     gap('run-task-container-memory');
     const { ecs } = await accountClients(moto, dev.accountId, dev.region);
-    const names = resourceNames(dev);
+    const names = serviceNames(dev, 'web');
     const before = await serviceState(moto, dev);
     const current = await describeRevision(moto, dev, before.service.taskDefinition!);
     const input = registerable(current.definition);
-    input.containerDefinitions![0].memoryReservation = dev.service.memoryMiB;
+    input.containerDefinitions![0].memoryReservation = webService(dev).memoryMiB;
     const runnable = (await ecs.send(new RegisterTaskDefinitionCommand(input))).taskDefinition!.taskDefinitionArn!;
     await ecs.send(new UpdateServiceCommand({ cluster: names.cluster, service: names.service, taskDefinition: runnable }));
     // Tasks step through their states one DescribeTasks at a time, so the waiter really polls.
     await fetch(`${moto.endpoint}/moto-api/state-manager/set-transition`, { method: 'POST', body: JSON.stringify({ model_name: 'ecs::task', transition: { progression: 'manual', times: 1 } }) });
     // WHEN running a migration
-    const r = await release(moto, ['run', '--env', 'dev', '--role-arn', devRole, '--poll-interval', '1s', '--json', '--', './manage.py', 'migrate', '--noinput']);
+    const r = await release(moto, ['run', '--env', 'dev', '--service', 'web', '--role-arn', devRole, '--poll-interval', '1s', '--json', '--', './manage.py', 'migrate', '--noinput']);
     // THEN it exits with the container's code (moto: always 0, see gap task-exit-code)
     gap('task-exit-code');
     expect(r.stderr).not.toMatch(/^ecs-release: /m);
@@ -154,31 +155,31 @@ describe('ecs-release commands against moto (dev and prod stacks, two accounts)'
     }
 
     test('deploy refuses the wrong account (ambient credentials of another account)', async () => {
-      await expectRefusal(dev, ['deploy', '--env', 'dev', '--image', `${image.uri}:${image.tag}`], 3, /^ecs-release: account: received "123456789012"; allowed: 111111111111/);
+      await expectRefusal(dev, ['deploy', '--env', 'dev', '--service', 'web', '--image', `${image.uri}:${image.tag}`], 3, /^ecs-release: account: received "123456789012"; allowed: 111111111111/);
     });
 
     test('deploy refuses the wrong account (a role of the prod account for dev), from configuration alone', async () => {
-      await expectRefusal(dev, ['deploy', '--env', 'dev', '--image', `${image.uri}:${image.tag}`, '--role-arn', prodRole], 2, /^ecs-release: --role-arn: received "arn:aws:iam::222222222222:role\/[^"]+"; allowed: a role in account 111111111111 \(environment "dev"\)$/);
+      await expectRefusal(dev, ['deploy', '--env', 'dev', '--service', 'web', '--image', `${image.uri}:${image.tag}`, '--role-arn', prodRole], 2, /^ecs-release: --role-arn: received "arn:aws:iam::222222222222:role\/[^"]+"; allowed: a role in account 111111111111 \(environment "dev"\)$/);
     });
 
     test('deploy refuses an unknown tag', async () => {
-      await expectRefusal(dev, ['deploy', '--env', 'dev', '--image', `${image.uri}:deadbee`, '--role-arn', devRole], 2, /^ecs-release: --image: received ".*:deadbee"; allowed: an image that exists in/);
+      await expectRefusal(dev, ['deploy', '--env', 'dev', '--service', 'web', '--image', `${image.uri}:deadbee`, '--role-arn', devRole], 2, /^ecs-release: --image: received ".*:deadbee"; allowed: an image that exists in/);
     });
 
     test('deploy refuses latest', async () => {
       await pushImage(moto, dev, 'latest');
-      await expectRefusal(dev, ['deploy', '--env', 'dev', '--image', `${image.uri}:latest`, '--role-arn', devRole], 2, /^ecs-release: --image: received ".*:latest"; allowed: an immutable reference/);
+      await expectRefusal(dev, ['deploy', '--env', 'dev', '--service', 'web', '--image', `${image.uri}:latest`, '--role-arn', devRole], 2, /^ecs-release: --image: received ".*:latest"; allowed: an immutable reference/);
     });
 
-    test('deploy refuses an unknown container', async () => {
-      await expectRefusal(dev, ['deploy', '--env', 'dev', '--image', `${image.uri}:${image.tag}`, '--container', 'worker', '--role-arn', devRole], 2, /^ecs-release: --container: received "worker"; allowed: one of "app"$/);
+    test('deploy refuses an unknown service, listing the environment\'s services', async () => {
+      await expectRefusal(dev, ['deploy', '--env', 'dev', '--service', 'api', '--image', `${image.uri}:${image.tag}`, '--role-arn', devRole], 2, /^ecs-release: --service: received "api"; allowed: one of the services of environment "dev": web \(web\), worker \(worker\), nightly \(scheduled\)$/);
     });
 
     test('deploy refuses while another deployment is in progress', async () => {
       // GIVEN prod's service replaced by one still rolling out (gap: moto's deployments never progress)
       gap('ecs-deployment-model');
       const { ecs } = await accountClients(moto, prod.accountId, prod.region);
-      const names = resourceNames(prod);
+      const names = serviceNames(prod, 'web');
       const current = (await serviceState(moto, prod)).service;
       await ecs.send(new DeleteServiceCommand({ cluster: names.cluster, service: names.service, force: true }));
       await ecs.send(
@@ -193,18 +194,18 @@ describe('ecs-release commands against moto (dev and prod stacks, two accounts)'
       );
       const tag = commitTag();
       const { uri } = await pushImage(moto, prod, tag);
-      await expectRefusal(prod, ['deploy', '--env', 'prod', '--image', `${uri}:${tag}`, '--role-arn', prodRole], 3, /^ecs-release: deployment in progress: ecs-svc\/\d+ \(IN_PROGRESS/);
+      await expectRefusal(prod, ['deploy', '--env', 'prod', '--service', 'web', '--image', `${uri}:${tag}`, '--role-arn', prodRole], 3, /^ecs-release: deployment in progress: ecs-svc\/\d+ \(IN_PROGRESS/);
       // promote refuses the same way, for the same reason
-      await expectRefusal(prod, ['promote', '--from', 'dev', '--to', 'prod', '--from-role-arn', devRole, '--to-role-arn', prodRole], 3, /^ecs-release: deployment in progress/);
+      await expectRefusal(prod, ['promote', '--from', 'dev', '--to', 'prod', '--service', 'web', '--from-role-arn', devRole, '--to-role-arn', prodRole], 3, /^ecs-release: deployment in progress/);
     });
 
     test('deploy refuses a missing service', async () => {
       const { ecs } = await accountClients(moto, prod.accountId, prod.region);
-      const names = resourceNames(prod);
+      const names = serviceNames(prod, 'web');
       await ecs.send(new DeleteServiceCommand({ cluster: names.cluster, service: names.service, force: true }));
       const tag = commitTag();
       const { uri } = await pushImage(moto, prod, tag);
-      await expectRefusal(prod, ['deploy', '--env', 'prod', '--image', `${uri}:${tag}`, '--role-arn', prodRole], 3, /^ecs-release: service: received "webapp-prod\/web"; allowed: an ACTIVE ECS service \(found INACTIVE/);
+      await expectRefusal(prod, ['deploy', '--env', 'prod', '--service', 'web', '--image', `${uri}:${tag}`, '--role-arn', prodRole], 3, /^ecs-release: service: received "webapp-prod\/web"; allowed: an ACTIVE ECS service \(found INACTIVE/);
     });
   });
 });

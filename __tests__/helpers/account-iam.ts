@@ -40,7 +40,8 @@ export class Account {
 
   constructor(readonly env: EnvironmentConfig, tf: IamResources) {
     this.oidcProviderArn = `arn:aws:iam::${env.accountId}:oidc-provider/token.actions.githubusercontent.com`;
-    const resolve = (text: string) => text.replace(/\$\{([\w-]+)\.([\w-]+)\.(\w+)\}/g, (_m, type: string, id: string) => this.arnOf(tf, type, id));
+    const resolve = (text: string) =>
+      text.replace(/\$\{data\.aws_partition\.[\w-]+\.partition\}/g, 'aws').replace(/\$\{([\w-]+)\.([\w-]+)\.(\w+)\}/g, (_m, type: string, id: string) => this.arnOf(tf, type, id));
     for (const [, p] of Object.entries(resources(tf as TerraformJson, 'aws_iam_policy'))) {
       this.policies.set(this.policyArn(String(p.name)), JSON.parse(resolve(String(p.policy))));
     }

@@ -4,10 +4,12 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient, ListTaskDefinitionsCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, type Service, type TaskDefinition } from '@aws-sdk/client-ecs';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import type { EnvironmentConfig } from '../../environments/schema';
-import { resourceNames } from '../../environments/names';
+import type { EnvironmentConfig, WebServiceConfig } from '../../environments/schema';
+import { resourceNames, serviceNames } from '../../environments/names';
 import { startMoto, type Moto } from '../../scripts/lib/moto';
 import { applyIntoEmulator, terraformAsync } from '../../scripts/lib/sandbox/apply';
 import { pushImage as pushSandboxImage } from '../../scripts/lib/sandbox/aws';
@@ -33,7 +35,7 @@ export async function accountClients(moto: Moto, account: string, region = 'eu-w
   const c = r.Credentials!;
   const credentials = { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken };
   const config = { endpoint: moto.endpoint, region, credentials };
-  return { ecs: new ECSClient(config), ecr: new ECRClient(config), ssm: new SSMClient(config) };
+  return { ecs: new ECSClient(config), ecr: new ECRClient(config), ssm: new SSMClient(config), elb: new ElasticLoadBalancingV2Client(config), scheduler: new SchedulerClient(config) };
 }
 
 /** The deploy role the stack creates (what the application pipeline assumes through OIDC). */
@@ -76,6 +78,7 @@ export function synthStack(env: EnvironmentConfig): AppliedStack {
  */
 export async function applyStack(moto: Moto, env: EnvironmentConfig): Promise<AppliedStack> {
   gap('create-service-fields');
+  gap('revoke-retried-after-timeout');
   const stack = synthStack(env);
   await applyIntoEmulator(stack.dir, env, moto.env);
   return stack;
@@ -160,11 +163,18 @@ export function releaseBin(moto: Moto, args: string[]): ReleaseRun {
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, json: args.includes('--json') && r.stdout.trim().startsWith('{') ? JSON.parse(r.stdout) : undefined };
 }
 
-/** What the emulator holds for one environment's service: the facts refusal tests compare before and after. */
-export async function serviceState(moto: Moto, env: EnvironmentConfig): Promise<{ revisions: string[]; service: Service; pointer: string; pointerVersion: number }> {
+/** The web service of a shipped environment (dev and prod each declare one, named `web`), typed as a web service. */
+export function webService(env: EnvironmentConfig): WebServiceConfig {
+  const web = env.services.web;
+  if (web?.kind !== 'web') throw new Error(`environment ${env.name}: services.web is not a web service`);
+  return web;
+}
+
+/** What the emulator holds for one service (default: web): the facts refusal tests compare before and after. */
+export async function serviceState(moto: Moto, env: EnvironmentConfig, serviceName = 'web'): Promise<{ revisions: string[]; service: Service; pointer: string; pointerVersion: number }> {
   const { ecs, ssm } = await accountClients(moto, env.accountId, env.region);
-  const names = resourceNames(env);
-  const revisions = (await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: names.family }))).taskDefinitionArns ?? [];
+  const names = serviceNames(env, serviceName);
+  const revisions = ((await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: names.family }))).taskDefinitionArns ?? []).filter((arn) => arn.split('/').pop()!.replace(/:\d+$/, '') === names.family);
   const service = (await ecs.send(new DescribeServicesCommand({ cluster: names.cluster, services: [names.service] }))).services![0];
   const p = (await ssm.send(new GetParameterCommand({ Name: names.releaseParameter }))).Parameter!;
   return { revisions, service, pointer: p.Value!, pointerVersion: p.Version! };

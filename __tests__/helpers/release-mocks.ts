@@ -10,10 +10,10 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { loadEnvironment } from '../../environments';
-import { resourceNames } from '../../environments/names';
-import type { ReleaseDescriptor } from '../../contracts/descriptor';
+import type { Target } from '../../src/release/target';
 import { awsClientFactory } from '../../src/release/aws';
 import { runCli } from '../../src/release/cli';
+import { serviceResourceNames } from '../../src/release/services';
 import type { ContextOverrides } from '../../src/release/context';
 import type { EnvironmentConfig } from '../../environments/schema';
 import type { RecordedCall } from './release-permissions';
@@ -23,7 +23,8 @@ import type { RecordedCall } from './release-permissions';
  * so tests can script rollouts moto cannot produce (circuit-breaker rollback, FAILED, a timeout, an interrupt).
  */
 export const dev = loadEnvironment('dev');
-export const names = resourceNames(dev);
+/** The dev environment's `web` service (dev also declares a worker and a scheduled job: tests name the service). */
+export const names = serviceResourceNames(dev, { name: 'web' });
 export const ACCOUNT = dev.accountId;
 export const REPO = `${ACCOUNT}.dkr.ecr.${dev.region}.amazonaws.com/${names.repository}`;
 export const TD = (revision: number) => `arn:aws:ecs:${dev.region}:${ACCOUNT}:task-definition/${names.family}:${revision}`;
@@ -31,7 +32,7 @@ export const DIGEST = (n: number) => `sha256:${String(n).repeat(64).slice(0, 64)
 export const TERRAFORM_REVISION = 5;
 export const RUNNING_REVISION = 7;
 
-export const descriptor: ReleaseDescriptor = {
+export const descriptor: Target['descriptor'] = {
   schemaVersion: 1,
   environment: 'dev',
   accountId: ACCOUNT,
@@ -46,6 +47,9 @@ export const descriptor: ReleaseDescriptor = {
   subnets: ['subnet-a', 'subnet-b'],
   securityGroups: ['sg-tasks'],
   strategy: 'rolling',
+  kind: 'web',
+  releaseGroup: 'app',
+  sidecars: [],
 };
 
 /** A revision as DescribeTaskDefinition returns it, read-only keys included, plus fields no SDK knows yet. */

@@ -1,5 +1,5 @@
 import type { Tag, TaskDefinition } from '@aws-sdk/client-ecs';
-import { resourceNames } from '../../environments/names';
+import { resourceNames, serviceNames } from '../../environments/names';
 import type { EnvironmentConfig } from '../../environments/schema';
 import { evaluate, type IamRequest, type PolicyDocument } from './iam-evaluator';
 import { resources, synth, type TerraformJson } from './stacks';
@@ -32,8 +32,11 @@ export class World {
 
   constructor(readonly env: EnvironmentConfig) {}
 
+  /** Names of the environment's blue/green service (at most one), else of its first service. */
   get names() {
-    return resourceNames(this.env);
+    const services = Object.keys(this.env.services);
+    const bg = services.find((n) => { const s = this.env.services[n]; return s.kind === 'web' && s.deployment.strategy === 'blue-green'; });
+    return { ...resourceNames(this.env), ...serviceNames(this.env, bg ?? services[0]) };
   }
 
   ecs(resource: string): string {
@@ -253,9 +256,18 @@ export function identityFor(args: readonly string[]): (env: EnvironmentConfig) =
   return (env) =>
     (OPERATOR_COMMANDS as readonly string[]).includes(args[0])
       ? operatorRolePolicy(env)
-      : env.service.deployment.strategy === 'blue-green' && ['approve', 'rollback'].includes(args[0])
+      : blueGreenService(env, args) && ['approve', 'rollback'].includes(args[0])
         ? approveRolePolicy(env)
         : deployRolePolicy(env);
+}
+
+/** Whether the service the arguments name (`--service`, or the only one) deploys blue/green. */
+function blueGreenService(env: EnvironmentConfig, args: readonly string[]): boolean {
+  const i = args.indexOf('--service');
+  const names = Object.keys(env.services);
+  const name = i >= 0 ? args[i + 1] : names.length === 1 ? names[0] : undefined;
+  const s = name === undefined ? undefined : env.services[name];
+  return s?.kind === 'web' && s.deployment.strategy === 'blue-green';
 }
 
 function ciRolePolicy(env: EnvironmentConfig, role: 'deploy' | 'approve' | 'operator'): PolicyDocument {
@@ -265,7 +277,10 @@ function ciRolePolicy(env: EnvironmentConfig, role: 'deploy' | 'approve' | 'oper
   const tf = synth(env).tf;
   const inline = Object.entries(resources(tf, 'aws_iam_role_policy')).find(([id]) => id.startsWith(`ci_${role}_policy_`));
   if (!inline) throw new Error(`no ${role}-role policy in the ${env.name} stack`);
-  const text = String(inline[1].policy).replace(/\$\{([\w-]+)\.([\w-]+)\.arn\}/g, (_m, type: string, id: string) => arnOf(tf, env, type, id));
+  const text = String(inline[1].policy)
+    .replace(/\$\{([\w-]+)\.([\w-]+)\.arn\}/g, (_m, type: string, id: string) => arnOf(tf, env, type, id))
+    // ARNs take the partition from the provider (data.aws_partition); the shipped environments are in `aws`.
+    .replace(/\$\{data\.aws_partition\.[\w-]+\.partition\}/g, 'aws');
   if (text.includes('${')) throw new Error(`${role}-role policy of ${env.name} has a reference this helper cannot resolve: ${/\$\{[^}]*\}/.exec(text)![0]}`);
   const doc = JSON.parse(text) as PolicyDocument;
   policies.set(key, doc);
@@ -288,6 +303,12 @@ function arnOf(tf: TerraformJson, env: EnvironmentConfig, type: string, id: stri
       return `arn:aws:ecr:${at}:repository/${name}`;
     case 'aws_cloudwatch_log_group':
       return `arn:aws:logs:${at}:log-group:${name}`;
+    case 'aws_scheduler_schedule': {
+      // The group is a reference to the environment's schedule group (named like it) or a literal name.
+      const group = /^\$\{aws_scheduler_schedule_group\.([\w-]+)\.name\}$/.exec(String(r.group_name ?? 'default'));
+      const groupName = group ? String(resources(tf, 'aws_scheduler_schedule_group')[group[1]]?.name) : String(r.group_name ?? 'default');
+      return `arn:aws:scheduler:${at}:schedule/${groupName}/${name}`;
+    }
     default:
       throw new Error(`release-permissions: no ARN format for ${type}`);
   }

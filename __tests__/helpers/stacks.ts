@@ -1,7 +1,7 @@
 import { Testing } from 'cdktf';
 import dev from '../../environments/dev';
 import prod from '../../environments/prod';
-import { defineEnvironment, type EnvironmentConfig } from '../../environments/schema';
+import { defineEnvironment, type EnvironmentConfig, type WebServiceConfig } from '../../environments/schema';
 import { EnvironmentStack, TARGET_CONTEXT_KEY, type StackTarget } from '../../stacks/environment-stack';
 
 export { dev, prod };
@@ -68,3 +68,26 @@ export function resource(tf: TerraformJson, type: string, pathSuffix?: string): 
 export function policy(doc: unknown): { Version: string; Statement: { Sid: string; Effect: string; Action: string | string[]; Resource: string | string[]; Condition?: Record<string, Record<string, unknown>>; Principal?: unknown }[] } {
   return JSON.parse(doc as string);
 }
+
+/** The environment's web service `name` (dev's and prod's is `web`), typed as one. */
+export function web(env: EnvironmentConfig, name = 'web'): WebServiceConfig {
+  const svc = env.services[name];
+  if (svc?.kind !== 'web') throw new Error(`${env.name}: services.${name}: not a web service`);
+  return svc;
+}
+
+/** Construct paths of the first web service's parts (the single-service layout's `service/...`). */
+export const WEB = {
+  service: 'services/web/service',
+  task: 'services/web/task-definition/task',
+  logs: 'services/web/task-definition/logs',
+  releaseImage: 'services/web/task-definition/release-image',
+  containerSpec: 'services/web/task-definition/container-spec',
+  executionRole: 'services/web/task-definition/execution-role',
+  taskRole: 'services/web/task-definition/task-role',
+  targetGroup: 'services/web/routing/tg',
+  rule: 'services/web/routing/rule',
+  descriptor: 'services/web/descriptor',
+  sg: 'services/web/sg',
+  blueGreen: 'services/web/blue-green',
+} as const;

@@ -7,8 +7,8 @@ import { prod, variant } from '../helpers/stacks';
 import { requireTerraform } from '../helpers/terraform';
 
 /** prod with a traffic shifting CodeDeploy does not predefine, so a custom deployment configuration is created. */
-const customCanary: EnvironmentConfig = variant(variant(prod, { service: { deployment: { trafficShifting: undefined } } }), {
-  service: { deployment: { trafficShifting: { type: 'canary', percent: 20, intervalMinutes: 10 } } },
+const customCanary: EnvironmentConfig = variant(variant(prod, { services: { web: { deployment: { trafficShifting: undefined } } } }), {
+  services: { web: { deployment: { trafficShifting: { type: 'canary', percent: 20, intervalMinutes: 10 } } } },
 });
 
 const ofType = (plan: PlanJson, type: string): ResourceChange[] => (plan.resource_changes ?? []).filter((c) => c.type === type);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ConfigError } from '../../environments/schema';
 import { repoRoot } from '../../scripts/lib/paths';
 import { planStack, scratchDir, synthEnvironments } from '../../scripts/lib/synth';
-import { dev, variant } from '../helpers/stacks';
+import { dev, variant, web } from '../helpers/stacks';
 import { requireTerraform } from '../helpers/terraform';
 
 /**
@@ -29,7 +29,7 @@ describe('configuration strings in a real terraform plan (offline)', () => {
     // (tags keep AWS's tag alphabet, which has no template characters; the look-alikes go into the environment)
     const tags = Object.fromEntries(TAG_VALUES.map((v, i) => [`Literal${i}`, v]));
     const environment = Object.fromEntries(NEAR_MISSES.map((v, i) => [`LITERAL_${i}`, v]));
-    const env = variant(dev, { tags: { ...dev.tags, ...tags }, service: { environment: { ...dev.service.environment, ...environment } } });
+    const env = variant(dev, { tags: { ...dev.tags, ...tags }, services: { web: { environment: { ...web(dev).environment, ...environment } } } });
     // WHEN it is synthesized for the offline target and planned by Terraform
     const quiet = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     let dirs: Record<string, string>;
@@ -40,10 +40,10 @@ describe('configuration strings in a real terraform plan (offline)', () => {
     }
     const { plan } = planStack(dirs.dev);
     // THEN the cluster's tags_all and the task definition's environment hold the strings unchanged
-    const after = (type: string) => plan.resource_changes!.find((c) => c.type === type)!.change.after as Record<string, unknown>;
+    const after = (type: string, service = '') => plan.resource_changes!.find((c) => c.type === type && c.address.includes(service))!.change.after as Record<string, unknown>;
     const tagsAll = after('aws_ecs_cluster').tags_all as Record<string, string>;
     for (const [k, v] of Object.entries(tags)) expect(tagsAll[k]).toBe(v);
-    const containers = JSON.parse(after('aws_ecs_task_definition').container_definitions as string) as { environment: { name: string; value: string }[] }[];
+    const containers = JSON.parse(after('aws_ecs_task_definition', 'services_web_').container_definitions as string) as { environment: { name: string; value: string }[] }[];
     const planned = Object.fromEntries(containers[0].environment.map((e) => [e.name, e.value]));
     for (const [k, v] of Object.entries(environment)) expect(planned[k]).toBe(v);
   });
@@ -52,8 +52,8 @@ describe('configuration strings in a real terraform plan (offline)', () => {
     // GIVEN a value that ends the string cdktf writes into the container definitions and adds an expression
     const hostile = '", "x" = upper("a"), "y" = "';
     // WHEN it is an environment variable / THEN defineEnvironment refuses it in one line naming the field
-    expect(() => variant(dev, { service: { environment: { ...dev.service.environment, GREETING: hostile } } })).toThrow(
-      /^invalid environment "dev": service\.environment\.GREETING: received .*; allowed: text without double quotes, backslashes or control characters/,
+    expect(() => variant(dev, { services: { web: { environment: { ...web(dev).environment, GREETING: hostile } } } })).toThrow(
+      /^invalid environment "dev": services\.web\.environment\.GREETING: received .*; allowed: text without double quotes, backslashes or control characters/,
     );
   });
 
@@ -75,7 +75,7 @@ describe('a refused configuration on every entry point: one line, non-zero, no s
     mkdirSync(copy);
     const root = repoRoot();
     // dist/ with its build info too, when built: the copy's `tsc` then recompiles only the changed file.
-    for (const entry of ['package.json', 'cdktf.json', 'tsconfig.json', 'jest.config.js', 'main.ts', 'environments', 'stacks', 'modules', 'rules', 'scripts', 'src', '__tests__', 'dist']) {
+    for (const entry of ['package.json', 'cdktf.json', 'tsconfig.json', 'jest.config.js', 'main.ts', 'contracts', 'environments', 'stacks', 'modules', 'rules', 'scripts', 'src', '__tests__', 'dist']) {
       if (existsSync(join(root, entry))) cpSync(join(root, entry), join(copy, entry), { recursive: true });
     }
     symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'));

@@ -4,13 +4,14 @@ import { planStack, scratchDir, synthMain, type PlanJson } from '../../scripts/l
 import { terraform, terraformInit } from '../../scripts/lib/terraform';
 import { loadEnvironment } from '../../environments';
 import { ENVIRONMENTS } from '../../main';
+import { web as webService } from '../helpers/stacks';
 import { requireBuild, requireTerraform } from '../helpers/terraform';
 
 const EXPECTED_TYPES = [
   'aws_vpc', 'aws_subnet', 'aws_nat_gateway', 'aws_vpc_endpoint', 'aws_ecr_repository', 'aws_ecs_cluster', 'aws_lb',
   'aws_lb_listener', 'aws_lb_target_group', 'aws_ecs_task_definition', 'aws_ecs_service', 'aws_appautoscaling_target',
   'aws_appautoscaling_policy', 'aws_cloudwatch_log_group', 'aws_iam_role', 'aws_iam_openid_connect_provider',
-  'aws_ssm_parameter', 'terraform_data',
+  'aws_ssm_parameter', 'terraform_data', 'aws_scheduler_schedule', 'aws_scheduler_schedule_group',
 ];
 
 // GIVEN the stacks of main.ts, synthesized once per target for every environment (not once per environment)
@@ -61,8 +62,9 @@ describe.each([...ENVIRONMENTS])('%s with the real AWS provider', (env) => {
     // reporting them fails here and the rules can be asserted in the plan instead). So the rules are read from the
     // very file that was planned, and the plan proves that file's service and task definition are the planned ones.
     const tf = JSON.parse(readFileSync(join(offline[env], 'cdk.tf.json'), 'utf8'));
-    const [taskId, task] = Object.entries(tf.resource.aws_ecs_task_definition)[0] as [string, { lifecycle: unknown }];
-    const [serviceId, service] = Object.entries(tf.resource.aws_ecs_service)[0] as [string, { lifecycle: unknown }];
+    const web = (type: string) => Object.entries(tf.resource[type]).find(([id]) => id.startsWith('services_web_'))! as [string, { lifecycle: unknown }];
+    const [taskId, task] = web('aws_ecs_task_definition');
+    const [serviceId, service] = web('aws_ecs_service');
     const planned = new Set((plan.resource_changes ?? []).map((c) => c.address));
     expect(planned.has(`aws_ecs_task_definition.${taskId}`)).toBe(true);
     expect(planned.has(`aws_ecs_service.${serviceId}`)).toBe(true);
@@ -74,14 +76,21 @@ describe.each([...ENVIRONMENTS])('%s with the real AWS provider', (env) => {
     expect(task.lifecycle).toEqual({ ignore_changes: ['container_definitions'], replace_triggered_by: [expect.stringMatching(/^terraform_data\./)] });
     // desired_count belongs to auto scaling where it is attached; under blue/green CodeDeploy also moves the service
     // to the other target group.
-    const svc = loadEnvironment(env).service;
-    const ignored = ['task_definition', ...(svc.autoScaling ? ['desired_count'] : []), ...(svc.deployment.strategy === 'blue-green' ? ['load_balancer'] : [])];
+    const svc = webService(loadEnvironment(env));
+    // A web service's load-balancer mapping is CodeDeploy's (blue/green) or moves with the revision (rolling, port change).
+    const ignored = ['task_definition', ...(svc.autoScaling ? ['desired_count'] : []), 'load_balancer'];
     expect(service.lifecycle).toEqual({ ignore_changes: ignored });
   });
 
   test('the planned task definition runs the bootstrap image read from the release pointer', () => {
-    const task = (plan.resource_changes ?? []).find((c) => c.type === 'aws_ecs_task_definition')!;
-    const defs = JSON.parse((task.change.after as { container_definitions: string }).container_definitions);
-    expect(defs[0].image).toBe(loadEnvironment(env).service.bootstrapImage);
+    // Every service's (web, worker, scheduled): each reads its own pointer, seeded with its bootstrap image.
+    const tasks = (plan.resource_changes ?? []).filter((c) => c.type === 'aws_ecs_task_definition');
+    const config = loadEnvironment(env);
+    expect(tasks).toHaveLength(Object.keys(config.services).length);
+    for (const task of tasks) {
+      const defs = JSON.parse((task.change.after as { container_definitions: string }).container_definitions);
+      const service = Object.keys(config.services).find((n) => task.address.includes(`services_${n}_`))!;
+      expect(defs[0].image).toBe(config.services[service].bootstrapImage);
+    }
   });
 });

@@ -51,7 +51,11 @@ describe('the stacks of this project, planned offline from empty state', () => {
     // AND every create is listed, the ECS notes name this environment's release pointer and bootstrap image
     for (const rc of plan.resource_changes ?? []) expect(visible).toContain(`\`${rc.address}\``);
     expect(visible).toContain(`Release pointer \`/webapp/${env}/web/release-image\` is seeded with \`public.ecr.aws/nginx/nginx:1.27-alpine\``);
-    expect(visible).toMatch(/Task definition `aws_ecs_task_definition\.[^`]+` is registered with image `public\.ecr\.aws\/nginx\/nginx:1\.27-alpine`/);
+    // AND one note per service names it, its application container's image and its own pointer (issue 11)
+    for (const service of ['web', 'worker', 'nightly']) {
+      expect(visible).toMatch(new RegExp(`Task definition \`aws_ecs_task_definition\\.[^\`]+\` of service \`${service}\`${service === 'nightly' ? ' \\(scheduled\\)' : ''} is registered with the \`app\` container's image \`public\\.ecr\\.aws/nginx/nginx:1\\.27-alpine\` from the release pointer \`/webapp/${env}/${service}/release-image\``));
+    }
+    expect(visible).toContain(`\`ecs-release deploy --env ${env} --service worker\` registers the revisions that run;`);
     expect(r.status).toBe('changes');
     expect(r.markdown.length).toBeLessThanOrEqual(GITHUB_COMMENT_LIMIT);
     expectGolden(`stack-${env}-create`, r.markdown);

@@ -66,7 +66,10 @@ describe('npm run preview (the compiled script, real Terraform, offline)', () =>
       expect(Object.fromEntries(rows.map((r) => [r.type, r.count]))).toEqual(Object.fromEntries(Object.entries(tf.resource).map(([t, byId]) => [t, Object.keys(byId).length])));
       const total = rows.reduce((n, r) => n + r.count, 0);
       expect(planLine).toBe(`Plan: ${total} to add, 0 to change, 0 to destroy.`);
-      for (const type of ['aws_ecs_service', 'aws_ecs_task_definition', 'aws_lb', 'aws_vpc']) expect(rows.find((r) => r.type === type)?.count).toBe(1);
+      // One load balancer and network for the environment; a task definition per service (web, worker, nightly), an ECS
+      // service per long-running one, a schedule for the scheduled one.
+      const expected = { aws_lb: 1, aws_vpc: 1, aws_ecs_task_definition: 3, aws_ecs_service: 2, aws_scheduler_schedule: 1 };
+      expect(Object.fromEntries(Object.keys(expected).map((type) => [type, rows.find((r) => r.type === type)?.count]))).toEqual(expected);
     }
     // Blue/green only where configured: prod's CodeDeploy group, dev's rolling listener rule.
     expect(found.get('prod')!.rows.map((r) => r.type)).toContain('aws_codedeploy_deployment_group');

@@ -1,10 +1,10 @@
 import { Testing, type TerraformResource } from 'cdktf';
-import { resourceNames } from '../../environments/names';
+import { serviceNames } from '../../environments/names';
 import { CODEDEPLOY_OWNED_LISTENER_PATHS } from '../../modules/load-balancer';
 import { predefinedDeploymentConfig } from '../../modules/blue-green';
-import { WebService } from '../../modules/web-service';
+import { AppService } from '../../modules/app-service';
 import { EnvironmentStack } from '../../stacks/environment-stack';
-import { dev, policy, prod, resource, resources, synth, variant, type TerraformJson } from '../helpers/stacks';
+import { dev, policy, prod, resource, resources, synth, variant, web, type TerraformJson } from '../helpers/stacks';
 
 const prodOut = synth(prod);
 const devOut = synth(dev);
@@ -15,21 +15,22 @@ const address = (res: TerraformResource) => `${res.terraformResourceType}.${res.
 const r = (res: TerraformResource, attribute: string) => `\${${address(res)}.${attribute}}`;
 
 const p = prodOut.stack;
-const bg = p.service.blueGreen!;
+const pw = p.services.get('web')!;
+const bg = pw.blueGreen!;
 
 describe('configuration', () => {
   test('prod deploys blue/green through CodeDeploy, dev stays rolling', () => {
-    expect(prod.service.deployment).toMatchObject({
+    expect(web(prod).deployment).toMatchObject({
       strategy: 'blue-green',
       trafficShifting: { type: 'canary', percent: 10, intervalMinutes: 5 },
       approvalWaitMinutes: 60,
       terminationWaitMinutes: 15,
     });
-    expect(dev.service.deployment.strategy).toBe('rolling');
+    expect(web(dev).deployment.strategy).toBe('rolling');
   });
 
   test('rollback alarm thresholds have documented defaults', () => {
-    expect(prod.service.deployment.rollbackAlarms).toEqual({
+    expect(web(prod).deployment.rollbackAlarms).toEqual({
       targetErrorRatePercent: 5,
       minimumRequests: 20,
       unhealthyHosts: 1,
@@ -49,11 +50,11 @@ describe('rolling environments are unchanged by blue/green support', () => {
     expect(Object.keys(resources(devOut.tf, 'aws_lb_listener'))).toHaveLength(1);
     expect(resource(devOut.tf, 'aws_lb_listener').lifecycle).toBeUndefined();
     expect(resource(devOut.tf, 'aws_lb_listener_rule')).toMatchObject({ action: [{ type: 'forward' }] });
-    const svc = resource(devOut.tf, 'aws_ecs_service');
+    const svc = resource(devOut.tf, 'aws_ecs_service', 'services/web/service');
     expect(svc.deployment_controller).toBeUndefined();
     expect(svc.deployment_circuit_breaker).toEqual({ enable: true, rollback: true });
     expect(svc.availability_zone_rebalancing).toBe('ENABLED');
-    const descriptor = JSON.parse(resource(devOut.tf, 'aws_ssm_parameter', 'service/descriptor').insecure_value as string);
+    const descriptor = JSON.parse(resource(devOut.tf, 'aws_ssm_parameter', 'services/web/descriptor').insecure_value as string);
     expect(descriptor.codeDeploy).toBeUndefined();
     expect(descriptor.strategy).toBe('rolling');
   });
@@ -61,8 +62,8 @@ describe('rolling environments are unchanged by blue/green support', () => {
 
 describe('two target groups', () => {
   test('green is blue with another name: same port, protocol, health check and deregistration delay', () => {
-    const blue = resource(prodOut.tf, 'aws_lb_target_group', 'service/tg');
-    const green = resource(prodOut.tf, 'aws_lb_target_group', 'service/blue-green/green-tg');
+    const blue = resource(prodOut.tf, 'aws_lb_target_group', 'services/web/routing/tg');
+    const green = resource(prodOut.tf, 'aws_lb_target_group', 'services/web/blue-green/green-tg');
     const withoutNames = (tg: Record<string, unknown>) => {
       const { name: _n, tags: _t, '//': _m, ...rest } = tg;
       return rest;
@@ -75,7 +76,7 @@ describe('two target groups', () => {
   });
 
   test('target group names stay within AWS’s 32 characters for the longest project and environment names', () => {
-    const names = resourceNames({ project: 'a'.repeat(32), name: 'b'.repeat(32), service: { ...prod.service, name: 'c'.repeat(32) }, registry: prod.registry });
+    const names = serviceNames({ project: 'a'.repeat(32), name: 'b'.repeat(32), services: { ['c'.repeat(32)]: { containerName: 'app' } }, registry: prod.registry }, 'c'.repeat(32));
     expect(names.targetGroup.length).toBeLessThanOrEqual(32);
     expect(names.greenTargetGroup.length).toBeLessThanOrEqual(32);
     expect(names.greenTargetGroup).toMatch(/^[a-z0-9][a-z0-9-]*-g$/);
@@ -84,7 +85,7 @@ describe('two target groups', () => {
 
 describe('listeners handed to CodeDeploy', () => {
   test('production and test listeners forward to blue by their default action; Terraform ignores exactly its forward target', () => {
-    const blueArn = r(p.service.targetGroup, 'arn');
+    const blueArn = r(pw.routing!.targetGroup, 'arn');
     for (const name of ['production', 'test']) {
       const listener = resource(prodOut.tf, 'aws_lb_listener', `load-balancer/${name}`);
       expect(listener.default_action).toEqual([{ type: 'forward', target_group_arn: blueArn }]);
@@ -140,48 +141,49 @@ describe('the test listener is closed to everything but the test CIDRs', () => {
 
 describe('service under the CodeDeploy controller', () => {
   test('CODE_DEPLOY controller, no circuit breaker (ECS controller only), AZ rebalancing off', () => {
-    const svc = resource(prodOut.tf, 'aws_ecs_service');
+    const svc = resource(prodOut.tf, 'aws_ecs_service', 'services/web/service');
     expect(svc.deployment_controller).toEqual({ type: 'CODE_DEPLOY' });
     expect(svc.deployment_circuit_breaker).toBeUndefined();
     expect(svc.availability_zone_rebalancing).toBe('DISABLED');
-    expect(svc.load_balancer).toEqual([{ container_name: 'app', container_port: 8080, target_group_arn: r(p.service.targetGroup, 'arn') }]);
+    expect(svc.load_balancer).toEqual([{ container_name: 'app', container_port: 8080, target_group_arn: r(pw.routing!.targetGroup, 'arn') }]);
     expect(svc.depends_on).toEqual([address(p.loadBalancer.productionListener), address(p.loadBalancer.testListener!)]);
   });
 
   test('the service ignores exactly what CodeDeploy and auto scaling own', () => {
-    expect(resource(prodOut.tf, 'aws_ecs_service').lifecycle).toEqual({ ignore_changes: ['task_definition', 'desired_count', 'load_balancer'] });
-    const fixed = synth(variant(prod, { service: { autoScaling: undefined } })).tf;
-    expect(resource(fixed, 'aws_ecs_service').lifecycle).toEqual({ ignore_changes: ['task_definition', 'load_balancer'] });
+    expect(resource(prodOut.tf, 'aws_ecs_service', 'services/web/service').lifecycle).toEqual({ ignore_changes: ['task_definition', 'desired_count', 'load_balancer'] });
+    const fixed = synth(variant(prod, { services: { web: { autoScaling: undefined } } })).tf;
+    expect(resource(fixed, 'aws_ecs_service', 'services/web/service').lifecycle).toEqual({ ignore_changes: ['task_definition', 'load_balancer'] });
   });
 
   test('target tracking keeps scaling the service (the scalable target is the service, not a task set)', () => {
-    expect(resource(prodOut.tf, 'aws_appautoscaling_target')).toMatchObject({ resource_id: 'service/webapp-prod/web', scalable_dimension: 'ecs:service:DesiredCount', min_capacity: 3, max_capacity: 12 });
-    expect(resource(prodOut.tf, 'aws_appautoscaling_policy')).toMatchObject({ policy_type: 'TargetTrackingScaling' });
+    expect(resource(prodOut.tf, 'aws_appautoscaling_target', 'services/web/scaling/scaling-target')).toMatchObject({ resource_id: 'service/webapp-prod/web', scalable_dimension: 'ecs:service:DesiredCount', min_capacity: 3, max_capacity: 12 });
+    expect(resource(prodOut.tf, 'aws_appautoscaling_policy', 'services/web/scaling/scaling-cpu')).toMatchObject({ policy_type: 'TargetTrackingScaling' });
   });
 
-  test('a blue/green service refuses listener-rule props: CodeDeploy forwards whole listeners', () => {
+  test('a blue/green service refuses routing: CodeDeploy forwards whole listeners', () => {
     const app = Testing.app();
     const stack = new EnvironmentStack(app, prod);
+    const config = { ...web(prod), routing: { hosts: [], paths: ['/api/*'] } };
     expect(
       () =>
-        new WebService(stack, 'second', {
-          environment: 'prod', accountId: prod.accountId, region: prod.region, names: stack.names, config: prod.service,
+        new AppService(stack, 'second', {
+          environment: 'prod', accountId: prod.accountId, region: prod.region, partition: 'aws', names: serviceNames({ ...prod, services: { second: config } }, 'second'), config,
           cluster: stack.cluster, network: stack.network, loadBalancer: stack.loadBalancer, registry: stack.registry,
-          pathPatterns: ['/api/*'],
         }),
-    ).toThrow('WebService second: pathPatterns: received ["/api/*"]; allowed: unset when deployment.strategy is blue-green');
+    ).toThrow('WebRouting routing: routing: received {"hosts":[],"paths":["/api/*"]}; allowed: unset when deployment.strategy is blue-green');
   });
 
   test('a blue/green service refuses a load balancer without a test listener', () => {
     const app = Testing.app();
     const stack = new EnvironmentStack(app, dev);
+    const config = web(prod);
     expect(
       () =>
-        new WebService(stack, 'second', {
-          environment: 'dev', accountId: dev.accountId, region: dev.region, names: stack.names, config: prod.service,
+        new AppService(stack, 'second', {
+          environment: 'dev', accountId: dev.accountId, region: dev.region, partition: 'aws', names: serviceNames({ ...dev, services: { second: config } }, 'second'), config,
           cluster: stack.cluster, network: stack.network, loadBalancer: stack.loadBalancer, registry: stack.registry,
         }),
-    ).toThrow('WebService second: loadBalancer.testListener: received nothing; allowed: a load balancer with a test listener');
+    ).toThrow('WebRouting routing: loadBalancer.testListener: received nothing; allowed: a load balancer with a test listener');
   });
 });
 
@@ -194,7 +196,7 @@ describe('CodeDeploy application and deployment group', () => {
       app_name: r(bg.application, 'name'),
       deployment_group_name: 'webapp-prod-web',
       deployment_style: { deployment_option: 'WITH_TRAFFIC_CONTROL', deployment_type: 'BLUE_GREEN' },
-      ecs_service: { cluster_name: r(p.cluster.cluster, 'name'), service_name: r(p.service.service, 'name') },
+      ecs_service: { cluster_name: r(p.cluster.cluster, 'name'), service_name: r(pw.service!, 'name') },
       service_role_arn: r(bg.serviceRole.role, 'arn'),
     });
   });
@@ -204,7 +206,7 @@ describe('CodeDeploy application and deployment group', () => {
       target_group_pair_info: {
         prod_traffic_route: { listener_arns: [r(p.loadBalancer.productionListener, 'arn')] },
         test_traffic_route: { listener_arns: [r(p.loadBalancer.testListener!, 'arn')] },
-        target_group: [{ name: r(p.service.targetGroup, 'name') }, { name: r(bg.greenTargetGroup, 'name') }],
+        target_group: [{ name: r(pw.routing!.targetGroup, 'name') }, { name: r(bg.greenTargetGroup, 'name') }],
       },
     });
   });
@@ -217,7 +219,7 @@ describe('CodeDeploy application and deployment group', () => {
   });
 
   test('without an approval wait production traffic moves as soon as the replacement is ready', () => {
-    const tf = synth(variant(prod, { service: { deployment: { approvalWaitMinutes: 0, terminationWaitMinutes: 0 } } })).tf;
+    const tf = synth(variant(prod, { services: { web: { deployment: { approvalWaitMinutes: 0, terminationWaitMinutes: 0 } } } })).tf;
     expect(resource(tf, 'aws_codedeploy_deployment_group').blue_green_deployment_config).toEqual({
       deployment_ready_option: { action_on_timeout: 'CONTINUE_DEPLOYMENT' },
       terminate_blue_instances_on_deployment_success: { action: 'TERMINATE', termination_wait_time_in_minutes: 0 },
@@ -234,7 +236,7 @@ describe('CodeDeploy application and deployment group', () => {
   });
 
   test('additional alarms from configuration join the built-in ones', () => {
-    const tf = synth(variant(prod, { service: { deployment: { rollbackAlarms: { additionalAlarmNames: ['webapp-prod-latency-p99'] } } } })).tf;
+    const tf = synth(variant(prod, { services: { web: { deployment: { rollbackAlarms: { additionalAlarmNames: ['webapp-prod-latency-p99'] } } } } })).tf;
     const alarms = (resource(tf, 'aws_codedeploy_deployment_group').alarm_configuration as { alarms: string[] }).alarms;
     expect(alarms).toHaveLength(5);
     expect(alarms[4]).toBe('webapp-prod-latency-p99');
@@ -245,7 +247,7 @@ describe('CodeDeploy application and deployment group', () => {
 
 describe('traffic shifting', () => {
   /** prod with its traffic shifting replaced (variant() merges objects, so drop the old one first). */
-  const withShifting = (shift: Record<string, unknown>) => variant(variant(prod, { service: { deployment: { trafficShifting: undefined } } }), { service: { deployment: { trafficShifting: shift } } });
+  const withShifting = (shift: Record<string, unknown>) => variant(variant(prod, { services: { web: { deployment: { trafficShifting: undefined } } } }), { services: { web: { deployment: { trafficShifting: shift } } } });
 
   test.each([
     [{ type: 'all-at-once' }, 'CodeDeployDefault.ECSAllAtOnce'],
@@ -275,14 +277,14 @@ describe('traffic shifting', () => {
       traffic_routing_config: { type, [block]: { percentage: shift.percent, interval: shift.intervalMinutes } },
       lifecycle: { create_before_destroy: true },
     });
-    expect(resource(tf, 'aws_codedeploy_deployment_group').deployment_config_name).toBe(r(out.stack.service.blueGreen!.deploymentConfig!, 'deployment_config_name'));
+    expect(resource(tf, 'aws_codedeploy_deployment_group').deployment_config_name).toBe(r(out.stack.services.get('web')!.blueGreen!.deploymentConfig!, 'deployment_config_name'));
   });
 });
 
 describe('rollback alarms', () => {
   test.each(['blue', 'green'])('%s target group: 5xx rate by metric math, counted only with enough requests', (color) => {
     const alarm = resource(prodOut.tf, 'aws_cloudwatch_metric_alarm', `blue-green/${color}-5xx-rate`);
-    const tg = color === 'blue' ? p.service.targetGroup : bg.greenTargetGroup;
+    const tg = color === 'blue' ? pw.routing!.targetGroup : bg.greenTargetGroup;
     const dimensions = { TargetGroup: r(tg, 'arn_suffix'), LoadBalancer: r(p.loadBalancer.alb, 'arn_suffix') };
     expect(alarm).toMatchObject({
       alarm_name: `webapp-prod-web-${color}-5xx-rate`,
@@ -314,7 +316,7 @@ describe('rollback alarms', () => {
   });
 
   test('thresholds come from configuration', () => {
-    const tf = synth(variant(prod, { service: { deployment: { rollbackAlarms: { targetErrorRatePercent: 2, minimumRequests: 100, unhealthyHosts: 2, periodSeconds: 300, evaluationPeriods: 3 } } } })).tf;
+    const tf = synth(variant(prod, { services: { web: { deployment: { rollbackAlarms: { targetErrorRatePercent: 2, minimumRequests: 100, unhealthyHosts: 2, periodSeconds: 300, evaluationPeriods: 3 } } } } })).tf;
     const rate = resource(tf, 'aws_cloudwatch_metric_alarm', 'blue-green/green-5xx-rate');
     expect(rate).toMatchObject({ threshold: 2, evaluation_periods: 3, datapoints_to_alarm: 3 });
     expect((rate.metric_query as { expression?: string; metric?: { period: number } }[]).map((q) => q.expression ?? q.metric!.period)).toEqual([300, 300, 'IF(requests >= 100, 100 * FILL(errors, 0) / requests, 0)']);
@@ -362,7 +364,7 @@ describe('CodeDeploy service role: least privilege instead of AWSCodeDeployRoleF
       Sid: 'PassOnlyThisServicesRoles',
       Effect: 'Allow',
       Action: ['iam:PassRole'],
-      Resource: [r(p.service.executionRole.role, 'arn'), r(p.service.taskRole.role, 'arn')],
+      Resource: [r(pw.task.executionRole.role, 'arn'), r(pw.task.taskRole.role, 'arn')],
       Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
     });
   });
@@ -378,12 +380,12 @@ describe('CodeDeploy service role: least privilege instead of AWSCodeDeployRoleF
 describe('what the release CLI gets', () => {
   test('without a domain name the test URL uses the load balancer’s DNS name', () => {
     const out = synth(variant(prod, { loadBalancer: { domainName: undefined } }));
-    const d = JSON.parse(resource(out.tf, 'aws_ssm_parameter', 'service/descriptor').insecure_value as string);
+    const d = JSON.parse(resource(out.tf, 'aws_ssm_parameter', 'services/web/descriptor').insecure_value as string);
     expect(d.codeDeploy.testListenerUrl).toBe(`https://${r(out.stack.loadBalancer.alb, 'dns_name')}:8443`);
   });
 
   test('the descriptor names the CodeDeploy application, group, target groups, listeners and test URL', () => {
-    const d = JSON.parse(resource(prodOut.tf, 'aws_ssm_parameter', 'service/descriptor').insecure_value as string);
+    const d = JSON.parse(resource(prodOut.tf, 'aws_ssm_parameter', 'services/web/descriptor').insecure_value as string);
     expect(d.strategy).toBe('blue-green');
     expect(d.codeDeploy).toEqual({
       application: 'webapp-prod-web',
@@ -392,7 +394,7 @@ describe('what the release CLI gets', () => {
       containerName: 'app',
       containerPort: 8080,
       targetGroups: {
-        blue: { name: 'webapp-prod-web', arn: r(p.service.targetGroup, 'arn') },
+        blue: { name: 'webapp-prod-web', arn: r(pw.routing!.targetGroup, 'arn') },
         green: { name: 'webapp-prod-web-g', arn: r(bg.greenTargetGroup, 'arn') },
       },
       productionListenerArn: r(p.loadBalancer.productionListener, 'arn'),

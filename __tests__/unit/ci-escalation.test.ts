@@ -1,8 +1,8 @@
-import { resourceNames } from '../../environments/names';
+import { resourceNames, serviceNames } from '../../environments/names';
 import type { EnvironmentConfig } from '../../environments/schema';
 import { Account, accountBefore, accountNow, EVERYTHING, trustedBy, type Step } from '../helpers/account-iam';
 import type { Decision } from '../helpers/iam-evaluator';
-import { dev, prod } from '../helpers/stacks';
+import { web, dev, prod } from '../helpers/stacks';
 
 /**
  * The escalation paths of issue 12, each attempted step by step by the identity that had it, against the IAM policies
@@ -30,14 +30,14 @@ const ADMIN = 'arn:aws:iam::aws:policy/AdministratorAccess';
 function* actAsAdministrator(account: Account, env: EnvironmentConfig, as: string): Generator<[string, Decision]> {
   yield [`${as}: iam:CreateUser`, account.request(as, 'iam:CreateUser', `arn:aws:iam::${env.accountId}:user/backdoor`)];
   yield [`${as}: iam:AttachRolePolicy AdministratorAccess on the apply role`, account.request(as, 'iam:AttachRolePolicy', account.roleArn(resourceNames(env).applyRole), { 'iam:PolicyARN': ADMIN })];
-  yield [`${as}: read the database secret`, account.request(as, 'ssm:GetParameters', env.service.secrets.DATABASE_URL)];
+  yield [`${as}: read the database secret`, account.request(as, 'ssm:GetParameters', web(env).secrets.DATABASE_URL)];
 }
 
 const SCENARIOS: Record<string, { who: string; scenario: Scenario }> = {
   'apply role creates a role trusting itself, gives it "Action": "*" and assumes it': {
     who: 'apply',
     *scenario(account, env) {
-      const n = resourceNames(env);
+      const n = { ...resourceNames(env), ...serviceNames(env, 'web') };
       const x = `${n.prefix}-x`;
       yield ['apply: iam:CreateRole trusted by the apply role, no boundary', account.createRole(n.applyRole, x, trustedBy(account.roleArn(n.applyRole)))];
       yield ['apply: iam:PutRolePolicy "Action": "*"', account.putRolePolicy(n.applyRole, x, 'all', EVERYTHING)];
@@ -48,7 +48,7 @@ const SCENARIOS: Record<string, { who: string; scenario: Scenario }> = {
   'apply role creates a bounded role trusting itself and assumes it (the boundary it must set does not save it)': {
     who: 'apply',
     *scenario(account, env) {
-      const n = resourceNames(env);
+      const n = { ...resourceNames(env), ...serviceNames(env, 'web') };
       const x = `${n.prefix}-x`;
       const boundary = account.policyArn(`${n.prefix}-workload-boundary`);
       // Before the fix no boundary existed: the attacker sets none (the same call then).
@@ -62,7 +62,7 @@ const SCENARIOS: Record<string, { who: string; scenario: Scenario }> = {
   'apply role creates a bounded role trusted by another account, which assumes it from outside': {
     who: 'apply',
     *scenario(account, env) {
-      const n = resourceNames(env);
+      const n = { ...resourceNames(env), ...serviceNames(env, 'web') };
       const x = `${n.prefix}-x`;
       const boundary = account.policyArn(`${n.prefix}-workload-boundary`);
       yield ['apply: iam:CreateRole trusted by 999999999999', account.createRole(n.applyRole, x, trustedBy(OTHER_ACCOUNT), account.policies.has(boundary) ? boundary : undefined)];
@@ -74,7 +74,7 @@ const SCENARIOS: Record<string, { who: string; scenario: Scenario }> = {
   'apply role widens the task role and hands it to a task (a merged pull request can declare the same)': {
     who: 'apply',
     *scenario(account, env) {
-      const n = resourceNames(env);
+      const n = { ...resourceNames(env), ...serviceNames(env, 'web') };
       yield ['apply: iam:PutRolePolicy "Action": "*" on the task role', account.putRolePolicy(n.applyRole, n.taskRole, 'all', EVERYTHING)];
       yield ['apply: iam:PassRole the task role to ECS tasks', account.request(n.applyRole, 'iam:PassRole', account.roleArn(n.taskRole), { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' })];
       yield* actAsAdministrator(account, env, n.taskRole);
@@ -83,16 +83,16 @@ const SCENARIOS: Record<string, { who: string; scenario: Scenario }> = {
   'apply role points a workload role\'s trust at itself and assumes it': {
     who: 'apply',
     *scenario(account, env) {
-      const n = resourceNames(env);
+      const n = { ...resourceNames(env), ...serviceNames(env, 'web') };
       yield ['apply: iam:UpdateAssumeRolePolicy of the execution role to trust the apply role', account.updateAssumeRolePolicy(n.applyRole, n.executionRole, trustedBy(account.roleArn(n.applyRole)))];
       yield ['apply: sts:AssumeRole the execution role', account.assumeRole({ role: n.applyRole }, n.executionRole)];
-      yield ['execution role: read the database secret', account.request(n.executionRole, 'ssm:GetParameters', env.service.secrets.DATABASE_URL)];
+      yield ['execution role: read the database secret', account.request(n.executionRole, 'ssm:GetParameters', web(env).secrets.DATABASE_URL)];
     },
   },
   'apply role passes a project-prefixed role it created to ECS tasks': {
     who: 'apply',
     *scenario(account, env) {
-      const n = resourceNames(env);
+      const n = { ...resourceNames(env), ...serviceNames(env, 'web') };
       const boundary = account.policyArn(`${n.prefix}-workload-boundary`);
       yield ['apply: iam:CreateRole trusted by ECS tasks', account.createRole(n.applyRole, `${n.prefix}-x`, { Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }] }, account.policies.has(boundary) ? boundary : undefined)];
       yield ['apply: iam:PassRole it to ECS tasks', account.request(n.applyRole, 'iam:PassRole', account.roleArn(`${n.prefix}-x`), { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' })];
@@ -101,7 +101,7 @@ const SCENARIOS: Record<string, { who: string; scenario: Scenario }> = {
   'a pull request reads the database secret with the plan role': {
     who: 'plan',
     *scenario(account, env) {
-      yield ['plan: ssm:GetParameter /<project>/<env>/database-url', account.request(resourceNames(env).planRole, 'ssm:GetParameter', env.service.secrets.DATABASE_URL)];
+      yield ['plan: ssm:GetParameter /<project>/<env>/database-url', account.request(resourceNames(env).planRole, 'ssm:GetParameter', web(env).secrets.DATABASE_URL)];
     },
   },
   'a pull request takes (or breaks) the state lock with the plan role': {
@@ -120,9 +120,9 @@ const SCENARIOS: Record<string, { who: string; scenario: Scenario }> = {
  * before. Every attempt is made independently (not stopping at the first refusal), and each must be refused.
  */
 const GUARDS: Record<string, (account: Account, env: EnvironmentConfig) => Decision> = {
-  'apply: iam:DeleteRolePermissionsBoundary on the task role': (a, env) => a.deleteRolePermissionsBoundary(resourceNames(env).applyRole, resourceNames(env).taskRole),
-  'apply: iam:PutRolePermissionsBoundary AdministratorAccess on the task role': (a, env) => a.putRolePermissionsBoundary(resourceNames(env).applyRole, resourceNames(env).taskRole, ADMIN),
-  'apply: iam:AttachRolePolicy AdministratorAccess on the task role': (a, env) => a.attachRolePolicy(resourceNames(env).applyRole, resourceNames(env).taskRole, ADMIN),
+  'apply: iam:DeleteRolePermissionsBoundary on the task role': (a, env) => a.deleteRolePermissionsBoundary(resourceNames(env).applyRole, serviceNames(env, 'web').taskRole),
+  'apply: iam:PutRolePermissionsBoundary AdministratorAccess on the task role': (a, env) => a.putRolePermissionsBoundary(resourceNames(env).applyRole, serviceNames(env, 'web').taskRole, ADMIN),
+  'apply: iam:AttachRolePolicy AdministratorAccess on the task role': (a, env) => a.attachRolePolicy(resourceNames(env).applyRole, serviceNames(env, 'web').taskRole, ADMIN),
   'apply: iam:CreatePolicyVersion "Action": "*" of the boundary': (a, env) => a.createPolicyVersion(resourceNames(env).applyRole, a.policyArn(`${resourceNames(env).prefix}-workload-boundary`), EVERYTHING),
   'apply: iam:DeletePolicy of the boundary': (a, env) => a.request(resourceNames(env).applyRole, 'iam:DeletePolicy', a.policyArn(`${resourceNames(env).prefix}-workload-boundary`)),
   'apply: iam:PutRolePolicy "Action": "*" on the plan role': (a, env) => a.putRolePolicy(resourceNames(env).applyRole, resourceNames(env).planRole, 'all', EVERYTHING),
@@ -166,12 +166,12 @@ describe.each([
       'apply role creates a role trusting itself, gives it "Action": "*" and assumes it': 'apply: iam:CreateRole trusted by the apply role, no boundary ← NeverAnUnboundedRole',
       'apply role creates a bounded role trusting itself and assumes it (the boundary it must set does not save it)': 'apply: sts:AssumeRole ← NeverAssumeRoles',
       'apply role creates a bounded role trusted by another account, which assumes it from outside': `${x}: iam:CreateUser ← no Allow in the permissions boundary`,
-      'apply role widens the task role and hands it to a task (a merged pull request can declare the same)': `${resourceNames(env).taskRole}: iam:CreateUser ← no Allow in the permissions boundary`,
+      'apply role widens the task role and hands it to a task (a merged pull request can declare the same)': `${serviceNames(env, 'web').taskRole}: iam:CreateUser ← no Allow in the permissions boundary`,
       'apply role points a workload role\'s trust at itself and assumes it': 'apply: sts:AssumeRole the execution role ← NeverAssumeRoles',
       'apply role passes a project-prefixed role it created to ECS tasks': 'apply: iam:PassRole it to ECS tasks ← no Allow',
       'a pull request reads the database secret with the plan role': 'plan: ssm:GetParameter /<project>/<env>/database-url ← NeverReadSecrets',
       'a pull request takes (or breaks) the state lock with the plan role': 'plan: s3:PutObject on the lock file ← NeverWriteStateOrLock',
-      ...(env.service.deployment.strategy === 'blue-green' ? { 'the deploy identity approves its own production traffic shift': 'deploy: codedeploy:ContinueDeployment ← no Allow' } : {}),
+      ...(web(env).deployment.strategy === 'blue-green' ? { 'the deploy identity approves its own production traffic shift': 'deploy: codedeploy:ContinueDeployment ← no Allow' } : {}),
     });
   });
 
@@ -180,7 +180,7 @@ describe.each([
   });
 
   test('what the identities still may do: the workload roles are manageable, the bounded apply path works, approval is the approval role\'s', () => {
-    const n = resourceNames(env);
+    const n = { ...resourceNames(env), ...serviceNames(env, 'web') };
     const boundary = now.policyArn(`${n.prefix}-workload-boundary`);
     const acct = accountNow(env);
     // Terraform's own calls for a new workload role: bounded CreateRole, PutRolePolicy, PassRole to its service
@@ -189,8 +189,8 @@ describe.each([
     expect(acct.request(n.applyRole, 'iam:PassRole', acct.roleArn(n.executionRole), { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' }).allowed).toBe(true);
     expect(acct.request(n.applyRole, 'iam:PassRole', acct.roleArn(n.executionRole), { 'iam:PassedToService': 'ec2.amazonaws.com' }).allowed).toBe(false);
     // and what the workloads need stays within the boundary
-    expect(acct.request(n.executionRole, 'ssm:GetParameters', env.service.secrets.DATABASE_URL).allowed).toBe(true);
-    if (env.service.deployment.strategy === 'blue-green') {
+    expect(acct.request(n.executionRole, 'ssm:GetParameters', web(env).secrets.DATABASE_URL).allowed).toBe(true);
+    if (web(env).deployment.strategy === 'blue-green') {
       expect(acct.request(`${n.prefix}-ci-approve`, 'codedeploy:ContinueDeployment', '*').allowed).toBe(true);
     }
   });

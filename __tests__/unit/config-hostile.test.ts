@@ -11,8 +11,8 @@ import { dev, prod, variant } from '../helpers/stacks';
  */
 
 const LITERAL = 'allowed: text without "${" or "%{" (Terraform would evaluate it as an expression; cdktf could not keep it literal)';
-const INSIDE = 'allowed: text without double quotes, backslashes or control characters (the value is written inside an HCL expression; keep structured values in service.secrets or an SSM parameter)';
-const SECRET = (name: string, why: string) => `invalid environment "dev": service.environment.${name}: received "(value hidden)"; allowed: a plain setting, not a secret (${why}); pass it in service.secrets`;
+const INSIDE = 'allowed: text without double quotes, backslashes or control characters (the value is written inside an HCL expression; keep structured values in secrets or an SSM parameter)';
+const SECRET = (name: string, why: string) => `invalid environment "dev": services.web.environment.${name}: received "(value hidden)"; allowed: a plain setting, not a secret (${why}); pass it in secrets`;
 const DEV = (field: string, received: string, allowed: string) => `invalid environment "dev": ${field}: received ${received}; ${allowed}`;
 const PROD = (field: string, received: string, allowed: string) => `invalid environment "prod": ${field}: received ${received}; ${allowed}`;
 const long = (n: number, c: string) => `${c}${'a'.repeat(n - 2)}${c}`;
@@ -28,38 +28,42 @@ const HOSTILE: HostileConfig[] = [
   { title: 'the issue\'s tag value reading a file', patch: { tags: { Evil: '${upper("x")}-${length(file("/etc/hostname"))}' } }, message: DEV('tags.Evil', '"${upper(\\"x\\")}-${length(file(\\"/etc/hostname\\"))}"', LITERAL) },
   { title: 'a template directive in a tag', patch: { tags: { Evil: '%{ for f in fileset("/", "*") }${f}%{ endfor }' } }, message: DEV('tags.Evil', '"%{ for f in fileset(\\"/\\", \\"*\\") }${f}%{ endfor }"', LITERAL) },
   { title: 'an expression in a tag key', patch: { tags: { '${path.cwd}': 'x' } }, message: DEV('tags.${path.cwd}', '"${path.cwd}"', LITERAL) },
-  { title: 'an escaped expression (cdktf escapes it twice inside jsonencode)', patch: { service: { environment: { GREETING: '$${x}' } } }, message: DEV('service.environment.GREETING', '"$${x}"', LITERAL) },
-  { title: 'a directive in an environment variable', patch: { service: { environment: { GREETING: '%{if true}x%{endif}' } } }, message: DEV('service.environment.GREETING', '"%{if true}x%{endif}"', LITERAL) },
-  { title: 'a cdktf list-token marker', patch: { service: { environment: { GREETING: '#{TfToken[TOKEN.1]}' } } }, message: DEV('service.environment.GREETING', '"#{TfToken[TOKEN.1]}"', LITERAL) },
-  { title: 'a quote closing the HCL string inside jsonencode', patch: { service: { environment: { GREETING: '", "x" = upper("a"), "y" = "' } } }, message: DEV('service.environment.GREETING', '"\\", \\"x\\" = upper(\\"a\\"), \\"y\\" = \\""', INSIDE) },
-  { title: 'a backslash in an environment variable', patch: { service: { environment: { GREETING: 'a\\' } } }, message: DEV('service.environment.GREETING', '"a\\\\"', INSIDE) },
-  { title: 'a control character in an environment variable', patch: { service: { environment: { GREETING: 'a\rb' } } }, message: DEV('service.environment.GREETING', '"a\\rb"', INSIDE) },
-  { title: 'an expression in the health-check path', patch: { service: { healthCheck: { path: '/${file("/etc/passwd")}' } } }, message: DEV('service.healthCheck.path', '"/${file(\\"/etc/passwd\\")}"', LITERAL) },
-  { title: 'an expression in a rollback alarm name', base: prod, patch: { service: { deployment: { rollbackAlarms: { additionalAlarmNames: ['${aws_iam_role.x.arn}'] } } } }, message: PROD('service.deployment.rollbackAlarms.additionalAlarmNames.0', '"${aws_iam_role.x.arn}"', LITERAL) },
-  { title: 'an expression in the ECS Exec reason', patch: { service: { executeCommandReason: 'Needed for the ${var.x} incident investigation this week.' } }, message: DEV('service.executeCommandReason', '"Needed for the ${var.x} incident investigation this week."', LITERAL) },
+  { title: 'an escaped expression (cdktf escapes it twice inside jsonencode)', patch: { services: { web: { environment: { GREETING: '$${x}' } } } }, message: DEV('services.web.environment.GREETING', '"$${x}"', LITERAL) },
+  { title: 'a directive in an environment variable', patch: { services: { web: { environment: { GREETING: '%{if true}x%{endif}' } } } }, message: DEV('services.web.environment.GREETING', '"%{if true}x%{endif}"', LITERAL) },
+  { title: 'a cdktf list-token marker', patch: { services: { web: { environment: { GREETING: '#{TfToken[TOKEN.1]}' } } } }, message: DEV('services.web.environment.GREETING', '"#{TfToken[TOKEN.1]}"', LITERAL) },
+  { title: 'a quote closing the HCL string inside jsonencode', patch: { services: { web: { environment: { GREETING: '", "x" = upper("a"), "y" = "' } } } }, message: DEV('services.web.environment.GREETING', '"\\", \\"x\\" = upper(\\"a\\"), \\"y\\" = \\""', INSIDE) },
+  { title: 'a backslash in an environment variable', patch: { services: { web: { environment: { GREETING: 'a\\' } } } }, message: DEV('services.web.environment.GREETING', '"a\\\\"', INSIDE) },
+  { title: 'a control character in an environment variable', patch: { services: { web: { environment: { GREETING: 'a\rb' } } } }, message: DEV('services.web.environment.GREETING', '"a\\rb"', INSIDE) },
+  { title: 'an expression in the health-check path', patch: { services: { web: { healthCheck: { path: '/${file("/etc/passwd")}' } } } }, message: DEV('services.web.healthCheck.path', '"/${file(\\"/etc/passwd\\")}"', LITERAL) },
+  { title: 'an expression in a rollback alarm name', base: prod, patch: { services: { web: { deployment: { rollbackAlarms: { additionalAlarmNames: ['${aws_iam_role.x.arn}'] } } } } }, message: PROD('services.web.deployment.rollbackAlarms.additionalAlarmNames.0', '"${aws_iam_role.x.arn}"', LITERAL) },
+  { title: 'an expression in the ECS Exec reason', patch: { services: { web: { executeCommandReason: 'Needed for the ${var.x} incident investigation this week.' } } }, message: DEV('services.web.executeCommandReason', '"Needed for the ${var.x} incident investigation this week."', LITERAL) },
   { title: 'test listener open to the internet in two halves', base: prod, patch: { loadBalancer: { allowedTestCidrs: ['0.0.0.0/1', '128.0.0.0/1'] } }, message: PROD('loadBalancer.allowedTestCidrs.0', '"0.0.0.0/1"', 'allowed: a CIDR of /8 or narrower (the test listener must not be public)') },
   { title: 'test listener open to a /7', base: prod, patch: { loadBalancer: { allowedTestCidrs: ['10.0.0.0/7'] } }, message: PROD('loadBalancer.allowedTestCidrs.0', '"10.0.0.0/7"', 'allowed: a CIDR of /8 or narrower (the test listener must not be public)') },
   { title: 'test listener open to five /8 networks', base: prod, patch: { loadBalancer: { allowedTestCidrs: ['1.0.0.0/8', '2.0.0.0/8', '3.0.0.0/8', '4.0.0.0/8', '5.0.0.0/8'] } }, message: PROD('loadBalancer.allowedTestCidrs', '["1.0.0.0/8","2.0.0.0/8","3.0.0.0/8","4.0.0.0/8","5.0.0.0/8"]', 'allowed: CIDRs covering together at most 67108864 addresses (four /8 networks; the test listener must not be public)') },
   { title: 'public listeners restricted in name only (TLS, so the plain-HTTP edge check does not apply)', base: prod, patch: { loadBalancer: { allowedIngressCidrs: ['0.0.0.0/1', '128.0.0.0/1'] } }, message: PROD('loadBalancer.allowedIngressCidrs', '["0.0.0.0/1","128.0.0.0/1"]', 'allowed: CIDRs that do not add up to the whole internet (write ["0.0.0.0/0"] when the listeners are public)') },
-  { title: 'secret of another account', patch: { service: { secrets: { DATABASE_URL: 'arn:aws:ssm:eu-west-1:999999999999:parameter/x' } } }, message: DEV('service.secrets.DATABASE_URL', '"arn:aws:ssm:eu-west-1:999999999999:parameter/x"', 'allowed: a secret of account 111111111111 (accountId)') },
-  { title: 'secret of another region', patch: { service: { secrets: { DATABASE_URL: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:db-AbCdEf' } } }, message: DEV('service.secrets.DATABASE_URL', '"arn:aws:secretsmanager:us-east-1:111111111111:secret:db-AbCdEf"', 'allowed: a secret in region eu-west-1 (the environment\'s region)') },
-  { title: 'secrets KMS key of another region', patch: { service: { secretsKmsKeyArns: ['arn:aws:kms:us-east-1:111111111111:key/00000000-0000-4000-8000-000000000000'] } }, message: DEV('service.secretsKmsKeyArns.0', '"arn:aws:kms:us-east-1:111111111111:key/00000000-0000-4000-8000-000000000000"', 'allowed: a KMS key in region eu-west-1 (KMS keys are regional)') },
-  { title: 'project and service names whose role names collide once cut to 64', patch: { project: long(32, 'p'), service: { name: long(32, 's') } }, message: DEV('service.name', `"${long(32, 's')}"`, `allowed: shorter project, environment and service names (together 67 characters): the execution role and the task role would both be named "${`${long(32, 'p')}-dev-${long(32, 's')}`.slice(0, 64)}" once cut to IAM's 64 characters`) },
-  { title: 'a password with an environment suffix', patch: { service: { environment: { DB_PASSWORD_PROD: 'x' } } }, message: SECRET('DB_PASSWORD_PROD', 'its name DB_PASSWORD_PROD says it holds a secret') },
-  { title: 'a versioned token', patch: { service: { environment: { API_TOKEN_V2: 'x' } } }, message: SECRET('API_TOKEN_V2', 'its name API_TOKEN_V2 says it holds a secret') },
-  { title: 'a DSN variable', patch: { service: { environment: { SENTRY_DSN: 'x' } } }, message: SECRET('SENTRY_DSN', 'its name SENTRY_DSN says it holds a secret') },
-  { title: 'a URL with an empty user and a token', patch: { service: { environment: { GIT_REMOTE: 'https://:tok3n@git.example.com/x' } } }, message: SECRET('GIT_REMOTE', 'its value looks like a URL with a password in it') },
-  { title: 'a key=value connection string', patch: { service: { environment: { DB: 'host=db port=5432 user=app password=hunter2' } } }, message: SECRET('DB', 'its value looks like a connection string with a password in it') },
-  { title: 'a JDBC URL with a password parameter', patch: { service: { environment: { JDBC: 'jdbc:postgresql://db/app?user=app&password=hunter2' } } }, message: SECRET('JDBC', 'its value looks like a connection string with a password in it') },
-  { title: 'a fine-grained GitHub token', patch: { service: { environment: { BOT: `github_pat_${'A1b2'.repeat(10)}` } } }, message: SECRET('BOT', 'its value looks like a GitHub token') },
-  { title: 'a Google API key', patch: { service: { environment: { MAPS: `AIza${'Sy0-_aBcDe'.repeat(3)}12345` } } }, message: SECRET('MAPS', 'its value looks like a Google API key') },
-  { title: 'a Slack webhook URL', patch: { service: { environment: { ALERTS: 'https://hooks.slack.com/services/T0000000/B0000000/XXXXXXXXXXXXXXXXXXXXXXXX' } } }, message: SECRET('ALERTS', 'its value looks like a Slack webhook URL') },
-  { title: 'a random string in a key-hinting name', patch: { service: { environment: { STRIPE_KEY_LIVE_ID: 'q8Zr2LmX9vTn4KpW7sYd3HfJ' } } }, message: SECRET('STRIPE_KEY_LIVE_ID', 'its name STRIPE_KEY_LIVE_ID hints at a credential and its value is a long random string') },
+  { title: 'secret of another account', patch: { services: { web: { secrets: { DATABASE_URL: 'arn:aws:ssm:eu-west-1:999999999999:parameter/x' } } } }, message: DEV('services.web.secrets.DATABASE_URL', '"arn:aws:ssm:eu-west-1:999999999999:parameter/x"', 'allowed: a secret of account 111111111111 (accountId)') },
+  { title: 'secret of another region', patch: { services: { web: { secrets: { DATABASE_URL: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:db-AbCdEf' } } } }, message: DEV('services.web.secrets.DATABASE_URL', '"arn:aws:secretsmanager:us-east-1:111111111111:secret:db-AbCdEf"', 'allowed: a secret in region eu-west-1 (the environment\'s region)') },
+  { title: 'secrets KMS key of another region', patch: { services: { web: { secretsKmsKeyArns: ['arn:aws:kms:us-east-1:111111111111:key/00000000-0000-4000-8000-000000000000'] } } }, message: DEV('services.web.secretsKmsKeyArns.0', '"arn:aws:kms:us-east-1:111111111111:key/00000000-0000-4000-8000-000000000000"', 'allowed: a KMS key in region eu-west-1 (KMS keys are regional)') },
+  {
+    title: 'project and service names whose role names collide once cut to 64',
+    patch: { project: long(32, 'p'), services: { [long(32, 's')]: { ...structuredClone(dev.services.worker), releaseGroup: undefined } } },
+    message: DEV(`services.${long(32, 's')}`, `"${long(32, 's')}"`, `allowed: a shorter name: its task role and services.${long(32, 's')}'s execution role would both be "${`${long(32, 'p')}-dev-${long(32, 's')}`.slice(0, 64)}" once cut to AWS's 64 characters`),
+  },
+  { title: 'a password with an environment suffix', patch: { services: { web: { environment: { DB_PASSWORD_PROD: 'x' } } } }, message: SECRET('DB_PASSWORD_PROD', 'its name DB_PASSWORD_PROD says it holds a secret') },
+  { title: 'a versioned token', patch: { services: { web: { environment: { API_TOKEN_V2: 'x' } } } }, message: SECRET('API_TOKEN_V2', 'its name API_TOKEN_V2 says it holds a secret') },
+  { title: 'a DSN variable', patch: { services: { web: { environment: { SENTRY_DSN: 'x' } } } }, message: SECRET('SENTRY_DSN', 'its name SENTRY_DSN says it holds a secret') },
+  { title: 'a URL with an empty user and a token', patch: { services: { web: { environment: { GIT_REMOTE: 'https://:tok3n@git.example.com/x' } } } }, message: SECRET('GIT_REMOTE', 'its value looks like a URL with a password in it') },
+  { title: 'a key=value connection string', patch: { services: { web: { environment: { DB: 'host=db port=5432 user=app password=hunter2' } } } }, message: SECRET('DB', 'its value looks like a connection string with a password in it') },
+  { title: 'a JDBC URL with a password parameter', patch: { services: { web: { environment: { JDBC: 'jdbc:postgresql://db/app?user=app&password=hunter2' } } } }, message: SECRET('JDBC', 'its value looks like a connection string with a password in it') },
+  { title: 'a fine-grained GitHub token', patch: { services: { web: { environment: { BOT: `github_pat_${'A1b2'.repeat(10)}` } } } }, message: SECRET('BOT', 'its value looks like a GitHub token') },
+  { title: 'a Google API key', patch: { services: { web: { environment: { MAPS: `AIza${'Sy0-_aBcDe'.repeat(3)}12345` } } } }, message: SECRET('MAPS', 'its value looks like a Google API key') },
+  { title: 'a Slack webhook URL', patch: { services: { web: { environment: { ALERTS: 'https://hooks.slack.com/services/T0000000/B0000000/XXXXXXXXXXXXXXXXXXXXXXXX' } } } }, message: SECRET('ALERTS', 'its value looks like a Slack webhook URL') },
+  { title: 'a random string in a key-hinting name', patch: { services: { web: { environment: { STRIPE_KEY_LIVE_ID: 'q8Zr2LmX9vTn4KpW7sYd3HfJ' } } } }, message: SECRET('STRIPE_KEY_LIVE_ID', 'its name STRIPE_KEY_LIVE_ID hints at a credential and its value is a long random string') },
   { title: 'terminal escapes in a tag key', patch: { tags: { 'a\u001b[2Jb': 'x' } }, message: DEV('tags.a\\u001b[2Jb', '"a\\u001b[2Jb"', 'allowed: a tag key of letters, digits, spaces and _ . : / = + - @ (what AWS accepts in tags)') },
   { title: 'a bidi override in a tag value', patch: { tags: { Owner: 'x\u202Ey' } }, message: DEV('tags.Owner', '"x\\u202ey"', 'allowed: a tag value of letters, digits, spaces and _ . : / = + - @ (what AWS accepts in tags)') },
-  { title: 'a canary under a rolling strategy', patch: { service: { deployment: { trafficShifting: { type: 'canary', percent: 10, intervalMinutes: 5 } } } }, message: DEV('service.deployment.trafficShifting', '{"type":"canary","percent":10,"intervalMinutes":5}', 'allowed: unset while service.deployment.strategy is "rolling" (a blue/green setting; set strategy: "blue-green" or remove it)') },
-  { title: 'an approval wait under a rolling strategy', patch: { service: { deployment: { approvalWaitMinutes: 60 } } }, message: DEV('service.deployment.approvalWaitMinutes', '60', 'allowed: unset while service.deployment.strategy is "rolling" (a blue/green setting; set strategy: "blue-green" or remove it)') },
-  { title: 'test-listener CIDRs under a rolling strategy', patch: { loadBalancer: { allowedTestCidrs: ['203.0.113.0/24'] } }, message: DEV('loadBalancer.allowedTestCidrs', '["203.0.113.0/24"]', 'allowed: unset while service.deployment.strategy is "rolling" (a blue/green setting; set strategy: "blue-green" or remove it)') },
+  { title: 'a canary under a rolling strategy', patch: { services: { web: { deployment: { trafficShifting: { type: 'canary', percent: 10, intervalMinutes: 5 } } } } }, message: DEV('services.web.deployment.trafficShifting', '{"type":"canary","percent":10,"intervalMinutes":5}', 'allowed: unset while services.web.deployment.strategy is "rolling" (a blue/green setting; set strategy: "blue-green" or remove it)') },
+  { title: 'an approval wait under a rolling strategy', patch: { services: { web: { deployment: { approvalWaitMinutes: 60 } } } }, message: DEV('services.web.deployment.approvalWaitMinutes', '60', 'allowed: unset while services.web.deployment.strategy is "rolling" (a blue/green setting; set strategy: "blue-green" or remove it)') },
+  { title: 'test-listener CIDRs under a rolling strategy', patch: { loadBalancer: { allowedTestCidrs: ['203.0.113.0/24'] } }, message: DEV('loadBalancer.allowedTestCidrs', '["203.0.113.0/24"]', 'allowed: unset while no web service is blue/green (a blue/green setting; set a service\'s deployment.strategy: "blue-green" or remove it)') },
 ];
 
 /** What defineEnvironment did with one input: accepted, refused in one ConfigError line, or anything else (a bug). */
@@ -117,7 +121,7 @@ describe('near misses stay accepted (the checks must not refuse ordinary setting
     ['BUILD_ID', '3f2a9c1'],
   ])('%s=%s', (name, value) => {
     // GIVEN dev with one more plain setting / WHEN it is defined / THEN it is accepted as written
-    expect(variant(dev, { service: { environment: { ...dev.service.environment, [name]: value } } }).service.environment[name]).toBe(value);
+    expect(variant(dev, { services: { web: { environment: { ...dev.services.web.environment, [name]: value } } } }).services.web.environment[name]).toBe(value);
   });
 
   test('test-listener CIDRs of four /8 networks and a public listener written as 0.0.0.0/0 are accepted', () => {
@@ -222,7 +226,7 @@ describe('hostile configuration: generated (fast-check)', () => {
         (b, [cpu, memoryMiB], logRetentionDays, tags, environment) => {
           const base = [dev, prod][b];
           // WHEN each is defined / THEN it is accepted (or refused in one line) and an accepted one synthesizes
-          const r = outcome({ ...structuredClone(base), logRetentionDays, tags: { ...base.tags, ...tags }, service: { ...structuredClone(base.service), cpu, memoryMiB, environment: { ...base.service.environment, ...environment } } });
+          const r = outcome({ ...structuredClone(base), logRetentionDays, tags: { ...base.tags, ...tags }, services: { ...structuredClone(base.services), web: { ...structuredClone(base.services.web), cpu, memoryMiB, environment: { ...base.services.web.environment, ...environment } } } });
           if (r.kind === 'crashed') throw new Error(`not a one-line ConfigError: ${String(r.error)}`);
           if (r.kind === 'accepted') {
             synthesizes(r.env);

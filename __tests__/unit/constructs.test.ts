@@ -4,7 +4,7 @@
  */
 import { Testing } from 'cdktf';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
-import type { Construct } from 'constructs';
+import { Construct } from 'constructs';
 import { AppautoscalingPolicy } from '@cdktf/provider-aws/lib/appautoscaling-policy';
 import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-target';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
@@ -35,7 +35,7 @@ import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
-import { resourceNames } from '../../environments/names';
+import { resourceNames, serviceNames } from '../../environments/names';
 import type { EnvironmentConfig } from '../../environments/schema';
 import { BlueGreenDeployment } from '../../modules/blue-green';
 import { CiAccess } from '../../modules/ci-access';
@@ -45,8 +45,9 @@ import { CODEDEPLOY_OWNED_LISTENER_PATHS, LoadBalancer } from '../../modules/loa
 import { LogEncryptionKey } from '../../modules/log-key';
 import { Network, type NetworkProps } from '../../modules/network';
 import { ContainerRegistry } from '../../modules/registry';
-import { WebService } from '../../modules/web-service';
-import { dev, prod, variant } from '../helpers/stacks';
+import { AppService } from '../../modules/app-service';
+import { listenerRulePriority } from '../../environments/schema/routing';
+import { dev, prod, variant, web } from '../helpers/stacks';
 
 const ACCOUNT = '111111111111';
 const REGION = 'eu-west-1';
@@ -66,25 +67,28 @@ const parsed = (json: string) => JSON.parse(json) as { resource: Record<string, 
 const all = (json: string, type: { tfResourceType: string }) => Object.values(parsed(json).resource[type.tfResourceType] ?? {});
 const doc = (text: unknown) => JSON.parse(text as string) as { Statement: Record<string, unknown>[] };
 
-/** Everything a WebService needs, built from an environment configuration the way EnvironmentStack does. */
+/** Everything an AppService needs, built from an environment configuration the way EnvironmentStack does (web service). */
 function serviceIn(scope: Construct, env: EnvironmentConfig, options: { createAutoScaling?: boolean } = {}) {
   const names = resourceNames(env);
   const network = new Network(scope, 'network', { name: names.prefix, region: env.region, ...env.network });
   const registry = new ContainerRegistry(scope, 'registry', { accountId: env.accountId, region: env.region, ...env.registry });
   const cluster = new EcsCluster(scope, 'cluster', { name: names.cluster });
-  const blueGreen = env.service.deployment.strategy === 'blue-green';
+  const blueGreen = web(env).deployment.strategy === 'blue-green';
   const loadBalancer = new LoadBalancer(scope, 'load-balancer', {
     name: names.loadBalancer,
     network,
     ...env.loadBalancer,
     testListener: blueGreen ? { port: env.loadBalancer.testListenerPort, allowedCidrs: env.loadBalancer.allowedTestCidrs } : undefined,
   });
-  const service = new WebService(scope, 'service', {
+  const config = web(env);
+  const service = new AppService(new Construct(scope, 'services'), 'web', {
     environment: env.name,
     accountId: env.accountId,
     region: env.region,
-    names,
-    config: env.service,
+    partition: 'aws',
+    names: serviceNames(env, 'web'),
+    config,
+    listenerRulePriority: config.deployment.strategy === 'rolling' ? listenerRulePriority('web', config.routing) : undefined,
     cluster,
     network,
     loadBalancer,
@@ -237,12 +241,15 @@ describe('WebService (rolling)', () => {
       network_mode: 'awsvpc',
       requires_compatibilities: ['FARGATE'],
       skip_destroy: true,
-      lifecycle: { ignore_changes: ['container_definitions'], replace_triggered_by: [expect.stringMatching(/^terraform_data\.service_container-spec_[0-9A-F]{8}$/)] },
+      lifecycle: {
+        ignore_changes: ['container_definitions'],
+        replace_triggered_by: [expect.stringMatching(/^terraform_data\.services_web_task-definition_container-spec_[0-9A-F]{8}$/), expect.stringMatching(/^terraform_data\.services_web_task-definition_sidecar-spec_[0-9A-F]{8}$/)],
+      },
     });
     expect(json).toHaveResourceWithProperties(EcsService, {
       name: 'web',
       launch_type: 'FARGATE',
-      lifecycle: { ignore_changes: ['task_definition', 'desired_count'] },
+      lifecycle: { ignore_changes: ['task_definition', 'desired_count', 'load_balancer'] },
       deployment_circuit_breaker: { enable: true, rollback: true },
       network_configuration: expect.objectContaining({ assign_public_ip: false }),
     });
@@ -251,8 +258,8 @@ describe('WebService (rolling)', () => {
   });
 
   test('GIVEN a fixed count WHEN synthesized THEN desired_count stays Terraform\'s and there is no scaling target', () => {
-    const fixed = Testing.synthScope((s) => serviceIn(s, variant(dev, { service: { autoScaling: undefined } })));
-    expect(fixed).toHaveResourceWithProperties(EcsService, { lifecycle: { ignore_changes: ['task_definition'] } });
+    const fixed = Testing.synthScope((s) => serviceIn(s, variant(dev, { services: { web: { autoScaling: undefined } } })));
+    expect(fixed).toHaveResourceWithProperties(EcsService, { lifecycle: { ignore_changes: ['task_definition', 'load_balancer'] } });
     expect(fixed).not.toHaveResource(AppautoscalingTarget);
   });
 
@@ -260,7 +267,7 @@ describe('WebService (rolling)', () => {
     expect(json).toHaveResourceWithProperties(SsmParameter, {
       name: '/webapp/dev/web/release-image',
       type: 'String',
-      insecure_value: dev.service.bootstrapImage,
+      insecure_value: web(dev).bootstrapImage,
       lifecycle: { ignore_changes: ['insecure_value'] },
     });
   });
@@ -277,7 +284,7 @@ describe('WebService (rolling)', () => {
 
   test('GIVEN the load balancer WHEN synthesized THEN the tasks\' security group admits the load balancer\'s group only, on the container port', () => {
     expect(json).toHaveResourceWithProperties(SecurityGroup, { name: 'webapp-dev-web-tasks' });
-    const toTasks = all(json, VpcSecurityGroupIngressRule).filter((r) => String(r.security_group_id).includes('aws_security_group.service_sg_'));
+    const toTasks = all(json, VpcSecurityGroupIngressRule).filter((r) => String(r.security_group_id).includes('aws_security_group.services_web_sg_'));
     expect(toTasks).toEqual([expect.objectContaining({ from_port: 8080, to_port: 8080, referenced_security_group_id: expect.stringMatching(/^\$\{aws_security_group\.load-balancer_sg_/) })]);
     expect(toTasks[0]).not.toHaveProperty('cidr_ipv4');
   });
@@ -310,18 +317,18 @@ describe('BlueGreenDeployment', () => {
   test('GIVEN a rolling deployment WHEN constructed THEN it throws naming received and allowed', () => {
     expect(() =>
       Testing.synthScope((s) => {
-        const { names, cluster, loadBalancer, service } = serviceIn(s, prod);
+        const { cluster, loadBalancer, service } = serviceIn(s, prod);
         new BlueGreenDeployment(s, 'again', {
-          names,
+          names: service.names,
           accountId: prod.accountId,
           region: prod.region,
-          deployment: { ...prod.service.deployment, strategy: 'rolling' },
+          deployment: { ...web(prod).deployment, strategy: 'rolling' },
           cluster,
-          service: service.service,
+          service: service.service!,
           containerName: 'app',
           containerPort: 8080,
           loadBalancer,
-          blueTargetGroup: service.targetGroup,
+          blueTargetGroup: service.routing!.targetGroup,
           targetGroupConfig: { name: 'x' },
           passRoles: [],
         });
@@ -332,7 +339,7 @@ describe('BlueGreenDeployment', () => {
 
 describe('CiAccess', () => {
   const ciIn = (s: Construct, extra: Partial<ConstructorParameters<typeof CiAccess>[2]> = {}) => {
-    const { service, names } = serviceIn(s, dev);
+    const { service, names, registry } = serviceIn(s, dev);
     return new CiAccess(s, 'ci', {
       accountId: dev.accountId,
       planRoleName: names.planRole,
@@ -342,7 +349,9 @@ describe('CiAccess', () => {
       ...dev.ci,
       stateBucket: dev.state.bucket,
       stateKey: dev.state.key,
-      service,
+      services: [service],
+      registry,
+      region: dev.region,
       ...extra,
     });
   };

@@ -1,5 +1,5 @@
 import { releaseDescriptorSchema } from '../../contracts/descriptor';
-import { resourceNames } from '../../environments/names';
+import { serviceNames } from '../../environments/names';
 import type { EnvironmentConfig } from '../../environments/schema';
 import { dev, prod, resource, synth } from '../helpers/stacks';
 
@@ -8,9 +8,9 @@ import { dev, prod, resource, synth } from '../helpers/stacks';
  * CLI accepts. Terraform references (`${aws_….arn}`) resolve at apply; here they are stood in for by values of the
  * environment's account, as the applied parameter carries them.
  */
-function publishedDescriptor(env: EnvironmentConfig): Record<string, unknown> {
-  const raw = resource(synth(env).tf, 'aws_ssm_parameter', 'service/descriptor').insecure_value as string;
-  const family = resourceNames(env).family;
+function publishedDescriptor(env: EnvironmentConfig, service = 'web'): Record<string, unknown> {
+  const raw = resource(synth(env).tf, 'aws_ssm_parameter', `services/${service}/descriptor`).insecure_value as string;
+  const family = serviceNames(env, service).family;
   const resolved = raw.replace(/\$\{[^}]+\}/g, (ref) =>
     ref.includes('aws_ecs_task_definition') ? `arn:aws:ecs:${env.region}:${env.accountId}:task-definition/${family}:1` : `resolved-at-apply-${ref.length}`,
   );
@@ -39,5 +39,26 @@ describe('release descriptor contract', () => {
     // WHEN parsed / THEN the first issue names exactly that field
     const parsed = releaseDescriptorSchema.safeParse(descriptor);
     expect(parsed.error?.issues[0].path.join('.')).toBe(path);
+  });
+});
+
+describe('release descriptor of every kind of service', () => {
+  test.each([
+    ['dev', 'worker', { kind: 'worker', releaseGroup: 'app', strategy: 'rolling', sidecars: [] }],
+    ['dev', 'nightly', { kind: 'scheduled', releaseGroup: 'app', schedule: { name: 'webapp-dev-nightly', groupName: 'webapp-dev' } }],
+    ['prod', 'worker', { kind: 'worker', strategy: 'rolling' }],
+    ['dev', 'web', { kind: 'web', loadBalancer: { containerName: 'app', containerPort: 8080, targetGroupArn: expect.any(String) } }],
+  ] as const)('%s %s: the published descriptor is accepted and names its kind', (name, service, expected) => {
+    const env = name === 'dev' ? dev : prod;
+    const parsed = releaseDescriptorSchema.safeParse(publishedDescriptor(env, service));
+    expect(parsed.error?.issues).toBeUndefined();
+    expect(parsed.data).toMatchObject({ service, family: `webapp-${env.name}-${service}`, ...expected });
+  });
+
+  test('a descriptor published before services had kinds reads as the one web service without sidecars', () => {
+    const old = publishedDescriptor(dev);
+    delete old.kind;
+    delete old.sidecars;
+    expect(releaseDescriptorSchema.parse(old)).toMatchObject({ kind: 'web', sidecars: [] });
   });
 });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { TAG } from '../../src/release/revision';
 import { evaluate, type IamRequest } from '../helpers/iam-evaluator';
 import { deployRolePolicy } from '../helpers/release-permissions';
-import { dev, policy, prod, resources, synth, type TerraformJson } from '../helpers/stacks';
+import { web, dev, policy, prod, resources, synth, type TerraformJson } from '../helpers/stacks';
 
 /** `${<type>.<logical id>.<attribute>}` of the one resource of `type` whose logical id starts with `idPrefix`. */
 /** Blue/green only: what the release CLI needs to ship through this service's CodeDeploy deployment group. */
@@ -61,8 +61,8 @@ describe.each([
   const role = Object.entries(resources(tf, 'aws_iam_role')).find(([id]) => id.startsWith('ci_deploy_role_'))![1];
   const inline = Object.entries(resources(tf, 'aws_iam_role_policy')).find(([id]) => id.startsWith('ci_deploy_policy_'))![1];
   const ecs = `arn:aws:ecs:eu-west-1:${env.accountId}`;
-  const family = `${ecs}:task-definition/webapp-${name}-web:*`;
-  const execStaysOff = env.service.enableExecuteCommand ? {} : { StringEqualsIfExists: { 'ecs:enable-execute-command': 'false' } };
+  // ARNs the deploy grant spells itself name the partition the provider reports (data.aws_partition).
+  const pecs = `arn:\${data.aws_partition.partition.partition}:ecs:eu-west-1:${env.accountId}`;
 
   test('is assumable only by the application repositories\' main branch through the infrastructure repository\'s deploy.yml on main, in this environment', () => {
     expect(role.name).toBe(`webapp-${name}-ci-deploy`);
@@ -85,18 +85,28 @@ describe.each([
     expect(role.max_session_duration).toBe(3600);
   });
 
-  test('can do exactly what a release needs, statement by statement', () => {
+  test('can do exactly what releasing the environment\'s services needs, statement by statement', () => {
+    const services = Object.keys(env.services);
+    const longRunning = services.filter((s) => env.services[s].kind !== 'scheduled');
+    const fam = (s: string) => `${pecs}:task-definition/webapp-${name}-${s}:*`;
+    const families = services.map(fam);
+    const off = (s: string) => (env.services[s].enableExecuteCommand ? {} : { StringEqualsIfExists: { 'ecs:enable-execute-command': 'false' } });
+    const roles = services.flatMap((s) => [ref(tf, 'aws_iam_role', `services_${s}_task-definition_execution-role_`, 'arn'), ref(tf, 'aws_iam_role', `services_${s}_task-definition_task-role_`, 'arn')]);
+    const pascal = (s: string) => s[0].toUpperCase() + s.slice(1);
+    const execOn = services.filter((s) => env.services[s].enableExecuteCommand);
+    const execOff = services.filter((s) => !env.services[s].enableExecuteCommand);
     expect(policy(inline.policy).Statement).toEqual([
-      // No resource type exists for these two reads (Service Authorization Reference): accepted by Sid.
+      // No resource type exists for these reads (Service Authorization Reference): accepted by Sid.
       { Sid: 'DescribeWithoutResourceScope', Effect: 'Allow', Action: ['ecs:DescribeTaskDefinition', 'ecs:ListTaskDefinitions'], Resource: '*' },
-      { Sid: 'RegisterRevisionsOfFamily', Effect: 'Allow', Action: ['ecs:RegisterTaskDefinition'], Resource: family },
-      { Sid: 'TagRevisionsWhileRegistering', Effect: 'Allow', Action: ['ecs:TagResource'], Resource: family, Condition: { StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' } } },
+      { Sid: 'VerifySecretsExist', Effect: 'Allow', Action: ['ssm:DescribeParameters'], Resource: '*' },
+      { Sid: 'RegisterRevisionsOfFamily', Effect: 'Allow', Action: ['ecs:RegisterTaskDefinition'], Resource: families },
+      { Sid: 'TagRevisionsWhileRegistering', Effect: 'Allow', Action: ['ecs:TagResource'], Resource: families, Condition: { StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' } } },
       // After the rollout: one tag key, only on revisions ecs-release registered (never Terraform's).
       {
         Sid: 'MarkOwnRevisionsDeployed',
         Effect: 'Allow',
         Action: ['ecs:TagResource'],
-        Resource: family,
+        Resource: families,
         Condition: {
           StringEquals: { [`aws:ResourceTag/${TAG.owner}`]: 'ecs-release' },
           'ForAllValues:StringEquals': { 'aws:TagKeys': [TAG.deployed] },
@@ -104,46 +114,31 @@ describe.each([
         },
       },
       // revisions prune: only revisions ecs-release registered (never Terraform's).
-      { Sid: 'DeregisterOwnRevisions', Effect: 'Allow', Action: ['ecs:DeregisterTaskDefinition'], Resource: family, Condition: { StringEquals: { [`aws:ResourceTag/${TAG.owner}`]: 'ecs-release' } } },
-      { Sid: 'DescribeThisService', Effect: 'Allow', Action: ['ecs:DescribeServices'], Resource: `${ecs}:service/webapp-${name}/web` },
-      {
-        Sid: 'UpdateThisService',
+      { Sid: 'DeregisterOwnRevisions', Effect: 'Allow', Action: ['ecs:DeregisterTaskDefinition'], Resource: families, Condition: { StringEquals: { [`aws:ResourceTag/${TAG.owner}`]: 'ecs-release' } } },
+      { Sid: 'DescribeThisService', Effect: 'Allow', Action: ['ecs:DescribeServices'], Resource: longRunning.map((s) => `${pecs}:service/webapp-${name}/${s}`) },
+      // One statement per service: each may be pointed only at revisions of its own family.
+      ...longRunning.map((s) => ({
+        Sid: `UpdateService${pascal(s)}`,
         Effect: 'Allow',
         Action: ['ecs:UpdateService'],
-        Resource: `${ecs}:service/webapp-${name}/web`,
-        Condition: { ArnLikeIfExists: { 'ecs:task-definition': family }, ...execStaysOff },
-      },
-      {
-        Sid: 'RunOneOffTasks',
-        Effect: 'Allow',
-        Action: ['ecs:RunTask'],
-        Resource: family,
-        Condition: { ArnEquals: { 'ecs:cluster': ref(tf, 'aws_ecs_cluster', 'cluster_', 'arn') }, ...execStaysOff },
-      },
-      { Sid: 'TagOneOffTasksAtRunTask', Effect: 'Allow', Action: ['ecs:TagResource'], Resource: `${ecs}:task/webapp-${name}/*`, Condition: { StringEquals: { 'ecs:CreateAction': 'RunTask' } } },
-      {
-        Sid: 'FollowTasks',
-        Effect: 'Allow',
-        Action: ['ecs:DescribeTasks', 'ecs:ListTasks'],
-        Resource: [`${ecs}:task/webapp-${name}/*`, `${ecs}:container-instance/webapp-${name}/*`],
-      },
-      { Sid: 'StopOnlyOneOffTasks', Effect: 'Allow', Action: ['ecs:StopTask'], Resource: `${ecs}:task/webapp-${name}/*`, Condition: { StringEquals: { [`aws:ResourceTag/${TAG.oneOff}`]: 'true' } } },
-      {
-        Sid: 'PassOnlyThisServicesRoles',
-        Effect: 'Allow',
-        Action: ['iam:PassRole'],
-        Resource: [ref(tf, 'aws_iam_role', 'service_execution-role_', 'arn'), ref(tf, 'aws_iam_role', 'service_task-role_', 'arn')],
-        Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
-      },
-      { Sid: 'ReleasePointer', Effect: 'Allow', Action: ['ssm:GetParameter', 'ssm:PutParameter'], Resource: ref(tf, 'aws_ssm_parameter', 'service_release-image_', 'arn') },
-      { Sid: 'ReadDescriptor', Effect: 'Allow', Action: ['ssm:GetParameter'], Resource: ref(tf, 'aws_ssm_parameter', 'service_descriptor_', 'arn') },
-      { Sid: 'ReadServiceEventsAndLogs', Effect: 'Allow', Action: ['logs:GetLogEvents', 'logs:FilterLogEvents'], Resource: `${ref(tf, 'aws_cloudwatch_log_group', 'service_logs_', 'arn')}:*` },
-      // verify: metadata reads (DescribeParameters has no resource type; it never returns a value).
-      { Sid: 'VerifySecretsExist', Effect: 'Allow', Action: ['ssm:DescribeParameters'], Resource: '*' },
-      { Sid: 'VerifyServiceRoles', Effect: 'Allow', Action: ['iam:GetRole'], Resource: [ref(tf, 'aws_iam_role', 'service_execution-role_', 'arn'), ref(tf, 'aws_iam_role', 'service_task-role_', 'arn')] },
-      { Sid: 'VerifyExecutionRoleGrants', Effect: 'Allow', Action: ['iam:ListRolePolicies', 'iam:GetRolePolicy', 'iam:ListAttachedRolePolicies'], Resource: ref(tf, 'aws_iam_role', 'service_execution-role_', 'arn') },
+        Resource: `${pecs}:service/webapp-${name}/${s}`,
+        Condition: { ArnLikeIfExists: { 'ecs:task-definition': fam(s) }, ...off(s) },
+      })),
+      ...(execOff.length ? [{ Sid: 'RunOneOffTasks', Effect: 'Allow', Action: ['ecs:RunTask'], Resource: execOff.map(fam), Condition: { ArnEquals: { 'ecs:cluster': ref(tf, 'aws_ecs_cluster', 'cluster_', 'arn') }, StringEqualsIfExists: { 'ecs:enable-execute-command': 'false' } } }] : []),
+      ...(execOn.length ? [{ Sid: 'RunOneOffTasksWithExec', Effect: 'Allow', Action: ['ecs:RunTask'], Resource: execOn.map(fam), Condition: { ArnEquals: { 'ecs:cluster': ref(tf, 'aws_ecs_cluster', 'cluster_', 'arn') } } }] : []),
+      { Sid: 'TagOneOffTasksAtRunTask', Effect: 'Allow', Action: ['ecs:TagResource'], Resource: `${pecs}:task/webapp-${name}/*`, Condition: { StringEquals: { 'ecs:CreateAction': 'RunTask' } } },
+      { Sid: 'FollowTasks', Effect: 'Allow', Action: ['ecs:DescribeTasks', 'ecs:ListTasks'], Resource: [`${pecs}:task/webapp-${name}/*`, `${pecs}:container-instance/webapp-${name}/*`] },
+      { Sid: 'StopOnlyOneOffTasks', Effect: 'Allow', Action: ['ecs:StopTask'], Resource: `${pecs}:task/webapp-${name}/*`, Condition: { StringEquals: { [`aws:ResourceTag/${TAG.oneOff}`]: 'true' } } },
+      { Sid: 'PassOnlyThisServicesRoles', Effect: 'Allow', Action: ['iam:PassRole'], Resource: roles, Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } } },
+      { Sid: 'ReleasePointer', Effect: 'Allow', Action: ['ssm:GetParameter', 'ssm:PutParameter'], Resource: services.map((s) => ref(tf, 'aws_ssm_parameter', `services_${s}_task-definition_release-image_`, 'arn')) },
+      { Sid: 'ReadDescriptor', Effect: 'Allow', Action: ['ssm:GetParameter'], Resource: services.map((s) => ref(tf, 'aws_ssm_parameter', `services_${s}_descriptor_`, 'arn')) },
+      { Sid: 'ReadServiceEventsAndLogs', Effect: 'Allow', Action: ['logs:GetLogEvents', 'logs:FilterLogEvents'], Resource: services.map((s) => `arn:\${data.aws_partition.partition.partition}:logs:eu-west-1:${env.accountId}:log-group:/ecs/webapp-${name}/${s}:*`) },
+      { Sid: 'ReadSchedules', Effect: 'Allow', Action: ['scheduler:GetSchedule'], Resource: [ref(tf, 'aws_scheduler_schedule', 'services_nightly_schedule_', 'arn')] },
+      // verify: metadata reads only.
+      { Sid: 'VerifyServiceRoles', Effect: 'Allow', Action: ['iam:GetRole'], Resource: roles },
+      { Sid: 'VerifyExecutionRoleGrants', Effect: 'Allow', Action: ['iam:ListRolePolicies', 'iam:GetRolePolicy', 'iam:ListAttachedRolePolicies'], Resource: services.map((s) => ref(tf, 'aws_iam_role', `services_${s}_task-definition_execution-role_`, 'arn')) },
       { Sid: 'ReadImageDigests', Effect: 'Allow', Action: ['ecr:DescribeImages', 'ecr:BatchGetImage'], Resource: ref(tf, 'aws_ecr_repository', 'registry_repository_', 'arn') },
-      ...(env.service.deployment.strategy === 'blue-green' ? codeDeployStatements(name, env.accountId) : []),
+      ...(web(env).deployment.strategy === 'blue-green' ? codeDeployStatements(name, env.accountId) : []),
     ]);
   });
 

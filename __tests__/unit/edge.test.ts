@@ -1,7 +1,7 @@
 import { ConfigError } from '../../environments/schema';
 import { ELB_LOG_DELIVERY_PRINCIPAL } from '../../modules/access-log-bucket';
 import { evaluate, type PolicyDocument } from '../helpers/iam-evaluator';
-import { dev, policy, prod, resource, resources, synth, variant } from '../helpers/stacks';
+import { web, dev, policy, prod, resource, resources, synth, variant } from '../helpers/stacks';
 
 /**
  * The edge of each environment (issue 12, item 5): who reaches the load balancer, what filters the traffic, and where
@@ -21,7 +21,7 @@ const refusal = (build: () => unknown): string => {
 describe('dev: no world-open plain HTTP while ECS Exec or secrets are on', () => {
   test('the shipped dev configuration admits plain HTTP from its named range only', () => {
     expect(dev.loadBalancer.certificateArn).toBeUndefined();
-    expect(dev.service.enableExecuteCommand).toBe(true);
+    expect(web(dev).enableExecuteCommand).toBe(true);
     expect(dev.loadBalancer.allowedIngressCidrs).toEqual(['203.0.113.0/24']);
     const { tf } = synth(dev);
     const http = Object.values(resources(tf, 'aws_vpc_security_group_ingress_rule')).filter((r) => r.from_port === 80);
@@ -38,14 +38,14 @@ describe('dev: no world-open plain HTTP while ECS Exec or secrets are on', () =>
     // THEN one line: field, received, allowed
     expect(message).not.toContain('\n');
     expect(message).toBe(
-      `invalid environment "dev": loadBalancer.allowedIngressCidrs.1: received "${cidr}"; allowed: named source ranges narrower than /8 (an office or VPN CIDR), or a loadBalancer.certificateArn, when service.enableExecuteCommand is true (plain HTTP must not be open to the internet)`,
+      `invalid environment "dev": loadBalancer.allowedIngressCidrs.1: received "${cidr}"; allowed: named source ranges narrower than /8 (an office or VPN CIDR), or a loadBalancer.certificateArn, when services.web.enableExecuteCommand is true (plain HTTP must not be open to the internet)`,
     );
   });
 
   test('names the secret as the reason when ECS Exec is off', () => {
-    const message = refusal(() => variant(dev, { service: { enableExecuteCommand: false }, loadBalancer: { allowedIngressCidrs: ['0.0.0.0/0'] } }));
+    const message = refusal(() => variant(dev, { services: { web: { enableExecuteCommand: false } }, loadBalancer: { allowedIngressCidrs: ['0.0.0.0/0'] } }));
     expect(message).toContain('loadBalancer.allowedIngressCidrs.0: received "0.0.0.0/0"; allowed: ');
-    expect(message).toContain('when service.secrets is set');
+    expect(message).toContain('when services.web.secrets is set');
   });
 
   test('accepts the internet once a certificate is configured (HTTP then only redirects)', () => {
@@ -55,9 +55,17 @@ describe('dev: no world-open plain HTTP while ECS Exec or secrets are on', () =>
     expect(listeners.map((l) => [l.port, l.protocol]).sort()).toEqual([[443, 'HTTPS'], [80, 'HTTP']]);
   });
 
+  test('accepts the internet when only services behind no load balancer (worker, scheduled) hold a secret', () => {
+    // GIVEN dev's web without secret or Exec, its worker and nightly job still reading DATABASE_URL
+    const env = variant(dev, { services: { web: { enableExecuteCommand: false, secrets: { DATABASE_URL: undefined } } }, loadBalancer: { allowedIngressCidrs: ['0.0.0.0/0'] } });
+    // THEN the configuration and the policy rules (synthesis) accept the open listener
+    expect(Object.keys(env.services.worker.secrets)).toEqual(['DATABASE_URL']);
+    expect(() => synth(env)).not.toThrow();
+  });
+
   test('accepts the internet for tasks that hold no secret and take no Exec session', () => {
-    const env = variant(dev, { service: { enableExecuteCommand: false, secrets: { DATABASE_URL: undefined } }, loadBalancer: { allowedIngressCidrs: ['0.0.0.0/0'] } });
-    expect(env.service.secrets).toEqual({});
+    const env = variant(dev, { services: { web: { enableExecuteCommand: false, secrets: { DATABASE_URL: undefined } } }, loadBalancer: { allowedIngressCidrs: ['0.0.0.0/0'] } });
+    expect(web(env).secrets).toEqual({});
     expect(env.loadBalancer.allowedIngressCidrs).toEqual(['0.0.0.0/0']);
   });
 });
@@ -175,7 +183,7 @@ describe('access logs to an encrypted, lifecycle-managed, non-public bucket', ()
       region: 'eu-south-2',
       network: { availabilityZones: ['eu-south-2a', 'eu-south-2b'] },
       state: { region: 'eu-south-2' },
-      service: { secrets: { DATABASE_URL: 'arn:aws:ssm:eu-south-2:111111111111:parameter/webapp/dev/database-url' } },
+      services: Object.fromEntries(['web', 'worker', 'nightly'].map((n) => [n, { secrets: { DATABASE_URL: 'arn:aws:ssm:eu-south-2:111111111111:parameter/webapp/dev/database-url' } }])),
     });
     const statements = policy(resource(synth(env).tf, 'aws_s3_bucket_policy').policy).Statement;
     expect(statements.find((s) => s.Sid === 'LoadBalancerLogDelivery')!.Principal).toEqual({ Service: ELB_LOG_DELIVERY_PRINCIPAL });

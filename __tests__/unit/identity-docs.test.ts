@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { dev, policy, prod, resources, synth } from '../helpers/stacks';
+import { web, dev, policy, prod, resources, synth } from '../helpers/stacks';
 
 /**
  * docs/guardrails.md lists each CI identity's grant statement by statement: every Sid of the synthesized policy has a
@@ -29,7 +29,7 @@ describe.each([
     ['operator', '## Operator identity'],
   ])('%s role (section "%s")', (role, heading) => {
     const p = inline(role);
-    if (role === 'approve' && env.service.deployment.strategy !== 'blue-green') {
+    if (role === 'approve' && web(env).deployment.strategy !== 'blue-green') {
       expect(p).toBeUndefined();
       return;
     }

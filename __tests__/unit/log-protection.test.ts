@@ -23,9 +23,9 @@ describe('log encryption key', () => {
   });
 
   test.each([
-    ['dev', devOut, 2],
-    ['prod', prodOut, 3],
-  ] as const)('%s: every log group is encrypted with that key (%i groups: service, flow logs, and WAF in prod)', (_n, tf, count) => {
+    ['dev', devOut, 4],
+    ['prod', prodOut, 5],
+  ] as const)('%s: every log group is encrypted with that key (%i groups: one per service (3), flow logs, and WAF in prod)', (_n, tf, count) => {
     const groups = Object.values(resources(tf, 'aws_cloudwatch_log_group'));
     expect(groups).toHaveLength(count);
     expect(groups.every((g) => g.kms_key_id === keyRef(tf))).toBe(true);
@@ -62,15 +62,20 @@ describe('VPC flow logs', () => {
     ]);
   });
 
-  test('the apply role may pass the workload roles to ECS tasks, the flow-logs service and (blue/green) CodeDeploy, nothing else', () => {
+  test('the apply role may pass the workload roles to ECS tasks, the flow-logs service, (blue/green) CodeDeploy and (scheduled) EventBridge Scheduler, nothing else', () => {
     const pass = policy(resource(prodOut, 'aws_iam_role_policy', 'ci/apply/policy').policy).Statement.find((s) => s.Sid === 'PassWorkloadRolesToTheirServices');
     const role = (name: string) => `arn:aws:iam::222222222222:role/webapp-prod-${name}`;
     expect(pass).toEqual({
       Sid: 'PassWorkloadRolesToTheirServices',
       Effect: 'Allow',
       Action: ['iam:PassRole'],
-      Resource: [role('web-codedeploy'), role('web-execution'), role('web-task'), role('vpc-flow-logs')],
-      Condition: { StringEquals: { 'iam:PassedToService': ['codedeploy.amazonaws.com', 'ecs-tasks.amazonaws.com', 'vpc-flow-logs.amazonaws.com'] } },
+      Resource: [
+        role('web-codedeploy'),
+        ...['nightly', 'web', 'worker'].flatMap((s) => [role(`${s}-execution`), role(`${s}-task`)]),
+        role('nightly-scheduler'),
+        role('vpc-flow-logs'),
+      ],
+      Condition: { StringEquals: { 'iam:PassedToService': ['codedeploy.amazonaws.com', 'ecs-tasks.amazonaws.com', 'scheduler.amazonaws.com', 'vpc-flow-logs.amazonaws.com'] } },
     });
   });
 });

@@ -1,4 +1,4 @@
-import { awsName, resourceNames } from '../../environments/names';
+import { awsName, resourceNames, serviceNames } from '../../environments/names';
 import { Testing, TerraformStack } from 'cdktf';
 import { Role } from '../../modules/iam';
 import { ContainerRegistry } from '../../modules/registry';
@@ -108,7 +108,8 @@ describe('resource names', () => {
     const project = 'a'.repeat(31);
     expect(`${project}-dev`.slice(0, 32)).toMatch(/-$/);
     // WHEN names are derived
-    const names = resourceNames({ project, name: 'dev', service: { name: 'web', containerName: 'app' }, registry: { repositoryName: 'r' } } as never);
+    const env = { project, name: 'dev', services: { web: { containerName: 'app' } }, registry: { repositoryName: 'r' } };
+    const names = { ...resourceNames(env), ...serviceNames(env, 'web') };
     // THEN every 32-character name is one AWS accepts, and the ALB name is what LoadBalancer gets
     for (const n of [names.loadBalancer, names.targetGroup, names.greenTargetGroup]) {
       expect(n.length).toBeLessThanOrEqual(32);
@@ -127,7 +128,7 @@ describe('resource names', () => {
 
   test('a target group name cut to AWS length never ends in a hyphen', () => {
     // GIVEN a service name that puts a hyphen at the cut / WHEN names are derived / THEN both names are valid for AWS
-    const names = resourceNames({ project: 'webapp', name: 'staging', service: { name: 'paymentsabcdef-api', containerName: 'app' }, registry: { repositoryName: 'r' } } as never);
+    const names = serviceNames({ project: 'webapp', name: 'staging', services: { 'paymentsabcdef-api': { containerName: 'app' } }, registry: { repositoryName: 'r' } }, 'paymentsabcdef-api');
     expect(`webapp-staging-paymentsabcdef-api`.slice(0, 30)).toMatch(/-$/);
     for (const n of [names.targetGroup, names.greenTargetGroup]) {
       expect(n.length).toBeLessThanOrEqual(32);

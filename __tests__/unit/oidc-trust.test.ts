@@ -3,7 +3,7 @@ import type { EnvironmentConfig } from '../../environments/schema';
 import { APP_CLAIM_KEYS, INFRA_CLAIM_KEYS, subjectOf } from '../../modules/github-oidc';
 import { accountBefore, accountNow } from '../helpers/account-iam';
 import { evaluateTrust } from '../helpers/iam-evaluator';
-import { dev, prod } from '../helpers/stacks';
+import { web, dev, prod } from '../helpers/stacks';
 
 /**
  * GitHub OIDC tokens × CI roles: each token is built from the claims GitHub puts in it for that job, its subject
@@ -35,7 +35,7 @@ function subject(token: Token): string {
 /** [description, token, the roles that accept it in `env`] */
 function table(env: EnvironmentConfig): [string, Token, RoleKind[]][] {
   const e = env.name;
-  const blueGreen = env.service.deployment.strategy === 'blue-green';
+  const blueGreen = web(env).deployment.strategy === 'blue-green';
   const main = 'refs/heads/main';
   const pr = { repo: INFRA, context: 'pull_request', ref: 'refs/pull/7/merge' };
   const apply = { repo: INFRA, context: `environment:${e}`, ref: main, job_workflow_ref: infraWorkflow('_apply.yml', main) };

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { evaluate, evaluateTrust, type PolicyDocument } from '../helpers/iam-evaluator';
 import { operatorRolePolicy } from '../helpers/release-permissions';
-import { dev, policy, prod, resources, synth } from '../helpers/stacks';
+import { web, dev, policy, prod, resources, synth } from '../helpers/stacks';
 import { operatorRoleProps } from '../../modules/operator-access';
-import { resourceNames } from '../../environments/names';
+import { serviceNames } from '../../environments/names';
 
 /**
  * The operator identity (modules/operator-access.ts): what people on call may do with exec, logs, tasks and scale,
@@ -35,8 +35,8 @@ describe.each([
 
   test('ECS Exec: only where the configuration turns it on, only in this cluster', () => {
     const ctx = { 'ecs:cluster': cluster, 'ecs:container-name': 'app' };
-    expect(allowed('ecs:ExecuteCommand', task, ctx)).toBe(env.service.enableExecuteCommand);
-    expect(allowed('ecs:ExecuteCommand', cluster, ctx)).toBe(env.service.enableExecuteCommand);
+    expect(allowed('ecs:ExecuteCommand', task, ctx)).toBe(web(env).enableExecuteCommand);
+    expect(allowed('ecs:ExecuteCommand', cluster, ctx)).toBe(web(env).enableExecuteCommand);
     expect(allowed('ecs:ExecuteCommand', otherTask, { 'ecs:cluster': `${ecs}:cluster/other-cluster` })).toBe(false);
   });
 
@@ -45,7 +45,7 @@ describe.each([
     expect(allowed('ecs:DescribeTasks', task)).toBe(true);
     expect(allowed('ecs:StopTask', task, { 'ecs:cluster': cluster })).toBe(true);
     expect(allowed('ecs:StopTask', otherTask, { 'ecs:cluster': `${ecs}:cluster/other-cluster` })).toBe(false);
-    expect(allowed('logs:FilterLogEvents', `arn:aws:logs:${env.region}:${env.accountId}:log-group:${resourceNames(env).logGroup}:*`)).toBe(true);
+    expect(allowed('logs:FilterLogEvents', `arn:aws:logs:${env.region}:${env.accountId}:log-group:${serviceNames(env, 'web').logGroup}:*`)).toBe(true);
     expect(allowed('logs:FilterLogEvents', `arn:aws:logs:${env.region}:${env.accountId}:log-group:/aws/lambda/other:*`)).toBe(false);
     const service = `${ecs}:service/webapp-${name}/web`;
     expect(allowed('ecs:UpdateService', service)).toBe(true);
@@ -58,8 +58,8 @@ describe.each([
   test('ships nothing: no revision, no task, no role, no release pointer, no scaling bounds', () => {
     expect(allowed('ecs:RegisterTaskDefinition', `${ecs}:task-definition/webapp-${name}-web:9`)).toBe(false);
     expect(allowed('ecs:RunTask', `${ecs}:task-definition/webapp-${name}-web:9`, { 'ecs:cluster': cluster })).toBe(false);
-    expect(allowed('iam:PassRole', `arn:aws:iam::${env.accountId}:role/${resourceNames(env).taskRole}`, { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' })).toBe(false);
-    expect(allowed('ssm:PutParameter', `arn:aws:ssm:${env.region}:${env.accountId}:parameter${resourceNames(env).releaseParameter}`)).toBe(false);
+    expect(allowed('iam:PassRole', `arn:aws:iam::${env.accountId}:role/${serviceNames(env, 'web').taskRole}`, { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' })).toBe(false);
+    expect(allowed('ssm:PutParameter', `arn:aws:ssm:${env.region}:${env.accountId}:parameter${serviceNames(env, 'web').releaseParameter}`)).toBe(false);
     expect(allowed('application-autoscaling:RegisterScalableTarget', '*')).toBe(false);
     expect(allowed('ecs:TagResource', task)).toBe(false);
   });
@@ -82,7 +82,7 @@ describe.each([
 });
 
 describe('operator role properties', () => {
-  const base = { accountId: '111111111111', region: 'eu-west-1', roleName: 'x-operator', service: undefined as never };
+  const base = { accountId: '111111111111', region: 'eu-west-1', roleName: 'x-operator', services: [] };
 
   test('GIVEN no principals WHEN building THEN it throws naming the field', () => {
     expect(() => operatorRoleProps('op', { ...base, principalArns: [] })).toThrow('OperatorAccess op: principalArns: received []; allowed: at least one role ARN pattern of account 111111111111');

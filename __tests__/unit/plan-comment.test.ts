@@ -267,7 +267,7 @@ describe('blue/green: what CodeDeploy owns', () => {
     const p = plan([group(), listener(['update'], forward(BLUE), forward(BLUE, { ssl_policy: 'ELBSecurityPolicy-TLS13-1-3-2021-06' }))]);
     const r = renderPlan(p, dev);
     expect(r.status).toBe('changes');
-    expect(notes(r.markdown)).toContain("- `aws_lb_listener.production` is a listener CodeDeploy shifts traffic on; this change (`ssl_policy`) applies, the forward target stays CodeDeploy's. Apply while no blue/green deployment is in flight (`ecs-release status --env dev`).");
+    expect(notes(r.markdown)).toContain("- `aws_lb_listener.production` is a listener CodeDeploy shifts traffic on; this change (`ssl_policy`) applies, the forward target stays CodeDeploy's. Apply while no blue/green deployment is in flight (`ecs-release status --env dev --service <name>`).");
   });
 
   test('a forwarding listener in a rolling environment, with no deployment group naming it, gets no CodeDeploy note', () => {
@@ -314,7 +314,8 @@ describe('blue/green: what CodeDeploy owns', () => {
     const md = notes(renderPlan(p, prod).markdown);
     expect(md).toContain('- Listener `aws_lb_listener.production` forwards to the blue target group; from the first blue/green deployment on, CodeDeploy moves its forward target and Terraform ignores it');
     expect(md).not.toContain('aws_lb_listener.redirect');
-    expect(md).toContain('- CodeDeploy deployment group `webapp-prod-web`: `ecs-release deploy --env prod` ships through it');
+    // prod has several services: the commands name the blue/green one
+    expect(md).toContain('- CodeDeploy deployment group `webapp-prod-web`: `ecs-release deploy --env prod --service web` ships through it, new tasks on the test listener first, then the traffic shift; `ecs-release approve --env prod --service web` lets a held deployment continue.');
   });
 });
 

@@ -1,7 +1,7 @@
 import { resourceNames } from '../../environments/names';
 import { PLAN_READS, SECRET_READS } from '../../modules/plan-reads';
 import { accountNow } from '../helpers/account-iam';
-import { dev, prod, resources, synth } from '../helpers/stacks';
+import { web, dev, prod, resources, synth } from '../helpers/stacks';
 
 /**
  * The plan identity (pull requests): refreshes every resource type the stack declares, reads nothing secret, never
@@ -34,7 +34,7 @@ describe.each([
   test('reads no secret: the database URL, any other parameter, any secret, any key', () => {
     const other = `arn:aws:ssm:${env.region}:${env.accountId}:parameter/${env.project}/${env.name}/other-secret`;
     for (const action of SECRET_READS) {
-      for (const resource of [env.service.secrets.DATABASE_URL, other, `arn:aws:secretsmanager:${env.region}:${env.accountId}:secret:db-AbCdEf`, `arn:aws:kms:${env.region}:${env.accountId}:key/1234`, '*']) {
+      for (const resource of [web(env).secrets.DATABASE_URL, other, `arn:aws:secretsmanager:${env.region}:${env.accountId}:secret:db-AbCdEf`, `arn:aws:kms:${env.region}:${env.accountId}:key/1234`, '*']) {
         expect([action, resource, allowed(action, resource)]).toEqual([action, resource, false]);
       }
     }

@@ -32,8 +32,10 @@ describe('policy checks on the shipped environments', () => {
       errors: [],
       warnings: [],
       accepted: [
-        'iam-no-wildcard-resources prod/service/execution-role/policy [EcrAuthToken]',
-        'iam-no-wildcard-resources prod/service/blue-green/codedeploy/policy [ReadLoadBalancing]',
+        'iam-no-wildcard-resources prod/services/web/task-definition/execution-role/policy [EcrAuthToken]',
+        'iam-no-wildcard-resources prod/services/web/blue-green/codedeploy/policy [ReadLoadBalancing]',
+        'iam-no-wildcard-resources prod/services/worker/task-definition/execution-role/policy [EcrAuthToken]',
+        'iam-no-wildcard-resources prod/services/nightly/task-definition/execution-role/policy [EcrAuthToken]',
         'iam-no-wildcard-resources prod/ci/plan/policy [RefreshDeclaredResourceTypes]',
         'iam-no-wildcard-resources prod/ci/deploy/policy [DescribeWithoutResourceScope]',
         'iam-no-wildcard-resources prod/ci/deploy/policy [VerifySecretsExist]',
@@ -44,8 +46,8 @@ describe('policy checks on the shipped environments', () => {
         'iam-no-wildcard-resources prod/ci/approve/policy [ReadTrafficRouting]',
         'iam-no-wildcard-resources prod/ci/operator/policy [OperatorReadScalingBounds]',
         'iam-aws-managed-policy prod/ci/apply/managed-0 [PowerUserAccess]',
-        'iam-no-wildcard-resources prod/ci/boundary/policy [ServiceExecutionRoleEcrAuthToken]',
-        'iam-no-wildcard-resources prod/ci/boundary/policy [ServiceBlueGreenCodedeployReadLoadBalancing]',
+        'iam-no-wildcard-resources prod/ci/boundary/policy [ServicesWebTaskDefinitionExecutionRoleEcrAuthToken]',
+        'iam-no-wildcard-resources prod/ci/boundary/policy [ServicesWebBlueGreenCodedeployReadLoadBalancing]',
       ],
     });
     expect(r.unusedSuppressions).toEqual([]);
@@ -58,15 +60,17 @@ describe('policy checks on the shipped environments', () => {
       errors: [],
       warnings: ['alb-https dev/load-balancer/alb', 'alb-http-redirect dev/load-balancer/production'],
       accepted: [
-        'iam-no-wildcard-resources dev/service/execution-role/policy [EcrAuthToken]',
-        'iam-no-wildcard-resources dev/service/task-role/policy [EcsExecChannels]',
+        'iam-no-wildcard-resources dev/services/web/task-definition/execution-role/policy [EcrAuthToken]',
+        'iam-no-wildcard-resources dev/services/web/task-definition/task-role/policy [EcsExecChannels]',
+        'iam-no-wildcard-resources dev/services/worker/task-definition/execution-role/policy [EcrAuthToken]',
+        'iam-no-wildcard-resources dev/services/nightly/task-definition/execution-role/policy [EcrAuthToken]',
         'iam-no-wildcard-resources dev/ci/plan/policy [RefreshDeclaredResourceTypes]',
         'iam-no-wildcard-resources dev/ci/deploy/policy [DescribeWithoutResourceScope]',
         'iam-no-wildcard-resources dev/ci/deploy/policy [VerifySecretsExist]',
         'iam-no-wildcard-resources dev/ci/operator/policy [OperatorReadScalingBounds]',
         'iam-aws-managed-policy dev/ci/apply/managed-0 [PowerUserAccess]',
-        'iam-no-wildcard-resources dev/ci/boundary/policy [ServiceExecutionRoleEcrAuthToken]',
-        'iam-no-wildcard-resources dev/ci/boundary/policy [ServiceTaskRoleEcsExecChannels]',
+        'iam-no-wildcard-resources dev/ci/boundary/policy [ServicesWebTaskDefinitionExecutionRoleEcrAuthToken]',
+        'iam-no-wildcard-resources dev/ci/boundary/policy [ServicesWebTaskDefinitionTaskRoleEcsExecChannels]',
       ],
     });
   });
@@ -82,22 +86,22 @@ describe('policy checks on the shipped environments', () => {
     // GIVEN both environments with a public IP on every task
     const findings = (env: typeof dev) => {
       const stack = stackOf(env);
-      stack.service.service.networkConfiguration.assignPublicIp = true;
+      stack.services.get('web')!.service!.networkConfiguration.assignPublicIp = true;
       // WHEN the rules run with the environment's own production flag
       const r = report(stack);
       const of = (list: typeof r.errors) => list.filter((f) => f.ruleId === 'ecs-tasks-private').map((f) => f.path);
       return { errors: of(r.errors), warnings: of(r.warnings) };
     };
     // THEN prod has an error (synthesis stops), dev a warning (printed, synthesis goes on)
-    expect(findings(prod)).toEqual({ errors: ['prod/service/service'], warnings: [] });
-    expect(findings(dev)).toEqual({ errors: [], warnings: ['dev/service/service'] });
+    expect(findings(prod)).toEqual({ errors: ['prod/services/web/service'], warnings: [] });
+    expect(findings(dev)).toEqual({ errors: [], warnings: ['dev/services/web/service'] });
   });
 
   test('an ECS Exec reason in the configuration becomes the accepted risk of ecs-exec-production', () => {
     const reason = 'Incident response needs a shell while the tracing rollout is incomplete (ticket OPS-42).';
-    const r = report(stackOf(variant(prod, { service: { enableExecuteCommand: true, executeCommandReason: reason, readonlyRootFilesystem: false } })));
+    const r = report(stackOf(variant(prod, { services: { web: { enableExecuteCommand: true, executeCommandReason: reason, readonlyRootFilesystem: false } } })));
     expect(r.errors).toEqual([]);
-    expect(r.accepted.find((a) => a.ruleId === 'ecs-exec-production')).toMatchObject({ path: 'prod/service/service', justification: reason });
+    expect(r.accepted.find((a) => a.ruleId === 'ecs-exec-production')).toMatchObject({ path: 'prod/services/web/service', justification: reason });
   });
 });
 
@@ -128,19 +132,19 @@ describe('policy checks stop synthesis', () => {
 
   test('rules read resolved values: a change made after construction is seen (ECS Exec switched on in prod)', () => {
     const stack = stackOf(prod);
-    stack.service.service.enableExecuteCommand = true;
-    expect(() => Testing.synth(stack)).toThrow(/error ecs-exec-production at prod\/service\/service: ECS Exec is enabled in production/);
+    stack.services.get('web')!.service!.enableExecuteCommand = true;
+    expect(() => Testing.synth(stack)).toThrow(/error ecs-exec-production at prod\/services\/web\/service: ECS Exec is enabled in production/);
   });
 
   test('a suppression covers only the statements it names: a new wildcard statement in the same policy fails', () => {
     // GIVEN the execution role, whose EcrAuthToken statement is accepted, gains another "*" statement
     const stack = stackOf(prod);
-    stack.service.executionRole.addStatements({ Sid: 'DescribeEverything', Effect: 'Allow', Action: ['ec2:DescribeInstances'], Resource: '*' });
+    stack.services.get('web')!.task.executionRole.addStatements({ Sid: 'DescribeEverything', Effect: 'Allow', Action: ['ec2:DescribeInstances'], Resource: '*' });
     // THEN only the new statement is reported, in the role and in its copy in the workload boundary
     const r = report(stack);
     expect(r.errors.map((f) => `${f.ruleId} ${f.path} [${f.findingId}]`)).toEqual([
-      'iam-no-wildcard-resources prod/service/execution-role/policy [DescribeEverything]',
-      'iam-no-wildcard-resources prod/ci/boundary/policy [ServiceExecutionRoleDescribeEverything]',
+      'iam-no-wildcard-resources prod/services/web/task-definition/execution-role/policy [DescribeEverything]',
+      'iam-no-wildcard-resources prod/ci/boundary/policy [ServicesWebTaskDefinitionExecutionRoleDescribeEverything]',
     ]);
   });
 });
@@ -155,14 +159,14 @@ describe('suppressions', () => {
     ['an unknown rule id', { ruleId: 'logs-retentoin', reason: 'Audit logs are exported to the archive account every night.' }, 'ruleId: received "logs-retentoin"; allowed: one of'],
     ['an empty appliesTo', { ruleId: 'iam-no-wildcard-resources', reason: 'The actions below have no resource-level permission in AWS.', appliesTo: [] }, 'appliesTo: received []'],
   ])('refuses %s with a one-line error naming the construct', (_t, s, message) => {
-    const scope = stack().service;
+    const scope = stack().services.get('web')!;
     let error: unknown;
     try {
       suppress(scope, s);
     } catch (e) {
       error = e;
     }
-    expect((error as Error).message).toContain(`suppression at prod/service`);
+    expect((error as Error).message).toContain(`suppression at prod/services/web`);
     expect((error as Error).message).toContain(message);
     expect((error as Error).message).not.toContain('\n');
   });
@@ -175,11 +179,11 @@ describe('suppressions', () => {
 
   test('a suppression on a parent construct covers the resources under it and says where it is attached', () => {
     const s = stack();
-    const extra = new CloudwatchLogGroup(s.service, 'debug-logs', { name: '/debug' });
-    suppress(s.service, { ruleId: 'logs-retention', reason: 'Debug logs are deleted by the nightly clean-up job.' });
+    const extra = new CloudwatchLogGroup(s.services.get('web')!, 'debug-logs', { name: '/debug' });
+    suppress(s.services.get('web')!, { ruleId: 'logs-retention', reason: 'Debug logs are deleted by the nightly clean-up job.' });
     const r = report(s);
     expect(r.errors).toEqual([]);
-    expect(r.accepted.find((a) => a.path === extra.node.path)).toMatchObject({ ruleId: 'logs-retention', attachedTo: 'prod/service' });
+    expect(r.accepted.find((a) => a.path === extra.node.path)).toMatchObject({ ruleId: 'logs-retention', attachedTo: 'prod/services/web' });
   });
 
   test('every rule file under rules/ can be suppressed by its id and is documented in docs/guardrails.md', () => {
@@ -223,11 +227,11 @@ describe('report at synthesis', () => {
       const devReport = JSON.parse(readFileSync(join(scratch.dir, 'stacks', 'dev', POLICY_REPORT_FILE), 'utf8')) as PolicyReport;
       const prodReport = JSON.parse(readFileSync(join(scratch.dir, 'stacks', 'prod', POLICY_REPORT_FILE), 'utf8')) as PolicyReport;
       expect(devReport.warnings).toHaveLength(2);
-      expect(prodReport.accepted).toHaveLength(14);
+      expect(prodReport.accepted).toHaveLength(16);
       expect(prodReport.rules).toEqual(RULE_IDS);
       const text = printed.join('');
-      expect(text).toMatch(/^policy dev: 22 rules, \d+ resources, 0 errors, 2 warnings, 9 accepted risks/m);
-      expect(text).toMatch(/^policy prod: 22 rules, \d+ resources, 0 errors, 0 warnings, 14 accepted risks/m);
+      expect(text).toMatch(/^policy dev: 22 rules, \d+ resources, 0 errors, 2 warnings, 11 accepted risks/m);
+      expect(text).toMatch(/^policy prod: 22 rules, \d+ resources, 0 errors, 0 warnings, 16 accepted risks/m);
       expect(text).toContain('  warning alb-https at dev/load-balancer/alb: no HTTPS listener');
       expect(text).toContain('  accepted iam-aws-managed-policy at prod/ci/apply/managed-0 [PowerUserAccess]: terraform apply manages');
     } finally {

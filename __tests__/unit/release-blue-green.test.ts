@@ -18,7 +18,7 @@ import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { ACCOUNT, DIGEST, REPO, RUNNING_REVISION, TD, TERRAFORM_REVISION, cli, deployment, descriptor, mockAws, names, permissionEnvironments, revision, service, writeCalls } from '../helpers/release-mocks';
 import { loadEnvironment } from '../../environments';
-import { resourceNames } from '../../environments/names';
+import { serviceResourceNames } from '../../src/release/services';
 import { dev, variant } from '../helpers/stacks';
 
 /**
@@ -34,7 +34,7 @@ const runningImage = `${REPO}@${DIGEST(2)}`;
 const newImage = `${REPO}@${DIGEST(3)}`;
 const DEPLOYMENT = 'd-ABCDEF123';
 /** dev configured blue/green, as the blue/green descriptor says (approve decides from configuration before any call). */
-const blueGreenDev = variant(dev, { loadBalancer: { allowedTestCidrs: ['203.0.113.0/24'] }, service: { deployment: { strategy: 'blue-green' } } });
+const blueGreenDev = variant(dev, { loadBalancer: { allowedTestCidrs: ['203.0.113.0/24'] }, services: { web: { deployment: { strategy: 'blue-green' } } } });
 const asBlueGreen = { loadEnvironment: (n: string) => (n === 'dev' ? blueGreenDev : loadEnvironment(n)) };
 const LISTENER = (n: string) => `arn:aws:elasticloadbalancing:eu-west-1:${ACCOUNT}:listener/app/webapp-dev/abc/${n}`;
 const TG = (n: string) => `arn:aws:elasticloadbalancing:eu-west-1:${ACCOUNT}:targetgroup/${n}/0123`;
@@ -55,7 +55,7 @@ const codeDeploy = {
 const blueGreenDescriptor = { ...descriptor, strategy: 'blue-green', codeDeploy };
 /** dev as the fixtures describe it: a blue/green service. Its deploy role is the one every call is checked against. */
 permissionEnvironments.dev = variant(dev, {
-  service: { deployment: { strategy: 'blue-green', trafficShifting: { type: 'canary', percent: 10, intervalMinutes: 5 }, approvalWaitMinutes: 60, terminationWaitMinutes: 15 } },
+  services: { web: { deployment: { strategy: 'blue-green', trafficShifting: { type: 'canary', percent: 10, intervalMinutes: 5 }, approvalWaitMinutes: 60, terminationWaitMinutes: 15 } } },
   loadBalancer: { allowedTestCidrs: ['203.0.113.0/24'] },
 });
 /** A service under the CodeDeploy controller, as DescribeServices reports it. */
@@ -101,7 +101,7 @@ function given(statuses: DeploymentInfo[] = [info('Succeeded')], inFlight: strin
   chain.resolves({ deploymentInfo: statuses[statuses.length - 1] });
 }
 
-const deployArgs = (...extra: string[]) => ['deploy', '--env', 'dev', '--image', `${REPO}:${TAG}`, ...extra];
+const deployArgs = (...extra: string[]) => ['deploy', '--env', 'dev', '--service', 'web', '--image', `${REPO}:${TAG}`, ...extra];
 
 describe('ecs-release deploy of a blue/green service (CodeDeploy, client mocks)', () => {
   test('deploy registers the revision, points the release pointer at it and creates a CodeDeploy deployment with its AppSpec; no UpdateService', async () => {
@@ -234,7 +234,7 @@ describe('ecs-release deploy of a blue/green service (CodeDeploy, client mocks)'
     given([info('Succeeded')], ['d-BUSY00001']);
     const r = await cli(deployArgs());
     expect(r.code).toBe(3);
-    expect(r.stderr.trim().split('\n')).toEqual([`ecs-release: deployment in progress: CodeDeploy d-BUSY00001 of ${codeDeploy.deploymentGroup}; allowed: start when it has finished (see ecs-release status --env dev; approve or roll it back)`]);
+    expect(r.stderr.trim().split('\n')).toEqual([`ecs-release: deployment in progress: CodeDeploy d-BUSY00001 of ${codeDeploy.deploymentGroup}; allowed: start when it has finished (see ecs-release status --env dev --service web; approve or roll it back)`]);
     expect(writeCalls(mocks)).toEqual([]);
   });
 });
@@ -245,7 +245,7 @@ describe('ecs-release approve and rollback of a blue/green service (client mocks
     given([info('Ready'), info('InProgress'), info('Succeeded')]);
     mocks.codedeploy.on(ListDeploymentsCommand, { includeOnlyStatuses: ['Ready'] }).resolves({ deployments: [DEPLOYMENT] });
     // WHEN approving
-    const r = await cli(['approve', '--env', 'dev', '--json'], asBlueGreen);
+    const r = await cli(['approve', '--env', 'dev', '--service', 'web', '--json'], asBlueGreen);
     // THEN it continues exactly that deployment, succeeds with it, and tags revision 8 like a deploy would have
     expect(r.code).toBe(0);
     expect(mocks.codedeploy.commandCalls(ContinueDeploymentCommand)[0].args[0].input).toEqual({ deploymentId: DEPLOYMENT, deploymentWaitType: 'READY_WAIT' });
@@ -258,7 +258,7 @@ describe('ecs-release approve and rollback of a blue/green service (client mocks
     // GIVEN the deploy pointed the release pointer at revision 8's image; after approval an alarm rolls it back
     given([info('Ready'), info('Stopped', { rollbackInfo: { rollbackMessage: 'Deployment rolled back' }, errorInformation: { code: 'ALARM_ACTIVE', message: 'alarm' } })]);
     mocks.codedeploy.on(ListDeploymentsCommand, { includeOnlyStatuses: ['Ready'] }).resolves({ deployments: [DEPLOYMENT] });
-    const r = await cli(['approve', '--env', 'dev'], asBlueGreen);
+    const r = await cli(['approve', '--env', 'dev', '--service', 'web'], asBlueGreen);
     // THEN exit 1 with CodeDeploy's reason, the pointer names revision 7's image again, nothing is marked deployed
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`ecs-release: CodeDeploy deployment ${DEPLOYMENT} was stopped and rolled back (ALARM_ACTIVE: alarm; Deployment rolled back)`);
@@ -268,7 +268,7 @@ describe('ecs-release approve and rollback of a blue/green service (client mocks
 
   test('approve refuses when nothing holds, and writes nothing', async () => {
     given();
-    const r = await cli(['approve', '--env', 'dev'], asBlueGreen);
+    const r = await cli(['approve', '--env', 'dev', '--service', 'web'], asBlueGreen);
     expect(r.code).toBe(3);
     expect(r.stderr.trim()).toBe('ecs-release: deployment: received "none in flight"; allowed: a CodeDeploy deployment holding before the traffic shift (status Ready)');
     expect(writeCalls(mocks)).toEqual([]);
@@ -277,10 +277,10 @@ describe('ecs-release approve and rollback of a blue/green service (client mocks
   test('approve refuses a rolling environment, and writes nothing', async () => {
     given();
     mocks.ssm.on(GetParameterCommand, { Name: names.descriptorParameter }).resolves({ Parameter: { Value: JSON.stringify(descriptor) } });
-    const r = await cli(['approve', '--env', 'dev']);
+    const r = await cli(['approve', '--env', 'dev', '--service', 'web']);
     // (decided from configuration: dev deploys rolling, so not even STS is called)
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe('ecs-release: --env: received "dev"; allowed: a blue/green environment (approve lets a CodeDeploy deployment shift traffic; "dev" deploys rolling)');
+    expect(r.stderr.trim()).toBe('ecs-release: --service: received "web"; allowed: a blue/green web service (approve lets a CodeDeploy deployment shift traffic; "web" is a web service that deploys rolling)');
     expect(mocks.sts.commandCalls(GetCallerIdentityCommand)).toHaveLength(0);
     expect(writeCalls(mocks)).toEqual([]);
   });
@@ -288,7 +288,7 @@ describe('ecs-release approve and rollback of a blue/green service (client mocks
   test('rollback stops the in-flight deployment with rollback, waits for it, and points the release pointer back', async () => {
     given([info('Stopped', { rollbackInfo: { rollbackMessage: 'Deployment rolled back' } })], [DEPLOYMENT]);
     mocks.ssm.on(GetParameterCommand, { Name: names.releaseParameter }).resolves({ Parameter: { Value: newImage } });
-    const r = await cli(['rollback', '--env', 'dev', '--json']);
+    const r = await cli(['rollback', '--env', 'dev', '--service', 'web', '--json']);
     expect(r.code).toBe(0);
     expect(mocks.codedeploy.commandCalls(StopDeploymentCommand)[0].args[0].input).toEqual({ deploymentId: DEPLOYMENT, autoRollbackEnabled: true });
     expect(JSON.parse(r.stdout)).toMatchObject({ outcome: 'rolled-back', exitCode: 0, message: `CodeDeploy deployment ${DEPLOYMENT} stopped and rolled back; release pointer restored to ${runningImage}` });
@@ -301,7 +301,7 @@ describe('ecs-release approve and rollback of a blue/green service (client mocks
     mocks.ssm.on(GetParameterCommand, { Name: names.releaseParameter }).resolves({ Parameter: { Value: newImage } });
     mocks.codedeploy.on(GetDeploymentCommand, { deploymentId: 'd-RB1' }).resolvesOnce({ deploymentInfo: { deploymentId: 'd-RB1', status: 'InProgress' } }).resolves({ deploymentInfo: { deploymentId: 'd-RB1', status: 'Succeeded' } });
     // WHEN rolling back
-    const r = await cli(['rollback', '--env', 'dev', '--json']);
+    const r = await cli(['rollback', '--env', 'dev', '--service', 'web', '--json']);
     // THEN it waited for d-RB1 to succeed, then pointed the release pointer back
     expect(r.code).toBe(0);
     expect(mocks.codedeploy.commandCalls(GetDeploymentCommand, { deploymentId: 'd-RB1' })).toHaveLength(2);
@@ -312,7 +312,7 @@ describe('ecs-release approve and rollback of a blue/green service (client mocks
   test('rollback exits 1 when CodeDeploy\'s rollback deployment fails', async () => {
     given([info('Stopped', { rollbackInfo: { rollbackDeploymentId: 'd-RB1' } })], [DEPLOYMENT]);
     mocks.codedeploy.on(GetDeploymentCommand, { deploymentId: 'd-RB1' }).resolves({ deploymentInfo: { deploymentId: 'd-RB1', status: 'Failed', errorInformation: { code: 'HEALTH_CONSTRAINTS', message: 'original tasks unhealthy' } } });
-    const r = await cli(['rollback', '--env', 'dev']);
+    const r = await cli(['rollback', '--env', 'dev', '--service', 'web']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`ecs-release: CodeDeploy deployment ${DEPLOYMENT} was stopped and its rollback deployment d-RB1 did not succeed either: CodeDeploy deployment d-RB1 failed (HEALTH_CONSTRAINTS: original tasks unhealthy)`);
   });
@@ -327,7 +327,7 @@ describe('ecs-release approve and rollback of a blue/green service (client mocks
       tags: [...OWNED, { key: 'ecs-release:deployed-at', value: '2026-01-01T00:00:00Z' }],
     });
     // WHEN rolling back (one action)
-    const r = await cli(['rollback', '--env', 'dev', '--json']);
+    const r = await cli(['rollback', '--env', 'dev', '--service', 'web', '--json']);
     // THEN CodeDeploy ships revision 7, the hold is continued once without an approve, and the rollback completes
     expect(r.code).toBe(0);
     const appSpec = JSON.parse(mocks.codedeploy.commandCalls(CreateDeploymentCommand)[0].args[0].input.revision!.appSpecContent!.content!);
@@ -346,7 +346,7 @@ describe('ecs-release approve and rollback of a blue/green service (client mocks
         { ListenerArn: LISTENER('test'), DefaultActions: [{ Type: 'forward', TargetGroupArn: TG('webapp-dev-web') }] },
       ],
     });
-    const r = await cli(['status', '--env', 'dev', '--json']);
+    const r = await cli(['status', '--env', 'dev', '--service', 'web', '--json']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).blueGreen).toEqual({
       liveTargetGroup: 'webapp-dev-web-g',
@@ -370,7 +370,7 @@ describe('ecs-release promote --from-status (the pipeline path: the prod job can
 
   test('promote reads the digest from the dev job\'s status document and refuses one that is not the --from environment\'s', async () => {
     given();
-    const r = await cli(['promote', '--from', 'dev', '--to', 'prod', '--from-status', statusFile({ ...devStatus, environment: 'prod' })]);
+    const r = await cli(['promote', '--from', 'dev', '--service', 'web', '--to', 'prod', '--from-status', statusFile({ ...devStatus, environment: 'prod' })]);
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toMatch(/^ecs-release: --from-status: received ".*: environment prod"; allowed: the status of --from \(dev\)$/);
     expect(writeCalls(mocks)).toEqual([]);
@@ -378,7 +378,7 @@ describe('ecs-release promote --from-status (the pipeline path: the prod job can
 
   /** GIVEN prod as its own account sees it: revision 2 live, Terraform's revision 3, the digest replicated or not. */
   const prodEnv = loadEnvironment('prod');
-  const prodNames = resourceNames(prodEnv);
+  const prodNames = serviceResourceNames(prodEnv, { name: 'web' });
   const PROD_REPO = `${prodEnv.accountId}.dkr.ecr.${prodEnv.region}.amazonaws.com/${prodNames.repository}`;
   const PROD_TD = (n: number) => `arn:aws:ecs:${prodEnv.region}:${prodEnv.accountId}:task-definition/${prodNames.family}:${n}`;
   const prodRevision = (n: number, image: string) => {
@@ -430,7 +430,7 @@ describe('ecs-release promote --from-status (the pipeline path: the prod job can
     // GIVEN dev's status document (digest 3, commit 3f2a9c1) and that digest replicated into prod's registry
     givenProd(true);
     // WHEN the prod job promotes with it
-    const r = await cli(['promote', '--from', 'dev', '--to', 'prod', '--from-status', statusFile(devStatus), '--json']);
+    const r = await cli(['promote', '--from', 'dev', '--service', 'web', '--to', 'prod', '--from-status', statusFile(devStatus), '--json']);
     // THEN the digest is looked up in prod's repository, then registered by digest on prod's Terraform revision
     expect(r.code).toBe(0);
     expect(mocks.ecr.commandCalls(DescribeImagesCommand).map((c) => c.args[0].input)).toEqual([{ repositoryName: prodNames.repository, registryId: prodEnv.accountId, imageIds: [{ imageDigest: DIGEST(3) }] }]);
@@ -448,7 +448,7 @@ describe('ecs-release promote --from-status (the pipeline path: the prod job can
     // GIVEN dev's digest 3 is not (yet) in prod's registry
     givenProd(false);
     // WHEN prod's job promotes it
-    const r = await cli(['promote', '--from', 'dev', '--to', 'prod', '--from-status', statusFile(devStatus)]);
+    const r = await cli(['promote', '--from', 'dev', '--service', 'web', '--to', 'prod', '--from-status', statusFile(devStatus)]);
     // THEN refused (a precondition in AWS, retry later), in one line naming --to's registry, not --from
     expect(r.code).toBe(3);
     const lines = r.stderr.trim().split('\n');
@@ -461,9 +461,9 @@ describe('ecs-release promote --from-status (the pipeline path: the prod job can
 
   test('promote refuses a status taken mid-deployment, and a file that is no status document', async () => {
     given();
-    const busy = await cli(['promote', '--from', 'dev', '--to', 'prod', '--from-status', statusFile({ ...devStatus, deploymentsInFlight: [{ id: 'x' }] })]);
+    const busy = await cli(['promote', '--from', 'dev', '--service', 'web', '--to', 'prod', '--from-status', statusFile({ ...devStatus, deploymentsInFlight: [{ id: 'x' }] })]);
     expect(busy.code).toBe(3);
-    const junk = await cli(['promote', '--from', 'dev', '--to', 'prod', '--from-status', statusFile({ hello: 'world' })]);
+    const junk = await cli(['promote', '--from', 'dev', '--service', 'web', '--to', 'prod', '--from-status', statusFile({ hello: 'world' })]);
     expect(junk.code).toBe(2);
     expect(junk.stderr).toContain('allowed: the JSON of `ecs-release status --env dev --json`');
     expect(writeCalls(mocks)).toEqual([]);
@@ -473,14 +473,14 @@ describe('ecs-release promote --from-status (the pipeline path: the prod job can
 describe('ecs-release wait and restart of a blue/green service (CodeDeploy, client mocks)', () => {
   test('GIVEN a CodeDeploy deployment started with --no-wait WHEN waiting THEN it is followed to the hold (exit 5), and to its end once approved (exit 0, revision marked deployed)', async () => {
     given([info('InProgress'), info('Ready')], [DEPLOYMENT]);
-    const held = await cli(['wait', '--env', 'dev', '--json'], asBlueGreen);
+    const held = await cli(['wait', '--env', 'dev', '--service', 'web', '--json'], asBlueGreen);
     expect(held.code).toBe(5);
     expect(JSON.parse(held.stdout)).toMatchObject({ command: 'wait', outcome: 'holding', deploymentId: DEPLOYMENT });
     expect(writeCalls(mocks)).toEqual([]);
 
     given([info('InProgress'), info('Succeeded')], [DEPLOYMENT]);
     mocks.ecs.on(DescribeServicesCommand).resolves({ services: [blueGreenService(NEW)] });
-    const done = await cli(['wait', '--env', 'dev', '--json'], asBlueGreen);
+    const done = await cli(['wait', '--env', 'dev', '--service', 'web', '--json'], asBlueGreen);
     expect(done.code).toBe(0);
     expect(JSON.parse(done.stdout)).toMatchObject({ outcome: 'completed', revision: TD(NEW) });
     expect(mocks.ecs.commandCalls(TagResourceCommand).map((c) => c.args[0].input.resourceArn)).toEqual([TD(NEW)]);
@@ -488,7 +488,7 @@ describe('ecs-release wait and restart of a blue/green service (CodeDeploy, clie
 
   test('GIVEN nothing in flight WHEN waiting THEN exit 0 at once', async () => {
     given([info('Succeeded')], []);
-    const r = await cli(['wait', '--env', 'dev'], asBlueGreen);
+    const r = await cli(['wait', '--env', 'dev', '--service', 'web'], asBlueGreen);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('nothing in flight');
     expect(writeCalls(mocks)).toEqual([]);
@@ -496,7 +496,7 @@ describe('ecs-release wait and restart of a blue/green service (CodeDeploy, clie
 
   test('GIVEN a digest-pinned running revision WHEN restarting THEN CodeDeploy ships that very revision (no new one) and it holds before the traffic shift like a deploy', async () => {
     given([info('InProgress'), info('Ready')]);
-    const r = await cli(['restart', '--env', 'dev', '--json'], asBlueGreen);
+    const r = await cli(['restart', '--env', 'dev', '--service', 'web', '--json'], asBlueGreen);
     expect(r.code).toBe(5);
     expect(mocks.ecs.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(0);
     expect(mocks.ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0);

@@ -69,7 +69,7 @@ function givenDev(polls: Service[] = [service(NEW, [deployment('ecs-svc/new', NE
   chain.resolves({ services: [polls[polls.length - 1]] });
 }
 
-const deployArgs = (...extra: string[]) => ['deploy', '--env', 'dev', '--image', `${REPO}:${TAG}`, ...extra];
+const deployArgs = (...extra: string[]) => ['deploy', '--env', 'dev', '--service', 'web', '--image', `${REPO}:${TAG}`, ...extra];
 
 describe('ecs-release deploy (client mocks)', () => {
   test('deploy registers Terraform\'s revision with only the image changed, pinned by digest, keeping unknown fields', async () => {
@@ -191,7 +191,7 @@ describe('ecs-release deploy (client mocks)', () => {
     const interrupt = new AbortController();
     const r = await cli(deployArgs('--json'), { signal: interrupt.signal, onSleep: (n) => n === 2 && interrupt.abort() });
     expect(r.code).toBe(130);
-    expect(r.stderr).toContain('ecs-release: interrupted while waiting for deployment ecs-svc/new (IN_PROGRESS, running 0/2); it goes on in ECS (follow it with: ecs-release status --env dev; undo it with: ecs-release rollback --env dev)');
+    expect(r.stderr).toContain('ecs-release: interrupted while waiting for deployment ecs-svc/new (IN_PROGRESS, running 0/2); it goes on in ECS (follow it with: ecs-release status --env dev --service web; undo it with: ecs-release rollback --env dev --service web)');
     expect(JSON.parse(r.stdout)).toMatchObject({ outcome: 'interrupted', exitCode: 130 });
     expect(mocks.ssm.commandCalls(PutParameterCommand)).toHaveLength(1);
   });
@@ -201,7 +201,7 @@ describe('ecs-release deploy (client mocks)', () => {
     givenDev();
     mocks.ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: DIGEST(3), imageTags: ['latest', TAG] }] });
     // WHEN deploying `latest` with the flag that allows a moving tag
-    const r = await cli(['deploy', '--env', 'dev', '--image', `${REPO}:latest`, '--allow-mutable-tag', '--json']);
+    const r = await cli(['deploy', '--env', 'dev', '--service', 'web', '--image', `${REPO}:latest`, '--allow-mutable-tag', '--json']);
     // THEN the tag is resolved once in ECR and the revision pins the digest, so a later move of `latest` changes nothing
     expect(r.code).toBe(0);
     expect(mocks.ecr.commandCalls(DescribeImagesCommand)[0].args[0].input).toMatchObject({ repositoryName: names.repository, imageIds: [{ imageTag: 'latest' }] });
@@ -248,30 +248,31 @@ describe('ecs-release deploy (client mocks)', () => {
 
 describe('ecs-release refusals (client mocks): one line, non-zero, no write', () => {
   const refusals: [string, () => void, string[], number, RegExp][] = [
-    ['latest without the flag', () => givenDev(), ['deploy', '--env', 'dev', '--image', `${REPO}:latest`], 2, /^ecs-release: --image: received ".*:latest"; allowed: an immutable reference/],
-    ['a major-version tag', () => givenDev(), ['deploy', '--env', 'dev', '--image', `${REPO}:v2`], 2, /allowed: an immutable reference/],
-    ['an image of another repository', () => givenDev(), ['deploy', '--env', 'dev', '--image', `123456789012.dkr.ecr.eu-west-1.amazonaws.com/other:${TAG}`], 2, /allowed: an image of 111111111111\.dkr\.ecr\.eu-west-1\.amazonaws\.com\/webapp/],
+    ['latest without the flag', () => givenDev(), ['deploy', '--env', 'dev', '--service', 'web', '--image', `${REPO}:latest`], 2, /^ecs-release: --image: received ".*:latest"; allowed: an immutable reference/],
+    ['a major-version tag', () => givenDev(), ['deploy', '--env', 'dev', '--service', 'web', '--image', `${REPO}:v2`], 2, /allowed: an immutable reference/],
+    ['an image of another repository', () => givenDev(), ['deploy', '--env', 'dev', '--service', 'web', '--image', `123456789012.dkr.ecr.eu-west-1.amazonaws.com/other:${TAG}`], 2, /allowed: an image of 111111111111\.dkr\.ecr\.eu-west-1\.amazonaws\.com\/webapp/],
     ['an unknown tag', () => { givenDev(); mocks.ecr.on(DescribeImagesCommand).rejects(new ImageNotFoundException({ message: 'not found', $metadata: {} })); }, deployArgs(), 2, /allowed: an image that exists in .* \(push it first\)/],
-    ['an unknown container', () => givenDev(), deployArgs('--container', 'sidecar'), 2, /^ecs-release: --container: received "sidecar"; allowed: one of "app"$/],
+    // deploy changes only the application container: there is no --container to aim it at a sidecar (issue 11).
+    ['a --container (removed: a release never changes a sidecar)', () => givenDev(), deployArgs('--container', 'sidecar'), 2, /^ecs-release: unknown option '--container' \(see ecs-release --help\)$/],
     ['the wrong account', () => { givenDev(); mocks.sts.on(GetCallerIdentityCommand).resolves({ Account: '222222222222', Arn: 'arn:aws:sts::222222222222:assumed-role/x/y' }); }, deployArgs(), 3, /^ecs-release: account: received "222222222222"; allowed: 111111111111/],
     ['a deployment in progress', () => { givenDev(); mocks.ecs.on(DescribeServicesCommand).resolves({ services: [started] }); }, deployArgs(), 3, /^ecs-release: deployment in progress: ecs-svc\/new \(IN_PROGRESS, webapp-dev-web:8, running 0\/2\)/],
     ['a missing service', () => { givenDev(); mocks.ecs.on(DescribeServicesCommand).resolves({ services: [], failures: [{ reason: 'MISSING' }] }); }, deployArgs(), 3, /^ecs-release: service: received "webapp-dev\/web"; allowed: an ACTIVE ECS service \(found MISSING/],
     ['a blue/green descriptor without its CodeDeploy settings', () => { givenDev(); mocks.ecs.on(DescribeServicesCommand).resolves({ services: [{ ...before, deploymentController: { type: 'CODE_DEPLOY' } }] }); mocks.ssm.on(GetParameterCommand, { Name: names.descriptorParameter }).resolves({ Parameter: { Value: JSON.stringify({ ...descriptor, strategy: 'blue-green' }) } }); }, deployArgs(), 3, /^ecs-release: descriptor\.codeDeploy: received nothing; allowed: the CodeDeploy settings a blue-green stack publishes/],
     ['a blue/green descriptor whose CodeDeploy settings break the contract', () => { givenDev(); mocks.ssm.on(GetParameterCommand, { Name: names.descriptorParameter }).resolves({ Parameter: { Value: JSON.stringify({ ...descriptor, strategy: 'blue-green', codeDeploy: { application: 'webapp-dev-web', containerPort: '80' } }) } }); }, deployArgs(), 3, /^ecs-release: descriptor\.codeDeploy: received "malformed"; allowed: the CodeDeploy settings a blue-green stack publishes \(apply the "dev" stack\)$/],
     ['a rolling descriptor for a service CodeDeploy controls (stale descriptor)', () => { givenDev(); mocks.ecs.on(DescribeServicesCommand).resolves({ services: [{ ...before, deploymentController: { type: 'CODE_DEPLOY' } }] }); }, deployArgs(), 3, /^ecs-release: service\.deploymentController\.type: received "CODE_DEPLOY"; allowed: "ECS", what the descriptor's strategy "rolling" means \(stale descriptor: apply the "dev" stack, then retry\)$/],
-    ['rollback of a service whose controller disagrees with the descriptor', () => { givenDev(); mocks.ecs.on(DescribeServicesCommand).resolves({ services: [{ ...before, deploymentController: { type: 'EXTERNAL' } }] }); }, ['rollback', '--env', 'dev'], 3, /^ecs-release: service\.deploymentController\.type: received "EXTERNAL"; allowed: "ECS"/],
+    ['rollback of a service whose controller disagrees with the descriptor', () => { givenDev(); mocks.ecs.on(DescribeServicesCommand).resolves({ services: [{ ...before, deploymentController: { type: 'EXTERNAL' } }] }); }, ['rollback', '--env', 'dev', '--service', 'web'], 3, /^ecs-release: service\.deploymentController\.type: received "EXTERNAL"; allowed: "ECS"/],
     ['a malformed --timeout', () => givenDev(), deployArgs('--timeout', 'soon'), 2, /^ecs-release: --timeout: received "soon"; allowed: a duration/],
     ['an unknown environment', () => givenDev(), ['deploy', '--env', 'staging', '--image', `${REPO}:${TAG}`], 2, /^ecs-release: --env: invalid environment "staging": environment: received "staging"; allowed: one of dev, prod/],
     ['an unknown option', () => givenDev(), [...deployArgs(), '--force'], 2, /^ecs-release: unknown option '--force'/],
-    ['a malformed image reference', () => givenDev(), ['deploy', '--env', 'dev', '--image', 'webapp latest'], 2, /^ecs-release: --image: received "webapp latest"; allowed: /],
-    ['a digest that does not exist', () => { givenDev(); mocks.ecr.on(DescribeImagesCommand).rejects(new ImageNotFoundException({ message: 'not found', $metadata: {} })); }, ['deploy', '--env', 'dev', '--image', `${REPO}@${DIGEST(9)}`], 2, /allowed: an image that exists in .* \(push it first\)/],
-    ['a missing --image', () => givenDev(), ['deploy', '--env', 'dev'], 2, /^ecs-release: required option '--image <ref>' not specified/],
+    ['a malformed image reference', () => givenDev(), ['deploy', '--env', 'dev', '--service', 'web', '--image', 'webapp latest'], 2, /^ecs-release: --image: received "webapp latest"; allowed: /],
+    ['a digest that does not exist', () => { givenDev(); mocks.ecr.on(DescribeImagesCommand).rejects(new ImageNotFoundException({ message: 'not found', $metadata: {} })); }, ['deploy', '--env', 'dev', '--service', 'web', '--image', `${REPO}@${DIGEST(9)}`], 2, /allowed: an image that exists in .* \(push it first\)/],
+    ['a missing --image', () => givenDev(), ['deploy', '--env', 'dev', '--service', 'web'], 2, /^ecs-release: required option '--image <ref>' not specified/],
     ['missing credentials', () => { givenDev(); mocks.sts.on(GetCallerIdentityCommand).rejects(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' })); }, deployArgs(), 3, /^ecs-release: credentials: received "CredentialsProviderError"; allowed: AWS credentials of account 111111111111/],
     ['a malformed --poll-interval', () => givenDev(), deployArgs('--poll-interval', 'often'), 2, /^ecs-release: --poll-interval: received "often"; allowed: /],
-    ['an unknown command', () => givenDev(), ['ship', '--env', 'dev'], 2, /^ecs-release: unknown command 'ship'/],
-    ['promote to the same environment (conflicting --from and --to)', () => givenDev(), ['promote', '--from', 'dev', '--to', 'dev'], 2, /^ecs-release: --to: received "dev"; allowed: an environment other than --from \(dev\)/],
-    ['rollback to a malformed revision', () => givenDev(), ['rollback', '--env', 'dev', '--to', 'yesterday'], 2, /^ecs-release: --to: received "yesterday"; allowed: /],
-    ['run without a command', () => givenDev(), ['run', '--env', 'dev'], 2, /^ecs-release: command: received \[\]; allowed: a command after --, such as: -- \.\/manage\.py migrate$/],
+    ['an unknown command', () => givenDev(), ['ship', '--env', 'dev', '--service', 'web'], 2, /^ecs-release: unknown command 'ship'/],
+    ['promote to the same environment (conflicting --from and --to)', () => givenDev(), ['promote', '--from', 'dev', '--service', 'web', '--to', 'dev'], 2, /^ecs-release: --to: received "dev"; allowed: an environment other than --from \(dev\)/],
+    ['rollback to a malformed revision', () => givenDev(), ['rollback', '--env', 'dev', '--service', 'web', '--to', 'yesterday'], 2, /^ecs-release: --to: received "yesterday"; allowed: /],
+    ['run without a command', () => givenDev(), ['run', '--env', 'dev', '--service', 'web'], 2, /^ecs-release: command: received \[\]; allowed: a command after --, such as: -- \.\/manage\.py migrate$/],
   ];
   afterAll(() => process.stdout.write(`bad inputs, surface "release CLI": ${refusals.length} distinct invocations refused (one line each, no AWS write)\n`));
   test.each(refusals)('deploy refuses %s', async (_name, given, args, code, message) => {
@@ -286,7 +287,7 @@ describe('ecs-release refusals (client mocks): one line, non-zero, no write', ()
 
   test('bad input is refused before any AWS call', async () => {
     givenDev();
-    const r = await cli(['deploy', '--env', 'dev', '--image', `${REPO}:latest`]);
+    const r = await cli(['deploy', '--env', 'dev', '--service', 'web', '--image', `${REPO}:latest`]);
     expect(r.code).toBe(2);
     expect(allCalls(mocks)).toEqual([]);
   });
@@ -301,7 +302,7 @@ describe('ecs-release rollback, rollout, status, promote (client mocks)', () => 
       tags: [{ key: 'ecs-coexist:owner', value: 'ecs-release' }, { key: 'ecs-release:deployed-at', value: '2026-01-01T00:00:00Z' }],
     });
     mocks.ecs.on(UpdateServiceCommand).resolves({ service: service(6, [deployment('ecs-svc/new', 6, 'IN_PROGRESS')]) });
-    const r = await cli(['rollback', '--env', 'dev']);
+    const r = await cli(['rollback', '--env', 'dev', '--service', 'web']);
     expect(r.code).toBe(0);
     expect(mocks.ecs.commandCalls(UpdateServiceCommand)[0].args[0].input).toMatchObject({ taskDefinition: TD(6) });
     expect(mocks.ssm.commandCalls(PutParameterCommand)[0].args[0].input).toMatchObject({ Value: `${REPO}@${DIGEST(6)}` });
@@ -319,7 +320,7 @@ describe('ecs-release rollback, rollout, status, promote (client mocks)', () => 
     });
     mocks.ecs.on(UpdateServiceCommand).resolves({ service: service(TERRAFORM_REVISION, [deployment('ecs-svc/new', TERRAFORM_REVISION, 'IN_PROGRESS')]) });
     // WHEN rolling back to it
-    const r = await cli(['rollback', '--env', 'dev', '--to', String(TERRAFORM_REVISION)]);
+    const r = await cli(['rollback', '--env', 'dev', '--service', 'web', '--to', String(TERRAFORM_REVISION)]);
     // THEN it completes, and says why the revision stays untagged
     expect(r.code).toBe(0);
     expect(mocks.ecs.commandCalls(TagResourceCommand)).toHaveLength(0);
@@ -328,7 +329,7 @@ describe('ecs-release rollback, rollout, status, promote (client mocks)', () => 
 
   test('rollback refuses a revision of another family', async () => {
     givenDev();
-    const r = await cli(['rollback', '--env', 'dev', '--to', 'other-family:3']);
+    const r = await cli(['rollback', '--env', 'dev', '--service', 'web', '--to', 'other-family:3']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^ecs-release: --to: received "other-family:3"; allowed: a revision of family webapp-dev-web/);
     expect(writeCalls(mocks)).toEqual([]);
@@ -337,7 +338,7 @@ describe('ecs-release rollback, rollout, status, promote (client mocks)', () => 
   test('rollout writes nothing when the running revision already carries Terraform\'s settings', async () => {
     givenDev();
     mocks.ecs.on(DescribeServicesCommand).resolves({ services: [service(TERRAFORM_REVISION, [deployment('ecs-svc/old', TERRAFORM_REVISION, 'COMPLETED')])] });
-    const r = await cli(['rollout', '--env', 'dev']);
+    const r = await cli(['rollout', '--env', 'dev', '--service', 'web']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('nothing to roll out');
     expect(writeCalls(mocks)).toEqual([]);
@@ -348,7 +349,7 @@ describe('ecs-release rollback, rollout, status, promote (client mocks)', () => 
     givenDev();
     mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: TD(TERRAFORM_REVISION) }).resolves({ taskDefinition: revision(TERRAFORM_REVISION, `${REPO}@${DIGEST(1)}`, { memory: '1024' }), tags: [] });
     // WHEN rolling out
-    const r = await cli(['rollout', '--env', 'dev', '--json']);
+    const r = await cli(['rollout', '--env', 'dev', '--service', 'web', '--json']);
     // THEN revision 8 carries memory 1024 and the running image, and its completed rollout is tagged
     expect(r.code).toBe(0);
     const input = mocks.ecs.commandCalls(RegisterTaskDefinitionCommand)[0].args[0].input as Record<string, any>;
@@ -363,7 +364,7 @@ describe('ecs-release rollback, rollout, status, promote (client mocks)', () => 
       taskDefinition: revision(TERRAFORM_REVISION, `${REPO}@${DIGEST(1)}`, { memory: '1024' }),
       tags: [],
     });
-    const r = await cli(['status', '--env', 'dev', '--json']);
+    const r = await cli(['status', '--env', 'dev', '--service', 'web', '--json']);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc).toMatchObject({ iacInSync: false, image: runningImage, digest: DIGEST(2), pointerMatchesRunning: true, deploymentsInFlight: [] });
@@ -379,7 +380,7 @@ describe('ecs-release rollback, rollout, status, promote (client mocks)', () => 
     const owned = [{ key: 'ecs-coexist:owner', value: 'ecs-release' }];
     mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: TD(NEW) }).resolves({ taskDefinition: revision(NEW, newImage), tags: owned });
     // WHEN status runs
-    const r = await cli(['status', '--env', 'dev', '--json']);
+    const r = await cli(['status', '--env', 'dev', '--service', 'web', '--json']);
     // THEN it tags that revision deployed-at, once
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ markedDeployed: true, deploymentController: 'ECS' });
@@ -387,11 +388,11 @@ describe('ecs-release rollback, rollout, status, promote (client mocks)', () => 
 
     // AND a revision already marked, or one still rolling out, is left alone
     mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: TD(NEW) }).resolves({ taskDefinition: revision(NEW, newImage), tags: [...owned, { key: 'ecs-release:deployed-at', value: 'x' }] });
-    const marked = await cli(['status', '--env', 'dev', '--json']);
+    const marked = await cli(['status', '--env', 'dev', '--service', 'web', '--json']);
     expect(JSON.parse(marked.stdout).markedDeployed).toBe(false);
     mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: TD(NEW) }).resolves({ taskDefinition: revision(NEW, newImage), tags: owned });
     mocks.ecs.on(DescribeServicesCommand).resolves({ services: [started] });
-    const rolling = await cli(['status', '--env', 'dev', '--json']);
+    const rolling = await cli(['status', '--env', 'dev', '--service', 'web', '--json']);
     expect(JSON.parse(rolling.stdout).markedDeployed).toBe(false);
     expect(mocks.ecs.commandCalls(TagResourceCommand)).toHaveLength(1);
   });
@@ -399,7 +400,7 @@ describe('ecs-release rollback, rollout, status, promote (client mocks)', () => 
   test('promote refuses when the source runs a tag, not a digest', async () => {
     givenDev();
     mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: TD(RUNNING_REVISION) }).resolves({ taskDefinition: revision(RUNNING_REVISION, 'public.ecr.aws/nginx/nginx:1.27-alpine'), tags: [] });
-    const r = await cli(['promote', '--from', 'dev', '--to', 'prod']);
+    const r = await cli(['promote', '--from', 'dev', '--service', 'web', '--to', 'prod']);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/^ecs-release: --from: received "dev: public\.ecr\.aws\/nginx\/nginx:1\.27-alpine"; allowed: an environment running an image pinned by digest/);
     expect(writeCalls(mocks)).toEqual([]);
@@ -415,7 +416,7 @@ describe('ecs-release run (client mocks)', () => {
 
   test('run exits with the container\'s exit code and runs in the service\'s subnets and security groups', async () => {
     givenTask({ containers: [{ name: names.container, exitCode: 3 }] });
-    const r = await cli(['run', '--env', 'dev', '--', './manage.py', 'migrate', '--noinput']);
+    const r = await cli(['run', '--env', 'dev', '--service', 'web', '--', './manage.py', 'migrate', '--noinput']);
     expect(r.code).toBe(3);
     expect(r.stderr).toContain(`ecs-release: task t1 stopped: ${names.container} exited with 3`);
     expect(mocks.ecs.commandCalls(RunTaskCommand)[0].args[0].input).toMatchObject({
@@ -432,7 +433,7 @@ describe('ecs-release run (client mocks)', () => {
 
   test('run exits 1 with the stop reason when the container never ran', async () => {
     givenTask({ stopCode: 'TaskFailedToStart', stoppedReason: 'CannotPullContainerError: image not found', containers: [{ name: names.container }] });
-    const r = await cli(['run', '--env', 'dev', '--json', '--', 'true']);
+    const r = await cli(['run', '--env', 'dev', '--service', 'web', '--json', '--', 'true']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('ecs-release: task t1 stopped without an exit code from app (TaskFailedToStart: CannotPullContainerError: image not found)');
     expect(JSON.parse(r.stdout)).toMatchObject({ outcome: 'failed', exitCode: 1, stopCode: 'TaskFailedToStart' });
@@ -441,7 +442,7 @@ describe('ecs-release run (client mocks)', () => {
   test('run exits 1 when ECS could not place the task', async () => {
     givenDev();
     mocks.ecs.on(RunTaskCommand).resolves({ tasks: [], failures: [{ reason: 'RESOURCE:ENI', detail: 'no free addresses' }] });
-    const r = await cli(['run', '--env', 'dev', '--', 'true']);
+    const r = await cli(['run', '--env', 'dev', '--service', 'web', '--', 'true']);
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toBe('ecs-release: the task did not start: RESOURCE:ENI (no free addresses)');
   });
@@ -450,7 +451,7 @@ describe('ecs-release run (client mocks)', () => {
     givenDev();
     mocks.ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: `arn:aws:ecs:eu-west-1:${ACCOUNT}:task/webapp-dev/t2` }] });
     mocks.ecs.on(DescribeTasksCommand).resolves({ tasks: [{ taskArn: 't2', lastStatus: 'RUNNING' }] });
-    const r = await cli(['run', '--env', 'dev', '--timeout', '2s', '--poll-interval', '1s', '--', 'sleep', '999']);
+    const r = await cli(['run', '--env', 'dev', '--service', 'web', '--timeout', '2s', '--poll-interval', '1s', '--', 'sleep', '999']);
     expect(r.code).toBe(4);
     expect(r.stderr).toContain('ecs-release: timed out after 2s waiting for task t2; the task goes on in ECS');
     expect(writeCalls(mocks)).toEqual(['RunTask']);
@@ -458,7 +459,7 @@ describe('ecs-release run (client mocks)', () => {
 
   test('run refuses an empty command', async () => {
     givenDev();
-    const r = await cli(['run', '--env', 'dev', '--']);
+    const r = await cli(['run', '--env', 'dev', '--service', 'web', '--']);
     expect(r.code).toBe(2);
     expect(allCalls(mocks)).toEqual([]);
   });
@@ -483,7 +484,7 @@ describe('ecs-release process (SIGINT)', () => {
     // GIVEN the compiled CLI entry in a child process, its deployment stuck IN_PROGRESS (client mocks)
     requireBuild();
     const bin = join(repoRoot(), 'dist', '__tests__', 'helpers', 'mocked-release-bin.js');
-    const child = spawn(process.execPath, [bin, 'deploy', '--env', 'dev', '--image', `${REPO}:${TAG}`, '--poll-interval', '1s'], {
+    const child = spawn(process.execPath, [bin, 'deploy', '--env', 'dev', '--service', 'web', '--image', `${REPO}:${TAG}`, '--poll-interval', '1s'], {
       env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     });
     let stderr = '';

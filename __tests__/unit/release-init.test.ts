@@ -6,7 +6,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { awsClientFactory } from '../../src/release/aws';
 import { runCli } from '../../src/release/cli';
-import { hclString, STACK_ADDRESSES, tsString } from '../../src/release/adopt';
+import { hclString, stackAddresses, tsString } from '../../src/release/adopt';
 import * as schema from '../../environments/schema';
 import { dev, prod, resources, synth } from '../helpers/stacks';
 
@@ -79,8 +79,9 @@ describe('ecs-release init (adopt a running service)', () => {
     // THEN the file is a valid environment for the stack (the real schema, not a stub)
     const config = evaluate(doc.environmentFile, (input) => schema.defineEnvironment(input as schema.EnvironmentInput)) as schema.EnvironmentConfig;
     expect(config).toMatchObject({ name: 'stage', project: 'shop', accountId: ACCOUNT, region: 'eu-west-1', registry: { repositoryName: 'shop' } });
-    expect(config.service).toMatchObject({ name: 'api', cpu: 512, memoryMiB: 1024, containerName: 'app', containerPort: 3000, desiredCount: 2, healthCheck: { path: '/healthz' }, environment: { LOG_LEVEL: 'info' } });
-    expect(config.service.secrets).toEqual({ DATABASE_URL: `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/shop/stage/database-url` });
+    expect(Object.keys(config.services)).toEqual(['api']);
+    expect(config.services.api).toMatchObject({ kind: 'web', cpu: 512, memoryMiB: 1024, containerName: 'app', containerPort: 3000, desiredCount: 2, healthCheck: { path: '/healthz' }, environment: { LOG_LEVEL: 'info' } });
+    expect(config.services.api.secrets).toEqual({ DATABASE_URL: `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/shop/stage/database-url` });
     // AND resources named as the stack names them are imported; the differently named task role is not
     expect(doc.imports.map((i: { what: string; id: string }) => [i.what, i.id])).toEqual([
       ['ECS cluster', 'shop-stage'],
@@ -90,7 +91,7 @@ describe('ecs-release init (adopt a running service)', () => {
       ['execution role', 'shop-stage-api-execution'],
       ['ECR repository', 'shop'],
     ]);
-    expect(doc.importBlocks).toContain(`import {\n  to = ${STACK_ADDRESSES.service}\n  id = "shop-stage/api"\n}`);
+    expect(doc.importBlocks).toContain(`import {\n  to = ${stackAddresses('api').service}\n  id = "shop-stage/api"\n}`);
     expect(doc.created).toEqual([{ what: 'task role', existing: 'legacy-task-role', stackName: 'shop-stage-api-task' }]);
     expect(writes()).toEqual([]);
   });
@@ -98,7 +99,7 @@ describe('ecs-release init (adopt a running service)', () => {
   test('the import addresses are the ones the stack synthesizes, in dev and in prod', () => {
     for (const env of [dev, prod]) {
       const tf = synth(env).tf;
-      for (const address of Object.values(STACK_ADDRESSES)) {
+      for (const address of Object.values(stackAddresses('web'))) {
         const [type, id] = address.split('.');
         expect(Object.keys(resources(tf, type))).toContain(id);
       }
@@ -109,8 +110,8 @@ describe('ecs-release init (adopt a running service)', () => {
     const hostile = { A: '"; process.exit(1); "', B: 'line\nbreak // */', C: '\u2028x\u2029', D: '${jndi}`${x}`', E: '\\\'' };
     given(hostile);
     const r = await init(['--cluster', 'shop-stage', '--service', 'api', '--region', 'eu-west-1', '--json']);
-    const config = evaluate(JSON.parse(r.stdout).environmentFile, (input) => input) as { service: { environment: Record<string, string> } };
-    expect(config.service.environment).toEqual(hostile);
+    const config = evaluate(JSON.parse(r.stdout).environmentFile, (input) => input) as { services: Record<string, { environment: Record<string, string> }> };
+    expect(config.services.api.environment).toEqual(hostile);
   });
 
   test('hclString: any string reads back as itself, with no raw newline, quote or template sequence left', () => {

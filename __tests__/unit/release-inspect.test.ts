@@ -12,7 +12,7 @@ afterAll(() => mocks.restore());
 
 const EXEC = `arn:aws:iam::${ACCOUNT}:role/${names.executionRole}`;
 const TASK = `arn:aws:iam::${ACCOUNT}:role/${names.taskRole}`;
-const SECRET = dev.service.secrets.DATABASE_URL;
+const SECRET = dev.services.web.secrets.DATABASE_URL;
 const LOG_GROUP = names.logGroup;
 const trust = encodeURIComponent(JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }] }));
 const execPolicy = encodeURIComponent(JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['ssm:GetParameters'], Resource: [SECRET] }] }));
@@ -51,7 +51,7 @@ function given(): void {
 describe('ecs-release verify (client mocks)', () => {
   test('verify passes every check with one line each, reading only, within the deploy role\'s grants', async () => {
     given();
-    const r = await cli(['verify', '--env', 'dev', '--image', `${REPO}:abc1234`]);
+    const r = await cli(['verify', '--env', 'dev', '--service', 'web', '--image', `${REPO}:abc1234`]);
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines.slice(1, -1)).toEqual([
@@ -83,7 +83,7 @@ describe('ecs-release verify (client mocks)', () => {
   ])('verify exits 1 when %s, naming the check in its line, and writes nothing', async (_t, breakIt, line) => {
     given();
     breakIt();
-    const r = await cli(['verify', '--env', 'dev', '--image', `${REPO}:abc1234`, '--json']);
+    const r = await cli(['verify', '--env', 'dev', '--service', 'web', '--image', `${REPO}:abc1234`, '--json']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(line);
     expect(r.stderr).toMatch(/1 of 5 checks failed/);
@@ -94,14 +94,14 @@ describe('ecs-release verify (client mocks)', () => {
 
   test('verify without --image checks the image the service runs', async () => {
     given();
-    const r = await cli(['verify', '--env', 'dev', '--json']);
+    const r = await cli(['verify', '--env', 'dev', '--service', 'web', '--json']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).image).toBe(`${REPO}@${DIGEST(2)}`);
   });
 
   test('verify refuses an image of another repository before any AWS call', async () => {
     given();
-    const r = await cli(['verify', '--env', 'dev', '--image', 'docker.io/library/nginx:1.27.1']);
+    const r = await cli(['verify', '--env', 'dev', '--service', 'web', '--image', 'docker.io/library/nginx:1.27.1']);
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toMatch(/^ecs-release: --image: received "docker\.io\/library\/nginx:1\.27\.1"; allowed: an image of /);
     expect(r.calls).toEqual([]);
@@ -122,12 +122,12 @@ describe('ecs-release diff (client mocks)', () => {
     given();
     mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: TD(TERRAFORM_REVISION) }).resolves({ taskDefinition: { ...revision(TERRAFORM_REVISION, `${REPO}@${DIGEST(1)}`, { memory: '1024' }) }, tags: [] });
     mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: TD(RUNNING_REVISION) }).resolves({ taskDefinition: revision(RUNNING_REVISION, `${REPO}@${DIGEST(2)}`), tags: [] });
-    const r = await cli(['diff', '--env', 'dev']);
+    const r = await cli(['diff', '--env', 'dev', '--service', 'web']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('  memory: Terraform declares "1024", the running revision has "512"');
     expect(r.stdout).toContain(`image (ecs-release's, not drift): containerDefinitions[${names.container}].image runs "${REPO}@${DIGEST(2)}"`);
-    expect(r.stdout).toContain('1 field(s) differ: ship Terraform\'s settings with `ecs-release rollout --env dev`');
-    const strict = await cli(['diff', '--env', 'dev', '--exit-code', '--json']);
+    expect(r.stdout).toContain('1 field(s) differ: ship Terraform\'s settings with `ecs-release rollout --env dev --service web`');
+    const strict = await cli(['diff', '--env', 'dev', '--service', 'web', '--exit-code', '--json']);
     expect(strict.code).toBe(1);
     expect(JSON.parse(strict.stdout)).toMatchObject({ command: 'diff', iacInSync: false, fields: [{ field: 'memory', before: '"512"', after: '"1024"' }], outcome: 'drift' });
     expect(writeCalls(mocks)).toEqual([]);
@@ -135,7 +135,7 @@ describe('ecs-release diff (client mocks)', () => {
 
   test('diff says in sync (exit 0 even with --exit-code) when only the image differs', async () => {
     given();
-    const r = await cli(['diff', '--env', 'dev', '--exit-code']);
+    const r = await cli(['diff', '--env', 'dev', '--service', 'web', '--exit-code']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('in sync: the running revision carries every setting Terraform declares');
   });

@@ -64,7 +64,7 @@ function givenDev(tasks: Task[] = [task(ID('a')), task(ID('b'), { availabilityZo
 describe('ecs-release tasks (client mocks, operator identity)', () => {
   test('GIVEN two running tasks WHEN listing THEN each shows revision, digest, health and availability zone, oldest first', async () => {
     givenDev();
-    const r = await cli(['tasks', '--env', 'dev', '--json']);
+    const r = await cli(['tasks', '--env', 'dev', '--service', 'web', '--json']);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc.tasks.map((t: Record<string, unknown>) => [t.taskId, t.revision, t.digest, t.health, t.availabilityZone])).toEqual([
@@ -77,11 +77,11 @@ describe('ecs-release tasks (client mocks, operator identity)', () => {
 
   test('GIVEN a service task WHEN stopping it THEN one StopTask names the caller; --dry-run stops nothing', async () => {
     givenDev();
-    const dry = await cli(['tasks', 'stop', ID('a'), '--env', 'dev', '--dry-run']);
+    const dry = await cli(['tasks', 'stop', ID('a'), '--env', 'dev', '--service', 'web', '--dry-run']);
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain(`dry run: would stop task ${ID('a')}`);
     expect(writeCalls(mocks)).toEqual([]);
-    const r = await cli(['tasks', 'stop', ID('a'), '--env', 'dev']);
+    const r = await cli(['tasks', 'stop', ID('a'), '--env', 'dev', '--service', 'web']);
     expect(r.code).toBe(0);
     expect(mocks.ecs.commandCalls(StopTaskCommand).map((c) => c.args[0].input)).toEqual([
       { cluster: names.cluster, task: taskArn(ID('a')), reason: `ecs-release tasks stop by arn:aws:sts::${ACCOUNT}:assumed-role/webapp-dev-operator/alice` },
@@ -91,7 +91,7 @@ describe('ecs-release tasks (client mocks, operator identity)', () => {
   test('GIVEN a task of another service or a one-off task WHEN stopping it THEN it is refused (exit 3) and nothing is stopped', async () => {
     givenDev([task(ID('c'), { group: 'service:other' }), task(ID('d'), { group: `family:${names.family}` })]);
     for (const id of [ID('c'), ID('d')]) {
-      const r = await cli(['tasks', 'stop', id, '--env', 'dev']);
+      const r = await cli(['tasks', 'stop', id, '--env', 'dev', '--service', 'web']);
       expect(r.code).toBe(3);
       expect(r.stderr.trim()).toMatch(new RegExp(`^ecs-release: task-id: received "${id}"; allowed: a task of service ${names.service} \\(its group is`));
     }
@@ -100,7 +100,7 @@ describe('ecs-release tasks (client mocks, operator identity)', () => {
 
   test('GIVEN AWS values carrying terminal controls WHEN listing THEN they are printed visible, one line per task', async () => {
     givenDev([task(ID('a'), { availabilityZone: 'eu-west-1a\u001b[2J\nforged line' })]);
-    const r = await cli(['tasks', '--env', 'dev']);
+    const r = await cli(['tasks', '--env', 'dev', '--service', 'web']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('eu-west-1a\\u001b[2J\\u000aforged line');
     expect(r.stdout.split('\n').filter(Boolean)).toHaveLength(2);
@@ -108,7 +108,7 @@ describe('ecs-release tasks (client mocks, operator identity)', () => {
 
   test('GIVEN a malformed task id WHEN stopping THEN exit 2 in one line and no AWS call at all', async () => {
     givenDev();
-    const r = await cli(['tasks', 'stop', '../../etc', '--env', 'dev']);
+    const r = await cli(['tasks', 'stop', '../../etc', '--env', 'dev', '--service', 'web']);
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe('ecs-release: task-id: received "../../etc"; allowed: a task id (32 hex characters, as `ecs-release tasks` lists them) or its ARN');
     expect(allCalls(mocks)).toEqual([]);
@@ -118,16 +118,16 @@ describe('ecs-release tasks (client mocks, operator identity)', () => {
 describe('ecs-release scale (client mocks, operator identity)', () => {
   test('GIVEN dev scales 1..3 in its configuration WHEN asking for 9 THEN exit 2 before any AWS call', async () => {
     givenDev();
-    const r = await cli(['scale', '9', '--env', 'dev']);
+    const r = await cli(['scale', '9', '--env', 'dev', '--service', 'web']);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe('ecs-release: count: received 9; allowed: 1..3 (service.autoScaling of environments/dev.ts)');
+    expect(r.stderr.trim()).toBe('ecs-release: count: received 9; allowed: 1..3 (services.web.autoScaling of environments/dev.ts)');
     expect(allCalls(mocks)).toEqual([]);
   });
 
   test('GIVEN the live scalable target allows 1..2 WHEN asking for 3 THEN refused (exit 3) with nothing written', async () => {
     givenDev();
     mocks.autoscaling.on(DescribeScalableTargetsCommand).resolves({ ScalableTargets: [{ MinCapacity: 1, MaxCapacity: 2 } as never] });
-    const r = await cli(['scale', '3', '--env', 'dev']);
+    const r = await cli(['scale', '3', '--env', 'dev', '--service', 'web']);
     expect(r.code).toBe(3);
     expect(r.stderr).toContain(`allowed: 1..2 (the scalable target service/${names.cluster}/${names.service})`);
     expect(writeCalls(mocks)).toEqual([]);
@@ -135,10 +135,10 @@ describe('ecs-release scale (client mocks, operator identity)', () => {
 
   test('GIVEN scaling is attached WHEN scaling to 3 THEN only the desired count changes and the output says Terraform ignores it', async () => {
     givenDev();
-    const dry = await cli(['scale', '3', '--env', 'dev', '--dry-run']);
+    const dry = await cli(['scale', '3', '--env', 'dev', '--service', 'web', '--dry-run']);
     expect(dry.code).toBe(0);
     expect(writeCalls(mocks)).toEqual([]);
-    const r = await cli(['scale', '3', '--env', 'dev', '--json']);
+    const r = await cli(['scale', '3', '--env', 'dev', '--service', 'web', '--json']);
     expect(r.code).toBe(0);
     expect(mocks.ecs.commandCalls(UpdateServiceCommand).map((c) => c.args[0].input)).toEqual([{ cluster: names.cluster, service: names.service, desiredCount: 3 }]);
     expect(r.stderr).toContain('auto scaling is attached: Terraform ignores desired_count');
@@ -152,7 +152,7 @@ describe('ecs-release logs (client mocks, operator identity)', () => {
   test('GIVEN events in two tasks\' streams WHEN reading the last hour THEN every stream of the container is read from then, each line naming its task, controls made visible', async () => {
     givenDev();
     mocks.logs.on(FilterLogEventsCommand).resolves({ events: [event('1', Date.parse('2026-01-01T23:30:00Z'), 'started'), event('2', Date.parse('2026-01-01T23:31:00Z'), 'evil\u001b[2Jline\n', ID('b'))] });
-    const r = await cli(['logs', '--env', 'dev', '--since', '1h']);
+    const r = await cli(['logs', '--env', 'dev', '--service', 'web', '--since', '1h']);
     expect(r.code).toBe(0);
     expect(mocks.logs.commandCalls(FilterLogEventsCommand)[0].args[0].input).toEqual({
       logGroupName: names.logGroup,
@@ -173,7 +173,7 @@ describe('ecs-release logs (client mocks, operator identity)', () => {
       .resolvesOnce({ events: [event('1', T + 1000, 'one')] })
       .resolvesOnce({ events: [event('1', T + 1000, 'one'), event('2', T + 2000, 'two')] })
       .resolves({ events: [] });
-    const r = await cli(['logs', '--env', 'dev', '--task', ID('a'), '--follow'], { signal: ac.signal, onSleep: (n) => n === 3 && ac.abort() });
+    const r = await cli(['logs', '--env', 'dev', '--service', 'web', '--task', ID('a'), '--follow'], { signal: ac.signal, onSleep: (n) => n === 3 && ac.abort() });
     expect(r.code).toBe(130);
     expect(r.stdout.split('\n').filter(Boolean)).toEqual(['2026-01-02T00:00:01.000Z one', '2026-01-02T00:00:02.000Z two']);
     const inputs = mocks.logs.commandCalls(FilterLogEventsCommand).map((c) => c.args[0].input);
@@ -184,7 +184,7 @@ describe('ecs-release logs (client mocks, operator identity)', () => {
 
   test('GIVEN a bad --since WHEN reading THEN exit 2 in one line and no AWS call', async () => {
     givenDev();
-    const r = await cli(['logs', '--env', 'dev', '--since', 'yesterday']);
+    const r = await cli(['logs', '--env', 'dev', '--service', 'web', '--since', 'yesterday']);
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe('ecs-release: --since: received "yesterday"; allowed: a duration from 1s to 336h (14 days), such as 30s, 10m or 2h');
     expect(allCalls(mocks)).toEqual([]);
@@ -203,7 +203,7 @@ describe('ecs-release run: log streaming and --detach (client mocks)', () => {
 
   test('GIVEN --detach WHEN running THEN the task id comes back at once and nothing waits', async () => {
     givenOneOff();
-    const r = await cli(['run', '--env', 'dev', '--detach', '--json', '--', './manage.py', 'migrate']);
+    const r = await cli(['run', '--env', 'dev', '--service', 'web', '--detach', '--json', '--', './manage.py', 'migrate']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ outcome: 'started', taskId: ID('e') });
     expect(mocks.ecs.commandCalls(DescribeTasksCommand)).toHaveLength(0);
@@ -216,7 +216,7 @@ describe('ecs-release run: log streaming and --detach (client mocks)', () => {
       .on(FilterLogEventsCommand)
       .resolvesOnce({ events: [{ eventId: '1', timestamp: 1000, message: 'Applying migrations' }] })
       .resolves({ events: [{ eventId: '2', timestamp: 2000, message: 'OK' }] });
-    const r = await cli(['run', '--env', 'dev', '--', './manage.py', 'migrate']);
+    const r = await cli(['run', '--env', 'dev', '--service', 'web', '--', './manage.py', 'migrate']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Applying migrations\n.*OK\n.*task .* stopped: app exited with 0/s);
     expect(mocks.logs.commandCalls(FilterLogEventsCommand)[0].args[0].input.logStreamNames).toEqual([`${names.service}/${names.container}/${ID('e')}`]);
@@ -225,7 +225,7 @@ describe('ecs-release run: log streaming and --detach (client mocks)', () => {
   test('GIVEN the logs cannot be read WHEN running THEN the run still ends with the container\'s exit code', async () => {
     givenOneOff();
     mocks.logs.on(FilterLogEventsCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
-    const r = await cli(['run', '--env', 'dev', '--', 'true']);
+    const r = await cli(['run', '--env', 'dev', '--service', 'web', '--', 'true']);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("the task's logs cannot be read (AccessDeniedException)");
   });
@@ -240,16 +240,16 @@ describe('ecs-release exec (client mocks, operator identity)', () => {
   test('GIVEN prod, whose configuration has ECS Exec off WHEN exec THEN refused (exit 3) before any AWS call', async () => {
     givenDev();
     const p = programs();
-    const r = await cli(['exec', '--env', 'prod'], { programs: p });
+    const r = await cli(['exec', '--env', 'prod', '--service', 'web'], { programs: p });
     expect(r.code).toBe(3);
-    expect(r.stderr.trim()).toBe('ecs-release: --env: received "prod"; allowed: an environment with service.enableExecuteCommand true (ECS Exec is off in environments/prod.ts; nothing was called)');
+    expect(r.stderr.trim()).toBe('ecs-release: --env: received "prod"; allowed: a service with services.web.enableExecuteCommand true (ECS Exec is off for "web" in environments/prod.ts; nothing was called)');
     expect(allCalls(mocks)).toEqual([]);
     expect(p.runs).toEqual([]);
   });
 
   test('GIVEN no Session Manager plugin WHEN exec THEN refused (exit 3) in one line before any AWS call', async () => {
     givenDev();
-    const r = await cli(['exec', '--env', 'dev'], { programs: programs(false) });
+    const r = await cli(['exec', '--env', 'dev', '--service', 'web'], { programs: programs(false) });
     expect(r.code).toBe(3);
     expect(r.stderr.trim()).toMatch(/^ecs-release: session-manager-plugin: received nothing; allowed: the Session Manager plugin on PATH/);
     expect(allCalls(mocks)).toEqual([]);
@@ -259,7 +259,7 @@ describe('ecs-release exec (client mocks, operator identity)', () => {
     givenDev();
     mocks.ecs.on(ExecuteCommandCommand).resolves({ session: { sessionId: 's-1', streamUrl: 'wss://ssmmessages/s-1', tokenValue: 'tok' } });
     const p = programs(true, 7);
-    const r = await cli(['exec', '--env', 'dev', '--', 'sh', '-c', "echo 'hi'; id"], { programs: p });
+    const r = await cli(['exec', '--env', 'dev', '--service', 'web', '--', 'sh', '-c', "echo 'hi'; id"], { programs: p });
     expect(r.code).toBe(7);
     // the newest task, the service's container, one quoted command line
     expect(mocks.ecs.commandCalls(ExecuteCommandCommand)[0].args[0].input).toEqual({
@@ -287,7 +287,7 @@ describe('ecs-release exec (client mocks, operator identity)', () => {
   test('GIVEN a task of another service WHEN exec --task names it THEN refused (exit 3) and no session is opened', async () => {
     givenDev([task(ID('c'), { group: 'service:other' })]);
     const p = programs();
-    const r = await cli(['exec', '--env', 'dev', '--task', ID('c')], { programs: p });
+    const r = await cli(['exec', '--env', 'dev', '--service', 'web', '--task', ID('c')], { programs: p });
     expect(r.code).toBe(3);
     expect(mocks.ecs.commandCalls(ExecuteCommandCommand)).toHaveLength(0);
     expect(p.runs).toEqual([]);
@@ -295,7 +295,7 @@ describe('ecs-release exec (client mocks, operator identity)', () => {
 
   test('GIVEN a task started before Exec was on WHEN exec THEN refused with what to do', async () => {
     givenDev([task(ID('a'), { enableExecuteCommand: false })]);
-    const r = await cli(['exec', '--env', 'dev', '--task', ID('a')], { programs: programs() });
+    const r = await cli(['exec', '--env', 'dev', '--service', 'web', '--task', ID('a')], { programs: programs() });
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('a task started with ECS Exec on');
     expect(writeCalls(mocks)).toEqual([]);
@@ -314,7 +314,7 @@ describe('ecs-release restart and wait (client mocks, deploy identity)', () => {
       .on(DescribeServicesCommand)
       .resolvesOnce({ services: [service(RUNNING_REVISION, [deployment('ecs-svc/old', RUNNING_REVISION, 'COMPLETED')])] })
       .resolves({ services: [service(RUNNING_REVISION, [deployment('ecs-svc/new', RUNNING_REVISION, 'COMPLETED')])] });
-    const r = await cli(['restart', '--env', 'dev']);
+    const r = await cli(['restart', '--env', 'dev', '--service', 'web']);
     expect(r.code).toBe(0);
     expect(mocks.ecs.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(0);
     expect(mocks.ecs.commandCalls(UpdateServiceCommand).map((c) => c.args[0].input)).toEqual([{ cluster: names.cluster, service: names.service, taskDefinition: TD(RUNNING_REVISION), forceNewDeployment: true }]);
@@ -324,7 +324,7 @@ describe('ecs-release restart and wait (client mocks, deploy identity)', () => {
   test('GIVEN a running revision that names its image by tag WHEN restarting THEN refused (exit 3): a restart would ship whatever the tag names now', async () => {
     givenDev();
     mocks.ecs.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: revision(RUNNING_REVISION, `${REPO}:latest`), tags: [] });
-    const r = await cli(['restart', '--env', 'dev']);
+    const r = await cli(['restart', '--env', 'dev', '--service', 'web']);
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('allowed: an image pinned by digest');
     expect(writeCalls(mocks)).toEqual([]);
@@ -335,7 +335,7 @@ describe('ecs-release restart and wait (client mocks, deploy identity)', () => {
     const inFlight = service(8, [deployment('ecs-svc/new', 8, 'IN_PROGRESS'), deployment('ecs-svc/old', RUNNING_REVISION, 'COMPLETED', 'ACTIVE')]);
     mocks.ecs.on(DescribeServicesCommand).resolvesOnce({ services: [inFlight] }).resolves({ services: [service(RUNNING_REVISION, [deployment('ecs-svc/old', RUNNING_REVISION, 'COMPLETED')], [{ id: 'e1', at: '2026-01-02T00:01:00Z', message: 'rolling back (circuit breaker)' }])] });
     mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: TD(8) }).resolves({ taskDefinition: revision(8, `${REPO}@${DIGEST(3)}`), tags: [{ key: 'ecs-coexist:owner', value: 'ecs-release' }] });
-    const r = await cli(['wait', '--env', 'dev', '--json']);
+    const r = await cli(['wait', '--env', 'dev', '--service', 'web', '--json']);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout)).toMatchObject({ command: 'wait', outcome: 'rolled-back', deploymentId: 'ecs-svc/new' });
     // the pointer goes back to the image that runs again, as deploy would
@@ -344,7 +344,7 @@ describe('ecs-release restart and wait (client mocks, deploy identity)', () => {
 
   test('GIVEN nothing in flight WHEN waiting THEN exit 0 at once, saying how the last deployment ended', async () => {
     givenDev();
-    const r = await cli(['wait', '--env', 'dev']);
+    const r = await cli(['wait', '--env', 'dev', '--service', 'web']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('nothing in flight: the last deployment ecs-svc/old completed');
     expect(r.sleeps).toEqual([]);

@@ -106,7 +106,7 @@ describe('CodeDeploy helpers', () => {
 describe('repeated single-value options', () => {
   test('an option repeated after -- belongs to run\'s command and is not refused', () => {
     // GIVEN run's command line with --env inside the command / WHEN checked / THEN nothing is refused
-    expect(() => refuseRepeatedOptions(['run', '--env', 'dev', '--', 'echo', '--env', 'prod'])).not.toThrow();
+    expect(() => refuseRepeatedOptions(['run', '--env', 'dev', '--service', 'web', '--', 'echo', '--env', 'prod', '--service', 'web'])).not.toThrow();
   });
 
   test('an option given as --name=value and --name value is one option given twice', () => {

@@ -59,7 +59,7 @@ describe('release permission checker', () => {
     mocks.reset();
     mocks.sts.on(GetCallerIdentityCommand).resolves({ Account: '999999999999' });
     const { cli } = await import('../helpers/release-mocks');
-    const r = await cli(['status', '--env', 'prod']);
+    const r = await cli(['status', '--env', 'prod', '--service', 'web']);
     expect(r.code).toBe(3);
     expect(r.calls).toEqual([{ environment: 'prod', service: 'STS', command: 'GetCallerIdentity', input: {}, output: { Account: '999999999999' } }]);
   });
@@ -70,10 +70,12 @@ describe('release permission checker', () => {
     expect(deniedRequests([continueCall], () => prod, deployRolePolicy).map((d) => d.request.action)).toEqual(['codedeploy:ContinueDeployment']);
     expect(deniedRequests([continueCall], () => prod, approveRolePolicy)).toEqual([]);
     // approve and rollback of a blue/green environment run as the approval identity; the rest, and rolling environments, as deploy
-    expect(identityFor(['approve'])(prod)).toBe(approveRolePolicy(prod));
-    expect(identityFor(['rollback'])(prod)).toBe(approveRolePolicy(prod));
-    expect(identityFor(['deploy'])(prod)).toBe(deployRolePolicy(prod));
-    expect(identityFor(['rollback'])(dev)).toBe(deployRolePolicy(dev));
+    expect(identityFor(['approve', '--service', 'web'])(prod)).toBe(approveRolePolicy(prod));
+    expect(identityFor(['rollback', '--service', 'web'])(prod)).toBe(approveRolePolicy(prod));
+    expect(identityFor(['deploy', '--service', 'web'])(prod)).toBe(deployRolePolicy(prod));
+    expect(identityFor(['rollback', '--service', 'web'])(dev)).toBe(deployRolePolicy(dev));
+    // prod's worker rolls: its rollback is the deploy identity's
+    expect(identityFor(['rollback', '--service', 'worker'])(prod)).toBe(deployRolePolicy(prod));
   });
 
   test('the approval role registers no revision, updates no service, runs no task and passes no role', () => {

@@ -46,7 +46,7 @@ function given(): void {
 describe('ecs-release revisions (client mocks)', () => {
   test('revisions lists the family\'s revisions newest first with owner, digest, deployed-at and what uses each; reads only', async () => {
     given();
-    const r = await cli(['revisions', '--env', 'dev', '--json']);
+    const r = await cli(['revisions', '--env', 'dev', '--service', 'web', '--json']);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc.active).toBe(12); // the -worker family is not this family
@@ -56,14 +56,14 @@ describe('ecs-release revisions (client mocks)', () => {
     expect(doc.revisions.find((x: RevisionInfo) => x.revision === 3)).toMatchObject({ inUse: ['task'] });
     expect(writeCalls(mocks)).toEqual([]);
     // AND the text form shows one line per revision
-    const text = await cli(['revisions', '--env', 'dev', '--limit', '3']);
+    const text = await cli(['revisions', '--env', 'dev', '--service', 'web', '--limit', '3']);
     expect(text.stdout.trim().split('\n')).toHaveLength(4);
     expect(text.stdout).toContain(`${names.family}: 12 active revision(s), newest 3 shown (--limit)`);
   });
 
   test('prune --keep 2 --dry-run lists exactly the old, unused ecs-release revisions and writes nothing', async () => {
     given();
-    const r = await cli(['revisions', 'prune', '--env', 'dev', '--keep', '2', '--dry-run', '--json']);
+    const r = await cli(['revisions', 'prune', '--env', 'dev', '--service', 'web', '--keep', '2', '--dry-run', '--json']);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
     // 12 runs, 3 runs a task, 5 and 1 are Terraform's, 10 and 9 are the 2 last deployed besides the running one;
@@ -83,7 +83,7 @@ describe('ecs-release revisions (client mocks)', () => {
 
   test('prune deregisters the planned revisions, each one allowed to the deploy role by its owner tag', async () => {
     given();
-    const r = await cli(['revisions', 'prune', '--env', 'dev', '--keep', '2', '--json']);
+    const r = await cli(['revisions', 'prune', '--env', 'dev', '--service', 'web', '--keep', '2', '--json']);
     expect(r.code).toBe(0);
     expect(mocks.ecs.commandCalls(DeregisterTaskDefinitionCommand).map((c) => c.args[0].input.taskDefinition)).toEqual([TD(11), TD(8), TD(7), TD(6), TD(4), TD(2)]);
     expect(JSON.parse(r.stdout)).toMatchObject({ outcome: 'pruned', deregistered: [TD(11), TD(8), TD(7), TD(6), TD(4), TD(2)] });
@@ -97,17 +97,17 @@ describe('ecs-release revisions (client mocks)', () => {
       .resolvesOnce({ services: [service(12, [deployment('ecs-svc/a', 12, 'COMPLETED')])] })
       .resolves({ services: [service(12, [deployment('ecs-svc/a', 12, 'COMPLETED')])] });
     mocks.ecs.on(DescribeTasksCommand).resolvesOnce({ tasks: [{ taskDefinitionArn: TD(12) }, { taskDefinitionArn: TD(3) }] }).resolves({ tasks: [{ taskDefinitionArn: TD(8) }] });
-    const r = await cli(['revisions', 'prune', '--env', 'dev', '--keep', '2']);
+    const r = await cli(['revisions', 'prune', '--env', 'dev', '--service', 'web', '--keep', '2']);
     expect(r.code).toBe(0);
     expect(mocks.ecs.commandCalls(DeregisterTaskDefinitionCommand).map((c) => c.args[0].input.taskDefinition)).not.toContain(TD(8));
     expect(r.stdout).toContain(`keep        ${names.family}:8: in use since the plan was made`);
   });
 
   test.each([
-    ['no --keep', ['revisions', 'prune', '--env', 'dev'], /^ecs-release: required option '--keep <n>' not specified/],
-    ['--keep 0 (no rollback candidate left)', ['revisions', 'prune', '--env', 'dev', '--keep', '0'], /^ecs-release: --keep: received "0"; allowed: a whole number from 1 to 100$/],
-    ['--keep twice', ['revisions', 'prune', '--env', 'dev', '--keep', '3', '--keep', '1'], /^ecs-release: --keep: received \["3","1"\]/],
-    ['a malformed --limit', ['revisions', '--env', 'dev', '--limit', 'all'], /^ecs-release: --limit: received "all"; allowed: a whole number from 1 to 500$/],
+    ['no --keep', ['revisions', 'prune', '--env', 'dev', '--service', 'web'], /^ecs-release: required option '--keep <n>' not specified/],
+    ['--keep 0 (no rollback candidate left)', ['revisions', 'prune', '--env', 'dev', '--service', 'web', '--keep', '0'], /^ecs-release: --keep: received "0"; allowed: a whole number from 1 to 100$/],
+    ['--keep twice', ['revisions', 'prune', '--env', 'dev', '--service', 'web', '--keep', '3', '--keep', '1'], /^ecs-release: --keep: received \["3","1"\]/],
+    ['a malformed --limit', ['revisions', '--env', 'dev', '--service', 'web', '--limit', 'all'], /^ecs-release: --limit: received "all"; allowed: a whole number from 1 to 500$/],
     ['no --env', ['revisions'], /^ecs-release: required option '--env <name>' not specified/],
   ])('refuses %s in one line, before any AWS call', async (_t, args, message) => {
     given();
@@ -121,7 +121,7 @@ describe('ecs-release revisions (client mocks)', () => {
   test('prune refuses while a deployment is in flight, writing nothing', async () => {
     given();
     mocks.ecs.on(DescribeServicesCommand).resolves({ services: [service(12, [deployment('ecs-svc/b', 12, 'IN_PROGRESS'), deployment('ecs-svc/a', 10, 'COMPLETED', 'ACTIVE')])] });
-    const r = await cli(['revisions', 'prune', '--env', 'dev', '--keep', '2']);
+    const r = await cli(['revisions', 'prune', '--env', 'dev', '--service', 'web', '--keep', '2']);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/^ecs-release: deployment in progress/);
     expect(writeCalls(mocks)).toEqual([]);

@@ -26,7 +26,7 @@ function given(runningRev = 9): void {
   mocks.sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT, Arn: `arn:aws:sts::${ACCOUNT}:assumed-role/webapp-dev-ci-deploy/x` });
   mocks.ssm.on(GetParameterCommand, { Name: names.descriptorParameter }).resolves({ Parameter: { Value: JSON.stringify(descriptor) } });
   mocks.ssm.on(PutParameterCommand).resolves({ Version: 2 });
-  const images: Record<number, string> = { 1: dev.service.bootstrapImage, 5: dev.service.bootstrapImage, 7: `${REPO}@${DIGEST(7)}`, 8: `${REPO}@${DIGEST(8)}`, 9: `${REPO}@${DIGEST(8)}` };
+  const images: Record<number, string> = { 1: dev.services.web.bootstrapImage, 5: dev.services.web.bootstrapImage, 7: `${REPO}@${DIGEST(7)}`, 8: `${REPO}@${DIGEST(8)}`, 9: `${REPO}@${DIGEST(8)}` };
   for (const [n, image] of Object.entries(images)) {
     const tags = Number(n) === TERRAFORM_REVISION || n === '1' ? [{ key: 'ecs-coexist:owner', value: 'terraform' }] : DEPLOYED;
     mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: `${names.family}:${n}` }).resolves({ taskDefinition: revision(Number(n), image), tags });
@@ -41,7 +41,7 @@ describe('rollback after repeated deploys of one image, and to the bootstrap ima
   test('rollback skips an earlier revision with the running digest, goes to the previous different image and says so', async () => {
     given();
     // WHEN rolling back (dry run: the choice is what is tested)
-    const r = await cli(['rollback', '--env', 'dev', '--dry-run', '--json']);
+    const r = await cli(['rollback', '--env', 'dev', '--service', 'web', '--dry-run', '--json']);
     // THEN revision 7 (digest 7) is chosen, not 8 (same digest as 9), and the output names the skipped one
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
@@ -55,7 +55,7 @@ describe('rollback after repeated deploys of one image, and to the bootstrap ima
     mocks.ecs.on(UpdateServiceCommand).resolves({ service: service(7, [deployment('ecs-svc/b', 7, 'IN_PROGRESS')]) });
     mocks.ecs.on(DescribeServicesCommand).resolvesOnce({ services: [service(9, [deployment('ecs-svc/a', 9, 'COMPLETED')])] }).resolves({ services: [service(7, [deployment('ecs-svc/b', 7, 'COMPLETED')])] });
     mocks.ecs.on(TagResourceCommand).resolves({});
-    const r = await cli(['rollback', '--env', 'dev']);
+    const r = await cli(['rollback', '--env', 'dev', '--service', 'web']);
     expect(r.code).toBe(0);
     expect(mocks.ecs.commandCalls(UpdateServiceCommand)[0].args[0].input).toMatchObject({ taskDefinition: TD(7) });
     expect(mocks.ecs.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(0);
@@ -65,7 +65,7 @@ describe('rollback after repeated deploys of one image, and to the bootstrap ima
     given(8);
     mocks.ecs.on(ListTaskDefinitionsCommand).resolves({ taskDefinitionArns: [TD(8), TD(5)] });
     mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: `${names.family}:5` }).resolves({ taskDefinition: revision(5, `${REPO}@${DIGEST(8)}`), tags: DEPLOYED });
-    const r = await cli(['rollback', '--env', 'dev']);
+    const r = await cli(['rollback', '--env', 'dev', '--service', 'web']);
     expect(r.code).toBe(3);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain(`${names.family}:5 run the same image as now; name one with --to`);
@@ -74,20 +74,20 @@ describe('rollback after repeated deploys of one image, and to the bootstrap ima
 
   test('rollback --to a revision with the bootstrap image is refused without --allow-bootstrap, writing nothing', async () => {
     given();
-    const r = await cli(['rollback', '--env', 'dev', '--to', '1']);
+    const r = await cli(['rollback', '--env', 'dev', '--service', 'web', '--to', '1']);
     expect(r.code).toBe(3);
     expect(r.stderr.trim()).toBe(
-      `ecs-release: --to: received "1"; allowed: a revision running an image of ${REPO}: ${names.family}:1 runs the bootstrap image ${dev.service.bootstrapImage}, a placeholder, not the application (--allow-bootstrap to ship it anyway)`,
+      `ecs-release: --to: received "1"; allowed: a revision running an image of ${REPO}: ${names.family}:1 runs the bootstrap image ${dev.services.web.bootstrapImage}, a placeholder, not the application (--allow-bootstrap to ship it anyway)`,
     );
     expect(writeCalls(mocks)).toEqual([]);
   });
 
   test('rollback --to 1 --allow-bootstrap proceeds with a warning', async () => {
     given();
-    const r = await cli(['rollback', '--env', 'dev', '--to', '1', '--allow-bootstrap', '--dry-run', '--json']);
+    const r = await cli(['rollback', '--env', 'dev', '--service', 'web', '--to', '1', '--allow-bootstrap', '--dry-run', '--json']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ revision: TD(1), bootstrapImage: true, outcome: 'dry-run' });
-    expect(r.stderr).toContain(`warning: ${names.family}:1 runs the bootstrap image ${dev.service.bootstrapImage}`);
+    expect(r.stderr).toContain(`warning: ${names.family}:1 runs the bootstrap image ${dev.services.web.bootstrapImage}`);
   });
 
   test('same image means same digest; bootstrap means the configured image or any image outside the repository', () => {

@@ -71,7 +71,7 @@ describe('rolling deployment lower bound (model)', () => {
   });
 
   test('the blue/green check has teeth: a slow health check (60 s × 5) misses prod’s 180 s target', () => {
-    const slow = variant(prod, { service: { healthCheck: { intervalSeconds: 60, healthyThresholdCount: 5, timeoutSeconds: 10 } } });
+    const slow = variant(prod, { services: { web: { healthCheck: { intervalSeconds: 60, healthyThresholdCount: 5, timeoutSeconds: 10 } } } });
     const b = environmentRolloutBounds(slow);
     expect(b.ours.conservative).toBe(300);
     expect(b.meetsTarget).toBe(false);
@@ -96,7 +96,7 @@ describe('rollout targets of the environments (a configuration change that break
 
   test('the same rolling services with AWS defaults would need minutes: 330 s, or 450 s with the healthy threshold', () => {
     // prod deploys blue/green; the same service rolling is what AWS's defaults are usually quoted for
-    const prodRolling = variant(prod, { loadBalancer: { allowedTestCidrs: undefined }, service: { deployment: { strategy: 'rolling', trafficShifting: undefined, approvalWaitMinutes: undefined, terminationWaitMinutes: undefined } } });
+    const prodRolling = variant(prod, { loadBalancer: { allowedTestCidrs: undefined }, services: { web: { deployment: { strategy: 'rolling', trafficShifting: undefined, approvalWaitMinutes: undefined, terminationWaitMinutes: undefined } } } });
     for (const env of [dev, prodRolling]) {
       expect(environmentRolloutBounds(env).awsDefaults).toEqual({ lowerBound: 330, conservative: 450 });
     }
@@ -104,7 +104,7 @@ describe('rollout targets of the environments (a configuration change that break
 
   test('the check has teeth: AWS’s 300 s deregistration delay in dev misses the 60 s target', () => {
     // GIVEN dev with the AWS default deregistration delay
-    const slow = variant(dev, { service: { deployment: { deregistrationDelaySeconds: 300 } } });
+    const slow = variant(dev, { services: { web: { deployment: { deregistrationDelaySeconds: 300 } } } });
     // THEN
     const b = environmentRolloutBounds(slow);
     expect(b.ours.conservative).toBe(320);
@@ -112,7 +112,7 @@ describe('rollout targets of the environments (a configuration change that break
   });
 
   test('the worst task count counts: 100/150 % stalls a deployment at one task, which auto scaling allows in dev', () => {
-    const stalls = variant(dev, { service: { deployment: { maximumPercent: 150 } } });
+    const stalls = variant(dev, { services: { web: { deployment: { maximumPercent: 150 } } } });
     const b = environmentRolloutBounds(stalls);
     expect(b.taskCounts).toEqual([1, 2, 3]);
     expect(b.stuck).toMatch(/with 1 task\(s\)/);

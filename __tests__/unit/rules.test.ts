@@ -24,7 +24,7 @@ interface RuleCase {
 }
 
 const prodAlb = () => one(prodFacts, 'aws_lb');
-const prodTask = () => one(prodFacts, 'aws_ecs_task_definition');
+const prodTask = () => one(prodFacts, 'aws_ecs_task_definition', 'services/web/task-definition/task');
 const deployPolicy = () => one(prodFacts, 'aws_iam_role_policy', 'ci/deploy/policy');
 
 /** A copy of `facts` without any resource of `type`. */
@@ -52,20 +52,20 @@ const CASES: RuleCase[] = [
 
   // sg-no-public-ingress
   { rule: 'sg-no-public-ingress', title: 'accepts the internet on 443 at the load balancer', expect: 'compliant', given: () => as(prodFacts, one(prodFacts, 'aws_vpc_security_group_ingress_rule', 'load-balancer/in-443-0')) },
-  { rule: 'sg-no-public-ingress', title: 'accepts task ingress from the load balancer group only', expect: 'compliant', given: () => as(prodFacts, one(prodFacts, 'aws_vpc_security_group_ingress_rule', 'load-balancer/in-web')) },
-  { rule: 'sg-no-public-ingress', title: 'refuses tasks open to 0.0.0.0/0', expect: 'non-compliant', reason: /admits 0\.0\.0\.0\/0 on port 8080/, given: () => edited(prodFacts, one(prodFacts, 'aws_vpc_security_group_ingress_rule', 'load-balancer/in-web'), (a) => { delete a.referenced_security_group_id; a.cidr_ipv4 = '0.0.0.0/0'; }) },
+  { rule: 'sg-no-public-ingress', title: 'accepts task ingress from the load balancer group only', expect: 'compliant', given: () => as(prodFacts, one(prodFacts, 'aws_vpc_security_group_ingress_rule', 'load-balancer/in-web-8080')) },
+  { rule: 'sg-no-public-ingress', title: 'refuses tasks open to 0.0.0.0/0', expect: 'non-compliant', reason: /admits 0\.0\.0\.0\/0 on port 8080/, given: () => edited(prodFacts, one(prodFacts, 'aws_vpc_security_group_ingress_rule', 'load-balancer/in-web-8080'), (a) => { delete a.referenced_security_group_id; a.cidr_ipv4 = '0.0.0.0/0'; }) },
   { rule: 'sg-no-public-ingress', title: 'refuses the load balancer open to the internet on a port other than 80/443', expect: 'non-compliant', reason: /port 8443/, given: () => edited(prodFacts, one(prodFacts, 'aws_vpc_security_group_ingress_rule', 'load-balancer/in-443-0'), (a) => { a.from_port = 8443; a.to_port = 8443; }) },
   { rule: 'sg-no-public-ingress', title: 'refuses ::/0 on the VPC endpoints group', expect: 'non-compliant', reason: /::\/0/, given: () => edited(prodFacts, one(prodFacts, 'aws_vpc_security_group_ingress_rule', 'network/endpoints-https-in'), (a) => { delete a.cidr_ipv4; a.cidr_ipv6 = '::/0'; }) },
   { rule: 'sg-no-public-ingress', title: 'refuses an inline ingress block open to everything', expect: 'non-compliant', reason: /all ports/, given: () => { const sg = fake('aws_security_group', 'legacy', { ingress: [{ protocol: '-1', from_port: 0, to_port: 0, cidr_blocks: ['0.0.0.0/0'] }] }); return as(plus(prodFacts, sg), sg); } },
 
   // ecs-tasks-private
-  { rule: 'ecs-tasks-private', title: 'accepts tasks in the private subnets without public IPs', expect: 'compliant', given: () => as(prodFacts, one(prodFacts, 'aws_ecs_service')) },
-  { rule: 'ecs-tasks-private', title: 'refuses public IPs on tasks', expect: 'non-compliant', reason: /assign_public_ip/, given: () => edited(prodFacts, one(prodFacts, 'aws_ecs_service'), (a) => { a.network_configuration.assign_public_ip = true; }) },
+  { rule: 'ecs-tasks-private', title: 'accepts tasks in the private subnets without public IPs', expect: 'compliant', given: () => as(prodFacts, one(prodFacts, 'aws_ecs_service', 'services/web/service')) },
+  { rule: 'ecs-tasks-private', title: 'refuses public IPs on tasks', expect: 'non-compliant', reason: /assign_public_ip/, given: () => edited(prodFacts, one(prodFacts, 'aws_ecs_service', 'services/web/service'), (a) => { a.network_configuration.assign_public_ip = true; }) },
   {
     rule: 'ecs-tasks-private', title: 'refuses tasks in subnets routed to the internet gateway', expect: 'non-compliant', reason: /routes to an internet gateway/,
-    given: () => edited(prodFacts, one(prodFacts, 'aws_ecs_service'), (a) => { a.network_configuration.subnets = [`\${${one(prodFacts, 'aws_subnet', 'network/public-0').address}.id}`]; }),
+    given: () => edited(prodFacts, one(prodFacts, 'aws_ecs_service', 'services/web/service'), (a) => { a.network_configuration.subnets = [`\${${one(prodFacts, 'aws_subnet', 'network/public-0').address}.id}`]; }),
   },
-  { rule: 'ecs-tasks-private', title: 'refuses subnets it cannot see (declared elsewhere)', expect: 'non-compliant', reason: /not declared in this stack/, given: () => edited(prodFacts, one(prodFacts, 'aws_ecs_service'), (a) => { a.network_configuration.subnets = ['subnet-0123456789abcdef0']; }) },
+  { rule: 'ecs-tasks-private', title: 'refuses subnets it cannot see (declared elsewhere)', expect: 'non-compliant', reason: /not declared in this stack/, given: () => edited(prodFacts, one(prodFacts, 'aws_ecs_service', 'services/web/service'), (a) => { a.network_configuration.subnets = ['subnet-0123456789abcdef0']; }) },
 
   // alb-https
   { rule: 'alb-https', title: 'accepts a load balancer with an HTTPS listener', expect: 'compliant', given: () => as(prodFacts, prodAlb()) },
@@ -118,14 +118,14 @@ const CASES: RuleCase[] = [
   { rule: 'alb-open-plain-http', title: 'refuses the internet written as two /1 halves', expect: 'non-compliant', reason: /open to 0\.0\.0\.0\/1/, given: () => devListenerOpenTo('0.0.0.0/1') },
   {
     rule: 'alb-open-plain-http', title: 'refuses an open listener when only a secret is at stake (ECS Exec off)', expect: 'non-compliant', reason: /while the tasks hold secrets/,
-    given: () => { const g = devListenerOpenTo('0.0.0.0/0'); return as(edited(g.facts, one(g.facts, 'aws_ecs_service'), (a) => { a.enable_execute_command = false; }).facts, g.resource); },
+    given: () => { const g = devListenerOpenTo('0.0.0.0/0'); return as(edited(g.facts, one(g.facts, 'aws_ecs_service', 'services/web/service'), (a) => { a.enable_execute_command = false; }).facts, g.resource); },
   },
   {
     rule: 'alb-open-plain-http', title: 'does not apply to an open listener of tasks without secrets or ECS Exec', expect: 'not-applicable',
     given: () => {
       const g = devListenerOpenTo('0.0.0.0/0');
-      const noExec = edited(g.facts, one(g.facts, 'aws_ecs_service'), (a) => { a.enable_execute_command = false; }).facts;
-      return as(edited(noExec, one(noExec, 'aws_ecs_task_definition'), editContainers((cs) => cs.forEach((c) => delete c.secrets))).facts, g.resource);
+      const noExec = edited(g.facts, one(g.facts, 'aws_ecs_service', 'services/web/service'), (a) => { a.enable_execute_command = false; }).facts;
+      return as(edited(noExec, one(noExec, 'aws_ecs_task_definition', 'services/web/task-definition/task'), editContainers((cs) => cs.forEach((c) => delete c.secrets))).facts, g.resource);
     },
   },
   { rule: 'alb-open-plain-http', title: 'does not apply to an HTTP listener that only redirects to HTTPS', expect: 'not-applicable', given: () => as(prodFacts, one(prodFacts, 'aws_lb_listener', 'load-balancer/http-redirect')) },
@@ -138,7 +138,7 @@ const CASES: RuleCase[] = [
   // iam-no-wildcard-resources
   { rule: 'iam-no-wildcard-resources', title: 'accepts the apply role policy scoped to the state objects and the project roles', expect: 'compliant', given: () => as(prodFacts, one(prodFacts, 'aws_iam_role_policy', 'ci/apply/policy')) },
   { rule: 'iam-no-wildcard-resources', title: 'reports the plan role\'s refresh reads by Sid (before their suppression applies)', expect: 'non-compliant', reason: /RefreshDeclaredResourceTypes grants .*ec2:DescribeVpcs.* on \*/, given: () => as(prodFacts, one(prodFacts, 'aws_iam_role_policy', 'ci/plan/policy')) },
-  { rule: 'iam-no-wildcard-resources', title: 'reports the ECR token statement by Sid (before its suppression applies)', expect: 'non-compliant', reason: /EcrAuthToken grants ecr:GetAuthorizationToken on \*/, given: () => as(prodFacts, one(prodFacts, 'aws_iam_role_policy', 'execution-role/policy')) },
+  { rule: 'iam-no-wildcard-resources', title: 'reports the ECR token statement by Sid (before its suppression applies)', expect: 'non-compliant', reason: /EcrAuthToken grants ecr:GetAuthorizationToken on \*/, given: () => as(prodFacts, one(prodFacts, 'aws_iam_role_policy', 'services/web/task-definition/execution-role/policy')) },
   { rule: 'iam-no-wildcard-resources', title: 'reports an ARN that names no resource', expect: 'non-compliant', reason: /arn:aws:ssm:eu-west-1:222222222222:parameter\/\*/, given: () => edited(prodFacts, deployPolicy(), editPolicy('policy', (d) => { d.Statement.find((s) => s.Sid === 'ReadDescriptor')!.Resource = 'arn:aws:ssm:eu-west-1:222222222222:parameter/*'; })) },
 
   // iam-passrole-condition
@@ -157,7 +157,7 @@ const CASES: RuleCase[] = [
     rule: 'iam-oidc-trust-scoped', title: 'refuses a wildcard workflow in a pull-request subject', expect: 'non-compliant', reason: /workflows\/\*@refs/,
     given: () => edited(prodFacts, one(prodFacts, 'aws_iam_role', 'ci/plan/role'), editPolicy('assume_role_policy', (d) => { d.Statement[0].Condition.StringLike['token.actions.githubusercontent.com:sub'] = ['repo:example-org/webapp-infra:pull_request:job_workflow_ref:example-org/webapp-infra/.github/workflows/*@refs/pull/*/merge']; })),
   },
-  { rule: 'iam-oidc-trust-scoped', title: 'ignores roles trusted by AWS services', expect: 'not-applicable', given: () => as(prodFacts, one(prodFacts, 'aws_iam_role', 'service/task-role/role')) },
+  { rule: 'iam-oidc-trust-scoped', title: 'ignores roles trusted by AWS services', expect: 'not-applicable', given: () => as(prodFacts, one(prodFacts, 'aws_iam_role', 'services/web/task-definition/task-role/role')) },
   { rule: 'iam-oidc-trust-scoped', title: 'refuses a GitHub trust without a subject', expect: 'non-compliant', reason: /without a subject condition/, given: () => edited(prodFacts, one(prodFacts, 'aws_iam_role', 'ci/deploy/role'), editPolicy('assume_role_policy', (d) => { delete d.Statement[0].Condition.StringEquals['token.actions.githubusercontent.com:sub']; })) },
   {
     rule: 'iam-oidc-trust-scoped', title: 'refuses a wildcard repository in the subject', expect: 'non-compliant', reason: /repo:example-org\/\*/,
@@ -165,9 +165,9 @@ const CASES: RuleCase[] = [
   },
 
   // logs-retention
-  { rule: 'logs-retention', title: 'accepts a log group with retention', expect: 'compliant', given: () => as(prodFacts, one(prodFacts, 'aws_cloudwatch_log_group', 'service/logs')) },
-  { rule: 'logs-retention', title: 'refuses a log group kept forever', expect: 'non-compliant', reason: /retention_in_days is unset/, given: () => edited(prodFacts, one(prodFacts, 'aws_cloudwatch_log_group', 'service/logs'), (a) => { delete a.retention_in_days; }) },
-  { rule: 'logs-retention', title: 'refuses retention 0 (never expire)', expect: 'non-compliant', reason: /retention_in_days is 0/, given: () => edited(prodFacts, one(prodFacts, 'aws_cloudwatch_log_group', 'service/logs'), (a) => { a.retention_in_days = 0; }) },
+  { rule: 'logs-retention', title: 'accepts a log group with retention', expect: 'compliant', given: () => as(prodFacts, one(prodFacts, 'aws_cloudwatch_log_group', 'services/web/task-definition/logs')) },
+  { rule: 'logs-retention', title: 'refuses a log group kept forever', expect: 'non-compliant', reason: /retention_in_days is unset/, given: () => edited(prodFacts, one(prodFacts, 'aws_cloudwatch_log_group', 'services/web/task-definition/logs'), (a) => { delete a.retention_in_days; }) },
+  { rule: 'logs-retention', title: 'refuses retention 0 (never expire)', expect: 'non-compliant', reason: /retention_in_days is 0/, given: () => edited(prodFacts, one(prodFacts, 'aws_cloudwatch_log_group', 'services/web/task-definition/logs'), (a) => { a.retention_in_days = 0; }) },
 
   // ecs-secrets-not-in-environment
   { rule: 'ecs-secrets-not-in-environment', title: 'accepts plain settings in environment and the database URL in secrets', expect: 'compliant', given: () => as(prodFacts, prodTask()) },
@@ -192,9 +192,9 @@ const CASES: RuleCase[] = [
   { rule: 'ecs-registry-credentials-scoped', title: 'refuses a pull secret named without its random suffix', expect: 'non-compliant', reason: /not a complete Secrets Manager secret ARN/, given: () => withPullSecret('webapp/prod/registry-pull', ['arn:aws:secretsmanager:eu-west-1:222222222222:secret:webapp/prod/registry-pull*']) },
   { rule: 'ecs-registry-credentials-scoped', title: 'refuses an execution role that may read other secrets', expect: 'non-compliant', reason: /lets it read \*/, given: () => withPullSecret(PULL_SECRET, [PULL_SECRET, '*']) },
   // ecs-exec-production
-  { rule: 'ecs-exec-production', title: 'accepts production with ECS Exec off', expect: 'compliant', given: () => as(prodFacts, one(prodFacts, 'aws_ecs_service')) },
-  { rule: 'ecs-exec-production', title: 'refuses ECS Exec in production', expect: 'non-compliant', reason: /ECS Exec is enabled in production/, given: () => edited(prodFacts, one(prodFacts, 'aws_ecs_service'), (a) => { a.enable_execute_command = true; }) },
-  { rule: 'ecs-exec-production', title: 'does not apply to dev', expect: 'not-applicable', given: () => as(devFacts, one(devFacts, 'aws_ecs_service')) },
+  { rule: 'ecs-exec-production', title: 'accepts production with ECS Exec off', expect: 'compliant', given: () => as(prodFacts, one(prodFacts, 'aws_ecs_service', 'services/web/service')) },
+  { rule: 'ecs-exec-production', title: 'refuses ECS Exec in production', expect: 'non-compliant', reason: /ECS Exec is enabled in production/, given: () => edited(prodFacts, one(prodFacts, 'aws_ecs_service', 'services/web/service'), (a) => { a.enable_execute_command = true; }) },
+  { rule: 'ecs-exec-production', title: 'does not apply to dev', expect: 'not-applicable', given: () => as(devFacts, one(devFacts, 'aws_ecs_service', 'services/web/service')) },
 ];
 
 const byId = new Map(ALL_RULES.map((r) => [r.id, r]));

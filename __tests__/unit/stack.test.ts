@@ -1,5 +1,5 @@
 import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
-import { dev, policy, prod, resource, resources, synth, variant, type TerraformJson } from '../helpers/stacks';
+import { web, dev, policy, prod, resource, resources, synth, variant, type TerraformJson } from '../helpers/stacks';
 
 const devOut = synth(dev);
 const prodOut = synth(prod);
@@ -24,9 +24,9 @@ describe('each stack is fenced to its account', () => {
     expect(devState.key).not.toBe(prodState.key);
   });
 
-  test('no data sources: plans are deterministic and run offline', () => {
-    expect(devOut.tf.data).toBeUndefined();
-    expect(prodOut.tf.data).toBeUndefined();
+  test('the only data source is the partition, which the provider answers from its own configuration: plans are deterministic and run offline', () => {
+    expect(devOut.tf.data).toEqual({ aws_partition: { partition: {} } });
+    expect(prodOut.tf.data).toEqual({ aws_partition: { partition: {} } });
   });
 
   test('the offline target drops assume-role and the account fence, and keeps state local', () => {
@@ -45,43 +45,45 @@ describe('each stack is fenced to its account', () => {
 
 describe('coexistence contract (snake_case, exactly as Terraform reads it)', () => {
   test('the task definition ignores container_definitions and is replaced when the spec without image changes', () => {
-    const task = resource(devOut.tf, 'aws_ecs_task_definition');
-    const specId = Object.keys(resources(devOut.tf, 'terraform_data'))[0];
-    expect(task.lifecycle).toEqual({ ignore_changes: ['container_definitions'], replace_triggered_by: [`terraform_data.${specId}`] });
+    const task = resource(devOut.tf, 'aws_ecs_task_definition', 'services/web/task-definition/task');
+    const specId = Object.keys(resources(devOut.tf, 'terraform_data')).find((id) => id.startsWith('services_web_task-definition_container-spec_'));
+    const sidecarsId = Object.keys(resources(devOut.tf, 'terraform_data')).find((id) => id.startsWith('services_web_task-definition_sidecar-spec_'));
+    expect(task.lifecycle).toEqual({ ignore_changes: ['container_definitions'], replace_triggered_by: [`terraform_data.${specId}`, `terraform_data.${sidecarsId}`] });
     expect(task.skip_destroy).toBe(true);
   });
 
   test('the image comes from the release pointer, which Terraform seeds and then ignores', () => {
-    const task = resource(devOut.tf, 'aws_ecs_task_definition');
-    const pointer = resource(devOut.tf, 'aws_ssm_parameter', 'service/release-image');
+    const task = resource(devOut.tf, 'aws_ecs_task_definition', 'services/web/task-definition/task');
+    const pointer = resource(devOut.tf, 'aws_ssm_parameter', 'services/web/task-definition/release-image');
     const pointerId = Object.entries(resources(devOut.tf, 'aws_ssm_parameter')).find(([, r]) => r === pointer)![0];
     expect(task.container_definitions).toContain(`"image" = aws_ssm_parameter.${pointerId}.insecure_value`);
-    expect(pointer).toMatchObject({ name: '/webapp/dev/web/release-image', insecure_value: dev.service.bootstrapImage, lifecycle: { ignore_changes: ['insecure_value'] } });
+    expect(pointer).toMatchObject({ name: '/webapp/dev/web/release-image', insecure_value: web(dev).bootstrapImage, lifecycle: { ignore_changes: ['insecure_value'] } });
   });
 
   test('the container spec tracked for replacement holds everything but the image', () => {
-    const spec = Object.values(resources(devOut.tf, 'terraform_data'))[0].input as Record<string, unknown>;
+    const spec = resource(devOut.tf, 'terraform_data', 'services/web/task-definition/container-spec').input as Record<string, unknown>;
     expect(spec).not.toHaveProperty('image');
     expect(spec).toMatchObject({
       name: 'app',
       environment: [{ name: 'APP_ENV', value: 'dev' }, { name: 'LOG_LEVEL', value: 'debug' }],
-      secrets: [{ name: 'DATABASE_URL', valueFrom: dev.service.secrets.DATABASE_URL }],
+      secrets: [{ name: 'DATABASE_URL', valueFrom: web(dev).secrets.DATABASE_URL }],
       versionConsistency: 'enabled',
       portMappings: [expect.objectContaining({ containerPort: 8080 })],
     });
   });
 
-  test('the service ignores task_definition, and desired_count when auto scaling is attached', () => {
-    expect(resource(devOut.tf, 'aws_ecs_service').lifecycle).toEqual({ ignore_changes: ['task_definition', 'desired_count'] });
-    const fixed = synth(variant(dev, { service: { autoScaling: undefined } })).tf;
-    expect(resource(fixed, 'aws_ecs_service').lifecycle).toEqual({ ignore_changes: ['task_definition'] });
-    expect(fixed.resource.aws_appautoscaling_target).toBeUndefined();
+  test('the service ignores task_definition, desired_count when auto scaling is attached, and load_balancer behind a load balancer (moved with the revision)', () => {
+    expect(resource(devOut.tf, 'aws_ecs_service', 'services/web/service').lifecycle).toEqual({ ignore_changes: ['task_definition', 'desired_count', 'load_balancer'] });
+    expect(resource(devOut.tf, 'aws_ecs_service', 'services/worker/service').lifecycle).toEqual({ ignore_changes: ['task_definition', 'desired_count'] });
+    const fixed = synth(variant(dev, { services: { web: { autoScaling: undefined } } })).tf;
+    expect(resource(fixed, 'aws_ecs_service', 'services/web/service').lifecycle).toEqual({ ignore_changes: ['task_definition', 'load_balancer'] });
+    expect(Object.values(fixed.resource.aws_appautoscaling_target).map((t) => t.resource_id)).toEqual(['service/webapp-dev/worker']);
   });
 
   test('the descriptor tells the release CLI which revision Terraform tracks', () => {
-    const d = JSON.parse(resource(devOut.tf, 'aws_ssm_parameter', 'service/descriptor').insecure_value as string);
+    const d = JSON.parse(resource(devOut.tf, 'aws_ssm_parameter', 'services/web/descriptor').insecure_value as string);
     expect(d).toMatchObject({ schemaVersion: 1, environment: 'dev', accountId: dev.accountId, cluster: 'webapp-dev', service: 'web', container: 'app', family: 'webapp-dev-web' });
-    expect(d.taskDefinitionArn).toMatch(/^\$\{aws_ecs_task_definition\.\w+\.arn\}$/);
+    expect(d.taskDefinitionArn).toMatch(/^\$\{aws_ecs_task_definition\.[\w-]+\.arn\}$/);
   });
 });
 
@@ -175,16 +177,16 @@ describe('cluster and load balancer', () => {
   test('the ALB sits in the public subnets; tasks in the private ones without public IPs', () => {
     const alb = resource(devOut.tf, 'aws_lb');
     expect(alb.subnets).toEqual([expect.stringMatching(/aws_subnet\.network_public-0/), expect.stringMatching(/aws_subnet\.network_public-1/)]);
-    const svc = resource(devOut.tf, 'aws_ecs_service');
+    const svc = resource(devOut.tf, 'aws_ecs_service', 'services/web/service');
     expect(svc.network_configuration).toEqual({
       assign_public_ip: false,
-      security_groups: [expect.stringMatching(/aws_security_group\.service_sg/)],
+      security_groups: [expect.stringMatching(/aws_security_group\.services_web_sg/)],
       subnets: [expect.stringMatching(/aws_subnet\.network_private-0/), expect.stringMatching(/aws_subnet\.network_private-1/)],
     });
   });
 
   test('tasks are reachable from the ALB security group only, on the container port', () => {
-    const ingress = Object.values(resources(devOut.tf, 'aws_vpc_security_group_ingress_rule')).filter((r) => String(r.security_group_id).includes('service_sg'));
+    const ingress = Object.values(resources(devOut.tf, 'aws_vpc_security_group_ingress_rule')).filter((r) => String(r.security_group_id).includes('services_web_sg'));
     expect(ingress).toEqual([expect.objectContaining({ from_port: 8080, to_port: 8080, referenced_security_group_id: expect.stringContaining('load-balancer_sg') })]);
     expect(ingress[0].cidr_ipv4).toBeUndefined();
   });
@@ -192,7 +194,7 @@ describe('cluster and load balancer', () => {
 
 describe('service', () => {
   test('rolling deployment with circuit breaker rollback and the configured bounds', () => {
-    expect(resource(devOut.tf, 'aws_ecs_service')).toMatchObject({
+    expect(resource(devOut.tf, 'aws_ecs_service', 'services/web/service')).toMatchObject({
       launch_type: 'FARGATE',
       deployment_circuit_breaker: { enable: true, rollback: true },
       deployment_minimum_healthy_percent: 100,
@@ -201,11 +203,11 @@ describe('service', () => {
       enable_execute_command: true,
       wait_for_steady_state: false,
     });
-    expect(resource(prodOut.tf, 'aws_ecs_service').enable_execute_command).toBe(false);
+    expect(resource(prodOut.tf, 'aws_ecs_service', 'services/web/service').enable_execute_command).toBe(false);
   });
 
   test('target group health checks and deregistration delay are tuned for fast rollouts', () => {
-    expect(resource(devOut.tf, 'aws_lb_target_group')).toMatchObject({
+    expect(resource(devOut.tf, 'aws_lb_target_group', 'services/web/routing/tg')).toMatchObject({
       target_type: 'ip',
       deregistration_delay: '15',
       health_check: { path: '/health', interval: 10, healthy_threshold: 2, timeout: 5, unhealthy_threshold: 3 },
@@ -213,7 +215,7 @@ describe('service', () => {
   });
 
   test('Fargate task definition with the configured size', () => {
-    expect(resource(prodOut.tf, 'aws_ecs_task_definition')).toMatchObject({
+    expect(resource(prodOut.tf, 'aws_ecs_task_definition', 'services/web/task-definition/task')).toMatchObject({
       family: 'webapp-prod-web',
       cpu: '512',
       memory: '1024',
@@ -223,35 +225,35 @@ describe('service', () => {
   });
 
   test('log group with the environment retention', () => {
-    expect(resource(prodOut.tf, 'aws_cloudwatch_log_group', 'service/logs')).toMatchObject({ name: '/ecs/webapp-prod/web', retention_in_days: 365 });
+    expect(resource(prodOut.tf, 'aws_cloudwatch_log_group', 'services/web/task-definition/logs')).toMatchObject({ name: '/ecs/webapp-prod/web', retention_in_days: 365 });
   });
 
   test('target tracking on CPU within the configured bounds', () => {
-    expect(resource(prodOut.tf, 'aws_appautoscaling_target')).toMatchObject({ min_capacity: 3, max_capacity: 12, resource_id: 'service/webapp-prod/web' });
-    expect(resource(prodOut.tf, 'aws_appautoscaling_policy')).toMatchObject({
+    expect(resource(prodOut.tf, 'aws_appautoscaling_target', 'services/web/scaling/scaling-target')).toMatchObject({ min_capacity: 3, max_capacity: 12, resource_id: 'service/webapp-prod/web' });
+    expect(resource(prodOut.tf, 'aws_appautoscaling_policy', 'services/web/scaling/scaling-cpu')).toMatchObject({
       policy_type: 'TargetTrackingScaling',
       target_tracking_scaling_policy_configuration: { target_value: 60, predefined_metric_specification: { predefined_metric_type: 'ECSServiceAverageCPUUtilization' } },
     });
   });
 
   test('execution role: pull from this repository, write to this log group, read exactly the referenced secrets', () => {
-    const doc = policy(resource(devOut.tf, 'aws_iam_role_policy', 'service/execution-role/policy').policy);
+    const doc = policy(resource(devOut.tf, 'aws_iam_role_policy', 'services/web/task-definition/execution-role/policy').policy);
     expect(doc.Statement.map((s) => s.Sid)).toEqual(['EcrAuthToken', 'PullImages', 'WriteLogs', 'ReadSsmSecrets']);
     expect(doc.Statement[1].Resource).toMatch(/aws_ecr_repository\.registry_repository_\w+\.arn/);
-    expect(doc.Statement[2].Resource).toMatch(/aws_cloudwatch_log_group\.service_logs_\w+\.arn\}:\*$/);
-    expect(doc.Statement[3]).toEqual({ Sid: 'ReadSsmSecrets', Effect: 'Allow', Action: ['ssm:GetParameters'], Resource: [dev.service.secrets.DATABASE_URL] });
+    expect(doc.Statement[2].Resource).toBe('arn:${data.aws_partition.partition.partition}:logs:eu-west-1:111111111111:log-group:/ecs/webapp-dev/web:*');
+    expect(doc.Statement[3]).toEqual({ Sid: 'ReadSsmSecrets', Effect: 'Allow', Action: ['ssm:GetParameters'], Resource: [web(dev).secrets.DATABASE_URL] });
   });
 
   test('task role: ECS Exec channels only where Exec is enabled', () => {
-    const devTask = policy(resource(devOut.tf, 'aws_iam_role_policy', 'service/task-role/policy').policy);
+    const devTask = policy(resource(devOut.tf, 'aws_iam_role_policy', 'services/web/task-definition/task-role/policy').policy);
     expect(devTask.Statement.map((s) => s.Sid)).toEqual(['EcsExecChannels']);
     expect(Object.values(resources(prodOut.tf, 'aws_iam_role_policy')).some((p) => JSON.stringify(p).includes('task-role/policy'))).toBe(false);
   });
 
   test('secrets encrypted with a customer key add kms:Decrypt on exactly that key', () => {
     const key = 'arn:aws:kms:eu-west-1:111111111111:key/11111111-2222-3333-4444-555555555555';
-    const tf = synth(variant(dev, { service: { secretsKmsKeyArns: [key] } })).tf;
-    const doc = policy(resource(tf, 'aws_iam_role_policy', 'service/execution-role/policy').policy);
+    const tf = synth(variant(dev, { services: { web: { secretsKmsKeyArns: [key] } } })).tf;
+    const doc = policy(resource(tf, 'aws_iam_role_policy', 'services/web/task-definition/execution-role/policy').policy);
     expect(doc.Statement.find((s) => s.Sid === 'DecryptSecrets')).toEqual({ Sid: 'DecryptSecrets', Effect: 'Allow', Action: ['kms:Decrypt'], Resource: [key] });
   });
 });
@@ -346,8 +348,13 @@ describe('CI access', () => {
         Sid: 'PassWorkloadRolesToTheirServices',
         Effect: 'Allow',
         Action: ['iam:PassRole'],
-        Resource: [role('web-codedeploy'), role('web-execution'), role('web-task'), role('vpc-flow-logs')],
-        Condition: { StringEquals: { 'iam:PassedToService': ['codedeploy.amazonaws.com', 'ecs-tasks.amazonaws.com', 'vpc-flow-logs.amazonaws.com'] } },
+        Resource: [
+          role('web-codedeploy'),
+          ...['nightly', 'web', 'worker'].flatMap((s) => [role(`${s}-execution`), role(`${s}-task`)]),
+          role('nightly-scheduler'),
+          role('vpc-flow-logs'),
+        ],
+        Condition: { StringEquals: { 'iam:PassedToService': ['codedeploy.amazonaws.com', 'ecs-tasks.amazonaws.com', 'scheduler.amazonaws.com', 'vpc-flow-logs.amazonaws.com'] } },
       },
       {
         Sid: 'NeverChangeTheCiRoles',
@@ -371,11 +378,11 @@ describe('CI access', () => {
     // The escalation paths themselves are replayed step by step in __tests__/unit/ci-escalation.test.ts.
   });
 
-  test('deploy role passes exactly the service roles, only to ECS tasks', () => {
+  test('deploy role passes exactly the roles of the services it deploys, only to ECS tasks', () => {
     const doc = policy(resource(devOut.tf, 'aws_iam_role_policy', 'ci/deploy/policy').policy);
     const pass = doc.Statement.find((s) => s.Sid === 'PassOnlyThisServicesRoles')!;
     expect(pass.Action).toEqual(['iam:PassRole']);
-    expect(pass.Resource).toEqual([expect.stringMatching(/service_execution-role_\w+\.arn/), expect.stringMatching(/service_task-role_\w+\.arn/)]);
+    expect(pass.Resource).toEqual(['web', 'worker', 'nightly'].flatMap((s) => [expect.stringMatching(new RegExp(`services_${s}_task-definition_execution-role_\\w+\\.arn`)), expect.stringMatching(new RegExp(`services_${s}_task-definition_task-role_\\w+\\.arn`))]));
     expect(pass.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
   });
 });
@@ -388,6 +395,7 @@ const ROLE_PASSING_ATTRIBUTES: Record<string, string> = {
   'aws_codedeploy_deployment_group.service_role_arn': 'codedeploy.amazonaws.com',
   'aws_appautoscaling_target.role_arn': 'application-autoscaling.amazonaws.com',
   'aws_ecs_service.iam_role': 'ecs.amazonaws.com',
+  'aws_scheduler_schedule.role_arn': 'scheduler.amazonaws.com',
 };
 
 /**

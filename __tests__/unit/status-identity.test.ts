@@ -63,7 +63,7 @@ describe('ecs-release status reports it', () => {
     mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: TD(TERRAFORM_REVISION) }).resolves({ taskDefinition: terraforms, tags: [{ key: 'ecs-coexist:owner', value: 'terraform' }] });
     mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: TD(RUNNING_REVISION) }).resolves({ taskDefinition: { ...revision(RUNNING_REVISION, runningImage), taskRoleArn: role(names.executionRole) }, tags: [] });
     mocks.ecs.on(DescribeServicesCommand).resolves({ services: [service(RUNNING_REVISION, [deployment('ecs-svc/1', RUNNING_REVISION, 'COMPLETED')])] });
-    const r = await cli(['status', '--env', 'dev', '--json']);
+    const r = await cli(['status', '--env', 'dev', '--service', 'web', '--json']);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc.summary).toMatch(/^Warning: changed outside Terraform in ways IAM cannot prevent \(docs\/guardrails\.md, deploy identity\): the running revision's role settings differ/);

@@ -1,7 +1,9 @@
 import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Testing } from 'cdktf';
-import { scalingStack } from '../../scripts/lib/bench/scaling-stack';
+import { scalingEnvironment, scalingStack } from '../../scripts/lib/bench/scaling-stack';
+import { listenerRulePriority } from '../../environments/schema/routing';
+import type { WebServiceConfig } from '../../environments/schema';
 import { scratchDir, synthEnvironments } from '../../scripts/lib/synth';
 import { linkImpliedMirror } from '../../scripts/lib/terraform';
 import { REQUIRED_TERRAFORM_VERSION } from '../../stacks/environment-stack';
@@ -174,20 +176,36 @@ describe('npm test’s file order', () => {
 });
 
 describe('benchmark stack with N services', () => {
-  test('gives every service its own names, listener-rule priority and path, behind the one load balancer', () => {
-    // GIVEN the dev stack with 3 services
-    const tf = JSON.parse(Testing.synth(scalingStack(Testing.app(), dev, 3))) as TerraformJson;
-    // THEN
+  test('is real configuration: N services of the three kinds in turn, each with its own names, web ones routed by path with distinct priorities', () => {
+    // GIVEN dev's configuration grown to 5 services (web, then svc02 web, svc03 worker, svc04 scheduled, svc05 web)
+    const env = scalingEnvironment(dev, 5);
+    expect(Object.fromEntries(Object.entries(env.services).map(([n, s]) => [n, s.kind]))).toEqual({ web: 'web', svc02: 'web', svc03: 'worker', svc04: 'scheduled', svc05: 'web' });
+    // WHEN synthesized by the real stack
+    const tf = JSON.parse(Testing.synth(scalingStack(Testing.app(), dev, 5))) as TerraformJson;
+    // THEN the web services share the one listener with distinct, allocated priorities
     const rules = Object.values(resources(tf, 'aws_lb_listener_rule'));
-    expect(rules.map((r) => r.priority).sort()).toEqual([100, 2, 3].sort());
-    expect(rules.map((r) => (r.condition as { path_pattern: { values: string[] } }[])[0].path_pattern.values[0]).sort()).toEqual(['/*', '/svc02/*', '/svc03/*']);
+    expect(rules.map((r) => r.priority).sort()).toEqual(Object.entries(env.services).filter(([, s]) => s.kind === 'web').map(([n, s]) => listenerRulePriority(n, (s as WebServiceConfig).routing)).sort());
+    expect(new Set(rules.map((r) => r.priority)).size).toBe(3);
+    expect(rules.map((r) => (r.condition as { path_pattern: { values: string[] } }[])[0].path_pattern.values[0]).sort()).toEqual(['/*', '/svc02/*', '/svc05/*']);
     expect(new Set(rules.map((r) => r.listener_arn)).size).toBe(1);
     expect(Object.keys(resources(tf, 'aws_lb'))).toHaveLength(1);
     for (const [type, field] of [['aws_ecs_service', 'name'], ['aws_lb_target_group', 'name'], ['aws_ssm_parameter', 'name'], ['aws_iam_role', 'name'], ['aws_security_group', 'name']] as const) {
       const names = Object.values(resources(tf, type)).map((r) => r[field]);
       expect(new Set(names).size).toBe(names.length);
     }
-    expect(Object.values(resources(tf, 'aws_ecs_service')).map((s) => s.name).sort()).toEqual(['svc02', 'svc03', 'web']);
+    expect(Object.values(resources(tf, 'aws_ecs_service')).map((s) => s.name).sort()).toEqual(['svc02', 'svc03', 'svc05', 'web']);
+    expect(Object.values(resources(tf, 'aws_scheduler_schedule')).map((s) => s.name)).toEqual(['webapp-dev-svc04']);
+  });
+
+  test('synthesizes 1, 5 and 20 services, each adding its resources and nothing shared twice (correctness only; time is npm run bench\'s)', () => {
+    const count = (n: number) => {
+      const tf = JSON.parse(Testing.synth(scalingStack(Testing.app(), dev, n))) as TerraformJson;
+      return { resources: Object.values(tf.resource).reduce((k, byId) => k + Object.keys(byId).length, 0), clusters: Object.keys(resources(tf, 'aws_ecs_cluster')).length, lbs: Object.keys(resources(tf, 'aws_lb')).length };
+    };
+    const [one, five, twenty] = [count(1), count(5), count(20)];
+    for (const c of [one, five, twenty]) expect([c.clusters, c.lbs]).toEqual([1, 1]);
+    expect(five.resources).toBeGreaterThan(one.resources);
+    expect(twenty.resources).toBeGreaterThan(five.resources);
   });
 
   test('refuses a service count it cannot name', () => {

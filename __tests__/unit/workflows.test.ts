@@ -3,6 +3,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { loadEnvironment } from '../../environments';
+import staging from '../../environments/examples/staging';
 import { ciEnvironments } from '../../scripts/environments';
 import { repoRoot } from '../../scripts/lib/paths';
 import { scratchDir } from '../../scripts/lib/synth';
@@ -116,28 +117,33 @@ describe('the environments come from main.ts, not from the workflow files', () =
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(
-      'plan=[{"environment":"dev","plan-role-variable":"PLAN_ROLE_ARN_DEV"},{"environment":"prod","plan-role-variable":"PLAN_ROLE_ARN_PROD"}]\n' +
+      'chain=["dev","prod"]\n' +
+        'plan=[{"environment":"dev","plan-role-variable":"PLAN_ROLE_ARN_DEV"},{"environment":"prod","plan-role-variable":"PLAN_ROLE_ARN_PROD"}]\n' +
         'non-production=["dev"]\nproduction=["prod"]\n',
     );
   });
 
-  test('a third environment joins the plan matrix and its wave with no workflow change', () => {
-    // GIVEN main.ts listing a staging environment next to dev and prod (its configuration: dev's, renamed)
+  test('a third environment joins the plan matrix, its wave and the promotion chain with no workflow change', () => {
+    // GIVEN main.ts listing staging (environments/examples/staging.ts) between dev and prod, dev replicating to it
     const dev = loadEnvironment('dev');
-    const staging = { ...dev, name: 'staging', ci: { ...dev.ci, githubEnvironment: 'staging' } };
-    const load = (name: string) => (name === 'staging' ? staging : loadEnvironment(name));
+    const devWithStaging = { ...dev, registry: { ...dev.registry, replicateTo: [...dev.registry.replicateTo, { accountId: staging.accountId, region: staging.region }] } };
+    const load = (name: string) => (name === 'staging' ? staging : name === 'dev' ? devWithStaging : loadEnvironment(name));
     // WHEN the script lists them
     const ci = ciEnvironments(['dev', 'staging', 'prod'], load);
-    // THEN staging is planned with its own role variable and applied with the non-production wave
+    // THEN staging is planned with its own role variable, applied with the non-production wave, promoted after dev
     expect(ci.plan).toContainEqual({ environment: 'staging', 'plan-role-variable': 'PLAN_ROLE_ARN_STAGING' });
     expect(ci['non-production']).toEqual(['dev', 'staging']);
     expect(ci.production).toEqual(['prod']);
+    expect(ci.chain).toEqual(['dev', 'staging', 'prod']);
+    // AND a copy of dev that was only renamed is refused on the pull request, naming the first copied value
+    const renamed = { ...devWithStaging, name: 'staging', ci: { ...dev.ci, githubEnvironment: 'staging' } };
+    expect(() => ciEnvironments(['dev', 'staging', 'prod'], (n) => (n === 'staging' ? renamed : load(n)))).toThrow('invalid environment "staging": tags.Environment: received "dev"; allowed: "staging"');
   });
 
   test('an environment whose GitHub Environment has another name is refused on the pull request, not at the first apply', () => {
     const dev = loadEnvironment('dev');
     const load = () => ({ ...dev, ci: { ...dev.ci, githubEnvironment: 'development' } });
-    expect(() => ciEnvironments(['dev'], load)).toThrow('environments/dev.ts: ci.githubEnvironment: received "development"; allowed: "dev"');
+    expect(() => ciEnvironments(['dev'], load)).toThrow('invalid environment "dev": ci.githubEnvironment: received "development"; allowed: "dev" (the GitHub Environment the workflows apply and deploy dev in)');
   });
 });
 
@@ -247,7 +253,7 @@ describe('apply after merge', () => {
     const rollout = steps.findIndex((s) => s.id === 'rollout');
     expect(rollout).toBeGreaterThan(apply);
     expect(steps[rollout].if).toBe("steps.apply.outcome == 'success'");
-    expect(commands(called.jobs.apply, 'ecs-release')).toEqual(['npx ecs-release rollout --env "$ENVIRONMENT" --timeout 45m --json > rollout.json']);
+    expect(commands(called.jobs.apply, 'ecs-release')).toEqual(['npx ecs-release rollout --env "$ENVIRONMENT" --all --timeout 45m --json > rollout.json']);
     // exit 5 (holding) and the in-flight refusal end the step green; any other non-zero code fails the job
     expect(steps[rollout].run).toMatch(/if \[ "\$code" -eq 5 \]; then[\s\S]*exit 0[\s\S]*exit "\$code"/);
     expect(steps[rollout].run).toContain(`if [ "$code" -eq 3 ] && grep -q '"message": "deployment in progress' rollout.json; then`);
@@ -278,7 +284,7 @@ describe('deploy for application repositories', () => {
     const call = w.on.workflow_call as { inputs: Record<string, { required?: boolean; type: string }> };
     expect(call.inputs.image).toMatchObject({ required: true, type: 'string' });
     expect(dev.environment).toBe('dev');
-    expect(commands(dev, 'ecs-release')[0]).toBe('npx ecs-release deploy --env dev --image "$IMAGE" --timeout 30m --json > deploy.json');
+    expect(commands(dev, 'ecs-release')[0]).toBe('npx ecs-release deploy --env dev --group "$GROUP" --image "$IMAGE" --timeout 30m --json > deploy.json');
     for (const job of [dev, prod, traffic]) {
       expect(job.concurrency?.['cancel-in-progress']).toBe(false);
       expect(job.steps!.find((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'))?.with?.['role-to-assume']).toBe(job === traffic ? '${{ vars.APPROVE_ROLE_ARN }}' : '${{ vars.DEPLOY_ROLE_ARN }}');
@@ -286,9 +292,9 @@ describe('deploy for application repositories', () => {
   });
 
   test('the caller chooses no repository or ref of the release CLI: every job checks out this workflow\'s own commit', () => {
-    // GIVEN the reusable workflow's inputs: the image only (no infra-repository, no infra-ref)
+    // GIVEN the reusable workflow's inputs: the image and its release group only (no infra-repository, no infra-ref)
     const call = w.on.workflow_call as { inputs: Record<string, unknown> };
-    expect(Object.keys(call.inputs)).toEqual(['image']);
+    expect(Object.keys(call.inputs)).toEqual(['image', 'release-group']);
     for (const job of [dev, prod, traffic]) {
       // THEN each job reads repository and commit from its OIDC token's job_workflow_ref / job_workflow_sha, then checks them out
       const source = stepIndex(job, (st) => st.id === 'source');
@@ -306,7 +312,7 @@ describe('deploy for application repositories', () => {
   test('GIVEN the prod job cannot read dev WHEN promoting THEN it uses the status the dev job wrote after its deploy', () => {
     // The dev job: deploy, then `status --json` (after the deploy step, which waits for completion), then the artifact.
     const deploy = stepIndex(dev, runs('npx ecs-release deploy'));
-    const status = stepIndex(dev, runs('npx ecs-release status --env dev --json > dev-status.json'));
+    const status = stepIndex(dev, runs('npx ecs-release status --env dev --group "$GROUP" --json > dev-status.json'));
     const upload = stepIndex(dev, (st) => !!st.uses?.startsWith('actions/upload-artifact@'));
     expect(deploy).toBeGreaterThan(0);
     expect(status).toBeGreaterThan(deploy);
@@ -317,7 +323,7 @@ describe('deploy for application repositories', () => {
     const download = stepIndex(prod, (st) => !!st.uses?.startsWith('actions/download-artifact@'));
     expect(prod.steps![download].with).toEqual({ name: 'dev-status' });
     const promote = commands(prod, 'ecs-release');
-    expect(promote).toEqual(['npx ecs-release promote --from dev --from-status dev-status.json --to prod --timeout 45m --json > promote.json || code=$?']);
+    expect(promote).toEqual(['npx ecs-release promote --from dev --from-status dev-status.json --to prod --group "$GROUP" --timeout 45m --json > promote.json || code=$?']);
     expect(stepIndex(prod, runs('npx ecs-release promote'))).toBeGreaterThan(download);
   });
 
@@ -343,12 +349,14 @@ describe('deploy for application repositories', () => {
     // The traffic job: only when holding, in its own Environment (its reviewers approve; only the approval role trusts it).
     expect(traffic).toMatchObject({ environment: 'prod-approve', needs: ['dev', 'prod'], if: "needs.prod.outputs.holding == 'true'" });
     expect(traffic.concurrency?.group).toBe(prod.concurrency?.group);
-    expect(commands(traffic, 'ecs-release')).toEqual(['npx ecs-release approve --env prod --timeout 45m --json > approve.json']);
+    expect(commands(traffic, 'ecs-release')).toEqual(['npx ecs-release approve --env prod --service web --timeout 45m --json > approve.json']);
   });
 
   test('every job\'s timeout covers its CLI wait, and the waits cover what prod\'s configuration makes CodeDeploy wait', () => {
     // GIVEN prod's blue/green settings
-    const d = loadEnvironment('prod').service.deployment;
+    const web = loadEnvironment('prod').services.web;
+    if (web.kind !== 'web') throw new Error('prod declares web as a web service');
+    const d = web.deployment;
     const shift = d.trafficShifting.type === 'all-at-once' ? 0 : d.trafficShifting.type === 'canary' ? d.trafficShifting.intervalMinutes : d.trafficShifting.intervalMinutes * Math.ceil(100 / d.trafficShifting.percent);
     const startup = 10; // new tasks starting and passing health checks
     const setup = 10; // checkout, npm ci, build

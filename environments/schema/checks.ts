@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { parseCidr, type Ipv4Cidr } from '../cidr';
-import { resourceNames } from '../names';
+import { resourceNames } from '../../contracts/names';
+import type { ServiceConfig } from './services';
 import { secretLookingValue } from './secrets';
 
 /**
@@ -20,20 +21,7 @@ export interface CheckedEnvironment {
   readonly registry: { readonly repositoryName: string };
   readonly tags: Readonly<Record<string, string>>;
   readonly loadBalancer: { readonly allowedIngressCidrs: readonly string[]; readonly allowedTestCidrs: readonly string[]; readonly testListenerPort: number };
-  readonly service: {
-    readonly deployment: {
-      readonly strategy: string;
-      readonly trafficShifting: { readonly type: string };
-      readonly approvalWaitMinutes: number;
-      readonly terminationWaitMinutes: number;
-      readonly rollbackAlarms: unknown;
-    };
-    readonly name: string;
-    readonly containerName: string;
-    readonly environment: Readonly<Record<string, string>>;
-    readonly secrets: Readonly<Record<string, string>>;
-    readonly secretsKmsKeyArns: readonly string[];
-  };
+  readonly services: Readonly<Record<string, ServiceConfig>>;
 }
 
 /**
@@ -79,76 +67,118 @@ function checkCidrs(env: CheckedEnvironment, fail: Fail): void {
 const ARN = /^arn:[\w-]+:(ssm|secretsmanager|kms):([a-z0-9-]+):(\d{12}):/;
 
 function checkArnPlacement(env: CheckedEnvironment, fail: Fail): void {
-  for (const [name, arn] of Object.entries(env.service.secrets)) {
-    const m = ARN.exec(arn);
-    if (!m) continue;
-    // ECS reads the secret with the execution role of this account, in this region: a parameter elsewhere fails
-    // every task start, and a secret of another account is a dependency nobody reviews here.
-    if (m[2] !== env.region) fail(['service', 'secrets', name], arn, `a secret in region ${env.region} (the environment's region)`);
-    else if (m[3] !== env.accountId) fail(['service', 'secrets', name], arn, `a secret of account ${env.accountId} (accountId)`);
+  for (const [service, svc] of Object.entries(env.services)) {
+    const holders: [(string | number)[], Readonly<Record<string, string>>][] = [
+      [['services', service, 'secrets'], svc.secrets],
+      ...Object.entries(svc.sidecars).map(([c, s]) => [['services', service, 'sidecars', c, 'secrets'], s.secrets] as [(string | number)[], Readonly<Record<string, string>>]),
+    ];
+    for (const [path, secrets] of holders) {
+      for (const [name, arn] of Object.entries(secrets)) {
+        const m = ARN.exec(arn);
+        if (!m) continue;
+        // ECS reads the secret with the execution role of this account, in this region: a parameter elsewhere fails
+        // every task start, and a secret of another account is a dependency nobody reviews here.
+        if (m[2] !== env.region) fail([...path, name], arn, `a secret in region ${env.region} (the environment's region)`);
+        else if (m[3] !== env.accountId) fail([...path, name], arn, `a secret of account ${env.accountId} (accountId)`);
+      }
+    }
+    svc.secretsKmsKeyArns.forEach((arn, i) => {
+      const m = ARN.exec(arn);
+      if (m && m[2] !== env.region) fail(['services', service, 'secretsKmsKeyArns', i], arn, `a KMS key in region ${env.region} (KMS keys are regional)`);
+    });
   }
-  env.service.secretsKmsKeyArns.forEach((arn, i) => {
-    const m = ARN.exec(arn);
-    if (m && m[2] !== env.region) fail(['service', 'secretsKmsKeyArns', i], arn, `a KMS key in region ${env.region} (KMS keys are regional)`);
-  });
   const stateKey = env.state.kmsKeyArn ? ARN.exec(env.state.kmsKeyArn) : null;
   if (stateKey && stateKey[2] !== env.state.region) fail(['state', 'kmsKeyArn'], env.state.kmsKeyArn, `a KMS key in region ${env.state.region} (state.region)`);
 }
 
 /**
- * Names AWS limits (IAM roles: 64 characters) are cut by `resourceNames`; two that end up equal would make two
- * resources fight over one name (the second create fails, or worse, one role gets the other's policies).
+ * The environment's IAM role names are cut to 64 characters by `resourceNames`; two that end up equal would make two
+ * resources fight over one name (the second create fails, or worse, one role gets the other's policies). The services'
+ * names are checked against each other in service-checks.ts.
  */
 function checkTruncatedNames(env: CheckedEnvironment, fail: Fail): void {
   const n = resourceNames(env as unknown as Parameters<typeof resourceNames>[0]);
   const roles: [string, string][] = [
-    ['execution role', n.executionRole],
-    ['task role', n.taskRole],
-    ['CodeDeploy role', n.codedeployRole],
     ['CI plan role', n.planRole],
     ['CI apply role', n.applyRole],
     ['CI deploy role', n.deployRole],
-    ['flow-logs role', `${n.prefix}-vpc-flow-logs`.slice(0, 64)],
+    ['CI approve role', n.approveRole],
+    ['operator role', n.operatorRole],
+    ['flow-logs role', n.flowLogsRole],
   ];
   const seen = new Map<string, string>();
   for (const [what, name] of roles) {
     const other = seen.get(name);
     if (other) {
-      const total = env.project.length + env.name.length + env.service.name.length;
-      fail(['service', 'name'], env.service.name, `shorter project, environment and service names (together ${total} characters): the ${other} and the ${what} would both be named "${name}" once cut to IAM's 64 characters`);
+      const total = env.project.length + env.name.length;
+      fail(['name'], env.name, `shorter project and environment names (together ${total} characters): the ${other} and the ${what} would both be named "${name}" once cut to IAM's 64 characters`);
       return;
     }
     seen.set(name, what);
   }
-}
-
-function checkEnvironmentValues(env: CheckedEnvironment, fail: Fail): void {
-  for (const [name, value] of Object.entries(env.service.environment)) {
-    const why = secretLookingValue(name, value);
-    if (why) fail(['service', 'environment', name], '(value hidden)', `a plain setting, not a secret (${why}); pass it in service.secrets`);
+  for (const service of Object.keys(env.services)) {
+    const prefix = `${n.prefix}-${service}`;
+    // A service's role name must not collide with an environment role (a service called "ci" would name "<prefix>-ci-deploy"... only through its suffixes).
+    const own = [`${prefix}-execution`, `${prefix}-task`, `${prefix}-codedeploy`, `${prefix}-scheduler`].map((r) => r.slice(0, 64));
+    const clash = own.find((r) => seen.has(r));
+    if (clash) {
+      fail(['services', service], service, `another service name: one of its roles would be named "${clash}" like the ${seen.get(clash)}`);
+      return;
+    }
   }
 }
 
-/** The blue/green settings and their defaults: under a rolling strategy anything else is a setting nothing reads. */
-const BLUE_GREEN_DEFAULTS: readonly [(string)[], (env: CheckedEnvironment) => unknown, unknown][] = [
-  [['service', 'deployment', 'trafficShifting'], (e) => e.service.deployment.trafficShifting, { type: 'all-at-once' }],
-  [['service', 'deployment', 'approvalWaitMinutes'], (e) => e.service.deployment.approvalWaitMinutes, 0],
-  [['service', 'deployment', 'terminationWaitMinutes'], (e) => e.service.deployment.terminationWaitMinutes, 5],
-  [['service', 'deployment', 'rollbackAlarms'], (e) => e.service.deployment.rollbackAlarms, { targetErrorRatePercent: 5, minimumRequests: 20, unhealthyHosts: 1, periodSeconds: 60, evaluationPeriods: 2, additionalAlarmNames: [] }],
-  [['loadBalancer', 'allowedTestCidrs'], (e) => e.loadBalancer.allowedTestCidrs, []],
-  [['loadBalancer', 'testListenerPort'], (e) => e.loadBalancer.testListenerPort, 8443],
-];
+function checkEnvironmentValues(env: CheckedEnvironment, fail: Fail): void {
+  for (const [service, svc] of Object.entries(env.services)) {
+    const holders: [(string | number)[], Readonly<Record<string, string>>][] = [
+      [['services', service, 'environment'], svc.environment],
+      ...Object.entries(svc.sidecars).map(([c, s]) => [['services', service, 'sidecars', c, 'environment'], s.environment] as [(string | number)[], Readonly<Record<string, string>>]),
+    ];
+    for (const [path, vars] of holders) {
+      for (const [name, value] of Object.entries(vars)) {
+        const why = secretLookingValue(name, value);
+        if (why) fail([...path, name], '(value hidden)', `a plain setting, not a secret (${why}); pass it in secrets`);
+      }
+    }
+  }
+}
+
+const DEPLOYMENT_DEFAULTS = {
+  trafficShifting: { type: 'all-at-once' },
+  approvalWaitMinutes: 0,
+  terminationWaitMinutes: 5,
+  rollbackAlarms: { targetErrorRatePercent: 5, minimumRequests: 20, unhealthyHosts: 1, periodSeconds: 60, evaluationPeriods: 2, additionalAlarmNames: [] },
+} as const;
 
 /**
  * Blue/green settings under a rolling strategy would be silently ignored: someone believes prod waits an hour for
- * approval, or that a canary limits the blast radius, while ECS replaces every task at once.
+ * approval, or that a canary limits the blast radius, while ECS replaces every task at once. The test listener's
+ * settings are read only when some web service is blue/green.
  */
 function checkRollingIgnoresNothing(env: CheckedEnvironment, fail: Fail): void {
-  if (env.service.deployment.strategy !== 'rolling') return;
-  for (const [path, read, fallback] of BLUE_GREEN_DEFAULTS) {
-    const value = read(env);
+  let anyBlueGreen = false;
+  for (const [service, svc] of Object.entries(env.services)) {
+    if (svc.kind !== 'web') continue;
+    if (svc.deployment.strategy !== 'rolling') {
+      anyBlueGreen = true;
+      continue;
+    }
+    for (const [field, fallback] of Object.entries(DEPLOYMENT_DEFAULTS)) {
+      const value = (svc.deployment as Record<string, unknown>)[field];
+      if (JSON.stringify(value) !== JSON.stringify(fallback)) {
+        fail(['services', service, 'deployment', field], value, `unset while services.${service}.deployment.strategy is "rolling" (a blue/green setting; set strategy: "blue-green" or remove it)`);
+        return;
+      }
+    }
+  }
+  if (anyBlueGreen) return;
+  const lb: [string, unknown, unknown][] = [
+    ['allowedTestCidrs', env.loadBalancer.allowedTestCidrs, []],
+    ['testListenerPort', env.loadBalancer.testListenerPort, 8443],
+  ];
+  for (const [field, value, fallback] of lb) {
     if (JSON.stringify(value) !== JSON.stringify(fallback)) {
-      fail(path, value, `unset while service.deployment.strategy is "rolling" (a blue/green setting; set strategy: "blue-green" or remove it)`);
+      fail(['loadBalancer', field], value, 'unset while no web service is blue/green (a blue/green setting; set a service\'s deployment.strategy: "blue-green" or remove it)');
       return;
     }
   }

@@ -22,11 +22,19 @@ const NOT_LITERAL = /\$\{|%\{|\{TfToken\[/;
  * variables) get no escaping of `"` and `\` from cdktf 0.21: a value `", "x" = file("/etc/passwd"), "y" = "` would end
  * the HCL string and add an expression of its own. Those strings refuse quotes, backslashes and control characters.
  */
-const INSIDE_EXPRESSION: readonly (readonly string[])[] = [['service', 'environment', '*']];
+const INSIDE_EXPRESSION: readonly (readonly string[])[] = [
+  ['services', '*', 'environment', '*'],
+  ['services', '*', 'command', '*'],
+  ['services', '*', 'logging', 'options', '*'],
+  ['services', '*', 'sidecars', '*', 'environment', '*'],
+  ['services', '*', 'sidecars', '*', 'command', '*'],
+  ['services', '*', 'sidecars', '*', 'healthCheck', 'command', '*'],
+  ['services', '*', 'sidecars', '*', 'firelens', 'options', '*'],
+];
 const NOT_EXPRESSION_SAFE = /["\\\x00-\x1f\x7f]/;
 
 export const EXPRESSION_SAFE_ALLOWED =
-  'text without double quotes, backslashes or control characters (the value is written inside an HCL expression; keep structured values in service.secrets or an SSM parameter)';
+  'text without double quotes, backslashes or control characters (the value is written inside an HCL expression; keep structured values in secrets or an SSM parameter)';
 
 export const LITERAL_ALLOWED =
   'text without "${" or "%{" (Terraform would evaluate it as an expression; cdktf could not keep it literal)';

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { copyFileSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PlanJson } from './synth';
 import { terraformSetup } from './terraform';
 
 /**
@@ -46,7 +45,8 @@ export function planKey(dir: string, planArgs: readonly string[]): string {
 }
 
 /** A stored plan for this key, with its `tfplan` copied into `dir` (later `terraform show tfplan` there works as after a plan). */
-export function cachedPlan(entry: string, dir: string): { plan: PlanJson; exitCode: number } | undefined {
+/** The plan comes back as the parsed JSON `terraform show -json` printed; the caller (synth.ts) owns its type. */
+export function cachedPlan<Plan>(entry: string, dir: string): { plan: Plan; exitCode: number } | undefined {
   let json: string;
   let exitCode: number;
   try {
@@ -56,7 +56,7 @@ export function cachedPlan(entry: string, dir: string): { plan: PlanJson; exitCo
     return undefined;
   }
   copyFileSync(join(entry, 'tfplan'), join(dir, 'tfplan'));
-  return { plan: JSON.parse(json) as PlanJson, exitCode };
+  return { plan: JSON.parse(json) as Plan, exitCode };
 }
 
 /** Stores a plan under its key: written aside, then renamed into place, so a parallel reader sees all of it or nothing. */

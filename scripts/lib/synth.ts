@@ -71,7 +71,7 @@ export function planStack(dir: string, extraPlanArgs: string[] = []): { plan: Pl
   terraformInit(dir);
   const cache = process.env[PLAN_CACHE_ENV];
   const key = cache ? planKey(dir, extraPlanArgs) : undefined;
-  const hit = cache && key ? cachedPlan(join(cache, key), dir) : undefined;
+  const hit = cache && key ? cachedPlan<PlanJson>(join(cache, key), dir) : undefined;
   if (hit) return hit;
   const r = terraform(['plan', '-input=false', '-detailed-exitcode', '-out=tfplan', ...extraPlanArgs], dir, { okCodes: [0, 2] });
   const shown = terraform(['show', '-json', 'tfplan'], dir);

@@ -1,5 +1,5 @@
 import { changedLeaves, decodeJsonDocument, formatPath } from './attributes';
-import { attr, beforeAttr, changedAttributes, CODEDEPLOY_LISTENER_PATHS, listenerPaths, type ReleaseOwnership, type Role } from './ecs-roles';
+import { attr, beforeAttr, changedAttributes, CODEDEPLOY_LISTENER_PATHS, listenerPaths, type ReleaseOwnership, type Role, type ServiceOwnership } from './ecs-roles';
 import { join, md, trusted, unmasked, type Md } from './markdown';
 import { isObject } from './plan';
 import type { Entry } from './summary';
@@ -15,6 +15,10 @@ export interface NoteContext {
   readonly env: string;
   readonly entries: Entry[];
   readonly own: ReleaseOwnership;
+  /** The configured service the change belongs to, when the plan names one. */
+  readonly service?: ServiceOwnership;
+  /** ` --service <name>` where the environment has several services, else empty: appended to every command. */
+  readonly flags: string;
   readonly pointer: Md;
   readonly deploy: Md;
   readonly status: Md;
@@ -24,14 +28,20 @@ export interface NoteContext {
 
 /** The notes for each role a resource plays for the release CLI or CodeDeploy (see ecs-roles.ts). */
 export const ROLE_NOTES: Record<NonNullable<Role>, (c: NoteContext) => void> = {
-  'task-definition': ({ e, a, add, env, entries, pointer, deploy }) => {
+  'task-definition': ({ e, a, add, env, entries, service, flags, pointer, deploy }) => {
     const skipDestroy = attr(e, 'skip_destroy') === true;
-    const image = plannedImage(e);
-    const withImage = image ? md`image ${image}` : trusted('the image');
+    const app = service?.container;
+    const image = plannedImage(e, app);
+    const withImage = image ? md`${app ? md`the ${app} container's ` : trusted('')}image ${image}` : app ? md`the ${app} container's image` : trusted('the image');
+    const of = service ? md` of service ${service.name}${service.kind === 'scheduled' ? trusted(' (scheduled)') : trusted('')}` : trusted('');
+    const reaches = service?.kind === 'scheduled'
+      ? md`The schedule runs the family's latest revision: the change reaches the next run at once, with the released image Terraform reads from ${pointer}.`
+      : md`The service keeps running its current revision: the change reaches running tasks with the next ${deploy} (every deploy starts from this revision) or ${unmasked(`ecs-release rollout --env ${env}${flags}`)} (ships it with the running image).`;
+    const sidecars = sidecarImages(e, app);
     if (e.kind === 'replace' || e.kind === 'replace-keep') {
       add(
         'note',
-        md`Task definition ${a} gets a new revision: ${replaceReason(e, entries)}. It is registered with ${withImage} read from ${pointer} at apply time, i.e. the image running now, not the bootstrap image. The service keeps running its current revision: the change reaches running tasks with the next ${deploy} (every deploy starts from this revision) or ${unmasked(`ecs-release rollout --env ${env}`)} (ships it with the running image).`,
+        md`Task definition ${a}${of} gets a new revision: ${replaceReason(e, entries)}. It is registered with ${withImage} read from ${pointer} at apply time, i.e. the image running now, not the bootstrap image${sidecars}. ${reaches}`,
       );
       if (e.kind === 'replace' && skipDestroy) {
         add('note', md`${a}: the previous revision leaves Terraform's state but stays registered (\`skip_destroy\`): the "to destroy" it adds to the Plan line deregisters nothing, and \`ecs-release rollback\` can still return to it.`);
@@ -40,7 +50,7 @@ export const ROLE_NOTES: Record<NonNullable<Role>, (c: NoteContext) => void> = {
         add('caution', md`${a} has \`skip_destroy\` off: the previous revision will be deregistered, and \`ecs-release rollback\` can no longer return to it.`);
       }
     } else if (e.kind === 'create') {
-      add('note', md`Task definition ${a} is registered with ${withImage} from ${pointer}. From then on ${deploy} registers the revisions that run; Terraform ignores the image.`);
+      add('note', md`Task definition ${a}${of} is registered with ${withImage} from ${pointer}${sidecars}. From then on ${deploy} registers the revisions that run${service?.kind === 'scheduled' ? trusted(' (its schedule starts the latest)') : trusted('')}; Terraform ignores the image.`);
     } else if (e.kind === 'delete') {
       add(skipDestroy ? 'note' : 'caution', skipDestroy
         ? md`${a} leaves Terraform, but its revision stays registered (\`skip_destroy\`): rollback targets remain.`
@@ -114,14 +124,14 @@ export const ROLE_NOTES: Record<NonNullable<Role>, (c: NoteContext) => void> = {
       add('note', md`Target group ${name} (${codeList(changedAttributes(e))}) is one of the blue/green pair: the change applies at once to whichever color it is, live or idle.`);
     }
   },
-  'codedeploy-group': ({ e, a, add, env, deploy, notInFlight }) => {
+  'codedeploy-group': ({ e, a, add, env, flags, deploy, notInFlight }) => {
     const name = md`${String(beforeAttr(e, 'deployment_group_name'))}`;
     if (e.kind === 'update') {
       add('note', md`CodeDeploy deployment group ${name} changes (${codeList(changedAttributes(e))}): deployments started after this apply use the new settings. ${notInFlight}.`);
     } else if (e.kind === 'replace' || e.kind === 'replace-keep' || e.kind === 'delete') {
       add('caution', md`${a} ${e.kind === 'delete' ? trusted('deletes') : trusted('re-creates')} CodeDeploy deployment group ${name}: a deployment in flight loses its group (traffic stays wherever it is), its history and one-action rollback go, and ${deploy} cannot ship until the group exists again. ${notInFlight}.`);
     } else if (e.kind === 'create') {
-      add('note', md`CodeDeploy deployment group ${name}: ${deploy} ships through it, new tasks on the test listener first, then the traffic shift; ${unmasked(`ecs-release approve --env ${env}`)} lets a held deployment continue.`);
+      add('note', md`CodeDeploy deployment group ${name}: ${deploy} ships through it, new tasks on the test listener first, then the traffic shift; ${unmasked(`ecs-release approve --env ${env}${flags}`)} lets a held deployment continue.`);
     }
   },
   'codedeploy-app': ({ e, a, add, deploy, notInFlight }) => {
@@ -142,28 +152,61 @@ function codeList(names: Iterable<string>, max = 6): Md {
   return all.length > max ? md`${shown}, and ${all.length - max} more` : shown;
 }
 
-/** The image of the first container in a task definition's container_definitions, when known at plan time. */
-function plannedImage(e: Entry): string | undefined {
-  const after = e.rc.change.after;
-  const defs = isObject(after) ? decodeJsonDocument(after.container_definitions) : undefined;
-  const first = Array.isArray(defs) ? defs[0] : undefined;
-  return isObject(first) && typeof first.image === 'string' ? first.image : undefined;
+/** The containers of one side of a task definition's change (`container_definitions`), when known at plan time. */
+function containersOf(side: unknown): Record<string, unknown>[] {
+  const defs = isObject(side) ? decodeJsonDocument(side.container_definitions) : undefined;
+  return Array.isArray(defs) ? defs.filter(isObject) : [];
 }
 
-const settingsCache = new WeakMap<Entry[], string[]>();
+/** The application container's planned image (the first container when the service is unknown). */
+function plannedImage(e: Entry, app: string | undefined): string | undefined {
+  const containers = containersOf(e.rc.change.after);
+  const c = app === undefined ? containers[0] : containers.find((x) => x.name === app);
+  return c && typeof c.image === 'string' ? c.image : undefined;
+}
 
 /**
- * The container settings that changed in the plan's `terraform_data` specs, computed once per plan: asked for every
- * task definition replaced through `replace_triggered_by`, a scan per replacement made many services quadratic.
+ * The sidecars' images (every container but the application's): from configuration, pinned by digest; a release
+ * never changes them. Says which change with this plan.
  */
-function containerSettingsChanged(entries: Entry[]): string[] {
-  let fields = settingsCache.get(entries);
-  if (!fields) {
-    const specs = entries.filter((o) => o.rc.type === 'terraform_data' && o.kind === 'update');
-    fields = [...new Set(specs.flatMap((s) => changedLeaves(s.rc.change).filter((l) => l.path[0] === 'input').map((l) => formatPath(l.path.slice(1)))))];
-    settingsCache.set(entries, fields);
+function sidecarImages(e: Entry, app: string | undefined): Md {
+  if (app === undefined) return trusted('');
+  const before = new Map(containersOf(e.rc.change.before).map((c) => [c.name, c.image]));
+  const parts = containersOf(e.rc.change.after)
+    .filter((c) => c.name !== app && typeof c.name === 'string' && typeof c.image === 'string')
+    .map((c) => {
+      const was = before.get(c.name);
+      return typeof was === 'string' && was !== c.image ? md`${String(c.name)} ${String(was)} → ${String(c.image)}` : md`${String(c.name)} ${String(c.image)}`;
+    });
+  return parts.length === 0 ? trusted('') : md`; sidecar images come from configuration (a release never changes them): ${join(parts, ', ')}`;
+}
+
+const settingsCache = new WeakMap<Entry[], Map<string, string[]>>();
+
+/**
+ * The construct a resource belongs to, from its logical id: `services_worker_task-definition_task_9F67DEC6` and
+ * `services_worker_task-definition_container-spec_7F895F86` both belong to `services_worker_task-definition`.
+ */
+function constructOf(e: Entry): string {
+  return (e.rc.name ?? e.rc.address).replace(/_[^_]+_[0-9A-F]{8}$/, '');
+}
+
+/**
+ * The container settings that changed in the plan's `terraform_data` specs, by the construct that holds them,
+ * computed once per plan: asked for every task definition replaced through `replace_triggered_by`, a scan per
+ * replacement made many services quadratic. A task definition reads its own service's spec (`''` holds them all).
+ */
+function containerSettingsChanged(entries: Entry[], e: Entry): string[] {
+  let byConstruct = settingsCache.get(entries);
+  if (!byConstruct) {
+    byConstruct = new Map();
+    for (const s of entries.filter((o) => o.rc.type === 'terraform_data' && o.kind === 'update')) {
+      const fields = changedLeaves(s.rc.change).filter((l) => l.path[0] === 'input').map((l) => formatPath(l.path.slice(1)));
+      for (const key of [constructOf(s), '']) byConstruct.set(key, [...new Set([...(byConstruct.get(key) ?? []), ...fields])]);
+    }
+    settingsCache.set(entries, byConstruct);
   }
-  return fields;
+  return byConstruct.get(constructOf(e)) ?? byConstruct.get('') ?? [];
 }
 
 function replaceReason(e: Entry, entries: Entry[]): Md {
@@ -172,7 +215,7 @@ function replaceReason(e: Entry, entries: Entry[]): Md {
   if (paths.length > 0) reasons.push(md`${join(paths, ', ')} changed`);
   if (e.rc.action_reason === 'replace_by_triggers') {
     // The project's task definition is replaced when the container settings it keeps in a terraform_data change.
-    const fields = containerSettingsChanged(entries).map((p) => md`${p}`);
+    const fields = containerSettingsChanged(entries, e).map((p) => md`${p}`);
     reasons.push(fields.length > 0 ? md`container settings changed: ${join(fields.slice(0, 6), ', ')}${fields.length > 6 ? trusted(', …') : trusted('')}, through \`replace_triggered_by\`` : trusted('`replace_triggered_by` changed'));
   }
   if (e.rc.action_reason === 'replace_because_tainted') reasons.push(trusted('the current revision is tainted'));

@@ -18,6 +18,35 @@ export interface ReleaseOwnership {
   readonly descriptorParameters: readonly string[];
   /** Set when the environment deploys blue/green through CodeDeploy (`deployment.strategy: blue-green`). */
   readonly blueGreen?: BlueGreenOwnership;
+  /** The environment's services (configuration order): what a note names when a change belongs to one of them. */
+  readonly services?: readonly ServiceOwnership[];
+}
+
+/** One configured service's names, as the plan shows them. */
+export interface ServiceOwnership {
+  readonly name: string;
+  readonly kind: 'web' | 'worker' | 'scheduled';
+  readonly family: string;
+  /** The ECS service's name (none for a scheduled service). */
+  readonly ecsService?: string;
+  readonly container: string;
+  readonly releaseParameter: string;
+  readonly descriptorParameter: string;
+}
+
+/** The service a task definition, ECS service or parameter of the plan belongs to, by its name in the plan. */
+export function serviceOf(e: Entry, own: ReleaseOwnership): ServiceOwnership | undefined {
+  const services = own.services ?? [];
+  switch (e.rc.type) {
+    case 'aws_ecs_task_definition':
+      return services.find((s) => s.family === attr(e, 'family'));
+    case 'aws_ecs_service':
+      return services.find((s) => s.ecsService !== undefined && s.ecsService === attr(e, 'name'));
+    case 'aws_ssm_parameter':
+      return services.find((s) => s.releaseParameter === attr(e, 'name') || s.descriptorParameter === attr(e, 'name'));
+    default:
+      return undefined;
+  }
 }
 
 /** Names of what CodeDeploy works on in a blue/green environment (from `resourceNames(env)`). */

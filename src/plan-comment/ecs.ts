@@ -1,10 +1,10 @@
-import { attr, changedAttributes, listenerPaths, NO_FACTS, roleOf, type CodeDeployFacts, type ReleaseOwnership } from './ecs-roles';
+import { attr, changedAttributes, listenerPaths, NO_FACTS, roleOf, serviceOf, type CodeDeployFacts, type ReleaseOwnership, type ServiceOwnership } from './ecs-roles';
 import { ROLE_NOTES, type NoteLevel } from './ecs-notes';
 import { md, trusted, unmasked, type Md } from './markdown';
 import type { Entry } from './summary';
 import { frameworkCli } from '../framework';
 
-export { codeDeployFacts, CODEDEPLOY_LISTENER_PATHS, isCodeDeployListenerPath, type BlueGreenOwnership, type CodeDeployFacts, type ReleaseOwnership } from './ecs-roles';
+export { codeDeployFacts, CODEDEPLOY_LISTENER_PATHS, isCodeDeployListenerPath, type BlueGreenOwnership, type CodeDeployFacts, type ReleaseOwnership, type ServiceOwnership } from './ecs-roles';
 
 export type { NoteLevel };
 
@@ -23,18 +23,24 @@ export interface EcsNote {
 export function ecsNotes(entries: Entry[], own: ReleaseOwnership, facts: CodeDeployFacts = NO_FACTS): EcsNote[] {
   const notes: EcsNote[] = [];
   const env = own.environment;
-  const pointerName = own.releaseParameters[0];
-  const pointer = pointerName ? md`the release pointer ${pointerName}` : trusted('the release pointer (SSM)');
-  const deploy = unmasked(`ecs-release deploy --env ${env}`);
-  const status = unmasked(`ecs-release status --env ${env}`);
-  const whenIdle = trusted('Apply while no blue/green deployment is in flight');
-  const notInFlight = md`${whenIdle} (${status})`;
+  const services = own.services ?? [];
+  // Commands name the service when the environment has several (configuration names: lowercase letters, digits, -).
+  const flags = (service: ServiceOwnership | undefined) => (service ? (services.length > 1 ? ` --service ${service.name}` : '') : services.length > 1 ? ' --service <name>' : '');
+  const blueGreenName = services.find((s) => own.blueGreen && s.kind === 'web' && own.blueGreen.application.endsWith(`-${s.name}`));
   for (const e of entries) {
     const role = roleOf(e, own, facts);
     if (!role) continue;
+    // CodeDeploy's resources belong to the one blue/green service; the others to the service the plan names.
+    const service = serviceOf(e, own) ?? (role.startsWith('codedeploy') ? blueGreenName : undefined) ?? (services.length === 1 ? services[0] : undefined);
+    const pointerName = service?.releaseParameter ?? (services.length === 0 ? own.releaseParameters[0] : undefined);
+    const pointer = pointerName ? md`the release pointer ${pointerName}` : trusted('the release pointer (SSM)');
+    const deploy = unmasked(`ecs-release deploy --env ${env}${flags(service)}`);
+    const status = unmasked(`ecs-release status --env ${env}${flags(service)}`);
+    const whenIdle = trusted('Apply while no blue/green deployment is in flight');
+    const notInFlight = md`${whenIdle} (${status})`;
     const a = md`${e.rc.address}`;
     const add = (level: NoteLevel, text: Md) => notes.push({ level, address: e.rc.address, text });
-    ROLE_NOTES[role]({ e, a, add, env, entries, own, pointer, deploy, status, whenIdle, notInFlight });
+    ROLE_NOTES[role]({ e, a, add, env, entries, own, service, flags: flags(service), pointer, deploy, status, whenIdle, notInFlight });
   }
   notes.push(...ciRoleNotes(entries, env));
   return notes;

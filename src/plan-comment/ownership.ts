@@ -1,4 +1,5 @@
-import { environmentNames, loadEnvironment, resourceNames } from '../../environments';
+import { environmentNames, loadEnvironment } from '../../environments';
+import { allServiceNames } from '../../environments/names';
 import type { ReleaseOwnership } from './ecs';
 import { PlanInputError } from './plan';
 
@@ -7,9 +8,21 @@ export function ownershipFor(env: string): ReleaseOwnership {
   const known = environmentNames();
   if (!known.includes(env)) throw new PlanInputError('--env', JSON.stringify(env), `one of ${known.join(', ')} (a file in environments/)`);
   const config = loadEnvironment(env);
-  const names = resourceNames(config);
-  const blueGreen = config.service.deployment.strategy === 'blue-green'
+  // Every service has its own pointer and descriptor; configuration allows at most one blue/green service.
+  const services = allServiceNames(config);
+  const bg = Object.entries(config.services).find(([, s]) => s.kind === 'web' && s.deployment.strategy === 'blue-green');
+  const names = bg ? services.find((n) => n.service === bg[0]) : undefined;
+  const blueGreen = names
     ? { application: names.codedeployApplication, deploymentGroup: names.codedeployGroup, targetGroups: [names.targetGroup, names.greenTargetGroup] }
     : undefined;
-  return { environment: env, releaseParameters: [names.releaseParameter], descriptorParameters: [names.descriptorParameter], ...(blueGreen ? { blueGreen } : {}) };
+  return {
+    environment: env,
+    releaseParameters: services.map((n) => n.releaseParameter),
+    descriptorParameters: services.map((n) => n.descriptorParameter),
+    services: services.map((n) => {
+      const kind = config.services[n.service].kind;
+      return { name: n.service, kind, family: n.family, ...(kind === 'scheduled' ? {} : { ecsService: n.service }), container: n.container, releaseParameter: n.releaseParameter, descriptorParameter: n.descriptorParameter };
+    }),
+    ...(blueGreen ? { blueGreen } : {}),
+  };
 }

@@ -1,6 +1,7 @@
 import type { Service, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { TargetGroup } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { resourceNames } from '../../environments/names';
+import { resourceNames, serviceNames } from '../../environments/names';
+import { logicalId } from '../../contracts/logical-id';
 import type { EnvironmentConfig } from '../../environments/schema';
 
 /**
@@ -44,19 +45,23 @@ export interface Adopted {
 }
 
 /**
- * Terraform addresses of the resources init imports, as the stack synthesizes them (cdktf derives each from the
- * construct path, which is the same in every environment). __tests__/unit/release-init.test.ts compares this table
+ * Terraform addresses of the resources init imports for service `service`, as the stack synthesizes them (cdktf
+ * derives each from the construct path, which is the same in every environment). __tests__/unit/release-init.test.ts compares this table
  * with a synthesized stack, so a renamed construct fails a test instead of printing a wrong address.
  */
-export const STACK_ADDRESSES = {
-  cluster: 'aws_ecs_cluster.cluster_A4C38409',
-  service: 'aws_ecs_service.service_E7C408F2',
-  targetGroup: 'aws_lb_target_group.service_tg_1AC50AA5',
-  logGroup: 'aws_cloudwatch_log_group.service_logs_687FB03D',
-  executionRole: 'aws_iam_role.service_execution-role_04FB7B65',
-  taskRole: 'aws_iam_role.service_task-role_748FDD01',
-  repository: 'aws_ecr_repository.registry_repository_BAFE171E',
-} as const;
+export function stackAddresses(service: string) {
+  // A service's resources live under `services/<name>` (the construct path; cdktf hashes it into the logical id).
+  const at = (type: string, ...path: string[]) => `${type}.${logicalId(path)}`;
+  return {
+    cluster: at('aws_ecs_cluster', 'cluster', 'cluster'),
+    service: at('aws_ecs_service', 'services', service, 'service'),
+    targetGroup: at('aws_lb_target_group', 'services', service, 'routing', 'tg'),
+    logGroup: at('aws_cloudwatch_log_group', 'services', service, 'task-definition', 'logs'),
+    executionRole: at('aws_iam_role', 'services', service, 'task-definition', 'execution-role', 'role'),
+    taskRole: at('aws_iam_role', 'services', service, 'task-definition', 'task-role', 'role'),
+    repository: at('aws_ecr_repository', 'registry', 'repository'),
+  } as const;
+}
 
 const NAME = /^[a-z][a-z0-9-]{1,31}$/;
 
@@ -83,24 +88,24 @@ export function mainContainer(td: TaskDefinition) {
 }
 
 /** The configuration init proposes, as values (rendered by renderEnvironment). */
-export function proposedConfig(a: Adopted): { env: Pick<EnvironmentConfig, 'project' | 'name' | 'service' | 'registry'>; notes: string[] } {
+export function proposedConfig(a: Adopted): { env: Pick<EnvironmentConfig, 'project' | 'name' | 'services' | 'registry'>; service: string; notes: string[] } {
   const notes: string[] = [];
   const names = namesFromCluster(a.clusterName) ?? { project: 'app', env: 'adopted' };
   if (!namesFromCluster(a.clusterName)) notes.push(`cluster ${a.clusterName} is not named <project>-<environment>: the stack will create its own cluster`);
   const container = mainContainer(a.taskDefinition);
   const image = container?.image ?? '';
   const repository = /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?\/([^:@]+)/.exec(image)?.[1] ?? names.project;
-  const service = {
-    name: a.service.serviceName ?? 'web',
-    containerName: container?.name ?? 'app',
-  } as EnvironmentConfig['service'];
-  return { env: { project: names.project, name: names.env, service, registry: { repositoryName: repository } as EnvironmentConfig['registry'] }, notes };
+  // The adopted service becomes one web service of the `services` map, under its ECS name (its physical names follow).
+  const service = a.service.serviceName ?? 'web';
+  const services = { [service]: { kind: 'web', containerName: container?.name ?? 'app' } } as unknown as EnvironmentConfig['services'];
+  return { env: { project: names.project, name: names.env, services, registry: { repositoryName: repository } as EnvironmentConfig['registry'] }, service, notes };
 }
 
 /** Which resources can be imported under the stack's addresses (same name), and which the stack would create anew. */
 export function importPlan(a: Adopted): ImportPlan {
-  const { env } = proposedConfig(a);
-  const n = resourceNames(env);
+  const { env, service } = proposedConfig(a);
+  const n = { ...resourceNames(env), ...serviceNames(env, service) };
+  const STACK_ADDRESSES = stackAddresses(service);
   const imports: ImportPlan['imports'] = [];
   const created: ImportPlan['created'] = [];
   const consider = (what: string, existing: string | undefined, stackName: string, address: string, id: string) => {
@@ -134,7 +139,7 @@ const FARGATE_CPU = new Set([256, 512, 1024, 2048, 4096, 8192, 16384]);
 
 /** The environment file: what AWS told, in the shape of environments/dev.ts; what it cannot tell is marked TODO. */
 export function renderEnvironment(a: Adopted): string {
-  const { env, notes } = proposedConfig(a);
+  const { env, service, notes } = proposedConfig(a);
   const td = a.taskDefinition;
   const c = mainContainer(td);
   const port = c?.portMappings?.[0]?.containerPort ?? 8080;
@@ -161,20 +166,22 @@ export function renderEnvironment(a: Adopted): string {
     `  registry: { repositoryName: ${tsString(env.registry.repositoryName)}, keepImages: 50 },`,
     // Without a certificate the listener is plain HTTP; the schema refuses it world-open while secrets or Exec are on.
     `  loadBalancer: { deletionProtection: true, allowedIngressCidrs: ['203.0.113.0/24'] }, // TODO: your office/VPN range, or a certificateArn to serve TLS to everyone`,
-    `  service: {`,
-    `    name: ${tsString(env.service.name)},`,
-    `    cpu: ${FARGATE_CPU.has(cpu) ? cpu : 256},${FARGATE_CPU.has(cpu) ? '' : ` // TODO: ${tsString(String(td.cpu))} is no Fargate size`}`,
-    `    memoryMiB: ${Number(td.memory ?? 512) || 512},`,
-    `    containerName: ${tsString(env.service.containerName)},`,
-    `    containerPort: ${port},`,
-    `    bootstrapImage: ${tsString(c?.image ?? '')},`,
-    `    desiredCount: ${a.service.desiredCount ?? 1},`,
-    `    healthCheck: { path: ${tsString(health)} },`,
-    `    deployment: {},`,
-    `    environment: ${environment},`,
-    `    secrets: ${secrets},`,
-    `    enableExecuteCommand: ${a.service.enableExecuteCommand === true},`,
-    `    readonlyRootFilesystem: ${c?.readonlyRootFilesystem === true},`,
+    `  services: {`,
+    `    ${tsString(service)}: {`,
+    `      kind: 'web',`,
+    `      cpu: ${FARGATE_CPU.has(cpu) ? cpu : 256},${FARGATE_CPU.has(cpu) ? '' : ` // TODO: ${tsString(String(td.cpu))} is no Fargate size`}`,
+    `      memoryMiB: ${Number(td.memory ?? 512) || 512},`,
+    `      containerName: ${tsString(env.services[service].containerName)},`,
+    `      containerPort: ${port},`,
+    `      bootstrapImage: ${tsString(c?.image ?? '')},`,
+    `      desiredCount: ${a.service.desiredCount ?? 1},`,
+    `      healthCheck: { path: ${tsString(health)} },`,
+    `      deployment: {},`,
+    `      environment: ${environment},`,
+    `      secrets: ${secrets},`,
+    `      enableExecuteCommand: ${a.service.enableExecuteCommand === true},`,
+    `      readonlyRootFilesystem: ${c?.readonlyRootFilesystem === true},`,
+    `    },`,
     `  },`,
     `  logRetentionDays: 30,`,
     `  ci: { infraRepository: 'example-org/infra', appRepositories: ['example-org/app'], githubEnvironment: ${tsString(env.name)} }, // TODO: your repositories`,

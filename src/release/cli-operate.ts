@@ -9,6 +9,8 @@ export interface OperateDeps {
   readonly ctx: Context;
   readonly invoke: (json: boolean, fn: () => Promise<CommandResult>) => void;
   readonly env: () => Option;
+  /** `--service`: optional when the environment has one service. */
+  readonly service: () => Option;
   readonly roleArn: () => Option;
   readonly json: () => Option;
   readonly timeout: (d: string) => Option;
@@ -25,7 +27,7 @@ export interface OperateDeps {
  * exec.ts), AWS calls in src/release/commands/.
  */
 export function registerOperateCommands(root: Command, d: OperateDeps): void {
-  const { ctx, invoke, env, roleArn, json, timeout, poll, noWait, waitFlags } = d;
+  const { ctx, invoke, env, service, roleArn, json, timeout, poll, noWait, waitFlags } = d;
   const OPERATE_EXIT_HELP = `
 Operate commands:
   exec   exits with the session's exit code (the command's, for a command); 3 when ECS Exec is off in the
@@ -42,13 +44,14 @@ Operate commands:
     .command('exec')
     .description('open a shell (or run a command) in a running task of the service through ECS Exec and the Session Manager plugin; refused where the environment\'s configuration has ECS Exec off')
     .addOption(env())
+    .addOption(service())
     .argument('[command...]', 'the command, after -- (default: an interactive /bin/sh)')
     .addOption(taskOption())
     .option('--container <name>', 'container to open the session in (default: the service\'s container)')
     .addOption(new Option('--dry-run', 'pick the task and print the session it would open, without opening it'))
     .addOption(roleArn())
     .addOption(json())
-    .addHelpText('after', operateHelp('ecs-release exec --env dev --role-arn arn:aws:iam::111111111111:role/webapp-dev-operator -- ./manage.py shell'))
+    .addHelpText('after', operateHelp('ecs-release exec --env dev --service web --role-arn arn:aws:iam::111111111111:role/webapp-dev-operator -- ./manage.py shell'))
     .action((command: string[] | undefined, o: CommonFlags & { task?: string; container?: string; dryRun?: boolean }) =>
       invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'exec', o), (await import('./commands/exec')).exec(ctx, { ...o, command: command ?? [] }))),
     );
@@ -57,6 +60,7 @@ Operate commands:
     .command('logs')
     .description('print the CloudWatch log events of the service\'s tasks (streams <service>/<container>/<task-id>), or of one task; --follow keeps printing new ones')
     .addOption(env())
+    .addOption(service())
     .addOption(taskOption())
     .option('--container <name>', 'container whose streams are read (default: the service\'s container)')
     .option('--since <duration>', 'how far back to start (e.g. 30s, 10m, 2h; at most 14 days)', '10m')
@@ -64,7 +68,7 @@ Operate commands:
     .addOption(new Option('--poll-interval <duration>', 'how often --follow reads new events').default('2s'))
     .addOption(roleArn())
     .addOption(json())
-    .addHelpText('after', operateHelp('ecs-release logs --env dev --since 1h --follow'))
+    .addHelpText('after', operateHelp('ecs-release logs --env dev --service web --since 1h --follow'))
     .action((o: CommonFlags & { task?: string; container?: string; since: string; follow?: boolean; pollInterval: string }) =>
       invoke(!!o.json, async () => {
         const sinceMs = parseDuration(o.since);
@@ -83,9 +87,10 @@ Operate commands:
     .description('list the service\'s running tasks: revision, image digest, health, availability zone')
     // Checked in the action: commander demands an ancestor's mandatory option of its subcommands too (tasks stop).
     .addOption(new Option('--env <name>', 'environment (a file in environments/)'))
+    .addOption(service())
     .addOption(roleArn())
     .addOption(json())
-    .addHelpText('after', operateHelp('ecs-release tasks --env dev'))
+    .addHelpText('after', operateHelp('ecs-release tasks --env dev --service web'))
     // `tasks stop … --env dev`: options after `stop` are stop's own, not the list's.
     .enablePositionalOptions()
     .action((o: CommonFlags) =>
@@ -100,10 +105,11 @@ Operate commands:
     .description('stop one of the service\'s tasks (ECS starts a replacement); a task of another service is refused')
     .argument('<task-id>', 'the task id (from ecs-release tasks) or its ARN')
     .addOption(env())
+    .addOption(service())
     .addOption(new Option('--dry-run', 'check the task and print what would be stopped, without stopping it'))
     .addOption(roleArn())
     .addOption(json())
-    .addHelpText('after', operateHelp('ecs-release tasks stop --env dev 0123456789abcdef0123456789abcdef'))
+    .addHelpText('after', operateHelp('ecs-release tasks stop --env dev --service web 0123456789abcdef0123456789abcdef'))
     .action((taskId: string, o: CommonFlags & { dryRun?: boolean }) =>
       invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'tasks stop', o), (await import('./commands/tasks')).stopTask(ctx, { ...o, taskId }))),
     );
@@ -113,10 +119,11 @@ Operate commands:
     .description('set the service\'s desired count, within the auto-scaling bounds (with scaling attached Terraform ignores the count; without it, the next apply sets it back)')
     .argument('<count>', 'the number of tasks')
     .addOption(env())
+    .addOption(service())
     .addOption(new Option('--dry-run', 'check the bounds and print the change, without updating the service'))
     .addOption(roleArn())
     .addOption(json())
-    .addHelpText('after', operateHelp('ecs-release scale 3 --env dev'))
+    .addHelpText('after', operateHelp('ecs-release scale 3 --env dev --service web'))
     .action((count: string, o: CommonFlags & { dryRun?: boolean }) =>
       invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'scale', o), (await import('./commands/scale')).scale(ctx, { ...o, count }))),
     );
@@ -125,24 +132,26 @@ Operate commands:
     .command('restart')
     .description('replace every task with a new deployment of the running revision, pinned by digest (never a tag resolved again, the `latest` anti-pattern); waits like deploy')
     .addOption(env())
+    .addOption(service())
     .addOption(new Option('--dry-run', 'print the deployment it would start, without starting it'))
     .addOption(timeout('30m'))
     .addOption(poll())
     .addOption(noWait())
     .addOption(roleArn())
     .addOption(json())
-    .addHelpText('after', operateHelp('ecs-release restart --env dev'))
+    .addHelpText('after', operateHelp('ecs-release restart --env dev --service web'))
     .action((o: ShippingFlags) => invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'restart', o), (await import('./commands/restart')).restart(ctx, { ...o, ...waitFlags(o) }))));
 
   root
     .command('wait')
     .description('follow the deployment in flight (e.g. one started with --no-wait) to its end, with deploy\'s exit codes')
     .addOption(env())
+    .addOption(service())
     .addOption(timeout('30m'))
     .addOption(poll())
     .addOption(roleArn())
     .addOption(json())
-    .addHelpText('after', operateHelp('ecs-release deploy --env dev --image <ref> --no-wait && ecs-release wait --env dev'))
+    .addHelpText('after', operateHelp('ecs-release deploy --env dev --service web --image <ref> --no-wait && ecs-release wait --env dev --service web'))
     .action((o: Omit<ShippingFlags, 'dryRun' | 'wait'>) =>
       invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'wait', o), (await import('./commands/wait')).waitCommand(ctx, { ...o, ...waitFlags(o) }))),
     );

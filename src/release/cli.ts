@@ -17,6 +17,7 @@ Exit codes:
   5    blue/green: the deployment holds before the traffic shift (test it, then approve or roll back)
   130  interrupted (SIGINT): the read in flight is aborted, waiting stops (a started deployment or task goes on in ECS)
   run: the one-off container's own exit code once the task ran (--json tells them apart)
+  --group / --all: 0 when every service succeeded, else the most severe service's code (1, 130, 4, 3, 2, then 5)
 
 Environment:
   ECS_RELEASE_REQUEST_TIMEOUT  per-attempt AWS request timeout, 100ms..300s (default 30s; 3 attempts per call)
@@ -42,6 +43,8 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
     .addHelpText('after', EXIT_CODES_HELP);
 
   const env = () => new Option('--env <name>', 'environment (a file in environments/)').makeOptionMandatory();
+  const service = () => new Option('--service <name>', 'the service (a key of services in environments/<env>.ts); optional when the environment has one');
+  const group = () => new Option('--group <name>', 'a release group: one image to every service of it (services.<name>.releaseGroup); instead of --service');
   const roleArn = () => new Option('--role-arn <arn>', 'assume this role before acting (default: the ambient credentials)');
   const json = () => new Option('--json', 'print one JSON document on stdout (human output goes to stderr)');
   const timeout = (d: string) => new Option('--timeout <duration>', 'how long to wait (e.g. 90s, 15m, 1h)').default(d);
@@ -53,8 +56,9 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
     .command('deploy')
     .description('register a revision of the Terraform-tracked task definition with a new image (by digest), update the service and wait for that deployment')
     .addOption(env())
+    .addOption(service())
+    .addOption(group())
     .requiredOption('--image <ref>', 'image in the environment\'s ECR repository: <repository-uri>:<tag> or <repository-uri>@sha256:<digest>')
-    .option('--container <name>', 'container whose image changes (default: the service\'s container)')
     .option('--commit <id>', 'source commit, tagged on the revision')
     .option('--allow-mutable-tag', 'accept a moving tag such as latest (the revision still pins its digest)')
     .addOption(dryRun('the revision it would register against the running one'))
@@ -63,8 +67,8 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
     .addOption(noWait())
     .addOption(roleArn())
     .addOption(json())
-    .addHelpText('after', '\nExample:\n  ecs-release deploy --env dev --image 111111111111.dkr.ecr.eu-west-1.amazonaws.com/webapp:3f2a9c1 --commit 3f2a9c1\n' + EXIT_CODES_HELP)
-    .action((o: ShippingFlags & { image: string; container?: string; commit?: string; allowMutableTag?: boolean }) =>
+    .addHelpText('after', '\nExample:\n  ecs-release deploy --env dev --service web --image 111111111111.dkr.ecr.eu-west-1.amazonaws.com/webapp:3f2a9c1 --commit 3f2a9c1\n  ecs-release deploy --env dev --group app --image 111111111111.dkr.ecr.eu-west-1.amazonaws.com/webapp:3f2a9c1\n' + EXIT_CODES_HELP)
+    .action((o: ShippingFlags & { image: string; group?: string; commit?: string; allowMutableTag?: boolean }) =>
       invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'deploy', o), (await import('./commands/deploy')).deploy(ctx, { ...o, ...waitFlags(o) }))),
     );
 
@@ -72,7 +76,9 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
     .command('rollout')
     .description('after an apply: ship the Terraform-tracked settings with the image the service runs now (writes nothing when already in sync)')
     .addOption(env())
-    .option('--container <name>', 'container whose running image is kept (default: the service\'s container)')
+    .addOption(service())
+    .addOption(group())
+    .addOption(new Option('--all', 'every service of the environment (the apply workflow); each one writes nothing when already in sync'))
     .addOption(dryRun('the revision it would register against the running one'))
     .addOption(timeout('30m'))
     .addOption(poll())
@@ -80,12 +86,14 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
     .addOption(roleArn())
     .addOption(json())
     .addHelpText('after', EXIT_CODES_HELP)
-    .action((o: ShippingFlags & { container?: string }) => invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'rollout', o), (await import('./commands/rollout')).rollout(ctx, { ...o, ...waitFlags(o) }))));
+    .action((o: ShippingFlags & { group?: string; all?: boolean }) => invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'rollout', o), (await import('./commands/rollout')).rollout(ctx, { ...o, ...waitFlags(o) }))));
 
   root
     .command('rollback')
     .description('ship an earlier revision as it is: the newest one whose rollout completed, or the one named by --to')
     .addOption(env())
+    .addOption(service())
+    .addOption(group())
     .option('--to <revision>', 'revision number, family:revision or task-definition ARN')
     .option('--allow-bootstrap', 'accept a revision that runs the bootstrap image (a placeholder, not the application)')
     .addOption(dryRun('the revision it would ship against the running one'))
@@ -95,21 +103,24 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
     .addOption(roleArn())
     .addOption(json())
     .addHelpText('after', EXIT_CODES_HELP)
-    .action((o: ShippingFlags & { to?: string; allowBootstrap?: boolean }) => invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'rollback', o), (await import('./commands/rollback')).rollback(ctx, { ...o, ...waitFlags(o) }))));
+    .action((o: ShippingFlags & { group?: string; to?: string; allowBootstrap?: boolean }) => invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'rollback', o), (await import('./commands/rollback')).rollback(ctx, { ...o, ...waitFlags(o) }))));
 
   root
     .command('status')
     .description('running revision and image digest, deployments in flight, and whether the running revision still carries the IaC settings')
     .addOption(env())
+    .addOption(service())
+    .addOption(group())
     .addOption(roleArn())
     .addOption(json())
     .addHelpText('after', EXIT_CODES_HELP)
-    .action((o: CommonFlags) => invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'status', o), (await import('./commands/status')).status(ctx, o))));
+    .action((o: CommonFlags & { group?: string }) => invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'status', o), (await import('./commands/status')).status(ctx, o))));
 
   root
     .command('approve')
     .description('blue/green: let a deployment that holds before the traffic shift continue, and wait until production traffic is on the new tasks')
     .addOption(env())
+    .addOption(service())
     .addOption(timeout('60m'))
     .addOption(poll())
     .addOption(roleArn())
@@ -120,9 +131,11 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
   root
     .command('promote')
     .description('deploy to --to exactly the image digest that runs in --from (dev -> prod)')
-    .requiredOption('--from <name>', 'environment whose running digest is promoted')
+    .option('--from <name>', 'environment whose running digest is promoted (default: the one before --to in the promotion chain)')
     .option('--from-status <file>', 'the source\'s `ecs-release status --json` document (from a pipeline job holding the source\'s credentials) instead of reading the source account')
     .requiredOption('--to <name>', 'environment that receives it')
+    .addOption(service())
+    .addOption(group())
     .option('--from-role-arn <arn>', 'role to assume in the --from account')
     .option('--to-role-arn <arn>', 'role to assume in the --to account')
     .addOption(dryRun('the revision it would register in --to'))
@@ -130,15 +143,20 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
     .addOption(poll())
     .addOption(noWait())
     .addOption(json())
-    .addHelpText('after', '\nExample:\n  ecs-release promote --from dev --to prod --from-role-arn arn:aws:iam::111111111111:role/webapp-dev-ci-deploy \\\n    --to-role-arn arn:aws:iam::222222222222:role/webapp-prod-ci-deploy\n' + EXIT_CODES_HELP)
-    .action((o: Omit<ShippingFlags, 'env' | 'roleArn'> & { from: string; to: string; fromStatus?: string; fromRoleArn?: string; toRoleArn?: string }) =>
-      invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'promote', o), (await import('./commands/promote')).promote(ctx, { ...o, ...waitFlags(o) }))),
+    .addHelpText('after', '\nExample:\n  ecs-release promote --from dev --to prod --group app --from-role-arn arn:aws:iam::111111111111:role/webapp-dev-ci-deploy \\\n    --to-role-arn arn:aws:iam::222222222222:role/webapp-prod-ci-deploy\n' + EXIT_CODES_HELP)
+    .action((o: Omit<ShippingFlags, 'env' | 'roleArn'> & { from?: string; to: string; group?: string; fromStatus?: string; fromRoleArn?: string; toRoleArn?: string }) =>
+      invoke(!!o.json, async () => {
+        const flags = { ...o, from: (await import('./chain')).promotionSource(ctx, o.to, o.from) };
+        (await import('./preflight')).preflight(ctx, 'promote', flags);
+        return (await import('./commands/promote')).promote(ctx, { ...flags, ...waitFlags(o) });
+      }),
     );
 
   root
     .command('run')
     .description('run a one-off task (e.g. a migration) from the service\'s current revision in its subnets and security groups; exit with the container\'s exit code')
     .addOption(env())
+    .addOption(service())
     // Optional for commander so that a missing command gets the same one-line `received/allowed` error as every
     // other bad input (run() refuses an empty command before any AWS call).
     .argument('[command...]', 'the command, after --')
@@ -149,7 +167,7 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
     .addOption(poll())
     .addOption(roleArn())
     .addOption(json())
-    .addHelpText('after', '\nExample:\n  ecs-release run --env dev -- ./manage.py migrate --noinput\n  ecs-release run --env dev --detach -- ./manage.py rebuild_index\n' + EXIT_CODES_HELP)
+    .addHelpText('after', '\nExample:\n  ecs-release run --env dev --service web -- ./manage.py migrate --noinput\n  ecs-release run --env dev --service web --detach -- ./manage.py rebuild_index\n' + EXIT_CODES_HELP)
     .action((command: string[] | undefined, o: Omit<ShippingFlags, 'dryRun'> & { container?: string; detach?: boolean; logs?: boolean }) =>
       invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'run', { ...o, command: command ?? [] }), (await import('./commands/run')).run(ctx, { ...o, command: command ?? [], ...waitFlags(o) }))),
     );
@@ -158,12 +176,13 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
   const revisionsCmd = root
     .command('revisions')
     .description('the family\'s revisions: list them (default) or prune old ones')
-    .addHelpText('after', '\nExamples:\n  ecs-release revisions --env dev\n  ecs-release revisions prune --env dev --keep 10 --dry-run\n' + EXIT_CODES_HELP);
+    .addHelpText('after', '\nExamples:\n  ecs-release revisions --env dev --service web\n  ecs-release revisions prune --env dev --service web --keep 10 --dry-run\n' + EXIT_CODES_HELP);
   revisionsCmd
-    // The default subcommand: `ecs-release revisions --env dev` lists.
+    // The default subcommand: `ecs-release revisions --env dev --service web` lists.
     .command('list', { isDefault: true })
     .description('list the family\'s revisions: who registered each (terraform or ecs-release), image digest, when deployed, what uses it')
     .addOption(env())
+    .addOption(service())
     .option('--limit <n>', 'how many of the newest revisions to show (1-500)', '25')
     .addOption(roleArn())
     .addOption(json())
@@ -175,6 +194,7 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
     .command('prune')
     .description('deregister ecs-release\'s old revisions: never one in use (service, deployment, task, Terraform\'s) nor one of the --keep most recently deployed (rollback candidates)')
     .addOption(env())
+    .addOption(service())
     .requiredOption('--keep <n>', 'rollback candidates kept: the N most recently deployed revisions (1-100)')
     .addOption(new Option('--dry-run', 'list what would be deregistered and why the rest stays; write nothing'))
     .addOption(roleArn())
@@ -188,6 +208,7 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
     .command('diff')
     .description('what the running revision differs from Terraform\'s revision (the applied configuration), field by field; the image is listed apart')
     .addOption(env())
+    .addOption(service())
     .option('--exit-code', 'exit 1 when a setting differs (the image excepted), like git diff --exit-code')
     .addOption(roleArn())
     .addOption(json())
@@ -198,10 +219,11 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
     .command('verify')
     .description('before a deploy: the image exists, the roles exist and trust ECS tasks, the secrets exist and the execution role may read them, the log group exists; one line per check')
     .addOption(env())
+    .addOption(service())
     .option('--image <ref>', 'the image to check (default: the one the service runs)')
     .addOption(roleArn())
     .addOption(json())
-    .addHelpText('after', '\nExample:\n  ecs-release verify --env dev --image 111111111111.dkr.ecr.eu-west-1.amazonaws.com/webapp:3f2a9c1\n' + EXIT_CODES_HELP)
+    .addHelpText('after', '\nExample:\n  ecs-release verify --env dev --service web --image 111111111111.dkr.ecr.eu-west-1.amazonaws.com/webapp:3f2a9c1\n' + EXIT_CODES_HELP)
     .action((o: CommonFlags & { image?: string }) => invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'verify', o), (await import('./commands/verify')).verify(ctx, o))));
 
   root
@@ -216,7 +238,7 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
     .action((o: { cluster: string; service: string; region: string; roleArn?: string; json?: boolean }) => invoke(!!o.json, async () => (await import('./commands/init')).init(ctx, o)));
 
   // ---- operate: exec, logs, tasks, scale, restart, wait (issue 15; src/release/cli-operate.ts) ----
-  registerOperateCommands(root, { ctx, invoke, env, roleArn, json, timeout, poll, noWait, waitFlags, exitCodesHelp: EXIT_CODES_HELP });
+  registerOperateCommands(root, { ctx, invoke, env, service, roleArn, json, timeout, poll, noWait, waitFlags, exitCodesHelp: EXIT_CODES_HELP });
   // ---- end operate ----
 
   return root;

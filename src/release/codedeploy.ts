@@ -15,6 +15,7 @@ import { EXIT, ReleaseError } from './errors';
 import { poll } from './poll';
 import { codeDeployRefusal, type Target } from './target';
 import type { Outcome, WaitOptions } from './wait';
+import { targetFlags } from './services';
 
 /** The `codeDeploy` block of the descriptor (contracts/descriptor.ts), checked when the descriptor was read. */
 export type CodeDeployTarget = CodeDeployDescriptor;
@@ -44,7 +45,7 @@ export async function refuseWhileCodeDeployInFlight(target: Target): Promise<voi
   if (busy.length > 0) {
     throw new ReleaseError(
       EXIT.REFUSED,
-      `deployment in progress: CodeDeploy ${busy[0]} of ${codeDeployOf(target).deploymentGroup}; allowed: start when it has finished (see ecs-release status --env ${target.env.name}; approve or roll it back)`,
+      `deployment in progress: CodeDeploy ${busy[0]} of ${codeDeployOf(target).deploymentGroup}; allowed: start when it has finished (see ecs-release status ${targetFlags(target)}; approve or roll it back)`,
     );
   }
 }

@@ -14,6 +14,8 @@ export interface Streams {
 export interface Context {
   readonly clients: ClientFactory;
   readonly loadEnvironment: (name: string) => EnvironmentConfig;
+  /** The environment list in promotion order (environments/index.ts): `promote` without --from takes the one before --to. */
+  readonly environments: () => readonly string[];
   readonly stdout: Streams;
   readonly stderr: Streams;
   readonly counter: ApiCallCounter;
@@ -30,6 +32,7 @@ export interface ContextOverrides {
   programs?: Programs;
   clients?: ClientFactory;
   loadEnvironment?: (name: string) => EnvironmentConfig;
+  environments?: readonly string[];
   stdout?: Streams;
   stderr?: Streams;
   counter?: ApiCallCounter;
@@ -44,6 +47,8 @@ export function createContext(overrides: ContextOverrides = {}): Context {
     // Required lazily: the environment files (and zod) load only when a command needs them, not for --help.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     loadEnvironment: overrides.loadEnvironment ?? ((name) => (require('../../environments') as typeof import('../../environments')).loadEnvironment(name)),
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    environments: () => overrides.environments ?? (require('../../environments') as typeof import('../../environments')).ENVIRONMENTS,
     stdout: overrides.stdout ?? { write: (t) => void process.stdout.write(t) },
     stderr: overrides.stderr ?? { write: (t) => void process.stderr.write(t) },
     counter: overrides.counter ?? new ApiCallCounter(),
@@ -61,16 +66,23 @@ export class Reporter {
   constructor(
     private readonly ctx: Context,
     readonly json: boolean,
+    /** Put before every line (`web: `): the services of a group ship at once and their lines interleave. */
+    private readonly prefix = '',
   ) {}
 
   /** A result line for humans. */
   info(line: string): void {
-    (this.json ? this.ctx.stderr : this.ctx.stdout).write(`${line}\n`);
+    (this.json ? this.ctx.stderr : this.ctx.stdout).write(`${this.prefix}${line}\n`);
   }
 
   /** A progress line while waiting. */
   progress(line: string): void {
-    this.ctx.stderr.write(`${line}\n`);
+    this.ctx.stderr.write(`${this.prefix}${line}\n`);
+  }
+
+  /** The same streams, every line prefixed with the service's name (one member of a group). */
+  forService(name: string): Reporter {
+    return new Reporter(this.ctx, this.json, `${this.prefix}${name}: `);
   }
 }
 

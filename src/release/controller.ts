@@ -4,6 +4,7 @@ import type { Context, Reporter } from './context';
 import { EXIT, ReleaseError } from './errors';
 import { checkDeploymentController, describeService, refuseWhileInFlight, revisionName, type Target } from './target';
 import { waitForDeployment, type Outcome, type WaitOptions } from './wait';
+import { targetFlags } from './services';
 
 /** A deployment a controller started: its id, what to call it in messages, and the service as ECS answered. */
 export interface StartedDeployment {
@@ -67,11 +68,15 @@ function rollingController(target: Target): DeploymentController {
       const known = new Set((before.deployments ?? []).map((d) => d.id));
       // forceNewDeployment: every ecs-release action starts exactly one new, identifiable deployment, even when the
       // revision equals the one already running (ECS would otherwise start none and there would be nothing to follow).
-      const updated = await target.clients.ecs.send(new UpdateServiceCommand({ cluster, service, taskDefinition: revisionArn, forceNewDeployment: true })).catch(undo);
+      // A rolling web service gets its load-balancer mapping with the revision (the descriptor's, i.e. configuration's):
+      // after a containerPort change the new revision and the port the target group forwards to move together.
+      const lb = target.descriptor.loadBalancer;
+      const loadBalancers = lb ? [{ targetGroupArn: lb.targetGroupArn, containerName: lb.containerName, containerPort: lb.containerPort }] : undefined;
+      const updated = await target.clients.ecs.send(new UpdateServiceCommand({ cluster, service, taskDefinition: revisionArn, forceNewDeployment: true, ...(loadBalancers ? { loadBalancers } : {}) })).catch(undo);
       const svc = updated.service;
       const deployment = svc?.deployments?.find((d) => d.status === 'PRIMARY' && !known.has(d.id));
       if (!svc || !deployment?.id) {
-        throw new ReleaseError(EXIT.FAILED, `ecs:UpdateService started no new deployment of ${cluster}/${service}; nothing to follow (see ecs-release status --env ${target.env.name})`);
+        throw new ReleaseError(EXIT.FAILED, `ecs:UpdateService started no new deployment of ${cluster}/${service}; nothing to follow (see ecs-release status ${targetFlags(target)})`);
       }
       report.info(`updated ${cluster}/${service} to ${revisionName(revisionArn)}: deployment ${deployment.id}`);
       return { id: deployment.id, label: 'deployment', service: svc };

@@ -2,7 +2,7 @@ import type { Service } from '@aws-sdk/client-ecs';
 import { identityDrift, type IdentityFinding } from './identity-drift';
 import { fieldChanges, isReleaseField, registerable, type FieldChange } from './revision';
 import type { Target } from './target';
-import { describeRevision, type DescribedRevision } from './commands/deploy';
+import { describeRevision, type DescribedRevision } from './describe';
 
 /**
  * The running revision against Terraform's, field by field: what `status` summarises and `diff` prints. Everything

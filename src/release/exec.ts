@@ -2,15 +2,16 @@ import { ExecuteCommandCommand, type Task } from '@aws-sdk/client-ecs';
 import type { EnvironmentConfig } from '../../environments/schema';
 import type { Programs } from './context';
 import { EXIT, ReleaseError, refusal } from './errors';
+import type { ConfiguredService } from './services';
 import type { Target } from './target';
 
 /** The program the AWS CLI hands an ECS Exec session to. */
 export const SESSION_MANAGER_PLUGIN = 'session-manager-plugin';
 
 /** ECS Exec must be on in the environment's configuration; refused before any AWS call where it is off (prod). */
-export function refuseWhereExecIsOff(env: EnvironmentConfig): void {
-  if (!env.service.enableExecuteCommand) {
-    throw refusal('--env', env.name, `an environment with service.enableExecuteCommand true (ECS Exec is off in environments/${env.name}.ts; nothing was called)`);
+export function refuseWhereExecIsOff(env: EnvironmentConfig, service: ConfiguredService): void {
+  if (!service.enableExecuteCommand) {
+    throw refusal('--env', env.name, `a service with services.${service.name}.enableExecuteCommand true (ECS Exec is off for "${service.name}" in environments/${env.name}.ts; nothing was called)`);
   }
 }
 

@@ -9,7 +9,7 @@ import { usageError } from './errors';
 export const SINGLE_VALUE_OPTIONS = [
   '--env', '--image', '--container', '--commit', '--timeout', '--poll-interval', '--role-arn', '--to', '--from',
   '--from-status', '--from-role-arn', '--to-role-arn',
-  '--keep', '--limit', '--cluster', '--service', '--region', '--task', '--since',
+  '--keep', '--limit', '--cluster', '--service', '--group', '--region', '--task', '--since',
 ] as const;
 
 /** Refuses a single-value option given more than once (before `--`, after which arguments belong to `run`'s command). */
@@ -35,6 +35,8 @@ export const MAX_POLL_MS = 5 * 60_000;
 /** The options every command takes. */
 export interface CommonFlags {
   env: string;
+  /** `--service`: optional when the environment has one service. */
+  service?: string;
   roleArn?: string;
   json?: boolean;
 }

@@ -2,8 +2,9 @@ import { resourceNames } from '../../environments/names';
 import type { EnvironmentConfig } from '../../environments/schema';
 import type { Context } from './context';
 import { EXIT, ReleaseError, usageError } from './errors';
-import { parseRevision } from './commands/rollback';
+import { parseRevision } from './revision';
 import { checkImageInput, checkRepository } from './image';
+import { refuseForKind, selectServices, serviceResourceNames, type ConfiguredService } from './services';
 
 /**
  * Everything the command line and the configuration alone can decide, decided before any AWS call (not even STS): a
@@ -37,14 +38,27 @@ function checkRoleArn(option: string, arn: string | undefined, env: EnvironmentC
   if (m[2] !== env.accountId) throw usageError(option, arn, `a role in account ${env.accountId} (environment "${env.name}")`);
 }
 
-function checkContainer(container: string | undefined, env: EnvironmentConfig): void {
+function checkContainer(container: string | undefined, service: ConfiguredService): void {
   if (container === undefined) return;
-  if (!CONTAINER.test(container)) throw usageError('--container', container, `a container name (letters, digits, _ and -), such as ${env.service.containerName}`);
+  if (!CONTAINER.test(container)) throw usageError('--container', container, `a container name (letters, digits, _ and -), such as ${service.containerName}`);
+}
+
+/**
+ * The services the command acts on (`--service`, `--group`, or the only one), each refused in one line when the
+ * command means nothing for its kind. No call.
+ */
+export function servicesFor(env: EnvironmentConfig, command: string, flags: { service?: string; group?: string; all?: boolean }): ConfiguredService[] {
+  const selected = selectServices(env, flags);
+  for (const s of selected) refuseForKind(command, s, flags.group !== undefined ? '--group' : flags.all ? '--all' : '--service');
+  return selected;
 }
 
 /** The flags the CLI parsed for one command (commander's option values, plus `run`'s command). */
 export interface PreflightFlags {
   readonly env?: string;
+  readonly service?: string;
+  readonly group?: string;
+  readonly all?: boolean;
   readonly from?: string;
   readonly to?: string;
   readonly image?: string;
@@ -64,7 +78,6 @@ export function preflight(ctx: Context, command: string, flags: PreflightFlags):
   }
   if (command === 'run') {
     const argv = flags.command ?? [];
-    if (argv.length === 0) throw usageError('command', [], 'a command after --, such as: -- ./manage.py migrate');
     const bad = argv.findIndex((a) => a.trim() === '' || /[\x00]/.test(a));
     if (bad >= 0) throw usageError(`command[${bad}]`, argv[bad], 'a non-empty argument (an empty program or argument is a quoting mistake)');
   }
@@ -72,19 +85,28 @@ export function preflight(ctx: Context, command: string, flags: PreflightFlags):
     const from = environmentFor(ctx, flags.from!, '--from');
     const to = environmentFor(ctx, flags.to!, '--to');
     if (from.name === to.name) throw usageError('--to', flags.to, `an environment other than --from (${from.name})`);
-    if (from.accountId === to.accountId) throw usageError('--to', flags.to, `an environment in another account than ${from.name} (${from.accountId})`);
+    // An account may hold several environments (staging beside dev), but a registry one: the digest reaches --to by
+    // replication into its own registry, which another environment in the same account and region could not have.
+    if (from.accountId === to.accountId && from.region === to.region) {
+      throw usageError('--to', flags.to, `an environment with its own registry, not in ${from.name}'s account and region (${from.accountId}/${from.region})`);
+    }
+    // The same service names in both environments: each promoted service must exist in --from.
+    for (const s of servicesFor(to, command, flags)) servicesFor(from, command, { service: s.name });
     checkRoleArn('--from-role-arn', flags.fromRoleArn, from);
     checkRoleArn('--to-role-arn', flags.toRoleArn, to);
     return;
   }
   const env = environmentFor(ctx, flags.env!);
   checkRoleArn('--role-arn', flags.roleArn, env);
-  checkContainer(flags.container, env);
-  if (command === 'approve' && env.service.deployment.strategy !== 'blue-green') {
-    throw usageError('--env', env.name, `a blue/green environment (approve lets a CodeDeploy deployment shift traffic; "${env.name}" deploys rolling)`);
+  const services = servicesFor(env, command, flags);
+  checkContainer(flags.container, services[0]);
+  // A scheduled service's job can run now with its own command; any other one-off task needs one.
+  if (command === 'run' && (flags.command ?? []).length === 0 && services[0].kind !== 'scheduled') {
+    throw usageError('command', [], 'a command after --, such as: -- ./manage.py migrate');
   }
   if (command === 'rollback' && flags.to !== undefined) {
-    const family = resourceNames(env).family;
+    if (services.length > 1) throw usageError('--to', flags.to, `no --to with --group (a revision belongs to one service's family; roll the group back to each one's previous image without --to, or name --service)`);
+    const family = serviceResourceNames(env, services[0]).family;
     const arn = /^arn:aws[\w-]*:ecs:([\w-]+):(\d{12}):task-definition\//.exec(flags.to.trim());
     const wanted = parseRevision(flags.to);
     if ((wanted.family && wanted.family !== family) || (arn && (arn[1] !== env.region || arn[2] !== env.accountId))) {

@@ -126,3 +126,34 @@ export function renderDiff(before: unknown, after: unknown): string {
 export function isReleaseField(field: string): boolean {
   return /^containerDefinitions\[[^\]]+\]\.image$/.test(field);
 }
+
+/** A sidecar whose image (or presence) differs between two revisions. */
+export interface SidecarDifference {
+  readonly container: string;
+  /** Its image in the revision a command would ship; undefined when that revision lacks it. */
+  readonly shipped?: string;
+  /** Its image in Terraform's revision (what configuration declares); undefined when configuration dropped it. */
+  readonly configured?: string;
+}
+
+/**
+ * The sidecars (every container but the application's) of `shipped` that do not match Terraform's revision: a
+ * sidecar's image comes only from configuration, so shipping such a revision would put a sidecar back on an image
+ * configuration no longer declares (rollback to a revision registered before a sidecar change). Pure.
+ */
+export function sidecarDifferences(shipped: TaskDefinition, terraform: TaskDefinition, appContainer: string): SidecarDifference[] {
+  const images = (td: TaskDefinition) => new Map((td.containerDefinitions ?? []).filter((c) => c.name && c.name !== appContainer).map((c) => [c.name!, c.image]));
+  const a = images(shipped);
+  const b = images(terraform);
+  return [...new Set([...a.keys(), ...b.keys()])]
+    .sort()
+    .filter((name) => !a.has(name) || !b.has(name) || a.get(name) !== b.get(name))
+    .map((name) => ({ container: name, shipped: a.get(name), configured: b.get(name) }));
+}
+
+/** `12`, `family:12` or `arn:...:task-definition/family:12`; a usage error otherwise. */
+export function parseRevision(text: string): { family?: string; revision: number } {
+  const m = /^(?:(?:arn:aws[\w-]*:ecs:[\w-]+:\d{12}:task-definition\/)?([A-Za-z0-9_-]{1,255}):)?([1-9]\d{0,8})$/.exec(text.trim());
+  if (!m) throw usageError('--to', text, 'a revision number such as 12, family:12 or a task-definition ARN');
+  return { family: m[1], revision: Number(m[2]) };
+}

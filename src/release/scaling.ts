@@ -1,6 +1,7 @@
 import { DescribeScalableTargetsCommand } from '@aws-sdk/client-application-auto-scaling';
 import type { EnvironmentConfig } from '../../environments/schema';
 import { refusal, usageError } from './errors';
+import type { ConfiguredService } from './services';
 import type { Target } from './target';
 
 /** The bounds a desired count must stay within: the auto-scaling bounds, or ECS's own limits without scaling. */
@@ -15,10 +16,10 @@ export interface ScaleBounds {
 const ECS_MAX_TASKS = 5000;
 
 /** Refuses a count that is not a whole number or lies outside the configured bounds. No call. */
-export function checkCountAgainstConfiguration(env: EnvironmentConfig, text: string): number {
+export function checkCountAgainstConfiguration(env: EnvironmentConfig, service: ConfiguredService, text: string): number {
   const count = /^\d{1,5}$/.test(text.trim()) ? Number(text.trim()) : NaN;
-  const a = env.service.autoScaling;
-  const bounds = a ? `${a.minCapacity}..${a.maxCapacity} (service.autoScaling of environments/${env.name}.ts)` : `0..${ECS_MAX_TASKS}`;
+  const a = service.autoScaling;
+  const bounds = a ? `${a.minCapacity}..${a.maxCapacity} (services.${service.name}.autoScaling of environments/${env.name}.ts)` : `0..${ECS_MAX_TASKS}`;
   if (!Number.isInteger(count)) throw usageError('count', text, `a whole number of tasks in ${bounds}`);
   if (a && (count < a.minCapacity || count > a.maxCapacity)) throw usageError('count', count, bounds);
   if (!a && count > ECS_MAX_TASKS) throw usageError('count', count, bounds);

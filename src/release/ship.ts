@@ -6,6 +6,7 @@ import { EXIT, ReleaseError } from './errors';
 import { ownedByRelease, TAG, type RevisionInput } from './revision';
 import { revisionName, type Target } from './target';
 import { waitForDeployment, type Outcome, type WaitOptions } from './wait';
+import { targetFlags } from './services';
 
 export interface ShipRequest {
   readonly target: Target;
@@ -163,7 +164,7 @@ export async function ship(ctx: Context, report: Reporter, req: ShipRequest): Pr
   };
   const started = await controller.start(ctx, report, revisionArn, req.image, req.before, undoPointer);
   if (req.wait.noWait) {
-    return deploymentEnded(ctx, report, shipment, { outcome: 'started', message: `${started.label} ${started.id} started; follow it with: ecs-release status --env ${target.env.name}`, deploymentId: started.id, events: [] });
+    return deploymentEnded(ctx, report, shipment, { outcome: 'started', message: `${started.label} ${started.id} started; follow it with: ecs-release status ${targetFlags(target)}`, deploymentId: started.id, events: [] });
   }
   const followed = await controller.follow(ctx, report, started, revisionArn, req.wait);
   return deploymentEnded(ctx, report, shipment, { outcome: followed.outcome, message: followed.message, deploymentId: started.id, events: followed.events, nowRunning: followed.nowRunning });

@@ -1,17 +1,19 @@
-import { DescribeServicesCommand, type Deployment, type Service } from '@aws-sdk/client-ecs';
+import { DescribeServicesCommand, DescribeTaskDefinitionCommand, type Deployment, type Service } from '@aws-sdk/client-ecs';
 import { GetParameterCommand, ParameterNotFound } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { releaseDescriptorSchema, type ReleaseDescriptor } from '../../contracts/descriptor';
-import { resourceNames, type ResourceNames } from '../../environments/names';
 import type { EnvironmentConfig } from '../../environments/schema';
 import type { AwsClients } from './aws';
 import type { Context } from './context';
 import { EXIT, ReleaseError, refusal, usageError } from './errors';
+import { resolveService, serviceResourceNames, type ConfiguredService, type ReleaseNames } from './services';
 
 /** One environment's service, resolved from configuration and the descriptor its stack published; never hand-typed. */
 export interface Target {
   readonly env: EnvironmentConfig;
-  readonly names: ResourceNames;
+  /** The configured service the command acts on (`--service`, or the environment's only one). */
+  readonly service: ConfiguredService;
+  readonly names: ReleaseNames;
   readonly descriptor: ReleaseDescriptor;
   readonly clients: AwsClients;
   readonly callerArn: string;
@@ -19,11 +21,22 @@ export interface Target {
 
 const ROLE_ARN = /^arn:aws(-[a-z]+)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 
+/** Where a target's names came from on the command line, for messages; and which service it is. */
+export interface TargetOptions {
+  /** The option that named the environment. @default '--env' */
+  readonly option?: string;
+  /** The option that named the role. @default '--role-arn' */
+  readonly roleOption?: string;
+  /** `--service`: optional when the environment has one service. */
+  readonly service?: string;
+}
+
 /**
  * Loads the environment, checks the caller's account (STS) before anything else, reads the descriptor the stack
  * publishes and checks it agrees with the configuration. Two API calls (three with --role-arn).
  */
-export async function resolveTarget(ctx: Context, envName: string, roleArn?: string, option = '--env', roleOption = '--role-arn'): Promise<Target> {
+export async function resolveTarget(ctx: Context, envName: string, roleArn?: string, where: TargetOptions = {}): Promise<Target> {
+  const { option = '--env', roleOption = '--role-arn' } = where;
   let env: EnvironmentConfig;
   try {
     env = ctx.loadEnvironment(envName);
@@ -35,7 +48,9 @@ export async function resolveTarget(ctx: Context, envName: string, roleArn?: str
   if (roleArn !== undefined && !ROLE_ARN.test(roleArn)) {
     throw usageError(roleOption, roleArn, 'an IAM role ARN such as arn:aws:iam::111111111111:role/webapp-dev-ci-deploy');
   }
-  const names = resourceNames(env);
+  // Decided from configuration before any call: an unknown or missing --service costs no request.
+  const configured = resolveService(env, where.service);
+  const names = serviceResourceNames(env, configured);
   const clients = ctx.clients({ region: env.region, roleArn, sessionName: `ecs-release-${env.name}`.slice(0, 64), counter: ctx.counter, signal: ctx.signal });
 
   let me;
@@ -82,18 +97,36 @@ export async function resolveTarget(ctx: Context, envName: string, roleArn?: str
     ['service', names.service],
     ['family', names.family],
     ['releaseParameter', names.releaseParameter],
+    ['container', configured.containerName],
   ];
   for (const [key, value] of expected) {
     if (descriptor[key] !== value) {
-      throw refusal(`descriptor.${key}`, descriptor[key], `${JSON.stringify(value)} as environments/${env.name}.ts derives it (apply the stack so both agree)`);
+      throw refusal(`descriptor.${String(key)}`, descriptor[key], `${JSON.stringify(value)} as environments/${env.name}.ts derives it (apply the stack so both agree)`);
     }
   }
-  return { env, names, descriptor, clients, callerArn: me.Arn ?? '' };
+  if (descriptor.kind !== configured.kind) {
+    throw refusal('descriptor.kind', descriptor.kind, `${JSON.stringify(configured.kind)} as environments/${env.name}.ts declares service "${configured.name}" (apply the stack so both agree)`);
+  }
+  return { env, service: configured, names, descriptor, clients, callerArn: me.Arn ?? '' };
 }
 
-/** The service, or a refusal when it is missing or being deleted. One API call. */
+/**
+ * The service, or a refusal when it is missing or being deleted. One API call. A scheduled service has no ECS
+ * service: its stand-in (for diff, verify, revisions) runs the revision its schedule starts next, the family's latest
+ * ACTIVE one, in the descriptor's network, with no deployment (one DescribeTaskDefinition).
+ */
 export async function describeService(ctx: Context, target: Target, options: { polling?: boolean } = {}): Promise<Service> {
   const { cluster, service } = target.descriptor;
+  if (target.service.kind === 'scheduled') {
+    const latest = await target.clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: target.descriptor.family }));
+    return {
+      serviceName: service,
+      status: 'ACTIVE',
+      taskDefinition: latest.taskDefinition?.taskDefinitionArn ?? target.descriptor.taskDefinitionArn,
+      deployments: [],
+      networkConfiguration: { awsvpcConfiguration: { subnets: target.descriptor.subnets, securityGroups: target.descriptor.securityGroups, assignPublicIp: 'DISABLED' } },
+    };
+  }
   const call = () => target.clients.ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));
   const r = options.polling ? await ctx.counter.polling(call) : await call();
   const svc = r.services?.[0];

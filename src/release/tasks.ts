@@ -3,6 +3,7 @@ import type { Context } from './context';
 import { digestOf } from './image';
 import { refusal, usageError } from './errors';
 import { revisionName, type Target } from './target';
+import { targetFlags } from './services';
 
 /** One running task as `ecs-release tasks` shows it. */
 export interface TaskRow {
@@ -72,7 +73,7 @@ export async function describeTask(target: Target, taskId: string): Promise<Task
   const { cluster } = target.descriptor;
   const r = await target.clients.ecs.send(new DescribeTasksCommand({ cluster, tasks: [taskId] }));
   const task = r.tasks?.[0];
-  if (!task) throw refusal('task-id', taskId, `a task of cluster ${cluster} (ECS found ${r.failures?.[0]?.reason ?? 'nothing'}; list them with ecs-release tasks --env ${target.env.name})`);
+  if (!task) throw refusal('task-id', taskId, `a task of cluster ${cluster} (ECS found ${r.failures?.[0]?.reason ?? 'nothing'}; list them with ecs-release tasks ${targetFlags(target)})`);
   return task;
 }
 

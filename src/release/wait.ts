@@ -2,6 +2,7 @@ import type { Deployment, Service, ServiceEvent } from '@aws-sdk/client-ecs';
 import type { Context, Reporter } from './context';
 import { poll } from './poll';
 import { describeService, revisionName, type Target } from './target';
+import { targetFlags } from './services';
 
 /** How a shipped deployment ended; `started` only with --no-wait, `holding` only for blue/green. */
 export type Outcome = 'completed' | 'started' | 'holding' | 'rolled-back' | 'failed' | 'timeout' | 'interrupted';
@@ -65,7 +66,7 @@ export async function waitForDeployment(
 
   let deployment: Deployment | undefined;
   const where = () => `${deployment?.rolloutState ?? deployment?.status}, running ${deployment?.runningCount ?? 0}/${deployment?.desiredCount ?? 0}`;
-  const goesOn = `it goes on in ECS (follow it with: ecs-release status --env ${target.env.name}; undo it with: ecs-release rollback --env ${target.env.name})`;
+  const goesOn = `it goes on in ECS (follow it with: ecs-release status ${targetFlags(target)}; undo it with: ecs-release rollback ${targetFlags(target)})`;
 
   return poll(
     ctx,

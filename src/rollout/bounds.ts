@@ -213,9 +213,16 @@ export interface EnvironmentRolloutBounds {
   readonly stuck?: string;
 }
 
-/** Rollout bounds of one environment, ours next to AWS's defaults. */
-export function environmentRolloutBounds(env: EnvironmentConfig): EnvironmentRolloutBounds {
-  const svc = env.service;
+/**
+ * Rollout bounds of one web service of the environment (`serviceName`, or the first web service), ours next to AWS's
+ * defaults. Web services only: the bounds count load-balancer health checks and deregistration, which a worker has not.
+ */
+export function environmentRolloutBounds(env: EnvironmentConfig, serviceName?: string): EnvironmentRolloutBounds {
+  const name = serviceName ?? Object.keys(env.services).find((n) => env.services[n].kind === 'web');
+  const svc = name === undefined ? undefined : env.services[name];
+  if (!svc || svc.kind !== 'web') {
+    throw new Error(`rollout bounds: service: received ${JSON.stringify(name)}; allowed: a web service of environment "${env.name}" (${Object.keys(env.services).filter((n) => env.services[n].kind === 'web').join(', ') || 'none'})`);
+  }
   const d = svc.deployment;
   const timing: Omit<RollingTiming, 'taskCount'> = {
     minimumHealthyPercent: d.minimumHealthyPercent,

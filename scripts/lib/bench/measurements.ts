@@ -196,7 +196,7 @@ async function synthScaling(ctx: BenchContext) {
     figures,
     evidence: { resources: Object.fromEntries(SCALING_SERVICE_COUNTS.map((n) => [n, runs.get(n)![0].s.resources])) },
     notes: [
-      'The dev stack with N web services behind its one load balancer (scripts/lib/bench/scaling-stack.ts), one process',
+      'The dev configuration with N services (web, worker, scheduled in turn; defineEnvironment + the real stack, scripts/lib/bench/scaling-stack.ts), one process',
       'per synthesis; "in process" excludes Node start-up and module loading. Linear growth keeps the per-service time',
       'from 5 to 20 services close to the one from 1 to 5 (ratio ≈ 1); quadratic growth would make it about 4.',
     ],
@@ -220,7 +220,7 @@ async function rolloutBounds() {
     );
     if (b.strategy === 'blue-green') {
       // The same service rolling: what the 450 s of AWS's defaults is usually quoted for, and prod's fallback strategy.
-      const rolling = environmentRolloutBounds({ ...env, service: { ...env.service, deployment: { ...env.service.deployment, strategy: 'rolling' } } });
+      const rolling = environmentRolloutBounds({ ...env, services: Object.fromEntries(Object.entries(env.services).map(([n, s]) => [n, s.kind === 'web' ? { ...s, deployment: { ...s.deployment, strategy: 'rolling' as const } } : s])) });
       figures.push(
         figure({ id: `rollout.${name}.rolling-ours`, label: `${name} if rolling: ours, healthy threshold`, unit: 's', value: finite(rolling.ours.conservative), target }),
         figure({ id: `rollout.${name}.rolling-aws`, label: `${name} if rolling: AWS defaults, healthy threshold`, unit: 's', value: finite(rolling.awsDefaults.conservative) }),
@@ -269,7 +269,7 @@ async function deployCost(ctx: BenchContext) {
     for (let i = 0; i < deploys; i++) {
       const tag = `bench${i}${Date.now().toString(36)}`;
       const image = await emu.pushImage(moto, dev, tag);
-      const r = emu.releaseBin(moto, ['deploy', '--env', 'dev', '--image', `${image.uri}:${tag}`, '--role-arn', emu.deployRoleArn(dev), '--json', '--poll-interval', '1s']);
+      const r = emu.releaseBin(moto, ['deploy', '--env', 'dev', '--service', 'web', '--image', `${image.uri}:${tag}`, '--role-arn', emu.deployRoleArn(dev), '--json', '--poll-interval', '1s']);
       if (r.code !== 0 || !r.json) throw new Error(`ecs-release deploy exited ${r.code}: ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`);
       const metrics = r.json.metrics as { apiCalls: { excludingPolling: number }; cpuMs: number };
       calls.push(metrics.apiCalls.excludingPolling);

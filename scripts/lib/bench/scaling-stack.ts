@@ -1,45 +1,42 @@
 /**
- * Benchmark-only: the dev environment's stack carrying N web services behind its one load balancer, to measure how
- * synthesis time grows with the number of services. Service 1 is the environment's own (priority 100, `/*`); services
- * 2..N get their own names, listener-rule priorities 2..N (evaluated before the catch-all) and paths `/<name>/*`.
+ * The dev environment's configuration with N services (real configuration, validated by defineEnvironment, built by
+ * the real stack): service 1 is dev's own `web` (the catch-all), services 2..N cycle through the three kinds: a web
+ * service routed on `/<name>/*`, a worker, a scheduled task, each from the same image. What the benchmark measures is
+ * then what a user's growing environment costs, not a bench-only stack.
  *
  * Run as a process: `node dist/scripts/lib/bench/scaling-stack.js <N> <outdir>` synthesizes and prints
  * `{"services":N,"resources":R,"constructSeconds":…,"synthSeconds":…}` (time spent after module loading).
  */
 import { App, TerraformStack } from 'cdktf';
 import { loadEnvironment } from '../../../environments';
-import { resourceNames } from '../../../environments/names';
-import type { EnvironmentConfig } from '../../../environments/schema';
-import { WebService } from '../../../modules/web-service';
+import { defineEnvironment, type EnvironmentConfig, type EnvironmentInput } from '../../../environments/schema';
 import { EnvironmentStack } from '../../../stacks/environment-stack';
 
-/** Listener-rule priorities go up to 50,000 but the names and paths below assume two digits. */
+/** Service names below carry two digits. */
 export const MAX_SCALING_SERVICES = 99;
+export const SCALING_KINDS = ['web', 'worker', 'scheduled'] as const;
 
-export function scalingStack(app: App, env: EnvironmentConfig, services: number): EnvironmentStack {
+/** `env` with its first web service and N-1 generated services (kinds in turn: web, worker, scheduled). */
+export function scalingEnvironment(env: EnvironmentConfig, services: number): EnvironmentConfig {
   if (!Number.isInteger(services) || services < 1 || services > MAX_SCALING_SERVICES) {
     throw new Error(`services: received ${services}; allowed: an integer from 1 to ${MAX_SCALING_SERVICES}`);
   }
-  const stack = new EnvironmentStack(app, env);
+  const [firstName, first] = Object.entries(env.services).find(([, s]) => s.kind === 'web')!;
+  if (first.kind !== 'web') throw new Error('unreachable');
+  const common = { cpu: 256, memoryMiB: 512, bootstrapImage: first.bootstrapImage, environment: { APP_ENV: env.name }, secrets: { ...first.secrets } };
+  const out: Record<string, unknown> = { [firstName]: structuredClone(first) };
   for (let i = 2; i <= services; i++) {
     const name = `svc${String(i).padStart(2, '0')}`;
-    const config = { ...env.service, name };
-    new WebService(stack, `service-${name}`, {
-      environment: env.name,
-      accountId: env.accountId,
-      region: env.region,
-      names: resourceNames({ ...env, service: config }),
-      config,
-      cluster: stack.cluster,
-      network: stack.network,
-      loadBalancer: stack.loadBalancer,
-      registry: stack.registry,
-      logRetentionDays: env.logRetentionDays,
-      listenerRulePriority: i,
-      pathPatterns: [`/${name}/*`],
-    });
+    const kind = SCALING_KINDS[(i - 2) % SCALING_KINDS.length];
+    if (kind === 'web') out[name] = { kind, ...common, containerPort: 8080, desiredCount: 1, routing: { paths: [`/${name}/*`] } };
+    else if (kind === 'worker') out[name] = { kind, ...common, command: ['node', 'worker.js'], desiredCount: 1 };
+    else out[name] = { kind, ...common, command: ['node', 'job.js'], schedule: 'rate(1 hour)' };
   }
-  return stack;
+  return defineEnvironment({ ...structuredClone(env), services: out } as EnvironmentInput);
+}
+
+export function scalingStack(app: App, env: EnvironmentConfig, services: number): EnvironmentStack {
+  return new EnvironmentStack(app, scalingEnvironment(env, services));
 }
 
 export interface ScalingRun {

@@ -4,7 +4,7 @@ import { ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { CreateTaskSetCommand, DescribeServicesCommand, ECSClient, UpdateServicePrimaryTaskSetCommand } from '@aws-sdk/client-ecs';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { defineEnvironment, type EnvironmentConfig } from '../../../environments/schema';
-import { resourceNames } from '../../../environments/names';
+import { resourceNames, serviceNames } from '../../../contracts/names';
 
 /** The emulator's own (default-account) credentials. */
 const BASE = { accessKeyId: 'testing', secretAccessKey: 'testing' };
@@ -68,8 +68,9 @@ export async function withEmulatorCertificate(endpoint: string, env: Environment
  * target group, made primary. Rolling services need nothing.
  */
 export async function startOriginalTaskSet(endpoint: string, env: EnvironmentConfig): Promise<void> {
-  if (env.service.deployment?.strategy !== 'blue-green') return;
-  const names = resourceNames(env);
+  const blueGreen = Object.entries(env.services).find(([, s]) => s.kind === 'web' && s.deployment.strategy === 'blue-green');
+  if (!blueGreen) return;
+  const names = serviceNames(env, blueGreen[0]);
   const ecs = new ECSClient(await accountConfig(endpoint, env.accountId, env.region));
   const service = (await ecs.send(new DescribeServicesCommand({ cluster: names.cluster, services: [names.service] }))).services?.[0];
   if (!service) throw new Error(`service ${names.service} not found in cluster ${names.cluster} after the apply of ${env.name}`);

@@ -50,12 +50,13 @@ export function exampleCommands(state: SandboxState): string[] {
   const out: string[] = [];
   const dev = image('dev', 0);
   if (role('dev')) {
-    out.push(`ecs-release status --env dev --role-arn ${shellQuote(role('dev'))}`);
-    if (dev) out.push(`ecs-release deploy --env dev --image ${shellQuote(`${dev.uri}:${dev.tag}`)} --commit ${dev.tag} --role-arn ${shellQuote(role('dev'))}`);
+    out.push(`ecs-release status --env dev --service web --role-arn ${shellQuote(role('dev'))}`);
+    // One image to the whole release group: web and worker updated, nightly's revision registered.
+    if (dev) out.push(`ecs-release deploy --env dev --group app --image ${shellQuote(`${dev.uri}:${dev.tag}`)} --commit ${dev.tag} --role-arn ${shellQuote(role('dev'))}`);
   }
   if (role('dev') && role('prod')) {
     // --no-wait: prod is blue/green and the emulator's CodeDeploy records a deployment but never runs it.
-    out.push(`ecs-release promote --from dev --to prod --from-role-arn ${shellQuote(role('dev'))} --to-role-arn ${shellQuote(role('prod'))} --no-wait`);
+    out.push(`ecs-release promote --from dev --to prod --service web --from-role-arn ${shellQuote(role('dev'))} --to-role-arn ${shellQuote(role('prod'))} --no-wait`);
   }
   const others = state.images.filter((i) => i.env === 'dev').slice(1);
   if (others.length) out.push(`other images: ${others.map((i) => `${i.uri}:${i.tag} (${i.digest.slice(0, 19)}…)`).join(', ')}`);

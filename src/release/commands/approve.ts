@@ -10,6 +10,8 @@ import { describeRevision } from './deploy';
 
 export interface ApproveOptions extends WaitFlags {
   readonly env: string;
+  /** `--service`: optional when the environment has one service. */
+  readonly service?: string;
   readonly roleArn?: string;
   readonly json?: boolean;
 }
@@ -23,7 +25,7 @@ export interface ApproveOptions extends WaitFlags {
  */
 export async function approve(ctx: Context, opts: ApproveOptions): Promise<CommandResult> {
   const report = new Reporter(ctx, !!opts.json);
-  const target = await resolveTarget(ctx, opts.env, opts.roleArn);
+  const target = await resolveTarget(ctx, opts.env, opts.roleArn, { service: opts.service });
   if (target.descriptor.strategy !== 'blue-green') {
     throw refusal('--env', opts.env, 'an environment whose deployment.strategy is blue-green (rolling deployments never hold)');
   }

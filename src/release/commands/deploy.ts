@@ -1,16 +1,24 @@
-import { DescribeTaskDefinitionCommand, type Service, type TaskDefinition, type Tag } from '@aws-sdk/client-ecs';
+import type { Service } from '@aws-sdk/client-ecs';
+import { describeRevision, type DescribedRevision } from '../describe';
 import { Reporter, type CommandResult, type Context, type WaitFlags } from '../context';
 import { refuseWhileBusy } from '../controller';
 import { usageError } from '../errors';
 import { checkImageInput, checkRepository, digestOf, resolveDigest } from '../image';
 import { fieldChanges, findContainer, registerable, releaseTags, renderDiff, withImage } from '../revision';
+import { shipGroup, type PreparedShipment } from '../group';
+import { environmentFor, servicesFor } from '../preflight';
+import { shipScheduled } from '../scheduled';
+import type { ConfiguredService } from '../services';
 import { reportShipped, ship } from '../ship';
 import { describeService, resolveTarget, revisionName, revisionNumber, type Target } from '../target';
 
 export interface DeployOptions extends WaitFlags {
   readonly env: string;
+  /** `--service`: optional when the environment has one service. */
+  readonly service?: string;
+  /** `--group`: every service of the release group gets the image. */
+  readonly group?: string;
   readonly image: string;
-  readonly container?: string;
   readonly commit?: string;
   readonly allowMutableTag?: boolean;
   readonly dryRun?: boolean;
@@ -21,33 +29,37 @@ export interface DeployOptions extends WaitFlags {
 const COMMIT = /^[\w.:/=+@-]{1,256}$/;
 
 /**
- * `ecs-release deploy`: ship one image, pinned by digest, on top of the revision Terraform tracks.
- * API calls without polling: sts:GetCallerIdentity, ssm:GetParameter, ecs:DescribeServices, ecr:DescribeImages,
- * ecs:DescribeTaskDefinition (x2 when the running revision differs from Terraform's), ecs:RegisterTaskDefinition,
- * ssm:PutParameter, ecs:UpdateService, ecs:TagResource = 10 (+ sts:AssumeRole with --role-arn).
+ * `ecs-release deploy`: ship one image, pinned by digest, on top of the revision Terraform tracks, to one service or
+ * to every service of a release group. Only the application container changes: sidecars keep the images
+ * configuration gives them (there is no --container; a deploy that rebuilt a sidecar from Terraform's older revision
+ * put the application back on an older image).
+ * API calls per long-running service without polling: sts:GetCallerIdentity, ssm:GetParameter, ecs:DescribeServices,
+ * ecr:DescribeImages, ecs:DescribeTaskDefinition (x2 when the running revision differs from Terraform's),
+ * ecs:RegisterTaskDefinition, ssm:PutParameter, ecs:UpdateService, ecs:TagResource = 10 (+ sts:AssumeRole with
+ * --role-arn). A scheduled service: no DescribeServices/UpdateService (src/release/scheduled.ts).
  */
 export async function deploy(ctx: Context, opts: DeployOptions): Promise<CommandResult> {
-  const report = new Reporter(ctx, !!opts.json);
+  const out = new Reporter(ctx, !!opts.json);
   // Everything that can be checked without AWS is checked first: bad input never costs a call.
   const ref = checkImageInput(opts.image, !!opts.allowMutableTag);
   if (opts.commit !== undefined && !COMMIT.test(opts.commit)) {
     throw usageError('--commit', opts.commit, 'up to 256 letters, digits and _ . : / = + @ - (a commit id)');
   }
-  const target = await resolveTarget(ctx, opts.env, opts.roleArn);
-  checkRepository(ref, opts.image, target.descriptor.repositoryUrl);
-  const service = await describeService(ctx, target);
-  await refuseWhileBusy(target, service);
-  const digest = await resolveDigest(target, ref);
-  return shipImage(ctx, report, {
-    command: 'deploy',
-    target,
-    service,
-    image: `${ref.repositoryUri}@${digest}`,
-    container: opts.container ?? target.descriptor.container,
-    commit: opts.commit,
-    dryRun: !!opts.dryRun,
-    wait: opts,
-  });
+  const env = environmentFor(ctx, opts.env);
+  const members = servicesFor(env, 'deploy', opts);
+  const prepare = async (member: ConfiguredService): Promise<PreparedShipment> => {
+    const report = opts.group === undefined ? out : out.forService(member.name);
+    const target = await resolveTarget(ctx, opts.env, opts.roleArn, { service: member.name });
+    checkRepository(ref, opts.image, target.descriptor.repositoryUrl);
+    const service = member.kind === 'scheduled' ? undefined : await describeService(ctx, target);
+    if (service) await refuseWhileBusy(target, service);
+    const digest = await resolveDigest(target, ref);
+    const image = `${ref.repositoryUri}@${digest}`;
+    const request = { command: 'deploy', target, image, commit: opts.commit, dryRun: !!opts.dryRun };
+    return () => (service ? shipImage(ctx, report, { ...request, service, wait: opts }) : shipScheduled(ctx, report, request));
+  };
+  if (opts.group === undefined) return (await prepare(members[0]))();
+  return shipGroup(out, { command: 'deploy', environment: env.name, group: opts.group, image: opts.image }, members, prepare);
 }
 
 export interface ShipImageRequest {
@@ -56,10 +68,11 @@ export interface ShipImageRequest {
   readonly service: Service;
   /** The image to run, pinned by digest (deploy, promote) or exactly as it runs now (rollout). */
   readonly image: string;
-  readonly container: string;
   readonly commit?: string;
   readonly dryRun: boolean;
   readonly wait: WaitFlags;
+  /** Blue/green: continue at the approval hold instead of stopping there (rollback). */
+  readonly autoApprove?: boolean;
   /** `rollout`: write nothing when the running revision already equals what would be registered. */
   readonly skipWhenUnchanged?: boolean;
   /** The running revision when the caller already described it (saves a call). */
@@ -67,41 +80,33 @@ export interface ShipImageRequest {
   readonly extra?: Record<string, unknown>;
 }
 
-/** A revision and its tags, as DescribeTaskDefinition(include TAGS) returns them. */
-export interface DescribedRevision {
-  readonly definition: TaskDefinition;
-  readonly tags: Tag[];
-}
-
-export async function describeRevision(target: Target, arn: string): Promise<DescribedRevision> {
-  const r = await target.clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ['TAGS'] }));
-  if (!r.taskDefinition) throw new Error(`ecs:DescribeTaskDefinition ${arn} returned nothing`);
-  return { definition: r.taskDefinition, tags: r.tags ?? [] };
-}
+// Where the other commands have always imported them from.
+export { describeRevision, type DescribedRevision } from '../describe';
 
 /**
- * Builds the new revision from the one Terraform tracks (so it carries the current IaC settings) with only the image
- * of one container changed, shows the field-level diff against the running revision, and ships it unless dry-run.
+ * Builds the new revision from the one Terraform tracks (so it carries the current IaC settings and the sidecars
+ * configuration gives) with only the application container's image changed, shows the field-level diff against the running revision, and ships it unless dry-run.
  */
 export async function shipImage(ctx: Context, report: Reporter, req: ShipImageRequest): Promise<CommandResult> {
   const { target, service } = req;
+  const container = target.descriptor.container;
   const baseArn = target.descriptor.taskDefinitionArn;
   const base = await describeRevision(target, baseArn);
-  findContainer(base.definition, req.container);
+  findContainer(base.definition, container);
   const running = service.taskDefinition === baseArn ? base : (req.running ?? (await describeRevision(target, service.taskDefinition ?? baseArn)));
 
   const digest = digestOf(req.image);
-  const input = withImage(registerable(base.definition), req.container, req.image);
+  const input = withImage(registerable(base.definition), container, req.image);
   const tags = releaseTags(base.tags, digest, revisionNumber(baseArn), req.commit);
   const before = registerable(running.definition);
   const changes = fieldChanges(before, input);
-  const previousImage = running.definition.containerDefinitions?.find((c) => c.name === req.container)?.image;
+  const previousImage = running.definition.containerDefinitions?.find((c) => c.name === container)?.image;
 
   const document: Record<string, unknown> = {
     command: req.command,
     environment: target.env.name,
     service: `${target.descriptor.cluster}/${target.descriptor.service}`,
-    container: req.container,
+    container: container,
     image: req.image,
     digest: digest ?? null,
     commit: req.commit ?? null,
@@ -112,7 +117,7 @@ export async function shipImage(ctx: Context, report: Reporter, req: ShipImageRe
     ...req.extra,
   };
 
-  report.info(`${req.command} ${req.image} to ${target.env.name} (${target.descriptor.cluster}/${target.descriptor.service}, container ${req.container})`);
+  report.info(`${req.command} ${req.image} to ${target.env.name} (${target.descriptor.cluster}/${target.descriptor.service}, container ${container})`);
   report.info(`base: ${revisionName(baseArn)} (Terraform)  running: ${revisionName(service.taskDefinition)}`);
   if (changes.length === 0) report.info('no field differs from the running revision');
   else report.info(`changes against the running revision ${revisionName(service.taskDefinition)}:\n${renderDiff(before, input)}`);
@@ -132,7 +137,7 @@ export async function shipImage(ctx: Context, report: Reporter, req: ShipImageRe
     register: { input, tags },
     image: req.image,
     previousImage,
-    wait: { timeoutMs: req.wait.timeoutMs, pollMs: req.wait.pollMs, noWait: req.wait.noWait },
+    wait: { timeoutMs: req.wait.timeoutMs, pollMs: req.wait.pollMs, noWait: req.wait.noWait, autoApprove: req.autoApprove },
   });
   reportShipped(report, shipped);
   return {

@@ -2,9 +2,12 @@ import { Reporter, type CommandResult, type Context } from '../context';
 import { describeChange, readDrift } from '../drift';
 import { EXIT, visible } from '../errors';
 import { describeService, resolveTarget, revisionName } from '../target';
+import { targetFlags } from '../services';
 
 export interface DiffOptions {
   readonly env: string;
+  /** `--service`: optional when the environment has one service. */
+  readonly service?: string;
   /** Exit 1 when the running revision lacks a setting Terraform declares (like `git diff --exit-code`). */
   readonly exitCode?: boolean;
   readonly roleArn?: string;
@@ -18,7 +21,7 @@ export interface DiffOptions {
  */
 export async function diff(ctx: Context, opts: DiffOptions): Promise<CommandResult> {
   const report = new Reporter(ctx, !!opts.json);
-  const target = await resolveTarget(ctx, opts.env, opts.roleArn);
+  const target = await resolveTarget(ctx, opts.env, opts.roleArn, { service: opts.service });
   const service = await describeService(ctx, target);
   const drift = await readDrift(target, service);
   const runningArn = service.taskDefinition ?? '';
@@ -30,7 +33,7 @@ export async function diff(ctx: Context, opts: DiffOptions): Promise<CommandResu
   report.info(
     drift.fields.length === 0
       ? 'in sync: the running revision carries every setting Terraform declares'
-      : `${drift.fields.length} field(s) differ: ship Terraform's settings with \`ecs-release rollout --env ${target.env.name}\` (or the next deploy)`,
+      : `${drift.fields.length} field(s) differ: ship Terraform's settings with \`ecs-release rollout ${targetFlags(target)}\` (or the next deploy)`,
   );
   const exitCode = opts.exitCode && drift.fields.length > 0 ? EXIT.FAILED : EXIT.OK;
   return {

@@ -1,12 +1,16 @@
 import { Reporter, type CommandResult, type Context } from '../context';
 import { EXIT, refusal, visible } from '../errors';
+import { resolveService } from '../services';
 import { execCommandLine, openSession, refuseUnreachableTask, refuseWhereExecIsOff, sessionManagerPlugin } from '../exec';
 import { environmentFor } from '../preflight';
 import { describeTask, parseTaskId, refuseForeignTask, serviceTasks } from '../tasks';
 import { resolveTarget } from '../target';
+import { targetFlags } from '../services';
 
 export interface ExecOptions {
   readonly env: string;
+  /** `--service`: optional when the environment has one service. */
+  readonly service?: string;
   readonly task?: string;
   readonly container?: string;
   /** The command; empty for an interactive shell. */
@@ -27,11 +31,12 @@ export const DEFAULT_SHELL = '/bin/sh';
  */
 export async function exec(ctx: Context, opts: ExecOptions): Promise<CommandResult> {
   const report = new Reporter(ctx, !!opts.json);
-  refuseWhereExecIsOff(environmentFor(ctx, opts.env));
+  const env = environmentFor(ctx, opts.env);
+  refuseWhereExecIsOff(env, resolveService(env, opts.service));
   const taskId = opts.task === undefined ? undefined : parseTaskId(opts.task, '--task');
   const command = opts.command.length ? execCommandLine(opts.command) : DEFAULT_SHELL;
   const plugin = opts.dryRun ? undefined : sessionManagerPlugin(ctx.programs);
-  const target = await resolveTarget(ctx, opts.env, opts.roleArn);
+  const target = await resolveTarget(ctx, opts.env, opts.roleArn, { service: opts.service });
   const container = opts.container ?? target.descriptor.container;
   let task;
   if (taskId) {
@@ -39,7 +44,7 @@ export async function exec(ctx: Context, opts: ExecOptions): Promise<CommandResu
     refuseForeignTask(target, task);
   } else {
     task = (await serviceTasks(ctx, target)).filter((t) => t.lastStatus === 'RUNNING' && t.enableExecuteCommand).pop();
-    if (!task) throw refusal('task', 'none', `a RUNNING task of ${target.descriptor.service} started with ECS Exec on (see ecs-release tasks --env ${target.env.name})`);
+    if (!task) throw refusal('task', 'none', `a RUNNING task of ${target.descriptor.service} started with ECS Exec on (see ecs-release tasks ${targetFlags(target)})`);
   }
   refuseUnreachableTask(task, container);
   const id = (task.taskArn ?? '').split('/').pop();

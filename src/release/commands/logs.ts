@@ -6,6 +6,8 @@ import { resolveTarget } from '../target';
 
 export interface LogsOptions {
   readonly env: string;
+  /** `--service`: optional when the environment has one service. */
+  readonly service?: string;
   readonly task?: string;
   readonly container?: string;
   /** Milliseconds back from now. */
@@ -23,7 +25,7 @@ export interface LogsOptions {
 export async function logs(ctx: Context, opts: LogsOptions): Promise<CommandResult> {
   const report = new Reporter(ctx, !!opts.json);
   const taskId = opts.task === undefined ? undefined : parseTaskId(opts.task, '--task');
-  const target = await resolveTarget(ctx, opts.env, opts.roleArn);
+  const target = await resolveTarget(ctx, opts.env, opts.roleArn, { service: opts.service });
   const container = opts.container ?? target.descriptor.container;
   const tail = new LogTail(target, { container, taskId, startTime: ctx.now() - opts.sinceMs });
   const where = `${target.names.logGroup} ${streamPrefix(target, container)}${taskId ?? '*'}`;

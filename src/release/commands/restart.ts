@@ -8,6 +8,8 @@ import { describeRevision } from './deploy';
 
 export interface RestartOptions extends WaitFlags {
   readonly env: string;
+  /** `--service`: optional when the environment has one service. */
+  readonly service?: string;
   readonly dryRun?: boolean;
   readonly roleArn?: string;
   readonly json?: boolean;
@@ -22,7 +24,7 @@ export interface RestartOptions extends WaitFlags {
  */
 export async function restart(ctx: Context, opts: RestartOptions): Promise<CommandResult> {
   const report = new Reporter(ctx, !!opts.json);
-  const target = await resolveTarget(ctx, opts.env, opts.roleArn);
+  const target = await resolveTarget(ctx, opts.env, opts.roleArn, { service: opts.service });
   const service = await describeService(ctx, target);
   await refuseWhileBusy(target, service);
   const revisionArn = service.taskDefinition ?? '';

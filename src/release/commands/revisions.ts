@@ -7,6 +7,8 @@ import { describeService, resolveTarget, revisionName } from '../target';
 
 export interface RevisionsOptions {
   readonly env: string;
+  /** `--service`: optional when the environment has one service. */
+  readonly service?: string;
   /** How many of the newest revisions to show (text). */
   readonly limit: string;
   readonly roleArn?: string;
@@ -15,6 +17,8 @@ export interface RevisionsOptions {
 
 export interface PruneOptions {
   readonly env: string;
+  /** `--service`: optional when the environment has one service. */
+  readonly service?: string;
   /** Rollback candidates kept: the N most recently deployed revisions. */
   readonly keep: string;
   readonly dryRun?: boolean;
@@ -42,7 +46,7 @@ const document = (r: RevisionInfo) => ({ ...r, revision: r.revision, inUse: [...
 export async function revisions(ctx: Context, opts: RevisionsOptions): Promise<CommandResult> {
   const limit = parseCount('--limit', opts.limit, 1, 500);
   const report = new Reporter(ctx, !!opts.json);
-  const target = await resolveTarget(ctx, opts.env, opts.roleArn);
+  const target = await resolveTarget(ctx, opts.env, opts.roleArn, { service: opts.service });
   const service = await describeService(ctx, target);
   const usage = await readUsage(target, service);
   const arns = await listRevisionArns(target);
@@ -64,7 +68,7 @@ export async function revisions(ctx: Context, opts: RevisionsOptions): Promise<C
 export async function prune(ctx: Context, opts: PruneOptions): Promise<CommandResult> {
   const keep = parseCount('--keep', opts.keep, 1, 100);
   const report = new Reporter(ctx, !!opts.json);
-  const target = await resolveTarget(ctx, opts.env, opts.roleArn);
+  const target = await resolveTarget(ctx, opts.env, opts.roleArn, { service: opts.service });
   const service = await describeService(ctx, target);
   await refuseWhileBusy(target, service);
   const all = await describeRevisions(target, await listRevisionArns(target), await readUsage(target, service));

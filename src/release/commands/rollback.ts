@@ -4,13 +4,22 @@ import { Reporter, type CommandResult, type Context, type WaitFlags } from '../c
 import { controllerFor } from '../controller';
 import { EXIT, ReleaseError, refusal, usageError } from '../errors';
 import { digestOf } from '../image';
-import { fieldChanges, registerable, renderDiff, TAG, tagValue } from '../revision';
+import { fieldChanges, parseRevision, registerable, renderDiff, sidecarDifferences, TAG, tagValue } from '../revision';
 import { deploymentEnded, reportShipped, ship, type Shipment } from '../ship';
 import { describeService, resolveTarget, revisionName, revisionNumber, type Target } from '../target';
-import { describeRevision, type DescribedRevision } from './deploy';
+import { describeRevision, type DescribedRevision } from '../describe';
+import { shipGroup, type PreparedShipment } from '../group';
+import { environmentFor, servicesFor } from '../preflight';
+import { scheduledRevision, shipScheduled } from '../scheduled';
+import type { ConfiguredService } from '../services';
+import { shipImage } from './deploy';
 
 export interface RollbackOptions extends WaitFlags {
   readonly env: string;
+  /** `--service`: optional when the environment has one service. */
+  readonly service?: string;
+  /** `--group`: every service of the release group goes back to its previous image. */
+  readonly group?: string;
   /** A revision number, `family:revision` or a task-definition ARN. */
   readonly to?: string;
   readonly dryRun?: boolean;
@@ -26,29 +35,46 @@ const MAX_CANDIDATES = 25;
 /**
  * `ecs-release rollback`: ship an earlier revision as it is (settings and image). Without --to, the newest revision
  * older than the running one whose rollout ecs-release saw complete (tag `ecs-release:deployed-at`). The release
- * pointer follows, so a later apply carries the rolled-back image.
+ * pointer follows, so a later apply carries the rolled-back image. With --group, every member goes back to its own
+ * previous different image (each checked before any write).
+ *
+ * A sidecar's image comes only from configuration: when the earlier revision's sidecars differ from Terraform's
+ * revision (a sidecar changed since), or the service is scheduled (its next run takes the family's latest revision),
+ * rollback registers Terraform's revision with the earlier application image instead, as a deploy would.
  */
 export async function rollback(ctx: Context, opts: RollbackOptions): Promise<CommandResult> {
   const report = new Reporter(ctx, !!opts.json);
+  const env = environmentFor(ctx, opts.env);
+  const members = servicesFor(env, 'rollback', opts);
+  const prepare = (member: ConfiguredService) => prepareRollback(ctx, opts.group === undefined ? report : report.forService(member.name), opts, member.name);
+  if (opts.group === undefined) return (await prepare(members[0]))();
+  return shipGroup(report, { command: 'rollback', environment: env.name, group: opts.group }, members, prepare);
+}
+
+/** The reads and refusals of one service's rollback; hands back its write phase. */
+async function prepareRollback(ctx: Context, report: Reporter, opts: RollbackOptions, serviceName: string): Promise<PreparedShipment> {
   const wanted = opts.to === undefined ? undefined : parseRevision(opts.to);
-  const target = await resolveTarget(ctx, opts.env, opts.roleArn);
+  const target = await resolveTarget(ctx, opts.env, opts.roleArn, { service: serviceName });
   const { family, container } = target.descriptor;
   if (wanted?.family && wanted.family !== family) {
     throw usageError('--to', opts.to, `a revision of family ${family} (a number such as 12, ${family}:12 or its ARN)`);
   }
-  const service = await describeService(ctx, target);
-  const controller = controllerFor(target, service);
-  if (controller.kind === 'CODE_DEPLOY' && !wanted) {
-    // A blue/green deployment under way is undone by CodeDeploy itself: traffic goes back to the original task set.
-    const stopped = await stopInFlightBlueGreen(ctx, report, target, service, opts);
-    if (stopped) return stopped;
+  const scheduled = target.service.kind === 'scheduled';
+  const service = scheduled ? undefined : await describeService(ctx, target);
+  if (service) {
+    const controller = controllerFor(target, service);
+    if (controller.kind === 'CODE_DEPLOY' && !wanted && (await cd.codeDeployInFlight(target)).length > 0) {
+      // A blue/green deployment under way is undone by CodeDeploy itself: traffic goes back to the original task set.
+      // The stop is this member's write phase (a group checks every member before anything is written).
+      return async () => (await stopInFlightBlueGreen(ctx, report, target, service, opts)) ?? controller.refuseWhileBusy(service).then(() => ({ exitCode: EXIT.OK, document: { outcome: 'unchanged' } }));
+    }
+    await controller.refuseWhileBusy(service);
   }
-  await controller.refuseWhileBusy(service);
-  const currentArn = service.taskDefinition ?? '';
+  const runningNow = scheduled ? await scheduledRevision(target) : undefined;
+  const currentArn = runningNow?.definition.taskDefinitionArn ?? service?.taskDefinition ?? '';
   const current = revisionNumber(currentArn);
-
   let chosen: DescribedRevision | undefined;
-  let running: DescribedRevision | undefined;
+  let running: DescribedRevision | undefined = runningNow;
   const skippedSameImage: number[] = [];
   if (wanted) {
     if (wanted.revision === current) throw refusal('--to', opts.to, `a revision other than the running one (${revisionName(currentArn)})`);
@@ -66,7 +92,7 @@ export async function rollback(ctx: Context, opts: RollbackOptions): Promise<Com
       for (const arn of page.taskDefinitionArns ?? []) if (revisionNumber(arn) < current) older.push(revisionNumber(arn));
     }
     older.sort((a, b) => b - a);
-    running = await describeRevision(target, currentArn);
+    running ??= await describeRevision(target, currentArn);
     const runningImage = imageOf(running.definition, container);
     for (const revision of older.slice(0, MAX_CANDIDATES)) {
       const candidate = await describeRevision(target, `${family}:${revision}`);
@@ -89,7 +115,7 @@ export async function rollback(ctx: Context, opts: RollbackOptions): Promise<Com
   const chosenArn = chosen.definition.taskDefinitionArn ?? '';
   const image = chosen.definition.containerDefinitions?.find((c) => c.name === container)?.image;
   if (!image) throw new ReleaseError(EXIT.USAGE, `--to: ${revisionName(chosenArn)} has no container ${container}; allowed: a revision of this service`);
-  const bootstrap = isBootstrapImage(image, target.descriptor.repositoryUrl, target.env.service.bootstrapImage);
+  const bootstrap = isBootstrapImage(image, target.descriptor.repositoryUrl, target.service.bootstrapImage);
   if (bootstrap && !opts.allowBootstrap) {
     throw refusal('--to', opts.to ?? revisionName(chosenArn), `a revision running an image of ${target.descriptor.repositoryUrl}: ${revisionName(chosenArn)} runs the bootstrap image ${image}, a placeholder, not the application (--allow-bootstrap to ship it anyway)`);
   }
@@ -108,33 +134,47 @@ export async function rollback(ctx: Context, opts: RollbackOptions): Promise<Com
     skippedSameImage: skippedSameImage.map((n) => `${family}:${n}`),
     bootstrapImage: bootstrap,
   };
-  report.info(`rollback ${target.env.name}: ${revisionName(currentArn)} -> ${revisionName(chosenArn)} (image ${image})`);
+  const terraform = chosenArn === target.descriptor.taskDefinitionArn ? chosen : await describeRevision(target, target.descriptor.taskDefinitionArn);
+  const sidecars = sidecarDifferences(chosen.definition, terraform.definition, container);
+  report.info(`rollback ${target.env.name}${target.service.name ? ` ${target.service.name}` : ''}: ${revisionName(currentArn)} -> ${revisionName(chosenArn)} (image ${image})`);
   if (skippedSameImage.length > 0) {
     report.info(`skipped ${skippedSameImage.map((n) => `${family}:${n}`).join(', ')}: same image as the running revision; rolling back to the previous different image`);
   }
   if (bootstrap) report.info(`warning: ${revisionName(chosenArn)} runs the bootstrap image ${image}, not an application image (--allow-bootstrap given)`);
+  const extra = { rolledBackTo: chosenArn, skippedSameImage: document.skippedSameImage, bootstrapImage: bootstrap, sidecarDifferences: sidecars };
+  const commit = tagValue(chosen.tags, TAG.commit);
+  if (scheduled) {
+    return () => shipScheduled(ctx, report, { command: 'rollback', target, image, commit, current: running, dryRun: !!opts.dryRun, extra });
+  }
+  if (sidecars.length > 0) {
+    // Shipping the earlier revision as it is would put these sidecars back on images configuration no longer declares.
+    report.info(`${revisionName(chosenArn)} differs from Terraform's ${revisionName(terraform.definition.taskDefinitionArn)} in sidecar(s) ${sidecars.map((d) => `${d.container} (${d.shipped ?? 'absent'} -> ${d.configured ?? 'absent'})`).join(', ')}: registering Terraform's revision with the earlier application image instead`);
+    return () => shipImage(ctx, report, { command: 'rollback', target, service: service!, image, commit, running, dryRun: !!opts.dryRun, wait: opts, autoApprove: true, extra });
+  }
   const diff = renderDiff(before, after);
   if (diff) report.info(`changes against the running revision:\n${diff}`);
   if (opts.dryRun) {
     report.info('dry run: nothing updated');
-    return { exitCode: 0, document: { ...document, outcome: 'dry-run', exitCode: 0 } };
+    return async () => ({ exitCode: 0, document: { ...document, outcome: 'dry-run', exitCode: 0 } });
   }
 
-  const shipped = await ship(ctx, report, {
-    target,
-    before: service,
-    revisionArn: chosenArn,
-    revisionTags: chosen.tags,
-    image,
-    previousImage: running.definition.containerDefinitions?.find((c) => c.name === container)?.image,
-    // Blue/green: going back is one action, so the approval hold is passed without asking (CodeDeploy still starts
-    // the old revision beside the live one and shifts traffic as configured).
-    wait: { timeoutMs: opts.timeoutMs, pollMs: opts.pollMs, noWait: opts.noWait, autoApprove: true },
-  });
-  reportShipped(report, shipped);
-  return {
-    exitCode: shipped.exitCode,
-    document: { ...document, outcome: shipped.outcome, exitCode: shipped.exitCode, message: shipped.message, deploymentId: shipped.deploymentId, releasePointer: shipped.pointer, events: shipped.events },
+  return async () => {
+    const shipped = await ship(ctx, report, {
+      target,
+      before: service!,
+      revisionArn: chosenArn,
+      revisionTags: chosen.tags,
+      image,
+      previousImage: running!.definition.containerDefinitions?.find((c) => c.name === container)?.image,
+      // Blue/green: going back is one action, so the approval hold is passed without asking (CodeDeploy still starts
+      // the old revision beside the live one and shifts traffic as configured).
+      wait: { timeoutMs: opts.timeoutMs, pollMs: opts.pollMs, noWait: opts.noWait, autoApprove: true },
+    });
+    reportShipped(report, shipped);
+    return {
+      exitCode: shipped.exitCode,
+      document: { ...document, outcome: shipped.outcome, exitCode: shipped.exitCode, message: shipped.message, deploymentId: shipped.deploymentId, releasePointer: shipped.pointer, events: shipped.events },
+    };
   };
 }
 
@@ -158,12 +198,8 @@ export function isBootstrapImage(image: string, repositoryUrl: string, bootstrap
   return image === bootstrapImage || !(image.startsWith(`${repositoryUrl}:`) || image.startsWith(`${repositoryUrl}@`));
 }
 
-/** `12`, `family:12` or `arn:...:task-definition/family:12`; a usage error otherwise. */
-export function parseRevision(text: string): { family?: string; revision: number } {
-  const m = /^(?:(?:arn:aws[\w-]*:ecs:[\w-]+:\d{12}:task-definition\/)?([A-Za-z0-9_-]{1,255}):)?([1-9]\d{0,8})$/.exec(text.trim());
-  if (!m) throw usageError('--to', text, 'a revision number such as 12, family:12 or a task-definition ARN');
-  return { family: m[1], revision: Number(m[2]) };
-}
+// Where callers have always imported it from.
+export { parseRevision } from '../revision';
 
 /**
  * Blue/green: when a CodeDeploy deployment is in flight (installing, holding for approval, shifting), stop it with

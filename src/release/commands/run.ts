@@ -4,10 +4,14 @@ import { EXIT, ReleaseError, usageError } from '../errors';
 import { findContainer, TAG } from '../revision';
 import { LogTail, printEvents } from '../logs';
 import { describeService, resolveTarget, revisionName, type Target } from '../target';
+import { scheduledRevision } from '../scheduled';
 import { describeRevision } from './deploy';
+import { targetFlags } from '../services';
 
 export interface RunOptions extends WaitFlags {
   readonly env: string;
+  /** `--service`: optional when the environment has one service. */
+  readonly service?: string;
   readonly command: string[];
   readonly container?: string;
   readonly roleArn?: string;
@@ -28,31 +32,35 @@ export interface RunOptions extends WaitFlags {
  */
 export async function run(ctx: Context, opts: RunOptions): Promise<CommandResult> {
   const report = new Reporter(ctx, !!opts.json);
-  if (opts.command.length === 0) throw usageError('command', [], 'a command after --, such as: -- ./manage.py migrate');
-  const target = await resolveTarget(ctx, opts.env, opts.roleArn);
+  const target = await resolveTarget(ctx, opts.env, opts.roleArn, { service: opts.service });
+  const scheduled = target.service.kind === 'scheduled';
+  // A scheduled service's job runs now as its schedule would run it (its own command) unless a command is given.
+  if (opts.command.length === 0 && !scheduled) throw usageError('command', [], 'a command after --, such as: -- ./manage.py migrate');
   const { cluster } = target.descriptor;
-  const service = await describeService(ctx, target);
-  const revisionArn = service.taskDefinition ?? target.descriptor.taskDefinitionArn;
+  // A scheduled service has no ECS service: its next run's revision (the family's latest) in the descriptor's network.
+  const service = scheduled ? undefined : await describeService(ctx, target);
+  const revision = scheduled ? await scheduledRevision(target) : await describeRevision(target, service?.taskDefinition ?? target.descriptor.taskDefinitionArn);
+  const revisionArn = revision.definition.taskDefinitionArn ?? target.descriptor.taskDefinitionArn;
   const container = opts.container ?? target.descriptor.container;
-  findContainer((await describeRevision(target, revisionArn)).definition, container);
+  findContainer(revision.definition, container);
 
-  const network: AwsVpcConfiguration = service.networkConfiguration?.awsvpcConfiguration ?? {
+  const network: AwsVpcConfiguration = service?.networkConfiguration?.awsvpcConfiguration ?? {
     subnets: target.descriptor.subnets,
     securityGroups: target.descriptor.securityGroups,
     assignPublicIp: 'DISABLED',
   };
-  const placement = service.capacityProviderStrategy?.length
+  const placement = service?.capacityProviderStrategy?.length
     ? { capacityProviderStrategy: service.capacityProviderStrategy }
-    : { launchType: service.launchType ?? 'FARGATE' };
+    : { launchType: service?.launchType ?? 'FARGATE' };
   const started = await target.clients.ecs.send(
     new RunTaskCommand({
       cluster,
       taskDefinition: revisionArn,
       count: 1,
       ...placement,
-      platformVersion: service.platformVersion,
+      platformVersion: service?.platformVersion,
       networkConfiguration: { awsvpcConfiguration: network },
-      overrides: { containerOverrides: [{ name: container, command: opts.command }] },
+      overrides: opts.command.length > 0 ? { containerOverrides: [{ name: container, command: opts.command }] } : undefined,
       startedBy: 'ecs-release',
       propagateTags: 'TASK_DEFINITION',
       // The deploy role may stop only tasks carrying this tag (modules/web-service.ts StopOnlyOneOffTasks): a
@@ -68,7 +76,7 @@ export async function run(ctx: Context, opts: RunOptions): Promise<CommandResult
   }
   const taskArn = task.taskArn;
   const taskId = taskArn.split('/').pop();
-  report.info(`started task ${taskId} from ${revisionName(revisionArn)}: ${container} runs ${JSON.stringify(opts.command)}`);
+  report.info(`started task ${taskId} from ${revisionName(revisionArn)}: ${container} runs ${opts.command.length > 0 ? JSON.stringify(opts.command) : "its own command (as its schedule runs it)"}`);
   const document: Record<string, unknown> = {
     command: 'run',
     environment: target.env.name,
@@ -81,7 +89,7 @@ export async function run(ctx: Context, opts: RunOptions): Promise<CommandResult
   };
 
   if (opts.detach) {
-    const message = `task ${taskId} started; follow it with: ecs-release logs --env ${target.env.name} --task ${taskId} --follow`;
+    const message = `task ${taskId} started; follow it with: ecs-release logs ${targetFlags(target)} --task ${taskId} --follow`;
     report.info(message);
     return { exitCode: EXIT.OK, document: { ...document, taskId, outcome: 'started', exitCode: EXIT.OK, message } };
   }

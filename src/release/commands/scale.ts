@@ -3,10 +3,13 @@ import { Reporter, type CommandResult, type Context } from '../context';
 import { EXIT } from '../errors';
 import { environmentFor } from '../preflight';
 import { checkCountAgainstConfiguration, refuseOutside, scalableTargetBounds } from '../scaling';
+import { resolveService, targetFlags } from '../services';
 import { describeService, resolveTarget } from '../target';
 
 export interface ScaleOptions {
   readonly env: string;
+  /** `--service`: optional when the environment has one service. */
+  readonly service?: string;
   readonly count: string;
   readonly dryRun?: boolean;
   readonly roleArn?: string;
@@ -23,15 +26,16 @@ export interface ScaleOptions {
 export async function scale(ctx: Context, opts: ScaleOptions): Promise<CommandResult> {
   const report = new Reporter(ctx, !!opts.json);
   const env = environmentFor(ctx, opts.env);
-  const count = checkCountAgainstConfiguration(env, opts.count);
-  const target = await resolveTarget(ctx, opts.env, opts.roleArn);
+  const configured = resolveService(env, opts.service);
+  const count = checkCountAgainstConfiguration(env, configured, opts.count);
+  const target = await resolveTarget(ctx, opts.env, opts.roleArn, { service: opts.service });
   const { cluster, service } = target.descriptor;
   const svc = await describeService(ctx, target);
   const bounds = await scalableTargetBounds(target);
   if (bounds) refuseOutside(bounds, count);
   const terraform = bounds
     ? `auto scaling is attached: Terraform ignores desired_count, and the scaling policy may move it within ${bounds.min}..${bounds.max}`
-    : `no auto scaling is attached: Terraform owns desired_count, and the next apply sets it back to ${env.service.desiredCount} (change service.desiredCount in environments/${env.name}.ts to keep it)`;
+    : `no auto scaling is attached: Terraform owns desired_count, and the next apply sets it back to ${configured.desiredCount} (change services.${configured.name}.desiredCount in environments/${env.name}.ts to keep it)`;
   const document = {
     command: 'scale',
     environment: env.name,
@@ -52,6 +56,6 @@ export async function scale(ctx: Context, opts: ScaleOptions): Promise<CommandRe
     return { exitCode: EXIT.OK, document: { ...document, outcome: 'dry-run', exitCode: EXIT.OK } };
   }
   await target.clients.ecs.send(new UpdateServiceCommand({ cluster, service, desiredCount: count }));
-  report.info(`desired count set to ${count}; follow the tasks with ecs-release tasks --env ${env.name}`);
+  report.info(`desired count set to ${count}; follow the tasks with ecs-release tasks ${targetFlags(target)}`);
   return { exitCode: EXIT.OK, document: { ...document, outcome: 'scaled', exitCode: EXIT.OK } };
 }

@@ -8,10 +8,17 @@ import { describeDrift, readDrift } from '../drift';
 import { ownedByRelease, TAG, tagValue } from '../revision';
 import { markDeployed } from '../ship';
 import { deploymentController, deploymentsInFlight, describeService, expectedController as controllerOf, resolveTarget, revisionName, type Target } from '../target';
+import { environmentFor, servicesFor } from '../preflight';
+import { scheduledStatus } from '../scheduled';
 import type { DescribedRevision } from './deploy';
+import { targetFlags } from '../services';
 
 export interface StatusOptions {
   readonly env: string;
+  /** `--service`: optional when the environment has one service. */
+  readonly service?: string;
+  /** `--group`: the status of every service of the release group. */
+  readonly group?: string;
   readonly roleArn?: string;
   readonly json?: boolean;
 }
@@ -23,7 +30,19 @@ export interface StatusOptions {
  */
 export async function status(ctx: Context, opts: StatusOptions): Promise<CommandResult> {
   const report = new Reporter(ctx, !!opts.json);
-  const target = await resolveTarget(ctx, opts.env, opts.roleArn);
+  if (opts.group !== undefined) {
+    // One document per member: what `promote --group --from-status` reads.
+    const env = environmentFor(ctx, opts.env);
+    const documents: Record<string, unknown>[] = [];
+    for (const member of servicesFor(env, 'status', opts)) documents.push((await statusOf(ctx, report.forService(member.name), { ...opts, group: undefined, service: member.name })).document);
+    return { exitCode: 0, document: { command: 'status', environment: env.name, group: opts.group, services: documents, outcome: 'ok', exitCode: 0 } };
+  }
+  return statusOf(ctx, report, opts);
+}
+
+async function statusOf(ctx: Context, report: Reporter, opts: StatusOptions): Promise<CommandResult> {
+  const target = await resolveTarget(ctx, opts.env, opts.roleArn, { service: opts.service });
+  if (target.service.kind === 'scheduled') return scheduledStatus(report, target);
   const { descriptor } = target;
   const service = await describeService(ctx, target);
   const runningArn = service.taskDefinition ?? '';
@@ -53,7 +72,7 @@ export async function status(ctx: Context, opts: StatusOptions): Promise<Command
     iacInSync
       ? `The running revision carries every setting Terraform declares (${revisionName(descriptor.taskDefinitionArn)}).`
       : `The running revision differs from Terraform's ${revisionName(descriptor.taskDefinitionArn)} in ${drift.length} field(s): ${describeDrift(drift)}. ` +
-          `Ship Terraform's settings with \`ecs-release rollout --env ${target.env.name}\` (or the next deploy).`,
+          `Ship Terraform's settings with \`ecs-release rollout ${targetFlags(target)}\` (or the next deploy).`,
   );
   if (pointer !== image) {
     sentences.push(`The release pointer names ${pointer ?? 'nothing'}, but the service runs ${image ?? 'no image'}: the next apply would build on the pointer's image.`);
@@ -87,7 +106,7 @@ export async function status(ctx: Context, opts: StatusOptions): Promise<Command
         : 'codedeploy: no deployment in flight',
     );
     if (blueGreen.deployment?.status === 'Ready') {
-      sentences.push(`CodeDeploy holds before the traffic shift: test on ${blueGreen.testListenerUrl}, then \`ecs-release approve --env ${target.env.name}\` or \`ecs-release rollback --env ${target.env.name}\`.`);
+      sentences.push(`CodeDeploy holds before the traffic shift: test on ${blueGreen.testListenerUrl}, then \`ecs-release approve ${targetFlags(target)}\` or \`ecs-release rollback ${targetFlags(target)}\`.`);
     }
   }
   const markedDeployed = await markCompletedRelease(ctx, report, target, service, running, controller === expectedController && (blueGreen ? !blueGreen.deployment : inFlight.length === 0));
@@ -99,6 +118,7 @@ export async function status(ctx: Context, opts: StatusOptions): Promise<Command
       command: 'status',
       environment: target.env.name,
       service: `${descriptor.cluster}/${descriptor.service}`,
+      kind: target.service.kind,
       runningRevision: runningArn,
       image: image ?? null,
       digest: digestOf(image) ?? null,

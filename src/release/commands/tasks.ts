@@ -2,9 +2,12 @@ import { Reporter, type CommandResult, type Context } from '../context';
 import { EXIT, visible } from '../errors';
 import { describeTask, parseTaskId, refuseForeignTask, serviceTasks, stopServiceTask, taskRow } from '../tasks';
 import { resolveTarget } from '../target';
+import { targetFlags } from '../services';
 
 export interface TasksOptions {
   readonly env: string;
+  /** `--service`: optional when the environment has one service. */
+  readonly service?: string;
   readonly roleArn?: string;
   readonly json?: boolean;
 }
@@ -15,7 +18,7 @@ export interface TasksOptions {
  */
 export async function listTasks(ctx: Context, opts: TasksOptions): Promise<CommandResult> {
   const report = new Reporter(ctx, !!opts.json);
-  const target = await resolveTarget(ctx, opts.env, opts.roleArn);
+  const target = await resolveTarget(ctx, opts.env, opts.roleArn, { service: opts.service });
   const rows = (await serviceTasks(ctx, target)).map((t) => taskRow(t, target.descriptor.container));
   report.info(`${rows.length} running task(s) of ${target.descriptor.cluster}/${target.descriptor.service}`);
   for (const r of rows) {
@@ -37,7 +40,7 @@ export interface StopTaskOptions extends TasksOptions {
 export async function stopTask(ctx: Context, opts: StopTaskOptions): Promise<CommandResult> {
   const report = new Reporter(ctx, !!opts.json);
   const taskId = parseTaskId(opts.taskId);
-  const target = await resolveTarget(ctx, opts.env, opts.roleArn);
+  const target = await resolveTarget(ctx, opts.env, opts.roleArn, { service: opts.service });
   const task = await describeTask(target, taskId);
   refuseForeignTask(target, task);
   const row = taskRow(task, target.descriptor.container);
@@ -51,6 +54,6 @@ export async function stopTask(ctx: Context, opts: StopTaskOptions): Promise<Com
     return { exitCode: EXIT.OK, document: { ...document, outcome: 'dry-run', exitCode: EXIT.OK } };
   }
   await stopServiceTask(target, task);
-  report.info(`stopping task ${taskId} (${row.revision}); ECS starts a replacement to keep the desired count (follow with ecs-release tasks --env ${target.env.name})`);
+  report.info(`stopping task ${taskId} (${row.revision}); ECS starts a replacement to keep the desired count (follow with ecs-release tasks ${targetFlags(target)})`);
   return { exitCode: EXIT.OK, document: { ...document, outcome: 'stopping', exitCode: EXIT.OK } };
 }

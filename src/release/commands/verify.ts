@@ -6,6 +6,8 @@ import { describeRevision } from './deploy';
 
 export interface VerifyOptions {
   readonly env: string;
+  /** `--service`: optional when the environment has one service. */
+  readonly service?: string;
   /** The image the next deploy ships (default: the one the service runs). */
   readonly image?: string;
   readonly roleArn?: string;
@@ -20,7 +22,7 @@ export interface VerifyOptions {
  */
 export async function verify(ctx: Context, opts: VerifyOptions): Promise<CommandResult> {
   const report = new Reporter(ctx, !!opts.json);
-  const target = await resolveTarget(ctx, opts.env, opts.roleArn);
+  const target = await resolveTarget(ctx, opts.env, opts.roleArn, { service: opts.service });
   const { container, taskDefinitionArn } = target.descriptor;
   const base = await describeRevision(target, taskDefinitionArn);
   let image = opts.image;

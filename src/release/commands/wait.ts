@@ -11,6 +11,8 @@ import { describeRevision } from './deploy';
 
 export interface WaitCommandOptions extends Omit<WaitFlags, 'noWait'> {
   readonly env: string;
+  /** `--service`: optional when the environment has one service. */
+  readonly service?: string;
   readonly roleArn?: string;
   readonly json?: boolean;
 }
@@ -23,7 +25,7 @@ export interface WaitCommandOptions extends Omit<WaitFlags, 'noWait'> {
  */
 export async function waitCommand(ctx: Context, opts: WaitCommandOptions): Promise<CommandResult> {
   const report = new Reporter(ctx, !!opts.json);
-  const target = await resolveTarget(ctx, opts.env, opts.roleArn);
+  const target = await resolveTarget(ctx, opts.env, opts.roleArn, { service: opts.service });
   const service = await describeService(ctx, target);
   const controller = controllerFor(target, service);
   const ended = controller.kind === 'CODE_DEPLOY' ? await waitBlueGreen(ctx, report, target, service, opts) : await waitRolling(ctx, report, target, service, opts);
