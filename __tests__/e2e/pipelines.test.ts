@@ -95,6 +95,12 @@ function toolShims(bin: string, calls: string, cli: string): void {
   chmodSync(join(bin, 'docker'), 0o755);
 }
 
+/** The digest of each member of a release group's status document (`ecs-release status --group --json`), in order. */
+function groupDigests(file: string): (string | null)[] {
+  const doc = JSON.parse(readFileSync(file, 'utf8')) as { services: { service?: string; digest: string | null }[] };
+  return doc.services.map((s) => s.digest);
+}
+
 /**
  * The other pipeline systems, run, not only linted: GitLab CI's template by gitlab-ci-local (shell executor) and the
  * CodeBuild buildspecs' commands with CodeBuild's phase rules, both against one moto with the dev and prod stacks
@@ -158,6 +164,8 @@ describe('pipelines on other systems against moto (dev and prod stacks)', () => 
         ECS_RELEASE_DEV_ROLE_ARN: deployRoleArn(dev),
         ECS_RELEASE_PROD_ROLE_ARN: deployRoleArn(prodEnv),
         ECS_RELEASE_ID_TOKEN: token,
+        // dev and prod run web, worker and nightly from one image: the release group ships it to all three.
+        ECS_RELEASE_SELECT: '--group app',
       };
       const r = await runGitlabCiLocal(
         gcl,
@@ -177,9 +185,9 @@ describe('pipelines on other systems against moto (dev and prod stacks)', () => 
       // AND dev and prod run the same digest, each from its own registry
       const devState = await serviceState(moto, dev);
       const prodState = await serviceState(moto, prodEnv);
-      expect((await describeRevision(moto, dev, devState.service.taskDefinition!)).definition.containerDefinitions![0].image).toBe(`${built.uri}@${built.digest}`);
+      expect((await describeRevision(moto, dev, devState.service.taskDefinition!)).definition.containerDefinitions!.find((c) => c.image?.includes('.dkr.ecr.'))?.image).toBe(`${built.uri}@${built.digest}`);
       const prodRunning = await describeRevision(moto, prodEnv, prodState.service.taskDefinition!);
-      expect(prodRunning.definition.containerDefinitions![0].image).toMatch(new RegExp(`^${prodEnv.accountId}\\.dkr\\.ecr\\..*@${built.digest}$`));
+      expect(prodRunning.definition.containerDefinitions!.find((c) => c.image?.includes('.dkr.ecr.'))?.image).toMatch(new RegExp(`^${prodEnv.accountId}\\.dkr\\.ecr\\..*@${built.digest}$`));
       expect(prodRunning.tags).toMatchObject({ 'ecs-release:image-digest': built.digest });
       // AND the approval job was not run (nothing holds on a rolling prod)
       expect(r.output).not.toMatch(/ecs-release:approve-prod-traffic.*starting/);
@@ -190,8 +198,7 @@ describe('pipelines on other systems against moto (dev and prod stacks)', () => 
       const stateDir = join(app, '.gitlab-ci-local');
       const artifact = (readdirSync(stateDir, { recursive: true }) as string[]).find((f) => f.includes('deploy-dev') && f.endsWith('dev-status.json'));
       expect(artifact).toBeDefined();
-      const status = JSON.parse(readFileSync(join(stateDir, artifact!), 'utf8')) as { digest: string };
-      expect(status.digest).toBe(built.digest);
+      expect(groupDigests(join(stateDir, artifact!))).toEqual([built.digest, built.digest, built.digest]);
     }, 600_000);
 
     test('a job without an id_token or role fails in one line before anything changes in AWS', async () => {
@@ -218,6 +225,8 @@ describe('pipelines on other systems against moto (dev and prod stacks)', () => 
       ...moto.env,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       ECS_RELEASE_CLI: `${process.execPath} ${cli}`,
+      // dev and prod run web, worker and nightly from one image: the release group ships it to all three.
+      ECS_RELEASE_SELECT: '--group app',
       ...extra,
     });
 
@@ -244,10 +253,9 @@ describe('pipelines on other systems against moto (dev and prod stacks)', () => 
       expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
       const devState = await serviceState(moto, dev);
       const devRunning = await describeRevision(moto, dev, devState.service.taskDefinition!);
-      expect(devRunning.definition.containerDefinitions![0].image).toBe(`${repository}@${digest}`);
+      expect(devRunning.definition.containerDefinitions!.find((c) => c.image?.includes('.dkr.ecr.'))?.image).toBe(`${repository}@${digest}`);
       expect(devRunning.tags).toMatchObject({ 'ecs-release:commit': commit });
-      const status = JSON.parse(readFileSync(join(source, 'dev-status.json'), 'utf8')) as { digest: string };
-      expect(status.digest).toBe(digest);
+      expect(groupDigests(join(source, 'dev-status.json'))).toEqual([digest, digest, digest]);
 
       // WHEN, after the approval stage, the promote buildspec runs on the build's output artifact
       gap('ecr-replication');
@@ -259,7 +267,7 @@ describe('pipelines on other systems against moto (dev and prod stacks)', () => 
       expect(promote.exported.ECS_RELEASE_HOLDING).toBe('false');
       const prodState = await serviceState(moto, prodEnv);
       const prodRunning = await describeRevision(moto, prodEnv, prodState.service.taskDefinition!);
-      expect(prodRunning.definition.containerDefinitions![0].image).toBe(`${prodEnv.accountId}.dkr.ecr.${prodEnv.region}.amazonaws.com/${prodEnv.registry.repositoryName}@${digest}`);
+      expect(prodRunning.definition.containerDefinitions!.find((c) => c.image?.includes('.dkr.ecr.'))?.image).toBe(`${prodEnv.accountId}.dkr.ecr.${prodEnv.region}.amazonaws.com/${prodEnv.registry.repositoryName}@${digest}`);
       // AND Terraform sees no drift in either account
       expect(plan(moto, devStack).code).toBe(0);
       expect(plan(moto, prodStack).code).toBe(0);

@@ -20,7 +20,7 @@ export async function rollingProd(moto: Moto): Promise<EnvironmentConfig> {
   const cert = await acm.send(new RequestCertificateCommand({ DomainName: prod.loadBalancer.domainName!, ValidationMethod: 'DNS' }));
   return variant(prod, {
     loadBalancer: { certificateArn: cert.CertificateArn!, allowedTestCidrs: undefined },
-    service: { deployment: { strategy: 'rolling', trafficShifting: undefined, approvalWaitMinutes: undefined, terminationWaitMinutes: undefined } },
+    services: { web: { deployment: { strategy: 'rolling', trafficShifting: undefined, approvalWaitMinutes: undefined, terminationWaitMinutes: undefined } } },
   });
 }
 
