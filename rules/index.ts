@@ -10,6 +10,7 @@ import { rule as albTlsPolicy } from './alb-tls-policy';
 import { rule as albWebAcl } from './alb-web-acl';
 import { rule as ecrImmutableScan } from './ecr-immutable-scan';
 import { rule as ecsExecProduction } from './ecs-exec-production';
+import { rule as ecsRegistryCredentialsScoped } from './ecs-registry-credentials-scoped';
 import { rule as ecsSecretsNotInEnvironment } from './ecs-secrets-not-in-environment';
 import { rule as ecsTasksPrivate } from './ecs-tasks-private';
 import { rule as ecsVersionConsistency } from './ecs-version-consistency';
@@ -54,6 +55,7 @@ export const ALL_RULES: readonly PolicyRule[] = [
   ecsVersionConsistency,
   stateBackendEncrypted,
   ecsExecProduction,
+  ecsRegistryCredentialsScoped,
 ];
 
 export const RULE_IDS: readonly string[] = ALL_RULES.map((r) => r.id);

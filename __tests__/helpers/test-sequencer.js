@@ -13,6 +13,8 @@ const ESTIMATE_MS = {
   'e2e/blue-green.test.ts': 240_000,
   'e2e/release-commands.test.ts': 140_000,
   'e2e/plan-comment-drift.test.ts': 110_000,
+  // measured alone on the 2-core machine: 2 stacks applied + GitLab and CodeBuild runs
+  'e2e/pipelines.test.ts': 220_000,
 };
 const TIER_MS = { e2e: 60_000, terraform: 60_000, bench: 40_000, unit: 3_000 };
 

@@ -35,6 +35,15 @@ const devListenerOpenTo = (cidr: string): Given => {
   return as(g.facts, one(g.facts, 'aws_lb_listener'));
 };
 
+/** Prod's task pulling with private-registry credentials, its execution role granted `grant` on top of its own policy. */
+const PULL_SECRET = 'arn:aws:secretsmanager:eu-west-1:222222222222:secret:webapp/prod/registry-pull-AbC123';
+const withPullSecret = (credentialsParameter: string, grant: string[]): Given => {
+  const g = edited(prodFacts, prodTask(), editContainers((c) => { c[0].repositoryCredentials = { credentialsParameter }; }));
+  const role = String(g.resource.attributes.execution_role_arn).replace(/\.arn\}$/, '.name}');
+  const statement = { Sid: 'ReadRegistryCredentials', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: grant };
+  return as(plus(g.facts, fake('aws_iam_role_policy', 'registry-pull', { role, policy: JSON.stringify({ Version: '2012-10-17', Statement: [statement] }) })), g.resource);
+};
+
 const CASES: RuleCase[] = [
   // ecr-immutable-scan
   { rule: 'ecr-immutable-scan', title: 'accepts the repository with immutable tags and scan on push', expect: 'compliant', given: () => as(prodFacts, one(prodFacts, 'aws_ecr_repository')) },
@@ -177,6 +186,11 @@ const CASES: RuleCase[] = [
   { rule: 'state-backend-encrypted', title: 'refuses local state for a real account', expect: 'non-compliant', reason: /local file/, given: () => as(withFacts(offlineDev, { target: 'aws' }), one(offlineDev, 'terraform_backend')) },
   { rule: 'state-backend-encrypted', title: 'ignores local state of offline previews', expect: 'not-applicable', given: () => as(offlineDev, one(offlineDev, 'terraform_backend')) },
 
+  // ecs-registry-credentials-scoped (more cases in rule-registry-credentials.test.ts)
+  { rule: 'ecs-registry-credentials-scoped', title: 'does not apply to a task that pulls from ECR', expect: 'not-applicable', given: () => as(prodFacts, prodTask()) },
+  { rule: 'ecs-registry-credentials-scoped', title: 'accepts a pull secret named by its full ARN that the execution role reads', expect: 'compliant', given: () => withPullSecret(PULL_SECRET, [PULL_SECRET]) },
+  { rule: 'ecs-registry-credentials-scoped', title: 'refuses a pull secret named without its random suffix', expect: 'non-compliant', reason: /not a complete Secrets Manager secret ARN/, given: () => withPullSecret('webapp/prod/registry-pull', ['arn:aws:secretsmanager:eu-west-1:222222222222:secret:webapp/prod/registry-pull*']) },
+  { rule: 'ecs-registry-credentials-scoped', title: 'refuses an execution role that may read other secrets', expect: 'non-compliant', reason: /lets it read \*/, given: () => withPullSecret(PULL_SECRET, [PULL_SECRET, '*']) },
   // ecs-exec-production
   { rule: 'ecs-exec-production', title: 'accepts production with ECS Exec off', expect: 'compliant', given: () => as(prodFacts, one(prodFacts, 'aws_ecs_service', 'services/web/service')) },
   { rule: 'ecs-exec-production', title: 'refuses ECS Exec in production', expect: 'non-compliant', reason: /ECS Exec is enabled in production/, given: () => edited(prodFacts, one(prodFacts, 'aws_ecs_service', 'services/web/service'), (a) => { a.enable_execute_command = true; }) },
