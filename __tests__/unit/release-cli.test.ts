@@ -193,6 +193,21 @@ describe('ecs-release deploy (client mocks)', () => {
       expect(mocks.ecs.commandCalls(ListServiceDeploymentsCommand)[0].args[0].input).toMatchObject({ cluster: names.cluster, service: names.service });
     });
 
+    test('the service deployment created with ours decides, not a later one that replaced it', async () => {
+      // GIVEN ours rolled back, and someone's deployment five minutes later succeeded (listed first)
+      givenVanished(RUNNING_REVISION, { status: 'ROLLBACK_SUCCESSFUL' });
+      const later = `${SD_ARN}-later`;
+      mocks.ecs.on(ListServiceDeploymentsCommand).resolves({
+        serviceDeployments: [
+          { serviceDeploymentArn: later, createdAt: new Date('2026-01-02T00:05:00Z'), status: 'SUCCESSFUL' },
+          { serviceDeploymentArn: SD_ARN, createdAt: new Date('2026-01-02T00:00:00Z'), status: 'ROLLBACK_SUCCESSFUL' },
+        ],
+      });
+      const r = await cli(deployArgs('--json'));
+      expect(JSON.parse(r.stdout)).toMatchObject({ outcome: 'rolled-back' });
+      expect(mocks.ecs.commandCalls(DescribeServiceDeploymentsCommand).map((c) => c.args[0].input.serviceDeploymentArns)).toEqual([[SD_ARN]]);
+    });
+
     test('an endpoint without ListServiceDeployments (moto\'s HTML 500) is asked once per run, then the events decide (gap service-deployments)', async () => {
       givenDev([service(RUNNING_REVISION, [deployment('ecs-svc/rb', RUNNING_REVISION, 'COMPLETED')], [{ id: 'e1', at: '2026-01-02T00:05:00Z', message: 'Rolling back.' }])]);
       mocks.ecs.on(ListServiceDeploymentsCommand).rejects(Object.assign(new Error('Unexpected token <'), { name: 'SyntaxError', $metadata: { httpStatusCode: 500 } }));

@@ -37,11 +37,11 @@ export async function serviceDeploymentSince(ctx: Context, target: Target, since
     unsupported.add(ctx);
     return undefined;
   }
-  // The earliest one created at or after our deployment is ours; later ones are whoever replaced it.
-  const ours = [...briefs]
-    .filter((b) => b.serviceDeploymentArn && (b.createdAt?.getTime() ?? 0) >= since - 1000)
-    .sort((a, b) => (a.createdAt?.getTime() ?? 0) - (b.createdAt?.getTime() ?? 0))[0];
+  // Ours is the one created when our deployment was (ECS creates both together; a second of slack for the clocks of
+  // two records); later ones are whoever replaced it, and a rollback keeps ours, with a ROLLBACK_* status.
+  const distance = (b: (typeof briefs)[number]) => Math.abs((b.createdAt?.getTime() ?? 0) - since);
+  const ours = briefs.filter((b) => b.serviceDeploymentArn && distance(b) <= 1000).sort((a, b) => distance(a) - distance(b))[0];
   if (!ours?.serviceDeploymentArn) return undefined;
   const described = await target.clients.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [ours.serviceDeploymentArn] }));
-  return described?.serviceDeployments?.[0] ?? { ...ours, targetServiceRevision: undefined };
+  return described?.serviceDeployments?.[0] ?? { serviceDeploymentArn: ours.serviceDeploymentArn, status: ours.status, statusReason: ours.statusReason };
 }
