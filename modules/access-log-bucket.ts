@@ -7,6 +7,7 @@ import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA as S3BucketServerSideEncryptionConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA as S3BucketVersioning } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import { partitionOf } from '../contracts/partition';
 
 /**
  * The Elastic Load Balancing account that delivers access logs, for the regions opened before August 2022: there the
@@ -100,7 +101,7 @@ export class AccessLogBucket extends Construct {
 
     const objects = `${this.bucket.arn}/${this.prefix}/AWSLogs/${props.accountId}/*`;
     const elbAccount = ELB_LOG_ACCOUNTS[props.region];
-    const partition = props.region.startsWith('cn-') ? 'aws-cn' : props.region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
+    const partition = partitionOf(props.region);
     const writer = elbAccount ? { AWS: `arn:${partition}:iam::${elbAccount}:root` } : { Service: ELB_LOG_DELIVERY_PRINCIPAL };
     this.policy = new S3BucketPolicy(this, 'policy', {
       bucket: this.bucket.id,

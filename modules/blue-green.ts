@@ -13,6 +13,7 @@ import type { WebServiceConfig } from '../environments/schema';
 import type { EcsCluster } from './cluster';
 import { Role, type PolicyStatement } from './iam';
 import type { LoadBalancer } from './load-balancer';
+import { partitionOf } from '../contracts/partition';
 
 export type DeploymentSettings = WebServiceConfig['deployment'];
 export type TrafficShifting = DeploymentSettings['trafficShifting'];
@@ -241,7 +242,7 @@ export class BlueGreenDeployment extends Construct {
 
   private serviceRoleStatements(alarmNames: string[]): PolicyStatement[] {
     const { accountId, region, names } = this.props;
-    const serviceArn = `arn:aws:ecs:${region}:${accountId}:service/${names.cluster}/${names.service}`;
+    const serviceArn = `arn:${partitionOf(region)}:ecs:${region}:${accountId}:service/${names.cluster}/${names.service}`;
     const listenerArns = [this.productionListener.arn, this.testListener.arn];
     return [
       {
@@ -263,19 +264,19 @@ export class BlueGreenDeployment extends Construct {
         // CodeDeploy also rewrites listener rules that forward to the pair; this stack adds none on these listeners,
         // but a rule someone adds must not make deployments fail halfway. Rules of this stack's ALB only.
         Action: ['elasticloadbalancing:ModifyRule'],
-        Resource: `arn:aws:elasticloadbalancing:${region}:${accountId}:listener-rule/app/${names.loadBalancer}/*`,
+        Resource: `arn:${partitionOf(region)}:elasticloadbalancing:${region}:${accountId}:listener-rule/app/${names.loadBalancer}/*`,
       },
       {
         Sid: 'ManageTaskSetsOfThisService',
         Effect: 'Allow',
         Action: ['ecs:DescribeServices', 'ecs:CreateTaskSet', 'ecs:UpdateServicePrimaryTaskSet', 'ecs:DeleteTaskSet'],
-        Resource: [serviceArn, `arn:aws:ecs:${region}:${accountId}:task-set/${names.cluster}/${names.service}/*`],
+        Resource: [serviceArn, `arn:${partitionOf(region)}:ecs:${region}:${accountId}:task-set/${names.cluster}/${names.service}/*`],
       },
       {
         Sid: 'ReadRollbackAlarms',
         Effect: 'Allow',
         Action: ['cloudwatch:DescribeAlarms'],
-        Resource: alarmNames.map((n) => `arn:aws:cloudwatch:${region}:${accountId}:alarm:${n}`),
+        Resource: alarmNames.map((n) => `arn:${partitionOf(region)}:cloudwatch:${region}:${accountId}:alarm:${n}`),
       },
       {
         Sid: 'PassOnlyThisServicesRoles',
@@ -295,7 +296,7 @@ export class BlueGreenDeployment extends Construct {
    */
   grantRelease(role: Role): void {
     const { accountId, region, names } = this.props;
-    const arn = (resource: string) => `arn:aws:codedeploy:${region}:${accountId}:${resource}`;
+    const arn = (resource: string) => `arn:${partitionOf(region)}:codedeploy:${region}:${accountId}:${resource}`;
     role.addStatements(
       {
         Sid: 'DeployThroughThisDeploymentGroup',
@@ -339,14 +340,14 @@ export class BlueGreenDeployment extends Construct {
         Sid: 'FollowAndRollBackThisDeploymentGroup',
         Effect: 'Allow',
         Action: ['codedeploy:CreateDeployment', 'codedeploy:GetDeployment', 'codedeploy:ListDeployments', 'codedeploy:GetDeploymentGroup'],
-        Resource: `arn:aws:codedeploy:${region}:${accountId}:deploymentgroup:${names.codedeployApplication}/${names.codedeployGroup}`,
+        Resource: `arn:${partitionOf(region)}:codedeploy:${region}:${accountId}:deploymentgroup:${names.codedeployApplication}/${names.codedeployGroup}`,
       },
       ...this.readStatements(),
       {
         Sid: 'RegisterAppSpecRevisions',
         Effect: 'Allow',
         Action: ['codedeploy:GetApplication', 'codedeploy:RegisterApplicationRevision', 'codedeploy:GetApplicationRevision'],
-        Resource: `arn:aws:codedeploy:${region}:${accountId}:application:${names.codedeployApplication}`,
+        Resource: `arn:${partitionOf(region)}:codedeploy:${region}:${accountId}:application:${names.codedeployApplication}`,
       },
     );
     role.addStatementsWithoutResourceScope(
@@ -368,15 +369,15 @@ export class BlueGreenDeployment extends Construct {
         Sid: 'ReadThisDeploymentConfig',
         Effect: 'Allow',
         Action: ['codedeploy:GetDeploymentConfig'],
-        Resource: `arn:aws:codedeploy:${region}:${accountId}:deploymentconfig:${this.deploymentConfigName}`,
+        Resource: `arn:${partitionOf(region)}:codedeploy:${region}:${accountId}:deploymentconfig:${this.deploymentConfigName}`,
       },
       {
         Sid: 'ReadTaskSets',
         Effect: 'Allow',
         Action: ['ecs:DescribeTaskSets'],
         Resource: [
-          `arn:aws:ecs:${region}:${accountId}:service/${names.cluster}/${names.service}`,
-          `arn:aws:ecs:${region}:${accountId}:task-set/${names.cluster}/${names.service}/*`,
+          `arn:${partitionOf(region)}:ecs:${region}:${accountId}:service/${names.cluster}/${names.service}`,
+          `arn:${partitionOf(region)}:ecs:${region}:${accountId}:task-set/${names.cluster}/${names.service}/*`,
         ],
       },
     ];

@@ -10,6 +10,7 @@ import type { AppService } from './app-service';
 import type { ContainerRegistry } from './registry';
 import { grantRelease, releaseStatements } from './service/release-grants';
 import { WorkloadBoundary } from './workload-boundary';
+import { partitionOf } from '../contracts/partition';
 
 export { GITHUB_OIDC_HOST };
 
@@ -105,7 +106,7 @@ export class CiAccess extends Construct {
       });
       this.oidcProviderArn = this.oidcProvider.arn;
     } else {
-      this.oidcProviderArn = `arn:aws:iam::${props.accountId}:oidc-provider/${GITHUB_OIDC_HOST}`;
+      this.oidcProviderArn = `arn:${partitionOf(props.region)}:iam::${props.accountId}:oidc-provider/${GITHUB_OIDC_HOST}`;
     }
     if (props.services.length === 0) throw new Error(`CiAccess ${id}: services: received []; allowed: at least one service`);
     const blueGreenService = props.services.find((s) => s.blueGreen);
@@ -129,7 +130,7 @@ export class CiAccess extends Construct {
         },
       };
     };
-    const bucketArn = `arn:aws:s3:::${props.stateBucket}`;
+    const bucketArn = `arn:${partitionOf(props.region)}:s3:::${props.stateBucket}`;
     const stateObject = `${bucketArn}/${props.stateKey}`;
 
     this.planRole = new Role(this, 'plan', {
@@ -144,7 +145,7 @@ export class CiAccess extends Construct {
       // PowerUserAccess excludes IAM; the statements below add IAM for this project's own roles only.
       managedPolicies: [
         {
-          arn: 'arn:aws:iam::aws:policy/PowerUserAccess',
+          arn: `arn:${partitionOf(props.region)}:iam::aws:policy/PowerUserAccess`,
           reason:
             'terraform apply manages every resource type the stack declares; PowerUserAccess covers them except IAM, which the inline policy grants for this project\'s bounded roles only, sts:AssumeRole is denied, and only _apply.yml on main in the protected GitHub Environment can assume the role.',
         },
@@ -177,7 +178,7 @@ export class CiAccess extends Construct {
       accountId: props.accountId,
       region: props.region,
       roleName: props.operatorRoleName ?? `${props.managedRolePrefix}-operator`.slice(0, 64),
-      principalArns: props.operatorPrincipalArns ?? [`arn:aws:iam::${props.accountId}:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_${props.managedRolePrefix}-operator_*`],
+      principalArns: props.operatorPrincipalArns ?? [`arn:${partitionOf(props.region)}:iam::${props.accountId}:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_${props.managedRolePrefix}-operator_*`],
       services: props.services,
     };
     this.operatorRole = new Role(this, 'operator', operatorRoleProps(`${id}/operator`, operatorProps));
@@ -186,6 +187,7 @@ export class CiAccess extends Construct {
     const ciRoles = [this.planRole, this.applyRole, ...deployRoles.values(), ...(this.approveRole ? [this.approveRole] : []), this.operatorRole];
     this.boundary = new WorkloadBoundary(this, 'boundary', {
       accountId: props.accountId,
+      region: props.region,
       name: `${props.managedRolePrefix}-workload-boundary`,
       exempt: ciRoles.map((r) => r.role),
       resourcePrefix: props.managedRolePrefix,
@@ -203,8 +205,8 @@ export class CiAccess extends Construct {
 
   private grantApply(props: CiAccessProps, bucketArn: string, stateObject: string, ciRoles: readonly Role[]): void {
     const role = this.applyRole;
-    const projectRoles = `arn:aws:iam::${props.accountId}:role/${props.managedRolePrefix}-*`;
-    const ciRoleArns = ciRoles.map((r) => `arn:aws:iam::${props.accountId}:role/${r.role.nameInput}`);
+    const projectRoles = `arn:${partitionOf(props.region)}:iam::${props.accountId}:role/${props.managedRolePrefix}-*`;
+    const ciRoleArns = ciRoles.map((r) => `arn:${partitionOf(props.region)}:iam::${props.accountId}:role/${r.role.nameInput}`);
     const bounded = { StringEquals: { 'iam:PermissionsBoundary': this.boundary.arn } };
     const manageProjectRoles: PolicyStatement = {
       Sid: 'ManageProjectRoles',
@@ -276,14 +278,14 @@ export class CiAccess extends Construct {
           'iam:TagOpenIDConnectProvider', 'iam:UpdateOpenIDConnectProviderThumbprint', 'iam:AddClientIDToOpenIDConnectProvider',
           'iam:RemoveClientIDFromOpenIDConnectProvider',
         ],
-        Resource: `arn:aws:iam::${props.accountId}:oidc-provider/${GITHUB_OIDC_HOST}`,
+        Resource: `arn:${partitionOf(props.region)}:iam::${props.accountId}:oidc-provider/${GITHUB_OIDC_HOST}`,
       },
       { Sid: 'ReadTheBoundary', Effect: 'Allow', Action: ['iam:GetPolicy', 'iam:GetPolicyVersion', 'iam:ListPolicyVersions', 'iam:ListPolicyTags'], Resource: this.boundary.arn },
       {
         Sid: 'ServiceLinkedRolesOfUsedServices',
         Effect: 'Allow',
         Action: ['iam:CreateServiceLinkedRole'],
-        Resource: `arn:aws:iam::${props.accountId}:role/aws-service-role/*`,
+        Resource: `arn:${partitionOf(props.region)}:iam::${props.accountId}:role/aws-service-role/*`,
         Condition: {
           StringEquals: {
             'iam:AWSServiceName': ['ecs.amazonaws.com', 'elasticloadbalancing.amazonaws.com', 'ecs.application-autoscaling.amazonaws.com', 'codedeploy.amazonaws.com'],
@@ -329,7 +331,7 @@ export class CiAccess extends Construct {
           `CiAccess ${this.node.id}: ${role.node.path}: assume_role_policy: received ${JSON.stringify(role.assumeRolePolicyInput)}; allowed: a literal JSON trust policy (the services the apply role may pass roles to are read from it)`,
         );
       }
-      const arn = `arn:aws:iam::${this.accountId}:role${role.pathInput ?? '/'}${role.nameInput}`;
+      const arn = `arn:${this.partition}:iam::${this.accountId}:role${role.pathInput ?? '/'}${role.nameInput}`;
       for (const statement of trust.Statement ?? []) {
         if (statement.Effect !== 'Allow') continue;
         const service = statement.Principal?.Service;
@@ -340,7 +342,11 @@ export class CiAccess extends Construct {
   }
 
   private get accountId(): string {
-    return /^arn:aws:iam::(\d{12}):/.exec(this.boundary.arn)![1];
+    return /^arn:[\w-]+:iam::(\d{12}):/.exec(this.boundary.arn)![1];
+  }
+
+  private get partition(): string {
+    return /^arn:([\w-]+):iam::/.exec(this.boundary.arn)![1];
   }
 }
 

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { partitionOf } from '../contracts/partition';
 
 export interface LogEncryptionKeyProps {
   /** Alias suffix: `alias/<name>-logs`. */
@@ -40,7 +41,7 @@ export class LogEncryptionKey extends Construct {
             // The key policy's standard first statement: IAM policies of this account decide who administers the key.
             Sid: 'AccountAdministersThroughIam',
             Effect: 'Allow',
-            Principal: { AWS: `arn:aws:iam::${props.accountId}:root` },
+            Principal: { AWS: `arn:${partitionOf(props.region)}:iam::${props.accountId}:root` },
             Action: 'kms:*',
             Resource: '*',
           },
@@ -50,7 +51,7 @@ export class LogEncryptionKey extends Construct {
             Principal: { Service: `logs.${props.region}.amazonaws.com` },
             Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey'],
             Resource: '*',
-            Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${props.region}:${props.accountId}:log-group:*` } },
+            Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${partitionOf(props.region)}:logs:${props.region}:${props.accountId}:log-group:*` } },
           },
         ],
       }),

@@ -17,6 +17,7 @@ import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-securit
 import type { VpcEndpointName } from '../environments/schema';
 import { Role } from './iam';
 import type { LogEncryptionKey } from './log-key';
+import { partitionOf } from '../contracts/partition';
 
 export interface FlowLogsProps {
   /** Account of the VPC: the delivery role trusts the flow-logs service for this account only. */
@@ -199,7 +200,7 @@ export class Network extends Construct {
       // Confused-deputy guard recommended by AWS: only flow logs of this account may use the role.
       trustConditions: {
         StringEquals: { 'aws:SourceAccount': props.accountId },
-        ArnLike: { 'aws:SourceArn': `arn:aws:ec2:${region}:${props.accountId}:vpc-flow-log/*` },
+        ArnLike: { 'aws:SourceArn': `arn:${partitionOf(region)}:ec2:${region}:${props.accountId}:vpc-flow-log/*` },
       },
     });
     // What aws-cdk's FlowLog grants: write to this group only (AWS's example grants logs:* actions on "*").

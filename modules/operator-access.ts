@@ -1,5 +1,6 @@
 import { Role, type PolicyStatement, type RoleProps } from './iam';
 import type { AppService } from './app-service';
+import { partitionOf } from '../contracts/partition';
 
 export interface OperatorAccessProps {
   readonly accountId: string;
@@ -29,12 +30,12 @@ export interface OperatorAccessProps {
  */
 export function operatorRoleProps(id: string, props: OperatorAccessProps): RoleProps {
   if (props.principalArns.length === 0) throw new Error(`OperatorAccess ${id}: principalArns: received []; allowed: at least one role ARN pattern of account ${props.accountId}`);
-  const foreign = props.principalArns.find((p) => !p.startsWith(`arn:aws:iam::${props.accountId}:role/`));
-  if (foreign) throw new Error(`OperatorAccess ${id}: principalArns: received ${JSON.stringify(foreign)}; allowed: role ARN patterns of account ${props.accountId} (arn:aws:iam::${props.accountId}:role/...)`);
+  const foreign = props.principalArns.find((p) => !p.startsWith(`arn:${partitionOf(props.region)}:iam::${props.accountId}:role/`));
+  if (foreign) throw new Error(`OperatorAccess ${id}: principalArns: received ${JSON.stringify(foreign)}; allowed: role ARN patterns of account ${props.accountId} (arn:${partitionOf(props.region)}:iam::${props.accountId}:role/...)`);
   return {
     name: props.roleName,
     description: 'ecs-release exec, logs, tasks and scale for people on call; ships nothing',
-    principal: { AWS: `arn:aws:iam::${props.accountId}:root` },
+    principal: { AWS: `arn:${partitionOf(props.region)}:iam::${props.accountId}:root` },
     trustConditions: { ArnLike: { 'aws:PrincipalArn': [...props.principalArns] } },
   };
 }
@@ -44,7 +45,7 @@ export function grantOperate(role: Role, props: OperatorAccessProps): void {
   const { services } = props;
   if (services.length === 0) throw new Error('grantOperate: services: received []; allowed: at least one service');
   const names = services[0].names;
-  const ecs = `arn:aws:ecs:${props.region}:${props.accountId}`;
+  const ecs = `arn:${partitionOf(props.region)}:ecs:${props.region}:${props.accountId}`;
   const clusterArn = `${ecs}:cluster/${names.cluster}`;
   // Scheduled services have no ECS service: nothing to describe or scale there.
   const longRunning = services.filter((s) => s.service);

@@ -4,6 +4,7 @@ import { EcrRegistryPolicy } from '@cdktf/provider-aws/lib/ecr-registry-policy';
 import { EcrReplicationConfiguration } from '@cdktf/provider-aws/lib/ecr-replication-configuration';
 import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
 import type { PolicyStatement, Role } from './iam';
+import { partitionOf } from '../contracts/partition';
 
 export interface RegistryDestination {
   readonly accountId: string;
@@ -93,9 +94,9 @@ export class ContainerRegistry extends Construct {
             {
               Sid: 'AcceptReplicationFromSourceAccount',
               Effect: 'Allow',
-              Principal: { AWS: `arn:aws:iam::${props.acceptReplicationFrom}:root` },
+              Principal: { AWS: `arn:${partitionOf(props.region)}:iam::${props.acceptReplicationFrom}:root` },
               Action: ['ecr:CreateRepository', 'ecr:ReplicateImage'],
-              Resource: `arn:aws:ecr:${props.region}:${props.accountId}:repository/${props.repositoryName}`,
+              Resource: `arn:${partitionOf(props.region)}:ecr:${props.region}:${props.accountId}:repository/${props.repositoryName}`,
             },
           ],
         }),

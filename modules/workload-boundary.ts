@@ -4,9 +4,12 @@ import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { suppress } from '../rules';
 import { policyDocument, Role, type PolicyStatement } from './iam';
+import { partitionOf } from '../contracts/partition';
 
 export interface WorkloadBoundaryProps {
   readonly accountId: string;
+  /** The stack's region: its partition spells the literal ARNs. */
+  readonly region: string;
   /** Name of the managed policy (`<project>-<env>-workload-boundary`). */
   readonly name: string;
   /** Roles the boundary does not apply to (the CI roles: nothing in CI can write them, see CiAccess). */
@@ -47,7 +50,7 @@ export class WorkloadBoundary extends Construct {
     const exempt = new Set<IamRole>(props.exempt);
     const workloadRoles = () => stack.node.findAll().filter((c): c is Role => c instanceof Role && !exempt.has(c.role));
     // A literal ARN, not a reference: the apply identity's conditions compare it with iam:PermissionsBoundary.
-    this.arn = `arn:aws:iam::${props.accountId}:policy/${props.name}`;
+    this.arn = `arn:${partitionOf(props.region)}:iam::${props.accountId}:policy/${props.name}`;
     this.policy = new IamPolicy(this, 'policy', {
       name: props.name,
       description: 'Permissions boundary of the workload roles: nothing beyond what the stack grants them (administrator-managed)',
@@ -58,7 +61,7 @@ export class WorkloadBoundary extends Construct {
           const roles = new Map(stack.node.findAll().filter((c): c is IamRole => c instanceof IamRole).map((r) => [r.friendlyUniqueId, r]));
           const literal = policyDocument(context.resolve(boundaryStatements(workloadRoles())) as PolicyStatement[]).replace(/\$\{aws_iam_role\.([\w-]+)\.arn\}/g, (ref, id: string) => {
             const role = roles.get(id);
-            return role?.nameInput ? `arn:aws:iam::${props.accountId}:role${role.pathInput ?? '/'}${role.nameInput}` : ref;
+            return role?.nameInput ? `arn:${partitionOf(props.region)}:iam::${props.accountId}:role${role.pathInput ?? '/'}${role.nameInput}` : ref;
           });
           const doc = props.resourcePrefix ? collapseByPrefix(literal, props.resourcePrefix) : literal;
           const size = doc.replace(/\s/g, '').length;

@@ -66,6 +66,11 @@ export const MOTO_GAPS: readonly MotoGap[] = [
     handling: 'The end-to-end tests assert the service\'s taskDefinition (which moto does update), never a deployment\'s taskDefinition or counts. Rollouts that do not complete (circuit-breaker rollback, FAILED, timeout, SIGINT) are covered with client mocks (__tests__/unit/release-cli.test.ts); "deployment in progress" is produced by a service created with more tasks than that number.',
   },
   {
+    id: 'service-deployments',
+    gap: 'ListServiceDeployments and DescribeServiceDeployments are not implemented (moto/ecs/responses.py has neither): moto answers an HTML 500 page, which the SDK reports as a SyntaxError.',
+    handling: 'ecs-release asks for the typed status only when a deployment left the service\'s list; an endpoint that answers UnknownOperationException, 501 or such a 500 is marked unable once per run (src/release/service-deployments.ts) and the service events decide, as before. moto\'s deployments never leave the list (gap ecs-deployment-model), so the e2e tier does not reach it; every typed status (SUCCESSFUL, ROLLBACK_SUCCESSFUL, ROLLBACK_FAILED, STOPPED) and the once-per-run fallback are covered with client mocks (__tests__/unit/release-cli.test.ts).',
+  },
+  {
     id: 'run-task-container-memory',
     gap: 'RunTask fails with HTTP 500 for a Fargate task whose container has no container-level memory or memoryReservation (AWS uses the task-level memory).',
     handling: 'The run test first points the service at a revision of the same family that adds memoryReservation to the container, then runs ecs-release run against it. The services tier (services.test.ts) first asserts that the schedule\'s target resolves to the released revision, then registers such a copy of it (now the family\'s newest) and runs the target: the task runs the copy, proving the target takes the newest revision.',

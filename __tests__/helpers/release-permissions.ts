@@ -201,6 +201,11 @@ export function iamRequests(call: RecordedCall, world: World): IamRequest[] {
     // No resource-level permissions (Service Authorization Reference): evaluated against "*".
     case 'ApplicationAutoScaling:DescribeScalableTargets':
       return [one('application-autoscaling:DescribeScalableTargets', '*')];
+    case 'ECS:ListServiceDeployments':
+      return [one('ecs:ListServiceDeployments', world.ecs(`service/${world.clusterName(input.cluster)}/${input.service}`))];
+    // Authorized against each service-deployment ARN, exactly as ListServiceDeployments returned it.
+    case 'ECS:DescribeServiceDeployments':
+      return (input.serviceDeploymentArns as string[]).map((a) => one('ecs:DescribeServiceDeployments', a));
     case 'ECS:DescribeTaskSets':
       return [one('ecs:DescribeTaskSets', world.ecs(`service/${world.clusterName(input.cluster)}/${input.service}`))];
     case 'CodeDeploy:CreateDeployment':

@@ -116,6 +116,8 @@ describe.each([
       // revisions prune: only revisions ecs-release registered (never Terraform's).
       { Sid: 'DeregisterOwnRevisions', Effect: 'Allow', Action: ['ecs:DeregisterTaskDefinition'], Resource: families, Condition: { StringEquals: { [`aws:ResourceTag/${TAG.owner}`]: 'ecs-release' } } },
       { Sid: 'DescribeThisService', Effect: 'Allow', Action: ['ecs:DescribeServices'], Resource: longRunning.map((s) => `${pecs}:service/webapp-${name}/${s}`) },
+      { Sid: 'ListThisServiceDeployments', Effect: 'Allow', Action: ['ecs:ListServiceDeployments'], Resource: longRunning.map((s) => `${pecs}:service/webapp-${name}/${s}`) },
+      { Sid: 'DescribeThisServiceDeployments', Effect: 'Allow', Action: ['ecs:DescribeServiceDeployments'], Resource: longRunning.map((s) => `${pecs}:service-deployment/webapp-${name}/${s}/*`) },
       // One statement per service: each may be pointed only at revisions of its own family.
       ...longRunning.map((s) => ({
         Sid: `UpdateService${pascal(s)}`,

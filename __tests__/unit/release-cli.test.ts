@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { DescribeImagesCommand, ImageNotFoundException } from '@aws-sdk/client-ecr';
 import {
   DeregisterTaskDefinitionCommand,
+  DescribeServiceDeploymentsCommand,
   DescribeServicesCommand,
+  ListServiceDeploymentsCommand,
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ListTaskDefinitionsCommand,
@@ -12,6 +14,7 @@ import {
   TagResourceCommand,
   UpdateServiceCommand,
   type Service,
+  type ServiceDeployment,
 } from '@aws-sdk/client-ecs';
 import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
@@ -163,6 +166,56 @@ describe('ecs-release deploy (client mocks)', () => {
     const r = await cli(deployArgs());
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`ecs-release: deployment ecs-svc/new was rolled back: the service runs ${names.family}:${RUNNING_REVISION} again`);
+  });
+
+  describe('a deployment that left the service decides its outcome by ECS\'s typed service-deployment status, not event text', () => {
+    const SD_ARN = `arn:aws:ecs:${descriptor.region}:${ACCOUNT}:service-deployment/${names.cluster}/${names.service}/new`;
+    /** GIVEN the deployment vanished, the service runs `runs`, events that say nothing of a rollback, and ECS's record. */
+    function givenVanished(runs: number, typed: ServiceDeployment): void {
+      givenDev([service(runs, [deployment('ecs-svc/x', runs, 'COMPLETED')], [{ id: 'e1', at: '2026-01-02T00:05:00Z', message: '(service web) has reached a steady state.' }])]);
+      const createdAt = new Date('2026-01-02T00:00:00Z');
+      mocks.ecs.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [{ serviceDeploymentArn: SD_ARN, createdAt, status: typed.status }] });
+      mocks.ecs.on(DescribeServiceDeploymentsCommand, { serviceDeploymentArns: [SD_ARN] }).resolves({ serviceDeployments: [{ serviceDeploymentArn: SD_ARN, createdAt, ...typed }] });
+    }
+
+    test.each([
+      ['SUCCESSFUL', NEW, {}, 0, 'completed', `deployment ecs-svc/new completed: the service runs ${names.family}:${NEW}`],
+      ['ROLLBACK_SUCCESSFUL', RUNNING_REVISION, { rollback: { reason: 'circuit breaker: tasks failed to start' } }, 1, 'rolled-back', `deployment ecs-svc/new was rolled back: the service runs ${names.family}:${RUNNING_REVISION} again (circuit breaker: tasks failed to start)`],
+      ['ROLLBACK_FAILED', NEW, { statusReason: 'rollback tasks failed to start' }, 1, 'failed', `deployment ecs-svc/new failed and its rollback failed too: the service runs ${names.family}:${NEW} (rollback tasks failed to start)`],
+      ['STOPPED', RUNNING_REVISION, { statusReason: 'stopped by a newer deployment' }, 1, 'failed', `deployment ecs-svc/new was stopped: the service runs ${names.family}:${RUNNING_REVISION} (stopped by a newer deployment)`],
+    ] as const)('status %s gives its outcome', async (status, runs, extra, code, outcome, message) => {
+      givenVanished(runs, { status, ...extra });
+      // WHEN deploying (the service deployment is described with the deploy role's permission, checked by cli())
+      const r = await cli(deployArgs('--json'));
+      // THEN the outcome is the typed status's, although no event mentions a rollback
+      expect(r.code).toBe(code);
+      expect(JSON.parse(r.stdout)).toMatchObject({ outcome, message });
+      expect(mocks.ecs.commandCalls(ListServiceDeploymentsCommand)[0].args[0].input).toMatchObject({ cluster: names.cluster, service: names.service });
+    });
+
+    test('the service deployment created with ours decides, not a later one that replaced it', async () => {
+      // GIVEN ours rolled back, and someone's deployment five minutes later succeeded (listed first)
+      givenVanished(RUNNING_REVISION, { status: 'ROLLBACK_SUCCESSFUL' });
+      const later = `${SD_ARN}-later`;
+      mocks.ecs.on(ListServiceDeploymentsCommand).resolves({
+        serviceDeployments: [
+          { serviceDeploymentArn: later, createdAt: new Date('2026-01-02T00:05:00Z'), status: 'SUCCESSFUL' },
+          { serviceDeploymentArn: SD_ARN, createdAt: new Date('2026-01-02T00:00:00Z'), status: 'ROLLBACK_SUCCESSFUL' },
+        ],
+      });
+      const r = await cli(deployArgs('--json'));
+      expect(JSON.parse(r.stdout)).toMatchObject({ outcome: 'rolled-back' });
+      expect(mocks.ecs.commandCalls(DescribeServiceDeploymentsCommand).map((c) => c.args[0].input.serviceDeploymentArns)).toEqual([[SD_ARN]]);
+    });
+
+    test('an endpoint without ListServiceDeployments (moto\'s HTML 500) is asked once per run, then the events decide (gap service-deployments)', async () => {
+      givenDev([service(RUNNING_REVISION, [deployment('ecs-svc/rb', RUNNING_REVISION, 'COMPLETED')], [{ id: 'e1', at: '2026-01-02T00:05:00Z', message: 'Rolling back.' }])]);
+      mocks.ecs.on(ListServiceDeploymentsCommand).rejects(Object.assign(new Error('Unexpected token <'), { name: 'SyntaxError', $metadata: { httpStatusCode: 500 } }));
+      const r = await cli(deployArgs());
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`deployment ecs-svc/new was rolled back: the service runs ${names.family}:${RUNNING_REVISION} again`);
+      expect(mocks.ecs.commandCalls(ListServiceDeploymentsCommand)).toHaveLength(1);
+    });
   });
 
   test('deploy exits 1 on a FAILED rollout without rollback and leaves the pointer on the new image', async () => {

@@ -70,6 +70,9 @@ export function releaseStatements(services: readonly AppService[]): ReleaseState
   ];
   if (longRunning.length) {
     scoped.push({ Sid: 'DescribeThisService', Effect: 'Allow', Action: ['ecs:DescribeServices'], Resource: longRunning.map((s) => `${ecs}:service/${clusterName}/${s.names.service}`) });
+    // How a deployment ended, typed (ecs-release's wait): listed per service, described per service deployment.
+    scoped.push({ Sid: 'ListThisServiceDeployments', Effect: 'Allow', Action: ['ecs:ListServiceDeployments'], Resource: longRunning.map((s) => `${ecs}:service/${clusterName}/${s.names.service}`) });
+    scoped.push({ Sid: 'DescribeThisServiceDeployments', Effect: 'Allow', Action: ['ecs:DescribeServiceDeployments'], Resource: longRunning.map((s) => `${ecs}:service-deployment/${clusterName}/${s.names.service}/*`) });
   }
   for (const s of longRunning) {
     // UpdateService needs no iam:PassRole: without the family condition the service could be pointed at another

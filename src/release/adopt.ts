@@ -3,6 +3,7 @@ import type { TargetGroup } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { resourceNames, serviceNames } from '../../environments/names';
 import { logicalId } from '../../contracts/logical-id';
 import type { EnvironmentConfig } from '../../environments/schema';
+import { partitionOf } from '../../contracts/partition';
 
 /**
  * `ecs-release init`: an existing ECS service read from AWS, rendered as an environment file (TypeScript in the shape
@@ -159,7 +160,7 @@ export function renderEnvironment(a: Adopted): string {
     `  production: false, // TODO: true for a production account (stricter policy rules)`,
     `  accountId: ${tsString(a.accountId)},`,
     `  region: ${tsString(a.region)},`,
-    `  terraformRoleArn: ${tsString(`arn:aws:iam::${a.accountId}:role/${env.project}-terraform`)}, // TODO: the role Terraform assumes (docs/bootstrap.md)`,
+    `  terraformRoleArn: ${tsString(`arn:${partitionOf(a.region)}:iam::${a.accountId}:role/${env.project}-terraform`)}, // TODO: the role Terraform assumes (docs/bootstrap.md)`,
     `  state: { bucket: ${tsString(`${env.project}-terraform-state-${a.accountId}`)}, key: ${tsString(`${env.project}/${env.name}/terraform.tfstate`)}, region: ${tsString(a.region)} },`,
     `  // TODO: the stack creates its own VPC; the service's tasks move to its private subnets at the first apply.`,
     `  network: { vpcCidr: '10.20.0.0/16', availabilityZones: [${tsString(`${a.region}a`)}, ${tsString(`${a.region}b`)}], publicSubnetCidrs: ['10.20.0.0/24', '10.20.1.0/24'], privateSubnetCidrs: ['10.20.16.0/20', '10.20.32.0/20'], natGateways: 'single' },`,

@@ -16,6 +16,7 @@ import { poll } from './poll';
 import { codeDeployRefusal, type Target } from './target';
 import type { Outcome, WaitOptions } from './wait';
 import { targetFlags } from './services';
+import { partitionOf } from '../../contracts/partition';
 
 /** The `codeDeploy` block of the descriptor (contracts/descriptor.ts), checked when the descriptor was read. */
 export type CodeDeployTarget = CodeDeployDescriptor;
@@ -246,7 +247,7 @@ export function deployedRevisionOf(target: Target, info: DeploymentInfo | undefi
   }
   const m = /^ecs-release ([A-Za-z0-9_-]+:\d+)\b/.exec(info?.description ?? '');
   const { region, accountId, family } = target.descriptor;
-  return m && m[1].startsWith(`${family}:`) ? `arn:aws:ecs:${region}:${accountId}:task-definition/${m[1]}` : undefined;
+  return m && m[1].startsWith(`${family}:`) ? `arn:${partitionOf(region)}:ecs:${region}:${accountId}:task-definition/${m[1]}` : undefined;
 }
 
 /** Lets a deployment that holds before the traffic shift continue. */

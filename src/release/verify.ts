@@ -6,6 +6,7 @@ import { DescribeParametersCommand } from '@aws-sdk/client-ssm';
 import { ReleaseError } from './errors';
 import { parseImage, resolveDigest } from './image';
 import type { Target } from './target';
+import { partitionOf } from '../../contracts/partition';
 
 /** One verify check: `fail` makes the command exit 1; `warn` is said and does not. */
 export interface Check {
@@ -137,7 +138,7 @@ export async function checkSecret(target: Target, variable: string, valueFrom: s
     }
   } else {
     const name = valueFrom.startsWith('arn:') ? valueFrom.slice(valueFrom.indexOf(':parameter') + ':parameter'.length) : valueFrom.startsWith('/') ? valueFrom : `/${valueFrom}`;
-    arn = valueFrom.startsWith('arn:') ? valueFrom : `arn:aws:ssm:${region}:${accountId}:parameter${name}`;
+    arn = valueFrom.startsWith('arn:') ? valueFrom : `arn:${partitionOf(region)}:ssm:${region}:${accountId}:parameter${name}`;
     const found = await target.clients.ssm.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: [name] }] }));
     if ((found.Parameters ?? []).length === 0) return { check: 'secret', subject, status: 'fail', detail: `SSM parameter ${name} does not exist (create it: docs/bootstrap.md)` };
   }

@@ -3,6 +3,7 @@ import type { Context, Reporter } from './context';
 import { poll } from './poll';
 import { describeService, revisionName, type Target } from './target';
 import { targetFlags } from './services';
+import { serviceDeploymentSince } from './service-deployments';
 
 /** How a shipped deployment ended; `started` only with --no-wait, `holding` only for blue/green. */
 export type Outcome = 'completed' | 'started' | 'holding' | 'rolled-back' | 'failed' | 'timeout' | 'interrupted';
@@ -86,11 +87,34 @@ export async function waitForDeployment(
       deployment = svc.deployments?.find((d) => d.id === deploymentId);
       if (!deployment) {
         // ECS drops a deployment from the list once another one replaced it: a rollback or someone else's deploy.
-        const rolledBack = relevantEvents().some((e) => /roll(ing|ed)? ?back|circuit breaker/i.test(e.message ?? ''));
+        // ECS's typed record says which; only an endpoint without it (the emulator) leaves us the events' prose.
         const now = revisionName(svc.taskDefinition);
-        return rolledBack
-          ? end('rolled-back', `deployment ${deploymentId} was rolled back: the service runs ${now} again`)
-          : end('failed', `deployment ${deploymentId} was replaced by another deployment: the service runs ${now}`);
+        const typed = await serviceDeploymentSince(ctx, target, since);
+        const reason = typed?.rollback?.reason ?? typed?.statusReason;
+        const why = reason ? ` (${reason})` : '';
+        switch (typed?.status) {
+          case 'SUCCESSFUL':
+            return svc.taskDefinition === revisionArn
+              ? end('completed', `deployment ${deploymentId} completed: the service runs ${revisionName(revisionArn)}`)
+              : end('failed', `deployment ${deploymentId} was replaced by another deployment: the service runs ${now}`);
+          case 'ROLLBACK_SUCCESSFUL':
+          case 'ROLLBACK_IN_PROGRESS':
+          case 'ROLLBACK_REQUESTED':
+            return end('rolled-back', `deployment ${deploymentId} was rolled back: the service runs ${now} again${why}`);
+          case 'ROLLBACK_FAILED':
+            return end('failed', `deployment ${deploymentId} failed and its rollback failed too: the service runs ${now}${why}`);
+          case 'STOPPED':
+          case 'STOP_REQUESTED':
+            return end('failed', `deployment ${deploymentId} was stopped: the service runs ${now}${why}`);
+          case undefined: {
+            const rolledBack = relevantEvents().some((e) => /roll(ing|ed)? ?back|circuit breaker/i.test(e.message ?? ''));
+            return rolledBack
+              ? end('rolled-back', `deployment ${deploymentId} was rolled back: the service runs ${now} again`)
+              : end('failed', `deployment ${deploymentId} was replaced by another deployment: the service runs ${now}`);
+          }
+          default:
+            return end('failed', `deployment ${deploymentId} was replaced by another deployment (${typed?.status}): the service runs ${now}`);
+        }
       }
       const line = `deployment ${deploymentId} ${deployment.rolloutState ?? deployment.status}: running ${deployment.runningCount ?? 0}/${deployment.desiredCount ?? 0}, pending ${deployment.pendingCount ?? 0}, failed tasks ${deployment.failedTasks ?? 0}`;
       if (line !== lastLine) {
