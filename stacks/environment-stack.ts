@@ -32,6 +32,16 @@ export const TARGET_CONTEXT_KEY = 'ecs-coexist:target';
 /** Terraform versions the synthesized stacks accept (`terraform.required_version`). */
 export const REQUIRED_TERRAFORM_VERSION = '>= 1.10';
 
+/** The offline provider's settings: placeholders, and skip flags so the provider never calls AWS while planning creates. */
+export const OFFLINE_PROVIDER = {
+  accessKey: 'offline-placeholder',
+  secretKey: 'offline-placeholder',
+  skipCredentialsValidation: true,
+  skipRequestingAccountId: true,
+  skipMetadataApiCheck: 'true',
+  skipRegionValidation: true,
+} as const;
+
 /** One environment = one AWS account = one stack (`cdktf plan <env.name>`), fenced to its account. */
 export class EnvironmentStack extends TerraformStack {
   public readonly env: EnvironmentConfig;
@@ -204,17 +214,8 @@ export class EnvironmentStack extends TerraformStack {
       defaultTags: [{ tags: { ...env.tags, Environment: env.tags.Environment ?? env.name } }],
     };
     if (this.target === 'offline') {
-      new AwsProvider(this, 'aws', {
-        ...common,
-        // No allowed_account_ids: offline there is no account to check (the provider would reject the empty id).
-        // Placeholders: with the skip flags below the provider never calls AWS while planning creates.
-        accessKey: 'offline-placeholder',
-        secretKey: 'offline-placeholder',
-        skipCredentialsValidation: true,
-        skipRequestingAccountId: true,
-        skipMetadataApiCheck: 'true',
-        skipRegionValidation: true,
-      });
+      // No allowed_account_ids: offline there is no account to check (the provider would reject the empty id).
+      new AwsProvider(this, 'aws', { ...common, ...OFFLINE_PROVIDER });
       new LocalBackend(this, { path: 'terraform.tfstate' });
       return;
     }

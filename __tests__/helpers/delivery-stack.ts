@@ -2,6 +2,7 @@ import { App, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { DeliveryPipeline, type DeliveryPipelineProps } from '../../modules/delivery-pipeline';
 import type { PolicyStatement } from '../../modules/iam';
+import { OFFLINE_PROVIDER } from '../../stacks/environment-stack';
 
 export const DEV_ACCOUNT = '111111111111';
 export const PROD_DEPLOY_ROLE = 'arn:aws:iam::222222222222:role/webapp-prod-ci-deploy';
@@ -32,15 +33,7 @@ export const PROPS: DeliveryPipelineProps = {
 export function deliveryStack(outdir?: string, props: DeliveryPipelineProps = PROPS): { app: App; stack: TerraformStack; pipeline: DeliveryPipeline } {
   const app = new App(outdir ? { outdir } : {});
   const stack = new TerraformStack(app, 'delivery');
-  new AwsProvider(stack, 'aws', {
-    region: props.region,
-    accessKey: 'offline-placeholder',
-    secretKey: 'offline-placeholder',
-    skipCredentialsValidation: true,
-    skipRequestingAccountId: true,
-    skipMetadataApiCheck: 'true',
-    skipRegionValidation: true,
-  });
+  new AwsProvider(stack, 'aws', { region: props.region, ...OFFLINE_PROVIDER });
   const pipeline = new DeliveryPipeline(stack, 'delivery', props);
   return { app, stack, pipeline };
 }

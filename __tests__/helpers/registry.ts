@@ -5,7 +5,7 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { freePort } from '../../scripts/lib/moto';
+import { freePort, stopChild } from '../../scripts/lib/moto';
 
 /** How to install what this helper runs (the same command .ci/run uses). */
 export const REGISTRY_TOOLS_INSTALL = 'apt-get update && apt-get install -y docker-registry apache2-utils skopeo openssl';
@@ -202,13 +202,7 @@ export async function startRegistry(options: { username?: string; password?: str
       return readFileSync(digestFile, 'utf8').trim();
     },
     async stop() {
-      if (child.exitCode === null) {
-        await new Promise<void>((resolve) => {
-          child.once('exit', () => resolve());
-          child.kill('SIGTERM');
-          setTimeout(() => child.kill('SIGKILL'), 3000).unref();
-        });
-      }
+      await stopChild(child);
       await new Promise<void>((resolve) => (tokenServer ? tokenServer.close(() => resolve()) : resolve()));
       rmSync(root, { recursive: true, force: true });
     },

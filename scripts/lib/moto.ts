@@ -16,6 +16,16 @@ export interface Moto {
   stop(): Promise<void>;
 }
 
+/** Ends a server the tests started: SIGTERM, then SIGKILL after 3 s; resolves once it has exited. */
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+  });
+}
+
 /** A TCP port free on 127.0.0.1 right now (the emulator of the tests and of the sandbox listens there). */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -78,13 +88,7 @@ export async function startMoto(options: { region?: string; serverEnv?: Record<s
       await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
     },
     async stop() {
-      if (child.exitCode === null) {
-        await new Promise<void>((resolve) => {
-          child.once('exit', () => resolve());
-          child.kill('SIGTERM');
-          setTimeout(() => child.kill('SIGKILL'), 3000).unref();
-        });
-      }
+      await stopChild(child);
       rmSync(logDir, { recursive: true, force: true });
     },
   };
