@@ -29,7 +29,7 @@ describe(`one deploy with ${installedFramework().name} ${installedFramework().ve
     const tag = commitTag();
     const { digest, uri } = await pushImage(moto, dev, tag);
     // WHEN the pipeline deploys it with the compiled CLI
-    const r = releaseBin(moto, ['deploy', '--env', 'dev', '--image', `${uri}:${tag}`, '--commit', tag, '--role-arn', deployRoleArn(dev), '--json']);
+    const r = releaseBin(moto, ['deploy', '--env', 'dev', '--service', 'web', '--image', `${uri}:${tag}`, '--commit', tag, '--role-arn', deployRoleArn(dev), '--json']);
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
     // THEN the service runs the new revision, the pointer holds the digest, and Terraform sees no change
     const state = await serviceState(moto, dev);
