@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { frameworkCli } from '../../../src/framework';
 import { repoRoot } from '../paths';
 import { emulatorEnv, type SandboxState } from './server';
 
@@ -60,7 +61,7 @@ export function exampleCommands(state: SandboxState): string[] {
   }
   const others = state.images.filter((i) => i.env === 'dev').slice(1);
   if (others.length) out.push(`other images: ${others.map((i) => `${i.uri}:${i.tag} (${i.digest.slice(0, 19)}…)`).join(', ')}`);
-  out.push('npx cdktf plan dev', 'npm run sandbox -- stop');
+  out.push(`${frameworkCli()} plan dev`, 'npm run sandbox -- stop');
   return out;
 }
 
