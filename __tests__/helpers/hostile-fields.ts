@@ -19,6 +19,17 @@ export function rc(address: string, type: string, actions: ResourceChange['chang
 
 const containers = (image: string) => JSON.stringify([{ name: 'app', image, environment: [{ name: 'LOG_LEVEL', value: 'info' }] }]);
 
+const APP = `111111111111.dkr.ecr.eu-west-1.amazonaws.com/webapp@sha256:${'2'.repeat(64)}`;
+
+/** A task definition of `service` (named as the stack names it) replaced through its container spec's trigger. */
+function serviceTaskDefinition(service: string, before: object[], after: object[]): ResourceChange {
+  const name = `services_${service}_task-definition_task_9F67DEC6`;
+  return rc(`aws_ecs_task_definition.${name}`, 'aws_ecs_task_definition', ['create', 'delete'],
+    { family: `webapp-dev-${service}`, skip_destroy: true, container_definitions: JSON.stringify(before) },
+    { family: `webapp-dev-${service}`, skip_destroy: true, container_definitions: JSON.stringify(after) },
+    { name, action_reason: 'replace_by_triggers' });
+}
+
 /** Each field that reaches a comment: the comment rendered with `v` in that field. */
 export const FIELDS: Record<string, (v: string) => string> = {
   'image read from the release pointer (task definition note)': (v) => renderPlan(plan([rc('aws_ecs_task_definition.task', 'aws_ecs_task_definition', ['create'], null, { family: 'f', container_definitions: containers(v) })]), dev).markdown,
@@ -45,6 +56,13 @@ export const FIELDS: Record<string, (v: string) => string> = {
   'CI role name': (v) => renderPlan(plan([rc('aws_iam_role_policy.p', 'aws_iam_role_policy', ['update'], { role: `${v}-ci-deploy`, policy: 'a' }, { role: `${v}-ci-deploy`, policy: 'b' })]), dev).markdown,
   'CodeDeploy deployment group name': (v) => renderPlan(plan([rc('aws_codedeploy_deployment_group.g', 'aws_codedeploy_deployment_group', ['update'], { deployment_group_name: v, x: 1 }, { deployment_group_name: v, x: 2 })]), prod).markdown,
   'refresh-only drift': (v) => renderPlan(plan([], { resource_changes: undefined, refresh_only: true, resource_drift: [rc(v, 'aws_ssm_parameter', ['update'], { value: 'a' }, { value: v })] }), dev).markdown,
+  // The per-service notes (issue 11): a task definition the configuration attributes to a service by its logical id.
+  'sidecar name and image (per-service task definition note)': (v) => renderPlan(plan([serviceTaskDefinition('web', [{ name: 'app', image: APP }, { name: v, image: 'old' }], [{ name: 'app', image: APP }, { name: v, image: v }])]), dev).markdown,
+  'application image (per-service task definition note)': (v) => renderPlan(plan([serviceTaskDefinition('worker', [{ name: 'app', image: APP }], [{ name: 'app', image: v }])]), dev).markdown,
+  'container setting name (per-service container spec)': (v) => renderPlan(plan([
+    serviceTaskDefinition('worker', [{ name: 'app', image: APP }], [{ name: 'app', image: APP }]),
+    rc('terraform_data.services_worker_task-definition_container-spec_7F895F86', 'terraform_data', ['update'], { input: { environment: { [v]: 'a' } } }, { input: { environment: { [v]: 'b' } } }, { name: 'services_worker_task-definition_container-spec_7F895F86' }),
+  ]), dev).markdown,
   'failed plan log': (v) => renderPlanFailure(`Error: ${v}\n${v}`, { env: 'dev' }),
   'apply log and refusal reason': (v) => renderApplyResult(`${v}\nApply complete! Resources: 1 added, 0 changed, 0 destroyed.`, { env: 'dev', status: 'refused', reason: v, commit: v }),
 };
