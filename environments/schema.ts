@@ -60,7 +60,7 @@ const replicationTargetSchema = z.strictObject({
 
 const registrySchema = z.strictObject({
   /** ECR repository name; identical in every account so replication lands in the same place. */
-  repositoryName: str(/^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, 'an ECR repository name (lowercase, digits, . _ - /)'),
+  repositoryName: str(/^(?=.{2,256}$)[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, 'an ECR repository name (lowercase, digits, . _ - /; 2-256 characters)'),
   /** Images to keep; older untagged/superseded ones expire. @default 50 */
   keepImages: int(1, 10000).default(50),
   /** Replicate every pushed image (same digest) to these registries: how prod gets dev's tested bytes. @default [] */
