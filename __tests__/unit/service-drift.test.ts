@@ -63,3 +63,20 @@ describe('plan comment: service changed outside Terraform', () => {
     expect(md).toContain('was scaled to 0 tasks outside Terraform');
   });
 });
+
+describe('plan comment: service drift in an environment with several services (issue 11)', () => {
+  const worker = (after: Record<string, unknown>) =>
+    plan([], { resource_drift: [change('aws_ecs_service.services_worker_ecs-service_service_ABCDEF12', ['update'], service({ name: 'worker', task_definition: td('webapp-dev-worker', 5) }), service({ name: 'worker', task_definition: td('webapp-dev-worker', 5), ...after }))] });
+
+  test('GIVEN dev with web, worker and nightly WHEN the worker runs a revision registered outside Terraform THEN the note\'s command names --service worker (status refuses to guess among several services)', () => {
+    // WHEN the comment is rendered with dev's ownership
+    const md = renderPlan(worker({ task_definition: td('webapp-dev-worker', 9) }), { env: 'dev', ownership: ownershipFor('dev') }).markdown;
+    // THEN the command a reviewer copies works as typed
+    expect(md).toContain('`ecs-release status --env dev --service worker` compares them');
+  });
+
+  test('GIVEN a drifted service the configuration does not name WHEN rendered THEN the command asks for the service instead of omitting it', () => {
+    const p = plan([], { resource_drift: [change('aws_ecs_service.x', ['update'], service({ name: 'legacy' }), service({ name: 'legacy', task_definition: td('webapp-dev-web', 9) }))] });
+    expect(renderPlan(p, { env: 'dev', ownership: ownershipFor('dev') }).markdown).toContain('`ecs-release status --env dev --service <name>`');
+  });
+});

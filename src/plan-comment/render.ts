@@ -75,7 +75,7 @@ export function renderPlan(plan: TerraformPlan, options: RenderOptions): Rendere
   }
 
   const facts = codeDeployFacts(plan);
-  const notes = [...(summary.hasChanges ? ecsNotes(summary.entries, options.ownership, facts) : []), ...serviceDriftNotes(plan, options.env)];
+  const notes = [...(summary.hasChanges ? ecsNotes(summary.entries, options.ownership, facts) : []), ...serviceDriftNotes(plan, options.env, options.ownership)];
   const status = planStatus(summary, notes, refreshOnly);
   const head = headline(summary, status, marker, env, noChanges);
 

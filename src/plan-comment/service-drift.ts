@@ -1,5 +1,5 @@
 import { changedLeaves, topAttribute } from './attributes';
-import type { EcsNote } from './ecs';
+import type { EcsNote, ReleaseOwnership } from './ecs';
 import { md, trusted, type Md } from './markdown';
 import { isObject, type TerraformPlan } from './plan';
 
@@ -23,13 +23,18 @@ const revisionOf = (arn: unknown) => (typeof arn === 'string' ? REVISION.exec(ar
 const blocks = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? v.filter(isObject) : isObject(v) ? [v] : []);
 const loadBalancerTargets = (v: unknown) => blocks(v).map((b) => `${String(b.container_name)}:${String(b.container_port)}`).sort();
 
-export function serviceDriftNotes(plan: TerraformPlan, env: string): EcsNote[] {
+export function serviceDriftNotes(plan: TerraformPlan, env: string, own?: ReleaseOwnership): EcsNote[] {
   const notes: EcsNote[] = [];
-  const status = md`${`ecs-release status --env ${env}`}`;
+  const services = own?.services ?? [];
   for (const rc of plan.resource_drift ?? []) {
     if (rc.type !== 'aws_ecs_service' || !isObject(rc.change.before) || !isObject(rc.change.after)) continue;
     const before = rc.change.before;
     const after = rc.change.after;
+    // With several services `ecs-release status` needs --service (it refuses to guess): the configured service whose
+    // ECS service this is, by name; a placeholder when the plan's service is none of the configuration's.
+    const configured = services.find((s) => s.ecsService !== undefined && s.ecsService === (after.name ?? before.name));
+    const flag = services.length > 1 ? ` --service ${configured ? configured.name : '<name>'}` : '';
+    const status = md`${`ecs-release status --env ${env}${flag}`}`;
     // The same normalisation as the drift section (null versus empty is no change), on whole attributes.
     const changed = new Set(changedLeaves(rc.change).map((l) => topAttribute(l.path)));
     const a = md`${rc.address}`;
