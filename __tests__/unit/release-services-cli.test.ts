@@ -371,6 +371,24 @@ describe('kinds: a worker without load balancer, a scheduled job without ECS ser
     expect(writeCalls(mocks)).toEqual([]);
   });
 
+  test('GIVEN nightly\'s next-run revision uses its execution role as task role WHEN status --service nightly THEN a warning comes first, the JSON lists it, and the suggested rollout names --service once', async () => {
+    // GIVEN the deploy identity registered a nightly revision whose task role is the execution role (IAM cannot refuse it)
+    given((w) => {
+      const drifted = td('nightly', NEW, newImage);
+      w.latest.nightly = NEW;
+      w.revisions.set(ARN('nightly', NEW), { taskDefinition: { ...drifted, taskRoleArn: drifted.executionRoleArn }, tags: DEPLOYED });
+    });
+    // WHEN status reads it
+    const r = await cli(['status', '--env', 'dev', '--service', 'nightly', '--json']);
+    // THEN the finding is said as a warning (as for a long-running service), and the command it suggests runs as typed
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.identityFindings).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'roles', message: expect.stringContaining('uses the execution role as its task role') })]));
+    expect(doc.summary).toMatch(/^Warning: changed outside Terraform in ways IAM cannot prevent/);
+    expect(doc.summary).toContain('`ecs-release rollout --env dev --service nightly`');
+    expect(writeCalls(mocks)).toEqual([]);
+  });
+
   test('GIVEN nightly WHEN run --service nightly without a command THEN the revision its schedule runs starts with its own command, in the descriptor\'s network', async () => {
     given((w) => {
       w.latest.nightly = NEW;

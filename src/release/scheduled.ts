@@ -4,6 +4,7 @@ import type { CommandResult, Context, Reporter } from './context';
 import { EXIT, ReleaseError } from './errors';
 import { digestOf } from './image';
 import { describeDrift } from './drift';
+import { identityDrift } from './identity-drift';
 import { fieldChanges, findContainer, isReleaseField, registerable, releaseTags, renderDiff, TAG, tagValue, withImage } from './revision';
 import { markDeployed } from './ship';
 import { revisionName, revisionNumber, type Target } from './target';
@@ -117,10 +118,14 @@ export async function scheduledStatus(report: Reporter, target: Target): Promise
   const image = next.definition.containerDefinitions?.find((c) => c.name === descriptor.container)?.image;
   const commit = tagValue(next.tags, TAG.commit);
   const schedule = target.service.schedule;
+  // What the deploy identity could change and IAM cannot stop (roles, secrets, command of the revision the schedule
+  // runs; no ECS service, so nothing of network or count), said first as a warning, as for a long-running service.
+  const identity = identityDrift(drift, next.definition, {}, descriptor);
   const sentences = [
+    ...(identity.length > 0 ? [`Warning: changed outside Terraform in ways IAM cannot prevent (docs/guardrails.md, deploy identity): ${identity.map((f) => f.message).join('; ')}.`] : []),
     drift.length === 0
       ? `The next run's revision carries every setting Terraform declares (${revisionName(descriptor.taskDefinitionArn)}).`
-      : `The next run's revision differs from Terraform's ${revisionName(descriptor.taskDefinitionArn)} in ${drift.length} field(s): ${describeDrift(drift)}. Register Terraform's settings with \`ecs-release rollout ${targetFlags(target)} --service ${target.service.name}\` (or the next deploy).`,
+      : `The next run's revision differs from Terraform's ${revisionName(descriptor.taskDefinitionArn)} in ${drift.length} field(s): ${describeDrift(drift)}. Register Terraform's settings with \`ecs-release rollout ${targetFlags(target)}\` (or the next deploy).`,
   ];
   if (pointer !== image) sentences.push(`The release pointer names ${pointer ?? 'nothing'}, but the next run starts ${image ?? 'no image'}: the next apply would build on the pointer's image.`);
   if (schedule && !schedule.enabled) sentences.push('The schedule is disabled in configuration: nothing runs until it is enabled.');
@@ -150,6 +155,7 @@ export async function scheduledStatus(report: Reporter, target: Target): Promise
       deploymentsInFlight: [],
       iacInSync: drift.length === 0,
       drift,
+      identityFindings: identity,
       pointerMatchesRunning: pointer === image,
       summary: sentences.join(' '),
       outcome: 'ok',
