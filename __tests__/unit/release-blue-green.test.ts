@@ -133,7 +133,8 @@ describe('ecs-release deploy of a blue/green service (CodeDeploy, client mocks)'
     const r = await cli(deployArgs());
     expect(r.code).toBe(5);
     expect(r.stdout).toContain(`CodeDeploy deployment ${DEPLOYMENT} holds before the traffic shift: the new tasks answer on the test listener ${codeDeploy.testListenerUrl}`);
-    expect(r.stdout).toContain('approve it with: ecs-release approve --env dev; roll it back with: ecs-release rollback --env dev');
+    // dev here has web, worker and nightly: approve and rollback refuse to guess the service, so the advice names it
+    expect(r.stdout).toContain('approve it with: ecs-release approve --env dev --service web; roll it back with: ecs-release rollback --env dev --service web');
     expect(mocks.codedeploy.commandCalls(ContinueDeploymentCommand)).toHaveLength(0);
   });
 
@@ -219,7 +220,7 @@ describe('ecs-release deploy of a blue/green service (CodeDeploy, client mocks)'
     given([info('InProgress')]);
     const r = await cli(deployArgs('--timeout', '2m'));
     expect(r.code).toBe(4);
-    expect(r.stderr).toMatch(/timed out after 120s waiting for CodeDeploy deployment d-ABCDEF123 \(InProgress; follow it with: ecs-release status --env dev/);
+    expect(r.stderr).toMatch(/timed out after 120s waiting for CodeDeploy deployment d-ABCDEF123 \(InProgress; follow it with: ecs-release status --env dev --service web;/);
   });
 
   test('deploy --no-wait starts the CodeDeploy deployment and returns', async () => {

@@ -122,12 +122,13 @@ async function follow(ctx: Context, target: Target, report: Reporter, deployment
   let lastLine = '';
   let events: { at?: string; message?: string }[] = [];
   let continued = false;
-  const env = target.env.name;
-  const next = `approve it with: ecs-release approve --env ${env}; roll it back with: ecs-release rollback --env ${env}`;
+  // --service where the environment has several: approve, rollback and status refuse to guess the service.
+  const flags = targetFlags(target);
+  const next = `approve it with: ecs-release approve ${flags}; roll it back with: ecs-release rollback ${flags}`;
 
   let info: DeploymentInfo | undefined;
   let status = 'Unknown';
-  const where = () => `${status}; follow it with: ecs-release status --env ${env}; ${next}`;
+  const where = () => `${status}; follow it with: ecs-release status ${flags}; ${next}`;
 
   return poll<CodeDeployWaitResult>(
     ctx,
