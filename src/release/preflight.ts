@@ -44,6 +44,22 @@ function checkContainer(container: string | undefined, service: ConfiguredServic
 }
 
 /**
+ * `logs` reads the awslogs streams `<service>/<container>/<task>`: a container the service does not have, or the
+ * application container under FireLens (its lines go where the router sends them), would read an empty prefix and
+ * print nothing, as if the service were silent. Sidecars always log through awslogs (modules/service/containers.ts).
+ */
+function checkLogContainer(env: EnvironmentConfig, service: ConfiguredService, container: string | undefined): void {
+  const config = env.services[service.name];
+  const containers = [service.containerName, ...Object.keys(config.sidecars)];
+  const name = container ?? service.containerName;
+  if (!containers.includes(name)) throw usageError('--container', name, `a container of service ${service.name}: ${containers.join(', ')}`);
+  if (name === service.containerName && config.logging.driver === 'firelens') {
+    const router = Object.entries(config.sidecars).find(([, s]) => s.firelens)?.[0];
+    throw usageError('--container', name, `a container that logs through awslogs: "${name}" logs through FireLens (services.${service.name}.logging.driver), its lines go where the log router sends them; the router's own lines: --container ${router}`);
+  }
+}
+
+/**
  * The services the command acts on (`--service`, `--group`, or the only one), each refused in one line when the
  * command means nothing for its kind. No call.
  */
@@ -100,6 +116,7 @@ export function preflight(ctx: Context, command: string, flags: PreflightFlags):
   checkRoleArn('--role-arn', flags.roleArn, env);
   const services = servicesFor(env, command, flags);
   checkContainer(flags.container, services[0]);
+  if (command === 'logs') checkLogContainer(env, services[0], flags.container);
   // A scheduled service's job can run now with its own command; any other one-off task needs one.
   if (command === 'run' && (flags.command ?? []).length === 0 && services[0].kind !== 'scheduled') {
     throw usageError('command', [], 'a command after --, such as: -- ./manage.py migrate');
