@@ -242,7 +242,17 @@ describe('ecs-release exec (client mocks, operator identity)', () => {
     const p = programs();
     const r = await cli(['exec', '--env', 'prod', '--service', 'web'], { programs: p });
     expect(r.code).toBe(3);
-    expect(r.stderr.trim()).toBe('ecs-release: --env: received "prod"; allowed: a service with services.web.enableExecuteCommand true (ECS Exec is off for "web" in environments/prod.ts; nothing was called)');
+    expect(r.stderr.trim()).toBe('ecs-release: --service: received "web"; allowed: a service with ECS Exec on (services.web.enableExecuteCommand is off in environments/prod.ts; on for: no service of prod); nothing was called');
+    expect(allCalls(mocks)).toEqual([]);
+    expect(p.runs).toEqual([]);
+  });
+
+  test('GIVEN dev, where web has ECS Exec on and the worker not WHEN exec --service worker THEN refused (exit 3) naming --service and the service that has it, before any AWS call', async () => {
+    givenDev();
+    const p = programs();
+    const r = await cli(['exec', '--env', 'dev', '--service', 'worker'], { programs: p });
+    expect(r.code).toBe(3);
+    expect(r.stderr.trim()).toBe('ecs-release: --service: received "worker"; allowed: a service with ECS Exec on (services.worker.enableExecuteCommand is off in environments/dev.ts; on for: web); nothing was called');
     expect(allCalls(mocks)).toEqual([]);
     expect(p.runs).toEqual([]);
   });

@@ -8,10 +8,14 @@ import type { Target } from './target';
 /** The program the AWS CLI hands an ECS Exec session to. */
 export const SESSION_MANAGER_PLUGIN = 'session-manager-plugin';
 
-/** ECS Exec must be on in the environment's configuration; refused before any AWS call where it is off (prod). */
+/**
+ * ECS Exec must be on for the service in configuration; refused before any AWS call where it is off (prod, dev's
+ * worker). The setting is per service, so the refusal names --service and the services that have it on.
+ */
 export function refuseWhereExecIsOff(env: EnvironmentConfig, service: ConfiguredService): void {
   if (!service.enableExecuteCommand) {
-    throw refusal('--env', env.name, `a service with services.${service.name}.enableExecuteCommand true (ECS Exec is off for "${service.name}" in environments/${env.name}.ts; nothing was called)`);
+    const on = Object.entries(env.services).filter(([, s]) => s.enableExecuteCommand).map(([name]) => name);
+    throw refusal('--service', service.name, `a service with ECS Exec on (services.${service.name}.enableExecuteCommand is off in environments/${env.name}.ts; on for: ${on.length > 0 ? on.join(', ') : `no service of ${env.name}`}); nothing was called`);
   }
 }
 
