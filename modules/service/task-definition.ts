@@ -4,12 +4,14 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import type { ServiceNames } from '../../contracts/names';
+import { ECR_HOST, registryOfImage } from '../../contracts/registry-source';
 import type { ServiceConfig } from '../../environments/schema';
 import { Role } from '../iam';
 import type { LogEncryptionKey } from '../log-key';
 import type { ContainerRegistry } from '../registry';
 import { TerraformData } from '../terraform-data';
-import { appContainerSpec, secretReadStatements, sidecarSpecs } from './containers';
+import { registryPullStatementsFor } from '../private-registry';
+import { appContainerSpec, registryPullGrants, secretReadStatements, sidecarSpecs } from './containers';
 
 export interface ServiceTaskDefinitionProps {
   readonly accountId: string;
@@ -72,7 +74,10 @@ export class ServiceTaskDefinition extends Construct {
       description: `ECS agent for ${names.family}: pull the image, write logs, read the task's secrets`,
       ...taskTrust,
     });
-    props.registry.grantPull(this.executionRole);
+    // Images from a private registry are pulled with exactly their secret (issue 16); ECR only when an image is there.
+    const ecrSidecar = Object.values(svc.sidecars).some((s) => ECR_HOST.test(registryOfImage(s.image) ?? ''));
+    if (!svc.imageSource || ecrSidecar) props.registry.grantPull(this.executionRole);
+    this.executionRole.addStatements(...registryPullStatementsFor(registryPullGrants(svc)));
     this.executionRole.addStatements({
       Sid: 'WriteLogs',
       Effect: 'Allow',
