@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { EnvironmentConfig } from '../../environments/schema';
 import { ApiCallCounter, awsClientFactory, type ClientFactory } from './aws';
 import type { Programs } from './programs';
+import type { RegistryAccess } from './private-source';
 
 export type { Programs };
 
@@ -26,6 +27,8 @@ export interface Context {
   readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   /** `exec`: finds and runs local programs (the Session Manager plugin). */
   readonly programs: Programs;
+  /** Private registries (issue 16): Node's fetch and the user's Docker configuration unless a test injects others. */
+  readonly registry: RegistryAccess;
 }
 
 export interface ContextOverrides {
@@ -39,6 +42,7 @@ export interface ContextOverrides {
   signal?: AbortSignal;
   now?: () => number;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  registry?: RegistryAccess;
 }
 
 export function createContext(overrides: ContextOverrides = {}): Context {
@@ -58,6 +62,7 @@ export function createContext(overrides: ContextOverrides = {}): Context {
     // Required lazily: only `exec` starts a program.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     programs: overrides.programs ?? (require('./programs') as typeof import('./programs')).localPrograms,
+    registry: overrides.registry ?? {},
   };
 }
 

@@ -2,7 +2,9 @@ import type { Service } from '@aws-sdk/client-ecs';
 import { describeRevision, type DescribedRevision } from '../describe';
 import { Reporter, type CommandResult, type Context, type WaitFlags } from '../context';
 import { refuseWhileBusy } from '../controller';
-import { usageError } from '../errors';
+import { EXIT, usageError } from '../errors';
+import { checkCredentialsChoice, resolveForDeploy } from '../private-source';
+import type { PrivateRelease } from '../registry-image';
 import { checkImageInput, checkRepository, digestOf, resolveDigest } from '../image';
 import { fieldChanges, findContainer, registerable, releaseTags, renderDiff, withImage } from '../revision';
 import { shipGroup, type PreparedShipment } from '../group';
@@ -21,6 +23,8 @@ export interface DeployOptions extends WaitFlags {
   readonly image: string;
   readonly commit?: string;
   readonly allowMutableTag?: boolean;
+  /** `--registry-credentials`: a private-registry service's tag is resolved with its pull secret or the Docker store. */
+  readonly registryCredentials?: string;
   readonly dryRun?: boolean;
   readonly roleArn?: string;
   readonly json?: boolean;
@@ -36,7 +40,9 @@ const COMMIT = /^[\w.:/=+@-]{1,256}$/;
  * API calls per long-running service without polling: sts:GetCallerIdentity, ssm:GetParameter, ecs:DescribeServices,
  * ecr:DescribeImages, ecs:DescribeTaskDefinition (x2 when the running revision differs from Terraform's),
  * ecs:RegisterTaskDefinition, ssm:PutParameter, ecs:UpdateService, ecs:TagResource = 10 (+ sts:AssumeRole with
- * --role-arn). A scheduled service: no DescribeServices/UpdateService (src/release/scheduled.ts).
+ * --role-arn). A scheduled service: no DescribeServices/UpdateService (src/release/scheduled.ts). A service with an
+ * imageSource (issue 16): secretsmanager:GetSecretValue (none with the Docker store) instead of ecr:DescribeImages, and
+ * the registry is asked twice (the tag before, the tag again after).
  */
 export async function deploy(ctx: Context, opts: DeployOptions): Promise<CommandResult> {
   const out = new Reporter(ctx, !!opts.json);
@@ -45,21 +51,34 @@ export async function deploy(ctx: Context, opts: DeployOptions): Promise<Command
   if (opts.commit !== undefined && !COMMIT.test(opts.commit)) {
     throw usageError('--commit', opts.commit, 'up to 256 letters, digits and _ . : / = + @ - (a commit id)');
   }
+  const registryCredentials = checkCredentialsChoice(opts.registryCredentials);
   const env = environmentFor(ctx, opts.env);
   const members = servicesFor(env, 'deploy', opts);
   const prepare = async (member: ConfiguredService): Promise<PreparedShipment> => {
     const report = opts.group === undefined ? out : out.forService(member.name);
     const target = await resolveTarget(ctx, opts.env, opts.roleArn, { service: member.name });
-    checkRepository(ref, opts.image, target.descriptor.repositoryUrl);
+    if (!target.descriptor.imageSource) checkRepository(ref, opts.image, target.descriptor.repositoryUrl);
     const service = member.kind === 'scheduled' ? undefined : await describeService(ctx, target);
     if (service) await refuseWhileBusy(target, service);
-    const digest = await resolveDigest(target, ref);
-    const image = `${ref.repositoryUri}@${digest}`;
+    // A private registry (issue 16): pinned through the OCI API, and the tag read again before success is reported.
+    const pinned = target.descriptor.imageSource ? await resolveForDeploy(target, opts.image, { allowMutableTag: opts.allowMutableTag, registryCredentials }, ctx.registry) : undefined;
+    const image = pinned ? pinned.pinned.image : `${ref.repositoryUri}@${await resolveDigest(target, ref)}`;
     const request = { command: 'deploy', target, image, commit: opts.commit, dryRun: !!opts.dryRun };
-    return () => (service ? shipImage(ctx, report, { ...request, service, wait: opts }) : shipScheduled(ctx, report, request));
+    const shipIt = () => (service ? shipImage(ctx, report, { ...request, service, wait: opts }) : shipScheduled(ctx, report, request));
+    return pinned ? () => confirmedUnmoved(shipIt, pinned) : shipIt;
   };
   if (opts.group === undefined) return (await prepare(members[0]))();
   return shipGroup(out, { command: 'deploy', environment: env.name, group: opts.group, image: opts.image }, members, prepare);
+}
+
+/**
+ * Ships, then reads the tag again: a tag re-pushed while the release ran is refused (exit 3, both digests named)
+ * instead of being reported as deployed. What runs is the digest pinned at the start; the refusal says so.
+ */
+async function confirmedUnmoved(shipIt: () => Promise<CommandResult>, pinned: PrivateRelease): Promise<CommandResult> {
+  const result = await shipIt();
+  if (result.exitCode === EXIT.OK) await pinned.confirm();
+  return result;
 }
 
 export interface ShipImageRequest {

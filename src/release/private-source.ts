@@ -1,0 +1,94 @@
+import type { DescriptorImageSource } from '../../contracts/descriptor';
+import type { DockerConfigOptions } from '../registry';
+import { parseRegistryReference } from '../registry';
+import { usageError } from './errors';
+import type { ImageReference } from './image';
+import { requirePrivateDigest, resolvePrivateImage, type PrivateImageOptions, type PrivateRelease } from './registry-image';
+import type { Target } from './target';
+
+/**
+ * The release side of a service whose images live in a private registry (issue 16): which credentials resolve its
+ * tags, the `--image` check that needs no call, and what deploy and promote ship. The descriptor carries the source
+ * (contracts/descriptor.ts), so the CLI needs nothing else.
+ *
+ * Credentials, one rule: the service's pull secret (read through Secrets Manager with the command's AWS identity:
+ * what the tasks pull with, so a tag that resolves is one they can pull) when the service configures one; the local
+ * Docker credential store (`docker login`, credential helpers) when it configures none, or when
+ * `--registry-credentials docker` asks for it (a workstation whose identity may not read the secret). Without either,
+ * anonymous.
+ */
+
+export const REGISTRY_CREDENTIALS = ['secret', 'docker'] as const;
+export type RegistryCredentialsChoice = (typeof REGISTRY_CREDENTIALS)[number];
+
+/** How the CLI reaches registries; tests inject a `fetch` (a tag moved mid-release) and a Docker config folder. */
+export interface RegistryAccess {
+  readonly fetch?: typeof fetch;
+  readonly dockerConfig?: DockerConfigOptions;
+}
+
+/** `--registry-credentials`, checked without a call. */
+export function checkCredentialsChoice(value: string | undefined): RegistryCredentialsChoice | undefined {
+  if (value === undefined) return undefined;
+  if (!(REGISTRY_CREDENTIALS as readonly string[]).includes(value)) throw usageError('--registry-credentials', value, REGISTRY_CREDENTIALS.join(' or '));
+  return value as RegistryCredentialsChoice;
+}
+
+/** Preflight: the image must be in the registry the service pulls from (its credentials reach no other). */
+export function checkSourceRegistry(ref: ImageReference, text: string, registry: string, option = '--image'): void {
+  if (ref.repositoryUri.split('/')[0] !== registry) {
+    throw usageError(option, text, `an image in ${registry} (the service's imageSource.registry; its tasks pull from there only)`);
+  }
+}
+
+/** The options resolving an image of `source` with the chosen credentials and the command's Secrets Manager client. */
+export function privateImageOptions(
+  target: Pick<Target, 'clients' | 'descriptor'>,
+  source: DescriptorImageSource,
+  choice: RegistryCredentialsChoice | undefined,
+  access: RegistryAccess = {},
+  option = '--image',
+): PrivateImageOptions {
+  if (choice === 'secret' && !source.credentialsSecretArn) {
+    throw usageError('--registry-credentials', choice, `docker (service ${target.descriptor.service} configures no pull secret in imageSource.pullCredentials)`);
+  }
+  const useSecret = choice !== 'docker' && source.credentialsSecretArn !== undefined;
+  return {
+    source: { registry: source.registry, ...(useSecret ? { credentialsSecretArn: source.credentialsSecretArn } : {}) },
+    ...(useSecret ? { secretsmanager: target.clients.secretsmanager } : { dockerConfig: access.dockerConfig }),
+    fetch: access.fetch,
+    option,
+  };
+}
+
+/** Deploy: the tag pinned to its digest through the OCI API; call `confirm()` before reporting success. */
+export function resolveForDeploy(
+  target: Pick<Target, 'clients' | 'descriptor'>,
+  image: string,
+  flags: { readonly allowMutableTag?: boolean; readonly registryCredentials?: RegistryCredentialsChoice },
+  access: RegistryAccess = {},
+): Promise<PrivateRelease> {
+  const source = target.descriptor.imageSource;
+  if (!source) throw new Error(`resolveForDeploy: service ${target.descriptor.service} has no imageSource`);
+  return resolvePrivateImage(image, { ...privateImageOptions(target, source, flags.registryCredentials, access), allowMutableTag: flags.allowMutableTag });
+}
+
+/**
+ * Promote into a service that pulls from a private registry: the digest that runs upstream, under the same
+ * repository path, must already be in the registry this environment pulls from (copied there, never rebuilt).
+ * Returns the image to ship. Reads only: a refusal writes nothing.
+ */
+export async function promotedPrivateImage(
+  target: Pick<Target, 'clients' | 'descriptor'>,
+  sourceImage: string,
+  digest: string,
+  choice: RegistryCredentialsChoice | undefined,
+  access: RegistryAccess = {},
+): Promise<string> {
+  const source = target.descriptor.imageSource;
+  if (!source) throw new Error(`promotedPrivateImage: service ${target.descriptor.service} has no imageSource`);
+  const repository = parseRegistryReference(sourceImage, '--from').repository;
+  const image = `${source.registry}/${repository}`;
+  await requirePrivateDigest(image, digest, privateImageOptions(target, source, choice, access, '--to'));
+  return `${image}@${digest}`;
+}
