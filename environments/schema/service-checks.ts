@@ -199,8 +199,8 @@ function checkImageSource(env: ServicesEnvironment, svc: ServiceConfig, at: (...
   for (const [name, sidecar] of Object.entries(svc.sidecars)) {
     if (!sidecar.pullCredentials) continue;
     const registry = registryOfImage(sidecar.image);
-    if (registry === undefined || ECR_HOST.test(registry)) {
-      fail(at('sidecars', name, 'image'), sidecar.image, 'an image in a private registry named by its host when pullCredentials is set (ECR and Docker Hub short names take no repositoryCredentials here)');
+    if (registry !== undefined && ECR_HOST.test(registry)) {
+      fail(at('sidecars', name, 'image'), sidecar.image, 'an image outside ECR when pullCredentials is set (ECR authenticates with IAM; drop pullCredentials)');
     }
     checkPullCredentials(env, sidecar.pullCredentials, (...p) => at('sidecars', name, 'pullCredentials', ...p), fail);
   }
