@@ -4,7 +4,6 @@ import { Reporter, type CommandResult, type Context, type WaitFlags } from '../c
 import { refuseWhileBusy } from '../controller';
 import { EXIT, usageError } from '../errors';
 import { checkCredentialsChoice, resolveForDeploy } from '../private-source';
-import type { PrivateRelease } from '../registry-image';
 import { checkImageInput, checkRepository, digestOf, resolveDigest } from '../image';
 import { fieldChanges, findContainer, registerable, releaseTags, renderDiff, withImage } from '../revision';
 import { shipGroup, type PreparedShipment } from '../group';
@@ -63,22 +62,11 @@ export async function deploy(ctx: Context, opts: DeployOptions): Promise<Command
     // A private registry (issue 16): pinned through the OCI API, and the tag read again before success is reported.
     const pinned = target.descriptor.imageSource ? await resolveForDeploy(target, opts.image, { allowMutableTag: opts.allowMutableTag, registryCredentials }, ctx.registry) : undefined;
     const image = pinned ? pinned.pinned.image : `${ref.repositoryUri}@${await resolveDigest(target, ref)}`;
-    const request = { command: 'deploy', target, image, commit: opts.commit, dryRun: !!opts.dryRun };
-    const shipIt = () => (service ? shipImage(ctx, report, { ...request, service, wait: opts }) : shipScheduled(ctx, report, request));
-    return pinned ? () => confirmedUnmoved(shipIt, pinned) : shipIt;
+    const request = { command: 'deploy', target, image, commit: opts.commit, dryRun: !!opts.dryRun, confirm: pinned?.confirm };
+    return () => (service ? shipImage(ctx, report, { ...request, service, wait: opts }) : shipScheduled(ctx, report, request));
   };
   if (opts.group === undefined) return (await prepare(members[0]))();
   return shipGroup(out, { command: 'deploy', environment: env.name, group: opts.group, image: opts.image }, members, prepare);
-}
-
-/**
- * Ships, then reads the tag again: a tag re-pushed while the release ran is refused (exit 3, both digests named)
- * instead of being reported as deployed. What runs is the digest pinned at the start; the refusal says so.
- */
-async function confirmedUnmoved(shipIt: () => Promise<CommandResult>, pinned: PrivateRelease): Promise<CommandResult> {
-  const result = await shipIt();
-  if (result.exitCode === EXIT.OK) await pinned.confirm();
-  return result;
 }
 
 export interface ShipImageRequest {
@@ -97,6 +85,11 @@ export interface ShipImageRequest {
   /** The running revision when the caller already described it (saves a call). */
   readonly running?: DescribedRevision;
   readonly extra?: Record<string, unknown>;
+  /**
+   * A private registry's tag read again once the deployment succeeded, before success is reported: a tag re-pushed
+   * while the release ran is refused (exit 3, both digests named) instead of being reported as deployed.
+   */
+  readonly confirm?: () => Promise<void>;
 }
 
 // Where the other commands have always imported them from.
@@ -158,6 +151,7 @@ export async function shipImage(ctx: Context, report: Reporter, req: ShipImageRe
     previousImage,
     wait: { timeoutMs: req.wait.timeoutMs, pollMs: req.wait.pollMs, noWait: req.wait.noWait, autoApprove: req.autoApprove },
   });
+  if (req.confirm && shipped.exitCode === EXIT.OK) await req.confirm();
   reportShipped(report, shipped);
   return {
     exitCode: shipped.exitCode,

@@ -1,0 +1,165 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import {
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  RegisterTaskDefinitionCommand,
+  TagResourceCommand,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
+import { loadEnvironment } from '../../environments';
+import type { EnvironmentConfig } from '../../environments/schema';
+import { ACCOUNT, DIGEST, RUNNING_REVISION, TD, TERRAFORM_REVISION, allCalls, cli, deployment, descriptor, mockAws, names, permissionEnvironments, revision, service, writeCalls } from '../helpers/release-mocks';
+import { variant } from '../helpers/stacks';
+
+/**
+ * ecs-release deploy of a service whose images live in a private registry (issue 16), with AWS client mocks and a
+ * scripted OCI registry (fetch): the tag is resolved through the registry with the pull secret read from Secrets
+ * Manager (or the Docker store), the revision names the digest, the tag is read again before success; refusals before
+ * shipping write nothing. Every AWS call is evaluated against the deploy role of this configuration (release-mocks).
+ */
+
+const mocks = mockAws();
+afterAll(() => mocks.restore());
+
+const REGISTRY = 'registry.gitlab.com';
+const SECRET = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:webapp/dev/registry-pull-AbC123';
+const USER = 'ci-puller';
+const PASSWORD = 'pull-token-1';
+const TAG = 'abc1234';
+const NEW = 8;
+const source = { registry: REGISTRY, pullCredentials: { secretArn: SECRET } };
+const each = { bootstrapImage: `${REGISTRY}/team/app:bootstrap`, imageSource: source };
+const privateDev: EnvironmentConfig = variant(loadEnvironment('dev'), { services: { web: each, worker: each, nightly: each } });
+const privateDescriptor = { ...descriptor, imageSource: { registry: REGISTRY, credentialsSecretArn: SECRET } };
+const runningImage = `${REGISTRY}/team/app@${DIGEST(2)}`;
+const loadEnv = (name: string) => (name === 'dev' ? privateDev : loadEnvironment(name));
+
+beforeAll(() => {
+  permissionEnvironments.dev = privateDev;
+});
+afterAll(() => {
+  delete permissionEnvironments.dev;
+});
+
+/** A registry answering HEAD for `team/app` manifests with Basic authentication; `digests` are what the tag gives, in turn. */
+function fakeRegistry(digests: string[], known: string[] = []): { fetch: typeof fetch; requests: { method: string; url: string; auth?: string }[] } {
+  const requests: { method: string; url: string; auth?: string }[] = [];
+  let turn = 0;
+  const expected = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
+  const fn = (async (url: string | URL, init?: RequestInit) => {
+    const headers = new Headers(init?.headers);
+    requests.push({ method: init?.method ?? 'GET', url: String(url), auth: headers.get('authorization') ?? undefined });
+    if (headers.get('authorization') !== expected) return new Response(null, { status: 401, headers: { 'www-authenticate': 'Basic realm="test"' } });
+    const ref = decodeURIComponent(String(url).split('/manifests/')[1] ?? '');
+    if (ref === TAG) {
+      const digest = digests[Math.min(turn++, digests.length - 1)];
+      return new Response(null, { status: 200, headers: { 'docker-content-digest': digest, 'content-type': 'application/vnd.oci.image.manifest.v1+json' } });
+    }
+    if (known.includes(ref)) return new Response(null, { status: 200, headers: { 'docker-content-digest': ref, 'content-type': 'application/vnd.oci.image.manifest.v1+json' } });
+    return new Response(JSON.stringify({ errors: [{ code: 'MANIFEST_UNKNOWN' }] }), { status: 404 });
+  }) as typeof fetch;
+  return { fetch: fn, requests };
+}
+
+/** GIVEN dev's web service on the private registry: Terraform's revision 5, running revision 7. */
+function givenPrivateDev(): void {
+  mocks.reset();
+  mocks.sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT, Arn: `arn:aws:sts::${ACCOUNT}:assumed-role/webapp-dev-ci-deploy/ecs-release-dev` });
+  mocks.ssm.on(GetParameterCommand, { Name: names.descriptorParameter }).resolves({ Parameter: { Value: JSON.stringify(privateDescriptor) } });
+  mocks.ssm.on(GetParameterCommand, { Name: names.releaseParameter }).resolves({ Parameter: { Value: runningImage } });
+  mocks.ssm.on(PutParameterCommand).resolves({ Version: 2 });
+  mocks.secretsmanager.on(GetSecretValueCommand, { SecretId: SECRET }).resolves({ SecretString: JSON.stringify({ username: USER, password: PASSWORD }) });
+  mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: TD(TERRAFORM_REVISION) }).resolves({ taskDefinition: revision(TERRAFORM_REVISION, runningImage), tags: [{ key: 'ecs-coexist:owner', value: 'terraform' }] });
+  mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: TD(RUNNING_REVISION) }).resolves({ taskDefinition: revision(RUNNING_REVISION, runningImage), tags: [] });
+  mocks.ecs.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: TD(NEW) } });
+  mocks.ecs.on(UpdateServiceCommand).resolves({ service: service(NEW, [deployment('ecs-svc/new', NEW, 'IN_PROGRESS')]) });
+  mocks.ecs.on(TagResourceCommand).resolves({});
+  mocks.ecs
+    .on(DescribeServicesCommand)
+    .resolvesOnce({ services: [service(RUNNING_REVISION, [deployment('ecs-svc/old', RUNNING_REVISION, 'COMPLETED')])] })
+    .resolves({ services: [service(NEW, [deployment('ecs-svc/new', NEW, 'COMPLETED')])] });
+}
+
+const deployArgs = (image: string, ...extra: string[]) => ['deploy', '--env', 'dev', '--service', 'web', '--image', image, ...extra];
+const registered = () => mocks.ecs.commandCalls(RegisterTaskDefinitionCommand).map((c) => c.args[0].input.containerDefinitions?.find((d) => d.name === names.container)?.image);
+const oneLine = (text: string) => text.trim().split('\n').length === 1 && !/\n\s+at /.test(text);
+
+describe('ecs-release deploy from a private registry (client mocks, scripted registry)', () => {
+  test('resolves the tag with the pull secret, registers the revision by digest, reads the tag again, and reads no ECR', async () => {
+    // GIVEN the tag abc1234 at digest 3 in the registry
+    givenPrivateDev();
+    const registry = fakeRegistry([DIGEST(3)]);
+    // WHEN deployed by tag
+    const r = await cli(deployArgs(`${REGISTRY}/team/app:${TAG}`), { loadEnvironment: loadEnv, registry: { fetch: registry.fetch } });
+    // THEN the revision names the digest in the service's registry, and the run succeeded
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/completed/);
+    expect(registered()).toEqual([`${REGISTRY}/team/app@${DIGEST(3)}`]);
+    // AND the secret was read by its complete ARN, the tag asked for twice (pin, then confirm), never ECR
+    expect(mocks.secretsmanager.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input.SecretId)).toEqual([SECRET]);
+    const tagReads = registry.requests.filter((q) => q.url === `https://${REGISTRY}/v2/team/app/manifests/${TAG}` && q.auth);
+    expect(tagReads.map((q) => q.method)).toEqual(['HEAD', 'HEAD']);
+    expect(allCalls(mocks).filter((c) => c === 'DescribeImages')).toEqual([]);
+  });
+
+  test('a tag that moved during the release fails with one line naming both digests, exit 3', async () => {
+    // GIVEN the tag re-pushed between the pin and the end of the release
+    givenPrivateDev();
+    const registry = fakeRegistry([DIGEST(3), DIGEST(4)]);
+    // WHEN deployed
+    const r = await cli(deployArgs(`${REGISTRY}/team/app:${TAG}`), { loadEnvironment: loadEnv, registry: { fetch: registry.fetch } });
+    // THEN refused in one line; what was deployed is the digest pinned at the start
+    expect(r.code).toBe(3);
+    const errors = r.stderr.split('\n').filter((l) => l.startsWith('ecs-release:'));
+    expect(errors).toHaveLength(1);
+    expect(r.stdout).not.toMatch(/completed|deployed to/i);
+    expect(errors[0]).toContain(`the tag moved during the release (${DIGEST(3)} at the start, ${DIGEST(4)} now); the release deployed ${DIGEST(3)}`);
+    expect(registered()).toEqual([`${REGISTRY}/team/app@${DIGEST(3)}`]);
+  });
+
+  test.each([
+    ['an image of another registry', deployArgs(`ghcr.io/team/app:${TAG}`), /^ecs-release: --image: received "ghcr\.io\/team\/app:abc1234"; allowed: an image in registry\.gitlab\.com \(the service's imageSource\.registry/],
+    ['an image of the environment\'s ECR repository', deployArgs(`${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/webapp:${TAG}`), /allowed: an image in registry\.gitlab\.com/],
+    ['a moving tag', deployArgs(`${REGISTRY}/team/app:latest`), /allowed: an immutable reference/],
+    ['an unknown --registry-credentials', deployArgs(`${REGISTRY}/team/app:${TAG}`, '--registry-credentials', 'vault'), /^ecs-release: --registry-credentials: received "vault"; allowed: secret or docker$/],
+  ])('%s is refused in one line, exit 2, before any AWS call', async (_what, args, message) => {
+    givenPrivateDev();
+    const registry = fakeRegistry([DIGEST(3)]);
+    const r = await cli(args, { loadEnvironment: loadEnv, registry: { fetch: registry.fetch } });
+    expect([r.code, oneLine(r.stderr)]).toEqual([2, true]);
+    expect(r.stderr.trim()).toMatch(message);
+    expect(allCalls(mocks)).toEqual([]);
+    expect(registry.requests).toEqual([]);
+  });
+
+  test.each([
+    ['an unknown tag', fakeRegistry([]), `${REGISTRY}/team/app:fffffff`, 2, /tag "fffffff" not found in repository "team\/app"/],
+    ['wrong credentials in the secret', fakeRegistry([DIGEST(3)]), `${REGISTRY}/team/app:${TAG}`, 3, /credentials of user "ci-puller" \(from Secrets Manager secret arn:aws:secretsmanager:.*registry-pull-AbC123\) refused/],
+  ])('%s is refused in one line with zero AWS writes', async (what, registry, image, code, message) => {
+    givenPrivateDev();
+    if (what.startsWith('wrong')) mocks.secretsmanager.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ username: USER, password: 'stale' }) });
+    const r = await cli(deployArgs(image), { loadEnvironment: loadEnv, registry: { fetch: registry.fetch } });
+    expect([r.code, oneLine(r.stderr)]).toEqual([code, true]);
+    expect(r.stderr).toMatch(message);
+    expect(writeCalls(mocks)).toEqual([]);
+  });
+
+  test('--registry-credentials docker takes the workstation\'s docker login instead of the secret', async () => {
+    // GIVEN a Docker config holding the same user for the registry
+    givenPrivateDev();
+    const dir = mkdtempSync(join(tmpdir(), 'docker-config-'));
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ auths: { [REGISTRY]: { auth: Buffer.from(`${USER}:${PASSWORD}`).toString('base64') } } }));
+    const registry = fakeRegistry([DIGEST(3)]);
+    // WHEN deployed with the Docker store
+    const r = await cli(deployArgs(`${REGISTRY}/team/app:${TAG}`, '--registry-credentials', 'docker'), { loadEnvironment: loadEnv, registry: { fetch: registry.fetch, dockerConfig: { configDir: dir } } });
+    // THEN shipped by digest without reading the secret
+    expect(r.code).toBe(0);
+    expect(registered()).toEqual([`${REGISTRY}/team/app@${DIGEST(3)}`]);
+    expect(mocks.secretsmanager.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+  });
+});
