@@ -15,6 +15,8 @@ import { loadEnvironment } from '../../environments';
 import type { EnvironmentConfig } from '../../environments/schema';
 import { ACCOUNT, DIGEST, RUNNING_REVISION, TD, TERRAFORM_REVISION, allCalls, cli, deployment, descriptor, mockAws, names, permissionEnvironments, revision, service, writeCalls } from '../helpers/release-mocks';
 import { variant } from '../helpers/stacks';
+import { ReleaseError } from '../../src/release/errors';
+import { privateImageOptions, promotedPrivateImage } from '../../src/release/private-source';
 
 /**
  * ecs-release deploy of a service whose images live in a private registry (issue 16), with AWS client mocks and a
@@ -161,5 +163,42 @@ describe('ecs-release deploy from a private registry (client mocks, scripted reg
     expect(r.code).toBe(0);
     expect(registered()).toEqual([`${REGISTRY}/team/app@${DIGEST(3)}`]);
     expect(mocks.secretsmanager.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+  });
+});
+
+describe('the credentials rule and promotion into a private registry (src/release/private-source.ts)', () => {
+  const sm = { send: jest.fn() };
+  const target = { clients: { secretsmanager: sm }, descriptor: privateDescriptor } as unknown as Parameters<typeof privateImageOptions>[0];
+  const anonymousSource = { registry: REGISTRY };
+
+  test.each([
+    ['no flag, a pull secret', privateDescriptor.imageSource, undefined, 'secret'],
+    ['no flag, no pull secret', anonymousSource, undefined, 'docker'],
+    ['docker, a pull secret', privateDescriptor.imageSource, 'docker', 'docker'],
+    ['secret, a pull secret', privateDescriptor.imageSource, 'secret', 'secret'],
+  ] as const)('%s: credentials from the %s', (_what, source, choice, expected) => {
+    const o = privateImageOptions(target, source, choice);
+    expect(o.source.credentialsSecretArn !== undefined ? 'secret' : 'docker').toBe(expected);
+    expect(o.secretsmanager !== undefined).toBe(expected === 'secret');
+  });
+
+  test('--registry-credentials secret without a pull secret is a usage error naming the flag', () => {
+    expect(() => privateImageOptions(target, anonymousSource, 'secret')).toThrow(/^--registry-credentials: received "secret"; allowed: docker \(service web configures no pull secret/);
+  });
+
+  test('promotion looks the digest up under the source image\'s repository path in this registry: refused when absent, the image when present', async () => {
+    // GIVEN a registry where team/app holds digest 5 and not digest 6, and a secret with the pull credentials
+    sm.send.mockResolvedValue({ SecretString: JSON.stringify({ username: USER, password: PASSWORD }) });
+    const registry = fakeRegistry([], [DIGEST(5)]);
+    // WHEN the digest 6 running upstream is promoted / THEN refused with exit 3, naming digest and repository
+    const e = await promotedPrivateImage(target, `upstream.example/team/app@${DIGEST(6)}`, DIGEST(6), undefined, { fetch: registry.fetch }).then(() => undefined, (err: unknown) => err);
+    expect(e).toBeInstanceOf(ReleaseError);
+    expect([(e as ReleaseError).exitCode, (e as ReleaseError).message]).toEqual([3, `registry ${REGISTRY}: digest ${DIGEST(6)} not found in repository "team/app"; copy the tested image there first (the same digest, never a rebuild)`]);
+    // AND digest 5 gives the image to ship, in this environment's registry
+    expect(await promotedPrivateImage(target, `upstream.example/team/app@${DIGEST(5)}`, DIGEST(5), undefined, { fetch: registry.fetch })).toBe(`${REGISTRY}/team/app@${DIGEST(5)}`);
+    expect(registry.requests.filter((q) => q.auth).map((q) => `${q.method} ${q.url}`)).toEqual([
+      `HEAD https://${REGISTRY}/v2/team/app/manifests/${DIGEST(6)}`,
+      `HEAD https://${REGISTRY}/v2/team/app/manifests/${DIGEST(5)}`,
+    ]);
   });
 });
