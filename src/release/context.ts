@@ -2,9 +2,15 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { EnvironmentConfig } from '../../environments/schema';
 import { ApiCallCounter, awsClientFactory, type ClientFactory } from './aws';
 import type { Programs } from './programs';
-import type { RegistryAccess } from './private-source';
+import type { DockerConfigOptions } from '../registry';
 
 export type { Programs };
+
+/** How the CLI reaches private registries (issue 16); tests inject a `fetch` (a tag moved mid-release) and a Docker config folder. */
+export interface RegistryAccess {
+  readonly fetch?: typeof fetch;
+  readonly dockerConfig?: DockerConfigOptions;
+}
 
 /** Where a command writes: humans read stdout, progress goes to stderr, `--json` puts one document on stdout. */
 export interface Streams {

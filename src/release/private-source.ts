@@ -1,6 +1,6 @@
 import type { DescriptorImageSource } from '../../contracts/descriptor';
-import type { DockerConfigOptions } from '../registry';
 import { parseRegistryReference } from '../registry';
+import type { RegistryAccess } from './context';
 import { usageError } from './errors';
 import type { ImageReference } from './image';
 import { requirePrivateDigest, resolvePrivateImage, type PrivateImageOptions, type PrivateRelease } from './registry-image';
@@ -20,12 +20,7 @@ import type { Target } from './target';
 
 export const REGISTRY_CREDENTIALS = ['secret', 'docker'] as const;
 export type RegistryCredentialsChoice = (typeof REGISTRY_CREDENTIALS)[number];
-
-/** How the CLI reaches registries; tests inject a `fetch` (a tag moved mid-release) and a Docker config folder. */
-export interface RegistryAccess {
-  readonly fetch?: typeof fetch;
-  readonly dockerConfig?: DockerConfigOptions;
-}
+export type { RegistryAccess };
 
 /** `--registry-credentials`, checked without a call. */
 export function checkCredentialsChoice(value: string | undefined): RegistryCredentialsChoice | undefined {
