@@ -85,6 +85,25 @@ describe('a service pulling from a private registry, synthesized', () => {
   });
 });
 
+describe('a sidecar pulling from a private registry', () => {
+  test('gets its own repositoryCredentials, and the execution role reads exactly the two secrets (ECR stays for the app)', () => {
+    // GIVEN dev's web service on ECR with a sidecar in a private registry, pulled with another secret
+    const agentSecret = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:webapp/dev/agent-pull-QwE456';
+    const withAgent = variant(dev, { services: { web: { sidecars: { agent: { image: `harbor.example.com:8443/ops/agent:1.2.3@sha256:${'a'.repeat(64)}`, pullCredentials: { secretArn: agentSecret } } } } } });
+    // WHEN synthesized
+    const tf = synth(withAgent).tf;
+    const sidecars = resource(tf, 'terraform_data', 'services/web/task-definition/sidecar-spec').input as Record<string, unknown>[];
+    // THEN the sidecar names its secret, the application container none
+    expect(sidecars.find((c) => c.name === 'agent')!.repositoryCredentials).toEqual({ credentialsParameter: agentSecret });
+    expect(containerSpec(tf)).not.toHaveProperty('repositoryCredentials');
+    // AND the execution role reads the agent's secret, not the other, and still pulls the app from ECR
+    const role = executionPolicy(tf);
+    expect(evaluate(role, { action: 'secretsmanager:GetSecretValue', resource: agentSecret, context: {} }).allowed).toBe(true);
+    expect(evaluate(role, { action: 'secretsmanager:GetSecretValue', resource: SECRET, context: {} }).allowed).toBe(false);
+    expect(evaluate(role, { action: 'ecr:GetAuthorizationToken', resource: '*', context: {} }).allowed).toBe(true);
+  });
+});
+
 describe('rule ecs-registry-credentials-scoped on the synthesized stack', () => {
   const rule = ALL_RULES.find((r) => r.id === 'ecs-registry-credentials-scoped')!;
   const facts = factsOf(privateDev);
