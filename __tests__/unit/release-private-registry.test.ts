@@ -11,6 +11,9 @@ import {
   TagResourceCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
+import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { GetRoleCommand, GetRolePolicyCommand, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
+import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { loadEnvironment } from '../../environments';
 import type { EnvironmentConfig } from '../../environments/schema';
 import { ACCOUNT, DIGEST, RUNNING_REVISION, TD, TERRAFORM_REVISION, allCalls, cli, deployment, descriptor, mockAws, names, permissionEnvironments, revision, service, writeCalls } from '../helpers/release-mocks';
@@ -200,5 +203,45 @@ describe('the credentials rule and promotion into a private registry (src/releas
       `HEAD https://${REGISTRY}/v2/team/app/manifests/${DIGEST(6)}`,
       `HEAD https://${REGISTRY}/v2/team/app/manifests/${DIGEST(5)}`,
     ]);
+  });
+});
+
+describe('ecs-release verify of a private-registry service (client mocks, scripted registry)', () => {
+  const EXEC = `arn:aws:iam::${ACCOUNT}:role/${names.executionRole}`;
+  const TASK = `arn:aws:iam::${ACCOUNT}:role/${names.taskRole}`;
+  const trust = encodeURIComponent(JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }] }));
+  const grant = (resource: string) => encodeURIComponent(JSON.stringify({ Statement: [{ Sid: 'ReadRegistryCredentials', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: resource }] }));
+
+  /** GIVEN Terraform's revision pulling with the secret, the roles, the secret and the log group in place. */
+  function givenVerify(executionGrant: string): void {
+    givenPrivateDev();
+    const base = revision(TERRAFORM_REVISION, runningImage);
+    const def = { ...base, containerDefinitions: base.containerDefinitions!.map((c) => ({ ...c, repositoryCredentials: { credentialsParameter: SECRET }, logConfiguration: { logDriver: 'awslogs' as const, options: { 'awslogs-group': '/ecs/webapp-dev/web' } } })) };
+    mocks.ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: TD(TERRAFORM_REVISION) }).resolves({ taskDefinition: def, tags: [] });
+    mocks.iam.on(GetRoleCommand, { RoleName: names.executionRole }).resolves({ Role: { Arn: EXEC, AssumeRolePolicyDocument: trust } as never });
+    mocks.iam.on(GetRoleCommand, { RoleName: names.taskRole }).resolves({ Role: { Arn: TASK, AssumeRolePolicyDocument: trust } as never });
+    mocks.iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: ['policy'] });
+    mocks.iam.on(GetRolePolicyCommand).resolves({ PolicyDocument: executionGrant });
+    mocks.iam.on(ListAttachedRolePoliciesCommand).resolves({ AttachedPolicies: [] });
+    mocks.secretsmanager.on(DescribeSecretCommand).resolves({ ARN: SECRET });
+    mocks.logs.on(FilterLogEventsCommand).resolves({ events: [] });
+  }
+
+  test('resolves the image in the private registry with the pull secret and checks the execution role reads that secret', async () => {
+    givenVerify(grant(SECRET));
+    const registry = fakeRegistry([DIGEST(3)]);
+    const r = await cli(['verify', '--env', 'dev', '--service', 'web', '--image', `${REGISTRY}/team/app:${TAG}`], { loadEnvironment: loadEnv, registry: { fetch: registry.fetch } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`PASS  image     ${REGISTRY}/team/app:${TAG}: exists (${DIGEST(3)}), resolved with the service's pull credentials`);
+    expect(r.stdout).toContain(`PASS  secret    secret repositoryCredentials of ${names.container}: exists; the execution role may read it (secretsmanager:GetSecretValue, inline policy policy)`);
+    expect(writeCalls(mocks)).toEqual([]);
+  });
+
+  test('fails when the execution role may not read the pull secret (tasks could not pull), naming the check', async () => {
+    givenVerify(grant('arn:aws:secretsmanager:eu-west-1:111111111111:secret:webapp/dev/other-XyZ789'));
+    const registry = fakeRegistry([DIGEST(3)]);
+    const r = await cli(['verify', '--env', 'dev', '--service', 'web', '--image', `${REGISTRY}/team/app:${TAG}`], { loadEnvironment: loadEnv, registry: { fetch: registry.fetch } });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^FAIL  secret    secret repositoryCredentials of app: exists, but the execution role may not read it/m);
   });
 });

@@ -183,7 +183,9 @@ function verifyStatements(services: readonly AppService[]): PolicyStatement[] {
   const secretsManager = services
     .flatMap((s) => [...Object.values(s.config.secrets), ...Object.values(s.config.sidecars).flatMap((c) => Object.values(c.secrets))])
     .filter((arn) => arn.split(':')[2] === 'secretsmanager')
-    .map((arn) => arn.split(':').slice(0, 7).join(':'));
+    .map((arn) => arn.split(':').slice(0, 7).join(':'))
+    // Private-registry pull secrets (issue 16): verify checks them like the task's other secrets.
+    .concat(services.flatMap((s) => registryPullGrants(s.config).map((g) => g.secretArn)));
   if (secretsManager.length > 0) {
     out.push({ Sid: 'VerifySecretsManagerSecretsExist', Effect: 'Allow', Action: ['secretsmanager:DescribeSecret'], Resource: [...new Set(secretsManager)].sort() });
   }

@@ -1,10 +1,11 @@
 import type { DescriptorImageSource } from '../../contracts/descriptor';
 import { parseRegistryReference } from '../registry';
 import type { RegistryAccess } from './context';
-import { usageError } from './errors';
+import { ReleaseError, usageError } from './errors';
 import type { ImageReference } from './image';
 import { requirePrivateDigest, resolvePrivateImage, type PrivateImageOptions, type PrivateRelease } from './registry-image';
 import type { Target } from './target';
+import type { Check } from './verify';
 
 /**
  * The release side of a service whose images live in a private registry (issue 16): which credentials resolve its
@@ -86,4 +87,23 @@ export async function promotedPrivateImage(
   const image = `${source.registry}/${repository}`;
   await requirePrivateDigest(image, digest, privateImageOptions(target, source, choice, access, '--to'));
   return `${image}@${digest}`;
+}
+
+/**
+ * `verify` of a service with an imageSource: the image the next deploy ships is in the source's registry and resolves
+ * there with the pull credentials (reads only). An image elsewhere (the bootstrap image) is only a warning.
+ */
+export async function checkPrivateImage(target: Pick<Target, 'clients' | 'descriptor'>, image: string | undefined, access: RegistryAccess = {}): Promise<Check> {
+  const source = target.descriptor.imageSource!;
+  if (!image) return { check: 'image', subject: '(none)', status: 'fail', detail: 'no image to check' };
+  if (!image.startsWith(`${source.registry}/`)) {
+    return { check: 'image', subject: image, status: 'warn', detail: `not in ${source.registry} (the service's imageSource): not checked; a deploy ships an image of that registry` };
+  }
+  try {
+    const release = await resolvePrivateImage(image, { ...privateImageOptions(target, source, undefined, access), allowMutableTag: true });
+    return { check: 'image', subject: image, status: 'pass', detail: `exists (${release.pinned.digest}), resolved with the service's pull credentials` };
+  } catch (e) {
+    if (e instanceof ReleaseError) return { check: 'image', subject: image, status: 'fail', detail: e.message };
+    throw e;
+  }
 }
