@@ -20,6 +20,7 @@ import { ACCOUNT, DIGEST, RUNNING_REVISION, TD, TERRAFORM_REVISION, allCalls, cl
 import { variant } from '../helpers/stacks';
 import { ReleaseError } from '../../src/release/errors';
 import { privateImageOptions, promotedPrivateImage } from '../../src/release/private-source';
+import { serviceResourceNames } from '../../src/release/services';
 
 /**
  * ecs-release deploy of a service whose images live in a private registry (issue 16), with AWS client mocks and a
@@ -243,5 +244,35 @@ describe('ecs-release verify of a private-registry service (client mocks, script
     const r = await cli(['verify', '--env', 'dev', '--service', 'web', '--image', `${REGISTRY}/team/app:${TAG}`], { loadEnvironment: loadEnv, registry: { fetch: registry.fetch } });
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^FAIL  secret    secret repositoryCredentials of app: exists, but the execution role may not read it/m);
+  });
+});
+
+describe('ecs-release deploy of a scheduled service from a private registry (client mocks, scripted registry)', () => {
+  const nightly = serviceResourceNames(privateDev, { name: 'nightly' });
+  const ARN = (rev: number) => `arn:aws:ecs:${privateDev.region}:${ACCOUNT}:task-definition/${nightly.family}:${rev}`;
+  const def = (rev: number) => {
+    const base = revision(rev, runningImage);
+    return { ...base, taskDefinitionArn: ARN(rev), family: nightly.family, containerDefinitions: base.containerDefinitions!.map((c) => ({ ...c, name: nightly.container, portMappings: [] })) };
+  };
+
+  /** GIVEN nightly on the private registry: Terraform's revision 5, the schedule's latest revision 7. */
+  function givenNightly(): void {
+    givenPrivateDev();
+    const nightlyDescriptor = { ...privateDescriptor, service: nightly.service, container: nightly.container, family: nightly.family, taskDefinitionArn: ARN(TERRAFORM_REVISION), releaseParameter: nightly.releaseParameter, kind: 'scheduled', schedule: { name: nightly.scheduleName, groupName: 'webapp-dev' } };
+    mocks.ssm.on(GetParameterCommand, { Name: nightly.descriptorParameter }).resolves({ Parameter: { Value: JSON.stringify(nightlyDescriptor) } });
+    mocks.ecs.on(DescribeTaskDefinitionCommand).callsFake(async (input: { taskDefinition: string }) => ({ taskDefinition: def(input.taskDefinition === ARN(TERRAFORM_REVISION) ? TERRAFORM_REVISION : RUNNING_REVISION), tags: [] }));
+    mocks.ecs.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: ARN(NEW) } });
+  }
+
+  test('registers the revision by digest, and refuses (exit 3, no success line) when the tag moved meanwhile', async () => {
+    givenNightly();
+    const steady = await cli(['deploy', '--env', 'dev', '--service', 'nightly', '--image', `${REGISTRY}/team/app:${TAG}`], { loadEnvironment: loadEnv, registry: { fetch: fakeRegistry([DIGEST(3)]).fetch } });
+    expect(steady.code).toBe(0);
+    expect(steady.stdout).toMatch(/registered: the next run of .* starts registry\.gitlab\.com\/team\/app@sha256:3{64}/);
+    givenNightly();
+    const moved = await cli(['deploy', '--env', 'dev', '--service', 'nightly', '--image', `${REGISTRY}/team/app:${TAG}`], { loadEnvironment: loadEnv, registry: { fetch: fakeRegistry([DIGEST(3), DIGEST(4)]).fetch } });
+    expect(moved.code).toBe(3);
+    expect(moved.stderr).toMatch(/^ecs-release: image "registry\.gitlab\.com\/team\/app:abc1234": the tag moved during the release/m);
+    expect(moved.stdout).not.toMatch(/registered: the next run/);
   });
 });
