@@ -36,7 +36,7 @@ describe('a service pulling from a private registry, synthesized', () => {
     expect(JSON.stringify(shipped.tf)).not.toMatch(/repositoryCredentials|registry-pull|ReadRegistryCredentials/);
   });
 
-  test('the execution role reads exactly the pull secret, decrypts only through Secrets Manager for it, and pulls nothing from ECR', () => {
+  test('the execution role reads exactly the pull secret and decrypts only through Secrets Manager for it; ECR stays the environment\'s repository only', () => {
     // GIVEN the web service's execution role
     const role = executionPolicy(out.tf);
     const can = (action: string, resource: string, context: Record<string, string> = {}) => evaluate(role, { action, resource, context }).allowed;
@@ -47,8 +47,11 @@ describe('a service pulling from a private registry, synthesized', () => {
     expect(can('kms:Decrypt', KEY, viaSecretsManager(SECRET))).toBe(true);
     expect(can('kms:Decrypt', KEY, viaSecretsManager(OTHER_SECRET))).toBe(false);
     expect(can('kms:Decrypt', KEY, {})).toBe(false);
-    expect(can('ecr:BatchGetImage', 'arn:aws:ecr:eu-west-1:111111111111:repository/webapp')).toBe(false);
-    expect(can('ecr:GetAuthorizationToken', '*')).toBe(false);
+    // The environment's own repository stays pullable (a service switching its source keeps starting the running
+    // image until the first release from the new registry), and no other repository is
+    const ecrPull = role.Statement.filter((st) => [st.Action].flat().some((a) => String(a).startsWith('ecr:Batch')));
+    expect(ecrPull.map((st) => st.Resource)).toEqual([expect.stringMatching(/^\$\{aws_ecr_repository\.[\w-]+\.arn\}$/)]);
+    expect(can('ecr:BatchGetImage', 'arn:aws:ecr:eu-west-1:111111111111:repository/other')).toBe(false);
     // AND the shipped (ECR) execution role reads no secret of Secrets Manager at all, but pulls from ECR
     const ecrRole = executionPolicy(shipped.tf);
     expect(evaluate(ecrRole, { action: 'secretsmanager:GetSecretValue', resource: SECRET, context: {} }).allowed).toBe(false);

@@ -4,7 +4,6 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import type { ServiceNames } from '../../contracts/names';
-import { ECR_HOST, registryOfImage } from '../../contracts/registry-source';
 import type { ServiceConfig } from '../../environments/schema';
 import { Role } from '../iam';
 import type { LogEncryptionKey } from '../log-key';
@@ -74,9 +73,10 @@ export class ServiceTaskDefinition extends Construct {
       description: `ECS agent for ${names.family}: pull the image, write logs, read the task's secrets`,
       ...taskTrust,
     });
-    // Images from a private registry are pulled with exactly their secret (issue 16); ECR only when an image is there.
-    const ecrSidecar = Object.values(svc.sidecars).some((s) => ECR_HOST.test(registryOfImage(s.image) ?? ''));
-    if (!svc.imageSource || ecrSidecar) props.registry.grantPull(this.executionRole);
+    // The environment's repository stays pullable even with an imageSource: a service switching its source keeps
+    // starting tasks from the image that runs (an ECR one) until the first release from the new registry.
+    props.registry.grantPull(this.executionRole);
+    // Images from a private registry are pulled with exactly their secret (issue 16).
     this.executionRole.addStatements(...registryPullStatementsFor(registryPullGrants(svc)));
     this.executionRole.addStatements({
       Sid: 'WriteLogs',
