@@ -276,3 +276,48 @@ describe('ecs-release deploy of a scheduled service from a private registry (cli
     expect(moved.stdout).not.toMatch(/registered: the next run/);
   });
 });
+
+describe('ecs-release deploy --group from a private registry (client mocks, scripted registry)', () => {
+  const MEMBERS = ['web', 'worker', 'nightly'] as const;
+  const n = (s: string) => serviceResourceNames(privateDev, { name: s });
+  const ARN = (s: string, rev: number) => `arn:aws:ecs:${privateDev.region}:${ACCOUNT}:task-definition/${n(s).family}:${rev}`;
+  const kind = (s: string) => privateDev.services[s].kind;
+  const def = (s: string, rev: number) => {
+    const base = revision(rev, runningImage);
+    return { ...base, taskDefinitionArn: ARN(s, rev), family: n(s).family, containerDefinitions: base.containerDefinitions!.map((c) => ({ ...c, name: n(s).container, ...(kind(s) === 'web' ? {} : { portMappings: [] }) })) };
+  };
+
+  /** GIVEN web, worker and nightly of group app on the private registry, each on Terraform's revision 5, running 7. */
+  function givenGroup(): void {
+    givenPrivateDev();
+    mocks.ssm.on(GetParameterCommand).callsFake(async (input: { Name: string }) => {
+      const s = MEMBERS.find((m) => n(m).descriptorParameter === input.Name || n(m).releaseParameter === input.Name)!;
+      if (input.Name === n(s).releaseParameter) return { Parameter: { Value: runningImage } };
+      const d = { ...privateDescriptor, service: n(s).service, container: n(s).container, family: n(s).family, taskDefinitionArn: ARN(s, TERRAFORM_REVISION), releaseParameter: n(s).releaseParameter, kind: kind(s) };
+      return { Parameter: { Value: JSON.stringify(s === 'nightly' ? { ...d, schedule: { name: n(s).scheduleName, groupName: 'webapp-dev' } } : d) } };
+    });
+    mocks.ecs.on(DescribeTaskDefinitionCommand).callsFake(async (input: { taskDefinition: string }) => {
+      const s = MEMBERS.find((m) => input.taskDefinition.includes(n(m).family + ':') || input.taskDefinition === n(m).family)!;
+      return { taskDefinition: def(s, input.taskDefinition.endsWith(`:${TERRAFORM_REVISION}`) ? TERRAFORM_REVISION : RUNNING_REVISION), tags: [] };
+    });
+    mocks.ecs.on(RegisterTaskDefinitionCommand).callsFake(async (input: { family: string }) => ({ taskDefinition: { taskDefinitionArn: ARN(MEMBERS.find((m) => n(m).family === input.family)!, NEW) } }));
+    const seen: Record<string, number> = {};
+    mocks.ecs.on(DescribeServicesCommand).callsFake(async (input: { services: string[] }) => {
+      const s = input.services[0];
+      seen[s] = (seen[s] ?? 0) + 1;
+      return { services: [seen[s] === 1 ? { ...service(RUNNING_REVISION, [deployment('ecs-svc/old', RUNNING_REVISION, 'COMPLETED')]), serviceName: s, taskDefinition: ARN(s, RUNNING_REVISION) } : { ...service(NEW, [deployment('ecs-svc/new', NEW, 'COMPLETED')]), serviceName: s, taskDefinition: ARN(s, NEW) }] };
+    });
+  }
+
+  test('the tag is pinned once for the whole group: every member ships the same digest, each confirms it before success', async () => {
+    // GIVEN a tag that would give another digest on any later read than the first two
+    givenGroup();
+    const registry = fakeRegistry([DIGEST(3), DIGEST(3), DIGEST(3), DIGEST(3)]);
+    // WHEN the group is deployed
+    const r = await cli(['deploy', '--env', 'dev', '--group', 'app', '--image', `${REGISTRY}/team/app:${TAG}`], { loadEnvironment: loadEnv, registry: { fetch: registry.fetch } });
+    // THEN one pin and one confirmation per member; the same digest registered for each
+    expect(r.code).toBe(0);
+    expect(registry.requests.filter((q) => q.auth && q.url.endsWith(`/manifests/${TAG}`))).toHaveLength(1 + MEMBERS.length);
+    expect(mocks.ecs.commandCalls(RegisterTaskDefinitionCommand).map((c) => [c.args[0].input.family, c.args[0].input.containerDefinitions![0].image])).toEqual(MEMBERS.map((m) => [n(m).family, `${REGISTRY}/team/app@${DIGEST(3)}`]));
+  });
+});

@@ -4,6 +4,7 @@ import { Reporter, type CommandResult, type Context, type WaitFlags } from '../c
 import { refuseWhileBusy } from '../controller';
 import { EXIT, usageError } from '../errors';
 import { checkCredentialsChoice, resolveForDeploy } from '../private-source';
+import type { PrivateRelease } from '../registry-image';
 import { checkImageInput, checkRepository, digestOf, resolveDigest } from '../image';
 import { fieldChanges, findContainer, registerable, releaseTags, renderDiff, withImage } from '../revision';
 import { shipGroup, type PreparedShipment } from '../group';
@@ -53,6 +54,7 @@ export async function deploy(ctx: Context, opts: DeployOptions): Promise<Command
   const registryCredentials = checkCredentialsChoice(opts.registryCredentials);
   const env = environmentFor(ctx, opts.env);
   const members = servicesFor(env, 'deploy', opts);
+  let groupPin: Promise<PrivateRelease> | undefined;
   const prepare = async (member: ConfiguredService): Promise<PreparedShipment> => {
     const report = opts.group === undefined ? out : out.forService(member.name);
     const target = await resolveTarget(ctx, opts.env, opts.roleArn, { service: member.name });
@@ -60,7 +62,8 @@ export async function deploy(ctx: Context, opts: DeployOptions): Promise<Command
     const service = member.kind === 'scheduled' ? undefined : await describeService(ctx, target);
     if (service) await refuseWhileBusy(target, service);
     // A private registry (issue 16): pinned through the OCI API, and the tag read again before success is reported.
-    const pinned = target.descriptor.imageSource ? await resolveForDeploy(target, opts.image, { allowMutableTag: opts.allowMutableTag, registryCredentials }, ctx.registry) : undefined;
+    // Pinned once for a whole group (its members share one source): every member ships the same digest.
+    const pinned = target.descriptor.imageSource ? await (groupPin ??= resolveForDeploy(target, opts.image, { allowMutableTag: opts.allowMutableTag, registryCredentials }, ctx.registry)) : undefined;
     const image = pinned ? pinned.pinned.image : `${ref.repositoryUri}@${await resolveDigest(target, ref)}`;
     const request = { command: 'deploy', target, image, commit: opts.commit, dryRun: !!opts.dryRun, confirm: pinned?.confirm };
     return () => (service ? shipImage(ctx, report, { ...request, service, wait: opts }) : shipScheduled(ctx, report, request));
