@@ -154,7 +154,8 @@ export async function shipImage(ctx: Context, report: Reporter, req: ShipImageRe
     previousImage,
     wait: { timeoutMs: req.wait.timeoutMs, pollMs: req.wait.pollMs, noWait: req.wait.noWait, autoApprove: req.autoApprove },
   });
-  if (req.confirm && shipped.exitCode === EXIT.OK) await req.confirm();
+  // Blue/green's hold (exit 5) reports the replacement tasks as what will run: the tag is confirmed there too.
+  if (req.confirm && (shipped.exitCode === EXIT.OK || shipped.exitCode === EXIT.HOLDING)) await req.confirm();
   reportShipped(report, shipped);
   return {
     exitCode: shipped.exitCode,
