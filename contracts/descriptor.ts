@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FULL_SECRET_ARN, REGISTRY_HOST } from './registry-source';
 
 /**
  * The release descriptor: what a stack publishes (JSON in an SSM parameter, modules/web-service.ts) and the release
@@ -56,6 +57,16 @@ export const releaseDescriptorSchema = z.object({
   taskDefinitionArn: z.string().regex(/^arn:aws[\w-]*:ecs:[\w-]+:\d{12}:task-definition\/[\w-]+:\d+$/),
   releaseParameter: z.string().startsWith('/'),
   repositoryUrl: z.string().min(1),
+  /**
+   * Where the application images come from when not from `repositoryUrl` (issue 16): the registry `host[:port]` and
+   * the secret ECS pulls with, which ecs-release resolves tags with too. Absent: the environment's ECR repository.
+   */
+  imageSource: z
+    .object({
+      registry: z.string().regex(REGISTRY_HOST),
+      credentialsSecretArn: z.string().regex(FULL_SECRET_ARN).optional(),
+    })
+    .optional(),
   subnets: z.array(z.string()),
   securityGroups: z.array(z.string()),
   strategy: z.enum(DEPLOYMENT_STRATEGIES),
@@ -73,4 +84,5 @@ export const releaseDescriptorSchema = z.object({
 export type TargetGroupRef = z.infer<typeof targetGroupRefSchema>;
 export type CodeDeployDescriptor = z.infer<typeof codeDeployDescriptorSchema>;
 export type ReleaseDescriptor = z.infer<typeof releaseDescriptorSchema>;
+export type DescriptorImageSource = NonNullable<ReleaseDescriptor['imageSource']>;
 export type DeploymentStrategy = ReleaseDescriptor['strategy'];

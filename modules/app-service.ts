@@ -191,6 +191,9 @@ export class AppService extends Construct {
       taskDefinitionArn: this.task.taskDefinition.arn,
       releaseParameter: names.releaseParameter,
       repositoryUrl: props.registry.repository.repositoryUrl,
+      ...(svc.imageSource
+        ? { imageSource: { registry: svc.imageSource.registry, ...(svc.imageSource.pullCredentials ? { credentialsSecretArn: svc.imageSource.pullCredentials.secretArn } : {}) } }
+        : {}),
       subnets: props.network.privateSubnets.map((s) => s.id),
       securityGroups: [this.securityGroup.id],
       strategy: svc.kind === 'web' ? svc.deployment.strategy : 'rolling',

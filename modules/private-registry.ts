@@ -1,8 +1,7 @@
+import { FULL_SECRET_ARN, KMS_KEY_ARN as KEY_ARN } from '../contracts/registry-source';
 import type { PolicyStatement } from './iam';
 
-/** A complete Secrets Manager secret ARN: the name, `-`, and the six random characters AWS appends. */
-export const FULL_SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):(\d{12}):secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/;
-const KEY_ARN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):key\/[0-9a-f-]{36}$/;
+export { FULL_SECRET_ARN };
 
 export interface RegistryPullGrant {
   /** The secret ECS reads the registry credentials from (`repositoryCredentials.credentialsParameter`). */
@@ -37,4 +36,21 @@ export function registryPullStatements(grant: RegistryPullGrant): PolicyStatemen
     });
   }
   return out;
+}
+
+/**
+ * The grants of every container of one task that pulls from a private registry (the application container and any
+ * sidecar): one read statement over exactly those secrets, and one decrypt statement per secret with its own key.
+ * The same secret named twice is granted once.
+ */
+export function registryPullStatementsFor(grants: readonly RegistryPullGrant[]): PolicyStatement[] {
+  const unique = [...new Map(grants.map((g) => [`${g.secretArn} ${g.kmsKeyArn ?? ''}`, g])).values()].sort((a, b) => a.secretArn.localeCompare(b.secretArn));
+  if (unique.length === 0) return [];
+  const each = unique.map(registryPullStatements);
+  const reads = each.map((s) => s[0].Resource as string);
+  const decrypts = each.flatMap((s) => s.slice(1));
+  return [
+    { ...each[0][0], Resource: reads.length === 1 ? reads[0] : [...new Set(reads)] },
+    ...decrypts.map((s, i) => (decrypts.length === 1 ? s : { ...s, Sid: `${s.Sid}${i + 1}` })),
+  ];
 }

@@ -188,6 +188,9 @@ export function iamRequests(call: RecordedCall, world: World): IamRequest[] {
       return [one('ssm:DescribeParameters', '*')];
     case 'SecretsManager:DescribeSecret':
       return [one('secretsmanager:DescribeSecret', String(input.SecretId))];
+    // A private registry's pull secret (issue 16), read by its complete ARN to resolve a tag.
+    case 'SecretsManager:GetSecretValue':
+      return [one('secretsmanager:GetSecretValue', String(input.SecretId))];
     // ExecuteCommand is authorized against the cluster and the task, with ecs:cluster and ecs:container-name.
     case 'ECS:ExecuteCommand': {
       const cluster = world.ecs(`cluster/${world.clusterName(input.cluster)}`);

@@ -17,6 +17,18 @@ const DEV = (field: string, received: string, allowed: string) => `invalid envir
 const PROD = (field: string, received: string, allowed: string) => `invalid environment "prod": ${field}: received ${received}; ${allowed}`;
 const long = (n: number, c: string) => `${c}${'a'.repeat(n - 2)}${c}`;
 
+const GITLAB = 'registry.gitlab.com';
+const GITLAB_BOOT = 'registry.gitlab.com/team/app:bootstrap';
+const PULL_SECRET = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:webapp/dev/registry-AbC123';
+const FULL_ARN = 'allowed: a complete Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 random characters>)';
+const OWN_SECRET = "allowed: a secret in the environment's account 111111111111 and region eu-west-1 (ECS reads repositoryCredentials there)";
+const HOST = 'allowed: a registry host[:port] such as registry.gitlab.com or harbor.example.com:8443 (lowercase, no scheme, no path)';
+/** Dev's release group "app" (web, worker, nightly) pulling from `imageSource`, its bootstrap image there. */
+const pullFrom = (imageSource: Record<string, unknown>) => {
+  const each = { bootstrapImage: GITLAB_BOOT, imageSource };
+  return { services: { web: each, worker: each, nightly: each } };
+};
+
 interface HostileConfig {
   readonly title: string;
   readonly base?: EnvironmentConfig;
@@ -64,6 +76,20 @@ const HOSTILE: HostileConfig[] = [
   { title: 'a canary under a rolling strategy', patch: { services: { web: { deployment: { trafficShifting: { type: 'canary', percent: 10, intervalMinutes: 5 } } } } }, message: DEV('services.web.deployment.trafficShifting', '{"type":"canary","percent":10,"intervalMinutes":5}', 'allowed: unset while services.web.deployment.strategy is "rolling" (a blue/green setting; set strategy: "blue-green" or remove it)') },
   { title: 'an approval wait under a rolling strategy', patch: { services: { web: { deployment: { approvalWaitMinutes: 60 } } } }, message: DEV('services.web.deployment.approvalWaitMinutes', '60', 'allowed: unset while services.web.deployment.strategy is "rolling" (a blue/green setting; set strategy: "blue-green" or remove it)') },
   { title: 'test-listener CIDRs under a rolling strategy', patch: { loadBalancer: { allowedTestCidrs: ['203.0.113.0/24'] } }, message: DEV('loadBalancer.allowedTestCidrs', '["203.0.113.0/24"]', 'allowed: unset while no web service is blue/green (a blue/green setting; set a service\'s deployment.strategy: "blue-green" or remove it)') },
+  // Private registries (issue 16): the pull secret by its complete ARN in the environment's account and region, a bare host.
+  { title: 'a pull secret by a partial ARN (no random suffix)', patch: pullFrom({ registry: GITLAB, pullCredentials: { secretArn: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:webapp/dev/registry' } }), message: DEV('services.web.imageSource.pullCredentials.secretArn', '"arn:aws:secretsmanager:eu-west-1:111111111111:secret:webapp/dev/registry"', FULL_ARN) },
+  { title: 'a pull secret by its name', patch: pullFrom({ registry: GITLAB, pullCredentials: { secretArn: 'webapp/dev/registry-AbC123' } }), message: DEV('services.web.imageSource.pullCredentials.secretArn', '"webapp/dev/registry-AbC123"', FULL_ARN) },
+  { title: 'a pull secret by a wildcard', patch: pullFrom({ registry: GITLAB, pullCredentials: { secretArn: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:webapp/dev/registry-*' } }), message: DEV('services.web.imageSource.pullCredentials.secretArn', '"arn:aws:secretsmanager:eu-west-1:111111111111:secret:webapp/dev/registry-*"', FULL_ARN) },
+  { title: 'a pull secret of another account', patch: pullFrom({ registry: GITLAB, pullCredentials: { secretArn: PULL_SECRET.replace('111111111111', '999999999999') } }), message: DEV('services.web.imageSource.pullCredentials.secretArn', '"arn:aws:secretsmanager:eu-west-1:999999999999:secret:webapp/dev/registry-AbC...', OWN_SECRET) },
+  { title: 'a pull secret of another region', patch: pullFrom({ registry: GITLAB, pullCredentials: { secretArn: PULL_SECRET.replace('eu-west-1', 'us-east-1') } }), message: DEV('services.web.imageSource.pullCredentials.secretArn', '"arn:aws:secretsmanager:us-east-1:111111111111:secret:webapp/dev/registry-AbC...', OWN_SECRET) },
+  { title: 'a pull secret key of another account', patch: pullFrom({ registry: GITLAB, pullCredentials: { secretArn: PULL_SECRET, kmsKeyArn: 'arn:aws:kms:eu-west-1:999999999999:key/0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9' } }), message: DEV('services.web.imageSource.pullCredentials.kmsKeyArn', '"arn:aws:kms:eu-west-1:999999999999:key/0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9"', "allowed: a key in the environment's account 111111111111 and region eu-west-1 (the secret's own key)") },
+  { title: 'a registry with a scheme', patch: pullFrom({ registry: 'https://registry.gitlab.com' }), message: DEV('services.web.imageSource.registry', '"https://registry.gitlab.com"', HOST) },
+  { title: 'a registry with a path', patch: pullFrom({ registry: 'registry.gitlab.com/team' }), message: DEV('services.web.imageSource.registry', '"registry.gitlab.com/team"', HOST) },
+  { title: 'a registry with credentials in it', patch: pullFrom({ registry: 'puller@registry.gitlab.com' }), message: DEV('services.web.imageSource.registry', '"puller@registry.gitlab.com"', HOST) },
+  { title: 'ECR as a private registry', patch: pullFrom({ registry: '111111111111.dkr.ecr.eu-west-1.amazonaws.com' }), message: DEV('services.web.imageSource.registry', '"111111111111.dkr.ecr.eu-west-1.amazonaws.com"', "allowed: a registry other than ECR (leave imageSource unset for the environment's ECR repository; ECR authenticates with IAM)") },
+  { title: 'a bootstrap image outside the private registry (the credentials would go there)', patch: { services: { web: { imageSource: { registry: GITLAB } }, worker: { imageSource: { registry: GITLAB } }, nightly: { imageSource: { registry: GITLAB } } } }, message: DEV('services.web.bootstrapImage', '"public.ecr.aws/nginx/nginx:1.27-alpine"', 'allowed: an image in registry.gitlab.com (imageSource.registry: the pull credentials are sent to that registry only)') },
+  { title: 'one member of a release group pulling from elsewhere', patch: { services: { web: { bootstrapImage: GITLAB_BOOT, imageSource: { registry: GITLAB } }, worker: { bootstrapImage: GITLAB_BOOT }, nightly: { bootstrapImage: GITLAB_BOOT } } }, message: DEV('services.worker.imageSource', 'nothing', 'allowed: {"registry":"registry.gitlab.com"} like services.web (release group "app" ships one image from one registry)') },
+  { title: 'pull credentials for a sidecar in ECR', patch: { services: { web: { sidecars: { agent: { image: `111111111111.dkr.ecr.eu-west-1.amazonaws.com/agent@sha256:${'a'.repeat(64)}`, pullCredentials: { secretArn: PULL_SECRET } } } } } }, message: DEV('services.web.sidecars.agent.image', '"111111111111.dkr.ecr.eu-west-1.amazonaws.com/agent@sha256:aaaaaaaaaaaaaaaaaa...', 'allowed: an image outside ECR when pullCredentials is set (ECR authenticates with IAM; drop pullCredentials)') },
 ];
 
 /** What defineEnvironment did with one input: accepted, refused in one ConfigError line, or anything else (a bug). */

@@ -78,6 +78,8 @@ const CASES: HostileCase[] = [
   { title: 'commit with a newline', args: ['deploy', '--env', 'dev', '--service', 'web', '--image', IMG, '--commit', 'abc\ndef'], line: '--commit: received "abc\\ndef"; allowed: up to 256 letters, digits and _ . : / = + @ - (a commit id)' },
   { title: 'unusable request timeout', args: ['status', '--env', 'dev', '--service', 'web'], env: { ECS_RELEASE_REQUEST_TIMEOUT: 'forever' }, line: 'ECS_RELEASE_REQUEST_TIMEOUT: received "forever"; allowed: a duration from 100ms to 300s, such as 30s' },
   { title: 'unknown option', args: ['deploy', '--env', 'dev', '--service', 'web', '--image', IMG, '--force'], line: "unknown option '--force' (see ecs-release --help)" },
+  { title: 'an unknown --registry-credentials source', args: ['deploy', '--env', 'dev', '--service', 'web', '--image', IMG, '--registry-credentials', 'vault'], line: '--registry-credentials: received "vault"; allowed: secret or docker' },
+  { title: '--registry-credentials with a shell payload on promote', args: ['promote', '--from', 'dev', '--service', 'web', '--to', 'prod', '--registry-credentials', '$(reboot)'], line: '--registry-credentials: received "$(reboot)"; allowed: secret or docker' },
 ];
 
 /** Refused cleanly: non-zero, exactly one stderr line, no stack frame, nothing on stdout. */

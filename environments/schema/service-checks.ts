@@ -1,7 +1,8 @@
+import { ECR_HOST, FULL_SECRET_ARN, KMS_KEY_ARN, registryOfImage } from '../../contracts/registry-source';
 import { secretLookingVariable } from '../../contracts/secret-patterns';
 import { allServiceNames, NAME_LIMITS, type ServiceNames } from '../../contracts/names';
 import { listenerRulePriorities, priorityCollision, routePairs } from './routing';
-import type { ServiceConfig, WebServiceConfig } from './services';
+import type { PullCredentialsConfig, ServiceConfig, WebServiceConfig } from './services';
 
 /**
  * The checks of every service and across services (issue 11): each refusal is one ConfigError line whose path starts
@@ -15,6 +16,8 @@ export interface ServicesEnvironment {
   readonly project: string;
   readonly name: string;
   readonly production: boolean;
+  readonly accountId: string;
+  readonly region: string;
   readonly registry: { readonly repositoryName: string };
   readonly ci: { readonly appRepositories: readonly string[] };
   readonly services: Readonly<Record<string, ServiceConfig>>;
@@ -50,6 +53,7 @@ export function serviceChecks(env: ServicesEnvironment, fail: Fail): void {
     const at = (...path: (string | number)[]) => ['services', name, ...path];
     checkOneService(env, svc, at, fail);
     checkContainers(svc, at, fail);
+    checkImageSource(env, svc, at, fail);
     svc.deployedBy?.forEach((repo, i) => {
       if (!env.ci.appRepositories.includes(repo)) fail(at('deployedBy', i), repo, `one of ci.appRepositories (${env.ci.appRepositories.join(', ')})`);
     });
@@ -165,14 +169,51 @@ export function dependencyCycle(containers: ReadonlyMap<string, { dependsOn: rea
 }
 
 function checkReleaseGroups(env: ServicesEnvironment, fail: Fail): void {
-  const first = new Map<string, [string, string]>();
+  const first = new Map<string, [string, ServiceConfig]>();
   for (const [name, svc] of Object.entries(env.services)) {
     if (!svc.releaseGroup) continue;
     const seen = first.get(svc.releaseGroup);
-    if (!seen) first.set(svc.releaseGroup, [name, svc.bootstrapImage]);
-    else if (seen[1] !== svc.bootstrapImage) {
-      fail(['services', name, 'bootstrapImage'], svc.bootstrapImage, `"${seen[1]}" like services.${seen[0]} (release group "${svc.releaseGroup}" shares one image)`);
+    if (!seen) first.set(svc.releaseGroup, [name, svc]);
+    else if (seen[1].bootstrapImage !== svc.bootstrapImage) {
+      fail(['services', name, 'bootstrapImage'], svc.bootstrapImage, `"${seen[1].bootstrapImage}" like services.${seen[0]} (release group "${svc.releaseGroup}" shares one image)`);
+    } else if (JSON.stringify(seen[1].imageSource ?? null) !== JSON.stringify(svc.imageSource ?? null)) {
+      fail(['services', name, 'imageSource'], svc.imageSource, `${JSON.stringify(seen[1].imageSource ?? 'unset')} like services.${seen[0]} (release group "${svc.releaseGroup}" ships one image from one registry)`);
     }
+  }
+}
+
+/**
+ * A private-registry source (issue 16): the pull secret and its key live in the environment's own account and region
+ * (ECS reads repositoryCredentials there), and the credentials only ever reach the registry they are for: the
+ * bootstrap image is in the source's registry, a sidecar with credentials is not in ECR.
+ */
+function checkImageSource(env: ServicesEnvironment, svc: ServiceConfig, at: (...p: (string | number)[]) => (string | number)[], fail: Fail): void {
+  const source = svc.imageSource;
+  if (source) {
+    const registry = registryOfImage(svc.bootstrapImage);
+    if (registry !== source.registry) {
+      fail(at('bootstrapImage'), svc.bootstrapImage, `an image in ${source.registry} (imageSource.registry: the pull credentials are sent to that registry only)`);
+    }
+    if (source.pullCredentials) checkPullCredentials(env, source.pullCredentials, (...p) => at('imageSource', 'pullCredentials', ...p), fail);
+  }
+  for (const [name, sidecar] of Object.entries(svc.sidecars)) {
+    if (!sidecar.pullCredentials) continue;
+    const registry = registryOfImage(sidecar.image);
+    if (registry !== undefined && ECR_HOST.test(registry)) {
+      fail(at('sidecars', name, 'image'), sidecar.image, 'an image outside ECR when pullCredentials is set (ECR authenticates with IAM; drop pullCredentials)');
+    }
+    checkPullCredentials(env, sidecar.pullCredentials, (...p) => at('sidecars', name, 'pullCredentials', ...p), fail);
+  }
+}
+
+function checkPullCredentials(env: ServicesEnvironment, creds: PullCredentialsConfig, at: (...p: (string | number)[]) => (string | number)[], fail: Fail): void {
+  const secret = FULL_SECRET_ARN.exec(creds.secretArn);
+  if (secret && (secret[1] !== env.region || secret[2] !== env.accountId)) {
+    fail(at('secretArn'), creds.secretArn, `a secret in the environment's account ${env.accountId} and region ${env.region} (ECS reads repositoryCredentials there)`);
+  }
+  const key = creds.kmsKeyArn === undefined ? null : KMS_KEY_ARN.exec(creds.kmsKeyArn);
+  if (key && (key[1] !== env.region || key[2] !== env.accountId)) {
+    fail(at('kmsKeyArn'), creds.kmsKeyArn, `a key in the environment's account ${env.accountId} and region ${env.region} (the secret's own key)`);
   }
 }
 

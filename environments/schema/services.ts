@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ECR_HOST, FULL_SECRET_ARN, FULL_SECRET_ARN_ALLOWED, REGISTRY_HOST, REGISTRY_HOST_ALLOWED } from '../../contracts/registry-source';
 import { reasonProblem } from '../../contracts/suppression-reason';
 import { autoScalingSchema, deploymentSchema, healthCheckSchema } from './deployment';
 import { int, str } from './primitives';
@@ -45,6 +46,27 @@ const containerHealthCheckSchema = z.strictObject({
   startPeriodSeconds: int(0, 300).default(0),
 });
 
+/**
+ * Credentials ECS pulls an image from a private registry with (`repositoryCredentials`): a Secrets Manager secret
+ * holding {"username", "password"}. The execution role may read exactly this secret (modules/private-registry.ts).
+ */
+export const pullCredentialsSchema = z.strictObject({
+  /** Complete ARN of the secret, its six random characters included (a name or partial ARN grants nothing). */
+  secretArn: str(FULL_SECRET_ARN, FULL_SECRET_ARN_ALLOWED),
+  /** The customer managed key the secret is encrypted with. @default undefined (the AWS managed key) */
+  kmsKeyArn: str(KMS_KEY_ARN, 'a KMS key ARN').optional(),
+});
+
+/** Where the application container's images come from when not from the environment's ECR repository (issue 16). */
+export const imageSourceSchema = z.strictObject({
+  /** `host[:port]` of any OCI registry (GitLab, Harbor, GHCR, a self-hosted Distribution); not ECR. */
+  registry: str(REGISTRY_HOST, REGISTRY_HOST_ALLOWED).refine((h) => !ECR_HOST.test(h), {
+    message: 'a registry other than ECR (leave imageSource unset for the environment\'s ECR repository; ECR authenticates with IAM)',
+  }),
+  /** The pull secret; ecs-release resolves tags with it too. @default undefined (anonymous pulls) */
+  pullCredentials: pullCredentialsSchema.optional(),
+});
+
 const logOptions = z.record(z.string().regex(/^[\w.-]{1,128}$/, { message: 'a log option name' }), z.string().max(4096));
 
 export const sidecarSchema = z.strictObject({
@@ -68,6 +90,8 @@ export const sidecarSchema = z.strictObject({
   firelens: z.strictObject({ type: z.enum(['fluentbit', 'fluentd']), options: z.record(z.string().regex(/^[\w.-]{1,128}$/, { message: 'a FireLens option name' }), z.string().max(4096)).optional() }).optional(),
   /** @default true */
   readonlyRootFilesystem: z.boolean().default(true),
+  /** Its image is in a private registry: the secret ECS pulls it with. @default undefined (no credentials) */
+  pullCredentials: pullCredentialsSchema.optional(),
 });
 
 const loggingSchema = z
@@ -87,6 +111,11 @@ const commonFields = {
   cpuArchitecture: z.enum(['X86_64', 'ARM64']).default('X86_64'),
   /** Name of the application container: the one releases change. @default 'app' */
   containerName: containerName.default('app'),
+  /**
+   * The registry the application images come from, and the secret ECS pulls with. The bootstrap image must be in it
+   * too (the credentials are never sent to another registry). @default undefined (the environment's ECR repository)
+   */
+  imageSource: imageSourceSchema.optional(),
   /** Image of the first revision, before the release CLI ships one. Pin it by digest in production. */
   bootstrapImage: str(IMAGE, 'an image reference repository[:tag|@sha256:digest]'),
   /** Overrides the image's CMD (a worker built from the web image runs another command). @default undefined (the image's CMD) */
@@ -210,4 +239,6 @@ export type WebServiceConfig = z.output<typeof webServiceSchema>;
 export type WorkerServiceConfig = z.output<typeof workerServiceSchema>;
 export type ScheduledServiceConfig = z.output<typeof scheduledServiceSchema>;
 export type SidecarConfig = z.output<typeof sidecarSchema>;
+export type ImageSourceConfig = z.output<typeof imageSourceSchema>;
+export type PullCredentialsConfig = z.output<typeof pullCredentialsSchema>;
 export type ServiceKind = ServiceConfig['kind'];

@@ -1,6 +1,7 @@
 import type { ServiceNames } from '../../contracts/names';
 import type { ServiceConfig, SidecarConfig } from '../../environments/schema';
 import type { PolicyStatement } from '../iam';
+import type { RegistryPullGrant } from '../private-registry';
 
 /**
  * The container definitions Terraform owns, as data: everything but the application container's image, which comes
@@ -20,6 +21,7 @@ function awslogs(names: ServiceNames, logGroupName: string, region: string): Rec
  */
 export function appContainerSpec(svc: ServiceConfig, names: ServiceNames, logGroupName: string, region: string): Record<string, unknown> {
   const spec: Record<string, unknown> = { name: svc.containerName, essential: true };
+  if (svc.imageSource?.pullCredentials) spec.repositoryCredentials = { credentialsParameter: svc.imageSource.pullCredentials.secretArn };
   if (svc.kind === 'web') {
     spec.portMappings = [{ name: 'http', containerPort: svc.containerPort, hostPort: svc.containerPort, protocol: 'tcp', appProtocol: 'http' }];
   }
@@ -43,6 +45,7 @@ export function sidecarSpecs(svc: ServiceConfig, names: ServiceNames, logGroupNa
 
 function sidecarSpec(name: string, s: SidecarConfig, names: ServiceNames, logGroupName: string, region: string): Record<string, unknown> {
   const spec: Record<string, unknown> = { name, image: s.image, essential: s.essential, cpu: s.cpu };
+  if (s.pullCredentials) spec.repositoryCredentials = { credentialsParameter: s.pullCredentials.secretArn };
   if (s.memoryMiB !== undefined) spec.memory = s.memoryMiB;
   if (s.memoryReservationMiB !== undefined) spec.memoryReservation = s.memoryReservationMiB;
   if (s.command) spec.command = [...s.command];
@@ -63,6 +66,13 @@ function sidecarSpec(name: string, s: SidecarConfig, names: ServiceNames, logGro
 /** Every secret ARN any container of the task references (the execution role reads exactly these). */
 export function taskSecretArns(svc: ServiceConfig): string[] {
   return [...Object.values(svc.secrets), ...Object.values(svc.sidecars).flatMap((s) => Object.values(s.secrets))];
+}
+
+/** The private-registry pull secrets of the task's containers (issue 16), each with its key when it has one. */
+export function registryPullGrants(svc: ServiceConfig): RegistryPullGrant[] {
+  return [svc.imageSource?.pullCredentials, ...Object.values(svc.sidecars).map((s) => s.pullCredentials)]
+    .filter((c): c is NonNullable<typeof c> => c !== undefined)
+    .map((c) => ({ secretArn: c.secretArn, ...(c.kmsKeyArn ? { kmsKeyArn: c.kmsKeyArn } : {}) }));
 }
 
 /** Execution-role statements for the secrets the task definition references: scoped to exactly those ARNs. */

@@ -1,6 +1,8 @@
 import type { AppService } from '../app-service';
 import type { PolicyStatement, Role } from '../iam';
 import type { ContainerRegistry } from '../registry';
+import { registryPullStatementsFor } from '../private-registry';
+import { registryPullGrants } from './containers';
 import { RELEASE_OWNER, RELEASE_TAG } from '../../contracts/tags';
 
 /**
@@ -146,6 +148,9 @@ export function releaseStatements(services: readonly AppService[]): ReleaseState
     // `ecs-release status` and `verify` show which revision the next run takes.
     scoped.push({ Sid: 'ReadSchedules', Effect: 'Allow', Action: ['scheduler:GetSchedule'], Resource: scheduled.map((s) => s.scheduled!.schedule.arn) });
   }
+  // Services pulling from a private registry (issue 16): ecs-release resolves tags there with the very secret the
+  // tasks pull with (and its key, only through Secrets Manager): exactly those secrets, nothing for the others.
+  scoped.push(...registryPullStatementsFor(services.flatMap((s) => registryPullGrants({ ...s.config, sidecars: {} }))));
   scoped.push(...verifyStatements(services));
   const unscoped = [
     {
@@ -178,7 +183,9 @@ function verifyStatements(services: readonly AppService[]): PolicyStatement[] {
   const secretsManager = services
     .flatMap((s) => [...Object.values(s.config.secrets), ...Object.values(s.config.sidecars).flatMap((c) => Object.values(c.secrets))])
     .filter((arn) => arn.split(':')[2] === 'secretsmanager')
-    .map((arn) => arn.split(':').slice(0, 7).join(':'));
+    .map((arn) => arn.split(':').slice(0, 7).join(':'))
+    // Private-registry pull secrets (issue 16): verify checks them like the task's other secrets.
+    .concat(services.flatMap((s) => registryPullGrants(s.config).map((g) => g.secretArn)));
   if (secretsManager.length > 0) {
     out.push({ Sid: 'VerifySecretsManagerSecretsExist', Effect: 'Allow', Action: ['secretsmanager:DescribeSecret'], Resource: [...new Set(secretsManager)].sort() });
   }

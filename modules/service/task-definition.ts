@@ -9,7 +9,8 @@ import { Role } from '../iam';
 import type { LogEncryptionKey } from '../log-key';
 import type { ContainerRegistry } from '../registry';
 import { TerraformData } from '../terraform-data';
-import { appContainerSpec, secretReadStatements, sidecarSpecs } from './containers';
+import { registryPullStatementsFor } from '../private-registry';
+import { appContainerSpec, registryPullGrants, secretReadStatements, sidecarSpecs } from './containers';
 
 export interface ServiceTaskDefinitionProps {
   readonly accountId: string;
@@ -72,7 +73,11 @@ export class ServiceTaskDefinition extends Construct {
       description: `ECS agent for ${names.family}: pull the image, write logs, read the task's secrets`,
       ...taskTrust,
     });
+    // The environment's repository stays pullable even with an imageSource: a service switching its source keeps
+    // starting tasks from the image that runs (an ECR one) until the first release from the new registry.
     props.registry.grantPull(this.executionRole);
+    // Images from a private registry are pulled with exactly their secret (issue 16).
+    this.executionRole.addStatements(...registryPullStatementsFor(registryPullGrants(svc)));
     this.executionRole.addStatements({
       Sid: 'WriteLogs',
       Effect: 'Allow',

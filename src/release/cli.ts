@@ -58,9 +58,10 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
     .addOption(env())
     .addOption(service())
     .addOption(group())
-    .requiredOption('--image <ref>', 'image in the environment\'s ECR repository: <repository-uri>:<tag> or <repository-uri>@sha256:<digest>')
+    .requiredOption('--image <ref>', 'image in the environment\'s ECR repository, or in the service\'s imageSource registry: <repository-uri>:<tag> or <repository-uri>@sha256:<digest>')
     .option('--commit <id>', 'source commit, tagged on the revision')
     .option('--allow-mutable-tag', 'accept a moving tag such as latest (the revision still pins its digest)')
+    .option('--registry-credentials <source>', 'a service pulling from a private registry: resolve with its pull secret ("secret", the default when it has one) or the local Docker credential store ("docker", the default without one)')
     .addOption(dryRun('the revision it would register against the running one'))
     .addOption(timeout('30m'))
     .addOption(poll())
@@ -68,7 +69,7 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
     .addOption(roleArn())
     .addOption(json())
     .addHelpText('after', '\nExample:\n  ecs-release deploy --env dev --service web --image 111111111111.dkr.ecr.eu-west-1.amazonaws.com/webapp:3f2a9c1 --commit 3f2a9c1\n  ecs-release deploy --env dev --group app --image 111111111111.dkr.ecr.eu-west-1.amazonaws.com/webapp:3f2a9c1\n' + EXIT_CODES_HELP)
-    .action((o: ShippingFlags & { image: string; group?: string; commit?: string; allowMutableTag?: boolean }) =>
+    .action((o: ShippingFlags & { image: string; group?: string; commit?: string; allowMutableTag?: boolean; registryCredentials?: string }) =>
       invoke(!!o.json, async () => ((await import('./preflight')).preflight(ctx, 'deploy', o), (await import('./commands/deploy')).deploy(ctx, { ...o, ...waitFlags(o) }))),
     );
 
@@ -138,13 +139,14 @@ function program(ctx: Context, invoke: (json: boolean, fn: () => Promise<Command
     .addOption(group())
     .option('--from-role-arn <arn>', 'role to assume in the --from account')
     .option('--to-role-arn <arn>', 'role to assume in the --to account')
+    .option('--registry-credentials <source>', 'a service pulling from a private registry: resolve with its pull secret ("secret", the default when it has one) or the local Docker credential store ("docker", the default without one)')
     .addOption(dryRun('the revision it would register in --to'))
     .addOption(timeout('30m'))
     .addOption(poll())
     .addOption(noWait())
     .addOption(json())
     .addHelpText('after', '\nExample:\n  ecs-release promote --from dev --to prod --group app --from-role-arn arn:aws:iam::111111111111:role/webapp-dev-ci-deploy \\\n    --to-role-arn arn:aws:iam::222222222222:role/webapp-prod-ci-deploy\n' + EXIT_CODES_HELP)
-    .action((o: Omit<ShippingFlags, 'env' | 'roleArn'> & { from?: string; to: string; group?: string; fromStatus?: string; fromRoleArn?: string; toRoleArn?: string }) =>
+    .action((o: Omit<ShippingFlags, 'env' | 'roleArn'> & { from?: string; to: string; group?: string; fromStatus?: string; fromRoleArn?: string; toRoleArn?: string; registryCredentials?: string }) =>
       invoke(!!o.json, async () => {
         const flags = { ...o, from: (await import('./chain')).promotionSource(ctx, o.to, o.from) };
         (await import('./preflight')).preflight(ctx, 'promote', flags);

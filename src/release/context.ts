@@ -2,8 +2,15 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { EnvironmentConfig } from '../../environments/schema';
 import { ApiCallCounter, awsClientFactory, type ClientFactory } from './aws';
 import type { Programs } from './programs';
+import type { DockerConfigOptions } from '../registry';
 
 export type { Programs };
+
+/** How the CLI reaches private registries (issue 16); tests inject a `fetch` (a tag moved mid-release) and a Docker config folder. */
+export interface RegistryAccess {
+  readonly fetch?: typeof fetch;
+  readonly dockerConfig?: DockerConfigOptions;
+}
 
 /** Where a command writes: humans read stdout, progress goes to stderr, `--json` puts one document on stdout. */
 export interface Streams {
@@ -26,6 +33,8 @@ export interface Context {
   readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   /** `exec`: finds and runs local programs (the Session Manager plugin). */
   readonly programs: Programs;
+  /** Private registries (issue 16): Node's fetch and the user's Docker configuration unless a test injects others. */
+  readonly registry: RegistryAccess;
 }
 
 export interface ContextOverrides {
@@ -39,6 +48,7 @@ export interface ContextOverrides {
   signal?: AbortSignal;
   now?: () => number;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  registry?: RegistryAccess;
 }
 
 export function createContext(overrides: ContextOverrides = {}): Context {
@@ -58,6 +68,7 @@ export function createContext(overrides: ContextOverrides = {}): Context {
     // Required lazily: only `exec` starts a program.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     programs: overrides.programs ?? (require('./programs') as typeof import('./programs')).localPrograms,
+    registry: overrides.registry ?? {},
   };
 }
 

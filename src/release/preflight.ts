@@ -4,6 +4,7 @@ import type { Context } from './context';
 import { EXIT, ReleaseError, usageError } from './errors';
 import { parseRevision } from './revision';
 import { checkImageInput, checkRepository } from './image';
+import { checkCredentialsChoice, checkSourceRegistry } from './private-source';
 import { refuseForKind, selectServices, serviceResourceNames, type ConfiguredService } from './services';
 
 /**
@@ -79,6 +80,8 @@ export interface PreflightFlags {
   readonly to?: string;
   readonly image?: string;
   readonly allowMutableTag?: boolean;
+  /** `--registry-credentials` (deploy and promote of a private-registry service). */
+  readonly registryCredentials?: string;
   readonly container?: string;
   readonly roleArn?: string;
   readonly fromRoleArn?: string;
@@ -108,6 +111,7 @@ export function preflight(ctx: Context, command: string, flags: PreflightFlags):
     }
     // The same service names in both environments: each promoted service must exist in --from.
     for (const s of servicesFor(to, command, flags)) servicesFor(from, command, { service: s.name });
+    checkCredentialsChoice(flags.registryCredentials);
     checkRoleArn('--from-role-arn', flags.fromRoleArn, from);
     checkRoleArn('--to-role-arn', flags.toRoleArn, to);
     return;
@@ -130,8 +134,11 @@ export function preflight(ctx: Context, command: string, flags: PreflightFlags):
       throw usageError('--to', flags.to, `a revision of family ${family} (a number such as 12, ${family}:12 or its ARN)`);
     }
   }
+  checkCredentialsChoice(flags.registryCredentials);
   if (flags.image !== undefined) {
     const ref = checkImageInput(flags.image, !!flags.allowMutableTag);
-    checkRepository(ref, flags.image, expectedRepositoryUrl(env));
+    const source = services[0].config.imageSource;
+    if (source) checkSourceRegistry(ref, flags.image, source.registry);
+    else checkRepository(ref, flags.image, expectedRepositoryUrl(env));
   }
 }

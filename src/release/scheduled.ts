@@ -36,6 +36,8 @@ export interface ScheduledShipRequest {
   /** `rollout`: write nothing when the current revision already equals what would be registered. */
   readonly skipWhenUnchanged?: boolean;
   readonly extra?: Record<string, unknown>;
+  /** A private registry's tag read again before success is reported (see ShipImageRequest.confirm). */
+  readonly confirm?: () => Promise<void>;
 }
 
 /**
@@ -95,6 +97,7 @@ export async function shipScheduled(ctx: Context, report: Reporter, req: Schedul
   await target.clients.ssm.send(new PutParameterCommand({ Name: target.descriptor.releaseParameter, Value: req.image, Overwrite: true }));
   await markDeployed(ctx, target, revisionArn);
   const when = schedule ? ` (${schedule.expression}${schedule.timezone !== 'UTC' ? ` ${schedule.timezone}` : ''}${schedule.enabled ? '' : ', schedule disabled'})` : '';
+  await req.confirm?.();
   const message = `${revisionName(revisionArn)} registered: the next run of ${target.descriptor.schedule?.name ?? target.service.name}${when} starts ${req.image}`;
   report.info(message);
   return {

@@ -2,7 +2,9 @@ import type { Service } from '@aws-sdk/client-ecs';
 import { describeRevision, type DescribedRevision } from '../describe';
 import { Reporter, type CommandResult, type Context, type WaitFlags } from '../context';
 import { refuseWhileBusy } from '../controller';
-import { usageError } from '../errors';
+import { EXIT, usageError } from '../errors';
+import { checkCredentialsChoice, resolveForDeploy } from '../private-source';
+import type { PrivateRelease } from '../registry-image';
 import { checkImageInput, checkRepository, digestOf, resolveDigest } from '../image';
 import { fieldChanges, findContainer, registerable, releaseTags, renderDiff, withImage } from '../revision';
 import { shipGroup, type PreparedShipment } from '../group';
@@ -21,6 +23,8 @@ export interface DeployOptions extends WaitFlags {
   readonly image: string;
   readonly commit?: string;
   readonly allowMutableTag?: boolean;
+  /** `--registry-credentials`: a private-registry service's tag is resolved with its pull secret or the Docker store. */
+  readonly registryCredentials?: string;
   readonly dryRun?: boolean;
   readonly roleArn?: string;
   readonly json?: boolean;
@@ -36,7 +40,9 @@ const COMMIT = /^[\w.:/=+@-]{1,256}$/;
  * API calls per long-running service without polling: sts:GetCallerIdentity, ssm:GetParameter, ecs:DescribeServices,
  * ecr:DescribeImages, ecs:DescribeTaskDefinition (x2 when the running revision differs from Terraform's),
  * ecs:RegisterTaskDefinition, ssm:PutParameter, ecs:UpdateService, ecs:TagResource = 10 (+ sts:AssumeRole with
- * --role-arn). A scheduled service: no DescribeServices/UpdateService (src/release/scheduled.ts).
+ * --role-arn). A scheduled service: no DescribeServices/UpdateService (src/release/scheduled.ts). A service with an
+ * imageSource (issue 16): secretsmanager:GetSecretValue (none with the Docker store) instead of ecr:DescribeImages, and
+ * the registry is asked twice (the tag before, the tag again after).
  */
 export async function deploy(ctx: Context, opts: DeployOptions): Promise<CommandResult> {
   const out = new Reporter(ctx, !!opts.json);
@@ -45,17 +51,21 @@ export async function deploy(ctx: Context, opts: DeployOptions): Promise<Command
   if (opts.commit !== undefined && !COMMIT.test(opts.commit)) {
     throw usageError('--commit', opts.commit, 'up to 256 letters, digits and _ . : / = + @ - (a commit id)');
   }
+  const registryCredentials = checkCredentialsChoice(opts.registryCredentials);
   const env = environmentFor(ctx, opts.env);
   const members = servicesFor(env, 'deploy', opts);
+  let groupPin: Promise<PrivateRelease> | undefined;
   const prepare = async (member: ConfiguredService): Promise<PreparedShipment> => {
     const report = opts.group === undefined ? out : out.forService(member.name);
     const target = await resolveTarget(ctx, opts.env, opts.roleArn, { service: member.name });
-    checkRepository(ref, opts.image, target.descriptor.repositoryUrl);
+    if (!target.descriptor.imageSource) checkRepository(ref, opts.image, target.descriptor.repositoryUrl);
     const service = member.kind === 'scheduled' ? undefined : await describeService(ctx, target);
     if (service) await refuseWhileBusy(target, service);
-    const digest = await resolveDigest(target, ref);
-    const image = `${ref.repositoryUri}@${digest}`;
-    const request = { command: 'deploy', target, image, commit: opts.commit, dryRun: !!opts.dryRun };
+    // A private registry (issue 16): pinned through the OCI API, and the tag read again before success is reported.
+    // Pinned once for a whole group (its members share one source): every member ships the same digest.
+    const pinned = target.descriptor.imageSource ? await (groupPin ??= resolveForDeploy(target, opts.image, { allowMutableTag: opts.allowMutableTag, registryCredentials }, ctx.registry)) : undefined;
+    const image = pinned ? pinned.pinned.image : `${ref.repositoryUri}@${await resolveDigest(target, ref)}`;
+    const request = { command: 'deploy', target, image, commit: opts.commit, dryRun: !!opts.dryRun, confirm: pinned?.confirm };
     return () => (service ? shipImage(ctx, report, { ...request, service, wait: opts }) : shipScheduled(ctx, report, request));
   };
   if (opts.group === undefined) return (await prepare(members[0]))();
@@ -78,6 +88,11 @@ export interface ShipImageRequest {
   /** The running revision when the caller already described it (saves a call). */
   readonly running?: DescribedRevision;
   readonly extra?: Record<string, unknown>;
+  /**
+   * A private registry's tag read again once the deployment succeeded, before success is reported: a tag re-pushed
+   * while the release ran is refused (exit 3, both digests named) instead of being reported as deployed.
+   */
+  readonly confirm?: () => Promise<void>;
 }
 
 // Where the other commands have always imported them from.
@@ -139,6 +154,8 @@ export async function shipImage(ctx: Context, report: Reporter, req: ShipImageRe
     previousImage,
     wait: { timeoutMs: req.wait.timeoutMs, pollMs: req.wait.pollMs, noWait: req.wait.noWait, autoApprove: req.autoApprove },
   });
+  // Blue/green's hold (exit 5) reports the replacement tasks as what will run: the tag is confirmed there too.
+  if (req.confirm && (shipped.exitCode === EXIT.OK || shipped.exitCode === EXIT.HOLDING)) await req.confirm();
   reportShipped(report, shipped);
   return {
     exitCode: shipped.exitCode,

@@ -10,6 +10,7 @@ import { shipGroup, type PreparedShipment } from '../group';
 import { environmentFor, servicesFor } from '../preflight';
 import { scheduledRevision, shipScheduled } from '../scheduled';
 import type { ConfiguredService } from '../services';
+import { checkCredentialsChoice, promotedPrivateImage } from '../private-source';
 import { describeRevision, shipImage } from './deploy';
 
 export interface PromoteOptions extends WaitFlags {
@@ -23,6 +24,8 @@ export interface PromoteOptions extends WaitFlags {
   /** The source's `ecs-release status --json` document, produced by a job holding the source's credentials. */
   readonly fromStatus?: string;
   readonly toRoleArn?: string;
+  /** `--registry-credentials`: how the digest is looked up in a private registry --to pulls from. */
+  readonly registryCredentials?: string;
   readonly dryRun?: boolean;
   readonly json?: boolean;
 }
@@ -36,6 +39,7 @@ export interface PromoteOptions extends WaitFlags {
 export async function promote(ctx: Context, opts: PromoteOptions): Promise<CommandResult> {
   const out = new Reporter(ctx, !!opts.json);
   if (opts.from === opts.to) throw usageError('--to', opts.to, `an environment other than --from (${opts.from})`);
+  const registryCredentials = checkCredentialsChoice(opts.registryCredentials);
   const toEnv = environmentFor(ctx, opts.to, '--to');
   const members = servicesFor(toEnv, 'promote', opts);
   const statusFile = opts.fromStatus !== undefined ? readStatusFile(opts) : undefined;
@@ -54,11 +58,13 @@ export async function promote(ctx: Context, opts: PromoteOptions): Promise<Comma
     const service = member.kind === 'scheduled' ? undefined : await describeService(ctx, dest);
     if (service) await refuseWhileBusy(dest, service);
     // The same digest must already be in the destination's own registry (replicated), or its tasks could not pull it.
-    await requireReplicated(dest, digest, opts);
+    let image = `${dest.descriptor.repositoryUrl}@${digest}`;
+    if (dest.descriptor.imageSource) image = await promotedPrivateImage(dest, sourceImage, digest, registryCredentials, ctx.registry);
+    else await requireReplicated(dest, digest, opts);
     const request = {
       command: 'promote',
       target: dest,
-      image: `${dest.descriptor.repositoryUrl}@${digest}`,
+      image,
       commit: source.commit,
       dryRun: !!opts.dryRun,
       extra: { from: opts.from, sourceRevision: sourceArn, sourceImage },

@@ -1,6 +1,7 @@
 import { Reporter, type CommandResult, type Context } from '../context';
 import { EXIT, visible } from '../errors';
 import { checkImage, checkLogGroup, checkRole, checkSecret, executionPolicies, type Check } from '../verify';
+import { checkPrivateImage } from '../private-source';
 import { describeService, resolveTarget, revisionName } from '../target';
 import { describeRevision } from './deploy';
 
@@ -31,10 +32,12 @@ export async function verify(ctx: Context, opts: VerifyOptions): Promise<Command
     image = (await describeRevision(target, service.taskDefinition ?? '')).definition.containerDefinitions?.find((c) => c.name === container)?.image;
   }
   const def = base.definition;
-  const checks: Check[] = [await checkImage(target, image)];
+  const checks: Check[] = [target.descriptor.imageSource ? await checkPrivateImage(target, image, ctx.registry) : await checkImage(target, image)];
   checks.push(await checkRole(target, 'execution role', def.executionRoleArn));
   checks.push(await checkRole(target, 'task role', def.taskRoleArn));
-  const secrets = (def.containerDefinitions ?? []).flatMap((c) => c.secrets ?? []);
+  // Private-registry pull secrets (issue 16) are read by the same execution role, with the same action.
+  const pulls = (def.containerDefinitions ?? []).flatMap((c) => (c.repositoryCredentials?.credentialsParameter ? [{ name: `repositoryCredentials of ${c.name}`, valueFrom: c.repositoryCredentials.credentialsParameter }] : []));
+  const secrets = [...(def.containerDefinitions ?? []).flatMap((c) => c.secrets ?? []), ...pulls];
   // A role that exists but does not trust ECS tasks still has policies to evaluate.
   const roleFound = checks[1].detail.startsWith('exists');
   const policies = secrets.length > 0 && def.executionRoleArn && roleFound ? await executionPolicies(target, def.executionRoleArn) : undefined;
