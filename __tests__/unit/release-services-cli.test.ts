@@ -236,6 +236,24 @@ describe('status --group and promote --group --from-status: the handoff between 
     expect(mocks.sts.calls()).toHaveLength(0);
     expect(writeCalls(mocks)).toEqual([]);
   });
+  test('GIVEN an unreadable status file WHEN promote --service worker --from-status THEN the advice names the status command that writes it, --service included', async () => {
+    given();
+    const file = join(mkdtempSync(join(tmpdir(), 'status-')), 'missing.json');
+    const r = await cli(['promote', '--from', 'dev', '--to', 'prod', '--service', 'worker', '--from-status', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toContain('a readable JSON file written by `ecs-release status --env dev --service worker --json`');
+    expect(writeCalls(mocks)).toEqual([]);
+  });
+
+  test('GIVEN a file that is no status document WHEN promote --group app --from-status THEN the advice names status --group app', async () => {
+    given();
+    const file = join(mkdtempSync(join(tmpdir(), 'status-')), 'other.json');
+    writeFileSync(file, JSON.stringify({ command: 'deploy' }));
+    const r = await cli(['promote', '--from', 'dev', '--to', 'prod', '--group', 'app', '--from-status', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toContain('the JSON of `ecs-release status --env dev --group app --json`');
+    expect(writeCalls(mocks)).toEqual([]);
+  });
 });
 
 describe('an environment with one service needs no --service', () => {

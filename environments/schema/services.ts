@@ -217,9 +217,9 @@ export const scheduledServiceSchema = z.strictObject({
   kind: z.literal('scheduled'),
   ...commonFields,
   /** EventBridge Scheduler expression. */
-  schedule: str(/^(cron\([^()]{9,100}\)|rate\([1-9]\d{0,5} (minute|minutes|hour|hours|day|days)\)|at\(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\))$/, 'cron(...), rate(N unit) or at(yyyy-mm-ddThh:mm:ss)'),
+  schedule: str(/^(cron\([0-9A-Za-z*?,/#\- ]{9,100}\)|rate\([1-9]\d{0,5} (minute|minutes|hour|hours|day|days)\)|at\(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\))$/, 'cron(...), rate(N unit) or at(yyyy-mm-ddThh:mm:ss)'),
   /** IANA time zone of the expression. @default 'UTC' */
-  timezone: str(/^[A-Za-z]+(\/[A-Za-z0-9_+-]+){0,2}$|^UTC$/, 'an IANA time zone such as Europe/Paris').default('UTC'),
+  timezone: str(/^(?=.{1,64}$)[A-Za-z]+(\/[A-Za-z0-9_+-]+){0,2}$/, 'an IANA time zone such as Europe/Paris').default('UTC'),
   /** @default true */
   enabled: z.boolean().default(true),
   /** Retries of a failed RunTask. @default 0 */

@@ -129,16 +129,17 @@ type StatusFile = z.infer<typeof statusFileSchema>;
 /** Reads and checks the --from-status file once (every member of a group reads its own document from it). */
 function readStatusFile(opts: PromoteOptions): StatusFile {
   const file = opts.fromStatus!;
+  const writer = `ecs-release status --env ${opts.from} ${opts.group ? `--group ${opts.group}` : `--service ${opts.service ?? '<service>'}`} --json`;
   try {
     const parsed = statusFileSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw usageError('--from-status', file, `the JSON of \`ecs-release status --env ${opts.from} --json\` (${issue.path.join('.') || 'document'}: ${issue.message})`);
+      throw usageError('--from-status', file, `the JSON of \`${writer}\` (${issue.path.join('.') || 'document'}: ${issue.message})`);
     }
     return parsed.data;
   } catch (e) {
     if ((e as Error).name === 'ReleaseError') throw e;
-    throw usageError('--from-status', file, `a readable JSON file written by \`ecs-release status --env ${opts.from} --json\` (${(e as Error).message.split('\n')[0]})`);
+    throw usageError('--from-status', file, `a readable JSON file written by \`${writer}\` (${(e as Error).message.split('\n')[0]})`);
   }
 }
 
