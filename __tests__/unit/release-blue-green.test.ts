@@ -466,7 +466,7 @@ describe('ecs-release promote --from-status (the pipeline path: the prod job can
     expect(busy.code).toBe(3);
     const junk = await cli(['promote', '--from', 'dev', '--service', 'web', '--to', 'prod', '--from-status', statusFile({ hello: 'world' })]);
     expect(junk.code).toBe(2);
-    expect(junk.stderr).toContain('allowed: the JSON of `ecs-release status --env dev --json`');
+    expect(junk.stderr).toContain('allowed: the JSON of `ecs-release status --env dev --service web --json`');
     expect(writeCalls(mocks)).toEqual([]);
   });
 });
