@@ -9,6 +9,9 @@ import { repoRoot } from '../../scripts/lib/paths';
 import { scratchDir } from '../../scripts/lib/synth';
 import { EXIT } from '../../src/release/errors';
 import { requireBuild } from '../helpers/terraform';
+import { HOSTILE, shape } from '../helpers/hostile-markdown';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 
 const DIR = join(repoRoot(), '.github', 'workflows');
 const FILES = readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f)).sort();
@@ -384,6 +387,30 @@ describe('deploy for application repositories', () => {
       const help = helps.get(command)!;
       // An option line of the command's help (`  --flag <value>  description`), not a mention in a description.
       for (const flag of rest.filter((x) => x.startsWith('--'))) expect([command, flag, new RegExp(`^\\s+${flag}(\\s|$)`, 'm').test(help)]).toEqual([command, flag, true]);
+    }
+  });
+});
+
+describe('the promote step summary: what AWS returns reaches Markdown only as a code span', () => {
+  test('GIVEN promote.json messages from the hostile corpus WHEN the step formats its summary line THEN the Markdown has the same structure as for a plain message', () => {
+    requireBuild();
+    const run = allSteps(workflows['deploy.yml']).find((st) => st.id === 'promote')?.run ?? '';
+    const line = run.split('\n').find((l) => l.trim().startsWith('message=$('));
+    expect(line).toBeDefined();
+    const dir = mkdtempSync(join(tmpdir(), 'promote-summary-'));
+    const summary = (message: string): string => {
+      writeFileSync(join(dir, 'promote.json'), JSON.stringify({ message }));
+      // The step's own lines: the message formatting and the summary line of a completed promotion, written to stdout
+      const echo = run.split('\n').find((l) => l.includes('Promoted') && l.includes('GITHUB_STEP_SUMMARY'))!.replace('>> "$GITHUB_STEP_SUMMARY"', '');
+      const script = [line!.trim().replace('"$PWD/promote.json"', JSON.stringify(join(dir, 'promote.json'))), echo.trim()].join('\n');
+      const r = spawnSync('bash', ['-c', script], { cwd: repoRoot(), encoding: 'utf8', env: { ...process.env, DEV_DIGEST: `sha256:${'a'.repeat(64)}` } });
+      expect(r.status).toBe(0);
+      return r.stdout;
+    };
+    const plain = shape(summary('prod runs webapp-prod-web:42')).outline;
+    for (const hostile of HOSTILE) {
+      // THEN only the code span's content differs (the outline keeps text outside code)
+      expect([hostile, shape(summary(hostile)).outline]).toEqual([hostile, plain]);
     }
   });
 });
