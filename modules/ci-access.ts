@@ -2,6 +2,7 @@ import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { GitlabAccess, type GitlabAccessProps } from './ci-gitlab';
 import { githubSubjects, GITHUB_OIDC_HOST, type GithubSubject } from './github-oidc';
 import { Role, type PolicyStatement } from './iam';
 import { grantOperate, operatorRoleProps } from './operator-access';
@@ -61,6 +62,8 @@ export interface CiAccessProps {
    * @default the IAM Identity Center permission set `${managedRolePrefix}-operator` (its roles under aws-reserved/sso.amazonaws.com)
    */
   readonly operatorPrincipalArns?: readonly string[];
+  /** GitLab CI jobs may assume the deploy and approve roles too (or instead). @default undefined (GitHub only) */
+  readonly gitlab?: Omit<GitlabAccessProps, 'accountId' | 'region'>;
 }
 
 /**
@@ -92,7 +95,10 @@ export class CiAccess extends Construct {
   public readonly approveRole?: Role;
   /** People on call: exec, logs, tasks, scale (modules/operator-access.ts). Administrator-managed like the CI roles. */
   public readonly operatorRole: Role;
+  /** GitLab's OIDC provider and trust, when configured (modules/ci-gitlab.ts). */
+  public readonly gitlab?: GitlabAccess;
   public readonly boundary: WorkloadBoundary;
+  private readonly readablePolicies: string[] = [];
   /** The OIDC subject each role trusts, for tests, docs and the subject-template script. */
   public readonly subjects: Readonly<Record<'plan' | 'apply' | 'deploy' | 'approve', readonly GithubSubject[]>>;
 
@@ -130,6 +136,8 @@ export class CiAccess extends Construct {
         },
       };
     };
+    if (props.gitlab) this.gitlab = new GitlabAccess(this, 'gitlab', { ...props.gitlab, accountId: props.accountId, region: props.region });
+    const jobTrust = (job: 'deploy' | 'approve', subjects: readonly GithubSubject[]) => (this.gitlab ? this.gitlab.trust(job, github(subjects)) : github(subjects));
     const bucketArn = `arn:${partitionOf(props.region)}:s3:::${props.stateBucket}`;
     const stateObject = `${bucketArn}/${props.stateKey}`;
 
@@ -161,7 +169,8 @@ export class CiAccess extends Construct {
         new Role(this, i === 0 ? 'deploy' : `deploy-${i}`, {
           name: `${props.deployRoleName}${suffix}`.slice(0, 64),
           description: `ecs-release from ${repo}: ship images to ${servicesOf(props.services, repo).map((s) => s.names.service).join(', ') || 'no service'}`,
-          ...github(subjects),
+          // GitLab's projects deploy what the first repository deploys (its role keeps the single-repository name).
+          ...(i === 0 ? jobTrust('deploy', subjects) : github(subjects)),
         }),
       );
     });
@@ -171,7 +180,7 @@ export class CiAccess extends Construct {
       this.approveRole = new Role(this, 'approve', {
         name: props.approveRoleName ?? `${props.managedRolePrefix}-ci-approve`.slice(0, 64),
         description: 'Production approval: continue the blue/green deployment that holds before the traffic shift',
-        ...github(this.subjects.approve),
+        ...jobTrust('approve', this.subjects.approve),
       });
     }
     const operatorProps = {
@@ -222,6 +231,8 @@ export class CiAccess extends Construct {
       'iam:CreatePolicy', 'iam:CreatePolicyVersion', 'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion', 'iam:TagPolicy', 'iam:UntagPolicy',
     ];
     const services = () => this.servicesTrustedByProjectRoles();
+    const readable = this.readablePolicies;
+    const boundaryArn = this.boundary.arn;
     role.addStatements(
       { Sid: 'ListStateBucket', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: bucketArn },
       { Sid: 'WriteState', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: stateObject },
@@ -278,9 +289,19 @@ export class CiAccess extends Construct {
           'iam:TagOpenIDConnectProvider', 'iam:UpdateOpenIDConnectProviderThumbprint', 'iam:AddClientIDToOpenIDConnectProvider',
           'iam:RemoveClientIDFromOpenIDConnectProvider',
         ],
-        Resource: `arn:${partitionOf(props.region)}:iam::${props.accountId}:oidc-provider/${GITHUB_OIDC_HOST}`,
+        Resource: this.gitlab
+          ? [`arn:${partitionOf(props.region)}:iam::${props.accountId}:oidc-provider/${GITHUB_OIDC_HOST}`, this.gitlab.providerArn]
+          : `arn:${partitionOf(props.region)}:iam::${props.accountId}:oidc-provider/${GITHUB_OIDC_HOST}`,
       },
-      { Sid: 'ReadTheBoundary', Effect: 'Allow', Action: ['iam:GetPolicy', 'iam:GetPolicyVersion', 'iam:ListPolicyVersions', 'iam:ListPolicyTags'], Resource: this.boundary.arn },
+      {
+        Sid: 'ReadTheBoundary',
+        Effect: 'Allow',
+        Action: ['iam:GetPolicy', 'iam:GetPolicyVersion', 'iam:ListPolicyVersions', 'iam:ListPolicyTags'],
+        // A getter: boundaries of constructs created later (readPolicy) are read at synthesis.
+        get Resource() {
+          return readable.length > 0 ? [boundaryArn, ...readable] : boundaryArn;
+        },
+      },
       {
         Sid: 'ServiceLinkedRolesOfUsedServices',
         Effect: 'Allow',
@@ -296,6 +317,11 @@ export class CiAccess extends Construct {
     if (props.stateKmsKeyArn) {
       role.addStatements({ Sid: 'StateKey', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], Resource: props.stateKmsKeyArn });
     }
+  }
+
+  /** Lets the apply role read (never write) another administrator-managed policy of the stack, such as a further boundary. */
+  readPolicy(arn: string): void {
+    this.readablePolicies.push(arn);
   }
 
   /**

@@ -11,6 +11,7 @@ import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { Role, type PolicyStatement } from './iam';
 import { templateLiteral } from './template-literal';
+import { WorkloadBoundary } from './workload-boundary';
 
 /** This repository's buildspecs, inlined into the projects (an application repository cannot replace them), literal for Terraform. */
 const BUILDSPEC_DIR = join(__dirname, '..', '..', 'ci', 'codebuild');
@@ -43,6 +44,11 @@ export interface DeliveryPipelineProps {
   readonly imageRepository: { readonly arn: string; readonly url: string };
   /** What deploying to dev needs: the deploy role's statements (CiAccess), granted to the build project's role. */
   readonly deployStatements: readonly PolicyStatement[];
+  /**
+   * Why each of `deployStatements` with `"Resource": "*"` is accepted, by Sid (the deploy role's `unscopedReasons`): the
+   * build role carries the same accepted risks, no other. @default none (a `"*"` statement is then refused)
+   */
+  readonly deployUnscopedReasons?: ReadonlyMap<string, string>;
   /** Name of the environment the build deploys to. @default 'dev' */
   readonly deployEnvironment?: string;
   /** The promotion target. */
@@ -56,6 +62,11 @@ export interface DeliveryPipelineProps {
   readonly logRetentionDays?: number;
   /** A build that runs longer is stopped, minutes. @default 60 */
   readonly buildTimeoutMinutes?: number;
+  /**
+   * Give the three roles a permissions boundary of their own statements (`<name>-delivery-boundary`): in an
+   * environment stack, whose workload boundary could not also hold the deploy rights. @default false
+   */
+  readonly boundary?: boolean;
 }
 
 /**
@@ -72,6 +83,8 @@ export class DeliveryPipeline extends Construct {
   public readonly promoteRole: Role;
   public readonly pipelineRole: Role;
   public readonly artifactBucket: S3Bucket;
+  /** The roles' permissions boundary, when `boundary` is set. */
+  public readonly boundary?: WorkloadBoundary;
 
   constructor(scope: Construct, id: string, props: DeliveryPipelineProps) {
     super(scope, id);
@@ -113,8 +126,13 @@ export class DeliveryPipeline extends Construct {
         Action: ['ecr:BatchCheckLayerAvailability', 'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', 'ecr:PutImage', 'ecr:BatchGetImage'],
         Resource: props.imageRepository.arn,
       },
-      ...props.deployStatements.map((s) => ({ ...s, Sid: `Deploy${s.Sid}` })),
+      ...props.deployStatements.filter((s) => s.Resource !== '*').map((s) => ({ ...s, Sid: `Deploy${s.Sid}` })),
     );
+    for (const s of props.deployStatements.filter((d) => d.Resource === '*')) {
+      const reason = props.deployUnscopedReasons?.get(s.Sid);
+      if (!reason) throw new Error(`${this.node.path}: deployStatements: ${s.Sid}: received "Resource": "*" without a reason; allowed: a scoped statement, or one the deploy role accepted with a reason`);
+      this.buildRole.addStatementsWithoutResourceScope(reason, { ...s, Sid: `Deploy${s.Sid}` });
+    }
     const hasEcrLogin = props.deployStatements.some((s) => s.Action.includes('ecr:GetAuthorizationToken'));
     if (!hasEcrLogin) {
       this.buildRole.addStatementsWithoutResourceScope(
@@ -162,6 +180,17 @@ export class DeliveryPipeline extends Construct {
       { Sid: 'UseConnection', Effect: 'Allow', Action: ['codestar-connections:UseConnection', 'codeconnections:UseConnection'], Resource: props.connectionArn },
       { Sid: 'RunBuilds', Effect: 'Allow', Action: ['codebuild:StartBuild', 'codebuild:BatchGetBuilds'], Resource: [this.buildProject.arn, this.promoteProject.arn] },
     );
+
+    if (props.boundary) {
+      this.boundary = new WorkloadBoundary(this, 'boundary', {
+        accountId: props.accountId,
+        region: props.region,
+        name: `${props.name}-delivery-boundary`.slice(0, 128),
+        exempt: [],
+        roles: [this.buildRole],
+        resourcePrefix: props.name,
+      });
+    }
 
     const source = (name: string, repository: string, branch: string, output: string) => ({
       name,
