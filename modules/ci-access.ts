@@ -99,6 +99,7 @@ export class CiAccess extends Construct {
   public readonly gitlab?: GitlabAccess;
   public readonly boundary: WorkloadBoundary;
   private readonly readablePolicies: string[] = [];
+  private readonly protectedRoles: string[] = [];
   /** The OIDC subject each role trusts, for tests, docs and the subject-template script. */
   public readonly subjects: Readonly<Record<'plan' | 'apply' | 'deploy' | 'approve', readonly GithubSubject[]>>;
 
@@ -232,6 +233,8 @@ export class CiAccess extends Construct {
     ];
     const services = () => this.servicesTrustedByProjectRoles();
     const readable = this.readablePolicies;
+    const guardedRoles = this.protectedRoles;
+    const orOne = (first: string, more: readonly string[]) => (more.length > 0 ? [first, ...more] : first);
     const boundaryArn = this.boundary.arn;
     role.addStatements(
       { Sid: 'ListStateBucket', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: bucketArn },
@@ -267,7 +270,10 @@ export class CiAccess extends Construct {
           ...manageProjectRoles.Action.filter((a) => !/^iam:(Get|List)/.test(a)), ...boundedWrites,
           'iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:DeleteRolePermissionsBoundary', 'iam:UpdateRoleDescription', 'iam:PassRole',
         ],
-        Resource: ciRoleArns,
+        // A getter: roles protected later (protect()) are read at synthesis.
+        get Resource() {
+          return [...ciRoleArns, ...guardedRoles];
+        },
       },
       // Nothing the apply role writes may lose or change its cap, nor the cap itself.
       { Sid: 'NeverRemoveABoundary', Effect: 'Deny', Action: ['iam:DeleteRolePermissionsBoundary'], Resource: '*' },
@@ -278,7 +284,14 @@ export class CiAccess extends Construct {
         Resource: '*',
         Condition: { StringNotEquals: { 'iam:PermissionsBoundary': this.boundary.arn } },
       },
-      { Sid: 'NeverChangeTheBoundary', Effect: 'Deny', Action: boundaryWrites, Resource: this.boundary.arn },
+      {
+        Sid: 'NeverChangeTheBoundary',
+        Effect: 'Deny',
+        Action: boundaryWrites,
+        get Resource() {
+          return orOne(boundaryArn, readable);
+        },
+      },
       // PowerUserAccess allows sts:*: the apply role would otherwise assume the roles it writes (or any role trusting it).
       { Sid: 'NeverAssumeRoles', Effect: 'Deny', Action: ['sts:AssumeRole', 'sts:AssumeRoleWithWebIdentity', 'sts:AssumeRoleWithSAML'], Resource: '*' },
       {
@@ -299,7 +312,7 @@ export class CiAccess extends Construct {
         Action: ['iam:GetPolicy', 'iam:GetPolicyVersion', 'iam:ListPolicyVersions', 'iam:ListPolicyTags'],
         // A getter: boundaries of constructs created later (readPolicy) are read at synthesis.
         get Resource() {
-          return readable.length > 0 ? [boundaryArn, ...readable] : boundaryArn;
+          return orOne(boundaryArn, readable);
         },
       },
       {
@@ -319,9 +332,14 @@ export class CiAccess extends Construct {
     }
   }
 
-  /** Lets the apply role read (never write) another administrator-managed policy of the stack, such as a further boundary. */
-  readPolicy(arn: string): void {
-    this.readablePolicies.push(arn);
+  /**
+   * Puts further administrator-managed IAM of the stack out of the apply role's reach, like the CI roles and the
+   * boundary: `roleArns` (a role holding deploy rights, such as the delivery pipeline's build role) may not be changed or
+   * passed, `policyArns` (a further boundary) may be read, never written.
+   */
+  protect(guarded: { readonly roleArns?: readonly string[]; readonly policyArns?: readonly string[] }): void {
+    this.protectedRoles.push(...(guarded.roleArns ?? []));
+    this.readablePolicies.push(...(guarded.policyArns ?? []));
   }
 
   /**

@@ -18,6 +18,7 @@ import { ContainerRegistry } from '../modules/registry';
 import { WebAcl } from '../modules/web-acl';
 import { AppService, legacyPath } from '../modules/app-service';
 import { logicalId } from './logical-id';
+import { partitionOf } from '../contracts/partition';
 import { applyPolicyChecks } from '../rules';
 
 /**
@@ -187,7 +188,8 @@ export class EnvironmentStack extends TerraformStack {
         buildTimeoutMinutes: env.delivery.buildTimeoutMinutes,
         boundary: true,
       });
-      this.ci.readPolicy(this.delivery.boundary!.arn);
+      // The build role holds deploy rights: administrator-managed like the deploy role, out of the apply role's reach.
+      this.ci.protect({ roleArns: [`arn:${partitionOf(env.region)}:iam::${env.accountId}:role/${this.delivery.buildRole.role.nameInput}`], policyArns: [this.delivery.boundary!.arn] });
     }
 
     new TerraformOutput(this, 'url', { value: this.loadBalancer.url, description: 'Public URL of the service' });
