@@ -322,3 +322,57 @@ describe('the GitLab CI template against GitLab\'s CI schema (the copy gitlab-ci
     expect(r.output).not.toContain('json schema validated');
   }, 120_000);
 });
+
+describe('the GitLab approve job selects what the promotion shipped (gitlab-ci-local, a recording CLI, no AWS)', () => {
+  const scratch = scratchDir('gitlab-approve');
+  afterAll(() => scratch.remove());
+
+  /** Runs only ecs-release:approve-prod-traffic after a promotion that left `promote` in promote.json; returns the CLI calls. */
+  async function approveAfter(name: string, select: string, promote: unknown): Promise<{ code: number; output: string; calls: string[] }> {
+    const dir = join(scratch.dir, name);
+    mkdirSync(join(dir, 'ci'), { recursive: true });
+    copyFileSync(join(repoRoot(), 'ci', 'gitlab', 'ecs-release.gitlab-ci.yml'), join(dir, 'ci', 'ecs-release.gitlab-ci.yml'));
+    writeFileSync(join(dir, '.gitlab-ci.yml'), 'include:\n  - local: ci/ecs-release.gitlab-ci.yml\n');
+    // The promote job's artifact, as the approve job finds it in its working directory.
+    writeFileSync(join(dir, 'promote.json'), JSON.stringify(promote));
+    for (const args of [['init', '-q', '-b', 'main'], ['remote', 'add', 'origin', 'https://gitlab.example.com/acme/webapp.git'], ['add', '-A'], ['commit', '-q', '-m', 'app']]) {
+      spawnSync('git', ['-c', 'user.email=ci@example.com', '-c', 'user.name=ci', ...args], { cwd: dir });
+    }
+    const calls = join(scratch.dir, `${name}.calls`);
+    const cli = join(scratch.dir, `${name}-cli.sh`);
+    writeFileSync(cli, `#!/bin/sh\necho "$*" >> ${JSON.stringify(calls)}\necho '{}'\n`);
+    chmodSync(cli, 0o755);
+    writeFileSync(calls, '');
+    const vars = { ECS_RELEASE_CLI: cli, ECS_RELEASE_APPROVE_ROLE_ARN: 'arn:aws:iam::222222222222:role/webapp-prod-ci-approve', ECS_RELEASE_ID_TOKEN: 'token', ECS_RELEASE_HOLDING: 'true', ECS_RELEASE_SELECT: select };
+    const r = await runGitlabCiLocal(
+      ensureGitlabCiLocal(),
+      dir,
+      ['--force-shell-executor', '--no-color', '--manual', 'ecs-release:approve-prod-traffic', 'ecs-release:approve-prod-traffic', ...Object.entries(vars).flatMap(([k, v]) => ['--variable', `${k}=${v}`])],
+      { PATH: process.env.PATH ?? '', HOME: scratch.dir },
+    );
+    return { ...r, calls: readFileSync(calls, 'utf8').split('\n').filter(Boolean) };
+  }
+
+  test('--group app: approve names the group member the promotion left holding, and only it', async () => {
+    // GIVEN a group promotion whose blue/green web holds while worker and nightly completed
+    const promote = { command: 'promote', services: [{ service: 'web', outcome: 'holding', exitCode: 5 }, { service: 'worker', outcome: 'completed', exitCode: 0 }, { service: 'nightly', outcome: 'completed', exitCode: 0 }] };
+    // WHEN the manual approve job runs with the deploy job's selection
+    const r = await approveAfter('group', '--group app', promote);
+    // THEN the CLI was asked to approve web in prod, nothing else
+    expect(r.code).toBe(0);
+    expect(r.calls).toEqual(['approve --env prod --service web --timeout 45m --json']);
+  }, 180_000);
+
+  test('--service web: approve gets the same selection', async () => {
+    const r = await approveAfter('service', '--service web', { command: 'promote', outcome: 'holding', exitCode: 5 });
+    expect(r.code).toBe(0);
+    expect(r.calls).toEqual(['approve --env prod --service web --timeout 45m --json']);
+  }, 180_000);
+
+  test('--group app with no holding member in promote.json: one line, the CLI is never called', async () => {
+    const r = await approveAfter('none', '--group app', { command: 'promote', services: [{ service: 'web', outcome: 'completed', exitCode: 0 }] });
+    // (the job is allow_failure: the pipeline passes, the job itself fails on this line)
+    expect(r.output).toContain('promote.json names no holding member of app: nothing to approve');
+    expect(r.calls).toEqual([]);
+  }, 180_000);
+});
