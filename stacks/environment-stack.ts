@@ -179,12 +179,14 @@ export class EnvironmentStack extends TerraformStack {
         appBranch: env.delivery.appBranch,
         infraRepository: env.ci.infraRepository,
         infraBranch: env.delivery.infraBranch,
-        imageRepository: { arn: this.registry.repository.arn, url: this.registry.repository.repositoryUrl },
+        // A literal ARN: the build role's statements are copied into its boundary (see DeliveryPipeline).
+        imageRepository: { arn: `arn:${partitionOf(env.region)}:ecr:${env.region}:${env.accountId}:repository/${env.registry.repositoryName}`, url: this.registry.repository.repositoryUrl },
         deployStatements: deployRole.policyStatements,
         deployUnscopedReasons: deployRole.unscopedReasons,
         deployEnvironment: env.name,
         promote: env.delivery.promote,
         logRetentionDays: env.logRetentionDays,
+        logKmsKeyArn: this.logKey.arn,
         buildTimeoutMinutes: env.delivery.buildTimeoutMinutes,
         boundary: true,
       });

@@ -19,7 +19,7 @@ const devDelivery = variant(dev, {
 });
 
 /** The build role's own statements besides the deploy rights: logs, artifacts, pushing its image, the ECR login. */
-const BUILD_ONLY = new Set(['BuildLogs', 'BuildArtifacts', 'PushImage', 'EcrLogin']);
+const BUILD_ONLY = new Set(['BuildLogs', 'BuildArtifacts', 'BuildArtifactKey', 'PushImage', 'EcrLogin']);
 
 const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 const concrete = (v: string) => v.replace(/\*/g, 'sample').replace(/\?/g, 's');
@@ -70,7 +70,7 @@ describe.each([
     // and the build's own extras are the writes of a build (the deploy role already reads images), which the deploy role lacks
     const extras = samples(inline(a, build), (s) => BUILD_ONLY.has(s.Sid ?? '') && s.Resource !== '*').filter((r) => !a.request(n.deployRole, r.action, r.resource, r.context).allowed);
     expect([...new Set(extras.map((r) => r.action))].sort()).toEqual(
-      ['ecr:BatchCheckLayerAvailability', 'ecr:CompleteLayerUpload', 'ecr:InitiateLayerUpload', 'ecr:PutImage', 'ecr:UploadLayerPart', 'logs:CreateLogStream', 'logs:PutLogEvents', 's3:GetObject', 's3:GetObjectVersion', 's3:PutObject'],
+      ['ecr:BatchCheckLayerAvailability', 'ecr:CompleteLayerUpload', 'ecr:InitiateLayerUpload', 'ecr:PutImage', 'ecr:UploadLayerPart', 'kms:Decrypt', 'kms:GenerateDataKey', 'logs:CreateLogStream', 'logs:PutLogEvents', 's3:GetObject', 's3:GetObjectVersion', 's3:PutObject'],
     );
   });
 

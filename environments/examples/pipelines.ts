@@ -32,10 +32,14 @@ export default defineEnvironment({
     repositoryName: 'webapp',
     keepImages: 50,
   },
+  // Set up like production at the edge (HTTPS, deletion protection, WAF, a year of logs): the checkov scan of this
+  // example then shows only what the delivery pipeline brings.
   loadBalancer: {
-    deletionProtection: false,
-    allowedIngressCidrs: ['203.0.113.0/24'],
-    accessLogs: { retentionDays: 14 },
+    certificateArn: 'arn:aws:acm:eu-west-1:333333333333:certificate/00000000-0000-4000-8000-000000000000',
+    domainName: 'pipelines.example.com',
+    deletionProtection: true,
+    webAcl: { enabled: true },
+    accessLogs: { retentionDays: 365 },
   },
   services: {
     web: {
@@ -50,7 +54,7 @@ export default defineEnvironment({
       secrets: { DATABASE_URL: 'arn:aws:ssm:eu-west-1:333333333333:parameter/webapp/pipelines/database-url' },
     },
   },
-  logRetentionDays: 14,
+  logRetentionDays: 365,
   ci: {
     infraRepository: 'example-org/webapp-infra',
     appRepositories: ['example-org/webapp'],
