@@ -10,9 +10,29 @@ import { readBuildspec, runBuildspec } from '../helpers/buildspec';
 import { applyStack, deployRoleArn, describeRevision, plan, pushImage, serviceState, startEmulator, type AppliedStack } from '../helpers/emulator';
 import { ensureGitlabCiLocal, runGitlabCiLocal, type GitlabCiLocal } from '../helpers/gitlab-ci-local';
 import { installCli, rollingProd } from '../helpers/pipeline';
-import { dev } from '../helpers/stacks';
+import { GetRoleCommand, IAMClient, ListOpenIDConnectProvidersCommand } from '@aws-sdk/client-iam';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { evaluateTrust, type PolicyDocument } from '../helpers/iam-evaluator';
+import { dev as shippedDev, variant } from '../helpers/stacks';
 import { requireBuild, requireTerraform } from '../helpers/terraform';
 import { gap } from './moto-gaps';
+
+/**
+ * Dev as applied here: with `ci.gitlab` for the emulated GitLab instance, so the jobs assume the role the stack made
+ * trust GitLab (same name as the shipped dev's deploy role).
+ */
+const GITLAB_HOST = 'gitlab.example.com';
+const dev = variant(shippedDev, { ci: { gitlab: { issuerUrl: `https://${GITLAB_HOST}`, projectPaths: ['acme/webapp'], refs: ['main'], environment: 'dev' } } });
+
+/** The deploy role's trust policy and the account's OIDC providers, read back from the emulated IAM. */
+async function appliedTrust(moto: Moto, env: typeof dev): Promise<{ trust: PolicyDocument; providers: string[] }> {
+  const sts = new STSClient({ endpoint: moto.endpoint, region: env.region, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  const c = (await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${env.accountId}:role/e2e-read`, RoleSessionName: 'e2e' }))).Credentials!;
+  const iam = new IAMClient({ endpoint: moto.endpoint, region: env.region, credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken } });
+  const role = await iam.send(new GetRoleCommand({ RoleName: deployRoleArn(env).split('/').pop()! }));
+  const providers = (await iam.send(new ListOpenIDConnectProvidersCommand({}))).OpenIDConnectProviderList!.map((p) => p.Arn!).sort();
+  return { trust: JSON.parse(decodeURIComponent(role.Role!.AssumeRolePolicyDocument!)) as PolicyDocument, providers };
+}
 
 /** A GitLab-shaped OIDC id_token (RS256, GitLab's claims); moto's AssumeRoleWithWebIdentity does not verify it. */
 function idToken(claims: Record<string, unknown>): string {
@@ -154,8 +174,20 @@ describe('pipelines on other systems against moto (dev and prod stacks)', () => 
       gap('ecr-replication');
       const replicated = await pushImage(moto, prodEnv, sha);
       writeFileSync(calls, '');
-      // One token for every job: moto does not verify it (the trust's conditions are evaluated in gitlab-oidc-trust.test.ts).
-      const token = idToken({ project_path: 'acme/webapp', ref: 'main', ref_type: 'branch', sub: 'project_path:acme/webapp:ref_type:branch:ref:main:environment:dev' });
+      // One token for every job (gitlab-ci-local has no per-job id_tokens). moto's STS verifies nothing (gap
+      // sts-web-identity-unverified): the token's claims are evaluated here against the trust policy the apply left on
+      // dev's deploy role, the role the deploy job then assumes through the SDK's web-identity provider.
+      const claims = { project_path: 'acme/webapp', ref: 'main', ref_type: 'branch', sub: 'project_path:acme/webapp:ref_type:branch:ref:main:environment:dev' };
+      const token = idToken(claims);
+      gap('sts-web-identity-unverified');
+      const applied = await appliedTrust(moto, dev);
+      const provider = `arn:aws:iam::${dev.accountId}:oidc-provider/${GITLAB_HOST}`;
+      expect(applied.providers).toContain(provider);
+      const accepts = (sub: string) =>
+        evaluateTrust(applied.trust, { action: 'sts:AssumeRoleWithWebIdentity', principal: { Federated: provider }, context: { [`${GITLAB_HOST}:sub`]: sub, [`${GITLAB_HOST}:aud`]: 'sts.amazonaws.com' } }).allowed;
+      expect(accepts(claims.sub)).toBe(true);
+      expect(accepts(claims.sub.replace(':environment:dev', ':environment:prod'))).toBe(false);
+      expect(accepts(claims.sub.replace('acme/webapp', 'acme/other'))).toBe(false);
       // WHEN the pipeline runs with the manual prod job triggered
       const vars = {
         ECS_RELEASE_IMAGE_REPOSITORY: repository,

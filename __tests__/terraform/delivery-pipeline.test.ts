@@ -1,8 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { environmentNames } from '../../environments';
 import pipelinesExample from '../../environments/examples/pipelines';
-import { formatFindingLine, loadCheckovSkips, reviewScans, scanPlans, type ReviewedScan } from '../../scripts/lib/checkov';
+import { formatFindingLine, loadCheckovSkips, reviewedEnvironments, reviewScans, scanPlans, type ReviewedScan } from '../../scripts/lib/checkov';
 import { repoRoot } from '../../scripts/lib/paths';
 import { planStack, scratchDir, synthEnvironments, type PlanJson } from '../../scripts/lib/synth';
 import { terraform } from '../../scripts/lib/terraform';
@@ -63,7 +62,7 @@ describe('an environment with the delivery pipeline, planned offline and scanned
       writeFileSync(file, JSON.stringify(plan));
       const scan = scanPlans({ [pipelinesExample.name]: file });
       // Entries naming only dev or prod do not apply here; entries for every environment must match here too.
-      const skips = loadCheckovSkips(undefined, [...environmentNames(), pipelinesExample.name]);
+      const skips = loadCheckovSkips(undefined, reviewedEnvironments());
       ({ reviewed } = reviewScans(scan.scans, skips));
       ({ stale } = reviewScans(scan.scans, skips.filter((s) => s.environments?.includes(pipelinesExample.name))));
       for (const r of reviewed) process.stdout.write(`checkov ${scan.version} ${r.environment}: passed ${r.passed}, failed ${r.failed.length}, skipped ${r.skipped.length}\n`);
