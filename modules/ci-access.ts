@@ -310,7 +310,7 @@ export class CiAccess extends Construct {
         Sid: 'ReadTheBoundary',
         Effect: 'Allow',
         Action: ['iam:GetPolicy', 'iam:GetPolicyVersion', 'iam:ListPolicyVersions', 'iam:ListPolicyTags'],
-        // A getter: boundaries of constructs created later (readPolicy) are read at synthesis.
+        // A getter: boundaries of constructs created later (protect()) are read at synthesis.
         get Resource() {
           return orOne(boundaryArn, readable);
         },
