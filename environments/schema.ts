@@ -149,6 +149,11 @@ const ciSchema = z.strictObject({
   createOidcProvider: z.boolean().default(true),
   /** GitLab CI jobs may assume the deploy (and approve) roles with their OIDC id_token. @default undefined (GitHub only) */
   gitlab: gitlabSchema.optional(),
+  /**
+   * The `delivery_promoter_role_arn` output of the environment whose CodePipeline promotes here (its `delivery`): its
+   * promote project may assume this environment's deploy role. @default undefined (no pipeline promotes here)
+   */
+  deliveryPromoterRoleArn: str(ROLE_ARN, 'an IAM role ARN (the delivery_promoter_role_arn output)').optional(),
 });
 
 export const environmentSchema = z

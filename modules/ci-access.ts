@@ -4,7 +4,7 @@ import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-con
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { GitlabAccess, type GitlabAccessProps } from './ci-gitlab';
 import { githubSubjects, GITHUB_OIDC_HOST, type GithubSubject } from './github-oidc';
-import { Role, type PolicyStatement } from './iam';
+import { Role, type PolicyStatement, type RoleProps } from './iam';
 import { grantOperate, operatorRoleProps } from './operator-access';
 import { grantPlanIdentity } from './plan-reads';
 import type { AppService } from './app-service';
@@ -64,6 +64,8 @@ export interface CiAccessProps {
   readonly operatorPrincipalArns?: readonly string[];
   /** GitLab CI jobs may assume the deploy and approve roles too (or instead). @default undefined (GitHub only) */
   readonly gitlab?: Omit<GitlabAccessProps, 'accountId' | 'region'>;
+  /** Another environment's delivery-pipeline promote role, which may assume the deploy role. @default undefined */
+  readonly deliveryPromoterRoleArn?: string;
 }
 
 /**
@@ -139,6 +141,12 @@ export class CiAccess extends Construct {
     };
     if (props.gitlab) this.gitlab = new GitlabAccess(this, 'gitlab', { ...props.gitlab, accountId: props.accountId, region: props.region });
     const jobTrust = (job: 'deploy' | 'approve', subjects: readonly GithubSubject[]) => (this.gitlab ? this.gitlab.trust(job, github(subjects)) : github(subjects));
+    // The promote stage of another environment's CodePipeline: exactly that role, with the deploy role's rights.
+    const promoter = props.deliveryPromoterRoleArn ? [{ Sid: 'DeliveryPromoter', Effect: 'Allow', Principal: { AWS: props.deliveryPromoterRoleArn }, Action: 'sts:AssumeRole' }] : [];
+    const deployTrust = (subjects: readonly GithubSubject[]) => {
+      const t: Pick<RoleProps, 'principal' | 'assumeAction' | 'trustConditions' | 'extraTrust'> = jobTrust('deploy', subjects);
+      return promoter.length > 0 ? { ...t, extraTrust: [...(t.extraTrust ?? []), ...promoter] } : t;
+    };
     const bucketArn = `arn:${partitionOf(props.region)}:s3:::${props.stateBucket}`;
     const stateObject = `${bucketArn}/${props.stateKey}`;
 
@@ -170,8 +178,8 @@ export class CiAccess extends Construct {
         new Role(this, i === 0 ? 'deploy' : `deploy-${i}`, {
           name: `${props.deployRoleName}${suffix}`.slice(0, 64),
           description: `ecs-release from ${repo}: ship images to ${servicesOf(props.services, repo).map((s) => s.names.service).join(', ') || 'no service'}`,
-          // GitLab's projects deploy what the first repository deploys (its role keeps the single-repository name).
-          ...(i === 0 ? jobTrust('deploy', subjects) : github(subjects)),
+          // GitLab's projects and a promoting pipeline deploy what the first repository deploys (its role keeps the name).
+          ...(i === 0 ? deployTrust(subjects) : github(subjects)),
         }),
       );
     });

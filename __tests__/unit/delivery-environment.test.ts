@@ -3,7 +3,7 @@ import type { EnvironmentConfig } from '../../environments/schema';
 import pipelinesExample from '../../environments/examples/pipelines';
 import { accountNow, type Account } from '../helpers/account-iam';
 import type { IamRequest, PolicyDocument, Statement } from '../helpers/iam-evaluator';
-import { dev, synth, variant } from '../helpers/stacks';
+import { dev, prod, synth, variant } from '../helpers/stacks';
 
 /**
  * `delivery` in an environment: the stack creates the DeliveryPipeline, and its CodeBuild build role holds exactly the
@@ -104,5 +104,25 @@ describe.each([
     const promote = Object.values(tf.resource.aws_codebuild_project).find((p) => String(p.name).endsWith('-promote')) as { environment: { environment_variable: { name: string; value: string }[] } };
     expect(promote.environment.environment_variable).toContainEqual(expect.objectContaining({ name: 'ECS_RELEASE_ROLE_ARN', value: env.delivery!.promote.roleArn }));
     expect(tf.output).toHaveProperty('delivery_promoter_role_arn');
+  });
+});
+
+describe('the promotion target: prod\'s deploy role trusts exactly the promoting pipeline\'s promote role', () => {
+  const promoter = `arn:aws:iam::${pipelinesExample.accountId}:role/webapp-pipelines-delivery-promote`;
+  const prodWithPromoter = variant(prod, { ci: { deliveryPromoterRoleArn: promoter } });
+  const n = resourceNames(prod);
+
+  test('the promote role (its own policy allows it) assumes prod\'s deploy role; no other role of that account, and prod unconfigured, refuse', () => {
+    // GIVEN prod configured with the example's delivery_promoter_role_arn
+    const target = accountNow(prodWithPromoter);
+    // WHEN the promote role of the pipelines account calls sts:AssumeRole THEN allowed, and its own policy allows the call
+    expect(target.assumeRole({ external: promoter }, n.deployRole).allowed).toBe(true);
+    const source = accountNow(pipelinesExample);
+    expect(source.request('webapp-pipelines-delivery-promote', 'sts:AssumeRole', pipelinesExample.delivery!.promote.roleArn).allowed).toBe(true);
+    // AND the same account's build role, another role, or prod's approve role are refused
+    expect(target.assumeRole({ external: `arn:aws:iam::${pipelinesExample.accountId}:role/webapp-pipelines-delivery-build` }, n.deployRole).allowed).toBe(false);
+    expect(target.assumeRole({ external: `arn:aws:iam::${pipelinesExample.accountId}:root` }, n.deployRole).allowed).toBe(false);
+    expect(target.assumeRole({ external: promoter }, `${n.prefix}-ci-approve`).allowed).toBe(false);
+    expect(accountNow(prod).assumeRole({ external: promoter }, n.deployRole).allowed).toBe(false);
   });
 });
