@@ -269,12 +269,24 @@ function crossFieldChecks(env: z.output<typeof environmentSchema>, ctx: z.Refine
   if (env.delivery && !env.ci.appRepositories.includes(env.delivery.appRepository)) {
     fail(['delivery', 'appRepository'], env.delivery.appRepository, `one of ci.appRepositories (${env.ci.appRepositories.join(', ')}): the build gets that repository's deploy rights`);
   }
+  if (env.delivery) deliverySelectionChecks(env, fail);
   if (env.delivery && env.delivery.promote.environment === env.name) {
     fail(['delivery', 'promote', 'environment'], env.delivery.promote.environment, `an environment other than ${env.name}`);
   }
   for (const key of Object.keys(env.tags)) {
     if (key.toLowerCase().startsWith('aws:')) fail(['tags', key], key, "a tag key not starting with 'aws:'");
   }
+}
+
+/** What the delivery pipeline releases: one named service or release group of this environment, or its only service. */
+function deliverySelectionChecks(env: z.output<typeof environmentSchema>, fail: (path: (string | number)[], input: unknown, allowed: string) => void): void {
+  const d = env.delivery!;
+  const services = Object.keys(env.services);
+  const groups = [...new Set(Object.values(env.services).map((s) => s.releaseGroup).filter((g): g is string => !!g))];
+  if (d.service && d.group) fail(['delivery', 'group'], d.group, `nothing when delivery.service is set (${d.service}): one selection`);
+  else if (d.service && !services.includes(d.service)) fail(['delivery', 'service'], d.service, `a service of this environment (${services.join(', ')})`);
+  else if (d.group && !groups.includes(d.group)) fail(['delivery', 'group'], d.group, `a release group of this environment (${groups.join(', ') || 'none'})`);
+  else if (!d.service && !d.group && services.length > 1) fail(['delivery', 'service'], undefined, `a service (${services.join(', ')}) or delivery.group (${groups.join(', ') || 'none'}): the environment has several services`);
 }
 
 /**

@@ -52,6 +52,8 @@ export interface DeliveryPipelineProps {
    * build role carries the same accepted risks, no other. @default none (a `"*"` statement is then refused)
    */
   readonly deployUnscopedReasons?: ReadonlyMap<string, string>;
+  /** What both stages release (ECS_RELEASE_SELECT): one service or one release group. @default undefined (the only service) */
+  readonly select?: { readonly service: string } | { readonly group: string };
   /** Name of the environment the build deploys to. @default 'dev' */
   readonly deployEnvironment?: string;
   /** The promotion target. */
@@ -207,8 +209,14 @@ export class DeliveryPipeline extends Construct {
         },
         logsConfig: { cloudwatchLogs: { groupName: logGroup.name, streamName: pid } },
       });
-    this.buildProject = project('build', this.buildRole, 'buildspec.yml', { ECS_RELEASE_ENV: deployEnv, ECS_RELEASE_IMAGE_REPOSITORY: props.imageRepository.url }, true);
-    this.promoteProject = project('promote', this.promoteRole, 'promote.buildspec.yml', { ECS_RELEASE_FROM_ENV: deployEnv, ECS_RELEASE_ENV: promoteEnv, ECS_RELEASE_ROLE_ARN: props.promote.roleArn }, false);
+    const select = props.select ? ('service' in props.select ? `--service ${props.select.service}` : `--group ${props.select.group}`) : undefined;
+    // The buildspecs refuse anything else in one line; checked here too, so a bad value stops synthesis instead.
+    if (select !== undefined && !/^--(service|group) [a-z][a-z0-9-]{1,31}$/.test(select)) {
+      throw new Error(`${this.node.path}: select: received ${JSON.stringify(props.select)}; allowed: { service } or { group } with a name of lowercase letters, digits and -`);
+    }
+    const selection: Record<string, string> = select ? { ECS_RELEASE_SELECT: select } : {};
+    this.buildProject = project('build', this.buildRole, 'buildspec.yml', { ECS_RELEASE_ENV: deployEnv, ECS_RELEASE_IMAGE_REPOSITORY: props.imageRepository.url, ...selection }, true);
+    this.promoteProject = project('promote', this.promoteRole, 'promote.buildspec.yml', { ECS_RELEASE_FROM_ENV: deployEnv, ECS_RELEASE_ENV: promoteEnv, ECS_RELEASE_ROLE_ARN: props.promote.roleArn, ...selection }, false);
 
     this.pipelineRole = new Role(this, 'pipeline-role', {
       name: `${props.name}-delivery-pipeline`.slice(0, 64),

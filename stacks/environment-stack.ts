@@ -183,6 +183,7 @@ export class EnvironmentStack extends TerraformStack {
         imageRepository: { arn: `arn:${partitionOf(env.region)}:ecr:${env.region}:${env.accountId}:repository/${env.registry.repositoryName}`, url: this.registry.repository.repositoryUrl },
         deployStatements: deployRole.policyStatements,
         deployUnscopedReasons: deployRole.unscopedReasons,
+        select: env.delivery.group ? { group: env.delivery.group } : env.delivery.service ? { service: env.delivery.service } : undefined,
         deployEnvironment: env.name,
         promote: env.delivery.promote,
         logRetentionDays: env.logRetentionDays,

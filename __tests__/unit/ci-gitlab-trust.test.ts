@@ -120,6 +120,8 @@ describe('ci.gitlab and delivery: bad input is one line naming the field', () =>
     ['a branch with ":" (would shift the subject)', { ci: { ...base.ci, gitlab: { ...(base.ci.gitlab as object), refs: ['main:environment:prod'] } } }, /^invalid environment "pipelines": ci\.gitlab\.refs\.0: received "main:environment:prod"; allowed: a branch name/],
     ['an issuer with a path', { ci: { ...base.ci, gitlab: { ...(base.ci.gitlab as object), issuerUrl: 'https://gitlab.com/x' } } }, /^invalid environment "pipelines": ci\.gitlab\.issuerUrl: received "https:\/\/gitlab\.com\/x"; allowed: https:\/\/<host>/],
     ['an audience with a wildcard', { ci: { ...base.ci, gitlab: { ...(base.ci.gitlab as object), audience: 'sts.*' } } }, /^invalid environment "pipelines": ci\.gitlab\.audience: received "sts\.\*"; allowed: /],
+    ['a delivery service the environment does not have', { delivery: { ...base.delivery, service: 'api' } }, /^invalid environment "pipelines": delivery\.service: received "api"; allowed: a service of this environment \(web\)/],
+    ['a delivery group and a service at once', { delivery: { ...base.delivery, service: 'web', group: 'app' } }, /^invalid environment "pipelines": delivery\.group: received "app"; allowed: nothing when delivery\.service is set/],
     ['a delivery repository that deploys nothing here', { delivery: { ...base.delivery, appRepository: 'example-org/other' } }, /^invalid environment "pipelines": delivery\.appRepository: received "example-org\/other"; allowed: one of ci\.appRepositories/],
   ])('%s', (_what, patch, message) => {
     // GIVEN the example with one bad value WHEN validated THEN one line names the field, the value and what is allowed

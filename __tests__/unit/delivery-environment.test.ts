@@ -14,6 +14,8 @@ const devDelivery = variant(dev, {
   delivery: {
     connectionArn: 'arn:aws:codestar-connections:eu-west-1:111111111111:connection/0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9',
     appRepository: 'example-org/webapp',
+    // web, worker and nightly are one release group: the pipeline ships the image to all three.
+    group: 'app',
     promote: { roleArn: 'arn:aws:iam::222222222222:role/webapp-prod-ci-deploy' },
   },
 });
@@ -104,6 +106,9 @@ describe.each([
     const promote = Object.values(tf.resource.aws_codebuild_project).find((p) => String(p.name).endsWith('-promote')) as { environment: { environment_variable: { name: string; value: string }[] } };
     expect(promote.environment.environment_variable).toContainEqual(expect.objectContaining({ name: 'ECS_RELEASE_ROLE_ARN', value: env.delivery!.promote.roleArn }));
     expect(tf.output).toHaveProperty('delivery_promoter_role_arn');
+    // AND both stages release the configured selection (none for the example's only service)
+    const selects = Object.values(tf.resource.aws_codebuild_project).map((p) => (p as { environment: { environment_variable: { name: string; value: string }[] } }).environment.environment_variable.find((v) => v.name === 'ECS_RELEASE_SELECT')?.value);
+    expect(selects).toEqual(env.delivery!.group ? [`--group ${env.delivery!.group}`, `--group ${env.delivery!.group}`] : [undefined, undefined]);
   });
 });
 
@@ -125,4 +130,9 @@ describe('the promotion target: prod\'s deploy role trusts exactly the promoting
     expect(target.assumeRole({ external: promoter }, `${n.prefix}-ci-approve`).allowed).toBe(false);
     expect(accountNow(prod).assumeRole({ external: promoter }, n.deployRole).allowed).toBe(false);
   });
+});
+
+test('an environment of several services names what its pipeline releases, or is refused in one line', () => {
+  const { group: _group, ...unselected } = devDelivery.delivery!;
+  expect(() => variant(dev, { delivery: unselected })).toThrow(/^invalid environment "dev": delivery\.service: received [^;]+; allowed: a service \(web, worker, nightly\) or delivery\.group \(app\): the environment has several services$/);
 });

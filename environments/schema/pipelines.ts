@@ -62,6 +62,10 @@ export const deliverySchema = z.strictObject({
     /** That environment's deploy role (its deploy_role_arn output), assumed by the promote project. */
     roleArn: str(ROLE_ARN, 'an IAM role ARN'),
   }),
+  /** The service the pipeline releases (ECS_RELEASE_SELECT `--service`); needs no value when the environment has one. @default undefined */
+  service: str(NAME, 'a service name of this environment').optional(),
+  /** The release group the pipeline releases (ECS_RELEASE_SELECT `--group`), instead of `service`. @default undefined */
+  group: str(NAME, 'a release group of this environment').optional(),
   /** A build running longer is stopped, minutes. @default 60 */
   buildTimeoutMinutes: z.number().int().min(5).max(480).default(60),
 });
