@@ -8,6 +8,7 @@ import { servicesSchema } from './schema/services';
 import { allowedFor, ConfigError } from './schema/errors';
 import { int, oneOf, str } from './schema/primitives';
 import { findNonLiteral } from './schema/literal';
+import { deliverySchema, gitlabSchema } from './schema/pipelines';
 
 /**
  * The typed, validated shape of one environment (one AWS account).
@@ -146,6 +147,13 @@ const ciSchema = z.strictObject({
   githubEnvironment: str(/^[\w.-]{1,255}$/, 'a GitHub Environment name'),
   /** Create the account's GitHub OIDC provider (false when it already exists). @default true */
   createOidcProvider: z.boolean().default(true),
+  /** GitLab CI jobs may assume the deploy (and approve) roles with their OIDC id_token. @default undefined (GitHub only) */
+  gitlab: gitlabSchema.optional(),
+  /**
+   * The `delivery_promoter_role_arn` output of the environment whose CodePipeline promotes here (its `delivery`): its
+   * promote project may assume this environment's deploy role. @default undefined (no pipeline promotes here)
+   */
+  deliveryPromoterRoleArn: str(ROLE_ARN, 'an IAM role ARN (the delivery_promoter_role_arn output)').optional(),
 });
 
 export const environmentSchema = z
@@ -169,6 +177,8 @@ export const environmentSchema = z
     /** CloudWatch Logs retention. @default 30 */
     logRetentionDays: oneOf(LOG_RETENTION_DAYS).default(30),
     ci: ciSchema,
+    /** CodeBuild + CodePipeline delivering here, with a manual approval before production. @default undefined (none) */
+    delivery: deliverySchema.optional(),
     /** Tags on every resource (provider default_tags). @default {} */
     tags: z.record(z.string().min(1).max(128), z.string().max(256)).default({}),
   })
@@ -256,9 +266,27 @@ function crossFieldChecks(env: z.output<typeof environmentSchema>, ctx: z.Refine
       fail(['registry', 'replicateTo'], t, 'a registry other than this environment’s own');
     }
   }
+  if (env.delivery && !env.ci.appRepositories.includes(env.delivery.appRepository)) {
+    fail(['delivery', 'appRepository'], env.delivery.appRepository, `one of ci.appRepositories (${env.ci.appRepositories.join(', ')}): the build gets that repository's deploy rights`);
+  }
+  if (env.delivery) deliverySelectionChecks(env, fail);
+  if (env.delivery && env.delivery.promote.environment === env.name) {
+    fail(['delivery', 'promote', 'environment'], env.delivery.promote.environment, `an environment other than ${env.name}`);
+  }
   for (const key of Object.keys(env.tags)) {
     if (key.toLowerCase().startsWith('aws:')) fail(['tags', key], key, "a tag key not starting with 'aws:'");
   }
+}
+
+/** What the delivery pipeline releases: one named service or release group of this environment, or its only service. */
+function deliverySelectionChecks(env: z.output<typeof environmentSchema>, fail: (path: (string | number)[], input: unknown, allowed: string) => void): void {
+  const d = env.delivery!;
+  const services = Object.keys(env.services);
+  const groups = [...new Set(Object.values(env.services).map((s) => s.releaseGroup).filter((g): g is string => !!g))];
+  if (d.service && d.group) fail(['delivery', 'group'], d.group, `nothing when delivery.service is set (${d.service}): one selection`);
+  else if (d.service && !services.includes(d.service)) fail(['delivery', 'service'], d.service, `a service of this environment (${services.join(', ')})`);
+  else if (d.group && !groups.includes(d.group)) fail(['delivery', 'group'], d.group, `a release group of this environment (${groups.join(', ') || 'none'})`);
+  else if (!d.service && !d.group && services.length > 1) fail(['delivery', 'service'], undefined, `a service (${services.join(', ')}) or delivery.group (${groups.join(', ') || 'none'}): the environment has several services`);
 }
 
 /**

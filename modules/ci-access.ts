@@ -2,8 +2,9 @@ import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { GitlabAccess, type GitlabAccessProps } from './ci-gitlab';
 import { githubSubjects, GITHUB_OIDC_HOST, type GithubSubject } from './github-oidc';
-import { Role, type PolicyStatement } from './iam';
+import { Role, type PolicyStatement, type RoleProps } from './iam';
 import { grantOperate, operatorRoleProps } from './operator-access';
 import { grantPlanIdentity } from './plan-reads';
 import type { AppService } from './app-service';
@@ -61,6 +62,10 @@ export interface CiAccessProps {
    * @default the IAM Identity Center permission set `${managedRolePrefix}-operator` (its roles under aws-reserved/sso.amazonaws.com)
    */
   readonly operatorPrincipalArns?: readonly string[];
+  /** GitLab CI jobs may assume the deploy and approve roles too (or instead). @default undefined (GitHub only) */
+  readonly gitlab?: Omit<GitlabAccessProps, 'accountId' | 'region'>;
+  /** Another environment's delivery-pipeline promote role, which may assume the deploy role. @default undefined */
+  readonly deliveryPromoterRoleArn?: string;
 }
 
 /**
@@ -92,7 +97,11 @@ export class CiAccess extends Construct {
   public readonly approveRole?: Role;
   /** People on call: exec, logs, tasks, scale (modules/operator-access.ts). Administrator-managed like the CI roles. */
   public readonly operatorRole: Role;
+  /** GitLab's OIDC provider and trust, when configured (modules/ci-gitlab.ts). */
+  public readonly gitlab?: GitlabAccess;
   public readonly boundary: WorkloadBoundary;
+  private readonly readablePolicies: string[] = [];
+  private readonly protectedRoles: string[] = [];
   /** The OIDC subject each role trusts, for tests, docs and the subject-template script. */
   public readonly subjects: Readonly<Record<'plan' | 'apply' | 'deploy' | 'approve', readonly GithubSubject[]>>;
 
@@ -130,6 +139,14 @@ export class CiAccess extends Construct {
         },
       };
     };
+    if (props.gitlab) this.gitlab = new GitlabAccess(this, 'gitlab', { ...props.gitlab, accountId: props.accountId, region: props.region });
+    const jobTrust = (job: 'deploy' | 'approve', subjects: readonly GithubSubject[]) => (this.gitlab ? this.gitlab.trust(job, github(subjects)) : github(subjects));
+    // The promote stage of another environment's CodePipeline: exactly that role, with the deploy role's rights.
+    const promoter = props.deliveryPromoterRoleArn ? [{ Sid: 'DeliveryPromoter', Effect: 'Allow', Principal: { AWS: props.deliveryPromoterRoleArn }, Action: 'sts:AssumeRole' }] : [];
+    const deployTrust = (subjects: readonly GithubSubject[]) => {
+      const t: Pick<RoleProps, 'principal' | 'assumeAction' | 'trustConditions' | 'extraTrust'> = jobTrust('deploy', subjects);
+      return promoter.length > 0 ? { ...t, extraTrust: [...(t.extraTrust ?? []), ...promoter] } : t;
+    };
     const bucketArn = `arn:${partitionOf(props.region)}:s3:::${props.stateBucket}`;
     const stateObject = `${bucketArn}/${props.stateKey}`;
 
@@ -161,7 +178,8 @@ export class CiAccess extends Construct {
         new Role(this, i === 0 ? 'deploy' : `deploy-${i}`, {
           name: `${props.deployRoleName}${suffix}`.slice(0, 64),
           description: `ecs-release from ${repo}: ship images to ${servicesOf(props.services, repo).map((s) => s.names.service).join(', ') || 'no service'}`,
-          ...github(subjects),
+          // GitLab's projects and a promoting pipeline deploy what the first repository deploys (its role keeps the name).
+          ...(i === 0 ? deployTrust(subjects) : github(subjects)),
         }),
       );
     });
@@ -171,7 +189,7 @@ export class CiAccess extends Construct {
       this.approveRole = new Role(this, 'approve', {
         name: props.approveRoleName ?? `${props.managedRolePrefix}-ci-approve`.slice(0, 64),
         description: 'Production approval: continue the blue/green deployment that holds before the traffic shift',
-        ...github(this.subjects.approve),
+        ...jobTrust('approve', this.subjects.approve),
       });
     }
     const operatorProps = {
@@ -222,6 +240,10 @@ export class CiAccess extends Construct {
       'iam:CreatePolicy', 'iam:CreatePolicyVersion', 'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion', 'iam:TagPolicy', 'iam:UntagPolicy',
     ];
     const services = () => this.servicesTrustedByProjectRoles();
+    const readable = this.readablePolicies;
+    const guardedRoles = this.protectedRoles;
+    const orOne = (first: string, more: readonly string[]) => (more.length > 0 ? [first, ...more] : first);
+    const boundaryArn = this.boundary.arn;
     role.addStatements(
       { Sid: 'ListStateBucket', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: bucketArn },
       { Sid: 'WriteState', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: stateObject },
@@ -256,7 +278,10 @@ export class CiAccess extends Construct {
           ...manageProjectRoles.Action.filter((a) => !/^iam:(Get|List)/.test(a)), ...boundedWrites,
           'iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:DeleteRolePermissionsBoundary', 'iam:UpdateRoleDescription', 'iam:PassRole',
         ],
-        Resource: ciRoleArns,
+        // A getter: roles protected later (protect()) are read at synthesis.
+        get Resource() {
+          return [...ciRoleArns, ...guardedRoles];
+        },
       },
       // Nothing the apply role writes may lose or change its cap, nor the cap itself.
       { Sid: 'NeverRemoveABoundary', Effect: 'Deny', Action: ['iam:DeleteRolePermissionsBoundary'], Resource: '*' },
@@ -267,7 +292,14 @@ export class CiAccess extends Construct {
         Resource: '*',
         Condition: { StringNotEquals: { 'iam:PermissionsBoundary': this.boundary.arn } },
       },
-      { Sid: 'NeverChangeTheBoundary', Effect: 'Deny', Action: boundaryWrites, Resource: this.boundary.arn },
+      {
+        Sid: 'NeverChangeTheBoundary',
+        Effect: 'Deny',
+        Action: boundaryWrites,
+        get Resource() {
+          return orOne(boundaryArn, readable);
+        },
+      },
       // PowerUserAccess allows sts:*: the apply role would otherwise assume the roles it writes (or any role trusting it).
       { Sid: 'NeverAssumeRoles', Effect: 'Deny', Action: ['sts:AssumeRole', 'sts:AssumeRoleWithWebIdentity', 'sts:AssumeRoleWithSAML'], Resource: '*' },
       {
@@ -278,9 +310,19 @@ export class CiAccess extends Construct {
           'iam:TagOpenIDConnectProvider', 'iam:UpdateOpenIDConnectProviderThumbprint', 'iam:AddClientIDToOpenIDConnectProvider',
           'iam:RemoveClientIDFromOpenIDConnectProvider',
         ],
-        Resource: `arn:${partitionOf(props.region)}:iam::${props.accountId}:oidc-provider/${GITHUB_OIDC_HOST}`,
+        Resource: this.gitlab
+          ? [`arn:${partitionOf(props.region)}:iam::${props.accountId}:oidc-provider/${GITHUB_OIDC_HOST}`, this.gitlab.providerArn]
+          : `arn:${partitionOf(props.region)}:iam::${props.accountId}:oidc-provider/${GITHUB_OIDC_HOST}`,
       },
-      { Sid: 'ReadTheBoundary', Effect: 'Allow', Action: ['iam:GetPolicy', 'iam:GetPolicyVersion', 'iam:ListPolicyVersions', 'iam:ListPolicyTags'], Resource: this.boundary.arn },
+      {
+        Sid: 'ReadTheBoundary',
+        Effect: 'Allow',
+        Action: ['iam:GetPolicy', 'iam:GetPolicyVersion', 'iam:ListPolicyVersions', 'iam:ListPolicyTags'],
+        // A getter: boundaries of constructs created later (protect()) are read at synthesis.
+        get Resource() {
+          return orOne(boundaryArn, readable);
+        },
+      },
       {
         Sid: 'ServiceLinkedRolesOfUsedServices',
         Effect: 'Allow',
@@ -296,6 +338,16 @@ export class CiAccess extends Construct {
     if (props.stateKmsKeyArn) {
       role.addStatements({ Sid: 'StateKey', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], Resource: props.stateKmsKeyArn });
     }
+  }
+
+  /**
+   * Puts further administrator-managed IAM of the stack out of the apply role's reach, like the CI roles and the
+   * boundary: `roleArns` (a role holding deploy rights, such as the delivery pipeline's build role) may not be changed or
+   * passed, `policyArns` (a further boundary) may be read, never written.
+   */
+  protect(guarded: { readonly roleArns?: readonly string[]; readonly policyArns?: readonly string[] }): void {
+    this.protectedRoles.push(...(guarded.roleArns ?? []));
+    this.readablePolicies.push(...(guarded.policyArns ?? []));
   }
 
   /**

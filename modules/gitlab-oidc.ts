@@ -1,3 +1,6 @@
+import { AUDIENCE, BRANCH, ENVIRONMENT, GITLAB_AUDIENCE, HOST, PROJECT_PATH } from '../contracts/gitlab';
+
+export { GITLAB_AUDIENCE };
 /**
  * The GitLab OIDC subjects the deploy roles trust when an environment's pipeline runs on GitLab CI.
  *
@@ -9,8 +12,6 @@
  */
 export const GITLAB_SUB_CLAIM_COMPONENTS = ['project_path', 'ref_type', 'ref', 'environment'] as const;
 
-/** The audience every template job requests (`id_tokens: { ...: { aud: sts.amazonaws.com } }`). */
-export const GITLAB_AUDIENCE = 'sts.amazonaws.com';
 
 export interface GitlabSubjectClaims {
   /** `group/subgroup/project` */
@@ -21,10 +22,6 @@ export interface GitlabSubjectClaims {
   readonly environment: string;
 }
 
-const PROJECT_PATH = /^[A-Za-z0-9][A-Za-z0-9_.-]*(\/[A-Za-z0-9][A-Za-z0-9_.-]*)+$/;
-const BRANCH = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$/;
-const ENVIRONMENT = /^[a-z][a-z0-9-]{0,62}$/;
-const HOST = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(:\d{1,5})?$/;
 
 /**
  * The subject GitLab issues under GITLAB_SUB_CLAIM_COMPONENTS. A value carrying `:` (which would shift the claim
@@ -46,25 +43,33 @@ export interface GitlabTrustInputs {
   /** ARN of the account's IAM OIDC provider for that issuer. */
   readonly providerArn: string;
   readonly projectPaths: readonly string[];
+  /** The branch whose jobs are trusted (`refs` adds more). */
   readonly ref: string;
+  /** Further branches trusted like `ref`. @default none */
+  readonly refs?: readonly string[];
   readonly environment: string;
+  /** The `aud` the jobs' id_tokens request. @default GITLAB_AUDIENCE */
+  readonly audience?: string;
 }
 
-/** The trust policy of a role a GitLab job assumes with its id_token: exactly these projects, branch and environment. */
-export function gitlabTrustPolicy(inputs: GitlabTrustInputs): { Version: string; Statement: Record<string, unknown>[] } {
+/** The trust statement of a role a GitLab job assumes with its id_token: exactly these projects, branches and environment. */
+export function gitlabTrustStatement(inputs: GitlabTrustInputs): Record<string, unknown> {
   if (!HOST.test(inputs.host)) throw new Error(`gitlab host: received ${JSON.stringify(inputs.host)}; allowed: a host name such as gitlab.com`);
   if (inputs.projectPaths.length === 0) throw new Error('gitlab projectPaths: received none; allowed: at least one application project');
-  const subjects = [...new Set(inputs.projectPaths.map((projectPath) => gitlabSubject({ projectPath, ref: inputs.ref, environment: inputs.environment })))].sort();
+  const audience = inputs.audience ?? GITLAB_AUDIENCE;
+  if (!AUDIENCE.test(audience)) throw new Error(`gitlab audience: received ${JSON.stringify(audience)}; allowed: letters, digits and . _ : / - (no wildcard)`);
+  const refs = [...new Set([inputs.ref, ...(inputs.refs ?? [])])];
+  const subjects = [...new Set(inputs.projectPaths.flatMap((projectPath) => refs.map((ref) => gitlabSubject({ projectPath, ref, environment: inputs.environment }))))].sort();
   return {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Sid: 'GitlabJob',
-        Effect: 'Allow',
-        Principal: { Federated: inputs.providerArn },
-        Action: 'sts:AssumeRoleWithWebIdentity',
-        Condition: { StringEquals: { [`${inputs.host}:aud`]: GITLAB_AUDIENCE, [`${inputs.host}:sub`]: subjects.length === 1 ? subjects[0] : subjects } },
-      },
-    ],
+    Sid: 'GitlabJob',
+    Effect: 'Allow',
+    Principal: { Federated: inputs.providerArn },
+    Action: 'sts:AssumeRoleWithWebIdentity',
+    Condition: { StringEquals: { [`${inputs.host}:aud`]: audience, [`${inputs.host}:sub`]: subjects.length === 1 ? subjects[0] : subjects } },
   };
+}
+
+/** The trust policy of a role only GitLab jobs assume (gitlabTrustStatement alone). */
+export function gitlabTrustPolicy(inputs: GitlabTrustInputs): { Version: string; Statement: Record<string, unknown>[] } {
+  return { Version: '2012-10-17', Statement: [gitlabTrustStatement(inputs)] };
 }

@@ -42,6 +42,8 @@ export interface RoleProps {
   readonly assumeAction?: string;
   /** Conditions on the trust statement (e.g. OIDC subject, aws:SourceAccount). @default none */
   readonly trustConditions?: Record<string, Record<string, string | string[]>>;
+  /** Further trust statements, each with its own Sid (a second identity provider's jobs). @default none */
+  readonly extraTrust?: readonly Record<string, unknown>[];
   /**
    * AWS managed policies to attach, each with the reason its broad grant is acceptable here (the reason is listed as
    * an accepted risk of the iam-aws-managed-policy rule). @default none
@@ -76,7 +78,7 @@ export class Role extends Construct {
     this.role = new IamRole(this, 'role', {
       name: props.name,
       description: props.description,
-      assumeRolePolicy: JSON.stringify({ Version: '2012-10-17', Statement: [trust] }),
+      assumeRolePolicy: JSON.stringify({ Version: '2012-10-17', Statement: [trust, ...(props.extraTrust ?? [])] }),
       maxSessionDuration: props.maxSessionDurationSeconds ?? 3600,
     });
     const managed = [...(props.managedPolicies ?? []), ...(props.managedPolicyArns ?? []).map((arn) => ({ arn, reason: undefined }))];

@@ -17,6 +17,9 @@ export const PLAN_READS: Readonly<Record<string, readonly string[]>> = {
   aws_appautoscaling_target: ['application-autoscaling:DescribeScalableTargets', 'application-autoscaling:ListTagsForResource'],
   aws_cloudwatch_log_group: ['logs:DescribeLogGroups', 'logs:ListTagsForResource', 'logs:ListTagsLogGroup'],
   aws_cloudwatch_metric_alarm: ['cloudwatch:DescribeAlarms', 'cloudwatch:ListTagsForResource'],
+  // The delivery pipeline (issue 16). BatchGetProjects returns the project's plaintext variables: the stack puts no secret there.
+  aws_codebuild_project: ['codebuild:BatchGetProjects'],
+  aws_codepipeline: ['codepipeline:GetPipeline', 'codepipeline:ListTagsForResource'],
   aws_codedeploy_app: ['codedeploy:GetApplication', 'codedeploy:ListTagsForResource'],
   aws_codedeploy_deployment_config: ['codedeploy:GetDeploymentConfig'],
   aws_codedeploy_deployment_group: ['codedeploy:GetDeploymentGroup', 'codedeploy:ListTagsForResource'],

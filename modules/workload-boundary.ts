@@ -21,7 +21,16 @@ export interface WorkloadBoundaryProps {
    * environment of 20 services and more. @default undefined (resources listed one by one)
    */
   readonly resourcePrefix?: string;
+  /**
+   * Bound exactly these roles, with a policy of their own statements, instead of every role outside `exempt`; the
+   * stack's other boundaries then leave them out (the delivery pipeline's roles hold the deploy role's rights, which
+   * would not fit the workload boundary's size, and are administrator-managed like it). @default every non-exempt role
+   */
+  readonly roles?: readonly Role[];
 }
+
+/** Roles a boundary of their own (`roles`) covers: every other boundary leaves them out. */
+const dedicated = new WeakSet<IamRole>();
 
 /** The largest managed policy IAM accepts, in characters without whitespace. */
 const MANAGED_POLICY_MAX_CHARS = 6144;
@@ -48,7 +57,11 @@ export class WorkloadBoundary extends Construct {
     super(scope, id);
     const stack = TerraformStack.of(this);
     const exempt = new Set<IamRole>(props.exempt);
-    const workloadRoles = () => stack.node.findAll().filter((c): c is Role => c instanceof Role && !exempt.has(c.role));
+    for (const r of props.roles ?? []) dedicated.add(r.role);
+    const mine = props.roles ? new Set<IamRole>(props.roles.map((r) => r.role)) : undefined;
+    const covers = (r: IamRole) => (mine ? mine.has(r) : !exempt.has(r) && !dedicated.has(r));
+    const groupsOf = props.roles ? compactGroups : boundaryGroups;
+    const workloadRoles = () => stack.node.findAll().filter((c): c is Role => c instanceof Role && covers(c.role));
     // A literal ARN, not a reference: the apply identity's conditions compare it with iam:PermissionsBoundary.
     this.arn = `arn:${partitionOf(props.region)}:iam::${props.accountId}:policy/${props.name}`;
     this.policy = new IamPolicy(this, 'policy', {
@@ -59,7 +72,7 @@ export class WorkloadBoundary extends Construct {
           // Role ARNs as literals, not references: every workload role depends on this policy (below), so a
           // reference back to a role would be a dependency cycle.
           const roles = new Map(stack.node.findAll().filter((c): c is IamRole => c instanceof IamRole).map((r) => [r.friendlyUniqueId, r]));
-          const literal = policyDocument(context.resolve(boundaryStatements(workloadRoles())) as PolicyStatement[]).replace(/\$\{aws_iam_role\.([\w-]+)\.arn\}/g, (ref, id: string) => {
+          const literal = policyDocument(context.resolve(groupsOf(workloadRoles()).map((g) => g.statement)) as PolicyStatement[]).replace(/\$\{aws_iam_role\.([\w-]+)\.arn\}/g, (ref, id: string) => {
             const role = roles.get(id);
             return role?.nameInput ? `arn:${partitionOf(props.region)}:iam::${props.accountId}:role${role.pathInput ?? '/'}${role.nameInput}` : ref;
           });
@@ -80,7 +93,7 @@ export class WorkloadBoundary extends Construct {
     const accepted = new Set<string>();
     const acceptCopies = () => {
       const reasons = new Map<string, string[]>();
-      for (const { statement, reason } of boundaryGroups(workloadRoles())) {
+      for (const { statement, reason } of groupsOf(workloadRoles())) {
         if (statement.Resource !== '*' || !reason || accepted.has(statement.Sid)) continue;
         accepted.add(statement.Sid);
         reasons.set(reason, [...(reasons.get(reason) ?? []), statement.Sid]);
@@ -91,7 +104,7 @@ export class WorkloadBoundary extends Construct {
     Aspects.of(stack).add({
       visit(node: IConstruct) {
         if (node === stack) acceptCopies();
-        if (!(node instanceof IamRole) || exempt.has(node)) return;
+        if (!(node instanceof IamRole) || !covers(node)) return;
         node.permissionsBoundary = arn;
         // IAM refuses CreateRole with a boundary that does not exist yet: the policy first.
         const dependency = `${IamPolicy.tfResourceType}.${policy.friendlyUniqueId}`;
@@ -133,8 +146,37 @@ function boundaryGroups(roles: readonly Role[]): { statement: PolicyStatement; r
   }));
 }
 
-function boundaryStatements(roles: readonly Role[]): PolicyStatement[] {
-  return boundaryGroups(roles).map((g) => g.statement);
+/**
+ * A dedicated boundary: the iam:PassRole statements as they are (iam:PassedToService must stay in the cap), every other scoped action on the union of their resources, and the actions AWS only grants on "*"
+ * (each accepted by its role with a reason) on "*". Coarser than the roles' own statements (their
+ * conditions and action-resource pairs stay in the identity policy, which the boundary only caps), and small enough
+ * for a role holding a whole environment's deploy rights.
+ */
+function compactGroups(roles: readonly Role[]): { statement: PolicyStatement; reason?: string }[] {
+  const scoped = { actions: new Set<string>(), resources: new Set<string>() };
+  const unscoped = { actions: new Set<string>(), reasons: new Set<string>() };
+  const conditional: { statement: PolicyStatement; reason?: string }[] = [];
+  for (const role of roles) {
+    for (const s of role.policyStatements) {
+      if (s.Effect !== 'Allow' || s.Resource === undefined) continue;
+      if (s.Condition && s.Action.includes('iam:PassRole')) {
+        conditional.push({ statement: { ...s, Sid: roles.length === 1 ? s.Sid : boundarySid(role, s.Sid) }, reason: role.unscopedReasons.get(s.Sid) });
+      } else if (s.Resource === '*') {
+        s.Action.forEach((a) => unscoped.actions.add(a));
+        unscoped.reasons.add(role.unscopedReasons.get(s.Sid) ?? '');
+      } else {
+        s.Action.forEach((a) => scoped.actions.add(a));
+        (Array.isArray(s.Resource) ? s.Resource : [s.Resource]).forEach((r) => scoped.resources.add(r));
+      }
+    }
+  }
+  const groups = [...conditional];
+  if (scoped.actions.size > 0) groups.push({ statement: { Sid: 'ScopedActions', Effect: 'Allow', Action: [...scoped.actions].sort(), Resource: [...scoped.resources].sort() } });
+  if (unscoped.actions.size > 0) {
+    const reason = [...unscoped.reasons].filter(Boolean).join(' ');
+    groups.push({ statement: { Sid: 'ActionsWithoutResourceScope', Effect: 'Allow', Action: [...unscoped.actions].sort(), Resource: '*' }, reason: reason || undefined });
+  }
+  return groups;
 }
 
 /**

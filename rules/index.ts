@@ -8,6 +8,7 @@ import { rule as albHttps } from './alb-https';
 import { rule as albOpenPlainHttp } from './alb-open-plain-http';
 import { rule as albTlsPolicy } from './alb-tls-policy';
 import { rule as albWebAcl } from './alb-web-acl';
+import { rule as codepipelineApprovalGate } from './codepipeline-approval-gate';
 import { rule as ecrImmutableScan } from './ecr-immutable-scan';
 import { rule as ecsExecProduction } from './ecs-exec-production';
 import { rule as ecsRegistryCredentialsScoped } from './ecs-registry-credentials-scoped';
@@ -56,6 +57,7 @@ export const ALL_RULES: readonly PolicyRule[] = [
   stateBackendEncrypted,
   ecsExecProduction,
   ecsRegistryCredentialsScoped,
+  codepipelineApprovalGate,
 ];
 
 export const RULE_IDS: readonly string[] = ALL_RULES.map((r) => r.id);

@@ -9,6 +9,7 @@ import { listenerRulePriority } from '../environments/schema/routing';
 import { webAclEnabled, type EnvironmentConfig } from '../environments/schema';
 import { AccessLogBucket } from '../modules/access-log-bucket';
 import { CiAccess } from '../modules/ci-access';
+import { DeliveryPipeline } from '../modules/delivery-pipeline';
 import { EcsCluster } from '../modules/cluster';
 import { LoadBalancer } from '../modules/load-balancer';
 import { LogEncryptionKey } from '../modules/log-key';
@@ -17,6 +18,7 @@ import { ContainerRegistry } from '../modules/registry';
 import { WebAcl } from '../modules/web-acl';
 import { AppService, legacyPath } from '../modules/app-service';
 import { logicalId } from './logical-id';
+import { partitionOf } from '../contracts/partition';
 import { applyPolicyChecks } from '../rules';
 
 /**
@@ -61,6 +63,8 @@ export class EnvironmentStack extends TerraformStack {
   /** The environment's EventBridge Scheduler group, when a service is scheduled. */
   public readonly scheduleGroup?: SchedulerScheduleGroup;
   public readonly ci: CiAccess;
+  /** CodeBuild + CodePipeline with a manual approval before production, when `delivery` is configured. */
+  public readonly delivery?: DeliveryPipeline;
 
   constructor(scope: Construct, env: EnvironmentConfig) {
     super(scope, env.name);
@@ -163,12 +167,41 @@ export class EnvironmentStack extends TerraformStack {
       region: env.region,
     });
 
+    if (env.delivery) {
+      // The build deploys here with exactly the rights of the released repository's deploy role.
+      const deployRole = this.ci.deployRoles.get(env.delivery.appRepository)!;
+      this.delivery = new DeliveryPipeline(this, 'delivery', {
+        name: this.names.prefix,
+        accountId: env.accountId,
+        region: env.region,
+        connectionArn: env.delivery.connectionArn,
+        appRepository: env.delivery.appRepository,
+        appBranch: env.delivery.appBranch,
+        infraRepository: env.ci.infraRepository,
+        infraBranch: env.delivery.infraBranch,
+        // A literal ARN: the build role's statements are copied into its boundary (see DeliveryPipeline).
+        imageRepository: { arn: `arn:${partitionOf(env.region)}:ecr:${env.region}:${env.accountId}:repository/${env.registry.repositoryName}`, url: this.registry.repository.repositoryUrl },
+        deployStatements: deployRole.policyStatements,
+        deployUnscopedReasons: deployRole.unscopedReasons,
+        select: env.delivery.group ? { group: env.delivery.group } : env.delivery.service ? { service: env.delivery.service } : undefined,
+        deployEnvironment: env.name,
+        promote: env.delivery.promote,
+        logRetentionDays: env.logRetentionDays,
+        logKmsKeyArn: this.logKey.arn,
+        buildTimeoutMinutes: env.delivery.buildTimeoutMinutes,
+        boundary: true,
+      });
+      // The build role holds deploy rights: administrator-managed like the deploy role, out of the apply role's reach.
+      this.ci.protect({ roleArns: [`arn:${partitionOf(env.region)}:iam::${env.accountId}:role/${this.delivery.buildRole.role.nameInput}`], policyArns: [this.delivery.boundary!.arn] });
+    }
+
     new TerraformOutput(this, 'url', { value: this.loadBalancer.url, description: 'Public URL of the service' });
     new TerraformOutput(this, 'repository_url', { value: this.registry.repository.repositoryUrl });
     new TerraformOutput(this, 'deploy_role_arn', { value: this.ci.deployRole.arn });
     new TerraformOutput(this, 'plan_role_arn', { value: this.ci.planRole.arn });
     new TerraformOutput(this, 'apply_role_arn', { value: this.ci.applyRole.arn });
     if (this.ci.approveRole) new TerraformOutput(this, 'approve_role_arn', { value: this.ci.approveRole.arn });
+    if (this.delivery) new TerraformOutput(this, 'delivery_promoter_role_arn', { value: this.delivery.promoterRoleArn, description: 'The role the promotion environment\'s deploy role must trust' });
 
     this.keepSingleServiceAddresses();
 

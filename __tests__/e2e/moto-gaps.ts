@@ -110,6 +110,11 @@ export const MOTO_GAPS: readonly MotoGap[] = [
     gap: 'FilterLogEvents ignores logStreamNamePrefix and returns events of every stream of the group.',
     handling: 'The log group holds only the service\'s streams, so the result is the same; the prefix sent is asserted with client mocks (__tests__/unit/release-operate.test.ts).',
   },
+  {
+    id: 'sts-web-identity-unverified',
+    gap: 'AssumeRoleWithWebIdentity accepts any token for any role ARN, existing or not: no signature, issuer, audience or trust-policy check (moto/sts/models.py assumes the role as AssumeRole does).',
+    handling: 'The GitLab run (__tests__/e2e/pipelines.test.ts) applies dev with ci.gitlab, reads the deploy role\'s trust policy back from the emulated IAM and evaluates the job\'s token claims against it with the IAM evaluator before the jobs run (and a token of another environment against it: refused); the jobs then assume that role through the SDK\'s web-identity provider. Trust decisions for every claim are covered in __tests__/unit/ci-gitlab-trust.test.ts.',
+  },
 ];
 
 /** The plan attributes the named gaps tolerate (see `MotoGap.tolerates`). */

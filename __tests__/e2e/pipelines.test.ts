@@ -10,9 +10,29 @@ import { readBuildspec, runBuildspec } from '../helpers/buildspec';
 import { applyStack, deployRoleArn, describeRevision, plan, pushImage, serviceState, startEmulator, type AppliedStack } from '../helpers/emulator';
 import { ensureGitlabCiLocal, runGitlabCiLocal, type GitlabCiLocal } from '../helpers/gitlab-ci-local';
 import { installCli, rollingProd } from '../helpers/pipeline';
-import { dev } from '../helpers/stacks';
+import { GetRoleCommand, IAMClient, ListOpenIDConnectProvidersCommand } from '@aws-sdk/client-iam';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { evaluateTrust, type PolicyDocument } from '../helpers/iam-evaluator';
+import { dev as shippedDev, variant } from '../helpers/stacks';
 import { requireBuild, requireTerraform } from '../helpers/terraform';
 import { gap } from './moto-gaps';
+
+/**
+ * Dev as applied here: with `ci.gitlab` for the emulated GitLab instance, so the jobs assume the role the stack made
+ * trust GitLab (same name as the shipped dev's deploy role).
+ */
+const GITLAB_HOST = 'gitlab.example.com';
+const dev = variant(shippedDev, { ci: { gitlab: { issuerUrl: `https://${GITLAB_HOST}`, projectPaths: ['acme/webapp'], refs: ['main'], environment: 'dev' } } });
+
+/** The deploy role's trust policy and the account's OIDC providers, read back from the emulated IAM. */
+async function appliedTrust(moto: Moto, env: typeof dev): Promise<{ trust: PolicyDocument; providers: string[] }> {
+  const sts = new STSClient({ endpoint: moto.endpoint, region: env.region, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  const c = (await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${env.accountId}:role/e2e-read`, RoleSessionName: 'e2e' }))).Credentials!;
+  const iam = new IAMClient({ endpoint: moto.endpoint, region: env.region, credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken } });
+  const role = await iam.send(new GetRoleCommand({ RoleName: deployRoleArn(env).split('/').pop()! }));
+  const providers = (await iam.send(new ListOpenIDConnectProvidersCommand({}))).OpenIDConnectProviderList!.map((p) => p.Arn!).sort();
+  return { trust: JSON.parse(decodeURIComponent(role.Role!.AssumeRolePolicyDocument!)) as PolicyDocument, providers };
+}
 
 /** A GitLab-shaped OIDC id_token (RS256, GitLab's claims); moto's AssumeRoleWithWebIdentity does not verify it. */
 function idToken(claims: Record<string, unknown>): string {
@@ -154,8 +174,20 @@ describe('pipelines on other systems against moto (dev and prod stacks)', () => 
       gap('ecr-replication');
       const replicated = await pushImage(moto, prodEnv, sha);
       writeFileSync(calls, '');
-      // One token for every job: moto does not verify it (the trust's conditions are evaluated in gitlab-oidc-trust.test.ts).
-      const token = idToken({ project_path: 'acme/webapp', ref: 'main', ref_type: 'branch', sub: 'project_path:acme/webapp:ref_type:branch:ref:main:environment:dev' });
+      // One token for every job (gitlab-ci-local has no per-job id_tokens). moto's STS verifies nothing (gap
+      // sts-web-identity-unverified): the token's claims are evaluated here against the trust policy the apply left on
+      // dev's deploy role, the role the deploy job then assumes through the SDK's web-identity provider.
+      const claims = { project_path: 'acme/webapp', ref: 'main', ref_type: 'branch', sub: 'project_path:acme/webapp:ref_type:branch:ref:main:environment:dev' };
+      const token = idToken(claims);
+      gap('sts-web-identity-unverified');
+      const applied = await appliedTrust(moto, dev);
+      const provider = `arn:aws:iam::${dev.accountId}:oidc-provider/${GITLAB_HOST}`;
+      expect(applied.providers).toContain(provider);
+      const accepts = (sub: string) =>
+        evaluateTrust(applied.trust, { action: 'sts:AssumeRoleWithWebIdentity', principal: { Federated: provider }, context: { [`${GITLAB_HOST}:sub`]: sub, [`${GITLAB_HOST}:aud`]: 'sts.amazonaws.com' } }).allowed;
+      expect(accepts(claims.sub)).toBe(true);
+      expect(accepts(claims.sub.replace(':environment:dev', ':environment:prod'))).toBe(false);
+      expect(accepts(claims.sub.replace('acme/webapp', 'acme/other'))).toBe(false);
       // WHEN the pipeline runs with the manual prod job triggered
       const vars = {
         ECS_RELEASE_IMAGE_REPOSITORY: repository,
@@ -321,4 +353,58 @@ describe('the GitLab CI template against GitLab\'s CI schema (the copy gitlab-ci
     expect(r.code).not.toBe(0);
     expect(r.output).not.toContain('json schema validated');
   }, 120_000);
+});
+
+describe('the GitLab approve job selects what the promotion shipped (gitlab-ci-local, a recording CLI, no AWS)', () => {
+  const scratch = scratchDir('gitlab-approve');
+  afterAll(() => scratch.remove());
+
+  /** Runs only ecs-release:approve-prod-traffic after a promotion that left `promote` in promote.json; returns the CLI calls. */
+  async function approveAfter(name: string, select: string, promote: unknown): Promise<{ code: number; output: string; calls: string[] }> {
+    const dir = join(scratch.dir, name);
+    mkdirSync(join(dir, 'ci'), { recursive: true });
+    copyFileSync(join(repoRoot(), 'ci', 'gitlab', 'ecs-release.gitlab-ci.yml'), join(dir, 'ci', 'ecs-release.gitlab-ci.yml'));
+    writeFileSync(join(dir, '.gitlab-ci.yml'), 'include:\n  - local: ci/ecs-release.gitlab-ci.yml\n');
+    // The promote job's artifact, as the approve job finds it in its working directory.
+    writeFileSync(join(dir, 'promote.json'), JSON.stringify(promote));
+    for (const args of [['init', '-q', '-b', 'main'], ['remote', 'add', 'origin', 'https://gitlab.example.com/acme/webapp.git'], ['add', '-A'], ['commit', '-q', '-m', 'app']]) {
+      spawnSync('git', ['-c', 'user.email=ci@example.com', '-c', 'user.name=ci', ...args], { cwd: dir });
+    }
+    const calls = join(scratch.dir, `${name}.calls`);
+    const cli = join(scratch.dir, `${name}-cli.sh`);
+    writeFileSync(cli, `#!/bin/sh\necho "$*" >> ${JSON.stringify(calls)}\necho '{}'\n`);
+    chmodSync(cli, 0o755);
+    writeFileSync(calls, '');
+    const vars = { ECS_RELEASE_CLI: cli, ECS_RELEASE_APPROVE_ROLE_ARN: 'arn:aws:iam::222222222222:role/webapp-prod-ci-approve', ECS_RELEASE_ID_TOKEN: 'token', ECS_RELEASE_HOLDING: 'true', ECS_RELEASE_SELECT: select };
+    const r = await runGitlabCiLocal(
+      ensureGitlabCiLocal(),
+      dir,
+      ['--force-shell-executor', '--no-color', '--manual', 'ecs-release:approve-prod-traffic', 'ecs-release:approve-prod-traffic', ...Object.entries(vars).flatMap(([k, v]) => ['--variable', `${k}=${v}`])],
+      { PATH: process.env.PATH ?? '', HOME: scratch.dir },
+    );
+    return { ...r, calls: readFileSync(calls, 'utf8').split('\n').filter(Boolean) };
+  }
+
+  test('--group app: approve names the group member the promotion left holding, and only it', async () => {
+    // GIVEN a group promotion whose blue/green web holds while worker and nightly completed
+    const promote = { command: 'promote', services: [{ service: 'web', outcome: 'holding', exitCode: 5 }, { service: 'worker', outcome: 'completed', exitCode: 0 }, { service: 'nightly', outcome: 'completed', exitCode: 0 }] };
+    // WHEN the manual approve job runs with the deploy job's selection
+    const r = await approveAfter('group', '--group app', promote);
+    // THEN the CLI was asked to approve web in prod, nothing else
+    expect(r.code).toBe(0);
+    expect(r.calls).toEqual(['approve --env prod --service web --timeout 45m --json']);
+  }, 180_000);
+
+  test('--service web: approve gets the same selection', async () => {
+    const r = await approveAfter('service', '--service web', { command: 'promote', outcome: 'holding', exitCode: 5 });
+    expect(r.code).toBe(0);
+    expect(r.calls).toEqual(['approve --env prod --service web --timeout 45m --json']);
+  }, 180_000);
+
+  test('--group app with no holding member in promote.json: one line, the CLI is never called', async () => {
+    const r = await approveAfter('none', '--group app', { command: 'promote', services: [{ service: 'web', outcome: 'completed', exitCode: 0 }] });
+    // (the job is allow_failure: the pipeline passes, the job itself fails on this line)
+    expect(r.output).toContain('promote.json names no holding member of app: nothing to approve');
+    expect(r.calls).toEqual([]);
+  }, 180_000);
 });

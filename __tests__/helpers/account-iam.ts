@@ -162,7 +162,10 @@ export class Account {
       case 'aws_iam_policy':
         return this.policyArn(String(r.name));
       case 'aws_iam_openid_connect_provider':
-        return this.oidcProviderArn;
+        // Each provider by its issuer (GitHub's and, when configured, GitLab's): a token of one never matches the other.
+        return r.url ? `arn:aws:iam::${this.env.accountId}:oidc-provider/${String(r.url).replace(/^https:\/\//, '')}` : this.oidcProviderArn;
+      case 'aws_ecr_repository':
+        return `arn:aws:ecr:${at}:repository/${String(r.name)}`;
       case 'aws_ssm_parameter':
         return `arn:aws:ssm:${at}:parameter${String(r.name).startsWith('/') ? '' : '/'}${String(r.name)}`;
       default:

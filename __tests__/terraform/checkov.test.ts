@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { environmentNames } from '../../environments';
-import { formatFindingLine, loadCheckovSkips, reviewScans, scanPlans, CHECKOV_SKIPS_FILE, type ReviewedScan } from '../../scripts/lib/checkov';
+import { formatFindingLine, loadCheckovSkips, reviewedEnvironments, reviewScans, scanPlans, CHECKOV_SKIPS_FILE, type ReviewedScan } from '../../scripts/lib/checkov';
 import { planStack, scratchDir, synthMain } from '../../scripts/lib/synth';
 import { requireBuild, requireTerraform } from '../helpers/terraform';
 
@@ -30,7 +30,7 @@ describe('checkov on the offline plans', () => {
     // WHEN checkov scans the plans and the reviewed list is applied
     const scan = scanPlans(plans);
     version = scan.version;
-    ({ reviewed, stale } = reviewScans(scan.scans, loadCheckovSkips(undefined, environments)));
+    ({ reviewed, stale } = reviewScans(scan.scans, loadCheckovSkips(undefined, reviewedEnvironments())));
     for (const r of reviewed) {
       process.stdout.write(`checkov ${version} ${r.environment}: passed ${r.passed}, failed ${r.failed.length}, skipped ${r.skipped.length} (reviewed in ${CHECKOV_SKIPS_FILE})\n`);
     }

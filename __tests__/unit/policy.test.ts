@@ -230,8 +230,8 @@ describe('report at synthesis', () => {
       expect(prodReport.accepted).toHaveLength(16);
       expect(prodReport.rules).toEqual(RULE_IDS);
       const text = printed.join('');
-      expect(text).toMatch(/^policy dev: 22 rules, \d+ resources, 0 errors, 2 warnings, 11 accepted risks/m);
-      expect(text).toMatch(/^policy prod: 22 rules, \d+ resources, 0 errors, 0 warnings, 16 accepted risks/m);
+      expect(text).toMatch(/^policy dev: 23 rules, \d+ resources, 0 errors, 2 warnings, 11 accepted risks/m);
+      expect(text).toMatch(/^policy prod: 23 rules, \d+ resources, 0 errors, 0 warnings, 16 accepted risks/m);
       expect(text).toContain('  warning alb-https at dev/load-balancer/alb: no HTTPS listener');
       expect(text).toContain('  accepted iam-aws-managed-policy at prod/ci/apply/managed-0 [PowerUserAccess]: terraform apply manages');
     } finally {

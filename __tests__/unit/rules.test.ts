@@ -4,10 +4,16 @@ import { ALL_RULES } from '../../rules';
 import type { RuleResult, StackFacts, SynthesizedResource } from '../../rules/lib/types';
 import { edited, editContainers, editPolicy, factsOf, one, plus, withFacts } from '../helpers/policy';
 import { dev, prod } from '../helpers/stacks';
+import pipelinesExample from '../../environments/examples/pipelines';
 
 const devFacts = factsOf(dev);
 const prodFacts = factsOf(prod);
 const offlineDev = factsOf(dev, 'offline');
+const pipelinesFacts = factsOf(pipelinesExample);
+const pipeline = () => one(pipelinesFacts, 'aws_codepipeline');
+/** The example's pipeline with its stages rearranged by `edit` (stage names as in modules/delivery-pipeline.ts). */
+const pipelineStages = (edit: (stages: { name: string; action: { category: string }[] }[]) => unknown[]): Given =>
+  edited(pipelinesFacts, pipeline(), (a) => { a.stage = edit(a.stage as { name: string; action: { category: string }[] }[]); });
 
 type Given = { facts: StackFacts; resource: SynthesizedResource };
 const as = (facts: StackFacts, resource: SynthesizedResource): Given => ({ facts, resource });
@@ -195,6 +201,11 @@ const CASES: RuleCase[] = [
   { rule: 'ecs-exec-production', title: 'accepts production with ECS Exec off', expect: 'compliant', given: () => as(prodFacts, one(prodFacts, 'aws_ecs_service', 'services/web/service')) },
   { rule: 'ecs-exec-production', title: 'refuses ECS Exec in production', expect: 'non-compliant', reason: /ECS Exec is enabled in production/, given: () => edited(prodFacts, one(prodFacts, 'aws_ecs_service', 'services/web/service'), (a) => { a.enable_execute_command = true; }) },
   { rule: 'ecs-exec-production', title: 'does not apply to dev', expect: 'not-applicable', given: () => as(devFacts, one(devFacts, 'aws_ecs_service', 'services/web/service')) },
+  // codepipeline-approval-gate
+  { rule: 'codepipeline-approval-gate', title: 'accepts the delivery pipeline: dev deploy, manual approval, then the promotion', expect: 'compliant', given: () => as(pipelinesFacts, pipeline()) },
+  { rule: 'codepipeline-approval-gate', title: 'refuses a pipeline without its approval stage', expect: 'non-compliant', reason: /stage Promote-prod deploys after stage Deploy-pipelines with no manual approval stage/, given: () => pipelineStages((s) => s.filter((x) => !x.name.startsWith('Approve'))) },
+  { rule: 'codepipeline-approval-gate', title: 'refuses the approval moved after the promotion', expect: 'non-compliant', reason: /stage Promote-prod deploys after stage Deploy-pipelines/, given: () => pipelineStages((s) => [s[0], s[1], s[3], s[2]]) },
+  { rule: 'codepipeline-approval-gate', title: 'refuses the approval running in the promotion\'s own stage (in parallel)', expect: 'non-compliant', reason: /no manual approval stage/, given: () => pipelineStages((s) => [s[0], s[1], { ...s[3], action: [...s[2].action, ...s[3].action] }]) },
 ];
 
 const byId = new Map(ALL_RULES.map((r) => [r.id, r]));

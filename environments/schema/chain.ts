@@ -62,6 +62,10 @@ export function checkAgainstEarlier(env: ChainView, earlier: readonly ChainView[
     if (env.ci.createOidcProvider) {
       fail('ci.createOidcProvider', true, `false: environment "${other.name}" creates the GitHub OIDC provider of account ${env.accountId} (one per account)`);
     }
+    const gitlab = env.ci.gitlab;
+    if (gitlab?.createOidcProvider && other.ci.gitlab?.createOidcProvider && other.ci.gitlab.issuerUrl === gitlab.issuerUrl) {
+      fail('ci.gitlab.createOidcProvider', true, `false: environment "${other.name}" creates the OIDC provider for ${gitlab.issuerUrl} in account ${env.accountId} (one per URL)`);
+    }
     if (other.region === env.region && other.registry.repositoryName === env.registry.repositoryName) {
       fail('region', env.region, `a region other than ${other.region}: environment "${other.name}" owns ECR repository "${env.registry.repositoryName}" in account ${env.accountId} there (promotion needs the image replicated into this environment's own registry)`);
     }

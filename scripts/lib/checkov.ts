@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import { reasonProblem } from '../../contracts/suppression-reason';
+import { environmentNames } from '../../environments';
+import pipelinesExample from '../../environments/examples/pipelines';
 import { repoRoot } from './paths';
 import { pythonTool } from './python-tools';
 
@@ -73,6 +75,14 @@ export function scanPlans(planFiles: Record<string, string>): { version: string;
     throw new Error('checkov skipped checks on its own (inline suppressions?): every skip belongs in tools/checkov-skips.yaml');
   }
   return { version: report.summary.checkov_version, scans };
+}
+
+/**
+ * The environments an entry of the reviewed list may name: main.ts's, and the example whose offline plan
+ * __tests__/terraform/delivery-pipeline.test.ts scans (environments/examples/pipelines.ts, the delivery pipeline on).
+ */
+export function reviewedEnvironments(): string[] {
+  return [...environmentNames(), pipelinesExample.name];
 }
 
 /** One reviewed exception. */

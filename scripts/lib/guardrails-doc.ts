@@ -5,7 +5,7 @@ import { environmentNames, loadEnvironment } from '../../environments';
 import { ALL_RULES, checkStack } from '../../rules';
 import { describeLevel } from '../../rules/lib/types';
 import { EnvironmentStack, TARGET_CONTEXT_KEY } from '../../stacks/environment-stack';
-import { loadCheckovSkips } from './checkov';
+import { loadCheckovSkips, reviewedEnvironments } from './checkov';
 import { repoRoot } from './paths';
 
 export const GUARDRAILS_DOC = join('docs', 'guardrails.md');
@@ -32,7 +32,7 @@ function acceptedRisks(): string {
 }
 
 function checkovSkips(): string {
-  const rows = loadCheckovSkips(undefined, environmentNames()).map(
+  const rows = loadCheckovSkips(undefined, reviewedEnvironments()).map(
     (s) => `| \`${s.check}\` | ${s.environments ? s.environments.join(', ') : 'all'} | ${s.resource ? `\`${s.resource}\`` : 'any'} | ${cell(s.reason)} |`,
   );
   return ['| Check | Environments | Resource | Reason |', '| --- | --- | --- | --- |', ...rows].join('\n');
