@@ -4,13 +4,14 @@ import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-con
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { GitlabAccess, type GitlabAccessProps } from './ci-gitlab';
 import { githubSubjects, GITHUB_OIDC_HOST, type GithubSubject } from './github-oidc';
-import { Role, type PolicyStatement, type RoleProps } from './iam';
+import { Role, type RoleProps } from './iam';
 import { grantOperate, operatorRoleProps } from './operator-access';
 import { grantPlanIdentity } from './plan-reads';
 import type { AppService } from './app-service';
 import type { ContainerRegistry } from './registry';
 import { grantRelease, releaseStatements } from './service/release-grants';
 import { WorkloadBoundary } from './workload-boundary';
+import { applyRoleStatements } from './ci-apply-policy';
 import { partitionOf } from '../contracts/partition';
 
 export { GITHUB_OIDC_HOST };
@@ -212,132 +213,28 @@ export class CiAccess extends Construct {
     });
 
     grantPlanIdentity(this.planRole, { bucketArn, stateObject, stateKmsKeyArn: props.stateKmsKeyArn, where: `CiAccess ${this.node.path}: plan role` });
-    this.grantApply(props, bucketArn, stateObject, ciRoles);
+    this.applyRole.addStatements(
+      ...applyRoleStatements({
+        partition: partitionOf(props.region),
+        accountId: props.accountId,
+        managedRolePrefix: props.managedRolePrefix,
+        stateBucketArn: bucketArn,
+        stateObjectArn: stateObject,
+        stateKmsKeyArn: props.stateKmsKeyArn,
+        ciRoleNames: ciRoles.map((r) => `${r.role.nameInput}`),
+        boundaryArn: this.boundary.arn,
+        oidcProviderArns: this.gitlab ? [this.gitlab.providerArn] : [],
+        servicesTrusted: () => this.servicesTrustedByProjectRoles(),
+        readablePolicies: this.readablePolicies,
+        protectedRoles: this.protectedRoles,
+      }),
+    );
     for (const [repo, role] of deployRoles) {
       const services = servicesOf(props.services, repo);
       if (services.length > 0) grantRelease(role, services, props.registry);
     }
     grantOperate(this.operatorRole, operatorProps);
     if (this.approveRole && blueGreenService) this.grantApprove(this.approveRole, blueGreenService, props.registry);
-  }
-
-  private grantApply(props: CiAccessProps, bucketArn: string, stateObject: string, ciRoles: readonly Role[]): void {
-    const role = this.applyRole;
-    const projectRoles = `arn:${partitionOf(props.region)}:iam::${props.accountId}:role/${props.managedRolePrefix}-*`;
-    const ciRoleArns = ciRoles.map((r) => `arn:${partitionOf(props.region)}:iam::${props.accountId}:role/${r.role.nameInput}`);
-    const bounded = { StringEquals: { 'iam:PermissionsBoundary': this.boundary.arn } };
-    const manageProjectRoles: PolicyStatement = {
-      Sid: 'ManageProjectRoles',
-      Effect: 'Allow',
-      Action: [
-        'iam:DeleteRole', 'iam:GetRole', 'iam:UpdateRole', 'iam:UpdateAssumeRolePolicy', 'iam:TagRole', 'iam:UntagRole', 'iam:ListRoleTags',
-        'iam:GetRolePolicy', 'iam:ListRolePolicies', 'iam:ListAttachedRolePolicies', 'iam:ListInstanceProfilesForRole',
-      ],
-      Resource: projectRoles,
-    };
-    const boundedWrites = ['iam:CreateRole', 'iam:PutRolePermissionsBoundary', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy'];
-    const boundaryWrites = [
-      'iam:CreatePolicy', 'iam:CreatePolicyVersion', 'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion', 'iam:TagPolicy', 'iam:UntagPolicy',
-    ];
-    const services = () => this.servicesTrustedByProjectRoles();
-    const readable = this.readablePolicies;
-    const guardedRoles = this.protectedRoles;
-    const orOne = (first: string, more: readonly string[]) => (more.length > 0 ? [first, ...more] : first);
-    const boundaryArn = this.boundary.arn;
-    role.addStatements(
-      { Sid: 'ListStateBucket', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: bucketArn },
-      { Sid: 'WriteState', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: stateObject },
-      { Sid: 'StateLock', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: `${stateObject}.tflock` },
-      manageProjectRoles,
-      // iam:PermissionsBoundary is the boundary the role gets (CreateRole, PutRolePermissionsBoundary) or has (PutRolePolicy,
-      // DeleteRolePolicy): every role the apply role writes a permission into is capped by the workload boundary.
-      { Sid: 'WriteOnlyBoundedProjectRoles', Effect: 'Allow', Action: boundedWrites, Resource: projectRoles, Condition: bounded },
-      {
-        Sid: 'PassWorkloadRolesToTheirServices',
-        Effect: 'Allow',
-        Action: ['iam:PassRole'],
-        // Getters, read when the inline policy is rendered at synthesis: by then every role of the stack exists.
-        get Resource() {
-          return services().flatMap((s) => s.roleArns);
-        },
-        Condition: {
-          StringEquals: {
-            get 'iam:PassedToService'() {
-              return [...new Set(services().map((s) => s.service))];
-            },
-          },
-        },
-      },
-      {
-        // The CI roles match the project prefix: without this, the apply role could put any policy on itself (or make
-        // the plan role, which every pull request can assume, as powerful). An explicit Deny wins over every Allow,
-        // PowerUserAccess included, and covers grants added later. Reads stay allowed so plan and apply can refresh them.
-        Sid: 'NeverChangeTheCiRoles',
-        Effect: 'Deny',
-        Action: [
-          ...manageProjectRoles.Action.filter((a) => !/^iam:(Get|List)/.test(a)), ...boundedWrites,
-          'iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:DeleteRolePermissionsBoundary', 'iam:UpdateRoleDescription', 'iam:PassRole',
-        ],
-        // A getter: roles protected later (protect()) are read at synthesis.
-        get Resource() {
-          return [...ciRoleArns, ...guardedRoles];
-        },
-      },
-      // Nothing the apply role writes may lose or change its cap, nor the cap itself.
-      { Sid: 'NeverRemoveABoundary', Effect: 'Deny', Action: ['iam:DeleteRolePermissionsBoundary'], Resource: '*' },
-      {
-        Sid: 'NeverAnUnboundedRole',
-        Effect: 'Deny',
-        Action: [...boundedWrites, 'iam:AttachRolePolicy'],
-        Resource: '*',
-        Condition: { StringNotEquals: { 'iam:PermissionsBoundary': this.boundary.arn } },
-      },
-      {
-        Sid: 'NeverChangeTheBoundary',
-        Effect: 'Deny',
-        Action: boundaryWrites,
-        get Resource() {
-          return orOne(boundaryArn, readable);
-        },
-      },
-      // PowerUserAccess allows sts:*: the apply role would otherwise assume the roles it writes (or any role trusting it).
-      { Sid: 'NeverAssumeRoles', Effect: 'Deny', Action: ['sts:AssumeRole', 'sts:AssumeRoleWithWebIdentity', 'sts:AssumeRoleWithSAML'], Resource: '*' },
-      {
-        Sid: 'ManageGithubOidcProvider',
-        Effect: 'Allow',
-        Action: [
-          'iam:CreateOpenIDConnectProvider', 'iam:DeleteOpenIDConnectProvider', 'iam:GetOpenIDConnectProvider',
-          'iam:TagOpenIDConnectProvider', 'iam:UpdateOpenIDConnectProviderThumbprint', 'iam:AddClientIDToOpenIDConnectProvider',
-          'iam:RemoveClientIDFromOpenIDConnectProvider',
-        ],
-        Resource: this.gitlab
-          ? [`arn:${partitionOf(props.region)}:iam::${props.accountId}:oidc-provider/${GITHUB_OIDC_HOST}`, this.gitlab.providerArn]
-          : `arn:${partitionOf(props.region)}:iam::${props.accountId}:oidc-provider/${GITHUB_OIDC_HOST}`,
-      },
-      {
-        Sid: 'ReadTheBoundary',
-        Effect: 'Allow',
-        Action: ['iam:GetPolicy', 'iam:GetPolicyVersion', 'iam:ListPolicyVersions', 'iam:ListPolicyTags'],
-        // A getter: boundaries of constructs created later (protect()) are read at synthesis.
-        get Resource() {
-          return orOne(boundaryArn, readable);
-        },
-      },
-      {
-        Sid: 'ServiceLinkedRolesOfUsedServices',
-        Effect: 'Allow',
-        Action: ['iam:CreateServiceLinkedRole'],
-        Resource: `arn:${partitionOf(props.region)}:iam::${props.accountId}:role/aws-service-role/*`,
-        Condition: {
-          StringEquals: {
-            'iam:AWSServiceName': ['ecs.amazonaws.com', 'elasticloadbalancing.amazonaws.com', 'ecs.application-autoscaling.amazonaws.com', 'codedeploy.amazonaws.com'],
-          },
-        },
-      },
-    );
-    if (props.stateKmsKeyArn) {
-      role.addStatements({ Sid: 'StateKey', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], Resource: props.stateKmsKeyArn });
-    }
   }
 
   /**
