@@ -7,7 +7,7 @@ import { join } from 'node:path';
 /**
  * Long-lived AWS provider servers for the test suite, handed to Terraform through TF_REATTACH_PROVIDERS.
  *
- * Why: every `terraform validate/plan/apply/show` of a stack hashes the ~700 MB provider package against the lock file
+ * Why: every `terraform validate/plan/show` of a stack hashes the ~700 MB provider package against the lock file
  * and starts the provider one to three times (validate 2, plan 3, show 1), each start building its schema again.
  * Against a running server Terraform does neither. Measured on the offline dev stack (CPU of terraform and provider):
  * plan 5.1 s, 3.9 s on a fresh server; validate 3.5 s, 1.5 s on a server that has served before; show -json 2.7 s, 1.1 s.
@@ -22,8 +22,8 @@ import { join } from 'node:path';
  * - a provider's configuration belongs to its process (SDKv2 and the plugin framework keep the configured client on
  *   the server), and reconfiguring one is not safe: with AWS_CA_BUNDLE set (as on this machine) the second
  *   ConfigureProvider fails ("unable to add custom RootCAs HTTPClient, has no WithTransportOptions"). So a server is
- *   configured at most once: plan, apply, refresh and destroy each take a server no command has configured; validate
- *   and show, which only read schemas and never configure, take any. One configuration also means one provider block:
+ *   configured at most once: each plan takes a server no command has configured; validate and show, which only read
+ *   schemas and never configure, take any. One configuration also means one provider block:
  *   a configuration with an aliased or second `aws` provider, modules, or files other than cdk.tf.json runs
  *   Terraform's own providers.
  *   __tests__/terraform/provider-pool.test.ts proves that plans and validations of different stacks through the pool
@@ -35,10 +35,13 @@ import { join } from 'node:path';
 export const PROVIDER_POOL_ENV = 'ECS_COEXIST_PROVIDER_POOL';
 
 const PROVIDER = 'registry.terraform.io/hashicorp/aws';
-/** Commands that start the provider; init installs it and must see it as managed. */
-const PROVIDER_COMMANDS = new Set(['validate', 'plan', 'apply', 'show', 'destroy', 'refresh']);
-/** Of those, the ones that configure it (ConfigureProvider); validate and show only read its schema. */
-const CONFIGURING = new Set(['plan', 'apply', 'destroy', 'refresh']);
+/**
+ * Commands served: plan configures the provider once (its plan walk); validate and show only read schemas. Not apply,
+ * destroy or refresh: they configure it once per walk (plan, then apply) in one command, which a server with
+ * AWS_CA_BUNDLE refuses (see below), and not init, which installs the provider and must see it as managed.
+ */
+const PROVIDER_COMMANDS = new Set(['validate', 'plan', 'show']);
+const CONFIGURING = new Set(['plan']);
 /** Idle servers kept per process beyond which the least recently used is stopped (each holds ~400 MB). */
 const MAX_IDLE = 2;
 const START_TIMEOUT_MS = 120_000;
