@@ -22,8 +22,9 @@ import { join } from 'node:path';
  * - a provider's configuration belongs to its process (SDKv2 and the plugin framework keep the configured client on
  *   the server), and reconfiguring one is not safe: with AWS_CA_BUNDLE set (as on this machine) the second
  *   ConfigureProvider fails ("unable to add custom RootCAs HTTPClient, has no WithTransportOptions"). So a server is
- *   configured at most once: each plan takes a server no command has configured; validate and show, which only read
- *   schemas and never configure, take any. One configuration also means one provider block:
+ *   configured by one command at most: each plan or apply takes a server no command has configured; validate and
+ *   show, which only read schemas and never configure, take any. An apply configures its server twice (once per walk,
+ *   as it configures Terraform's own providers): served only without AWS_CA_BUNDLE (see plainHttpOnly). One configuration also means one provider block:
  *   a configuration with an aliased or second `aws` provider, modules, or files other than cdk.tf.json runs
  *   Terraform's own providers.
  *   __tests__/terraform/provider-pool.test.ts proves that plans and validations of different stacks through the pool
@@ -36,12 +37,14 @@ export const PROVIDER_POOL_ENV = 'ECS_COEXIST_PROVIDER_POOL';
 
 const PROVIDER = 'registry.terraform.io/hashicorp/aws';
 /**
- * Commands served: plan configures the provider once (its plan walk); validate and show only read schemas. Not apply,
- * destroy or refresh: they configure it once per walk (plan, then apply) in one command, which a server with
- * AWS_CA_BUNDLE refuses (see below), and not init, which installs the provider and must see it as managed.
+ * Commands served: plan configures the provider once (its plan walk); validate and show only read schemas; apply,
+ * destroy and refresh configure it once per walk (plan, then apply), which a server whose environment has
+ * AWS_CA_BUNDLE refuses (see below), so they are served only by servers without it. Never init: it installs the
+ * provider and must see it as managed.
  */
-const PROVIDER_COMMANDS = new Set(['validate', 'plan', 'show']);
-const CONFIGURING = new Set(['plan']);
+const PROVIDER_COMMANDS = new Set(['validate', 'plan', 'show', 'apply', 'destroy', 'refresh']);
+const CONFIGURING = new Set(['plan', 'apply', 'destroy', 'refresh']);
+const CONFIGURING_TWICE = new Set(['apply', 'destroy', 'refresh']);
 /** Idle servers kept per process beyond which the least recently used is stopped (each holds ~400 MB). */
 const MAX_IDLE = 2;
 const START_TIMEOUT_MS = 120_000;
@@ -77,16 +80,20 @@ export function providerPoolStats(): { readonly started: number; readonly leases
 /** A server for one Terraform command in `cwd` with `env`, or undefined when the command must start its own providers. */
 export function leaseProvider(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): ProviderLease | undefined {
   if (process.env[PROVIDER_POOL_ENV] !== '1' || !PROVIDER_COMMANDS.has(args[0]) || env.TF_REATTACH_PROVIDERS) return undefined;
-  const binary = singleAwsProvider(cwd);
-  if (!binary) return undefined;
+  const provider = singleAwsProvider(cwd);
+  if (!provider) return undefined;
+  const serverEnv = { ...env };
+  if (serverEnv.AWS_CA_BUNDLE && plainHttpOnly(env, provider.block)) delete serverEnv.AWS_CA_BUNDLE;
+  if (CONFIGURING_TWICE.has(args[0]) && serverEnv.AWS_CA_BUNDLE) return undefined;
+  const binary = provider.binary;
   const key = createHash('sha256')
-    .update(JSON.stringify([binary, Object.entries(env).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1))]))
+    .update(JSON.stringify([binary, Object.entries(serverEnv).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1))]))
     .digest('hex');
   const configures = CONFIGURING.has(args[0]);
   let server = servers.find((s) => s.key === key && !s.busy && !(configures && s.configured) && alive(s));
   if (!server) {
     stopIdleBeyond(MAX_IDLE - 1);
-    server = start(key, binary, env);
+    server = start(key, binary, serverEnv);
     if (!server) return undefined;
     servers.push(server);
     stats.started++;
@@ -112,8 +119,18 @@ export async function closeProviderPool(): Promise<void> {
   outputDir = undefined;
 }
 
-/** The installed AWS provider executable when `cwd` is a configuration the pool may serve (see above), else undefined. */
-function singleAwsProvider(cwd: string): string | undefined {
+/**
+ * The provider talks to nothing but a plain-HTTP endpoint (the emulator: AWS_ENDPOINT_URL=http://..., no per-service
+ * endpoint, no CA bundle of its own), so a CA bundle cannot change what it does: its server may run without
+ * AWS_CA_BUNDLE, and then apply is served too.
+ */
+function plainHttpOnly(env: NodeJS.ProcessEnv, block: Record<string, unknown>): boolean {
+  const perService = Object.keys(env).some((k) => k.startsWith('AWS_ENDPOINT_URL_'));
+  return /^http:\/\//.test(env.AWS_ENDPOINT_URL ?? '') && !perService && !('endpoints' in block) && !('custom_ca_bundle' in block);
+}
+
+/** The installed AWS provider when `cwd` is a configuration the pool may serve (see above), else undefined. */
+function singleAwsProvider(cwd: string): { binary: string; block: Record<string, unknown> } | undefined {
   let names: string[];
   try {
     names = readdirSync(cwd).filter((n) => n.endsWith('.tf') || n.endsWith('.tf.json'));
@@ -129,7 +146,7 @@ function singleAwsProvider(cwd: string): string | undefined {
   if (versions.length !== 1) return undefined;
   const platform = join(root, versions[0], `${process.platform}_${process.arch === 'x64' ? 'amd64' : process.arch}`);
   const exe = existsSync(platform) ? readdirSync(platform).find((n) => n.startsWith('terraform-provider-aws')) : undefined;
-  return exe ? realpathSync(join(platform, exe)) : undefined;
+  return exe ? { binary: realpathSync(join(platform, exe)), block: aws[0] as Record<string, unknown> } : undefined;
 }
 
 /**
