@@ -12,3 +12,8 @@ import fc from 'fast-check';
 
 const seed = process.env.FC_SEED;
 if (seed !== 'random') fc.configureGlobal({ seed: seed === undefined ? 20261201 : Number(seed) });
+
+// The AWS provider servers this file's Terraform commands reused (scripts/lib/provider-pool.ts) stop with the file.
+import { closeProviderPool } from '../scripts/lib/provider-pool';
+
+afterAll(() => closeProviderPool());

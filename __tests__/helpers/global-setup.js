@@ -4,6 +4,7 @@
  * - ECS_COEXIST_PLAN_CACHE: planStack's plans by input hash (scripts/lib/plan-cache.ts), so the terraform tier and the
  *   preview it runs plan each distinct stack once per run. A fresh folder per run: nothing outlives the run, so a
  *   provider or Terraform upgrade between runs cannot be answered from an old plan.
+ * - ECS_COEXIST_PROVIDER_POOL: a switch, not a folder (each worker's servers stop with each test file).
  */
 'use strict';
 const { mkdtempSync } = require('node:fs');
@@ -11,6 +12,8 @@ const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 
 module.exports = async function globalSetup() {
+  // Terraform commands of the tests reuse AWS provider servers (scripts/lib/provider-pool.ts); `=0` turns it off.
+  process.env.ECS_COEXIST_PROVIDER_POOL ??= '1';
   if (process.env.ECS_COEXIST_PLAN_CACHE) return;
   process.env.ECS_COEXIST_PLAN_CACHE = mkdtempSync(join(tmpdir(), 'plan-cache-'));
   // globalSetup's globals reach globalTeardown only: it removes the folder only when this run made it.

@@ -1,8 +1,9 @@
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { repoRoot } from './paths';
+import { leaseProvider } from './provider-pool';
 
 /** Thrown when Terraform cannot run here; the message is one line saying what to install or set. */
 export class TerraformUnavailable extends Error {
@@ -182,12 +183,14 @@ export interface TerraformResult {
 /** Runs terraform in `cwd`; throws with the tail of stderr unless the exit code is in `okCodes` (default [0]). */
 export function terraform(args: string[], cwd: string, options: { okCodes?: number[]; env?: NodeJS.ProcessEnv } = {}): TerraformResult {
   const setup = terraformSetup();
-  const r = spawnSync('terraform', [...args, '-no-color'], {
-    cwd,
-    env: { ...setup.env, ...options.env },
-    encoding: 'utf8',
-    maxBuffer: 512 * 1024 * 1024,
-  });
+  const env = { ...setup.env, ...options.env };
+  const lease = leaseProvider(args, cwd, env);
+  let r: SpawnSyncReturns<string>;
+  try {
+    r = spawnSync('terraform', [...args, '-no-color'], { cwd, env: { ...env, ...lease?.env }, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
+  } finally {
+    lease?.release();
+  }
   const result = { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
   if (!(options.okCodes ?? [0]).includes(result.code)) {
     const detail = (result.stderr || result.stdout).trim().split('\n').filter((l) => l.trim()).slice(-12).join('\n');

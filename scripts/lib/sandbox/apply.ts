@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EnvironmentConfig } from '../../../environments/schema';
 import { synthEnvironments } from '../synth';
+import { leaseProvider } from '../provider-pool';
 import { terraformSetup } from '../terraform';
 
 /**
@@ -23,15 +24,17 @@ export type EmulatorState =
 /** Runs terraform without blocking the event loop (two stacks apply side by side, moto answers meanwhile). */
 export function terraformAsync(args: string[], cwd: string, env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   const setup = terraformSetup();
-  return new Promise((resolve) => {
-    const child = spawn('terraform', [...args, '-no-color'], { cwd, env: { ...setup.env, ...env } });
+  const merged = { ...setup.env, ...env };
+  const lease = leaseProvider(args, cwd, merged);
+  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn('terraform', [...args, '-no-color'], { cwd, env: { ...merged, ...lease?.env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', (e) => resolve({ code: -1, stdout, stderr: `${stderr}${e.message}` }));
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+  }).finally(() => lease?.release());
 }
 
 /** Synthesizes `env` for the emulator target (local state, no Application Auto Scaling) into `outdir`. */
