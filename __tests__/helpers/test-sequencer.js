@@ -17,6 +17,8 @@ const ESTIMATE_MS = {
   'e2e/pipelines.test.ts': 220_000,
   // measured alone on the 2-core machine: 1 stack applied + a Distribution registry
   'e2e/registry-release.test.ts': 190_000,
+  // measured alone on the 2-core machine: 1 stack applied, operator commands on the worker and the scheduled service
+  'e2e/release-operate-kinds.test.ts': 190_000,
 };
 const TIER_MS = { e2e: 60_000, terraform: 60_000, bench: 40_000, unit: 3_000 };
 
