@@ -217,11 +217,14 @@ describe('a service pulling from a private registry (dev applied into moto, Dist
       expect(plan(moto, stack).code).toBe(0);
     }, 600_000);
 
-    test('a repository in a registry other than CI_REGISTRY is refused in one line before any login or push', async () => {
+    test.each([
+      ['a repository in a registry other than CI_REGISTRY', { ECS_RELEASE_IMAGE_REPOSITORY: 'registry.other.test/acme/webapp' }, 'registry.other.test/acme/webapp', (): string => registry.host],
+      ['a project without a registry (CI_REGISTRY and CI_REGISTRY_IMAGE empty)', { CI_REGISTRY: '', CI_REGISTRY_IMAGE: '' }, '', (): string => 'CI_REGISTRY is not set'],
+    ])('%s: the build stops in one line before any login or push', async (_case, vars, received, allowed) => {
       writeFileSync(calls, '');
-      const r = await runGitlabCiLocal(gcl, app, ['--force-shell-executor', '--no-color', 'ecs-release:build', ...gitlabVariables({ ECS_RELEASE_IMAGE_REPOSITORY: 'registry.other.test/acme/webapp' })], runnerEnv());
+      const r = await runGitlabCiLocal(gcl, app, ['--force-shell-executor', '--no-color', 'ecs-release:build', ...gitlabVariables(vars)], runnerEnv());
       expect(r.code).not.toBe(0);
-      expect(r.output).toContain(`ECS_RELEASE_IMAGE_REPOSITORY: received "registry.other.test/acme/webapp"; allowed: a repository in GitLab's registry (${registry.host}) or in ECR (<account>.dkr.ecr.<region>.amazonaws.com/<name>)`);
+      expect(r.output).toContain(`ECS_RELEASE_IMAGE_REPOSITORY: received "${received}"; allowed: a repository in GitLab's registry (${allowed()}) or in ECR (<account>.dkr.ecr.<region>.amazonaws.com/<name>)`);
       expect(readFileSync(calls, 'utf8')).toBe('');
     }, 300_000);
   });
