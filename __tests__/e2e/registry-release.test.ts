@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -10,9 +11,12 @@ import { awsClientFactory } from '../../src/release/aws';
 import { runCli } from '../../src/release/cli';
 import type { RegistryAccess } from '../../src/release/private-source';
 import { applyStack, deployRoleArn, describeRevision, plan, serviceState, startEmulator, type AppliedStack } from '../helpers/emulator';
-import { startRegistry, type TestRegistry } from '../helpers/registry';
+import { ensureGitlabCiLocal, runGitlabCiLocal, type GitlabCiLocal } from '../helpers/gitlab-ci-local';
+import { gitlabAppRepository, gitlabIdToken, installCliWithDev, registryDockerShim } from '../helpers/gitlab-registry';
+import { buildOciLayout, startRegistry, type TestRegistry } from '../helpers/registry';
 import { dev, variant } from '../helpers/stacks';
-import { requireTerraform } from '../helpers/terraform';
+import { requireBuild, requireTerraform } from '../helpers/terraform';
+import { gap } from './moto-gaps';
 
 /**
  * Issue 16 end to end: dev's web service configured to pull from a real registry (CNCF Distribution with htpasswd on
@@ -20,7 +24,8 @@ import { requireTerraform } from '../helpers/terraform';
  * real Terraform, and ecs-release shipping from that registry through the deploy role: deploy by digest with
  * repositoryCredentials, an empty plan after it, a tag moved mid-release refused, and promotion requiring the digest
  * in the registry the environment pulls from. One applied stack: promotion takes its source from a status document
- * (--from-status, the pipeline's path), so the applied environment is the destination.
+ * (--from-status, the pipeline's path), so the applied environment is the destination. The GitLab template runs
+ * against the same stack and registry, the registry standing in for GitLab's (CI_REGISTRY).
  */
 
 const BASE = { accessKeyId: 'testing', secretAccessKey: 'testing' };
@@ -146,5 +151,81 @@ describe('a service pulling from a private registry (dev applied into moto, Dist
     expect(app.image).toBe(`${registry.host}/app@${digest}`);
     expect(app.repositoryCredentials).toEqual({ credentialsParameter: secretArn });
     expect(plan(moto, stack).code).toBe(0);
+  });
+
+  describe('the GitLab CI template with this registry as GitLab\'s, run by gitlab-ci-local in shell mode', () => {
+    let gcl: GitlabCiLocal;
+    let cli: string;
+    let sha: string;
+    let shim: ReturnType<typeof registryDockerShim>;
+    let layout: ReturnType<typeof buildOciLayout>;
+    const app = join(work, 'gitlab-app');
+    const bin = join(work, 'gitlab-bin');
+    const calls = join(work, 'gitlab-calls.log');
+
+    /** GitLab's registry variables pointing at this registry and its htpasswd user; the CLI built from this checkout. */
+    function gitlabVariables(extra: Record<string, string> = {}): string[] {
+      const vars = {
+        CI_REGISTRY: registry.host,
+        CI_REGISTRY_IMAGE: `${registry.host}/acme/webapp`,
+        CI_REGISTRY_USER: registry.username,
+        CI_REGISTRY_PASSWORD: registry.password,
+        ECS_RELEASE_CLI: `${process.execPath} ${cli}`,
+        ECS_RELEASE_DEV_ROLE_ARN: role,
+        ECS_RELEASE_ID_TOKEN: gitlabIdToken({ project_path: 'acme/webapp', ref: 'main', sub: 'project_path:acme/webapp:ref_type:branch:ref:main:environment:dev' }),
+        ...extra,
+      };
+      return Object.entries(vars).flatMap(([k, v]) => ['--variable', `${k}=${v}`]);
+    }
+    const runnerEnv = () => ({ PATH: `${bin}:${process.env.PATH ?? ''}`, HOME: work, ...moto.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
+
+    beforeAll(() => {
+      requireBuild();
+      gcl = ensureGitlabCiLocal();
+      cli = installCliWithDev(join(work, 'gitlab-cli'), config);
+      sha = gitlabAppRepository(app);
+      // Content no other push of this file has: the digest can only come from this build's push.
+      layout = buildOciLayout(join(work, 'gitlab-layout'), `gitlab build ${sha} ${randomBytes(8).toString('hex')}`);
+      shim = registryDockerShim(bin, calls, layout.dir);
+    }, 600_000);
+
+    test('build logs in to CI_REGISTRY and pushes the commit, deploy-dev resolves it with the pull secret: the service runs that digest with repositoryCredentials, plan empty', async () => {
+      // GIVEN the template's default repository, $CI_REGISTRY_IMAGE, in this registry (moto's STS takes any token: the
+      // deploy role's trust of GitLab's token is evaluated in pipelines.test.ts)
+      gap('sts-web-identity-unverified');
+      const image = `${registry.host}/acme/webapp:${sha}`;
+      writeFileSync(calls, '');
+      // WHEN the build job and the dev deploy it needs run
+      const r = await runGitlabCiLocal(gcl, app, ['--force-shell-executor', '--no-color', '--needs', 'ecs-release:deploy-dev', ...gitlabVariables()], runnerEnv());
+      // THEN the build logged in to the registry as its user and pushed the full commit id; skopeo's digest is the layout's
+      expect(r.output).toMatch(/ecs-release:deploy-dev.*Deployed sha256:/);
+      expect(r.code).toBe(0);
+      const log = readFileSync(calls, 'utf8').trim().split('\n');
+      expect(log).toEqual([`docker login --username ${registry.username} --password-stdin ${registry.host}`, `docker build --pull --tag ${image} .`, `docker push ${image}`, `docker inspect --format {{index .RepoDigests 0}} ${image}`]);
+      const digest = readFileSync(shim.digestFile(image), 'utf8').trim();
+      expect(digest).toBe(layout.manifestDigest);
+      expect(r.output).toContain(`Deployed ${digest} to dev.`);
+      // AND dev runs that digest from the registry, pulling with the secret the stack names
+      const { state, app: container } = await running();
+      expect(container.image).toBe(`${registry.host}/acme/webapp@${digest}`);
+      expect(container.repositoryCredentials).toEqual({ credentialsParameter: secretArn });
+      expect(state.pointer).toBe(`${registry.host}/acme/webapp@${digest}`);
+      // AND the job's artifact (what a promotion starts from) names it, and Terraform sees no drift
+      const stateDir = join(app, '.gitlab-ci-local');
+      const artifact = (readdirSync(stateDir, { recursive: true }) as string[]).find((f) => f.includes('deploy-dev') && f.endsWith('dev-status.json'));
+      expect(JSON.parse(readFileSync(join(stateDir, artifact!), 'utf8')).digest).toBe(digest);
+      expect(plan(moto, stack).code).toBe(0);
+    }, 600_000);
+
+    test.each([
+      ['a repository in a registry other than CI_REGISTRY', { ECS_RELEASE_IMAGE_REPOSITORY: 'registry.other.test/acme/webapp' }, 'registry.other.test/acme/webapp', (): string => registry.host],
+      ['a project without a registry (CI_REGISTRY and CI_REGISTRY_IMAGE empty)', { CI_REGISTRY: '', CI_REGISTRY_IMAGE: '' }, '', (): string => 'CI_REGISTRY is not set'],
+    ])('%s: the build stops in one line before any login or push', async (_case, vars, received, allowed) => {
+      writeFileSync(calls, '');
+      const r = await runGitlabCiLocal(gcl, app, ['--force-shell-executor', '--no-color', 'ecs-release:build', ...gitlabVariables(vars)], runnerEnv());
+      expect(r.code).not.toBe(0);
+      expect(r.output).toContain(`ECS_RELEASE_IMAGE_REPOSITORY: received "${received}"; allowed: a repository in GitLab's registry (${allowed()}) or in ECR (<account>.dkr.ecr.<region>.amazonaws.com/<name>)`);
+      expect(readFileSync(calls, 'utf8')).toBe('');
+    }, 300_000);
   });
 });
