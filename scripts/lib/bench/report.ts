@@ -47,7 +47,7 @@ export function renderTable(results: BenchResults): string {
 
 function machineLine(r: BenchResults): string {
   const m = r.machine;
-  return `${r.mode === 'quick' ? 'Quick run (1 repetition, not for publishing)' : `Medians of ${r.repetitions} runs`} on ${m.cpus} × ${m.cpuModel}, ` +
+  return `${r.mode === 'quick' ? 'Quick run (1 repetition, not for publishing)' : (r.repetitions === 1 ? "One run" : `Medians of ${r.repetitions} runs`)} on ${m.cpus} × ${m.cpuModel}, ` +
     `${m.memoryGiB} GiB, Node ${m.node} (${m.platform}), load average ${m.loadAverageAtStart.join(' / ')} at start; ` +
     `${r.generatedAt.slice(0, 10)}, ${Math.round(r.durationSeconds)} s.`;
 }
