@@ -7,10 +7,8 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { EnvironmentConfig } from '../../environments/schema';
 import { loadEnvironment } from '../../environments';
 import type { Moto } from '../../scripts/lib/moto';
-import { awsClientFactory } from '../../src/release/aws';
-import { runCli } from '../../src/release/cli';
 import type { RegistryAccess } from '../../src/release/private-source';
-import { applyStack, deployRoleArn, describeRevision, plan, serviceState, startEmulator, type AppliedStack } from '../helpers/emulator';
+import { applyStack, deployRoleArn, describeRevision, plan, release as releaseOnMoto, serviceState, startEmulator, type AppliedStack } from '../helpers/emulator';
 import { ensureGitlabCiLocal, runGitlabCiLocal, type GitlabCiLocal } from '../helpers/gitlab-ci-local';
 import { gitlabAppRepository, gitlabIdToken, installCliWithDev, registryDockerShim } from '../helpers/gitlab-registry';
 import { buildOciLayout, startRegistry, type TestRegistry } from '../helpers/registry';
@@ -41,16 +39,8 @@ describe('a service pulling from a private registry (dev applied into moto, Dist
 
   /** ecs-release in-process against moto (the deploy role assumed by --role-arn), with the registry reached as given. */
   async function release(args: string[], registryAccess: RegistryAccess = {}) {
-    let stdout = '';
-    let stderr = '';
-    const code = await runCli(args, {
-      clients: awsClientFactory({ endpoint: moto.endpoint, credentials: BASE }),
-      stdout: { write: (t) => void (stdout += t) },
-      stderr: { write: (t) => void (stderr += t) },
-      loadEnvironment: (name) => (name === 'dev' ? config : loadEnvironment(name)),
-      registry: registryAccess,
-    });
-    return { code, stdout, stderr, errors: stderr.split('\n').filter((l) => l.startsWith('ecs-release:')) };
+    const r = await releaseOnMoto(moto, args, (name) => (name === 'dev' ? config : loadEnvironment(name)), registryAccess);
+    return { ...r, errors: r.stderr.split('\n').filter((l) => l.startsWith('ecs-release:')) };
   }
 
   /** The web service's running revision: its application container. */

@@ -1,3 +1,4 @@
+import type { RegistryAccess } from '../../src/release/private-source';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
@@ -147,7 +148,7 @@ export interface ReleaseRun {
  * ecs-release in-process against moto, with the real AWS SDK: the ambient credentials are moto's default account,
  * so commands reach an environment's account only through --role-arn (AssumeRole), as a pipeline does.
  */
-export async function release(moto: Moto, args: string[], loadEnvironment?: (name: string) => EnvironmentConfig): Promise<ReleaseRun> {
+export async function release(moto: Moto, args: string[], loadEnvironment?: (name: string) => EnvironmentConfig, registry?: RegistryAccess): Promise<ReleaseRun> {
   let stdout = '';
   let stderr = '';
   const code = await runCli(args, {
@@ -155,6 +156,7 @@ export async function release(moto: Moto, args: string[], loadEnvironment?: (nam
     stdout: { write: (t) => void (stdout += t) },
     stderr: { write: (t) => void (stderr += t) },
     ...(loadEnvironment ? { loadEnvironment } : {}),
+    ...(registry ? { registry } : {}),
   });
   return { code, stdout, stderr, json: args.includes('--json') && stdout.trim().startsWith('{') ? JSON.parse(stdout) : undefined };
 }
