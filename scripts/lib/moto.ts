@@ -65,10 +65,18 @@ export async function startMoto(options: { region?: string; serverEnv?: Record<s
   const logTail = () => readFileSync(logFile, 'utf8').trim().split('\n').slice(-3).join(' | ');
   const deadline = Date.now() + MOTO_START_TIMEOUT_MS;
   for (;;) {
+    const log = readFileSync(logFile, 'utf8');
+    // The free port was taken by another emulator between the pick and the bind: that one answers, ours exits. Start
+    // again on another port rather than share someone else's server.
+    if (log.includes('Address already in use')) {
+      child.kill('SIGKILL');
+      return startMoto(options);
+    }
     if (child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}: ${logTail()}`);
     try {
-      const r = await fetch(`${endpoint}/moto-api/`);
-      if (r.ok) break;
+      // werkzeug says "Running on <endpoint>" once this process holds the port: before that, an answer is someone else's.
+      const r = log.includes(`Running on ${endpoint}`) ? await fetch(`${endpoint}/moto-api/`) : undefined;
+      if (r?.ok) break;
     } catch {
       // not listening yet
     }

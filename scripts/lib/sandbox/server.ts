@@ -73,6 +73,21 @@ export async function isAlive(state: Pick<SandboxState, 'pid' | 'endpoint'>): Pr
  * Its log goes to `<dir>/moto.log` (a file: nobody drains a pipe once this process exits).
  */
 export async function startServer(dir: string): Promise<{ pid: number; port: number; endpoint: string }> {
+  // A free port can be taken by another emulator between the pick and the bind (tests start several at once): moto
+  // then exits with "Address already in use" while the other one answers. Only our own bound server counts; a new port
+  // otherwise.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startServerOnce(dir);
+    } catch (e) {
+      if (!(e instanceof PortTaken) || attempt >= 3) throw e;
+    }
+  }
+}
+
+class PortTaken extends Error {}
+
+async function startServerOnce(dir: string): Promise<{ pid: number; port: number; endpoint: string }> {
   const bin = pythonTool('moto');
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
@@ -91,8 +106,13 @@ export async function startServer(dir: string): Promise<{ pid: number; port: num
   const logTail = () => readFileSync(logFile, 'utf8').trim().split('\n').slice(-2).join(' | ');
   const deadline = Date.now() + MOTO_START_TIMEOUT_MS;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}: ${logTail()}`);
-    if (await isAlive({ pid, endpoint })) return { pid, port, endpoint };
+    const log = readFileSync(logFile, 'utf8');
+    if (child.exitCode !== null || log.includes('Address already in use')) {
+      if (log.includes('Address already in use')) throw new PortTaken(`port ${port} taken`);
+      throw new Error(`moto_server exited with ${child.exitCode}: ${logTail()}`);
+    }
+    // werkzeug says "Running on <endpoint>" once this process holds the port: before that, an answer is someone else's.
+    if (log.includes(`Running on ${endpoint}`) && (await isAlive({ pid, endpoint }))) return { pid, port, endpoint };
     if (Date.now() > deadline) {
       killPid(pid, 'SIGKILL');
       throw new Error(`moto_server did not answer on ${endpoint} within ${MOTO_START_TIMEOUT_MS / 1000} s: ${logTail()}`);
