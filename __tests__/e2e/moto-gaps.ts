@@ -29,8 +29,8 @@ export const MOTO_GAPS: readonly MotoGap[] = [
   },
   {
     id: 'revoke-retried-after-timeout',
-    gap: 'Under heavy CPU load moto can answer slower than the AWS SDK\'s request timeout; the provider resends RevokeSecurityGroupEgress for the default security group, moto has already removed the rule on the first attempt and answers InvalidPermission.NotFound (AWS makes the revoke idempotent for the retried request). Seen once in about ten full runs on a machine with load 15.',
-    handling: 'scripts/lib/sandbox/apply.ts runs the same apply once more when, and only when, it failed with that answer to a RevokeSecurityGroup call; Terraform then finds the rule gone and converges. Any other failure is reported as before.',
+    gap: 'The provider resends a security-group rule change moto had already carried out, and moto answers the resend with an error where AWS treats it as done: RevokeSecurityGroupEgress on the default group answered InvalidPermission.NotFound (once in about ten full runs at load 15), AuthorizeSecurityGroupEgress answered InvalidPermission.Duplicate (the sandbox, once, at load 5). moto_server runs each request on its own thread over models that are not thread-safe, and Terraform sends rule changes of one group side by side, so a call can fail half done and be resent.',
+    handling: 'Every emulator of the tests and the sandbox answers one request at a time (scripts/lib/moto_server_launcher.py), which removes that race. What remains: scripts/lib/sandbox/apply.ts runs the same apply once more when, and only when, it failed with NotFound to a RevokeSecurityGroup call; Terraform then finds the rule gone and converges. Any other failure is reported as before.',
   },
   {
     id: 'create-service-fields',

@@ -12,6 +12,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { EnvironmentConfig, WebServiceConfig } from '../../environments/schema';
 import { resourceNames, serviceNames } from '../../environments/names';
 import { startMoto, type Moto } from '../../scripts/lib/moto';
+import { applyOnce } from './applied-cache';
 import { applyIntoEmulator, gapTargets, terraformAsync } from '../../scripts/lib/sandbox/apply';
 import { pushImage as pushSandboxImage } from '../../scripts/lib/sandbox/aws';
 import { repoRoot } from '../../scripts/lib/paths';
@@ -75,13 +76,14 @@ export function synthStack(env: EnvironmentConfig): AppliedStack {
 
 /**
  * Synthesizes and applies one environment's stack into moto: the same code path as `npm run sandbox`
- * (scripts/lib/sandbox/apply.ts; a second apply targets the create-service-fields gap).
+ * (scripts/lib/sandbox/apply.ts; a second apply targets the create-service-fields gap). Within one Jest run, a stack
+ * already applied by another file is loaded from what that apply left behind (./applied-cache.ts).
  */
 export async function applyStack(moto: Moto, env: EnvironmentConfig): Promise<AppliedStack> {
   gap('create-service-fields');
   gap('revoke-retried-after-timeout');
   const stack = synthStack(env);
-  await applyIntoEmulator(stack.dir, env, moto.env);
+  await applyOnce(moto, stack.dir, [env.accountId], () => applyIntoEmulator(stack.dir, env, moto.env));
   return stack;
 }
 

@@ -4,6 +4,8 @@
  * - ECS_COEXIST_PLAN_CACHE: planStack's plans by input hash (scripts/lib/plan-cache.ts), so the terraform tier and the
  *   preview it runs plan each distinct stack once per run. A fresh folder per run: nothing outlives the run, so a
  *   provider or Terraform upgrade between runs cannot be answered from an old plan.
+ * - ECS_COEXIST_APPLIED_CACHE: what applying a stack into moto left behind, by stack (__tests__/helpers/applied-cache.ts),
+ *   so the e2e files that start from the same applied stack apply it once per run. Fresh per run, like the plans.
  * - ECS_COEXIST_PROVIDER_POOL: a switch, not a folder (each worker's servers stop with each test file).
  */
 'use strict';
@@ -14,8 +16,14 @@ const { join } = require('node:path');
 module.exports = async function globalSetup() {
   // Terraform commands of the tests reuse AWS provider servers (scripts/lib/provider-pool.ts); `=0` turns it off.
   process.env.ECS_COEXIST_PROVIDER_POOL ??= '1';
-  if (process.env.ECS_COEXIST_PLAN_CACHE) return;
-  process.env.ECS_COEXIST_PLAN_CACHE = mkdtempSync(join(tmpdir(), 'plan-cache-'));
-  // globalSetup's globals reach globalTeardown only: it removes the folder only when this run made it.
-  globalThis.ecsCoexistPlanCacheMade = process.env.ECS_COEXIST_PLAN_CACHE;
+  // globalSetup's globals reach globalTeardown only: it removes only the folders this run made.
+  globalThis.ecsCoexistMade = [];
+  for (const [name, prefix] of [
+    ['ECS_COEXIST_PLAN_CACHE', 'plan-cache-'],
+    ['ECS_COEXIST_APPLIED_CACHE', 'applied-cache-'],
+  ]) {
+    if (process.env[name]) continue;
+    process.env[name] = mkdtempSync(join(tmpdir(), prefix));
+    globalThis.ecsCoexistMade.push(process.env[name]);
+  }
 };

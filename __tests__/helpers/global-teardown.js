@@ -3,6 +3,6 @@
 const { rmSync } = require('node:fs');
 
 module.exports = async function globalTeardown() {
-  // Only the folder this run made (a caller's own ECS_COEXIST_PLAN_CACHE is theirs to keep).
-  if (globalThis.ecsCoexistPlanCacheMade) rmSync(globalThis.ecsCoexistPlanCacheMade, { recursive: true, force: true });
+  // Only the folders this run made (a caller's own ECS_COEXIST_PLAN_CACHE is theirs to keep).
+  for (const dir of globalThis.ecsCoexistMade ?? []) rmSync(dir, { recursive: true, force: true });
 };

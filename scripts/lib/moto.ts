@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { repoRoot } from './paths';
 import { pythonTool } from './python-tools';
 
 /** A moto server on 127.0.0.1, started for one test file (or the bench) and stopped after it. */
@@ -11,8 +12,14 @@ export interface Moto {
   readonly port: number;
   /** Environment for Terraform and the AWS SDK: endpoint, dummy credentials, no IMDS, no shared config. */
   readonly env: Record<string, string>;
+  /** moto's own switches this server was started with (part of what a snapshot of it depends on). */
+  readonly serverEnv: Readonly<Record<string, string>>;
   /** Clears every emulated account (moto's reset API). */
   reset(): Promise<void>;
+  /** Writes what the server holds for `accounts` (every service, every region) to `file` (moto_server_launcher.py). */
+  saveAccounts(file: string, accounts: readonly string[]): Promise<void>;
+  /** Puts the accounts saved in `file` in place of what the server holds for them; other accounts stay as they are. */
+  loadAccounts(file: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -46,8 +53,16 @@ export async function freePort(): Promise<number> {
  */
 export const MOTO_START_TIMEOUT_MS = 120_000;
 
+/**
+ * The command line of an emulator on 127.0.0.1:`port`: scripts/lib/moto_server_launcher.py, which is moto_server (same
+ * WSGI application, same request handler) answering one request at a time, with routes to save and load accounts.
+ */
+export function motoServerCommand(port: number): { command: string; args: string[] } {
+  const python = join(dirname(pythonTool('moto')), 'python');
+  return { command: python, args: [join(repoRoot(), 'scripts', 'lib', 'moto_server_launcher.py'), '-H', '127.0.0.1', '-p', String(port)] };
+}
+
 export async function startMoto(options: { region?: string; serverEnv?: Record<string, string> } = {}): Promise<Moto> {
-  const bin = pythonTool('moto');
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   // moto logs every request on stderr. A file, not a pipe: a pipe is drained by this process's event loop, which a
@@ -56,7 +71,8 @@ export async function startMoto(options: { region?: string; serverEnv?: Record<s
   const logFile = join(logDir, 'moto.log');
   const logFd = openSync(logFile, 'w');
   // serverEnv: moto's own switches (e.g. MOTO_ECS_SERVICE_RUNNING), read by the server process.
-  const child: ChildProcess = spawn(bin, ['-H', '127.0.0.1', '-p', String(port)], {
+  const server = motoServerCommand(port);
+  const child: ChildProcess = spawn(server.command, server.args, {
     stdio: ['ignore', 'ignore', logFd],
     // AWS managed policies (arn:aws:iam::aws:policy/...) exist in every AWS account; moto only loads them when asked.
     env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: 'true', ...options.serverEnv },
@@ -88,13 +104,20 @@ export async function startMoto(options: { region?: string; serverEnv?: Record<s
   }
   const region = options.region ?? 'eu-west-1';
   const env = emulatorEnv(endpoint, region);
+  const snapshot = async (action: 'save' | 'load', query: Record<string, string>) => {
+    const r = await fetch(`${endpoint}/_ecs_coexist/snapshot/${action}?${new URLSearchParams(query)}`, { method: 'POST' });
+    if (!r.ok) throw new Error(`moto snapshot ${action} (${JSON.stringify(query)}) failed: ${r.status} ${await r.text()}`);
+  };
   return {
     endpoint,
     port,
     env,
+    serverEnv: { ...options.serverEnv },
     async reset() {
       await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
     },
+    saveAccounts: (file, accounts) => snapshot('save', { file, accounts: accounts.join(',') }),
+    loadAccounts: (file) => snapshot('load', { file }),
     async stop() {
       await stopChild(child);
       rmSync(logDir, { recursive: true, force: true });

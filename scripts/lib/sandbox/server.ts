@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, MOTO_START_TIMEOUT_MS } from '../moto';
+import { freePort, motoServerCommand, MOTO_START_TIMEOUT_MS } from '../moto';
 import { repoRoot } from '../paths';
-import { pythonTool } from '../python-tools';
 
 /** One pushed image of the sandbox, as the examples print it. */
 export interface SandboxImage {
@@ -88,13 +87,13 @@ export async function startServer(dir: string): Promise<{ pid: number; port: num
 class PortTaken extends Error {}
 
 async function startServerOnce(dir: string): Promise<{ pid: number; port: number; endpoint: string }> {
-  const bin = pythonTool('moto');
   const port = await freePort();
+  const server = motoServerCommand(port);
   const endpoint = `http://127.0.0.1:${port}`;
   mkdirSync(dir, { recursive: true });
   const logFile = join(dir, 'moto.log');
   const logFd = openSync(logFile, 'w');
-  const child = spawn(bin, ['-H', '127.0.0.1', '-p', String(port)], {
+  const child = spawn(server.command, server.args, {
     detached: true,
     stdio: ['ignore', 'ignore', logFd],
     env: { ...process.env, MOTO_ECS_SERVICE_RUNNING: '3', MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' },
@@ -102,7 +101,7 @@ async function startServerOnce(dir: string): Promise<{ pid: number; port: number
   closeSync(logFd);
   child.unref();
   const pid = child.pid;
-  if (pid === undefined) throw new Error(`could not start ${bin}`);
+  if (pid === undefined) throw new Error(`could not start ${server.command}`);
   const logTail = () => readFileSync(logFile, 'utf8').trim().split('\n').slice(-2).join(' | ');
   const deadline = Date.now() + MOTO_START_TIMEOUT_MS;
   for (;;) {
