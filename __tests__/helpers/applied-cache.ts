@@ -23,9 +23,7 @@ export async function applyOnce(moto: Moto, dir: string, accounts: readonly stri
     await apply();
     return 'applied';
   }
-  const serverEnv = Object.entries(moto.serverEnv).sort(([a], [b]) => a.localeCompare(b));
-  const key = createHash('sha256').update(readFileSync(join(dir, 'cdk.tf.json'))).update(JSON.stringify({ serverEnv, accounts })).digest('hex').slice(0, 24);
-  const entry = join(root, key);
+  const entry = join(root, appliedCacheKey(dir, moto, accounts));
   return withLock(`${entry}.lock`, async () => {
     if (existsSync(join(entry, 'ready'))) {
       await moto.loadAccounts(join(entry, 'moto.pickle'));
@@ -40,6 +38,12 @@ export async function applyOnce(moto: Moto, dir: string, accounts: readonly stri
     writeFileSync(join(entry, 'ready'), '');
     return 'applied';
   });
+}
+
+/** What identifies an applied stack: its synthesized configuration byte for byte, moto's switches, the accounts kept. */
+export function appliedCacheKey(dir: string, moto: Pick<Moto, 'serverEnv'>, accounts: readonly string[]): string {
+  const serverEnv = Object.entries(moto.serverEnv).sort(([a], [b]) => a.localeCompare(b));
+  return createHash('sha256').update(readFileSync(join(dir, 'cdk.tf.json'))).update(JSON.stringify({ serverEnv, accounts })).digest('hex').slice(0, 24);
 }
 
 /**
