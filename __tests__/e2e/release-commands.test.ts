@@ -1,11 +1,10 @@
-import { ACMClient, RequestCertificateCommand } from '@aws-sdk/client-acm';
 import { CreateServiceCommand, DeleteServiceCommand, DescribeTasksCommand, RegisterTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { serviceNames } from '../../environments/names';
 import type { EnvironmentConfig } from '../../environments/schema';
 import type { Moto } from '../../scripts/lib/moto';
 import { registerable } from '../../src/release/revision';
-import { dev, prod, variant } from '../helpers/stacks';
+import { rollingProd } from '../helpers/pipeline';
+import { dev, prod } from '../helpers/stacks';
 import {
   accountClients,
   applyStack,
@@ -37,14 +36,9 @@ describe('ecs-release commands against moto (dev and prod stacks, two accounts)'
     requireTerraform();
     requireBuild();
     moto = await startEmulator();
-    gap('acm-certificate');
-    const sts = new STSClient({ endpoint: moto.endpoint, region: prod.region, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
-    const c = (await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${prod.accountId}:role/e2e-setup`, RoleSessionName: 'e2e' }))).Credentials!;
-    const acm = new ACMClient({ endpoint: moto.endpoint, region: prod.region, credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken } });
-    const cert = await acm.send(new RequestCertificateCommand({ DomainName: prod.loadBalancer.domainName!, ValidationMethod: 'DNS' }));
     // Prod with the rolling controller: promote and the refusals are the same for both controllers; the CodeDeploy path
     // of prod's blue/green configuration is proven in blue-green.test.ts.
-    prodEnv = variant(prod, { loadBalancer: { certificateArn: cert.CertificateArn!, allowedTestCidrs: undefined }, services: { web: { deployment: { strategy: 'rolling', trafficShifting: undefined, approvalWaitMinutes: undefined, terminationWaitMinutes: undefined } } } });
+    prodEnv = await rollingProd(moto);
     [devStack, prodStack] = await Promise.all([applyStack(moto, dev), applyStack(moto, prodEnv)]);
   }, 900_000);
   afterAll(async () => {

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { cpSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ACMClient, RequestCertificateCommand } from '@aws-sdk/client-acm';
@@ -17,7 +18,12 @@ export async function rollingProd(moto: Moto): Promise<EnvironmentConfig> {
   const sts = new STSClient({ endpoint: moto.endpoint, region: prod.region, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
   const c = (await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${prod.accountId}:role/e2e-setup`, RoleSessionName: 'e2e' }))).Credentials!;
   const acm = new ACMClient({ endpoint: moto.endpoint, region: prod.region, credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken } });
+  // The same certificate ARN in every file (moto draws ids from its seeded generator), so that the files applying this
+  // prod share one apply (./applied-cache.ts); the generator is seeded at random again right after.
+  const seed = async (a: number) => void (await fetch(`${moto.endpoint}/moto-api/seed?a=${a}`, { method: 'POST' }));
+  await seed(20261202);
   const cert = await acm.send(new RequestCertificateCommand({ DomainName: prod.loadBalancer.domainName!, ValidationMethod: 'DNS' }));
+  await seed(randomInt(2 ** 31));
   return variant(prod, {
     loadBalancer: { certificateArn: cert.CertificateArn!, allowedTestCidrs: undefined },
     services: { web: { deployment: { strategy: 'rolling', trafficShifting: undefined, approvalWaitMinutes: undefined, terminationWaitMinutes: undefined } } },
