@@ -186,7 +186,7 @@ export function terrainRow(options: { log: (line: string) => void; keep?: boolea
       return `lock ${r.lock}`;
     } },
     { name: 'npm ci', run: () => {
-      run(node, copy, 'npm', ['ci', '--no-audit', '--no-fund']);
+      run(node, copy, 'npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund']);
       const lib = packageVersion(copy, 'cdktf');
       const cli = packageVersion(copy, 'cdktn-cli');
       const provider = packageVersion(copy, '@cdktf/provider-aws');

@@ -5,9 +5,9 @@ import { terraformSetup } from './terraform';
 
 /**
  * A folder where planStack keeps the plans it made, by the hash of everything the plan depends on, so one `npm test`
- * plans each distinct synthesized stack once however many test files (and the preview they run) plan it. Set only by
- * the Jest global setup (__tests__/helpers/global-setup.js) for the length of one run; unset, every plan is Terraform's
- * own, as for `npm run preview` and the bench.
+ * plans each distinct synthesized stack once however many test files (and the preview they run) plan it. Set by the
+ * Jest global setup (__tests__/helpers/global-setup.js) for the length of one run, or by .ci/run for both matrix rows
+ * of one CI run; unset, every plan is Terraform's own, as for `npm run preview` and the bench.
  */
 export const PLAN_CACHE_ENV = 'ECS_COEXIST_PLAN_CACHE';
 
