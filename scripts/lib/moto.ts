@@ -62,37 +62,41 @@ export function motoServerCommand(port: number): { command: string; args: string
   return { command: python, args: [join(repoRoot(), 'scripts', 'lib', 'moto_server_launcher.py'), '-H', '127.0.0.1', '-p', String(port)] };
 }
 
-export async function startMoto(options: { region?: string; serverEnv?: Record<string, string> } = {}): Promise<Moto> {
-  const port = await freePort();
-  const endpoint = `http://127.0.0.1:${port}`;
-  // moto logs every request on stderr. A file, not a pipe: a pipe is drained by this process's event loop, which a
-  // synchronous terraform run blocks for minutes; moto then blocks writing its log and every request hangs.
-  const logDir = mkdtempSync(join(tmpdir(), 'moto-'));
-  const logFile = join(logDir, 'moto.log');
-  const logFd = openSync(logFile, 'w');
-  // serverEnv: moto's own switches (e.g. MOTO_ECS_SERVICE_RUNNING), read by the server process.
-  const server = motoServerCommand(port);
-  const child: ChildProcess = spawn(server.command, server.args, {
-    stdio: ['ignore', 'ignore', logFd],
-    // AWS managed policies (arn:aws:iam::aws:policy/...) exist in every AWS account; moto only loads them when asked.
-    env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: 'true', ...options.serverEnv },
-  });
-  closeSync(logFd);
+/**
+ * Starts the emulator on a free port, its stderr (werkzeug's log) in `logFile`, and waits until this process holds the
+ * port and answers. A free port can be taken by another emulator between the pick and the bind (test files start
+ * several at once): moto then exits with "Address already in use" while the other one answers, so only an answer after
+ * our own "Running on <endpoint>" counts, and a taken port means starting again on another one (at most 3 times).
+ */
+export async function launchMoto(logFile: string, env: NodeJS.ProcessEnv, options: { detached?: boolean } = {}): Promise<{ child: ChildProcess; port: number; endpoint: string }> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const endpoint = `http://127.0.0.1:${port}`;
+    const server = motoServerCommand(port);
+    const logFd = openSync(logFile, 'w');
+    const child = spawn(server.command, server.args, { detached: options.detached ?? false, stdio: ['ignore', 'ignore', logFd], env });
+    closeSync(logFd);
+    // A spawn that fails (no such interpreter) says so here, not as an unhandled 'error' event later.
+    child.once('error', () => undefined);
+    if (child.pid === undefined) throw new Error(`moto_server: could not start ${server.command}`);
+    if (options.detached) child.unref();
+    if ((await untilBound(child, logFile, endpoint)) === 'bound') return { child, port, endpoint };
+    child.kill('SIGKILL');
+    if (attempt >= 3) throw new Error(`moto_server: the free port was taken before it bound, ${attempt} times in a row (last ${port})`);
+  }
+}
+
+async function untilBound(child: ChildProcess, logFile: string, endpoint: string): Promise<'bound' | 'port taken'> {
   const logTail = () => readFileSync(logFile, 'utf8').trim().split('\n').slice(-3).join(' | ');
   const deadline = Date.now() + MOTO_START_TIMEOUT_MS;
   for (;;) {
     const log = readFileSync(logFile, 'utf8');
-    // The free port was taken by another emulator between the pick and the bind: that one answers, ours exits. Start
-    // again on another port rather than share someone else's server.
-    if (log.includes('Address already in use')) {
-      child.kill('SIGKILL');
-      return startMoto(options);
-    }
+    if (log.includes('Address already in use')) return 'port taken';
     if (child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}: ${logTail()}`);
     try {
       // werkzeug says "Running on <endpoint>" once this process holds the port: before that, an answer is someone else's.
-      const r = log.includes(`Running on ${endpoint}`) ? await fetch(`${endpoint}/moto-api/`) : undefined;
-      if (r?.ok) break;
+      const r = log.includes(`Running on ${endpoint}`) ? await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(2000) }) : undefined;
+      if (r?.ok) return 'bound';
     } catch {
       // not listening yet
     }
@@ -102,6 +106,15 @@ export async function startMoto(options: { region?: string; serverEnv?: Record<s
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+export async function startMoto(options: { region?: string; serverEnv?: Record<string, string> } = {}): Promise<Moto> {
+  // moto logs every request on stderr. A file, not a pipe: a pipe is drained by this process's event loop, which a
+  // synchronous terraform run blocks for minutes; moto then blocks writing its log and every request hangs.
+  const logDir = mkdtempSync(join(tmpdir(), 'moto-'));
+  // serverEnv: moto's own switches (e.g. MOTO_ECS_SERVICE_RUNNING), read by the server process. AWS managed policies
+  // (arn:aws:iam::aws:policy/...) exist in every AWS account; moto only loads them when asked.
+  const { child, port, endpoint } = await launchMoto(join(logDir, 'moto.log'), { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: 'true', ...options.serverEnv });
   const region = options.region ?? 'eu-west-1';
   const env = emulatorEnv(endpoint, region);
   const snapshot = async (action: 'save' | 'load', query: Record<string, string>) => {

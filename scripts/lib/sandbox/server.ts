@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, motoServerCommand, MOTO_START_TIMEOUT_MS } from '../moto';
+import { launchMoto } from '../moto';
 import { repoRoot } from '../paths';
 
 /** One pushed image of the sandbox, as the examples print it. */
@@ -72,52 +71,10 @@ export async function isAlive(state: Pick<SandboxState, 'pid' | 'endpoint'>): Pr
  * Its log goes to `<dir>/moto.log` (a file: nobody drains a pipe once this process exits).
  */
 export async function startServer(dir: string): Promise<{ pid: number; port: number; endpoint: string }> {
-  // A free port can be taken by another emulator between the pick and the bind (tests start several at once): moto
-  // then exits with "Address already in use" while the other one answers. Only our own bound server counts; a new port
-  // otherwise.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startServerOnce(dir);
-    } catch (e) {
-      if (!(e instanceof PortTaken) || attempt >= 3) throw e;
-    }
-  }
-}
-
-class PortTaken extends Error {}
-
-async function startServerOnce(dir: string): Promise<{ pid: number; port: number; endpoint: string }> {
-  const port = await freePort();
-  const server = motoServerCommand(port);
-  const endpoint = `http://127.0.0.1:${port}`;
   mkdirSync(dir, { recursive: true });
-  const logFile = join(dir, 'moto.log');
-  const logFd = openSync(logFile, 'w');
-  const child = spawn(server.command, server.args, {
-    detached: true,
-    stdio: ['ignore', 'ignore', logFd],
-    env: { ...process.env, MOTO_ECS_SERVICE_RUNNING: '3', MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' },
-  });
-  closeSync(logFd);
-  child.unref();
-  const pid = child.pid;
-  if (pid === undefined) throw new Error(`could not start ${server.command}`);
-  const logTail = () => readFileSync(logFile, 'utf8').trim().split('\n').slice(-2).join(' | ');
-  const deadline = Date.now() + MOTO_START_TIMEOUT_MS;
-  for (;;) {
-    const log = readFileSync(logFile, 'utf8');
-    if (child.exitCode !== null || log.includes('Address already in use')) {
-      if (log.includes('Address already in use')) throw new PortTaken(`port ${port} taken`);
-      throw new Error(`moto_server exited with ${child.exitCode}: ${logTail()}`);
-    }
-    // werkzeug says "Running on <endpoint>" once this process holds the port: before that, an answer is someone else's.
-    if (log.includes(`Running on ${endpoint}`) && (await isAlive({ pid, endpoint }))) return { pid, port, endpoint };
-    if (Date.now() > deadline) {
-      killPid(pid, 'SIGKILL');
-      throw new Error(`moto_server did not answer on ${endpoint} within ${MOTO_START_TIMEOUT_MS / 1000} s: ${logTail()}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const env = { ...process.env, MOTO_ECS_SERVICE_RUNNING: '3', MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' };
+  const { child, port, endpoint } = await launchMoto(join(dir, 'moto.log'), env, { detached: true });
+  return { pid: child.pid!, port, endpoint };
 }
 
 function killPid(pid: number, signal: NodeJS.Signals | 0): boolean {
