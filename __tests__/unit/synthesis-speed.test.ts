@@ -169,7 +169,7 @@ describe('npm test’s file order', () => {
     // WHEN sorted by the suite's sequencer
     const order = new Sequencer().sort(files.map(test_)).map((t) => t.path.replace('/repo/__tests__/', ''));
     // THEN longest first: the two long scenarios, then the other heavy tiers, unit files to fill the gaps at the end
-    expect(order).toEqual(['e2e/coexistence.test.ts', 'e2e/blue-green.test.ts', 'e2e/moto-harness.test.ts', 'terraform/checkov.test.ts', 'bench/bench.test.ts', 'unit/a.test.ts']);
+    expect(order).toEqual(['e2e/blue-green.test.ts', 'e2e/coexistence.test.ts', 'e2e/moto-harness.test.ts', 'terraform/checkov.test.ts', 'bench/bench.test.ts', 'unit/a.test.ts']);
     // AND jest.config.js uses it
     expect((jestConfig as unknown as { testSequencer: string }).testSequencer).toBe('<rootDir>/__tests__/helpers/test-sequencer.js');
   });
