@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { repoRoot } from './paths';
 import { leaseProvider } from './provider-pool';
+import { logTerraformCommand } from './terraform-log';
 
 /** Thrown when Terraform cannot run here; the message is one line saying what to install or set. */
 export class TerraformUnavailable extends Error {
@@ -185,12 +186,14 @@ export function terraform(args: string[], cwd: string, options: { okCodes?: numb
   const setup = terraformSetup();
   const env = { ...setup.env, ...options.env };
   const lease = leaseProvider(args, cwd, env);
+  const log = logTerraformCommand(args, cwd, lease?.env.TF_REATTACH_PROVIDERS);
   let r: SpawnSyncReturns<string>;
   try {
-    r = spawnSync('terraform', [...args, '-no-color'], { cwd, env: { ...env, ...lease?.env }, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
+    r = spawnSync(log?.command ?? 'terraform', log?.args ?? [...args, '-no-color'], { cwd, env: { ...env, ...lease?.env }, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
   } finally {
     lease?.release();
   }
+  log?.finish(r.status ?? -1);
   const result = { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
   if (!(options.okCodes ?? [0]).includes(result.code)) {
     const detail = (result.stderr || result.stdout).trim().split('\n').filter((l) => l.trim()).slice(-12).join('\n');

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { EnvironmentConfig } from '../../../environments/schema';
 import { synthEnvironments } from '../synth';
 import { leaseProvider } from '../provider-pool';
+import { logTerraformCommand } from '../terraform-log';
 import { terraformSetup } from '../terraform';
 
 /**
@@ -26,14 +27,18 @@ export function terraformAsync(args: string[], cwd: string, env: Record<string, 
   const setup = terraformSetup();
   const merged = { ...setup.env, ...env };
   const lease = leaseProvider(args, cwd, merged);
+  const log = logTerraformCommand(args, cwd, lease?.env.TF_REATTACH_PROVIDERS);
   return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn('terraform', [...args, '-no-color'], { cwd, env: { ...merged, ...lease?.env } });
+    const child = spawn(log?.command ?? 'terraform', log?.args ?? [...args, '-no-color'], { cwd, env: { ...merged, ...lease?.env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', (e) => resolve({ code: -1, stdout, stderr: `${stderr}${e.message}` }));
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  }).then((r) => {
+    log?.finish(r.code);
+    return r;
   }).finally(() => lease?.release());
 }
 
