@@ -4,7 +4,7 @@
  *   ECS_COEXIST_TF_LOG=/tmp/tf.jsonl npx jest && node dist/scripts/terraform-log.js /tmp/tf.jsonl
  */
 import { readFileSync } from 'node:fs';
-import type { TerraformLogLine } from './lib/terraform-log';
+import { TerraformLogLineSchema, type TerraformLogLine } from './lib/terraform-log';
 
 interface Totals {
   count: number;
@@ -46,20 +46,44 @@ export function summarise(lines: readonly TerraformLogLine[]): string {
   ].join('\n');
 }
 
-function main(argv: string[]): number {
+/** Reads the log; a line that is not one the log writes is refused with its number, as one line. */
+export function readLog(file: string): TerraformLogLine[] | string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    return `FILE: received "${file}" (${(e as Error).message.split('\n')[0]}); allowed: a readable JSON-lines file written with ECS_COEXIST_TF_LOG=FILE`;
+  }
+  const lines: TerraformLogLine[] = [];
+  for (const [i, raw] of text.split('\n').entries()) {
+    if (!raw.trim()) continue;
+    let parsed: ReturnType<typeof TerraformLogLineSchema.safeParse>;
+    try {
+      parsed = TerraformLogLineSchema.safeParse(JSON.parse(raw));
+    } catch {
+      parsed = TerraformLogLineSchema.safeParse(undefined);
+    }
+    if (!parsed.success) {
+      const field = parsed.error.issues[0]?.path.join('.') || 'line';
+      return `${file} line ${i + 1}: ${field}: received ${JSON.stringify(raw.length > 80 ? `${raw.slice(0, 80)}…` : raw)}; allowed: a line written with ECS_COEXIST_TF_LOG (scripts/lib/terraform-log.ts)`;
+    }
+    lines.push(parsed.data);
+  }
+  return lines;
+}
+
+export function main(argv: string[], io: { stdout: { write(t: string): unknown }; stderr: { write(t: string): unknown } } = process): number {
   const file = argv[0];
   if (argv.length !== 1 || !file || file.startsWith('-')) {
-    process.stderr.write(`terraform-log: FILE: received ${JSON.stringify(argv.join(' '))}; allowed: one JSON-lines file written with ECS_COEXIST_TF_LOG=FILE\n`);
+    io.stderr.write(`terraform-log: FILE: received ${JSON.stringify(argv.join(' '))}; allowed: one JSON-lines file written with ECS_COEXIST_TF_LOG=FILE\n`);
     return 2;
   }
-  let lines: TerraformLogLine[];
-  try {
-    lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as TerraformLogLine);
-  } catch (e) {
-    process.stderr.write(`terraform-log: FILE: received "${file}" (${(e as Error).message.split('\n')[0]}); allowed: a readable JSON-lines file written with ECS_COEXIST_TF_LOG=FILE\n`);
+  const lines = readLog(file);
+  if (typeof lines === 'string') {
+    io.stderr.write(`terraform-log: ${lines}\n`);
     return 2;
   }
-  process.stdout.write(`${summarise(lines)}\n`);
+  io.stdout.write(`${summarise(lines)}\n`);
   return 0;
 }
 

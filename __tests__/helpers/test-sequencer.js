@@ -1,8 +1,8 @@
 /**
- * Test order for `npm test` (jest.config.js `testSequencer`): longest files first, so the two workers finish together
+ * Test order for `npm test` (jest.config.js `testSequencer`): longest files first, so the workers finish together
  * instead of one starting the slowest end-to-end file after everything else (longest-processing-time-first).
  * Jest's own cache of each file's last duration decides when it has one; a fresh clone has none, and Jest would then
- * order by file size, which starts the longest scenario (coexistence) last. Without a cached duration a file gets an
+ * order by file size, which does not start the longest scenario (blue-green) first. Without a cached duration a file gets an
  * estimate: the ones below, else its tier's typical file. A long file missing here starts late and ends the suite
  * alone (services.test.ts did, at 60 s estimated for 190-330 s taken). Only the order changes: every file runs, each in
  * its own worker as before.

@@ -186,15 +186,16 @@ export function terraform(args: string[], cwd: string, options: { okCodes?: numb
   const setup = terraformSetup();
   const env = { ...setup.env, ...options.env };
   const lease = leaseProvider(args, cwd, env);
-  const log = logTerraformCommand(args, cwd, lease?.env.TF_REATTACH_PROVIDERS);
   let r: SpawnSyncReturns<string>;
+  let code: number;
   try {
+    const log = logTerraformCommand(args, cwd, lease?.env.TF_REATTACH_PROVIDERS);
     r = spawnSync(log?.command ?? 'terraform', log?.args ?? [...args, '-no-color'], { cwd, env: { ...env, ...lease?.env }, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
+    code = log ? log.finish(r.status ?? -1) : (r.status ?? -1);
   } finally {
     lease?.release();
   }
-  log?.finish(r.status ?? -1);
-  const result = { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+  const result = { code, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
   if (!(options.okCodes ?? [0]).includes(result.code)) {
     const detail = (result.stderr || result.stdout).trim().split('\n').filter((l) => l.trim()).slice(-12).join('\n');
     throw new Error(`terraform ${args[0]} failed in ${cwd} (exit ${result.code}):\n${detail}`);

@@ -27,6 +27,7 @@ export function terraformAsync(args: string[], cwd: string, env: Record<string, 
   const setup = terraformSetup();
   const merged = { ...setup.env, ...env };
   const lease = leaseProvider(args, cwd, merged);
+  // Never throws (a log must not fail a run, nor keep the leased server busy).
   const log = logTerraformCommand(args, cwd, lease?.env.TF_REATTACH_PROVIDERS);
   return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
     const child = spawn(log?.command ?? 'terraform', log?.args ?? [...args, '-no-color'], { cwd, env: { ...merged, ...lease?.env } });
@@ -36,10 +37,7 @@ export function terraformAsync(args: string[], cwd: string, env: Record<string, 
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', (e) => resolve({ code: -1, stdout, stderr: `${stderr}${e.message}` }));
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  }).then((r) => {
-    log?.finish(r.code);
-    return r;
-  }).finally(() => lease?.release());
+  }).then((r) => (log ? { ...r, code: log.finish(r.code) } : r)).finally(() => lease?.release());
 }
 
 /** Synthesizes `env` for the emulator target (local state, no Application Auto Scaling) into `outdir`. */
