@@ -7,6 +7,9 @@
  * - ECS_COEXIST_APPLIED_CACHE: what applying a stack into moto left behind, by stack (__tests__/helpers/applied-cache.ts),
  *   so the e2e files that start from the same applied stack apply it once per run. Fresh per run, like the plans.
  * - ECS_COEXIST_PROVIDER_POOL: a switch, not a folder (each worker's servers stop with each test file).
+ * - TMPDIR: one temporary folder for the whole run, so what the tests and the tools they run leave in it goes with
+ *   the run. cdktf's Testing.app() and Testing.synthScope() make a `cdktf.outdir.*` folder per call and never remove
+ *   it: one run left about a thousand of them in /tmp, and a machine that ran the suite twenty times held 20,000.
  */
 'use strict';
 const { mkdtempSync } = require('node:fs');
@@ -18,6 +21,9 @@ module.exports = async function globalSetup() {
   process.env.ECS_COEXIST_PROVIDER_POOL ??= '1';
   // globalSetup's globals reach globalTeardown only: it removes only the folders this run made.
   globalThis.ecsCoexistMade = [];
+  // First, so that the folders below (and everything the workers make) are made inside it.
+  process.env.TMPDIR = mkdtempSync(join(tmpdir(), 'ecs-coexist-test-'));
+  globalThis.ecsCoexistMade.push(process.env.TMPDIR);
   for (const [name, prefix] of [
     ['ECS_COEXIST_PLAN_CACHE', 'plan-cache-'],
     ['ECS_COEXIST_APPLIED_CACHE', 'applied-cache-'],

@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Testing } from 'cdktf';
 import { environmentNames, loadEnvironment } from '../../environments';
@@ -19,16 +20,24 @@ function rulesTable(): string {
 
 function acceptedRisks(): string {
   const rows: string[] = [];
-  for (const name of environmentNames()) {
-    const env = loadEnvironment(name);
-    const stack = new EnvironmentStack(Testing.app({ context: { [TARGET_CONTEXT_KEY]: 'aws' } }), env);
-    const report = checkStack(stack, { production: env.production, target: 'aws', rules: ALL_RULES });
-    for (const a of report.accepted) {
-      rows.push(`| ${name} | \`${a.ruleId}\` | \`${a.path}\`${a.findingId ? ` [${a.findingId}]` : ''} | ${cell(a.justification)} |`);
-    }
-    for (const w of report.warnings) rows.push(`| ${name} | \`${w.ruleId}\` (warning) | \`${w.path}\` | ${cell(w.reason)} |`);
+  // An outdir of our own, removed below: without one, Testing.app() makes a temporary folder per call and leaves it.
+  const outdir = mkdtempSync(join(tmpdir(), 'guardrails-doc-'));
+  try {
+    for (const name of environmentNames()) acceptedRisksOf(name, outdir, rows);
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
   }
   return ['| Environment | Rule | Where | Reason |', '| --- | --- | --- | --- |', ...rows].join('\n');
+}
+
+function acceptedRisksOf(name: string, outdir: string, rows: string[]): void {
+  const env = loadEnvironment(name);
+  const stack = new EnvironmentStack(Testing.app({ outdir, context: { [TARGET_CONTEXT_KEY]: 'aws' } }), env);
+  const report = checkStack(stack, { production: env.production, target: 'aws', rules: ALL_RULES });
+  for (const a of report.accepted) {
+    rows.push(`| ${name} | \`${a.ruleId}\` | \`${a.path}\`${a.findingId ? ` [${a.findingId}]` : ''} | ${cell(a.justification)} |`);
+  }
+  for (const w of report.warnings) rows.push(`| ${name} | \`${w.ruleId}\` (warning) | \`${w.path}\` | ${cell(w.reason)} |`);
 }
 
 function checkovSkips(): string {
