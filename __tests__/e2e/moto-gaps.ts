@@ -28,9 +28,9 @@ export const MOTO_GAPS: readonly MotoGap[] = [
     handling: 'The emulator target of the stack leaves the scaling target and policies out (stacks/environment-stack.ts); they are covered by the synth and plan tiers.',
   },
   {
-    id: 'revoke-retried-after-timeout',
-    gap: 'The provider resends a security-group rule change moto had already carried out, and moto answers the resend with an error where AWS treats it as done: RevokeSecurityGroupEgress on the default group answered InvalidPermission.NotFound (once in about ten full runs at load 15), AuthorizeSecurityGroupEgress answered InvalidPermission.Duplicate (the sandbox, once, at load 5). moto_server runs each request on its own thread over models that are not thread-safe, and Terraform sends rule changes of one group side by side, so a call can fail half done and be resent.',
-    handling: 'Every emulator of the tests and the sandbox answers one request at a time (scripts/lib/moto_server_launcher.py), which removes that race. What remains: scripts/lib/sandbox/apply.ts runs the same apply once more when, and only when, it failed with NotFound to a RevokeSecurityGroup call; Terraform then finds the rule gone and converges. Any other failure is reported as before.',
+    id: 'sdk-resend-after-answer',
+    gap: 'moto answers in milliseconds, and the AWS SDK for Go v2 in the Terraform provider then sometimes closes the connection between a 200 answer\'s headers and its body (its HTTP write loop loses a race with the answer: aws-sdk-go-v2 issues 1825 and 2737) and resends the call, which it retries as a closed connection. moto carries the resend out a second time: a create answers InvalidPermission.Duplicate or EntityAlreadyExists, a revoke InvalidPermission.NotFound, and the apply fails. Seen in 2 of 5 sandbox starts beside a CPU hog; a packet capture of one start showed it on 3 of 849 calls. Against AWS, whose answers take longer than the write loop, the race is not lost in practice.',
+    handling: 'Every emulator of the tests and the sandbox (scripts/lib/moto_server_launcher.py) answers a resend (amz-sdk-request attempt 2 or later) of a call it answered 2xx (same amz-sdk-invocation-id, method, path and query) with that answer, as if the first had arrived; a resend after an error is carried out. Nothing else is retried. __tests__/e2e/moto-resend.test.ts proves both against the launcher.',
   },
   {
     id: 'create-service-fields',

@@ -81,7 +81,7 @@ export function synthStack(env: EnvironmentConfig): AppliedStack {
  */
 export async function applyStack(moto: Moto, env: EnvironmentConfig): Promise<AppliedStack> {
   gap('create-service-fields');
-  gap('revoke-retried-after-timeout');
+  gap('sdk-resend-after-answer');
   const stack = synthStack(env);
   await applyOnce(moto, stack.dir, [env.accountId], () => applyIntoEmulator(stack.dir, env, moto.env));
   return stack;

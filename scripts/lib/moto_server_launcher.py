@@ -8,6 +8,8 @@ launcher adds two routes in front of moto's own WSGI application, and is otherwi
   POST /_ecs_coexist/snapshot/save?file=PATH&accounts=A,B   pickle what every service holds for accounts A and B
   POST /_ecs_coexist/snapshot/load?file=PATH               put PATH's accounts in place; other accounts are untouched
 
+and it answers an AWS SDK's resend of a request it has already carried out with the answer it gave (see _replay).
+
 Per account, so that one test file can load the applied dev account and the applied prod account into one server.
 How a snapshot is taken and loaded: scripts/lib/moto_snapshot.py.
 """
@@ -17,6 +19,7 @@ import os
 import signal
 import sys
 import threading
+from collections import OrderedDict
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -26,16 +29,66 @@ import moto_snapshot
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 
 PREFIX = "/_ecs_coexist/snapshot/"
-# One request at a time. moto's server runs each request on its own thread, and its models are not thread-safe: two
-# AuthorizeSecurityGroupEgress calls on one group, sent side by side by Terraform, can fail one of them half done; the
-# SDK then resends it and moto answers InvalidPermission.Duplicate (the rule went in the first time), or NotFound for
-# a revoke. AWS serialises those for the caller; this lock does here. Python runs one thread at a time anyway, so little
-# is lost. Long polls (SQS ReceiveMessage) would hold the lock while they wait for another request, so they pass.
+# One request at a time. moto's server runs each request on its own thread, and its models are not thread-safe (two
+# rule changes of one security group, sent side by side by Terraform, share one list). AWS serialises what must be; this
+# lock does here. Python runs one thread at a time anyway, so little is lost. Long polls (SQS ReceiveMessage) would hold
+# the lock while they wait for another request, so they pass.
 _serial = threading.Lock()
 
 
 def _long_poll(environ: dict[str, Any]) -> bool:
     return environ.get("HTTP_X_AMZ_TARGET", "").startswith("AmazonSQS.")
+
+
+# Resends of requests moto has carried out. The AWS SDK for Go v2 (in the Terraform AWS provider) retries a call whose
+# connection was closed while it read a 200 answer ("use of closed network connection", retried since aws-sdk-go-v2
+# PR 2949); its HTTP write loop closes that connection when it loses a race with a fast answer (aws-sdk-go-v2 issues
+# 1825 and 2737). Against moto on 127.0.0.1, answering in milliseconds on a busy machine, that race was lost in 3 of 849
+# calls of one sandbox start (a packet capture showed the provider close the connection between the answer's headers and its body). The
+# resend of a create then fails (InvalidPermission.Duplicate, EntityAlreadyExists) or of a delete (NotFound), and the
+# apply fails. Every attempt of one call carries the same amz-sdk-invocation-id and counts itself in amz-sdk-request
+# (`attempt=2; max=25`), in the AWS SDKs; so a resend of a call that was answered 2xx gets that answer again instead of
+# being carried out twice. Only 2xx: after an error, a retry is a real second try. Bounded: the recent calls only.
+_answers: "OrderedDict[tuple[str, str, str, str], tuple[str, list[tuple[str, str]], bytes]]" = OrderedDict()
+_ANSWERS_KEPT = 2000
+_ANSWER_BYTES_KEPT = 1 << 20
+
+
+def _call_key(environ: dict[str, Any]) -> tuple[str, str, str, str] | None:
+    invocation = environ.get("HTTP_AMZ_SDK_INVOCATION_ID", "")
+    if not invocation:
+        return None
+    return (invocation, environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""))
+
+
+def _is_resend(environ: dict[str, Any]) -> bool:
+    attempt = environ.get("HTTP_AMZ_SDK_REQUEST", "").split(";")[0].strip()
+    return attempt.startswith("attempt=") and attempt != "attempt=1"
+
+
+def _replay(app: Any, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    """Runs one request (the caller holds _serial), or answers a resend of a call answered 2xx with that answer."""
+    key = _call_key(environ)
+    if key is not None and _is_resend(environ) and key in _answers:
+        status, headers, body = _answers[key]
+        # In moto's log, next to werkzeug's line for the request: how often the emulator answered from a first attempt.
+        sys.stderr.write(f"ecs-coexist: {environ.get('HTTP_AMZ_SDK_REQUEST', '')} of call {key[0]} answered with the first attempt's {status}\n")
+        start_response(status, headers)
+        return [body]
+    answered: list[tuple[str, list[tuple[str, str]]]] = []
+
+    def recording_start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        answered.append((status, list(headers)))
+        return start_response(status, headers, exc_info)
+
+    body_parts = list(app(environ, recording_start_response))
+    if key is not None and answered and answered[-1][0].startswith("2"):
+        body = b"".join(body_parts)
+        if len(body) <= _ANSWER_BYTES_KEPT:
+            _answers[key] = (answered[-1][0], answered[-1][1], body)
+            while len(_answers) > _ANSWERS_KEPT:
+                _answers.popitem(last=False)
+    return body_parts
 
 
 def with_snapshots(app: Any) -> Any:
@@ -45,7 +98,7 @@ def with_snapshots(app: Any) -> Any:
             if _long_poll(environ):
                 return app(environ, start_response)
             with _serial:
-                return list(app(environ, start_response))
+                return _replay(app, environ, start_response)
         action = path[len(PREFIX):]
         query = parse_qs(environ.get("QUERY_STRING", ""))
         file = query.get("file", [""])[0]

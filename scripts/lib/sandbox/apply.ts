@@ -107,15 +107,11 @@ export async function applyIntoEmulator(dir: string, env: EnvironmentConfig, emu
   const blueGreen = Object.values(env.services).some((s) => s.kind === 'web' && s.deployment.strategy === 'blue-green');
   for (const targets of [[], gapTargets(dir, { services: !blueGreen })]) {
     const args = ['apply', '-auto-approve', '-input=false', ...targets.map((t) => `-target=${t}`)];
-    let r = await terraformAsync(args, dir, emulatorEnv);
-    // Gap `revoke-retried-after-timeout` (__tests__/e2e/moto-gaps.ts): one more apply, only for that exact answer.
-    if (r.code !== 0 && REVOKE_RETRIED.test(r.stderr)) r = await terraformAsync(args, dir, emulatorEnv);
+    // Gap `sdk-resend-after-answer` (__tests__/e2e/moto-gaps.ts) is handled by the emulator itself: no retry here.
+    const r = await terraformAsync(args, dir, emulatorEnv);
     if (r.code !== 0) throw new Error(`terraform apply of ${env.name} into the emulator failed (exit ${r.code}): ${tail(r.stderr || r.stdout)}`);
   }
 }
-
-/** moto's answer when the provider's SDK resends a revoke whose first attempt moto had already carried out. */
-const REVOKE_RETRIED = /RevokeSecurityGroup(Egress|Ingress)[\s\S]*InvalidPermission\.NotFound/;
 
 /** The resources of the create-service-fields gap in a synthesized stack: ECS services and rules between security groups. */
 export function gapTargets(dir: string, options: { services: boolean } = { services: true }): string[] {

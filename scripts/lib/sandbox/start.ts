@@ -63,7 +63,11 @@ async function applyAll(dir: string, endpoint: string, region: string, envs: Env
     ready.push({ env, stackDir: synthForEmulator(env, join(outdir, env.name), { kind: 's3' }, { quiet: true }) });
   }
   progress(`applying ${envs.map((e) => e.name).join(' and ')} into the emulator (terraform apply, a few minutes)`);
-  await Promise.all(ready.map(({ env, stackDir }) => applyIntoEmulator(stackDir, env, awsEnv)));
+  // Every apply ends before a failure is reported: the caller then stops the emulator, which must not happen under an
+  // apply still running (its retries against a stopped server would bury the first failure in noise).
+  const applies = await Promise.allSettled(ready.map(({ env, stackDir }) => applyIntoEmulator(stackDir, env, awsEnv)));
+  const failed = applies.find((a): a is PromiseRejectedResult => a.status === 'rejected');
+  if (failed) throw failed.reason;
   for (const { env } of ready) await startOriginalTaskSet(endpoint, env);
   return ready.map((r) => r.env);
 }
