@@ -19,14 +19,14 @@ interface Answer {
 }
 
 /** One attempt of an IAM query-API call (moto reads the service from the credential scope and checks no signature). */
-async function attempt(moto: Moto, invocationId: string, n: number, params: Record<string, string>): Promise<Answer> {
+async function attempt(moto: Moto, invocationId: string, n: number | string, params: Record<string, string>): Promise<Answer> {
   const r = await fetch(`${moto.endpoint}/`, {
     method: 'POST',
     headers: {
       'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
       authorization: 'AWS4-HMAC-SHA256 Credential=testing/20261202/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0',
       'amz-sdk-invocation-id': invocationId,
-      'amz-sdk-request': `attempt=${n}; max=3`,
+      'amz-sdk-request': typeof n === 'number' ? `attempt=${n}; max=3` : n,
     },
     body: new URLSearchParams({ Version: '2010-05-08', ...params }),
   });
@@ -55,6 +55,16 @@ describe('the emulator and an AWS SDK’s resends', () => {
     // THEN: the first answer again (same policy, same request id): the call was carried out once
     expect(resend).toEqual(first);
     expect(policyId(resend)).toBeDefined();
+  });
+
+  it('GIVEN a create answered 200 WHEN boto3 resends it (its header puts ttl first) THEN it gets the same answer', async () => {
+    const call = randomUUID();
+    const first = await attempt(moto, call, 'attempt=1; max=5', { Action: 'CreatePolicy', PolicyName: 'resent-by-boto3', PolicyDocument: POLICY });
+
+    const resend = await attempt(moto, call, 'ttl=20261202T060000Z; attempt=2; max=5', { Action: 'CreatePolicy', PolicyName: 'resent-by-boto3', PolicyDocument: POLICY });
+
+    expect(first.status).toBe(200);
+    expect(resend).toEqual(first);
   });
 
   it('GIVEN the same create WHEN it is a new call (another invocation) THEN it is carried out, and refused as a duplicate', async () => {

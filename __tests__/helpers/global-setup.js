@@ -21,6 +21,8 @@ module.exports = async function globalSetup() {
   process.env.ECS_COEXIST_PROVIDER_POOL ??= '1';
   // globalSetup's globals reach globalTeardown only: it removes only the folders this run made.
   globalThis.ecsCoexistMade = [];
+  globalThis.ecsCoexistBefore = {};
+  for (const name of ['TMPDIR', 'ECS_COEXIST_PLAN_CACHE', 'ECS_COEXIST_APPLIED_CACHE']) globalThis.ecsCoexistBefore[name] = process.env[name];
   // First, so that the folders below (and everything the workers make) are made inside it.
   process.env.TMPDIR = mkdtempSync(join(tmpdir(), 'ecs-coexist-test-'));
   globalThis.ecsCoexistMade.push(process.env.TMPDIR);

@@ -13,7 +13,7 @@ const RUN = `
 const setup = require(${JSON.stringify(join(HELPERS, 'global-setup.js'))});
 const teardown = require(${JSON.stringify(join(HELPERS, 'global-teardown.js'))});
 const { writeFileSync } = require('node:fs');
-(async () => {
+async function run() {
   await setup();
   const made = {
     tmp: process.env.TMPDIR,
@@ -23,14 +23,24 @@ const { writeFileSync } = require('node:fs');
   };
   writeFileSync(made.plans + '/plan', '{}');
   await teardown();
-  process.stdout.write(JSON.stringify(made));
+  return made;
+}
+(async () => {
+  const runs = [];
+  for (let i = 0; i < Number(process.env.RUNS || 1); i++) runs.push(await run());
+  const after = { tmp: process.env.TMPDIR, plans: process.env.ECS_COEXIST_PLAN_CACHE ?? null, applied: process.env.ECS_COEXIST_APPLIED_CACHE ?? null };
+  process.stdout.write(JSON.stringify({ runs, after }));
 })();
 `;
 
-function playRun(env: Record<string, string>): Record<'tmp' | 'plans' | 'applied' | 'testing', string> {
+type Made = Record<'tmp' | 'plans' | 'applied' | 'testing', string>;
+
+function playRuns(env: Record<string, string>, runs = 1): { runs: Made[]; after: Record<'tmp' | 'plans' | 'applied', string | null> } {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ECS_COEXIST_')));
-  return JSON.parse(execFileSync(process.execPath, ['-e', RUN], { env: { ...base, ...env }, encoding: 'utf8' }));
+  return JSON.parse(execFileSync(process.execPath, ['-e', RUN], { env: { ...base, ...env, RUNS: String(runs) }, encoding: 'utf8' }));
 }
+
+const playRun = (env: Record<string, string>): Made => playRuns(env).runs[0];
 
 describe('the run’s temporary folders', () => {
   let outer: string;
@@ -57,6 +67,14 @@ describe('the run’s temporary folders', () => {
     expect(made.plans).toBe(own);
     expect(existsSync(own)).toBe(true);
     expect(readdirSync(outer)).toEqual([own.slice(outer.length + 1)]);
+  });
+
+  it('GIVEN a run has ended WHEN a second run starts in the same process (jest --watch) THEN it starts from the machine’s folder, and the variables are given back', () => {
+    const { runs, after } = playRuns({ TMPDIR: outer }, 2);
+
+    expect(runs.map((r) => dirname(r.tmp))).toEqual([outer, outer]);
+    expect(after).toEqual({ tmp: outer, plans: null, applied: null });
+    expect(readdirSync(outer)).toEqual([]);
   });
 
   it('GIVEN this very run WHEN a test asks for a temporary folder THEN it is inside the run’s own folder', () => {

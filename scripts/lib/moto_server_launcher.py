@@ -8,7 +8,7 @@ launcher adds two routes in front of moto's own WSGI application, and is otherwi
   POST /_ecs_coexist/snapshot/save?file=PATH&accounts=A,B   pickle what every service holds for accounts A and B
   POST /_ecs_coexist/snapshot/load?file=PATH               put PATH's accounts in place; other accounts are untouched
 
-and it answers an AWS SDK's resend of a request it has already carried out with the answer it gave (see _replay).
+and it answers an AWS SDK's resend of a call it has already answered 2xx with that answer (see _replay).
 
 Per account, so that one test file can load the applied dev account and the applied prod account into one server.
 How a snapshot is taken and loaded: scripts/lib/moto_snapshot.py.
@@ -31,27 +31,32 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 PREFIX = "/_ecs_coexist/snapshot/"
 # One request at a time. moto's server runs each request on its own thread, and its models are not thread-safe (two
 # rule changes of one security group, sent side by side by Terraform, share one list). AWS serialises what must be; this
-# lock does here. Python runs one thread at a time anyway, so little is lost. Long polls (SQS ReceiveMessage) would hold
-# the lock while they wait for another request, so they pass.
+# lock does here. Python runs one thread at a time anyway, so little is lost. SQS calls pass without the lock (and
+# without _replay): a long poll (ReceiveMessage) would hold the lock while it waits for another request. No stack of
+# this project uses SQS.
 _serial = threading.Lock()
 
 
-def _long_poll(environ: dict[str, Any]) -> bool:
+def _sqs(environ: dict[str, Any]) -> bool:
     return environ.get("HTTP_X_AMZ_TARGET", "").startswith("AmazonSQS.")
 
 
-# Resends of requests moto has carried out. The AWS SDK for Go v2 (in the Terraform AWS provider) retries a call whose
-# connection was closed while it read a 200 answer ("use of closed network connection", retried since aws-sdk-go-v2
-# PR 2949); its HTTP write loop closes that connection when it loses a race with a fast answer (aws-sdk-go-v2 issues
-# 1825 and 2737). Against moto on 127.0.0.1, answering in milliseconds on a busy machine, that race was lost in 3 of 849
-# calls of one sandbox start (a packet capture showed the provider close the connection between the answer's headers and its body). The
-# resend of a create then fails (InvalidPermission.Duplicate, EntityAlreadyExists) or of a delete (NotFound), and the
-# apply fails. Every attempt of one call carries the same amz-sdk-invocation-id and counts itself in amz-sdk-request
-# (`attempt=2; max=25`), in the AWS SDKs; so a resend of a call that was answered 2xx gets that answer again instead of
-# being carried out twice. Only 2xx: after an error, a retry is a real second try. Bounded: the recent calls only.
+# Resends of calls moto has carried out. moto's server answers every call on a fresh connection (werkzeug sends
+# `Connection: close`). The AWS SDK for Go v2 in the Terraform AWS provider sometimes closes such a connection itself
+# while it reads a 200 answer, and retries the call as a closed connection ("use of closed network connection",
+# retryable since aws-sdk-go-v2 PR 2949; issues 1825 and 2737 report it against AWS and against local emulators). A
+# packet capture of one sandbox start showed it on 3 of 849 calls: the provider closed the connection between the
+# answer's headers and its body, then sent the call again. moto carries the resend out a second time: a create then
+# fails (InvalidPermission.Duplicate, EntityAlreadyExists), a revoke fails (NotFound), and the apply fails. Every attempt
+# of one call carries the same amz-sdk-invocation-id and counts itself in amz-sdk-request (`attempt=2; max=25`; botocore
+# puts `ttl=...; ` first), in the Go, JavaScript and Python SDKs. So a resend of a call answered 2xx gets that answer
+# again instead of being carried out twice. Only 2xx: after an error, a retry is a real second try. Bounded: recent calls
+# only, small answers only.
 _answers: "OrderedDict[tuple[str, str, str, str], tuple[str, list[tuple[str, str]], bytes]]" = OrderedDict()
 _ANSWERS_KEPT = 2000
-_ANSWER_BYTES_KEPT = 1 << 20
+_ANSWER_BYTES_KEPT = 256 * 1024
+_ANSWERS_BYTES_KEPT = 64 * 1024 * 1024
+_answers_bytes = 0
 
 
 def _call_key(environ: dict[str, Any]) -> tuple[str, str, str, str] | None:
@@ -62,18 +67,27 @@ def _call_key(environ: dict[str, Any]) -> tuple[str, str, str, str] | None:
 
 
 def _is_resend(environ: dict[str, Any]) -> bool:
-    attempt = environ.get("HTTP_AMZ_SDK_REQUEST", "").split(";")[0].strip()
-    return attempt.startswith("attempt=") and attempt != "attempt=1"
+    fields = dict(f.strip().partition("=")[::2] for f in environ.get("HTTP_AMZ_SDK_REQUEST", "").split(";"))
+    attempt = fields.get("attempt", "")
+    return attempt.isdigit() and int(attempt) >= 2
+
+
+def _keep(key: tuple[str, str, str, str], status: str, headers: list[tuple[str, str]], body: bytes) -> None:
+    global _answers_bytes
+    _answers[key] = (status, headers, body)
+    _answers_bytes += len(body)
+    while len(_answers) > _ANSWERS_KEPT or _answers_bytes > _ANSWERS_BYTES_KEPT:
+        _answers_bytes -= len(_answers.popitem(last=False)[1][2])
 
 
 def _replay(app: Any, environ: dict[str, Any], start_response: Any) -> list[bytes]:
-    """Runs one request (the caller holds _serial), or answers a resend of a call answered 2xx with that answer."""
+    """Runs one call (the caller holds _serial), or answers a resend of a call answered 2xx with that answer."""
     key = _call_key(environ)
     if key is not None and _is_resend(environ) and key in _answers:
         status, headers, body = _answers[key]
         # In moto's log, next to werkzeug's line for the request: how often the emulator answered from a first attempt.
         sys.stderr.write(f"ecs-coexist: {environ.get('HTTP_AMZ_SDK_REQUEST', '')} of call {key[0]} answered with the first attempt's {status}\n")
-        start_response(status, headers)
+        start_response(status, list(headers))
         return [body]
     answered: list[tuple[str, list[tuple[str, str]]]] = []
 
@@ -81,13 +95,13 @@ def _replay(app: Any, environ: dict[str, Any], start_response: Any) -> list[byte
         answered.append((status, list(headers)))
         return start_response(status, headers, exc_info)
 
-    body_parts = list(app(environ, recording_start_response))
-    if key is not None and answered and answered[-1][0].startswith("2"):
-        body = b"".join(body_parts)
-        if len(body) <= _ANSWER_BYTES_KEPT:
-            _answers[key] = (answered[-1][0], answered[-1][1], body)
-            while len(_answers) > _ANSWERS_KEPT:
-                _answers.popitem(last=False)
+    answer = app(environ, recording_start_response)
+    try:
+        body_parts = list(answer)
+    finally:
+        getattr(answer, "close", lambda: None)()
+    if key is not None and answered and answered[-1][0].startswith("2") and sum(map(len, body_parts)) <= _ANSWER_BYTES_KEPT:
+        _keep(key, answered[-1][0], answered[-1][1], b"".join(body_parts))
     return body_parts
 
 
@@ -95,7 +109,7 @@ def with_snapshots(app: Any) -> Any:
     def wsgi(environ: dict[str, Any], start_response: Any) -> Any:
         path = environ.get("PATH_INFO", "")
         if not path.startswith(PREFIX) or environ.get("REQUEST_METHOD") != "POST":
-            if _long_poll(environ):
+            if _sqs(environ):
                 return app(environ, start_response)
             with _serial:
                 return _replay(app, environ, start_response)
