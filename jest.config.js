@@ -24,10 +24,11 @@ module.exports = {
   testTimeout: 600_000,
   // Two files in flight per core: an e2e file mostly waits (on the AWS provider's own polling delays, on deployments
   // in moto) and uses about a third of a core, so on 2 cores, 2 workers left the CPU idle most of the e2e tier; CPU-bound
-  // unit files just share the cores. Not three per core: the longest scenarios (coexistence, blue-green: sequential
-  // plans, each CPU-bound) set the suite's end, and six workers on two cores starved them (coexistence 806 s). Capped
-  // at 6: each e2e file holds a moto (~300 MB) and Terraform providers (~500 MB each). `jest -w N` still overrides.
+  // unit files just share the cores. The sequencer below keeps one worker on CPU-bound files while the others run e2e
+  // files. Measured on 2 cores (s23 of issue 14, npx jest, same commit): 4 workers 510 s, 5 workers 519 s, so not more:
+  // the long scenarios (sequential plans, each CPU-bound) set the suite's end and more workers starve them. Capped at 6:
+  // each e2e file holds a moto (~300 MB) and Terraform providers (~500 MB each). `jest -w N` still overrides.
   maxWorkers: Math.min(6, Math.max(2, 2 * require('node:os').availableParallelism())),
-  // Longest files first, estimated on a fresh clone (see the file): the e2e scenarios set the suite's wall time.
+  // The order is planned (see the file): e2e files beside CPU-bound files, longest first within each kind.
   testSequencer: '<rootDir>/__tests__/helpers/test-sequencer.js',
 };

@@ -160,16 +160,39 @@ describe('the provider mirror in a synthesized stack folder (what `cdktf diff/pl
 
 describe('npm test’s file order', () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const Sequencer = require('../helpers/test-sequencer.js') as new () => { sort(tests: unknown[]): { path: string }[] };
+  const Sequencer = require('../helpers/test-sequencer.js') as (new () => { sort(tests: unknown[]): { path: string }[] }) & {
+    plan(tests: { path: string }[], estimate: (t: { path: string }) => number, workers: number): { path: string }[];
+  };
   const test_ = (path: string) => ({ path: `/repo/__tests__/${path}`, context: { config: { cacheDirectory: '/nonexistent-jest-cache', name: 'seq', rootDir: '/repo' } } });
+  const names = (tests: { path: string }[]) => tests.map((t) => t.path.replace('/repo/__tests__/', ''));
 
-  test('on a fresh clone (no durations cached) the longest end-to-end scenarios start first and unit files last', () => {
+  test('planned for 4 workers: the three longest end-to-end files start at once, the fourth worker takes CPU-bound files, the last end-to-end file waits for it', () => {
+    // GIVEN end-to-end files of 300, 250, 200 and 100 s and CPU-bound files of 60, 30 and 3 s
+    const seconds: Record<string, number> = { 'e2e/a.test.ts': 300, 'e2e/b.test.ts': 250, 'e2e/c.test.ts': 200, 'e2e/d.test.ts': 100, 'terraform/t.test.ts': 60, 'unit/u.test.ts': 30, 'unit/v.test.ts': 3 };
+    const files = Object.keys(seconds).reverse().map(test_);
+    // WHEN planned for 4 workers, each taking the next file when free
+    const order = names(Sequencer.plan(files, (t) => seconds[t.path.replace('/repo/__tests__/', '')] * 1000, 4));
+    // THEN at most 3 end-to-end files run at once: d starts only when the fourth worker has run out of CPU-bound files
+    expect(order).toEqual(['e2e/a.test.ts', 'e2e/b.test.ts', 'e2e/c.test.ts', 'terraform/t.test.ts', 'unit/u.test.ts', 'unit/v.test.ts', 'e2e/d.test.ts']);
+  });
+
+  test('when an end-to-end file ends, the next end-to-end file takes its worker', () => {
+    const seconds: Record<string, number> = { 'e2e/a.test.ts': 300, 'e2e/short.test.ts': 20, 'e2e/next.test.ts': 100, 'unit/u.test.ts': 250 };
+    const order = names(Sequencer.plan(Object.keys(seconds).map(test_), (t) => seconds[t.path.replace('/repo/__tests__/', '')] * 1000, 3));
+    // 3 workers: a and next (2 waiting at most), u on the third; short starts when next ends (at 100 s)
+    expect(order).toEqual(['e2e/a.test.ts', 'e2e/next.test.ts', 'unit/u.test.ts', 'e2e/short.test.ts']);
+  });
+
+  test('on a fresh clone (no durations cached) the longest scenario starts first and CPU-bound files start beside the end-to-end ones', () => {
     // GIVEN files of every tier in Jest's discovery order, nothing cached
-    const files = ['unit/a.test.ts', 'e2e/moto-harness.test.ts', 'e2e/blue-green.test.ts', 'terraform/checkov.test.ts', 'e2e/coexistence.test.ts', 'bench/bench.test.ts'];
+    const files = ['unit/a.test.ts', 'e2e/moto-harness.test.ts', 'e2e/blue-green.test.ts', 'terraform/checkov.test.ts', 'e2e/coexistence.test.ts', 'e2e/services.test.ts', 'e2e/pipelines.test.ts', 'e2e/sandbox.test.ts', 'e2e/registry-release.test.ts', 'e2e/state-continuity.test.ts', 'bench/bench.test.ts'];
     // WHEN sorted by the suite's sequencer
-    const order = new Sequencer().sort(files.map(test_)).map((t) => t.path.replace('/repo/__tests__/', ''));
-    // THEN longest first: the two long scenarios, then the other heavy tiers, unit files to fill the gaps at the end
-    expect(order).toEqual(['e2e/blue-green.test.ts', 'e2e/coexistence.test.ts', 'e2e/moto-harness.test.ts', 'terraform/checkov.test.ts', 'bench/bench.test.ts', 'unit/a.test.ts']);
+    const order = names(new Sequencer().sort(files.map(test_)));
+    // THEN blue-green first, every file once, and the first `workers` files are not all end-to-end
+    const workers = (jestConfig as unknown as { maxWorkers: number }).maxWorkers;
+    expect(order[0]).toBe('e2e/blue-green.test.ts');
+    expect([...order].sort()).toEqual([...files].sort());
+    expect(order.slice(0, workers).filter((f) => f.startsWith('e2e/')).length).toBeLessThan(workers);
     // AND jest.config.js uses it
     expect((jestConfig as unknown as { testSequencer: string }).testSequencer).toBe('<rootDir>/__tests__/helpers/test-sequencer.js');
   });
