@@ -16,20 +16,23 @@ const { mkdtempSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 
+/** The run's cache folders: variable, folder name prefix. */
+const CACHES = [
+  ['ECS_COEXIST_PLAN_CACHE', 'plan-cache-'],
+  ['ECS_COEXIST_APPLIED_CACHE', 'applied-cache-'],
+];
+
 module.exports = async function globalSetup() {
   // Terraform commands of the tests reuse AWS provider servers (scripts/lib/provider-pool.ts); `=0` turns it off.
   process.env.ECS_COEXIST_PROVIDER_POOL ??= '1';
   // globalSetup's globals reach globalTeardown only: it removes only the folders this run made.
   globalThis.ecsCoexistMade = [];
   globalThis.ecsCoexistBefore = {};
-  for (const name of ['TMPDIR', 'ECS_COEXIST_PLAN_CACHE', 'ECS_COEXIST_APPLIED_CACHE']) globalThis.ecsCoexistBefore[name] = process.env[name];
+  for (const name of ['TMPDIR', ...CACHES.map(([n]) => n)]) globalThis.ecsCoexistBefore[name] = process.env[name];
   // First, so that the folders below (and everything the workers make) are made inside it.
   process.env.TMPDIR = mkdtempSync(join(tmpdir(), 'ecs-coexist-test-'));
   globalThis.ecsCoexistMade.push(process.env.TMPDIR);
-  for (const [name, prefix] of [
-    ['ECS_COEXIST_PLAN_CACHE', 'plan-cache-'],
-    ['ECS_COEXIST_APPLIED_CACHE', 'applied-cache-'],
-  ]) {
+  for (const [name, prefix] of CACHES) {
     if (process.env[name]) continue;
     process.env[name] = mkdtempSync(join(tmpdir(), prefix));
     globalThis.ecsCoexistMade.push(process.env[name]);

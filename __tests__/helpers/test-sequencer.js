@@ -90,9 +90,10 @@ class MixedSequencer extends Sequencer {
       return ESTIMATE_MS[relative] ?? TIER_MS[relative.split('/')[0]] ?? 0;
     };
     // Files that failed last time still come first (Jest's rule): the answer a developer waits for.
+    const workers = configuredWorkers();
     const failed = tests.filter((t) => this.hasFailed(t));
-    const rest = tests.filter((t) => !this.hasFailed(t));
-    return [...plan(failed, estimate, configuredWorkers()), ...plan(rest, estimate, configuredWorkers())];
+    const rest = tests.filter((t) => !failed.includes(t));
+    return [...plan(failed, estimate, workers), ...plan(rest, estimate, workers)];
   }
 }
 

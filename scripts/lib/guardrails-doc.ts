@@ -23,21 +23,21 @@ function acceptedRisks(): string {
   // An outdir of our own, removed below: without one, Testing.app() makes a temporary folder per call and leaves it.
   const outdir = mkdtempSync(join(tmpdir(), 'guardrails-doc-'));
   try {
-    for (const name of environmentNames()) acceptedRisksOf(name, outdir, rows);
+    for (const name of environmentNames()) rows.push(...acceptedRisksOf(name, outdir));
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
   return ['| Environment | Rule | Where | Reason |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }
 
-function acceptedRisksOf(name: string, outdir: string, rows: string[]): void {
+function acceptedRisksOf(name: string, outdir: string): string[] {
   const env = loadEnvironment(name);
   const stack = new EnvironmentStack(Testing.app({ outdir, context: { [TARGET_CONTEXT_KEY]: 'aws' } }), env);
   const report = checkStack(stack, { production: env.production, target: 'aws', rules: ALL_RULES });
-  for (const a of report.accepted) {
-    rows.push(`| ${name} | \`${a.ruleId}\` | \`${a.path}\`${a.findingId ? ` [${a.findingId}]` : ''} | ${cell(a.justification)} |`);
-  }
-  for (const w of report.warnings) rows.push(`| ${name} | \`${w.ruleId}\` (warning) | \`${w.path}\` | ${cell(w.reason)} |`);
+  return [
+    ...report.accepted.map((a) => `| ${name} | \`${a.ruleId}\` | \`${a.path}\`${a.findingId ? ` [${a.findingId}]` : ''} | ${cell(a.justification)} |`),
+    ...report.warnings.map((w) => `| ${name} | \`${w.ruleId}\` (warning) | \`${w.path}\` | ${cell(w.reason)} |`),
+  ];
 }
 
 function checkovSkips(): string {
