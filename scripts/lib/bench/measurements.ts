@@ -253,7 +253,7 @@ const finite = (s: number) => (Number.isFinite(s) ? s : null);
  * compiled CLI in its own process (as a pipeline runs it), through the deploy role (STS AssumeRole, like OIDC). The
  * figures come from the CLI's own `--json` metrics: its SDK call counter (polls marked apart) and its process CPU time.
  * Quick mode measures two deploys. The release tier (__tests__/e2e/coexistence.test.ts) asserts the API-call budget
- * (behaviour) on its ten deploys; CPU time is only ever reported here.
+ * (behaviour) on each of its deploys; CPU time is only ever reported here.
  */
 async function deployCost(ctx: BenchContext) {
   const target = { calls: { op: '<=' as const, value: TARGETS.deployApiCalls }, cpu: { op: '<=' as const, value: TARGETS.deployCpuSeconds } };
