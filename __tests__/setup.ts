@@ -17,3 +17,8 @@ if (seed !== 'random') fc.configureGlobal({ seed: seed === undefined ? 20261201 
 import { closeProviderPool } from '../scripts/lib/provider-pool';
 
 afterAll(() => closeProviderPool());
+
+// Each file's worker priority: end-to-end files first, CPU-bound files on what they leave (see the sequencer).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { prioritize } = require('./helpers/test-sequencer.js') as { prioritize(testPath: string): number | null };
+prioritize(expect.getState().testPath ?? '');

@@ -1,5 +1,6 @@
 import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { getPriority } from 'node:os';
 import { Testing } from 'cdktf';
 import { scalingEnvironment, scalingStack } from '../../scripts/lib/bench/scaling-stack';
 import { listenerRulePriority } from '../../environments/schema/routing';
@@ -162,6 +163,8 @@ describe('npm test’s file order', () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const Sequencer = require('../helpers/test-sequencer.js') as (new () => { sort(tests: unknown[]): { path: string }[] }) & {
     plan(tests: { path: string }[], estimate: (t: { path: string }) => number, workers: number): { path: string }[];
+    prioritize(testPath: string, setPriority?: (pid: number, nice: number) => void): number | null;
+    FILLER_NICE: number;
   };
   const test_ = (path: string) => ({ path: `/repo/__tests__/${path}`, context: { config: { cacheDirectory: '/nonexistent-jest-cache', name: 'seq', rootDir: '/repo' } } });
   const names = (tests: { path: string }[]) => tests.map((t) => t.path.replace('/repo/__tests__/', ''));
@@ -195,6 +198,43 @@ describe('npm test’s file order', () => {
     expect(order.slice(0, workers).filter((f) => f.startsWith('e2e/')).length).toBeLessThan(workers);
     // AND jest.config.js uses it
     expect((jestConfig as unknown as { testSequencer: string }).testSequencer).toBe('<rootDir>/__tests__/helpers/test-sequencer.js');
+  });
+});
+
+describe('npm test’s worker priorities', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { prioritize, FILLER_NICE } = require('../helpers/test-sequencer.js') as {
+    prioritize(testPath: string, setPriority?: (pid: number, nice: number) => void): number | null;
+    FILLER_NICE: number;
+  };
+
+  test('an end-to-end file’s worker runs at nice 0, a unit, terraform or bench file’s at the filler value', () => {
+    // GIVEN a recorder in place of os.setPriority
+    const asked: [string, number, number][] = [];
+    for (const path of ['/r/__tests__/e2e/blue-green.test.ts', '/r/__tests__/unit/a.test.ts', '/r/__tests__/terraform/t.test.ts', '/r/__tests__/bench/bench.test.ts']) {
+      // WHEN each file starts
+      prioritize(path, (pid, nice) => asked.push([path.split('__tests__/')[1], pid, nice]));
+    }
+    // THEN the worker itself (pid 0) is set, end-to-end first
+    expect(FILLER_NICE).toBeGreaterThan(0);
+    expect(asked).toEqual([
+      ['e2e/blue-green.test.ts', 0, 0],
+      ['unit/a.test.ts', 0, FILLER_NICE],
+      ['terraform/t.test.ts', 0, FILLER_NICE],
+      ['bench/bench.test.ts', 0, FILLER_NICE],
+    ]);
+  });
+
+  test('without the privilege to raise a worker back to 0, the file runs at the worker’s priority and nothing throws', () => {
+    const refused = () => {
+      throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+    };
+    expect(prioritize('/r/__tests__/e2e/coexistence.test.ts', refused)).toBeNull();
+  });
+
+  test('this unit file’s worker runs at the filler priority or lower (the setup applied it)', () => {
+    // Lower, not only equal: a run started under `nice -n 15` cannot be raised to 10 without privilege.
+    expect(getPriority()).toBeGreaterThanOrEqual(FILLER_NICE);
   });
 });
 
