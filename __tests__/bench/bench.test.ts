@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MEASUREMENTS } from '../../scripts/lib/bench/measurements';
 import { PERFORMANCE_DOC, README_END, README_START, renderPerformanceDoc, renderReadmeBlock } from '../../scripts/lib/bench/report';
 import type { BenchResults, Figure } from '../../scripts/lib/bench/types';
-import { tierTimes } from '../../scripts/lib/bench/user-commands';
+import { ISSUE_14_TEST_FILES, tierTimes } from '../../scripts/lib/bench/user-commands';
 import { repoRoot } from '../../scripts/lib/paths';
 import { scratchDir } from '../../scripts/lib/synth';
 import { requireBuild } from '../helpers/terraform';
@@ -151,5 +151,13 @@ describe('report rendering', () => {
       { tier: 'unit', files: 2, tests: 3, spanSeconds: 3.5, fileSeconds: 3.5 },
       { tier: 'e2e', files: 1, tests: 3, spanSeconds: 60, fileSeconds: 60 },
     ]);
+  });
+
+  test('the files of issue 14’s time, which the bench runs alone against the 5-minute target, all exist, each once', () => {
+    // A file renamed or removed since would make that run smaller than what the issue measured, so it must fail here.
+    const missing = ISSUE_14_TEST_FILES.filter((f) => !existsSync(join(repoRoot(), f)));
+    expect(missing).toEqual([]);
+    expect(new Set(ISSUE_14_TEST_FILES).size).toBe(ISSUE_14_TEST_FILES.length);
+    expect(ISSUE_14_TEST_FILES.every((f) => /^__tests__\/(unit|terraform|e2e|bench)\/[\w-]+\.test\.ts$/.test(f))).toBe(true);
   });
 });
