@@ -1,3 +1,4 @@
+import { cpSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { scratchDir, synthMain } from '../../scripts/lib/synth';
 import { terraform, terraformInit } from '../../scripts/lib/terraform';
@@ -55,4 +56,29 @@ test('plans and validations through reused provider servers equal those of Terra
   // AND five commands ran on two servers: each plan configured a server of its own (prod's, then dev's), while
   // validate and the shows reused a running one (dev's validate ran on the server prod's plan had configured)
   expect(providerPoolStats()).toEqual({ started: 2, leases: 5 });
+});
+
+test('validate and show are served in any configuration (HCL files beside the JSON), plans there run Terraform\'s own providers', async () => {
+  // GIVEN dev's configuration as another file name, with an HCL file beside it: not a folder the pool plans in
+  const hcl = join(scratch.dir, 'hcl-dev');
+  cpSync(dirs.dev, hcl, { recursive: true, verbatimSymlinks: true });
+  renameSync(join(hcl, 'cdk.tf.json'), join(hcl, 'main.tf.json'));
+  writeFileSync(join(hcl, 'extra.tf'), 'output "marker" {\n  value = "hcl"\n}\n');
+  process.env[PROVIDER_POOL_ENV] = '1';
+  const before = providerPoolStats().leases;
+
+  // WHEN planned, shown and validated with the pool on
+  terraform(['plan', '-input=false', '-detailed-exitcode', '-out=hcl.tfplan'], hcl, { okCodes: [0, 2] });
+  const leasesAfterPlan = providerPoolStats().leases;
+  const pooledShow = terraform(['show', '-json', 'hcl.tfplan'], hcl).stdout;
+  const pooledValidate = validate(hcl);
+
+  // THEN the plan took no server, the show and the validation did
+  expect(leasesAfterPlan).toBe(before);
+  expect(providerPoolStats().leases).toBe(before + 2);
+  // AND they answer what Terraform's own providers answer for the same plan file and folder
+  process.env[PROVIDER_POOL_ENV] = '0';
+  expect(JSON.parse(pooledShow)).toEqual(JSON.parse(terraform(['show', '-json', 'hcl.tfplan'], hcl).stdout));
+  expect(JSON.parse(pooledShow).output_changes).toHaveProperty('marker');
+  expect(pooledValidate).toEqual(validate(hcl));
 });

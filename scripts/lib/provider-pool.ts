@@ -25,8 +25,8 @@ import { join } from 'node:path';
  *   configured by one command at most: each plan or apply takes a server no command has configured; validate and
  *   show, which only read schemas and never configure, take any. An apply configures its server twice (once per walk,
  *   as it configures Terraform's own providers): served only without AWS_CA_BUNDLE (see plainHttpOnly). One configuration also means one provider block:
- *   a configuration with an aliased or second `aws` provider, modules, or files other than cdk.tf.json runs
- *   Terraform's own providers.
+ *   a plan or apply of a configuration with an aliased or second `aws` provider, modules, or files other than
+ *   cdk.tf.json runs Terraform's own providers (validate and show, which configure nothing, are served for any).
  *   __tests__/terraform/provider-pool.test.ts proves that plans and validations of different stacks through the pool
  *   equal those of Terraform's own providers.
  * Measured on the offline stacks (plan + show -json + validate of dev, prod, dev): 38.8 s of CPU with Terraform's own
@@ -80,7 +80,7 @@ export function providerPoolStats(): { readonly started: number; readonly leases
 /** A server for one Terraform command in `cwd` with `env`, or undefined when the command must start its own providers. */
 export function leaseProvider(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): ProviderLease | undefined {
   if (process.env[PROVIDER_POOL_ENV] !== '1' || !PROVIDER_COMMANDS.has(args[0]) || env.TF_REATTACH_PROVIDERS) return undefined;
-  const provider = singleAwsProvider(cwd);
+  const provider = singleAwsProvider(cwd, !CONFIGURING.has(args[0]));
   if (!provider) return undefined;
   const serverEnv = { ...env };
   if (serverEnv.AWS_CA_BUNDLE && plainHttpOnly(env, provider.block)) delete serverEnv.AWS_CA_BUNDLE;
@@ -129,24 +129,32 @@ function plainHttpOnly(env: NodeJS.ProcessEnv, block: Record<string, unknown>): 
   return /^http:\/\//.test(env.AWS_ENDPOINT_URL ?? '') && !perService && !('endpoints' in block) && !('custom_ca_bundle' in block);
 }
 
-/** The installed AWS provider when `cwd` is a configuration the pool may serve (see above), else undefined. */
-function singleAwsProvider(cwd: string): { binary: string; block: Record<string, unknown> } | undefined {
-  let names: string[];
-  try {
-    names = readdirSync(cwd).filter((n) => n.endsWith('.tf') || n.endsWith('.tf.json'));
-  } catch {
-    return undefined;
+/**
+ * The installed AWS provider when `cwd` is a configuration the pool may serve (see above), else undefined. A command
+ * that only reads schemas (`schemaOnly`: validate, show) never configures the provider, so any configuration is
+ * served, HCL, aliases and modules included: only the installed binary matters, and its block is not read.
+ */
+function singleAwsProvider(cwd: string, schemaOnly: boolean): { binary: string; block: Record<string, unknown> } | undefined {
+  let block: Record<string, unknown> = {};
+  if (!schemaOnly) {
+    let names: string[];
+    try {
+      names = readdirSync(cwd).filter((n) => n.endsWith('.tf') || n.endsWith('.tf.json'));
+    } catch {
+      return undefined;
+    }
+    if (names.length !== 1 || names[0] !== 'cdk.tf.json') return undefined;
+    const tf = JSON.parse(readFileSync(join(cwd, 'cdk.tf.json'), 'utf8')) as { provider?: Record<string, unknown>; module?: unknown };
+    const aws = tf.provider?.aws;
+    if (tf.module || !Array.isArray(aws) || aws.length !== 1 || (aws[0] as { alias?: string }).alias) return undefined;
+    block = aws[0] as Record<string, unknown>;
   }
-  if (names.length !== 1 || names[0] !== 'cdk.tf.json') return undefined;
-  const tf = JSON.parse(readFileSync(join(cwd, 'cdk.tf.json'), 'utf8')) as { provider?: Record<string, unknown>; module?: unknown };
-  const aws = tf.provider?.aws;
-  if (tf.module || !Array.isArray(aws) || aws.length !== 1 || (aws[0] as { alias?: string }).alias) return undefined;
   const root = join(cwd, '.terraform', 'providers', PROVIDER);
   const versions = existsSync(root) ? readdirSync(root) : [];
   if (versions.length !== 1) return undefined;
   const platform = join(root, versions[0], `${process.platform}_${process.arch === 'x64' ? 'amd64' : process.arch}`);
   const exe = existsSync(platform) ? readdirSync(platform).find((n) => n.startsWith('terraform-provider-aws')) : undefined;
-  return exe ? { binary: realpathSync(join(platform, exe)), block: aws[0] as Record<string, unknown> } : undefined;
+  return exe ? { binary: realpathSync(join(platform, exe)), block } : undefined;
 }
 
 /**
