@@ -74,6 +74,11 @@ def _is_resend(environ: dict[str, Any]) -> bool:
 
 def _keep(key: tuple[str, str, str, str], status: str, headers: list[tuple[str, str]], body: bytes) -> None:
     global _answers_bytes
+    # A key kept before (a client that sends one invocation id again as a first attempt) gives its bytes back first,
+    # so the byte bound counts each kept answer once.
+    previous = _answers.pop(key, None)
+    if previous is not None:
+        _answers_bytes -= len(previous[2])
     _answers[key] = (status, headers, body)
     _answers_bytes += len(body)
     while len(_answers) > _ANSWERS_KEPT or _answers_bytes > _ANSWERS_BYTES_KEPT:
