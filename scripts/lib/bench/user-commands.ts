@@ -186,11 +186,7 @@ export function tierTimes(report: JestReport, root: string): { tier: string; fil
  * timings to split it by tier. Quick mode times the unit tier alone: a check that this measurement works.
  */
 export async function testSuite(ctx: BenchContext) {
-  const report = join(ctx.scratch, 'npm-test.json');
-  const command = ctx.quick ? ['exec', '--', 'jest', '__tests__/unit'] : ['test', '--'];
-  const r = await runNode(npmCli(), [...command, '--ci', '--silent', '--json', `--outputFile=${report}`], { cwd: ctx.root });
-  const jest = JSON.parse(readFileSync(report, 'utf8')) as JestReport;
-  if (jest.numTotalTests === 0 || jest.numPassedTests !== jest.numTotalTests) throw new Error(`npm test: ${jest.numPassedTests}/${jest.numTotalTests} tests passed`);
+  const { r, jest } = await jestRun(ctx, 'npm-test', ctx.quick ? ['exec', '--', 'jest', '__tests__/unit'] : ['test', '--']);
   const tiers = tierTimes(jest, ctx.root);
   ctx.log(`  ${ctx.quick ? 'unit tier (quick)' : 'npm test'}: ${r.wallSeconds.toFixed(1)} s, ${jest.numTotalTests} tests; ${tiers.map((t) => `${t.tier} ${t.spanSeconds} s`).join(', ')}`);
   const figures: Figure[] = [
@@ -220,14 +216,26 @@ export async function testSuite(ctx: BenchContext) {
   };
 }
 
-/** `npm test` of ISSUE_14_TEST_FILES alone, after the whole run (so Jest's cache of durations is as warm as CI's second run). */
-async function issueTierRun(ctx: BenchContext): Promise<{ figures: Figure[]; evidence: { files: number; tests: number } }> {
-  const report = join(ctx.scratch, 'npm-test-issue-14.json');
-  const r = await runNode(npmCli(), ['test', '--', '--ci', '--silent', '--json', `--outputFile=${report}`, '--runTestsByPath', ...ISSUE_14_TEST_FILES], { cwd: ctx.root });
+/**
+ * `npm run <command>` of Jest with its JSON report (`name`.json in the scratch folder); throws unless it ran tests and
+ * all of them passed.
+ */
+async function jestRun(ctx: BenchContext, name: string, command: string[], paths: readonly string[] = []): Promise<{ r: ProcessRun; jest: JestReport }> {
+  const report = join(ctx.scratch, `${name}.json`);
+  const byPath = paths.length ? ['--runTestsByPath', ...paths] : [];
+  const r = await runNode(npmCli(), [...command, '--ci', '--silent', '--json', `--outputFile=${report}`, ...byPath], { cwd: ctx.root });
   const jest = JSON.parse(readFileSync(report, 'utf8')) as JestReport;
-  if (jest.testResults.length !== ISSUE_14_TEST_FILES.length || jest.numPassedTests !== jest.numTotalTests) {
-    throw new Error(`npm test of issue 14's files: ${jest.testResults.length}/${ISSUE_14_TEST_FILES.length} files, ${jest.numPassedTests}/${jest.numTotalTests} tests passed`);
-  }
+  if (jest.numTotalTests === 0 || jest.numPassedTests !== jest.numTotalTests) throw new Error(`${name}: ${jest.numPassedTests}/${jest.numTotalTests} tests passed`);
+  return { r, jest };
+}
+
+/**
+ * `npm test` of ISSUE_14_TEST_FILES alone, after the whole run: Jest's cache of durations is then warm, as on a
+ * developer's machine (a fresh clone orders by the sequencer's estimates instead).
+ */
+async function issueTierRun(ctx: BenchContext): Promise<{ figures: Figure[]; evidence: { files: number; tests: number } }> {
+  const { r, jest } = await jestRun(ctx, 'npm-test-issue-14', ['test', '--'], ISSUE_14_TEST_FILES);
+  if (jest.testResults.length !== ISSUE_14_TEST_FILES.length) throw new Error(`npm test of issue 14's files ran ${jest.testResults.length} of ${ISSUE_14_TEST_FILES.length} files`);
   ctx.log(`  npm test, the ${ISSUE_14_TEST_FILES.length} files of issue 14's time: ${r.wallSeconds.toFixed(1)} s, ${jest.numTotalTests} tests`);
   return {
     figures: [
