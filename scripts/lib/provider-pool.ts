@@ -135,26 +135,34 @@ function plainHttpOnly(env: NodeJS.ProcessEnv, block: Record<string, unknown>): 
  * served, HCL, aliases and modules included: only the installed binary matters, and its block is not read.
  */
 function singleAwsProvider(cwd: string, schemaOnly: boolean): { binary: string; block: Record<string, unknown> } | undefined {
-  let block: Record<string, unknown> = {};
-  if (!schemaOnly) {
-    let names: string[];
-    try {
-      names = readdirSync(cwd).filter((n) => n.endsWith('.tf') || n.endsWith('.tf.json'));
-    } catch {
-      return undefined;
-    }
-    if (names.length !== 1 || names[0] !== 'cdk.tf.json') return undefined;
-    const tf = JSON.parse(readFileSync(join(cwd, 'cdk.tf.json'), 'utf8')) as { provider?: Record<string, unknown>; module?: unknown };
-    const aws = tf.provider?.aws;
-    if (tf.module || !Array.isArray(aws) || aws.length !== 1 || (aws[0] as { alias?: string }).alias) return undefined;
-    block = aws[0] as Record<string, unknown>;
+  const block = schemaOnly ? {} : onlyAwsBlock(cwd);
+  const binary = block && installedAwsBinary(cwd);
+  return binary ? { binary, block } : undefined;
+}
+
+/** The one `aws` provider block of a configuration that is cdk.tf.json alone, without modules or aliases, else undefined. */
+function onlyAwsBlock(cwd: string): Record<string, unknown> | undefined {
+  let names: string[];
+  try {
+    names = readdirSync(cwd).filter((n) => n.endsWith('.tf') || n.endsWith('.tf.json'));
+  } catch {
+    return undefined;
   }
+  if (names.length !== 1 || names[0] !== 'cdk.tf.json') return undefined;
+  const tf = JSON.parse(readFileSync(join(cwd, 'cdk.tf.json'), 'utf8')) as { provider?: Record<string, unknown>; module?: unknown };
+  const aws = tf.provider?.aws;
+  if (tf.module || !Array.isArray(aws) || aws.length !== 1 || (aws[0] as { alias?: string }).alias) return undefined;
+  return aws[0] as Record<string, unknown>;
+}
+
+/** The AWS provider binary `terraform init` installed in `cwd` (one version only), resolved, else undefined. */
+function installedAwsBinary(cwd: string): string | undefined {
   const root = join(cwd, '.terraform', 'providers', PROVIDER);
   const versions = existsSync(root) ? readdirSync(root) : [];
   if (versions.length !== 1) return undefined;
   const platform = join(root, versions[0], `${process.platform}_${process.arch === 'x64' ? 'amd64' : process.arch}`);
   const exe = existsSync(platform) ? readdirSync(platform).find((n) => n.startsWith('terraform-provider-aws')) : undefined;
-  return exe ? { binary: realpathSync(join(platform, exe)), block } : undefined;
+  return exe ? realpathSync(join(platform, exe)) : undefined;
 }
 
 /**
